@@ -1,0 +1,95 @@
+#!/bin/bash
+# run_bench.sh - benchmarks Kiln against ONNX Runtime on the model suite.
+#
+# Exports gemm1024, mlp, resnet18, mobilenetv2 and bert2 with
+# test/models/export_models.py into a work folder, installs onnxruntime-node
+# into bench/node_modules when it is absent, measures the core's FMA peak
+# (fma_peak.c), compiles each model with `kiln compile` (timed), then runs
+# `kiln bench` and ort_bench.js at 1 and 2 threads. Every measurement is one
+# JSON line in WORK/results.jsonl, tagged with "engine" and "name";
+# report.py turns that file into the markdown table printed at the end.
+#
+# Usage: bench/run_bench.sh [--kiln PATH] [--work DIR] [--runs N]
+#                           [--threads "1 2"] [--models "gemm1024 mlp ..."]
+#                           [--no-kiln]   (ONNX Runtime and FMA peak only)
+set -euo pipefail
+
+BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(dirname "$BENCH")
+KILN=$ROOT/build/bin/kiln
+WORK=$BENCH/work
+RUNS=50
+THREADS="1 2"
+MODELS="gemm1024 mlp resnet18 mobilenetv2 bert2"
+USE_KILN=1
+PYTHON=/usr/bin/python3
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --kiln) KILN=$(realpath "$2"); shift 2 ;;
+    --work) WORK=$(realpath -m "$2"); shift 2 ;;
+    --runs) RUNS=$2; shift 2 ;;
+    --threads) THREADS=$2; shift 2 ;;
+    --models) MODELS=$2; shift 2 ;;
+    --no-kiln) USE_KILN=0; shift ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    *) echo "run_bench.sh: unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+
+if [ "$USE_KILN" = 1 ] && [ ! -x "$KILN" ]; then
+  echo "run_bench.sh: no kiln binary at $KILN (build it, or pass --no-kiln)" >&2
+  exit 2
+fi
+
+mkdir -p "$WORK/models" "$WORK/libs"
+RESULTS=$WORK/results.jsonl
+: > "$RESULTS"
+
+# Prefixes a tool's JSON line with the engine and model name.
+tag() { sed -n "s/^{/{\"engine\":\"$1\",\"name\":\"$2\",/p"; }
+
+echo "== exporting models"
+# shellcheck disable=SC2086
+"$PYTHON" "$ROOT/test/models/export_models.py" "$WORK/models" $MODELS
+
+if [ ! -d "$BENCH/node_modules/onnxruntime-node" ]; then
+  echo "== installing onnxruntime-node"
+  # The package's postinstall only fetches GPU libraries; the CPU build ships
+  # inside the package itself.
+  (cd "$BENCH" && npm install --ignore-scripts --no-audit --no-fund)
+fi
+
+echo "== FMA peak"
+gcc -O2 -march=native -o "$WORK/fma_peak" "$BENCH/fma_peak.c"
+"$WORK/fma_peak" --json | tag fma cpu >> "$RESULTS"
+tail -n 1 "$RESULTS"
+
+for m in $MODELS; do
+  onnx=$WORK/models/$m/model.onnx
+  if [ "$USE_KILN" = 1 ]; then
+    echo "== kiln compile $m"
+    lib=$WORK/libs/lib$m.so
+    t0=$(date +%s.%N)
+    if "$KILN" compile "$onnx" -o "$lib"; then
+      t1=$(date +%s.%N)
+      secs=$(awk "BEGIN { printf \"%.3f\", $t1 - $t0 }")
+      echo "{\"seconds\":$secs}" | tag compile "$m" >> "$RESULTS"
+      for t in $THREADS; do
+        "$KILN" bench "$lib" --threads "$t" --runs "$RUNS" --json \
+          | tag kiln "$m" >> "$RESULTS" || echo "kiln bench $m failed" >&2
+        tail -n 1 "$RESULTS"
+      done
+    else
+      echo "{\"error\":\"compile failed\"}" | tag compile "$m" >> "$RESULTS"
+    fi
+  fi
+  for t in $THREADS; do
+    node "$BENCH/ort_bench.js" "$onnx" --threads "$t" --runs "$RUNS" \
+      --label "ort:$m" | tag ort "$m" >> "$RESULTS"
+    tail -n 1 "$RESULTS"
+  done
+done
+
+echo
+"$PYTHON" "$BENCH/report.py" "$RESULTS"

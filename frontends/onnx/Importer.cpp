@@ -1,0 +1,210 @@
+//===- Importer.cpp - ONNX graph to kiln dialect --------------------------===//
+//
+// Builds `func.func @main` from the graph: initializers become constants,
+// graph inputs become arguments, nodes are dispatched to the op importers in
+// topological (file) order, graph outputs become the return values.
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontends/onnx/Importer.h"
+
+#include "frontends/onnx/ImportContext.h"
+#include "frontends/onnx/ModelLoader.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
+#include <unordered_map>
+#include <unordered_set>
+
+using namespace mlir;
+
+namespace kiln::onnx_frontend {
+
+static bool isDefaultDomain(const std::string &domain) {
+  return domain.empty() || domain == "ai.onnx";
+}
+
+static std::string nodeName(const onnx::NodeProto &node, int index) {
+  return node.name().empty() ? node.op_type() + "_" + std::to_string(index)
+                             : node.name();
+}
+
+std::vector<UnsupportedNode>
+findUnsupportedNodes(const onnx::ModelProto &model) {
+  std::vector<UnsupportedNode> result;
+  const ImporterRegistry &registry = importerRegistry();
+  int index = 0;
+  for (const auto &node : model.graph().node()) {
+    bool known = isDefaultDomain(node.domain()) &&
+                 registry.count(node.op_type());
+    if (!known)
+      result.push_back({nodeName(node, index),
+                        isDefaultDomain(node.domain())
+                            ? node.op_type()
+                            : node.domain() + "." + node.op_type()});
+    ++index;
+  }
+  return result;
+}
+
+namespace {
+
+/// Imports one graph into one function.
+class GraphImporter {
+public:
+  GraphImporter(MLIRContext *ctx, const onnx::ModelProto &model,
+                StringRef fileName)
+      : ctx(ctx), model(model), fileName(fileName), builder(ctx) {}
+
+  OwningOpRef<ModuleOp> run();
+
+private:
+  Location nodeLoc(StringRef name) {
+    return NameLoc::get(StringAttr::get(ctx, name),
+                        FileLineColLoc::get(ctx, fileName, 0, 0));
+  }
+  FailureOr<RankedTensorType> typeOf(const onnx::ValueInfoProto &info);
+  LogicalResult importInitializers();
+  LogicalResult importNode(const onnx::NodeProto &node, int index);
+
+  MLIRContext *ctx;
+  const onnx::ModelProto &model;
+  std::string fileName;
+  OpBuilder builder;
+  std::unordered_map<std::string, Value> values;
+};
+
+} // namespace
+
+FailureOr<RankedTensorType>
+GraphImporter::typeOf(const onnx::ValueInfoProto &info) {
+  Location loc = nodeLoc(info.name());
+  if (!info.type().has_tensor_type())
+    return emitError(loc) << "graph value '" << info.name()
+                          << "' is not a tensor";
+  const auto &tt = info.type().tensor_type();
+  Type et = elementTypeFor(ctx, tt.elem_type());
+  if (!et)
+    return emitError(loc) << "graph value '" << info.name()
+                          << "' has unsupported element type "
+                          << tt.elem_type();
+  if (!tt.has_shape())
+    return emitError(loc) << "graph value '" << info.name()
+                          << "' has no shape (unknown rank)";
+  SmallVector<int64_t> shape;
+  for (const auto &d : tt.shape().dim())
+    shape.push_back(d.has_dim_value() ? d.dim_value() : ShapedType::kDynamic);
+  return RankedTensorType::get(shape, et);
+}
+
+LogicalResult GraphImporter::importInitializers() {
+  for (const auto &init : model.graph().initializer()) {
+    std::string error;
+    ElementsAttr attr = tensorProtoToAttr(ctx, init, error);
+    if (!attr)
+      return emitError(nodeLoc(init.name())) << error;
+    values[init.name()] = ConstantOp::create(builder, nodeLoc(init.name()), attr);
+  }
+  return success();
+}
+
+LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
+                                        int index) {
+  std::string name = nodeName(node, index);
+  Location loc = nodeLoc(name);
+  std::vector<Value> inputs;
+  for (const auto &in : node.input()) {
+    if (in.empty()) {
+      inputs.push_back(Value());
+      continue;
+    }
+    auto it = values.find(in);
+    if (it == values.end())
+      return emitError(loc) << "input '" << in << "' of node '" << name
+                            << "' is not defined before it";
+    inputs.push_back(it->second);
+  }
+  NodeContext nc(node, loc, builder, std::move(inputs), defaultOpset(model));
+  SmallVector<Value> results;
+  const OpImporter &importer = importerRegistry().find(node.op_type())->second;
+  if (failed(importer(nc, results)))
+    return failure();
+  for (int i = 0; i < node.output_size(); ++i) {
+    if (node.output(i).empty())
+      continue;
+    if (i >= int(results.size()) || !results[i])
+      return emitError(loc) << node.op_type() << " node '" << name
+                            << "': output " << i << " ('" << node.output(i)
+                            << "') is not supported";
+    values[node.output(i)] = results[i];
+  }
+  return success();
+}
+
+OwningOpRef<ModuleOp> GraphImporter::run() {
+  ctx->loadDialect<KilnDialect, func::FuncDialect>();
+  std::vector<UnsupportedNode> unsupported = findUnsupportedNodes(model);
+  if (!unsupported.empty()) {
+    for (const auto &u : unsupported)
+      emitError(nodeLoc(u.name)) << "node '" << u.name << "': op " << u.opType
+                                 << " is not supported by Kiln";
+    return nullptr;
+  }
+  const onnx::GraphProto &graph = model.graph();
+  OwningOpRef<ModuleOp> module = ModuleOp::create(FileLineColLoc::get(ctx, fileName, 0, 0));
+  std::unordered_set<std::string> initNames;
+  for (const auto &init : graph.initializer())
+    initNames.insert(init.name());
+
+  SmallVector<Type> argTypes;
+  SmallVector<std::string> argNames;
+  for (const auto &in : graph.input()) {
+    if (initNames.count(in.name()))
+      continue;
+    auto type = typeOf(in);
+    if (failed(type))
+      return nullptr;
+    argTypes.push_back(*type);
+    argNames.push_back(in.name());
+  }
+  builder.setInsertionPointToEnd(module->getBody());
+  auto func = func::FuncOp::create(builder, module->getLoc(), "main",
+                                   builder.getFunctionType(argTypes, {}));
+  Block *entry = func.addEntryBlock();
+  builder.setInsertionPointToStart(entry);
+  for (auto [i, name] : llvm::enumerate(argNames)) {
+    values[name] = entry->getArgument(i);
+    func.setArgAttr(i, "kiln.name", builder.getStringAttr(name));
+  }
+  if (failed(importInitializers()))
+    return nullptr;
+  int index = 0;
+  for (const auto &node : graph.node())
+    if (failed(importNode(node, index++)))
+      return nullptr;
+
+  SmallVector<Value> results;
+  for (const auto &out : graph.output()) {
+    auto it = values.find(out.name());
+    if (it == values.end()) {
+      emitError(nodeLoc(out.name())) << "graph output '" << out.name()
+                                     << "' is never produced";
+      return nullptr;
+    }
+    results.push_back(it->second);
+  }
+  func::ReturnOp::create(builder, module->getLoc(), results);
+  func.setFunctionType(builder.getFunctionType(argTypes,
+                                               ValueRange(results).getTypes()));
+  for (auto [i, out] : llvm::enumerate(graph.output()))
+    func.setResultAttr(i, "kiln.name", builder.getStringAttr(out.name()));
+  return module;
+}
+
+OwningOpRef<ModuleOp> importOnnxModel(MLIRContext *ctx,
+                                      const onnx::ModelProto &model,
+                                      StringRef fileName) {
+  return GraphImporter(ctx, model, fileName).run();
+}
+
+} // namespace kiln::onnx_frontend

@@ -1,0 +1,87 @@
+//===- ModelLoader.cpp - reading and normalising ONNX models --------------===//
+//
+// File reading with size checks, ONNX checker, version conversion and shape
+// inference; see ModelLoader.h.
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontends/onnx/ModelLoader.h"
+
+#include <onnx/checker.h>
+#include <onnx/shape_inference/implementation.h>
+#include <onnx/version_converter/convert.h>
+
+#include <google/protobuf/io/coded_stream.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace kiln::onnx_frontend {
+
+int defaultOpset(const onnx::ModelProto &model) {
+  for (const auto &op : model.opset_import())
+    if (op.domain().empty() || op.domain() == "ai.onnx")
+      return int(op.version());
+  return 1;
+}
+
+static bool readFile(const std::string &path, std::string &bytes,
+                     std::string &error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = "cannot open '" + path + "'";
+    return false;
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  bytes = ss.str();
+  if (bytes.empty()) {
+    error = "'" + path + "' is empty";
+    return false;
+  }
+  return true;
+}
+
+bool loadOnnxModel(const std::string &path, onnx::ModelProto &model,
+                   std::string &error) {
+  std::string bytes;
+  if (!readFile(path, bytes, error))
+    return false;
+  google::protobuf::io::CodedInputStream stream(
+      reinterpret_cast<const uint8_t *>(bytes.data()), int(bytes.size()));
+  stream.SetTotalBytesLimit(INT32_MAX);
+  if (!model.ParseFromCodedStream(&stream) || !stream.ConsumedEntireMessage()) {
+    error = "'" + path + "' is not a valid ONNX model (protobuf parse failed: "
+            "truncated or not a ModelProto)";
+    return false;
+  }
+  if (!model.has_graph() || model.graph().node_size() == 0) {
+    error = "'" + path + "' holds no graph nodes: not an ONNX model";
+    return false;
+  }
+  try {
+    onnx::checker::check_model(model);
+    int opset = defaultOpset(model);
+    if (opset < 7 || opset > kTargetOpset) {
+      error = "'" + path + "' uses opset " + std::to_string(opset) +
+              "; Kiln supports opsets 7 to " + std::to_string(kTargetOpset);
+      return false;
+    }
+    if (opset != kTargetOpset)
+      model = onnx::version_conversion::ConvertVersion(model, kTargetOpset);
+    onnx::ShapeInferenceOptions options{/*check_type=*/true,
+                                        /*error_mode=*/0,
+                                        /*enable_data_propagation=*/true};
+    onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(),
+                                       options);
+  } catch (const std::exception &e) {
+    std::string msg = e.what();
+    if (auto nl = msg.find('\n'); nl != std::string::npos)
+      msg.resize(nl);
+    error = "'" + path + "' failed ONNX validation: " + msg;
+    return false;
+  }
+  return true;
+}
+
+} // namespace kiln::onnx_frontend

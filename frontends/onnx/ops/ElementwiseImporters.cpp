@@ -1,0 +1,118 @@
+//===- ElementwiseImporters.cpp - ONNX elementwise ops to kiln ------------===//
+//
+// Unary math, the broadcasting binary ops (Max/Min are variadic in ONNX and
+// become chains), Clip, Cast and the ops that are identities at inference
+// (Identity, Dropout).
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontends/onnx/ImportContext.h"
+
+#include <limits>
+
+using namespace mlir;
+
+namespace kiln::onnx_frontend {
+
+template <typename OpTy>
+static OpImporter unary() {
+  return [](NodeContext &nc, SmallVectorImpl<Value> &out) -> LogicalResult {
+    out.push_back(nc.create<OpTy>(nc.input(0)));
+    return success();
+  };
+}
+
+/// Casts `v` to `elementType` when it differs (ONNX's Pow allows it).
+static Value castTo(NodeContext &nc, Value v, Type elementType) {
+  auto type = cast<RankedTensorType>(v.getType());
+  if (type.getElementType() == elementType)
+    return v;
+  return nc.create<CastOp>(type.clone(elementType), v);
+}
+
+template <typename OpTy>
+static OpImporter binary() {
+  return [](NodeContext &nc, SmallVectorImpl<Value> &out) -> LogicalResult {
+    if (nc.inputs.empty())
+      return nc.error() << "needs at least one input";
+    Value acc = nc.input(0);
+    Type et = nc.inputType(0).getElementType();
+    for (size_t i = 1; i < nc.inputs.size(); ++i)
+      acc = nc.create<OpTy>(acc, castTo(nc, nc.input(i), et));
+    out.push_back(acc);
+    return success();
+  };
+}
+
+static LogicalResult importIdentity(NodeContext &nc,
+                                    SmallVectorImpl<Value> &out) {
+  out.push_back(nc.input(0));
+  return success();
+}
+
+static LogicalResult importDropout(NodeContext &nc,
+                                   SmallVectorImpl<Value> &out) {
+  if (nc.input(2)) {
+    auto training = nc.constInts(2);
+    if (!training || (*training)[0] != 0)
+      return nc.error() << "Dropout in training mode is not supported";
+  }
+  out.push_back(nc.input(0));
+  return success();
+}
+
+static LogicalResult importClip(NodeContext &nc, SmallVectorImpl<Value> &out) {
+  double lo = -std::numeric_limits<double>::infinity();
+  double hi = std::numeric_limits<double>::infinity();
+  if (nc.opset < 11) {
+    lo = nc.floatAttr("min", -std::numeric_limits<float>::infinity());
+    hi = nc.floatAttr("max", std::numeric_limits<float>::infinity());
+  }
+  for (size_t i : {1, 2}) {
+    if (!nc.input(i))
+      continue;
+    auto v = nc.constFloats(i);
+    if (!v || v->size() != 1)
+      return nc.error() << "Clip bounds must be constant scalars";
+    (i == 1 ? lo : hi) = (*v)[0];
+  }
+  out.push_back(nc.create<ClipOp>(nc.input(0), nc.builder.getF64FloatAttr(lo),
+                                  nc.builder.getF64FloatAttr(hi)));
+  return success();
+}
+
+static LogicalResult importCast(NodeContext &nc, SmallVectorImpl<Value> &out) {
+  Type et = elementTypeFor(nc.builder.getContext(), int(nc.intAttr("to", 0)));
+  if (!et)
+    return nc.error() << "Cast to unsupported type "
+                              << nc.intAttr("to", 0);
+  out.push_back(castTo(nc, nc.input(0), et));
+  return success();
+}
+
+void registerElementwiseImporters(ImporterRegistry &r) {
+  r["Relu"] = unary<ReluOp>();
+  r["Sigmoid"] = unary<SigmoidOp>();
+  r["Tanh"] = unary<TanhOp>();
+  r["Erf"] = unary<ErfOp>();
+  r["Sqrt"] = unary<SqrtOp>();
+  r["Exp"] = unary<ExpOp>();
+  r["Log"] = unary<LogOp>();
+  r["Neg"] = unary<NegOp>();
+  r["Abs"] = unary<AbsOp>();
+  r["Reciprocal"] = unary<ReciprocalOp>();
+  r["Add"] = binary<AddOp>();
+  r["Sub"] = binary<SubOp>();
+  r["Mul"] = binary<MulOp>();
+  r["Div"] = binary<DivOp>();
+  r["Pow"] = binary<PowOp>();
+  r["Max"] = binary<MaxOp>();
+  r["Min"] = binary<MinOp>();
+  r["Sum"] = binary<AddOp>();
+  r["Identity"] = importIdentity;
+  r["Dropout"] = importDropout;
+  r["Clip"] = importClip;
+  r["Cast"] = importCast;
+}
+
+} // namespace kiln::onnx_frontend

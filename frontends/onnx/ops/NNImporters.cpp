@@ -1,0 +1,248 @@
+//===- NNImporters.cpp - ONNX neural-network ops to kiln ------------------===//
+//
+// Conv, Gemm, MatMul, pooling, normalizations, Softmax and the reductions.
+// ONNX's conveniences (auto_pad, ceil_mode, Gemm's transposes and scalings,
+// 1-D MatMul operands) are resolved here so kiln ops stay simple.
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontends/onnx/ImportContext.h"
+
+#include "ir/ops/OpUtils.h"
+
+using namespace mlir;
+
+namespace kiln::onnx_frontend {
+
+/// Computes begin/end pads of the 2 spatial dims ([hb, wb, he, we]) from
+/// `pads` or `auto_pad`; adds ceil_mode's extra end padding when asked.
+static FailureOr<SmallVector<int64_t>>
+windowPads(NodeContext &nc, ArrayRef<int64_t> spatialIn,
+           ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+           ArrayRef<int64_t> dilations, bool ceilMode) {
+  SmallVector<int64_t> pads(4, 0);
+  std::string autoPad = nc.stringAttr("auto_pad", "NOTSET");
+  if (auto p = nc.intsAttr("pads")) {
+    if (p->size() != 4)
+      return nc.error() << "expects 4 pads for a 2-D window";
+    pads.assign(p->begin(), p->end());
+  }
+  for (int d = 0; d < 2; ++d) {
+    int64_t in = spatialIn[d], span = dilations[d] * (kernel[d] - 1) + 1;
+    if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+      int64_t out = (in + strides[d] - 1) / strides[d];
+      int64_t total = std::max<int64_t>((out - 1) * strides[d] + span - in, 0);
+      int64_t small = total / 2;
+      pads[d] = autoPad == "SAME_UPPER" ? small : total - small;
+      pads[d + 2] = total - pads[d];
+    } else if (autoPad == "VALID") {
+      pads[d] = pads[d + 2] = 0;
+    } else if (autoPad != "NOTSET") {
+      return nc.error() << "unknown auto_pad '" << autoPad << "'";
+    }
+    if (ceilMode) {
+      int64_t padded = in + pads[d] + pads[d + 2];
+      int64_t out = (padded - span + strides[d] - 1) / strides[d] + 1;
+      if ((out - 1) * strides[d] >= in + pads[d])
+        --out; // the last window must start inside the input
+      pads[d + 2] += std::max<int64_t>((out - 1) * strides[d] + span - padded, 0);
+    }
+  }
+  return pads;
+}
+
+static std::vector<int64_t> intsOr(NodeContext &nc, StringRef name,
+                                   std::vector<int64_t> dflt) {
+  auto v = nc.intsAttr(name);
+  return v ? *v : dflt;
+}
+
+static LogicalResult importConv(NodeContext &nc, SmallVectorImpl<Value> &out) {
+  auto in = nc.inputType(0), w = nc.inputType(1);
+  if (in.getRank() != 4 || w.getRank() != 4)
+    return nc.error() << "only 2-D convolutions are supported, got "
+                              << in;
+  std::vector<int64_t> kernel = {w.getDimSize(2), w.getDimSize(3)};
+  auto strides = intsOr(nc, "strides", {1, 1});
+  auto dilations = intsOr(nc, "dilations", {1, 1});
+  auto pads = windowPads(nc, in.getShape().drop_front(2), kernel, strides,
+                         dilations, false);
+  if (failed(pads))
+    return failure();
+  auto &b = nc.builder;
+  out.push_back(nc.create<ConvOp>(
+      nc.input(0), nc.input(1), nc.input(2), b.getDenseI64ArrayAttr(strides),
+      b.getDenseI64ArrayAttr(dilations), b.getDenseI64ArrayAttr(*pads),
+      b.getI64IntegerAttr(nc.intAttr("group", 1)), b.getStringAttr("NCHW")));
+  return success();
+}
+
+template <typename OpTy>
+static LogicalResult importPool(NodeContext &nc, SmallVectorImpl<Value> &out) {
+  auto in = nc.inputType(0);
+  auto kernel = nc.intsAttr("kernel_shape");
+  if (in.getRank() != 4 || !kernel || kernel->size() != 2)
+    return nc.error() << "only 2-D pooling is supported";
+  auto strides = intsOr(nc, "strides", {1, 1});
+  auto dilations = intsOr(nc, "dilations", {1, 1});
+  bool ceil = nc.intAttr("ceil_mode", 0);
+  auto pads = windowPads(nc, in.getShape().drop_front(2), *kernel, strides,
+                         dilations, ceil);
+  if (failed(pads))
+    return failure();
+  bool includePad = nc.intAttr("count_include_pad", 0);
+  if (includePad && ceil)
+    return nc.error() << "AveragePool with count_include_pad and "
+                                 "ceil_mode together is not supported";
+  auto &b = nc.builder;
+  out.push_back(nc.create<OpTy>(
+      nc.input(0), b.getDenseI64ArrayAttr(*kernel),
+      b.getDenseI64ArrayAttr(strides), b.getDenseI64ArrayAttr(dilations),
+      b.getDenseI64ArrayAttr(*pads), b.getBoolAttr(includePad),
+      b.getStringAttr("NCHW")));
+  return success();
+}
+
+template <typename OpTy>
+static LogicalResult importGlobalPool(NodeContext &nc,
+                                      SmallVectorImpl<Value> &out) {
+  int64_t rank = nc.inputType(0).getRank();
+  SmallVector<int64_t> axes;
+  for (int64_t d = 2; d < rank; ++d)
+    axes.push_back(d);
+  out.push_back(nc.create<OpTy>(nc.input(0),
+                                nc.builder.getDenseI64ArrayAttr(axes),
+                                nc.builder.getBoolAttr(true)));
+  return success();
+}
+
+static LogicalResult importMatMul(NodeContext &nc,
+                                  SmallVectorImpl<Value> &out) {
+  Value a = nc.input(0), b = nc.input(1);
+  auto at = nc.inputType(0), bt = nc.inputType(1);
+  if (at.getRank() == 0 || bt.getRank() == 0)
+    return nc.error() << "MatMul operands must not be scalars";
+  if (at.getRank() == 1)
+    a = nc.reshape(a, {1, at.getDimSize(0)});
+  if (bt.getRank() == 1)
+    b = nc.reshape(b, {bt.getDimSize(0), 1});
+  Value r = nc.create<MatMulOp>(a, b);
+  auto rt = cast<RankedTensorType>(r.getType());
+  SmallVector<int64_t> shape(rt.getShape());
+  if (bt.getRank() == 1)
+    shape.pop_back();
+  if (at.getRank() == 1)
+    shape.erase(shape.end() - (bt.getRank() == 1 ? 1 : 2));
+  out.push_back(nc.reshape(r, shape));
+  return success();
+}
+
+static LogicalResult importGemm(NodeContext &nc, SmallVectorImpl<Value> &out) {
+  Value a = nc.input(0), b = nc.input(1);
+  auto t = nc.builder.getDenseI64ArrayAttr({1, 0});
+  if (nc.intAttr("transA", 0))
+    a = nc.create<TransposeOp>(a, t);
+  if (nc.intAttr("transB", 0))
+    b = nc.create<TransposeOp>(b, t);
+  Type et = nc.inputType(0).getElementType();
+  Value r = nc.create<MatMulOp>(a, b);
+  float alpha = nc.floatAttr("alpha", 1.0f), beta = nc.floatAttr("beta", 1.0f);
+  if (alpha != 1.0f)
+    r = nc.create<MulOp>(r, nc.scalarConst(et, alpha));
+  if (Value c = nc.input(2)) {
+    if (beta != 1.0f)
+      c = nc.create<MulOp>(c, nc.scalarConst(et, beta));
+    r = nc.create<AddOp>(r, c);
+  }
+  out.push_back(r);
+  return success();
+}
+
+static LogicalResult importBatchNorm(NodeContext &nc,
+                                     SmallVectorImpl<Value> &out) {
+  if (nc.intAttr("training_mode", 0))
+    return nc.error() << "BatchNormalization in training mode is not "
+                                 "supported";
+  out.push_back(nc.create<BatchNormOp>(
+      nc.input(0), nc.input(1), nc.input(2), nc.input(3), nc.input(4),
+      nc.builder.getF64FloatAttr(nc.floatAttr("epsilon", 1e-5f)),
+      nc.builder.getStringAttr("NCHW")));
+  return success();
+}
+
+static LogicalResult importLayerNorm(NodeContext &nc,
+                                     SmallVectorImpl<Value> &out) {
+  auto in = nc.inputType(0);
+  int64_t axis = normalizeAxis(nc.intAttr("axis", -1), in.getRank());
+  if (axis < 0)
+    return nc.error() << "axis out of range";
+  Value bias = nc.input(2);
+  if (!bias)
+    bias = nc.scalarConst(in.getElementType(), 0.0);
+  out.push_back(nc.create<LayerNormOp>(
+      nc.input(0), nc.input(1), bias, nc.builder.getI64IntegerAttr(axis),
+      nc.builder.getF64FloatAttr(nc.floatAttr("epsilon", 1e-5f))));
+  return success();
+}
+
+static LogicalResult importSoftmax(NodeContext &nc,
+                                   SmallVectorImpl<Value> &out) {
+  int64_t axis = normalizeAxis(nc.intAttr("axis", -1), nc.inputType(0).getRank());
+  if (axis < 0)
+    return nc.error() << "axis out of range";
+  out.push_back(nc.create<SoftmaxOp>(nc.input(0),
+                                     nc.builder.getI64IntegerAttr(axis)));
+  return success();
+}
+
+template <typename OpTy>
+static LogicalResult importReduce(NodeContext &nc,
+                                  SmallVectorImpl<Value> &out) {
+  int64_t rank = nc.inputType(0).getRank();
+  std::optional<std::vector<int64_t>> axes = nc.intsAttr("axes");
+  if (nc.input(1)) {
+    axes = nc.constInts(1);
+    if (!axes)
+      return nc.error() << "reduction axes must be constant";
+  }
+  std::vector<int64_t> norm;
+  if (!axes || axes->empty()) {
+    if (nc.intAttr("noop_with_empty_axes", 0)) {
+      out.push_back(nc.input(0));
+      return success();
+    }
+    for (int64_t d = 0; d < rank; ++d)
+      norm.push_back(d);
+  } else {
+    for (int64_t a : *axes) {
+      int64_t n = normalizeAxis(a, rank);
+      if (n < 0)
+        return nc.error() << "axis " << a << " out of range";
+      norm.push_back(n);
+    }
+    llvm::sort(norm);
+    norm.erase(std::unique(norm.begin(), norm.end()), norm.end());
+  }
+  out.push_back(nc.create<OpTy>(nc.input(0),
+                                nc.builder.getDenseI64ArrayAttr(norm),
+                                nc.builder.getBoolAttr(nc.intAttr("keepdims", 1))));
+  return success();
+}
+
+void registerNNImporters(ImporterRegistry &r) {
+  r["Conv"] = importConv;
+  r["MaxPool"] = importPool<MaxPoolOp>;
+  r["AveragePool"] = importPool<AvgPoolOp>;
+  r["GlobalAveragePool"] = importGlobalPool<ReduceMeanOp>;
+  r["GlobalMaxPool"] = importGlobalPool<ReduceMaxOp>;
+  r["MatMul"] = importMatMul;
+  r["Gemm"] = importGemm;
+  r["BatchNormalization"] = importBatchNorm;
+  r["LayerNormalization"] = importLayerNorm;
+  r["Softmax"] = importSoftmax;
+  r["ReduceMean"] = importReduce<ReduceMeanOp>;
+  r["ReduceSum"] = importReduce<ReduceSumOp>;
+  r["ReduceMax"] = importReduce<ReduceMaxOp>;
+}
+
+} // namespace kiln::onnx_frontend

@@ -1,0 +1,312 @@
+//===- ShapeImporters.cpp - ONNX shape-manipulation ops to kiln -----------===//
+//
+// Reshape/Flatten/Squeeze/Unsqueeze (all kiln.reshape), Transpose, Concat,
+// Slice, Gather, Pad, Expand, Shape and Constant. Shape operands must be
+// constants at import time; traced exports compute them with Shape chains,
+// which the kiln folders reduce to constants as the nodes are imported.
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontends/onnx/ImportContext.h"
+
+#include "ir/ConstantData.h"
+
+using namespace mlir;
+
+namespace kiln::onnx_frontend {
+
+static bool isStatic(RankedTensorType t) { return t.hasStaticShape(); }
+
+static LogicalResult needStatic(NodeContext &nc, RankedTensorType t) {
+  if (isStatic(t))
+    return success();
+  return nc.error() << nc.node.op_type() << " on a tensor of dynamic "
+                            << "shape " << t << " is not supported yet";
+}
+
+static LogicalResult importReshape(NodeContext &nc,
+                                   SmallVectorImpl<Value> &out) {
+  auto in = nc.inputType(0);
+  auto target = nc.constInts(1);
+  if (!target)
+    return nc.error() << "Reshape target shape must be a constant";
+  if (failed(needStatic(nc, in)))
+    return failure();
+  bool allowZero = nc.intAttr("allowzero", 0);
+  SmallVector<int64_t> shape;
+  int64_t known = 1, inferAt = -1;
+  for (auto [i, d] : llvm::enumerate(*target)) {
+    int64_t dim = d;
+    if (d == 0 && !allowZero) {
+      if (int64_t(i) >= in.getRank())
+        return nc.error() << "Reshape copies dim " << i
+                                  << " beyond the input rank";
+      dim = in.getDimSize(i);
+    }
+    if (dim == -1) {
+      if (inferAt >= 0)
+        return nc.error() << "Reshape target has two -1 dims";
+      inferAt = int64_t(i);
+    } else if (dim < 0) {
+      return nc.error() << "Reshape target dim " << dim << " invalid";
+    } else {
+      known *= dim;
+    }
+    shape.push_back(dim);
+  }
+  if (inferAt >= 0) {
+    if (known == 0 || in.getNumElements() % known != 0)
+      return nc.error() << "cannot infer the -1 dim of the Reshape";
+    shape[inferAt] = in.getNumElements() / known;
+  }
+  int64_t total = 1;
+  for (int64_t d : shape)
+    total *= d;
+  if (total != in.getNumElements())
+    return nc.error() << "cannot reshape " << in << " to "
+                              << shape.size() << "-D shape with " << total
+                              << " elements";
+  out.push_back(nc.reshape(nc.input(0), shape));
+  return success();
+}
+
+static LogicalResult importFlatten(NodeContext &nc,
+                                   SmallVectorImpl<Value> &out) {
+  auto in = nc.inputType(0);
+  if (failed(needStatic(nc, in)))
+    return failure();
+  int64_t axis = nc.intAttr("axis", 1);
+  if (axis < 0)
+    axis += in.getRank();
+  if (axis < 0 || axis > in.getRank())
+    return nc.error() << "Flatten axis out of range";
+  int64_t outer = 1;
+  for (int64_t d = 0; d < axis; ++d)
+    outer *= in.getDimSize(d);
+  out.push_back(nc.reshape(nc.input(0), {outer, in.getNumElements() / std::max<int64_t>(outer, 1)}));
+  return success();
+}
+
+/// Unsqueeze/Squeeze axes: opset >= 13 passes them as input 1.
+static std::optional<std::vector<int64_t>> axesOf(NodeContext &nc) {
+  if (nc.input(1))
+    return nc.constInts(1);
+  return nc.intsAttr("axes");
+}
+
+static LogicalResult importUnsqueeze(NodeContext &nc,
+                                     SmallVectorImpl<Value> &out) {
+  auto in = nc.inputType(0);
+  auto axes = axesOf(nc);
+  if (!axes)
+    return nc.error() << "Unsqueeze axes must be constant";
+  int64_t rank = in.getRank() + int64_t(axes->size());
+  SmallVector<bool> inserted(rank, false);
+  for (int64_t a : *axes) {
+    int64_t n = normalizeAxis(a, rank);
+    if (n < 0 || inserted[n])
+      return nc.error() << "Unsqueeze axis " << a << " invalid";
+    inserted[n] = true;
+  }
+  SmallVector<int64_t> shape;
+  int64_t src = 0;
+  for (int64_t d = 0; d < rank; ++d)
+    shape.push_back(inserted[d] ? 1 : in.getDimSize(src++));
+  out.push_back(nc.reshape(nc.input(0), shape));
+  return success();
+}
+
+static LogicalResult importSqueeze(NodeContext &nc,
+                                   SmallVectorImpl<Value> &out) {
+  auto in = nc.inputType(0);
+  auto axes = axesOf(nc);
+  SmallVector<bool> drop(in.getRank(), false);
+  for (int64_t d = 0; d < in.getRank(); ++d)
+    drop[d] = !axes && in.getDimSize(d) == 1;
+  if (axes)
+    for (int64_t a : *axes) {
+      int64_t n = normalizeAxis(a, in.getRank());
+      if (n < 0 || in.getDimSize(n) != 1)
+        return nc.error() << "Squeeze axis " << a
+                                  << " is not a dim of size 1";
+      drop[n] = true;
+    }
+  SmallVector<int64_t> shape;
+  for (int64_t d = 0; d < in.getRank(); ++d)
+    if (!drop[d])
+      shape.push_back(in.getDimSize(d));
+  out.push_back(nc.reshape(nc.input(0), shape));
+  return success();
+}
+
+static LogicalResult importTranspose(NodeContext &nc,
+                                     SmallVectorImpl<Value> &out) {
+  int64_t rank = nc.inputType(0).getRank();
+  std::vector<int64_t> perm;
+  if (auto p = nc.intsAttr("perm"))
+    perm = *p;
+  else
+    for (int64_t d = rank - 1; d >= 0; --d)
+      perm.push_back(d);
+  out.push_back(nc.create<TransposeOp>(nc.input(0),
+                                       nc.builder.getDenseI64ArrayAttr(perm)));
+  return success();
+}
+
+static LogicalResult importConcat(NodeContext &nc,
+                                  SmallVectorImpl<Value> &out) {
+  int64_t axis = normalizeAxis(nc.intAttr("axis", 0), nc.inputType(0).getRank());
+  if (axis < 0)
+    return nc.error() << "Concat axis out of range";
+  SmallVector<Value> inputs;
+  for (Value v : nc.inputs)
+    if (v && cast<RankedTensorType>(v.getType()).getNumElements() != 0)
+      inputs.push_back(v);
+  if (inputs.empty())
+    inputs.push_back(nc.input(0));
+  out.push_back(nc.create<ConcatOp>(inputs, nc.builder.getI64IntegerAttr(axis)));
+  return success();
+}
+
+static LogicalResult importSlice(NodeContext &nc, SmallVectorImpl<Value> &out) {
+  auto in = nc.inputType(0);
+  if (failed(needStatic(nc, in)))
+    return failure();
+  auto starts = nc.constInts(1), ends = nc.constInts(2);
+  if (!starts || !ends || starts->size() != ends->size())
+    return nc.error() << "Slice starts/ends must be constants of "
+                                 "equal length";
+  std::vector<int64_t> axes, steps(starts->size(), 1);
+  for (size_t i = 0; i < starts->size(); ++i)
+    axes.push_back(int64_t(i));
+  if (nc.input(3) && !(axes = nc.constInts(3).value_or(std::vector<int64_t>{})).size())
+    return nc.error() << "Slice axes must be constant";
+  if (nc.input(4) && !(steps = nc.constInts(4).value_or(std::vector<int64_t>{})).size())
+    return nc.error() << "Slice steps must be constant";
+  int64_t rank = in.getRank();
+  SmallVector<int64_t> offsets(rank, 0), sizes(in.getShape()), strides(rank, 1);
+  for (size_t i = 0; i < starts->size(); ++i) {
+    int64_t axis = normalizeAxis(axes[i], rank), step = steps[i];
+    if (axis < 0)
+      return nc.error() << "Slice axis " << axes[i] << " out of range";
+    if (step <= 0)
+      return nc.error() << "Slice with step " << step
+                                << " is not supported (only positive steps)";
+    int64_t dim = in.getDimSize(axis);
+    int64_t s = (*starts)[i], e = (*ends)[i];
+    s = std::clamp<int64_t>(s < 0 ? s + dim : s, 0, dim);
+    e = std::clamp<int64_t>(e < 0 ? e + dim : e, 0, dim);
+    offsets[axis] = s;
+    sizes[axis] = e > s ? (e - s + step - 1) / step : 0;
+    strides[axis] = step;
+    if (sizes[axis] == 0)
+      offsets[axis] = 0;
+  }
+  auto &b = nc.builder;
+  out.push_back(nc.create<SliceOp>(nc.input(0), b.getDenseI64ArrayAttr(offsets),
+                                   b.getDenseI64ArrayAttr(sizes),
+                                   b.getDenseI64ArrayAttr(strides)));
+  return success();
+}
+
+static LogicalResult importGather(NodeContext &nc,
+                                  SmallVectorImpl<Value> &out) {
+  int64_t axis = normalizeAxis(nc.intAttr("axis", 0), nc.inputType(0).getRank());
+  if (axis < 0)
+    return nc.error() << "Gather axis out of range";
+  out.push_back(nc.create<GatherOp>(nc.input(0), nc.input(1),
+                                    nc.builder.getI64IntegerAttr(axis)));
+  return success();
+}
+
+static LogicalResult importPad(NodeContext &nc, SmallVectorImpl<Value> &out) {
+  std::string mode = nc.stringAttr("mode", "constant");
+  if (mode != "constant")
+    return nc.error() << "Pad mode '" << mode << "' is not supported";
+  auto pads = nc.input(1) ? nc.constInts(1) : nc.intsAttr("pads");
+  if (!pads)
+    return nc.error() << "Pad pads must be constant";
+  double value = nc.floatAttr("value", 0.0f);
+  if (nc.input(2)) {
+    auto v = nc.constFloats(2);
+    if (!v || v->size() != 1)
+      return nc.error() << "Pad constant_value must be a constant";
+    value = (*v)[0];
+  }
+  out.push_back(nc.create<PadOp>(nc.input(0),
+                                 nc.builder.getDenseI64ArrayAttr(*pads),
+                                 nc.builder.getF64FloatAttr(value)));
+  return success();
+}
+
+static LogicalResult importExpand(NodeContext &nc,
+                                  SmallVectorImpl<Value> &out) {
+  auto shape = nc.constInts(1);
+  if (!shape)
+    return nc.error() << "Expand shape must be constant";
+  auto et = nc.inputType(0).getElementType();
+  auto zeros = RankedTensorType::get(*shape, et);
+  std::vector<double> data(zeros.getNumElements(), 0.0);
+  Value z = ConstantOp::create(nc.builder, nc.loc, writeConstant(zeros, data));
+  out.push_back(nc.create<AddOp>(nc.input(0), z));
+  return success();
+}
+
+static LogicalResult importShape(NodeContext &nc, SmallVectorImpl<Value> &out) {
+  auto in = nc.inputType(0);
+  if (failed(needStatic(nc, in)))
+    return failure();
+  int64_t rank = in.getRank();
+  int64_t start = nc.intAttr("start", 0), end = nc.intAttr("end", rank);
+  start = std::clamp<int64_t>(start < 0 ? start + rank : start, 0, rank);
+  end = std::clamp<int64_t>(end < 0 ? end + rank : end, 0, rank);
+  std::vector<int64_t> dims;
+  for (int64_t d = start; d < end; ++d)
+    dims.push_back(in.getDimSize(d));
+  out.push_back(nc.i64Const(dims));
+  return success();
+}
+
+static LogicalResult importConstant(NodeContext &nc,
+                                    SmallVectorImpl<Value> &out) {
+  MLIRContext *ctx = nc.builder.getContext();
+  Builder b(ctx);
+  ElementsAttr attr;
+  if (const auto *a = nc.attr("value")) {
+    std::string error;
+    attr = tensorProtoToAttr(ctx, a->t(), error);
+    if (!attr)
+      return nc.error() << error;
+  } else if (const auto *f = nc.attr("value_float")) {
+    attr = writeConstant(RankedTensorType::get({}, b.getF32Type()), {f->f()});
+  } else if (const auto *fs = nc.attr("value_floats")) {
+    std::vector<double> v(fs->floats().begin(), fs->floats().end());
+    attr = writeConstant(RankedTensorType::get({int64_t(v.size())}, b.getF32Type()), v);
+  } else if (const auto *i = nc.attr("value_int")) {
+    attr = writeConstant(RankedTensorType::get({}, b.getI64Type()), {double(i->i())});
+  } else if (const auto *is = nc.attr("value_ints")) {
+    std::vector<double> v(is->ints().begin(), is->ints().end());
+    attr = writeConstant(RankedTensorType::get({int64_t(v.size())}, b.getI64Type()), v);
+  } else {
+    return nc.error() << "Constant without a supported value attribute";
+  }
+  out.push_back(ConstantOp::create(nc.builder, nc.loc, attr));
+  return success();
+}
+
+void registerShapeImporters(ImporterRegistry &r) {
+  r["Reshape"] = importReshape;
+  r["Flatten"] = importFlatten;
+  r["Unsqueeze"] = importUnsqueeze;
+  r["Squeeze"] = importSqueeze;
+  r["Transpose"] = importTranspose;
+  r["Concat"] = importConcat;
+  r["Slice"] = importSlice;
+  r["Gather"] = importGather;
+  r["Pad"] = importPad;
+  r["Expand"] = importExpand;
+  r["Shape"] = importShape;
+  r["Constant"] = importConstant;
+}
+
+} // namespace kiln::onnx_frontend

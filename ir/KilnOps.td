@@ -1,0 +1,248 @@
+//===- KilnOps.td - the ops of the kiln dialect -------------*- tablegen -*-===//
+//
+// Every op of the kiln dialect. Families: constants, elementwise (unary and
+// broadcasting binary), linear algebra (matmul, conv), pooling, reductions,
+// normalizations and shape manipulation. Result types are inferred from the
+// operands wherever the op's semantics determine them.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_OPS_TD
+#define KILN_OPS_TD
+
+include "ir/KilnDialect.td"
+include "mlir/IR/BuiltinAttributeInterfaces.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+// All kiln ops print as `kiln.op %a, %b {attrs} : (types) -> types`.
+class Kiln_GraphOp<string mnemonic, list<Trait> traits = []> :
+    Kiln_Op<mnemonic, !listconcat(traits, [Pure])> {
+  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+}
+
+def Kiln_Tensor : RankedTensorOf<[AnyType]>;
+def Kiln_FloatTensor : RankedTensorOf<[F16, BF16, F32, F64]>;
+def Kiln_IndexTensor : RankedTensorOf<[I32, I64]>;
+
+//===----------------------------------------------------------------------===//
+// Constants
+//===----------------------------------------------------------------------===//
+
+def Kiln_ConstantOp : Kiln_Op<"constant", [ConstantLike, Pure,
+    AllTypesMatch<["value", "result"]>]> {
+  let summary = "A constant tensor (weights are dense_resource blobs)";
+  let arguments = (ins ElementsAttr:$value);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = "attr-dict $value";
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise
+//===----------------------------------------------------------------------===//
+
+class Kiln_UnaryOp<string mnemonic, string desc> : Kiln_GraphOp<mnemonic,
+    [SameOperandsAndResultType]> {
+  let summary = desc;
+  let arguments = (ins Kiln_Tensor:$input);
+  let results = (outs Kiln_Tensor:$result);
+  let hasFolder = 1;
+}
+
+def Kiln_ReluOp : Kiln_UnaryOp<"relu", "max(x, 0)">;
+def Kiln_SigmoidOp : Kiln_UnaryOp<"sigmoid", "1 / (1 + exp(-x))">;
+def Kiln_TanhOp : Kiln_UnaryOp<"tanh", "hyperbolic tangent">;
+def Kiln_ErfOp : Kiln_UnaryOp<"erf", "Gauss error function">;
+def Kiln_SqrtOp : Kiln_UnaryOp<"sqrt", "square root">;
+def Kiln_ExpOp : Kiln_UnaryOp<"exp", "natural exponential">;
+def Kiln_LogOp : Kiln_UnaryOp<"log", "natural logarithm">;
+def Kiln_NegOp : Kiln_UnaryOp<"neg", "negation">;
+def Kiln_AbsOp : Kiln_UnaryOp<"abs", "absolute value">;
+def Kiln_ReciprocalOp : Kiln_UnaryOp<"reciprocal", "1 / x">;
+
+def Kiln_ClipOp : Kiln_GraphOp<"clip", [SameOperandsAndResultType]> {
+  let summary = "Clamps every element into [min, max]";
+  let arguments = (ins Kiln_Tensor:$input, F64Attr:$min, F64Attr:$max);
+  let results = (outs Kiln_Tensor:$result);
+  let hasVerifier = 1;
+}
+
+def Kiln_CastOp : Kiln_GraphOp<"cast"> {
+  let summary = "Converts every element to the result's element type";
+  let arguments = (ins Kiln_Tensor:$input);
+  let results = (outs Kiln_Tensor:$result);
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+class Kiln_BinaryOp<string mnemonic, string desc> : Kiln_GraphOp<mnemonic,
+    [SameOperandsElementType, InferTypeOpAdaptor]> {
+  let summary = desc # " with numpy-style broadcasting";
+  let arguments = (ins Kiln_Tensor:$lhs, Kiln_Tensor:$rhs);
+  let results = (outs Kiln_Tensor:$result);
+  let hasFolder = 1;
+}
+
+def Kiln_AddOp : Kiln_BinaryOp<"add", "lhs + rhs">;
+def Kiln_SubOp : Kiln_BinaryOp<"sub", "lhs - rhs">;
+def Kiln_MulOp : Kiln_BinaryOp<"mul", "lhs * rhs">;
+def Kiln_DivOp : Kiln_BinaryOp<"div", "lhs / rhs">;
+def Kiln_PowOp : Kiln_BinaryOp<"pow", "lhs ^ rhs">;
+def Kiln_MaxOp : Kiln_BinaryOp<"max", "max(lhs, rhs)">;
+def Kiln_MinOp : Kiln_BinaryOp<"min", "min(lhs, rhs)">;
+
+//===----------------------------------------------------------------------===//
+// Linear algebra
+//===----------------------------------------------------------------------===//
+
+def Kiln_MatMulOp : Kiln_GraphOp<"matmul", [SameOperandsElementType,
+    InferTypeOpAdaptor]> {
+  let summary = "Matrix product with batch broadcasting (both ranks >= 2)";
+  let description = [{
+    `result[..., m, n] = sum_k lhs[..., m, k] * rhs[..., k, n]`; the leading
+    (batch) dims broadcast like numpy's matmul.
+  }];
+  let arguments = (ins Kiln_FloatTensor:$lhs, Kiln_FloatTensor:$rhs);
+  let results = (outs Kiln_FloatTensor:$result);
+}
+
+def Kiln_ConvOp : Kiln_GraphOp<"conv", [InferTypeOpAdaptor]> {
+  let summary = "Grouped 2-D convolution with optional bias";
+  let description = [{
+    `layout` names the data layout of input and result: "NCHW" (filter
+    O x I/g x KH x KW) or "NHWC" (filter KH x KW x I/g x O). `pads` holds the
+    begin pads of each spatial dim, then the end pads.
+  }];
+  let arguments = (ins Kiln_FloatTensor:$input, Kiln_FloatTensor:$filter,
+      Optional<Kiln_FloatTensor>:$bias,
+      DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$dilations,
+      DenseI64ArrayAttr:$pads, I64Attr:$group,
+      DefaultValuedStrAttr<StrAttr, "NCHW">:$layout);
+  let results = (outs Kiln_FloatTensor:$result);
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Pooling
+//===----------------------------------------------------------------------===//
+
+class Kiln_PoolOp<string mnemonic, string desc> : Kiln_GraphOp<mnemonic,
+    [InferTypeOpAdaptor]> {
+  let summary = desc # " over 2-D windows";
+  let arguments = (ins Kiln_FloatTensor:$input,
+      DenseI64ArrayAttr:$kernel, DenseI64ArrayAttr:$strides,
+      DenseI64ArrayAttr:$dilations, DenseI64ArrayAttr:$pads,
+      DefaultValuedAttr<BoolAttr, "false">:$count_include_pad,
+      DefaultValuedStrAttr<StrAttr, "NCHW">:$layout);
+  let results = (outs Kiln_FloatTensor:$result);
+  let hasVerifier = 1;
+}
+
+def Kiln_MaxPoolOp : Kiln_PoolOp<"max_pool", "Maximum">;
+def Kiln_AvgPoolOp : Kiln_PoolOp<"avg_pool", "Average (padding excluded "
+    "from the count unless count_include_pad)">;
+
+//===----------------------------------------------------------------------===//
+// Reductions and normalizations
+//===----------------------------------------------------------------------===//
+
+class Kiln_ReduceOp<string mnemonic, string desc> : Kiln_GraphOp<mnemonic,
+    [SameOperandsElementType, InferTypeOpAdaptor]> {
+  let summary = desc # " over `axes` (sorted, non-negative)";
+  let arguments = (ins Kiln_Tensor:$input, DenseI64ArrayAttr:$axes,
+      BoolAttr:$keepdims);
+  let results = (outs Kiln_Tensor:$result);
+  let hasVerifier = 1;
+}
+
+def Kiln_ReduceSumOp : Kiln_ReduceOp<"reduce_sum", "Sum">;
+def Kiln_ReduceMeanOp : Kiln_ReduceOp<"reduce_mean", "Mean">;
+def Kiln_ReduceMaxOp : Kiln_ReduceOp<"reduce_max", "Maximum">;
+
+def Kiln_SoftmaxOp : Kiln_GraphOp<"softmax", [SameOperandsAndResultType]> {
+  let summary = "exp(x) / sum(exp(x)) along one axis";
+  let arguments = (ins Kiln_FloatTensor:$input, I64Attr:$axis);
+  let results = (outs Kiln_FloatTensor:$result);
+  let hasVerifier = 1;
+}
+
+def Kiln_BatchNormOp : Kiln_GraphOp<"batch_norm", [
+    AllTypesMatch<["input", "result"]>]> {
+  let summary = "Inference batch normalization over the channel axis";
+  let description = [{
+    `(x - mean) / sqrt(var + epsilon) * scale + bias`, with the four 1-D
+    parameters indexed by the channel dim that `layout` names.
+  }];
+  let arguments = (ins Kiln_FloatTensor:$input, Kiln_FloatTensor:$scale,
+      Kiln_FloatTensor:$bias, Kiln_FloatTensor:$mean, Kiln_FloatTensor:$variance,
+      F64Attr:$epsilon, DefaultValuedStrAttr<StrAttr, "NCHW">:$layout);
+  let results = (outs Kiln_FloatTensor:$result);
+  let hasVerifier = 1;
+}
+
+def Kiln_LayerNormOp : Kiln_GraphOp<"layer_norm", [
+    AllTypesMatch<["input", "result"]>]> {
+  let summary = "Layer normalization over the dims from `axis` on";
+  let arguments = (ins Kiln_FloatTensor:$input, Kiln_FloatTensor:$scale,
+      Kiln_FloatTensor:$bias, I64Attr:$axis, F64Attr:$epsilon);
+  let results = (outs Kiln_FloatTensor:$result);
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Shape manipulation
+//===----------------------------------------------------------------------===//
+
+def Kiln_ReshapeOp : Kiln_GraphOp<"reshape"> {
+  let summary = "Reinterprets the elements (row-major) with a new shape";
+  let arguments = (ins Kiln_Tensor:$input);
+  let results = (outs Kiln_Tensor:$result);
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Kiln_TransposeOp : Kiln_GraphOp<"transpose", [InferTypeOpAdaptor]> {
+  let summary = "Permutes dims: result dim i is input dim perm[i]";
+  let arguments = (ins Kiln_Tensor:$input, DenseI64ArrayAttr:$perm);
+  let results = (outs Kiln_Tensor:$result);
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Kiln_ConcatOp : Kiln_GraphOp<"concat", [SameOperandsElementType,
+    InferTypeOpAdaptor]> {
+  let summary = "Concatenates tensors along `axis`";
+  let arguments = (ins Variadic<Kiln_Tensor>:$inputs, I64Attr:$axis);
+  let results = (outs Kiln_Tensor:$result);
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Kiln_SliceOp : Kiln_GraphOp<"slice", [InferTypeOpAdaptor]> {
+  let summary = "A strided window: offsets, sizes and positive strides per dim";
+  let arguments = (ins Kiln_Tensor:$input, DenseI64ArrayAttr:$offsets,
+      DenseI64ArrayAttr:$sizes, DenseI64ArrayAttr:$strides);
+  let results = (outs Kiln_Tensor:$result);
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Kiln_GatherOp : Kiln_GraphOp<"gather", [InferTypeOpAdaptor]> {
+  let summary = "Picks slices along `axis` by index (negative counts from end)";
+  let arguments = (ins Kiln_Tensor:$input, Kiln_IndexTensor:$indices,
+      I64Attr:$axis);
+  let results = (outs Kiln_Tensor:$result);
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Kiln_PadOp : Kiln_GraphOp<"pad", [InferTypeOpAdaptor]> {
+  let summary = "Pads with a constant: `pads` is all begin pads, then all ends";
+  let arguments = (ins Kiln_Tensor:$input, DenseI64ArrayAttr:$pads,
+      F64Attr:$value);
+  let results = (outs Kiln_Tensor:$result);
+  let hasVerifier = 1;
+}
+
+#endif // KILN_OPS_TD

@@ -1,0 +1,49 @@
+//===- OpUtils.h - helpers shared by the kiln op implementations -*- C++ -*-===//
+//
+// Shape arithmetic (broadcasting, windowed output sizes) and constant
+// evaluation helpers used by the verifiers, type inference and folders of
+// several op families.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_IR_OPS_OPUTILS_H
+#define KILN_IR_OPS_OPUTILS_H
+
+#include "ir/ConstantData.h"
+
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Diagnostics.h"
+
+#include <functional>
+
+namespace kiln {
+
+/// numpy broadcast of two shapes (dynamic dims stay dynamic); failure when
+/// two static dims differ and neither is 1.
+mlir::FailureOr<llvm::SmallVector<int64_t>>
+broadcastShapes(llvm::ArrayRef<int64_t> a, llvm::ArrayRef<int64_t> b);
+
+/// Row-major strides of `shape`.
+llvm::SmallVector<int64_t> stridesOf(llvm::ArrayRef<int64_t> shape);
+
+/// For each element of `outShape`, the linear index of the element of an
+/// operand of `inShape` (right-aligned, size-1 dims broadcast) it reads.
+std::vector<int64_t> broadcastIndices(llvm::ArrayRef<int64_t> outShape,
+                                      llvm::ArrayRef<int64_t> inShape);
+
+/// Output extent of a sliding window, or dynamic if `in` is.
+int64_t windowOutputSize(int64_t in, int64_t kernel, int64_t stride,
+                         int64_t dilation, int64_t padBegin, int64_t padEnd);
+
+/// Folds a unary op on a constant float operand.
+mlir::Attribute foldUnaryFloat(mlir::Attribute operand, mlir::Type resultType,
+                               const std::function<double(double)> &fn);
+
+/// Folds a broadcasting binary op on two constant operands.
+mlir::Attribute foldBinary(mlir::Attribute lhs, mlir::Attribute rhs,
+                           mlir::Type resultType,
+                           const std::function<double(double, double)> &fn);
+
+} // namespace kiln
+
+#endif // KILN_IR_OPS_OPUTILS_H

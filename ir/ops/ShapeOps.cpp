@@ -1,0 +1,309 @@
+//===- ShapeOps.cpp - reshape, transpose, concat, slice, gather, pad ------===//
+//
+// Type inference, verifiers and constant folders of the shape-manipulation
+// ops. The folders matter beyond speed: traced exports compute reshape
+// targets with Shape/Gather/Concat chains, which fold to constants here.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ir/KilnDialect.h"
+#include "ir/ops/OpUtils.h"
+
+using namespace mlir;
+
+namespace kiln {
+
+//===----------------------------------------------------------------------===//
+// reshape
+//===----------------------------------------------------------------------===//
+
+LogicalResult ReshapeOp::verify() {
+  auto in = getInput().getType(), out = getType();
+  if (in.getElementType() != out.getElementType())
+    return emitOpError() << "changes the element type";
+  if (in.hasStaticShape() && out.hasStaticShape() &&
+      in.getNumElements() != out.getNumElements())
+    return emitOpError() << "cannot reshape " << in << " (" << in.getNumElements()
+                         << " elements) to " << out;
+  return success();
+}
+
+OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
+  if (getInput().getType() == getType())
+    return getInput();
+  if (auto producer = getInput().getDefiningOp<ReshapeOp>()) {
+    getInputMutable().assign(producer.getInput());
+    return getResult();
+  }
+  auto elements = dyn_cast_or_null<ElementsAttr>(adaptor.getInput());
+  if (!elements || !getType().hasStaticShape())
+    return {};
+  auto raw = readRawConstant(elements);
+  if (!raw)
+    return {};
+  return writeRawConstant(getType(), *raw);
+}
+
+//===----------------------------------------------------------------------===//
+// transpose
+//===----------------------------------------------------------------------===//
+
+static bool isPermutation(ArrayRef<int64_t> perm) {
+  SmallVector<bool> seen(perm.size(), false);
+  for (int64_t p : perm) {
+    if (p < 0 || p >= int64_t(perm.size()) || seen[p])
+      return false;
+    seen[p] = true;
+  }
+  return true;
+}
+
+LogicalResult TransposeOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &inferred) {
+  auto in = cast<RankedTensorType>(adaptor.getInput().getType());
+  ArrayRef<int64_t> perm = adaptor.getPerm();
+  if (int64_t(perm.size()) != in.getRank() || !isPermutation(perm))
+    return emitOptionalError(loc, "perm is not a permutation of ", in.getRank(),
+                             " dims");
+  SmallVector<int64_t> shape;
+  for (int64_t p : perm)
+    shape.push_back(in.getDimSize(p));
+  inferred.push_back(RankedTensorType::get(shape, in.getElementType()));
+  return success();
+}
+
+LogicalResult TransposeOp::verify() {
+  if (!isPermutation(getPerm()) ||
+      int64_t(getPerm().size()) != getInput().getType().getRank())
+    return emitOpError() << "perm is not a permutation of the input dims";
+  return success();
+}
+
+OpFoldResult TransposeOp::fold(FoldAdaptor adaptor) {
+  if (llvm::equal(getPerm(), llvm::seq<int64_t>(0, getPerm().size())))
+    return getInput();
+  auto hv = readConstant(adaptor.getInput());
+  if (!hv)
+    return {};
+  ArrayRef<int64_t> inShape = hv->type.getShape();
+  SmallVector<int64_t> inStrides = stridesOf(inShape);
+  ArrayRef<int64_t> outShape = getType().getShape();
+  std::vector<double> out(hv->data.size());
+  SmallVector<int64_t> idx(outShape.size(), 0);
+  for (size_t linear = 0; linear < out.size(); ++linear) {
+    int64_t src = 0;
+    for (size_t d = 0; d < idx.size(); ++d)
+      src += idx[d] * inStrides[getPerm()[d]];
+    out[linear] = hv->data[src];
+    for (int d = int(idx.size()) - 1; d >= 0; --d) {
+      if (++idx[d] < outShape[d])
+        break;
+      idx[d] = 0;
+    }
+  }
+  return writeConstant(getType(), out);
+}
+
+//===----------------------------------------------------------------------===//
+// concat
+//===----------------------------------------------------------------------===//
+
+LogicalResult ConcatOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &inferred) {
+  if (adaptor.getInputs().empty())
+    return emitOptionalError(loc, "concat needs at least one input");
+  auto first = cast<RankedTensorType>(adaptor.getInputs()[0].getType());
+  int64_t axis = adaptor.getAxis();
+  if (axis < 0 || axis >= first.getRank())
+    return emitOptionalError(loc, "axis ", axis, " out of range");
+  SmallVector<int64_t> shape(first.getShape());
+  shape[axis] = 0;
+  for (Value v : adaptor.getInputs()) {
+    auto t = cast<RankedTensorType>(v.getType());
+    if (t.getRank() != first.getRank())
+      return emitOptionalError(loc, "concat inputs differ in rank");
+    for (int64_t d = 0; d < t.getRank(); ++d) {
+      if (d == axis)
+        continue;
+      if (t.getDimSize(d) != first.getDimSize(d))
+        return emitOptionalError(loc, "concat inputs differ in dim ", d);
+    }
+    if (ShapedType::isDynamic(t.getDimSize(axis)) ||
+        ShapedType::isDynamic(shape[axis]))
+      shape[axis] = ShapedType::kDynamic;
+    else
+      shape[axis] += t.getDimSize(axis);
+  }
+  inferred.push_back(RankedTensorType::get(shape, first.getElementType()));
+  return success();
+}
+
+LogicalResult ConcatOp::verify() { return success(); }
+
+OpFoldResult ConcatOp::fold(FoldAdaptor adaptor) {
+  if (getInputs().size() == 1)
+    return getInputs()[0];
+  if (!getType().hasStaticShape())
+    return {};
+  std::vector<HostValues> parts;
+  for (Attribute a : adaptor.getInputs()) {
+    auto hv = readConstant(a);
+    if (!hv)
+      return {};
+    parts.push_back(std::move(*hv));
+  }
+  // outer = product of dims before axis; each part contributes a contiguous
+  // chunk of (its axis dim x inner) per outer index.
+  ArrayRef<int64_t> shape = getType().getShape();
+  int64_t axis = getAxis(), outer = 1, inner = 1;
+  for (int64_t d = 0; d < axis; ++d)
+    outer *= shape[d];
+  for (int64_t d = axis + 1; d < int64_t(shape.size()); ++d)
+    inner *= shape[d];
+  std::vector<double> out;
+  out.reserve(getType().getNumElements());
+  for (int64_t o = 0; o < outer; ++o)
+    for (const HostValues &p : parts) {
+      int64_t chunk = p.type.getDimSize(axis) * inner;
+      out.insert(out.end(), p.data.begin() + o * chunk,
+                 p.data.begin() + (o + 1) * chunk);
+    }
+  return writeConstant(getType(), out);
+}
+
+//===----------------------------------------------------------------------===//
+// slice
+//===----------------------------------------------------------------------===//
+
+LogicalResult SliceOp::inferReturnTypes(MLIRContext *,
+                                        std::optional<Location> loc,
+                                        Adaptor adaptor,
+                                        SmallVectorImpl<Type> &inferred) {
+  auto in = cast<RankedTensorType>(adaptor.getInput().getType());
+  if (int64_t(adaptor.getOffsets().size()) != in.getRank() ||
+      int64_t(adaptor.getSizes().size()) != in.getRank() ||
+      int64_t(adaptor.getStrides().size()) != in.getRank())
+    return emitOptionalError(loc, "slice needs offsets, sizes and strides for ",
+                             "each of the ", in.getRank(), " dims");
+  inferred.push_back(
+      RankedTensorType::get(adaptor.getSizes(), in.getElementType()));
+  return success();
+}
+
+LogicalResult SliceOp::verify() {
+  auto in = getInput().getType();
+  for (int64_t d = 0; d < in.getRank(); ++d) {
+    int64_t off = getOffsets()[d], size = getSizes()[d], st = getStrides()[d];
+    if (st < 1 || off < 0 || size < 0)
+      return emitOpError() << "dim " << d << ": offsets and sizes must be >= 0 "
+                           << "and strides >= 1";
+    int64_t extent = in.getDimSize(d);
+    if (!ShapedType::isDynamic(extent) && size > 0 &&
+        off + (size - 1) * st >= extent)
+      return emitOpError() << "dim " << d << ": window exceeds extent " << extent;
+  }
+  return success();
+}
+
+OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
+  if (getInput().getType() == getType())
+    return getInput();
+  auto hv = readConstant(adaptor.getInput());
+  if (!hv)
+    return {};
+  SmallVector<int64_t> inStrides = stridesOf(hv->type.getShape());
+  ArrayRef<int64_t> outShape = getType().getShape();
+  std::vector<double> out(getType().getNumElements());
+  SmallVector<int64_t> idx(outShape.size(), 0);
+  for (size_t linear = 0; linear < out.size(); ++linear) {
+    int64_t src = 0;
+    for (size_t d = 0; d < idx.size(); ++d)
+      src += (getOffsets()[d] + idx[d] * getStrides()[d]) * inStrides[d];
+    out[linear] = hv->data[src];
+    for (int d = int(idx.size()) - 1; d >= 0; --d) {
+      if (++idx[d] < outShape[d])
+        break;
+      idx[d] = 0;
+    }
+  }
+  return writeConstant(getType(), out);
+}
+
+//===----------------------------------------------------------------------===//
+// gather
+//===----------------------------------------------------------------------===//
+
+LogicalResult GatherOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &inferred) {
+  auto in = cast<RankedTensorType>(adaptor.getInput().getType());
+  auto idx = cast<RankedTensorType>(adaptor.getIndices().getType());
+  int64_t axis = adaptor.getAxis();
+  if (axis < 0 || axis >= in.getRank())
+    return emitOptionalError(loc, "axis ", axis, " out of range");
+  SmallVector<int64_t> shape(in.getShape().take_front(axis));
+  llvm::append_range(shape, idx.getShape());
+  llvm::append_range(shape, in.getShape().drop_front(axis + 1));
+  inferred.push_back(RankedTensorType::get(shape, in.getElementType()));
+  return success();
+}
+
+LogicalResult GatherOp::verify() { return success(); }
+
+OpFoldResult GatherOp::fold(FoldAdaptor adaptor) {
+  auto data = readConstant(adaptor.getInput());
+  auto idx = readConstant(adaptor.getIndices());
+  if (!data || !idx || !getType().hasStaticShape())
+    return {};
+  ArrayRef<int64_t> shape = data->type.getShape();
+  int64_t axis = getAxis(), outer = 1, inner = 1, extent = shape[axis];
+  for (int64_t d = 0; d < axis; ++d)
+    outer *= shape[d];
+  for (int64_t d = axis + 1; d < int64_t(shape.size()); ++d)
+    inner *= shape[d];
+  std::vector<double> out;
+  for (int64_t o = 0; o < outer; ++o)
+    for (double iv : idx->data) {
+      int64_t i = int64_t(iv) < 0 ? int64_t(iv) + extent : int64_t(iv);
+      if (i < 0 || i >= extent)
+        return {}; // out of range: leave it for the run-time diagnostic
+      auto begin = data->data.begin() + (o * extent + i) * inner;
+      out.insert(out.end(), begin, begin + inner);
+    }
+  return writeConstant(getType(), out);
+}
+
+//===----------------------------------------------------------------------===//
+// pad
+//===----------------------------------------------------------------------===//
+
+LogicalResult PadOp::inferReturnTypes(MLIRContext *,
+                                      std::optional<Location> loc,
+                                      Adaptor adaptor,
+                                      SmallVectorImpl<Type> &inferred) {
+  auto in = cast<RankedTensorType>(adaptor.getInput().getType());
+  ArrayRef<int64_t> pads = adaptor.getPads();
+  if (int64_t(pads.size()) != 2 * in.getRank())
+    return emitOptionalError(loc, "pad needs 2 x rank pads");
+  SmallVector<int64_t> shape;
+  for (int64_t d = 0; d < in.getRank(); ++d)
+    shape.push_back(ShapedType::isDynamic(in.getDimSize(d))
+                        ? ShapedType::kDynamic
+                        : in.getDimSize(d) + pads[d] + pads[d + in.getRank()]);
+  inferred.push_back(RankedTensorType::get(shape, in.getElementType()));
+  return success();
+}
+
+LogicalResult PadOp::verify() {
+  for (int64_t p : getPads())
+    if (p < 0)
+      return emitOpError() << "negative pads are not supported";
+  return success();
+}
+
+} // namespace kiln

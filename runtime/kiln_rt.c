@@ -1,0 +1,182 @@
+/* kiln_rt.c - the runtime behind every compiled model's entry points.
+ *
+ * A generated stub forwards NAME_create/run/error/destroy here. This file
+ * owns the kiln_context (thread pool, per-context error text, scratch arrays
+ * of data pointers), validates options and tensors through check.h, installs
+ * the context's pool as the thread's current pool for the duration of a run,
+ * and keeps a thread-local error for failures that have no context (create,
+ * or run with a NULL context). Plain C99 plus pthread.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "kiln_rt.h"
+
+#include "check.h"
+#include "thread_pool.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct kiln_context {
+  const kiln_model_impl *model;
+  kiln_thread_pool *pool;
+  void **input_ptrs;  /**< desc->num_inputs entries, filled per run */
+  void **output_ptrs; /**< desc->num_outputs entries, filled per run */
+  char error[KILN_RT_ERROR_SIZE];
+};
+
+/** Error of the last failing call on this thread that had no context. */
+static __thread char tls_error[KILN_RT_ERROR_SIZE];
+
+/** Name of a device for messages. */
+static const char *device_name(kiln_device device) {
+  switch (device) {
+  case KILN_DEVICE_CPU:
+    return "cpu";
+  case KILN_DEVICE_CUDA:
+    return "cuda";
+  }
+  return "unknown";
+}
+
+/** True when a field ending at byte `end` lies inside the caller's struct. */
+static int option_given(const kiln_options *opts, size_t end) {
+  return opts && opts->struct_size >= end;
+}
+
+/** Validates the options against the model; fills `threads`. */
+static kiln_status check_options(const kiln_model_impl *model,
+                                 const kiln_options *opts, int *threads) {
+  if (opts && opts->struct_size < sizeof(uint32_t)) {
+    kiln_check_format(tls_error,
+                      "options.struct_size is %u; set it to "
+                      "sizeof(kiln_options)",
+                      (unsigned)opts->struct_size);
+    return KILN_ERROR_INVALID_ARGUMENT;
+  }
+  size_t threads_end = offsetof(kiln_options, num_threads) + sizeof(int32_t);
+  size_t device_end = offsetof(kiln_options, device) + sizeof(kiln_device);
+  int32_t requested = option_given(opts, threads_end) ? opts->num_threads : 0;
+  kiln_device device =
+      option_given(opts, device_end) ? opts->device : KILN_DEVICE_CPU;
+  if (device != model->desc->device) {
+    kiln_check_format(tls_error,
+                      "model '%s' runs on device %s, but the options ask "
+                      "for device %s",
+                      model->desc->name, device_name(model->desc->device),
+                      device_name(device));
+    return KILN_ERROR_UNSUPPORTED;
+  }
+  *threads = kiln_tp_resolve_threads(requested);
+  return KILN_OK;
+}
+
+/** Allocates a context and its pointer arrays; NULL when out of memory. */
+static kiln_context *alloc_context(const kiln_model_impl *model) {
+  const kiln_model_desc *desc = model->desc;
+  kiln_context *ctx = (kiln_context *)calloc(1, sizeof(*ctx));
+  if (!ctx)
+    return NULL;
+  ctx->model = model;
+  ctx->input_ptrs = (void **)calloc(
+      desc->num_inputs > 0 ? (size_t)desc->num_inputs : 1, sizeof(void *));
+  ctx->output_ptrs = (void **)calloc(
+      desc->num_outputs > 0 ? (size_t)desc->num_outputs : 1, sizeof(void *));
+  if (!ctx->input_ptrs || !ctx->output_ptrs) {
+    kiln_rt_destroy(ctx);
+    return NULL;
+  }
+  return ctx;
+}
+
+kiln_status kiln_rt_create(const kiln_model_impl *model,
+                           const kiln_options *opts, kiln_context **out) {
+  tls_error[0] = '\0';
+  if (out)
+    *out = NULL;
+  if (!model || !model->desc || !model->invoke) {
+    kiln_check_format(tls_error, "model implementation is NULL or incomplete");
+    return KILN_ERROR_INVALID_ARGUMENT;
+  }
+  if (!out) {
+    kiln_check_format(tls_error, "out (the kiln_context **) is NULL");
+    return KILN_ERROR_INVALID_ARGUMENT;
+  }
+  int threads = 1;
+  kiln_status status = check_options(model, opts, &threads);
+  if (status != KILN_OK)
+    return status;
+  kiln_context *ctx = alloc_context(model);
+  if (!ctx) {
+    kiln_check_format(tls_error, "out of memory creating a context");
+    return KILN_ERROR_OUT_OF_MEMORY;
+  }
+  if (threads > 1 && !(ctx->pool = kiln_tp_create(threads))) {
+    kiln_rt_destroy(ctx);
+    kiln_check_format(tls_error, "could not start %d worker threads",
+                      threads - 1);
+    return KILN_ERROR_INTERNAL;
+  }
+  *out = ctx;
+  return KILN_OK;
+}
+
+/** Checks that `ctx` may be run with `model`; errors go to the right place. */
+static kiln_status check_context(const kiln_model_impl *model,
+                                 kiln_context *ctx) {
+  if (!ctx) {
+    kiln_check_format(tls_error, "context is NULL");
+    return KILN_ERROR_INVALID_ARGUMENT;
+  }
+  if (!model || model->desc != ctx->model->desc) {
+    kiln_check_format(ctx->error,
+                      "context was created by model '%s', not by this one",
+                      ctx->model->desc->name);
+    return KILN_ERROR_INVALID_ARGUMENT;
+  }
+  return KILN_OK;
+}
+
+kiln_status kiln_rt_run(const kiln_model_impl *model, kiln_context *ctx,
+                        const kiln_tensor *inputs, int32_t num_inputs,
+                        kiln_tensor *outputs, int32_t num_outputs) {
+  kiln_status status = check_context(model, ctx);
+  if (status != KILN_OK)
+    return status;
+  const kiln_model_desc *desc = ctx->model->desc;
+  ctx->error[0] = '\0';
+  status = kiln_check_tensors("input", desc->inputs, desc->num_inputs, inputs,
+                              num_inputs, ctx->error);
+  if (status != KILN_OK)
+    return status;
+  status = kiln_check_tensors("output", desc->outputs, desc->num_outputs,
+                              outputs, num_outputs, ctx->error);
+  if (status != KILN_OK)
+    return status;
+  for (int32_t i = 0; i < num_inputs; ++i)
+    ctx->input_ptrs[i] = inputs[i].data;
+  for (int32_t i = 0; i < num_outputs; ++i)
+    ctx->output_ptrs[i] = outputs[i].data;
+  kiln_thread_pool *saved = kiln_tp_set_current(ctx->pool);
+  ctx->model->invoke(ctx->input_ptrs, ctx->output_ptrs);
+  kiln_tp_set_current(saved);
+  return KILN_OK;
+}
+
+const char *kiln_rt_error(const kiln_context *ctx) {
+  return ctx ? ctx->error : tls_error;
+}
+
+void kiln_rt_destroy(kiln_context *ctx) {
+  if (!ctx)
+    return;
+  kiln_tp_destroy(ctx->pool);
+  free(ctx->input_ptrs);
+  free(ctx->output_ptrs);
+  free(ctx);
+}
+
+void kiln_rt_parallel_for(int64_t n, void (*body)(int64_t i, void *arg),
+                          void *arg) {
+  kiln_tp_parallel_for(kiln_tp_current(), n, body, arg);
+}

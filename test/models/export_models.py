@@ -1,0 +1,257 @@
+#!/usr/bin/python3
+"""export_models.py - exports Kiln's end-to-end test models to ONNX.
+
+Each model is built with randomly initialised weights (torch.manual_seed(0),
+no downloads), put in eval mode and exported with the tracing exporter
+(torch.onnx.export, constant folding on) to OUTDIR/NAME/model.onnx. Beside it,
+OUTDIR/NAME/test_data_set_0/ holds the inputs and PyTorch's outputs in the
+ONNX backend-test layout (input_K.pb / output_K.pb, TensorProtos named after
+the graph's inputs and outputs) and the same arrays as input_K.npy /
+output_K.npy for readers without protobuf (test/models/ort_check.js).
+
+Usage: /usr/bin/python3 export_models.py OUTDIR [NAMES...]
+With no NAMES every model is exported; `--list` prints the names.
+"""
+
+import argparse
+import math
+import os
+import sys
+import time
+
+import numpy as np
+import onnx
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from onnx import numpy_helper
+
+
+# --- Models ------------------------------------------------------------------
+
+
+class Mlp(nn.Module):
+    """64x784 -> Linear 1024 -> ReLU -> Linear 1024 -> ReLU -> Linear 10."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(784, 1024)
+        self.fc2 = nn.Linear(1024, 1024)
+        self.fc3 = nn.Linear(1024, 10)
+
+    def forward(self, x):
+        return self.fc3(F.relu(self.fc2(F.relu(self.fc1(x)))))
+
+
+class SmallCnn(nn.Module):
+    """A 32x32 CNN that touches many op kinds.
+
+    Conv+BN pairs fold into the convolutions on export; the BatchNormalization
+    after the Concat has no convolution to fold into and stays in the graph.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 16, 3, padding=1)
+        self.bn1 = nn.BatchNorm2d(16)
+        self.conv2 = nn.Conv2d(16, 32, 3, padding=1)
+        self.bn2 = nn.BatchNorm2d(32)
+        self.conv3 = nn.Conv2d(32, 16, 1)
+        self.bn3 = nn.BatchNorm2d(48)
+        self.fc = nn.Linear(48, 10)
+
+    def forward(self, x):
+        x = F.relu(self.bn1(self.conv1(x)))            # Conv, Relu
+        x = F.max_pool2d(x, 2)                         # MaxPool 16x16
+        x = F.relu(self.bn2(self.conv2(x)))
+        x = x * torch.sigmoid(x)                       # Sigmoid, Mul
+        x = F.avg_pool2d(x, 2)                         # AveragePool 8x8
+        y = torch.tanh(self.conv3(x))                  # Tanh
+        x = torch.cat([F.relu6(x), y], dim=1)          # Clip, Concat
+        x = self.bn3(x)                                # BatchNormalization
+        x = F.adaptive_avg_pool2d(x, 1)                # GlobalAveragePool
+        x = torch.flatten(x, 1)                        # Flatten
+        return torch.softmax(self.fc(x), dim=-1)       # Gemm, Softmax
+
+
+class BertBlock(nn.Module):
+    """A post-LN BERT encoder layer: 4-head attention, d=256, FF 1024."""
+
+    def __init__(self, seq=128, d=256, heads=4, ff=1024):
+        super().__init__()
+        self.seq, self.d, self.heads, self.dh = seq, d, heads, d // heads
+        self.q = nn.Linear(d, d)
+        self.k = nn.Linear(d, d)
+        self.v = nn.Linear(d, d)
+        self.o = nn.Linear(d, d)
+        self.ln1 = nn.LayerNorm(d, eps=1e-12)
+        self.ff1 = nn.Linear(d, ff)
+        self.act = nn.GELU()                           # erf form
+        self.ff2 = nn.Linear(ff, d)
+        self.ln2 = nn.LayerNorm(d, eps=1e-12)
+
+    def split(self, t):
+        # (1, S, D) -> (1, H, S, Dh)
+        return t.reshape(1, self.seq, self.heads, self.dh).transpose(1, 2)
+
+    def forward(self, x):
+        q, k, v = (self.split(f(x)) for f in (self.q, self.k, self.v))
+        scores = torch.matmul(q, k.transpose(-2, -1)) / math.sqrt(self.dh)
+        ctx = torch.matmul(torch.softmax(scores, dim=-1), v)
+        ctx = ctx.transpose(1, 2).reshape(1, self.seq, self.d)
+        x = self.ln1(x + self.o(ctx))
+        return self.ln2(x + self.ff2(self.act(self.ff1(x))))
+
+
+class Bert2(nn.Module):
+    """Two BertBlocks stacked."""
+
+    def __init__(self):
+        super().__init__()
+        self.b1 = BertBlock()
+        self.b2 = BertBlock()
+
+    def forward(self, x):
+        return self.b2(self.b1(x))
+
+
+class Gemm1024(nn.Module):
+    """x @ W with a constant 1024x1024 weight: a single MatMul."""
+
+    def __init__(self):
+        super().__init__()
+        self.w = nn.Parameter(torch.randn(1024, 1024) / 32.0)
+
+    def forward(self, x):
+        return torch.matmul(x, self.w)
+
+
+def randomize_norms(model):
+    """Gives BatchNorm/LayerNorm non-trivial statistics and affine params."""
+    g = torch.Generator().manual_seed(1)
+    for m in model.modules():
+        if isinstance(m, nn.BatchNorm2d):
+            n = m.num_features
+            m.running_mean.copy_(torch.randn(n, generator=g) * 0.1)
+            m.running_var.copy_(torch.rand(n, generator=g) * 0.5 + 0.75)
+            m.weight.data.copy_(torch.rand(n, generator=g) * 0.5 + 0.75)
+            m.bias.data.copy_(torch.randn(n, generator=g) * 0.1)
+        elif isinstance(m, nn.LayerNorm):
+            n = m.normalized_shape[0]
+            m.weight.data.copy_(torch.rand(n, generator=g) * 0.5 + 0.75)
+            m.bias.data.copy_(torch.randn(n, generator=g) * 0.1)
+    return model
+
+
+def calibrate_bn(model, shape, batch=4):
+    """Sets BatchNorm running statistics from one train-mode pass on noise.
+
+    With its default statistics (mean 0, var 1) a randomly initialised deep
+    network's activations shrink or grow layer after layer (MobileNetV2's
+    logits end up near 1e-9); statistics measured on data keep every layer
+    near unit scale, as in a trained network.
+    """
+    g = torch.Generator().manual_seed(2)
+    for m in model.modules():
+        if isinstance(m, nn.BatchNorm2d):
+            m.reset_running_stats()
+            m.momentum = 1.0
+    model.train()
+    with torch.no_grad():
+        model(torch.randn(batch, *shape[1:], generator=g))
+    return model
+
+
+def build_torchvision(name, shape):
+    import torchvision
+    return calibrate_bn(getattr(torchvision.models, name)(weights=None), shape)
+
+
+IMAGENET = (1, 3, 224, 224)
+
+# name -> (constructor, input shape, opset, randomize norms)
+MODELS = {
+    "mlp": (Mlp, (64, 784), 13, False),
+    "small_cnn": (SmallCnn, (1, 3, 32, 32), 13, True),
+    "resnet18": (lambda: build_torchvision("resnet18", IMAGENET),
+                 IMAGENET, 13, False),
+    "mobilenetv2": (lambda: build_torchvision("mobilenet_v2", IMAGENET),
+                    IMAGENET, 13, False),
+    "bert_block": (BertBlock, (1, 128, 256), 17, True),
+    "bert2": (Bert2, (1, 128, 256), 17, True),
+    "gemm1024": (Gemm1024, (1024, 1024), 13, False),
+}
+
+
+# --- Export ------------------------------------------------------------------
+
+
+def write_tensor(directory, stem, name, array):
+    """Writes STEM.pb (a TensorProto called NAME) and STEM.npy."""
+    proto = numpy_helper.from_array(array, name)
+    with open(os.path.join(directory, stem + ".pb"), "wb") as f:
+        f.write(proto.SerializeToString())
+    np.save(os.path.join(directory, stem + ".npy"), array)
+
+
+def export_one(name, outdir):
+    """Exports model NAME to OUTDIR/NAME; returns seconds spent."""
+    ctor, shape, opset, randomize = MODELS[name]
+    start = time.time()
+    torch.manual_seed(0)
+    model = ctor()
+    if randomize:
+        with torch.no_grad():
+            randomize_norms(model)
+    model.eval()
+    x = torch.randn(*shape)
+    with torch.no_grad():
+        y = model(x)
+
+    mdir = os.path.join(outdir, name)
+    ddir = os.path.join(mdir, "test_data_set_0")
+    os.makedirs(ddir, exist_ok=True)
+    path = os.path.join(mdir, "model.onnx")
+    torch.onnx.export(model, (x,), path, opset_version=opset,
+                      do_constant_folding=True, input_names=["input"],
+                      output_names=["output"])
+
+    graph = onnx.load(path, load_external_data=False).graph
+    inits = {t.name for t in graph.initializer}
+    in_names = [i.name for i in graph.input if i.name not in inits]
+    out_names = [o.name for o in graph.output]
+    for k, (n, a) in enumerate(zip(in_names, [x])):
+        write_tensor(ddir, "input_%d" % k, n, a.numpy())
+    for k, (n, a) in enumerate(zip(out_names, [y])):
+        write_tensor(ddir, "output_%d" % k, n, a.numpy())
+    return time.time() - start
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("outdir", nargs="?")
+    ap.add_argument("names", nargs="*", help="models to export (default: all)")
+    ap.add_argument("--list", action="store_true", help="print model names")
+    args = ap.parse_args()
+    if args.list:
+        print("\n".join(MODELS))
+        return 0
+    if not args.outdir:
+        ap.error("OUTDIR is required")
+    names = args.names or list(MODELS)
+    unknown = [n for n in names if n not in MODELS]
+    if unknown:
+        ap.error("unknown model(s): %s (known: %s)"
+                 % (", ".join(unknown), ", ".join(MODELS)))
+    total = time.time()
+    for name in names:
+        secs = export_one(name, args.outdir)
+        size = os.path.getsize(os.path.join(args.outdir, name, "model.onnx"))
+        print("exported %-12s %8.2f MB  %6.2f s" % (name, size / 1e6, secs),
+              flush=True)
+    print("total export time %.2f s" % (time.time() - total))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,241 @@
+//===- run_command.cpp - `kiln run`: execute a model and check it ---------===//
+//
+// The run is split into stages that each either succeed or produce one error
+// line: gather inputs, gather references, allocate outputs from the
+// descriptor, run, write outputs, compare. Tensors are kept in vectors
+// indexed like the descriptor's inputs and outputs.
+//
+//===----------------------------------------------------------------------===//
+
+#include "run_command.h"
+
+#include "compare.h"
+#include "npy.h"
+#include "tensor_proto_io.h"
+
+#include <filesystem>
+#include <iostream>
+#include <optional>
+
+using namespace kiln;
+namespace fs = std::filesystem;
+
+namespace {
+
+using TensorSlots = std::vector<std::optional<HostTensor>>;
+
+/// Names of `count` tensor infos, quoted and comma-separated.
+std::string listNames(const kiln_tensor_info *infos, int32_t count) {
+  std::string names;
+  for (int32_t i = 0; i < count; ++i)
+    names += (i ? ", '" : "'") + std::string(infos[i].name) + "'";
+  return names.empty() ? "(none)" : names;
+}
+
+/// Index of the tensor called `name`, or -1.
+int32_t findByName(const kiln_tensor_info *infos, int32_t count,
+                   const std::string &name) {
+  for (int32_t i = 0; i < count; ++i)
+    if (name == infos[i].name)
+      return i;
+  return -1;
+}
+
+/// Loads DIR/STEM_0.pb, DIR/STEM_1.pb, ... into `slots` if any exist; their
+/// number must then equal the model's count.
+bool loadDataDir(const std::string &dir, const std::string &stem,
+                 const kiln_tensor_info *infos, int32_t count,
+                 TensorSlots &slots, std::string &err) {
+  int32_t found = 0;
+  std::error_code ec;
+  while (fs::exists(
+      fs::path(dir) / (stem + "_" + std::to_string(found) + ".pb"), ec))
+    ++found;
+  if (found == 0)
+    return true;
+  if (found != count) {
+    err = dir + " has " + std::to_string(found) + " " + stem +
+          " file(s) but the model has " + std::to_string(count) + " " +
+          stem + "(s): " + listNames(infos, count);
+    return false;
+  }
+  for (int32_t i = 0; i < count; ++i) {
+    HostTensor t;
+    fs::path file = fs::path(dir) / (stem + "_" + std::to_string(i) + ".pb");
+    if (!readTensorProto(file.string(), t, err))
+      return false;
+    t.name = infos[i].name;
+    slots[i] = std::move(t);
+  }
+  return true;
+}
+
+/// Loads NAME=FILE pairs into `slots`, by name; `what` is "input"/"output".
+bool loadNamed(const std::vector<std::pair<std::string, std::string>> &pairs,
+               const char *what, const kiln_tensor_info *infos, int32_t count,
+               TensorSlots &slots, std::string &err) {
+  for (const auto &[name, file] : pairs) {
+    int32_t index = findByName(infos, count, name);
+    if (index < 0) {
+      err = std::string("model has no ") + what + " named '" + name +
+            "'; its " + what + "s are " + listNames(infos, count);
+      return false;
+    }
+    HostTensor t;
+    if (!loadTensorFile(file, t, err))
+      return false;
+    t.name = name;
+    slots[index] = std::move(t);
+  }
+  return true;
+}
+
+/// Collects every input; fails naming the first one nobody provided.
+bool gatherInputs(const kiln_model_desc &desc, const RunOptions &opts,
+                  TensorSlots &inputs, std::string &err) {
+  inputs.assign(desc.num_inputs, std::nullopt);
+  if (!opts.dataDir.empty() &&
+      !loadDataDir(opts.dataDir, "input", desc.inputs, desc.num_inputs,
+                   inputs, err))
+    return false;
+  if (!loadNamed(opts.inputs, "input", desc.inputs, desc.num_inputs, inputs,
+                 err))
+    return false;
+  for (int32_t i = 0; i < desc.num_inputs; ++i)
+    if (!inputs[i]) {
+      err = "missing input '" + std::string(desc.inputs[i].name) +
+            "' (give --input " + desc.inputs[i].name +
+            "=FILE or a data folder)";
+      return false;
+    }
+  return true;
+}
+
+/// Collects the references that were given (any subset of the outputs).
+bool gatherExpects(const kiln_model_desc &desc, const RunOptions &opts,
+                   TensorSlots &expects, std::string &err) {
+  expects.assign(desc.num_outputs, std::nullopt);
+  if (!opts.dataDir.empty() &&
+      !loadDataDir(opts.dataDir, "output", desc.outputs, desc.num_outputs,
+                   expects, err))
+    return false;
+  return loadNamed(opts.expects, "output", desc.outputs, desc.num_outputs,
+                   expects, err);
+}
+
+/// Allocates zeroed outputs with the descriptor's static shapes.
+bool allocateOutputs(const kiln_model_desc &desc,
+                     std::vector<HostTensor> &outputs, std::string &err) {
+  outputs.assign(desc.num_outputs, HostTensor());
+  for (int32_t i = 0; i < desc.num_outputs; ++i) {
+    const kiln_tensor_info &info = desc.outputs[i];
+    HostTensor &t = outputs[i];
+    t.name = info.name;
+    t.dtype = info.dtype;
+    t.shape.assign(info.shape, info.shape + info.rank);
+    int64_t count = elementCount(t.shape);
+    if (count < 0) {
+      err = "output '" + t.name + "' has dynamic shape " +
+            shapeString(t.shape) + ", which `kiln run` cannot allocate yet";
+      return false;
+    }
+    t.bytes.assign(size_t(count) * dtypeSize(t.dtype), 0);
+  }
+  return true;
+}
+
+/// Creates a context, runs the model once and destroys the context.
+bool runOnce(ModelLibrary &lib, int threads, TensorSlots &inputs,
+             std::vector<HostTensor> &outputs, std::string &err) {
+  std::vector<kiln_tensor> in, out;
+  for (auto &t : inputs)
+    in.push_back(asKilnTensor(*t));
+  for (auto &t : outputs)
+    out.push_back(asKilnTensor(t));
+  kiln_context *ctx = lib.create(threads);
+  if (!ctx) {
+    err = lib.error();
+    return false;
+  }
+  kiln_status status = lib.run(ctx, in, out);
+  lib.destroy(ctx);
+  if (status != KILN_OK) {
+    err = lib.error();
+    return false;
+  }
+  return true;
+}
+
+/// Writes DIR/output_K.npy for every output.
+bool writeOutputs(const std::string &dir,
+                  const std::vector<HostTensor> &outputs, std::string &err) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) {
+    err = "cannot create directory " + dir + ": " + ec.message();
+    return false;
+  }
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    fs::path file = fs::path(dir) / ("output_" + std::to_string(i) + ".npy");
+    if (!writeNpy(file.string(), outputs[i], err))
+      return false;
+  }
+  return true;
+}
+
+/// Prints one line per referenced output; returns 1 if any failed, else 0.
+int compareOutputs(const std::vector<HostTensor> &outputs,
+                   const TensorSlots &expects, const RunOptions &opts) {
+  Tolerance tol{opts.rtol, opts.atol};
+  int result = 0;
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    if (!expects[i])
+      continue;
+    CompareResult r = compareTensors(outputs[i], *expects[i], tol);
+    std::cout << formatCompareLine(outputs[i].name, r) << "\n";
+    if (!r.pass)
+      result = 1;
+  }
+  std::cout.flush();
+  return result;
+}
+
+/// Prints the error line and returns exit code 2.
+int fail(const std::string &err) {
+  std::cerr << "kiln: error: " << err << "\n";
+  return 2;
+}
+
+} // namespace
+
+bool kiln::loadTensorFile(const std::string &path, HostTensor &out,
+                          std::string &err) {
+  std::string ext = fs::path(path).extension().string();
+  if (ext == ".npy")
+    return readNpy(path, out, err);
+  if (ext == ".pb")
+    return readTensorProto(path, out, err);
+  err = path + ": unknown tensor file extension '" + ext +
+        "' (expected .npy or .pb)";
+  return false;
+}
+
+int kiln::runModel(ModelLibrary &lib, const RunOptions &opts) {
+  if (!lib.isOpen())
+    return fail("no model library is open");
+  const kiln_model_desc &desc = lib.desc();
+  std::string err;
+  std::error_code ec;
+  if (!opts.dataDir.empty() && !fs::is_directory(opts.dataDir, ec))
+    return fail("data folder " + opts.dataDir + " does not exist");
+  TensorSlots inputs, expects;
+  std::vector<HostTensor> outputs;
+  if (!gatherInputs(desc, opts, inputs, err) ||
+      !gatherExpects(desc, opts, expects, err) ||
+      !allocateOutputs(desc, outputs, err) ||
+      !runOnce(lib, opts.threads, inputs, outputs, err))
+    return fail(err);
+  if (!opts.outputDir.empty() && !writeOutputs(opts.outputDir, outputs, err))
+    return fail(err);
+  return compareOutputs(outputs, expects, opts);
+}
