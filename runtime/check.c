@@ -67,7 +67,8 @@ static void format_shape(char *out, const int64_t *shape, int32_t rank,
   out[used] = '\0';
 }
 
-/** True when the given dims match the descriptor's (-1 matches any dim >= 0). */
+/** True when the given dims match the descriptor's (-1 matches any dim >= 0).
+ */
 static int shape_matches(const kiln_tensor_info *info, const kiln_tensor *t) {
   if (t->rank != info->rank)
     return 0;
@@ -89,8 +90,8 @@ static kiln_status dtype_error(const char *what, const kiln_tensor_info *info,
     snprintf(code, sizeof code, "unknown dtype code %d", (int)t->dtype);
     got = code;
   }
-  kiln_check_format(err, "%s '%s': expected dtype %s, got %s", what,
-                    info->name, kiln_check_dtype_name(info->dtype), got);
+  kiln_check_format(err, "%s '%s': expected dtype %s, got %s", what, info->name,
+                    kiln_check_dtype_name(info->dtype), got);
   return KILN_ERROR_DTYPE_MISMATCH;
 }
 
@@ -103,8 +104,8 @@ static kiln_status shape_error(const char *what, const kiln_tensor_info *info,
     snprintf(got, sizeof got, "rank %d", (int)t->rank);
   else
     format_shape(got, t->shape, t->rank, 0);
-  kiln_check_format(err, "%s '%s': expected shape %s, got %s", what,
-                    info->name, want, got);
+  kiln_check_format(err, "%s '%s': expected shape %s, got %s", what, info->name,
+                    want, got);
   return KILN_ERROR_SHAPE_MISMATCH;
 }
 
@@ -137,8 +138,8 @@ kiln_status kiln_check_tensors(const char *what,
     return KILN_ERROR_INVALID_ARGUMENT;
   }
   if (num_expected > 0 && !given) {
-    kiln_check_format(err, "%ss is NULL but %d %s tensor(s) are expected",
-                      what, (int)num_expected, what);
+    kiln_check_format(err, "%ss is NULL but %d %s tensor(s) are expected", what,
+                      (int)num_expected, what);
     return KILN_ERROR_INVALID_ARGUMENT;
   }
   for (int32_t i = 0; i < num_expected; ++i) {

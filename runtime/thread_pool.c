@@ -149,8 +149,8 @@ static void run_inline(int64_t n, kiln_tp_body body, void *arg) {
     body(i, arg);
 }
 
-void kiln_tp_parallel_for(kiln_thread_pool *pool, int64_t n,
-                          kiln_tp_body body, void *arg) {
+void kiln_tp_parallel_for(kiln_thread_pool *pool, int64_t n, kiln_tp_body body,
+                          void *arg) {
   if (n <= 0 || !body)
     return;
   if (!pool || pool->num_workers == 0 || n == 1) {

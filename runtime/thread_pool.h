@@ -37,8 +37,8 @@ int kiln_tp_num_threads(const kiln_thread_pool *pool);
  *  calling thread; returns when all calls are done. Runs inline, in order,
  *  when `pool` is NULL, has no workers, or n <= 1. One pool serves one
  *  parallel_for at a time (one context is used by one thread at a time). */
-void kiln_tp_parallel_for(kiln_thread_pool *pool, int64_t n,
-                          kiln_tp_body body, void *arg);
+void kiln_tp_parallel_for(kiln_thread_pool *pool, int64_t n, kiln_tp_body body,
+                          void *arg);
 
 /** Makes `pool` the calling thread's current pool and returns the previous
  *  one, so that callers can restore it. */

@@ -82,8 +82,10 @@ TEST(Compare, IntegersMustMatchExactly) {
   a.dtype = b.dtype = KILN_DTYPE_INT64;
   a.shape = b.shape = {2};
   int64_t x[2] = {1LL << 60, 5}, y[2] = {(1LL << 60) + 1, 5};
-  a.bytes.assign(reinterpret_cast<uint8_t *>(x), reinterpret_cast<uint8_t *>(x) + 16);
-  b.bytes.assign(reinterpret_cast<uint8_t *>(y), reinterpret_cast<uint8_t *>(y) + 16);
+  a.bytes.assign(reinterpret_cast<uint8_t *>(x),
+                 reinterpret_cast<uint8_t *>(x) + 16);
+  b.bytes.assign(reinterpret_cast<uint8_t *>(y),
+                 reinterpret_cast<uint8_t *>(y) + 16);
   CompareResult r = compareTensors(a, b, Tolerance{1, 1});
   EXPECT_FALSE(r.pass) << "2^60 vs 2^60+1 collapse as doubles but differ";
   EXPECT_EQ(r.mismatches, 1);

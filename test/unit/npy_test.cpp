@@ -55,7 +55,8 @@ TEST(Npy, RoundTripEveryDtypeAndRank) {
       t.shape = shape;
       t.bytes.resize(elementCount(shape) * dtypeSize(dtype));
       for (size_t i = 0; i < t.bytes.size(); ++i)
-        t.bytes[i] = uint8_t(i * 37 + 1) & (dtype == KILN_DTYPE_BOOL ? 1 : 0xff);
+        t.bytes[i] =
+            uint8_t(i * 37 + 1) & (dtype == KILN_DTYPE_BOOL ? 1 : 0xff);
       std::string bytes, err;
       ASSERT_TRUE(serializeNpy(t, bytes, err)) << err;
       HostTensor back;
@@ -80,9 +81,9 @@ TEST(Npy, ReadsNumpyWrittenHeader) {
 }
 
 TEST(Npy, RejectsTruncatedData) {
-  std::string file = npyBytes(
-      "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2), }",
-      std::string(12, '\0'));
+  std::string file =
+      npyBytes("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2), }",
+               std::string(12, '\0'));
   HostTensor t;
   std::string err;
   EXPECT_FALSE(parseNpy(file, t, err));
@@ -90,8 +91,8 @@ TEST(Npy, RejectsTruncatedData) {
 }
 
 TEST(Npy, RejectsTruncatedHeader) {
-  std::string file = npyBytes(
-      "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", "");
+  std::string file =
+      npyBytes("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", "");
   HostTensor t;
   std::string err;
   EXPECT_FALSE(parseNpy(file.substr(0, 30), t, err));
@@ -111,9 +112,9 @@ TEST(Npy, RejectsGarbage) {
 }
 
 TEST(Npy, RejectsFortranOrder) {
-  std::string file = npyBytes(
-      "{'descr': '<f4', 'fortran_order': True, 'shape': (1,), }",
-      std::string(4, '\0'));
+  std::string file =
+      npyBytes("{'descr': '<f4', 'fortran_order': True, 'shape': (1,), }",
+               std::string(4, '\0'));
   HostTensor t;
   std::string err;
   EXPECT_FALSE(parseNpy(file, t, err));

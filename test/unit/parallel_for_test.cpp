@@ -59,9 +59,10 @@ std::set<std::thread::id> gThreads;
 
 void invokeSlow(void *const *, void *const *) {
   kiln_rt_parallel_for(
-      32,
+      64,
       [](int64_t, void *) {
-        std::this_thread::sleep_for(std::chrono::microseconds(500));
+        // 64 ms of sleeping: ample time for every worker to wake and join.
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
         std::lock_guard<std::mutex> lock(gThreadsMutex);
         gThreads.insert(std::this_thread::get_id());
       },
@@ -156,8 +157,9 @@ TEST(ParallelForThreads, ManyCreateDestroyCycles) {
   for (int i = 0; i < 50; ++i) {
     kiln_context *ctx = makeContext(kCoverage, 3);
     ASSERT_NE(ctx, nullptr);
-    if (i % 5 == 0)
+    if (i % 5 == 0) {
       EXPECT_EQ(badIndices(runHits(kCoverage, ctx)), 0);
+    }
     kiln_rt_destroy(ctx);
   }
 }

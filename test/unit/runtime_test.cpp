@@ -24,8 +24,8 @@ namespace {
 const int64_t kShape23[2] = {2, 3};
 const kiln_tensor_info kX = {"x", KILN_DTYPE_FLOAT32, 2, kShape23};
 const kiln_tensor_info kY = {"y", KILN_DTYPE_FLOAT32, 2, kShape23};
-const kiln_model_desc kAddDesc = {KILN_ABI_VERSION, "addone", KILN_DEVICE_CPU,
-                                  1, &kX, 1, &kY};
+const kiln_model_desc kAddDesc = {
+    KILN_ABI_VERSION, "addone", KILN_DEVICE_CPU, 1, &kX, 1, &kY};
 
 void addOneSerial(void *const *in, void *const *out) {
   const float *x = static_cast<const float *>(in[0]);
@@ -122,7 +122,8 @@ TEST(Runtime, RankMismatchIsAShapeMismatch) {
   b.in.shape = flat;
   EXPECT_EQ(kiln_rt_run(&kAddSerial, c.ctx, &b.in, 1, &b.out, 1),
             KILN_ERROR_SHAPE_MISMATCH);
-  EXPECT_STREQ(kiln_rt_error(c.ctx), "input 'x': expected shape [2,3], got [6]");
+  EXPECT_STREQ(kiln_rt_error(c.ctx),
+               "input 'x': expected shape [2,3], got [6]");
 }
 
 TEST(Runtime, OutputShapeIsCheckedToo) {
@@ -207,8 +208,7 @@ TEST(Runtime, StructSizeVersioning) {
   kiln_options o = options(1);
   o.struct_size = 0;
   kiln_context *ctx = nullptr;
-  EXPECT_EQ(kiln_rt_create(&kAddSerial, &o, &ctx),
-            KILN_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(kiln_rt_create(&kAddSerial, &o, &ctx), KILN_ERROR_INVALID_ARGUMENT);
   EXPECT_NE(std::string(kiln_rt_error(nullptr)).find("struct_size"),
             std::string::npos);
   // An older caller whose struct ends before `device`: it is not read, so a
@@ -221,8 +221,8 @@ TEST(Runtime, StructSizeVersioning) {
 }
 
 TEST(Runtime, ContextOfAnotherModelIsRejected) {
-  const kiln_model_desc otherDesc = {KILN_ABI_VERSION, "other",
-                                     KILN_DEVICE_CPU,  1, &kX, 1, &kY};
+  const kiln_model_desc otherDesc = {
+      KILN_ABI_VERSION, "other", KILN_DEVICE_CPU, 1, &kX, 1, &kY};
   const kiln_model_impl other = {&otherDesc, addOneSerial};
   Context c(kAddSerial, 1);
   AddBuffers b;
@@ -235,7 +235,10 @@ TEST(Runtime, ContextOfAnotherModelIsRejected) {
 TEST(Runtime, ParallelForOutsideARunIsInlineAndOrdered) {
   std::vector<int64_t> order;
   kiln_rt_parallel_for(
-      5, [](int64_t i, void *p) { static_cast<decltype(order) *>(p)->push_back(i); },
+      5,
+      [](int64_t i, void *p) {
+        static_cast<decltype(order) *>(p)->push_back(i);
+      },
       &order);
   EXPECT_EQ(order, (std::vector<int64_t>{0, 1, 2, 3, 4}));
 }

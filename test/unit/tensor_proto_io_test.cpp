@@ -107,7 +107,8 @@ TEST(TensorProtoIo, RejectsTruncatedFile) {
 
 TEST(TensorProtoIo, RejectsGarbage) {
   ScratchDir dir;
-  writeFile(dir.file("bad.pb"), std::string("\xff\xff\xff\xff\xff garbage", 14));
+  writeFile(dir.file("bad.pb"),
+            std::string("\xff\xff\xff\xff\xff garbage", 14));
   HostTensor t;
   std::string err;
   EXPECT_FALSE(readTensorProto(dir.file("bad.pb"), t, err));

@@ -48,8 +48,8 @@ bool makeInputs(const kiln_model_desc &desc, std::vector<HostTensor> &inputs,
     t.shape.assign(info.shape, info.shape + info.rank);
     int64_t count = elementCount(t.shape);
     if (count < 0) {
-      err = "input '" + t.name + "' has dynamic shape " +
-            shapeString(t.shape) + "; `kiln bench` needs static shapes";
+      err = "input '" + t.name + "' has dynamic shape " + shapeString(t.shape) +
+            "; `kiln bench` needs static shapes";
       return false;
     }
     t.bytes.assign(size_t(count) * dtypeSize(t.dtype), 0);
@@ -67,8 +67,8 @@ bool makeInputs(const kiln_model_desc &desc, std::vector<HostTensor> &inputs,
 }
 
 /// Allocates outputs of the descriptor's shapes.
-bool makeOutputs(const kiln_model_desc &desc,
-                 std::vector<HostTensor> &outputs, std::string &err) {
+bool makeOutputs(const kiln_model_desc &desc, std::vector<HostTensor> &outputs,
+                 std::string &err) {
   outputs.assign(desc.num_outputs, HostTensor());
   for (int32_t i = 0; i < desc.num_outputs; ++i) {
     const kiln_tensor_info &info = desc.outputs[i];
@@ -89,9 +89,8 @@ bool makeOutputs(const kiln_model_desc &desc,
 
 /// Runs warmup + timed runs on one context; fills `timesMs`.
 bool timeRuns(ModelLibrary &lib, const BenchOptions &opts,
-              std::vector<HostTensor> &inputs,
-              std::vector<HostTensor> &outputs, std::vector<double> &timesMs,
-              std::string &err) {
+              std::vector<HostTensor> &inputs, std::vector<HostTensor> &outputs,
+              std::vector<double> &timesMs, std::string &err) {
   std::vector<kiln_tensor> in, out;
   for (HostTensor &t : inputs)
     in.push_back(asKilnTensor(t));
@@ -151,8 +150,8 @@ void printStats(const BenchStats &s, const BenchOptions &opts,
     std::snprintf(buf, sizeof buf,
                   "{\"model\":\"%s\",\"threads\":%d,\"runs\":%d,"
                   "\"median_ms\":%.4f,\"min_ms\":%.4f,\"mean_ms\":%.4f}",
-                  jsonEscape(label).c_str(), threads, runs, s.medianMs,
-                  s.minMs, s.meanMs);
+                  jsonEscape(label).c_str(), threads, runs, s.medianMs, s.minMs,
+                  s.meanMs);
   else
     std::snprintf(buf, sizeof buf,
                   "median %.3f ms  min %.3f ms  mean %.3f ms  (%d runs, %d "
@@ -169,8 +168,8 @@ BenchStats kiln::summarizeTimes(std::vector<double> timesMs) {
     return s;
   std::sort(timesMs.begin(), timesMs.end());
   size_t n = timesMs.size();
-  s.medianMs = n % 2 ? timesMs[n / 2]
-                     : (timesMs[n / 2 - 1] + timesMs[n / 2]) / 2;
+  s.medianMs =
+      n % 2 ? timesMs[n / 2] : (timesMs[n / 2 - 1] + timesMs[n / 2]) / 2;
   s.minMs = timesMs.front();
   double sum = 0;
   for (double t : timesMs)

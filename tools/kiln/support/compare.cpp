@@ -76,10 +76,11 @@ void compareFloat(const HostTensor &a, const HostTensor &b, int64_t n,
       continue;
     }
     r.maxAbsErr = std::fmax(r.maxAbsErr, absErr);
-    r.maxRelErr = std::fmax(r.maxRelErr, absErr / std::fmax(std::fabs(y), kTiny));
+    r.maxRelErr =
+        std::fmax(r.maxRelErr, absErr / std::fmax(std::fabs(y), kTiny));
   }
-  r.pass = r.nanMismatches == 0 &&
-           r.maxAbsErr <= tol.atol + tol.rtol * r.maxAbsRef;
+  r.pass =
+      r.nanMismatches == 0 && r.maxAbsErr <= tol.atol + tol.rtol * r.maxAbsRef;
 }
 
 /// Fills the exact statistics of `r` for integer/bool tensors.
@@ -95,7 +96,8 @@ void compareExact(const HostTensor &a, const HostTensor &b, int64_t n,
     ++r.mismatches;
     double absErr = std::fabs(x - y);
     r.maxAbsErr = std::fmax(r.maxAbsErr, absErr);
-    r.maxRelErr = std::fmax(r.maxRelErr, absErr / std::fmax(std::fabs(y), kTiny));
+    r.maxRelErr =
+        std::fmax(r.maxRelErr, absErr / std::fmax(std::fabs(y), kTiny));
   }
   r.pass = r.mismatches == 0;
 }
@@ -106,8 +108,8 @@ std::string structuralProblem(const HostTensor &a, const HostTensor &b) {
     return "dtype " + dtypeName(a.dtype) + " differs from reference dtype " +
            dtypeName(b.dtype);
   if (a.shape != b.shape)
-    return "shape " + shapeString(a.shape) +
-           " differs from reference shape " + shapeString(b.shape);
+    return "shape " + shapeString(a.shape) + " differs from reference shape " +
+           shapeString(b.shape);
   int64_t n = elementCount(a);
   size_t bytes = size_t(n) * dtypeSize(a.dtype);
   if (n < 0 || a.bytes.size() != bytes || b.bytes.size() != bytes)

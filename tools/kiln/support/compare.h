@@ -37,7 +37,7 @@ struct CompareResult {
   double maxAbsRef = 0;
   int64_t nanMismatches = 0; ///< result NaN where the reference is not
   int64_t mismatches = 0;    ///< integer/bool elements that differ
-  std::string problem; ///< non-empty for dtype/shape/size differences
+  std::string problem;       ///< non-empty for dtype/shape/size differences
 };
 
 /// Compares `actual` with the reference `expected` (see the file comment).

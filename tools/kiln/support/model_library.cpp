@@ -59,8 +59,8 @@ bool ModelLibrary::resolve(const std::string &name, void *&fn) {
   fn = dlsym(handle_, name.c_str());
   if (fn)
     return true;
-  error_ = "model library does not export '" + name +
-           "' (is the prefix '" + prefix_ + "' right?)";
+  error_ = "model library does not export '" + name + "' (is the prefix '" +
+           prefix_ + "' right?)";
   return false;
 }
 
@@ -68,16 +68,16 @@ bool ModelLibrary::open(const std::string &path, const std::string &prefix) {
   close();
   prefix_ = prefix.empty() ? defaultPrefix(path) : prefix;
   // A bare file name would make dlopen search the library path instead.
-  std::string loadPath = path.find('/') == std::string::npos ? "./" + path
-                                                             : path;
+  std::string loadPath =
+      path.find('/') == std::string::npos ? "./" + path : path;
   handle_ = dlopen(loadPath.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!handle_) {
     const char *why = dlerror();
     error_ = "cannot load model library: " + std::string(why ? why : path);
     return false;
   }
-  void *describe = nullptr, *create = nullptr, *run = nullptr,
-       *error = nullptr, *destroy = nullptr;
+  void *describe = nullptr, *create = nullptr, *run = nullptr, *error = nullptr,
+       *destroy = nullptr;
   if (!resolve(prefix_ + "_describe", describe) ||
       !resolve(prefix_ + "_create", create) ||
       !resolve(prefix_ + "_run", run) || !resolve(prefix_ + "_error", error) ||

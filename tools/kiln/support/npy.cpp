@@ -126,8 +126,7 @@ bool parseShapeTuple(const std::string &header, size_t pos,
 }
 
 /// Parses the header dict into dtype and shape.
-bool parseHeader(const std::string &header, HostTensor &out,
-                 std::string &err) {
+bool parseHeader(const std::string &header, HostTensor &out, std::string &err) {
   size_t pos = 0;
   std::string descr;
   if (!findKey(header, "descr", pos) || !parseQuoted(header, pos, descr)) {
@@ -210,9 +209,10 @@ bool kiln::parseNpy(const std::string &data, HostTensor &out,
   size_t expected = static_cast<size_t>(count) * dtypeSize(parsed.dtype);
   size_t got = data.size() - dataStart;
   if (count < 0 || got != expected) {
-    err = (got < expected ? "truncated .npy data: " : "wrong .npy data size: ") +
-          std::string("shape ") + shapeString(parsed.shape) + " needs " +
-          std::to_string(expected) + " bytes, file has " + std::to_string(got);
+    err =
+        (got < expected ? "truncated .npy data: " : "wrong .npy data size: ") +
+        std::string("shape ") + shapeString(parsed.shape) + " needs " +
+        std::to_string(expected) + " bytes, file has " + std::to_string(got);
     return false;
   }
   parsed.bytes.assign(data.begin() + dataStart, data.end());
@@ -220,8 +220,7 @@ bool kiln::parseNpy(const std::string &data, HostTensor &out,
   return true;
 }
 
-bool kiln::readNpy(const std::string &path, HostTensor &out,
-                   std::string &err) {
+bool kiln::readNpy(const std::string &path, HostTensor &out, std::string &err) {
   std::string data;
   if (!slurp(path, data, err))
     return false;

@@ -55,8 +55,8 @@ bool loadDataDir(const std::string &dir, const std::string &stem,
     return true;
   if (found != count) {
     err = dir + " has " + std::to_string(found) + " " + stem +
-          " file(s) but the model has " + std::to_string(count) + " " +
-          stem + "(s): " + listNames(infos, count);
+          " file(s) but the model has " + std::to_string(count) + " " + stem +
+          "(s): " + listNames(infos, count);
     return false;
   }
   for (int32_t i = 0; i < count; ++i) {
@@ -94,9 +94,8 @@ bool loadNamed(const std::vector<std::pair<std::string, std::string>> &pairs,
 bool gatherInputs(const kiln_model_desc &desc, const RunOptions &opts,
                   TensorSlots &inputs, std::string &err) {
   inputs.assign(desc.num_inputs, std::nullopt);
-  if (!opts.dataDir.empty() &&
-      !loadDataDir(opts.dataDir, "input", desc.inputs, desc.num_inputs,
-                   inputs, err))
+  if (!opts.dataDir.empty() && !loadDataDir(opts.dataDir, "input", desc.inputs,
+                                            desc.num_inputs, inputs, err))
     return false;
   if (!loadNamed(opts.inputs, "input", desc.inputs, desc.num_inputs, inputs,
                  err))

@@ -47,8 +47,7 @@ struct RunOptions {
 };
 
 /// Loads a .npy or .pb tensor file, chosen by extension.
-bool loadTensorFile(const std::string &path, HostTensor &out,
-                    std::string &err);
+bool loadTensorFile(const std::string &path, HostTensor &out, std::string &err);
 
 /// Runs `lib` once as described by `opts`; returns 0, 1 or 2 (see above).
 int runModel(ModelLibrary &lib, const RunOptions &opts);

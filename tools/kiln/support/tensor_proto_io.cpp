@@ -107,8 +107,8 @@ bool kiln::parseTensorProto(const std::string &data, HostTensor &out,
   } else {
     int64_t found = copyTypedData(proto, result);
     if (found != count) {
-      err = "tensor '" + result.name + "': has " + std::to_string(found) +
-            " " + dtypeName(result.dtype) + " values, dims " +
+      err = "tensor '" + result.name + "': has " + std::to_string(found) + " " +
+            dtypeName(result.dtype) + " values, dims " +
             shapeString(result.shape) + " need " + std::to_string(count);
       return false;
     }

@@ -1,0 +1,63 @@
+//===- Passes.td - codegen passes ---------------------------*- tablegen -*-===//
+//
+// Target-neutral lowering out of kiln, and the CPU target's own passes.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_CODEGEN_PASSES_TD
+#define KILN_CODEGEN_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def KilnConvertToLinalg : Pass<"kiln-convert-to-linalg", "mlir::func::FuncOp"> {
+  let summary = "Lowers every kiln op to linalg, tensor, arith and math";
+  let description = [{
+    Named linalg ops for contractions, convolutions and pooling; generics
+    for elementwise ops and reductions; tensor ops for shape manipulation.
+    Fails, naming the op (and so the model node), on anything it cannot
+    lower. Before:
+    ```mlir
+    %0 = kiln.relu %x : (tensor<4xf32>) -> tensor<4xf32>
+    ```
+    After:
+    ```mlir
+    %0 = linalg.generic {...} ins(%x : tensor<4xf32>) outs(%e : tensor<4xf32>) {
+      %m = arith.maximumf %in, %cst : f32
+      linalg.yield %m : f32
+    } -> tensor<4xf32>
+    ```
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect",
+      "mlir::tensor::TensorDialect", "mlir::arith::ArithDialect",
+      "mlir::math::MathDialect"];
+}
+
+def KilnCpuApproximateMath : Pass<"kiln-cpu-approximate-math", "mlir::func::FuncOp"> {
+  let summary = "Replaces exp/tanh/erf/log with vectorizable polynomials";
+  let description = [{
+    libm calls block vectorization; MLIR's polynomial approximations are
+    accurate to a few ulp in f32. Before: `%y = math.erf %x : f32`; after: a
+    sequence of arith ops (fma, select, bitcasts).
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::math::MathDialect",
+      "mlir::vector::VectorDialect"];
+}
+
+def KilnCpuTileContractions : Pass<"kiln-cpu-tile-contractions", "mlir::ModuleOp"> {
+  let summary = "Register-tiles and vectorizes matmuls for the host's vectors";
+  let description = [{
+    Splits each static linalg.matmul / batch_matmul into full tiles and
+    remainders, tiles the full part into rows x 64-column register blocks
+    with K unrolled, vectorizes it and lowers the contraction to broadcast +
+    FMA outer products (the recipe in ../shared/notes/cpu-codegen.md). Ops
+    that do not fit are left for the loop fallback.
+  }];
+  let options = [
+    Option<"tileRows", "tile-rows", "int64_t", "6", "rows per register tile">,
+    Option<"tileCols", "tile-cols", "int64_t", "64", "columns per register tile">
+  ];
+  let dependentDialects = ["mlir::transform::TransformDialect",
+      "mlir::scf::SCFDialect", "mlir::vector::VectorDialect"];
+}
+
+#endif // KILN_CODEGEN_PASSES_TD

@@ -1,0 +1,56 @@
+//===- LibraryWriter.h - model libraries from compiled objects ----*- C++ -*-===//
+//
+// Turns the compiled graph (an object exporting _mlir_ciface_<symbol>) into
+// what a user links: a generated C stub implementing the ABI of
+// runtime/kiln_runtime.h, the static runtime, and NAME.h declaring the
+// entry points. Output is a shared library, a static archive or one
+// relocatable object.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_CODEGEN_CPU_LIBRARYWRITER_H
+#define KILN_CODEGEN_CPU_LIBRARYWRITER_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
+#include <string>
+#include <vector>
+
+namespace kiln {
+
+/// One model input or output as the ABI describes it.
+struct TensorSignature {
+  std::string name;
+  int dtype; ///< kiln_dtype (ONNX TensorProto codes)
+  std::vector<int64_t> shape;
+};
+
+struct ModelSignature {
+  std::vector<TensorSignature> inputs, outputs;
+};
+
+/// Reads the signature of the tensor-level entry function (before
+/// bufferization); fails on element types the ABI cannot carry.
+mlir::FailureOr<ModelSignature> readSignature(mlir::func::FuncOp func);
+
+/// Where the runtime's archive and headers are.
+struct RuntimeLocation {
+  std::string libDir;     ///< holds libkiln_runtime.a
+  std::string includeDir; ///< holds kiln_runtime.h, kiln_rt.h
+};
+
+/// Writes `outPath` (.so, .a or .o) and `<dir of outPath>/<prefix>.h`.
+bool writeModelLibrary(const std::string &objectPath,
+                       const ModelSignature &signature,
+                       const std::string &prefix,
+                       const std::string &entrySymbol,
+                       const RuntimeLocation &runtime,
+                       const std::string &outPath, std::string &error);
+
+/// The C header declaring a model's entry points.
+std::string generateHeader(const std::string &prefix,
+                           const ModelSignature &signature);
+
+} // namespace kiln
+
+#endif // KILN_CODEGEN_CPU_LIBRARYWRITER_H

@@ -1,0 +1,108 @@
+//===- ObjectEmitter.cpp - LLVM dialect to object code --------------------===//
+//
+// mlir::translateModuleToLLVMIR, the new pass manager's -O3 pipeline with the
+// TargetMachine attached (so the vectorizers see the real vector width), and
+// the legacy code generator for the object file.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/cpu/ObjectEmitter.h"
+
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Export.h"
+
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/Host.h"
+
+using namespace mlir;
+
+namespace kiln {
+
+/// The host's features as "+avx512f,-amx,..." for the TargetMachine.
+static std::string hostFeatures() {
+  std::string out;
+  for (const auto &f : llvm::sys::getHostCPUFeatures()) {
+    if (!out.empty())
+      out += ',';
+    out += (f.second ? "+" : "-") + f.first().str();
+  }
+  return out;
+}
+
+static std::unique_ptr<llvm::TargetMachine>
+makeTargetMachine(const TargetChoice &choice, std::string &error) {
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  llvm::Triple triple(llvm::sys::getDefaultTargetTriple());
+  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!target)
+    return nullptr;
+  std::string cpu = choice.cpu.empty() ? llvm::sys::getHostCPUName().str()
+                                       : choice.cpu;
+  std::string features = choice.cpu.empty() ? hostFeatures() : "";
+  llvm::TargetOptions options;
+  std::unique_ptr<llvm::TargetMachine> tm(target->createTargetMachine(
+      triple, cpu, features, options, llvm::Reloc::PIC_, std::nullopt,
+      llvm::CodeGenOptLevel::Aggressive));
+  if (!tm)
+    error = "cannot create a target machine for CPU '" + cpu + "'";
+  return tm;
+}
+
+static void optimize(llvm::Module &module, llvm::TargetMachine &tm) {
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  llvm::PassBuilder pb(&tm);
+  pb.registerModuleAnalyses(mam);
+  pb.registerCGSCCAnalyses(cgam);
+  pb.registerFunctionAnalyses(fam);
+  pb.registerLoopAnalyses(lam);
+  pb.crossRegisterProxies(lam, fam, cgam, mam);
+  llvm::ModulePassManager mpm =
+      pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3);
+  mpm.run(module, mam);
+}
+
+bool emitMachineCode(ModuleOp module, const TargetChoice &target,
+                     ObjectKind kind, llvm::raw_pwrite_stream &os,
+                     std::string &error) {
+  registerBuiltinDialectTranslation(*module.getContext());
+  registerLLVMDialectTranslation(*module.getContext());
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateModuleToLLVMIR(module, llvmContext);
+  if (!llvmModule) {
+    error = "translation to LLVM IR failed";
+    return false;
+  }
+  std::unique_ptr<llvm::TargetMachine> tm = makeTargetMachine(target, error);
+  if (!tm)
+    return false;
+  llvmModule->setDataLayout(tm->createDataLayout());
+  llvmModule->setTargetTriple(tm->getTargetTriple());
+  optimize(*llvmModule, *tm);
+  if (kind == ObjectKind::LLVMIR) {
+    llvmModule->print(os, nullptr);
+    return true;
+  }
+  llvm::legacy::PassManager codegen;
+  auto fileType = kind == ObjectKind::Assembly
+                      ? llvm::CodeGenFileType::AssemblyFile
+                      : llvm::CodeGenFileType::ObjectFile;
+  if (tm->addPassesToEmitFile(codegen, os, nullptr, fileType)) {
+    error = "the target cannot emit this file type";
+    return false;
+  }
+  codegen.run(*llvmModule);
+  return true;
+}
+
+} // namespace kiln

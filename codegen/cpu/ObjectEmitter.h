@@ -1,0 +1,35 @@
+//===- ObjectEmitter.h - LLVM dialect to object code --------------*- C++ -*-===//
+//
+// Translates a module in the LLVM dialect to LLVM IR, optimises it at -O3
+// for the chosen CPU and writes an object file or assembly.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_CODEGEN_CPU_OBJECTEMITTER_H
+#define KILN_CODEGEN_CPU_OBJECTEMITTER_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <string>
+
+namespace kiln {
+
+enum class ObjectKind { Object, Assembly, LLVMIR };
+
+/// Target CPU selection: an empty `cpu` means the build machine, described
+/// by its feature list (LLVM's CPU-name detection is unreliable on virtual
+/// machines); otherwise an LLVM CPU name such as "skylake-avx512".
+struct TargetChoice {
+  std::string cpu;
+};
+
+/// Emits `module` (LLVM dialect) as `kind` to `os`; false with `error` set
+/// on failure.
+bool emitMachineCode(mlir::ModuleOp module, const TargetChoice &target,
+                     ObjectKind kind, llvm::raw_pwrite_stream &os,
+                     std::string &error);
+
+} // namespace kiln
+
+#endif // KILN_CODEGEN_CPU_OBJECTEMITTER_H

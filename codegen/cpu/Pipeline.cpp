@@ -1,0 +1,95 @@
+//===- Pipeline.cpp - the CPU compilation pipeline ------------------------===//
+//
+// Kiln's own passes plus upstream MLIR's bufferization and LLVM lowering,
+// in the order measured in ../shared/notes/cpu-codegen.md (cse before
+// canonicalize after bufferization; full unrolling in vector-to-scf).
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/cpu/Pipeline.h"
+
+#include "codegen/Passes.h"
+#include "passes/Passes.h"
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+namespace kiln {
+
+void buildGraphPipeline(OpPassManager &pm) {
+  OpPassManager &fpm = pm.nest<func::FuncOp>();
+  fpm.addPass(createKilnDecompose());
+  fpm.addPass(createKilnFoldConstants());
+  fpm.addPass(createKilnShapeInference());
+  fpm.addPass(createCSEPass());
+}
+
+void buildLinalgPipeline(OpPassManager &pm) {
+  OpPassManager &fpm = pm.nest<func::FuncOp>();
+  fpm.addPass(createKilnConvertToLinalg());
+  fpm.addPass(createCanonicalizerPass());
+  fpm.addPass(createCSEPass());
+}
+
+/// Upstream passes, as a textual pipeline so that each step reads like the
+/// mlir-opt flags one would use to reproduce it.
+static const char *kLoweringPipeline =
+    "one-shot-bufferize{bufferize-function-boundaries "
+    "function-boundary-type-conversion=identity-layout-map},"
+    "buffer-results-to-out-params{hoist-static-allocs=true modify-public-functions=true},"
+    "buffer-deallocation-pipeline,"
+    "convert-bufferization-to-memref,"
+    "cse,canonicalize,"
+    "func.func(fold-memref-alias-ops),"
+    "func.func(convert-linalg-to-loops),"
+    "func.func(convert-vector-to-scf{full-unroll=true}),"
+    "lower-affine,convert-scf-to-cf,expand-strided-metadata,lower-affine,"
+    "convert-vector-to-llvm,finalize-memref-to-llvm,"
+    "convert-math-to-llvm,convert-math-to-libm,convert-arith-to-llvm,"
+    "convert-cf-to-llvm,convert-func-to-llvm,convert-ub-to-llvm,"
+    "reconcile-unrealized-casts";
+
+void buildCpuLoweringPipeline(OpPassManager &pm,
+                              const CpuPipelineOptions &options) {
+  if (options.tileContractions)
+    pm.addPass(createKilnCpuTileContractions());
+  pm.nest<func::FuncOp>().addPass(createKilnCpuApproximateMath());
+  if (failed(parsePassPipeline(kLoweringPipeline, pm)))
+    llvm::report_fatal_error("Kiln's built-in lowering pipeline does not parse");
+}
+
+LogicalResult prepareEntryPoint(ModuleOp module, StringRef symbol) {
+  auto func = module.lookupSymbol<func::FuncOp>("main");
+  if (!func)
+    return module.emitError() << "module has no @main function";
+  func.setSymName(symbol);
+  func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
+                UnitAttr::get(module.getContext()));
+  // Names were read into the library signature; LLVM has no use for them.
+  for (unsigned i = 0; i < func.getNumResults(); ++i)
+    func.removeResultAttr(i, StringAttr::get(module.getContext(), "kiln.name"));
+  for (unsigned i = 0; i < func.getNumArguments(); ++i)
+    func.removeArgAttr(i, StringAttr::get(module.getContext(), "kiln.name"));
+  for (unsigned i = 0; i < func.getNumArguments(); ++i)
+    func.setArgAttr(i, bufferization::BufferizationDialect::kWritableAttrName,
+                    BoolAttr::get(module.getContext(), false));
+  return success();
+}
+
+LogicalResult runPipeline(ModuleOp module, Stage last,
+                          const CpuPipelineOptions &options) {
+  PassManager pm(module.getContext());
+  buildGraphPipeline(pm);
+  if (last >= Stage::Linalg)
+    buildLinalgPipeline(pm);
+  if (last >= Stage::LLVMDialect)
+    buildCpuLoweringPipeline(pm, options);
+  return pm.run(module);
+}
+
+} // namespace kiln

@@ -1,0 +1,212 @@
+//===- TileContractionsPass.cpp - the kiln-cpu-tile-contractions pass -----===//
+//
+// Makes matmuls fast on the CPU with upstream MLIR transforms only:
+//  1. each static f32 linalg.matmul is cut (tensor slices) into a part whose
+//     M and N are multiples of the register tile and remainder parts, so
+//     every part tiles exactly;
+//  2. each part gets a schedule in transform IR (tile + fuse the fill,
+//     tile K, vectorize), and shared cleanups turn the vectorized tiles
+//     into broadcast + FMA outer products with the accumulator hoisted out
+//     of the K loop (../shared/notes/cpu-codegen.md);
+//  3. the schedule runs through the transform interpreter.
+// Matmuls it cannot schedule (K without a small divisor) are left for the
+// loop fallback, which is correct but slow.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/Passes.h"
+#include "codegen/linalg/LoweringUtils.h"
+
+#include "mlir/Dialect/Transform/IR/TransformOps.h"
+#include "mlir/Dialect/Transform/Transforms/TransformInterpreterUtils.h"
+#include "mlir/Parser/Parser.h"
+
+#include <sstream>
+
+namespace kiln {
+#define GEN_PASS_DEF_KILNCPUTILECONTRACTIONS
+#include "codegen/Passes.h.inc"
+} // namespace kiln
+
+using namespace mlir;
+
+namespace kiln {
+namespace {
+
+constexpr llvm::StringLiteral kTileIdAttr = "kiln.tile_id";
+
+/// Register tile of one matmul part: rows x cols, K step.
+struct TileShape {
+  int64_t rows, cols, kStep;
+};
+
+/// The largest K step in [2, 8] dividing k, preferring 4; 0 if none.
+int64_t chooseKStep(int64_t k) {
+  for (int64_t s : {4, 8, 6, 2, 7, 5, 3})
+    if (k % s == 0)
+      return s;
+  return 0;
+}
+
+/// A matmul on rows [r0, r0+m) of A and columns [c0, c0+n) of B, inserted
+/// into `acc` at the same place.
+Value emitPart(OpBuilder &b, Location loc, Value a, Value bm, Value acc,
+               int64_t r0, int64_t m, int64_t c0, int64_t n, int64_t k,
+               linalg::MatmulOp &created) {
+  Type et = cast<RankedTensorType>(a.getType()).getElementType();
+  Value as = tensor::ExtractSliceOp::create(
+      b, loc, RankedTensorType::get({m, k}, et), a, ValueRange{}, ValueRange{}, ValueRange{},
+      ArrayRef<int64_t>{r0, 0}, ArrayRef<int64_t>{m, k}, ArrayRef<int64_t>{1, 1});
+  Value bs = tensor::ExtractSliceOp::create(
+      b, loc, RankedTensorType::get({k, n}, et), bm, ValueRange{}, ValueRange{}, ValueRange{},
+      ArrayRef<int64_t>{0, c0}, ArrayRef<int64_t>{k, n}, ArrayRef<int64_t>{1, 1});
+  auto type = RankedTensorType::get({m, n}, et);
+  created = linalg::MatmulOp::create(b, loc, TypeRange{type}, ValueRange{as, bs},
+                                     ValueRange{buildFilled(b, loc, type, 0.0)});
+  return tensor::InsertSliceOp::create(
+      b, loc, created.getResult(0), acc, ValueRange{}, ValueRange{}, ValueRange{},
+      ArrayRef<int64_t>{r0, c0}, ArrayRef<int64_t>{m, n}, ArrayRef<int64_t>{1, 1});
+}
+
+/// Whether `op` is a static f32 matmul accumulating into a zero fill.
+bool isCandidate(linalg::MatmulOp op) {
+  auto t = dyn_cast<RankedTensorType>(op.getResultTypes()[0]);
+  if (!t || !t.hasStaticShape() || !t.getElementType().isF32())
+    return false;
+  for (Value v : op.getDpsInputs())
+    if (!cast<ShapedType>(v.getType()).hasStaticShape())
+      return false;
+  auto fill = op.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
+  if (!fill)
+    return false;
+  auto c = fill.getInputs()[0].getDefiningOp<arith::ConstantOp>();
+  auto f = c ? dyn_cast<FloatAttr>(c.getValue()) : FloatAttr();
+  return f && f.getValue().isZero() && !op->hasAttr(kTileIdAttr);
+}
+
+struct TileContractionsPass
+    : impl::KilnCpuTileContractionsBase<TileContractionsPass> {
+  using Base::Base;
+
+  /// Splits `op` into exactly-tiling parts, tagging each; returns their tiles.
+  void splitAndTag(linalg::MatmulOp op, std::vector<TileShape> &tiles) {
+    auto t = cast<RankedTensorType>(op.getResultTypes()[0]);
+    int64_t m = t.getDimSize(0), n = t.getDimSize(1);
+    int64_t k = cast<ShapedType>(op.getDpsInputs()[0].getType()).getDimSize(1);
+    int64_t kStep = chooseKStep(k);
+    if (kStep == 0)
+      return;
+    int64_t rows = m % tileRows == 0 ? tileRows : (m % 4 == 0 ? 4 : tileRows);
+    int64_t mMain = m - m % rows, nMain = n - n % tileCols;
+    SmallVector<std::pair<int64_t, int64_t>> rowParts, colParts;
+    if (mMain > 0)
+      rowParts.push_back({0, mMain});
+    if (m % rows)
+      rowParts.push_back({mMain, m % rows});
+    if (nMain > 0)
+      colParts.push_back({0, nMain});
+    if (n % tileCols)
+      colParts.push_back({nMain, n % tileCols});
+    OpBuilder b(op);
+    Location loc = op.getLoc();
+    Value acc = tensor::EmptyOp::create(b, loc, t.getShape(), t.getElementType());
+    for (auto [r0, rm] : rowParts)
+      for (auto [c0, cn] : colParts) {
+        linalg::MatmulOp part;
+        acc = emitPart(b, loc, op.getDpsInputs()[0], op.getDpsInputs()[1], acc,
+                       r0, rm, c0, cn, k, part);
+        part->setAttr(kTileIdAttr, b.getI64IntegerAttr(tiles.size()));
+        tiles.push_back({std::min(rows, rm), std::min(tileCols.getValue(), cn), kStep});
+      }
+    op.getResult(0).replaceAllUsesWith(acc);
+    op.erase();
+  }
+
+  /// The transform IR scheduling every tagged part.
+  std::string buildSchedule(const std::vector<TileShape> &tiles) {
+    std::ostringstream s;
+    s << "module attributes {transform.with_named_sequence} {\n"
+         "transform.named_sequence @__transform_main(%root: !transform.any_op "
+         "{transform.readonly}) {\n";
+    const char *h = ": (!transform.any_op) -> ";
+    for (size_t i = 0; i < tiles.size(); ++i) {
+      const TileShape &t = tiles[i];
+      s << "%m" << i << " = transform.structured.match ops{[\"linalg.matmul\"]} "
+        << "attributes{" << kTileIdAttr.str() << " = " << i << " : i64} in %root "
+        << h << "!transform.any_op\n"
+        << "%g" << i << " = transform.structured.generalize %m" << i << " "
+        << h << "!transform.any_op\n"
+        << "%t" << i << ", %a" << i << ", %b" << i
+        << " = transform.structured.fuse %g" << i << " tile_sizes [" << t.rows
+        << ", " << t.cols << ", 0] interchange [1, 0, 2] " << h
+        << "(!transform.any_op, !transform.any_op, !transform.any_op)\n"
+        << "%f" << i << " = transform.get_producer_of_operand %t" << i
+        << "[2] " << h << "!transform.any_op\n"
+        << "transform.structured.vectorize %f" << i << " : !transform.any_op\n"
+        << "%k" << i << ", %l" << i << " = transform.structured.tile_using_for %t"
+        << i << " tile_sizes [0, 0, " << t.kStep << "] " << h
+        << "(!transform.any_op, !transform.any_op)\n"
+        << "transform.structured.vectorize %k" << i << " : !transform.any_op\n";
+    }
+    s << "%fn = transform.structured.match ops{[\"func.func\"]} in %root " << h
+      << "!transform.any_op\n"
+      << "transform.apply_patterns to %fn {\n"
+         "  transform.apply_patterns.vector.reduction_to_contract\n"
+         "} : !transform.any_op\n"
+         "transform.apply_patterns to %fn {\n"
+         "  transform.apply_patterns.vector.reduction_to_contract\n"
+         "  transform.apply_patterns.vector.transfer_permutation_patterns\n"
+         "  transform.apply_patterns.canonicalization\n"
+         "} : !transform.any_op\n"
+         "transform.apply_cse to %fn : !transform.any_op\n";
+    for (size_t i = 0; i < tiles.size(); ++i)
+      s << "transform.loop.hoist_loop_invariant_subsets %l" << i
+        << " : !transform.any_op\n";
+    s << "transform.apply_patterns to %fn {\n"
+         "  transform.apply_patterns.vector.lower_contraction "
+         "lowering_strategy = \"outerproduct\"\n"
+         "  transform.apply_patterns.vector.lower_outerproduct\n"
+         "  transform.apply_patterns.vector.transfer_permutation_patterns\n"
+         "  transform.apply_patterns.vector.lower_broadcast\n"
+         "  transform.apply_patterns.vector.lower_transfer max_transfer_rank = 1\n"
+         "  transform.apply_patterns.vector.lower_shape_cast\n"
+         "  transform.apply_patterns.canonicalization\n"
+         "} : !transform.any_op\n"
+         "transform.apply_cse to %fn : !transform.any_op\n"
+         "transform.yield\n}\n}\n";
+    return s.str();
+  }
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SmallVector<linalg::MatmulOp> candidates;
+    module.walk([&](linalg::MatmulOp op) {
+      if (isCandidate(op))
+        candidates.push_back(op);
+    });
+    std::vector<TileShape> tiles;
+    for (linalg::MatmulOp op : candidates)
+      splitAndTag(op, tiles);
+    if (tiles.empty())
+      return;
+    std::string text = buildSchedule(tiles);
+    OwningOpRef<ModuleOp> schedule =
+        parseSourceString<ModuleOp>(text, ParserConfig(&getContext()));
+    if (!schedule) {
+      module.emitError() << "internal error: the matmul schedule does not parse";
+      return signalPassFailure();
+    }
+    Operation *entry = nullptr;
+    schedule->walk([&](transform::NamedSequenceOp seq) {
+      if (seq.getSymName() == "__transform_main")
+        entry = seq;
+    });
+    if (failed(transform::applyTransformNamedSequence(
+            module, entry, *schedule, transform::TransformOptions())))
+      return signalPassFailure();
+    module.walk([](linalg::GenericOp op) { op->removeAttr(kTileIdAttr); });
+  }
+};
+
+} // namespace
+} // namespace kiln

@@ -1,0 +1,247 @@
+//===- ContractionToLinalg.cpp - matmul, conv and pooling to linalg -------===//
+//
+// kiln.matmul becomes linalg.matmul / linalg.batch_matmul on collapsed
+// operands; kiln.conv the NCHW linalg convolutions (plain, depthwise or
+// grouped) on an explicitly padded input plus a bias generic; pooling the
+// linalg pooling ops, averaging with a compile-time table of window counts.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/linalg/KilnToLinalg.h"
+#include "codegen/linalg/LoweringUtils.h"
+#include "ir/KilnDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+
+#include <limits>
+
+using namespace mlir;
+
+namespace kiln {
+namespace {
+
+int64_t product(ArrayRef<int64_t> dims) {
+  int64_t p = 1;
+  for (int64_t d : dims)
+    p *= d;
+  return p;
+}
+
+/// Broadcasts `v` to `shape` (a copy), used for mismatched matmul batches.
+Value broadcastTo(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> shape) {
+  auto t = cast<RankedTensorType>(v.getType());
+  if (t.getShape() == shape)
+    return v;
+  return buildElementwise(b, loc, RankedTensorType::get(shape, t.getElementType()),
+                          v, [](OpBuilder &, Location, ValueRange a) { return a[0]; });
+}
+
+struct MatMulLowering : OpRewritePattern<MatMulOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MatMulOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto rt = op.getType();
+    if (!rt.hasStaticShape() || !op.getLhs().getType().hasStaticShape() ||
+        !op.getRhs().getType().hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "dynamic shapes not supported");
+    Type et = rt.getElementType();
+    Value a = op.getLhs(), b = op.getRhs();
+    auto at = op.getLhs().getType(), bt = op.getRhs().getType();
+    int64_t m = rt.getDimSize(rt.getRank() - 2), n = rt.getShape().back();
+    int64_t k = at.getShape().back();
+    Value result;
+    if (bt.getRank() == 2) {
+      // [..., M, K] x [K, N]: one matmul over all the rows.
+      int64_t rows = product(at.getShape().drop_back());
+      a = buildReshape(rewriter, loc, a, {rows, k});
+      auto type = RankedTensorType::get({rows, n}, et);
+      result = linalg::MatmulOp::create(rewriter, loc, TypeRange{type},
+                                        ValueRange{a, b},
+                                        ValueRange{buildFilled(rewriter, loc, type, 0.0)})
+                   .getResult(0);
+    } else {
+      ArrayRef<int64_t> batch = rt.getShape().drop_back(2);
+      SmallVector<int64_t> aShape(batch), bShape(batch);
+      aShape.append({m, k});
+      bShape.append({k, n});
+      // buildElementwise broadcasts right-aligned, so ranks may differ.
+      a = broadcastTo(rewriter, loc, a, aShape);
+      b = broadcastTo(rewriter, loc, b, bShape);
+      int64_t bs = product(batch);
+      a = buildReshape(rewriter, loc, a, {bs, m, k});
+      b = buildReshape(rewriter, loc, b, {bs, k, n});
+      auto type = RankedTensorType::get({bs, m, n}, et);
+      result = linalg::BatchMatmulOp::create(
+                   rewriter, loc, TypeRange{type}, ValueRange{a, b},
+                   ValueRange{buildFilled(rewriter, loc, type, 0.0)})
+                   .getResult(0);
+    }
+    rewriter.replaceOp(op, buildReshape(rewriter, loc, result,
+                                        llvm::to_vector(rt.getShape())));
+    return success();
+  }
+};
+
+/// Pads the spatial dims of an NCHW tensor with `value`.
+Value padSpatial(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> pads,
+                 double value) {
+  if (llvm::all_of(pads, [](int64_t p) { return p == 0; }))
+    return input;
+  auto t = cast<RankedTensorType>(input.getType());
+  SmallVector<int64_t> low = {0, 0, pads[0], pads[1]};
+  SmallVector<int64_t> high = {0, 0, pads[2], pads[3]};
+  SmallVector<int64_t> shape(t.getShape());
+  for (int d = 2; d < 4; ++d)
+    shape[d] += low[d] + high[d];
+  Value pad = scalarConstant(b, loc, t.getElementType(), value);
+  return tensor::PadOp::create(b, loc, RankedTensorType::get(shape, t.getElementType()),
+                               input, getAsIndexOpFoldResult(b.getContext(), low),
+                               getAsIndexOpFoldResult(b.getContext(), high), pad);
+}
+
+DenseIntElementsAttr pairAttr(OpBuilder &b, ArrayRef<int64_t> v) {
+  return DenseIntElementsAttr::get(RankedTensorType::get({2}, b.getI64Type()), v);
+}
+
+struct ConvLowering : OpRewritePattern<ConvOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ConvOp op,
+                                PatternRewriter &rewriter) const override {
+    if (op.getLayout() != "NCHW")
+      return rewriter.notifyMatchFailure(op, "only NCHW convolutions lower");
+    auto rt = op.getType();
+    if (!rt.hasStaticShape() || !op.getInput().getType().hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "dynamic shapes not supported");
+    Location loc = op.getLoc();
+    Value input = padSpatial(rewriter, loc, op.getInput(), op.getPads(), 0.0);
+    Value filter = op.getFilter();
+    auto ft = op.getFilter().getType();
+    int64_t g = op.getGroup(), f = ft.getDimSize(0), c = ft.getDimSize(1);
+    int64_t kh = ft.getDimSize(2), kw = ft.getDimSize(3);
+    auto strides = pairAttr(rewriter, op.getStrides());
+    auto dilations = pairAttr(rewriter, op.getDilations());
+    ArrayRef<int64_t> rs = rt.getShape();
+    Value result;
+    if (g == 1) {
+      result = linalg::Conv2DNchwFchwOp::create(
+                   rewriter, loc, TypeRange{rt}, ValueRange{input, filter},
+                   ValueRange{buildFilled(rewriter, loc, rt, 0.0)}, strides, dilations)
+                   .getResult(0);
+    } else if (c == 1 && f == g) {
+      filter = buildReshape(rewriter, loc, filter, {f, kh, kw});
+      result = linalg::DepthwiseConv2DNchwChwOp::create(
+                   rewriter, loc, TypeRange{rt}, ValueRange{input, filter},
+                   ValueRange{buildFilled(rewriter, loc, rt, 0.0)}, strides, dilations)
+                   .getResult(0);
+    } else {
+      auto it = cast<RankedTensorType>(input.getType());
+      input = buildReshape(rewriter, loc, input,
+                           {it.getDimSize(0), g, c, it.getDimSize(2), it.getDimSize(3)});
+      filter = buildReshape(rewriter, loc, filter, {g, f / g, c, kh, kw});
+      auto gt = RankedTensorType::get({rs[0], g, f / g, rs[2], rs[3]},
+                                      rt.getElementType());
+      result = linalg::Conv2DNgchwGfchwOp::create(
+                   rewriter, loc, TypeRange{gt}, ValueRange{input, filter},
+                   ValueRange{buildFilled(rewriter, loc, gt, 0.0)}, strides, dilations)
+                   .getResult(0);
+      result = buildReshape(rewriter, loc, result, llvm::to_vector(rs));
+    }
+    if (Value bias = op.getBias()) {
+      bias = buildReshape(rewriter, loc, bias, {f, 1, 1});
+      result = buildElementwise(rewriter, loc, rt, ValueRange{result, bias},
+                                [](OpBuilder &b, Location l, ValueRange a) {
+                                  return arith::AddFOp::create(b, l, a[0], a[1]).getResult();
+                                });
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// Number of non-padding input elements under each output window.
+std::vector<double> windowCounts(int64_t h, int64_t w, ArrayRef<int64_t> k,
+                                 ArrayRef<int64_t> s, ArrayRef<int64_t> d,
+                                 ArrayRef<int64_t> pads, int64_t oh, int64_t ow) {
+  std::vector<double> counts(oh * ow);
+  for (int64_t y = 0; y < oh; ++y)
+    for (int64_t x = 0; x < ow; ++x) {
+      int64_t n = 0;
+      for (int64_t i = 0; i < k[0]; ++i)
+        for (int64_t j = 0; j < k[1]; ++j) {
+          int64_t iy = y * s[0] + i * d[0] - pads[0];
+          int64_t ix = x * s[1] + j * d[1] - pads[1];
+          n += iy >= 0 && iy < h && ix >= 0 && ix < w;
+        }
+      counts[y * ow + x] = double(std::max<int64_t>(n, 1));
+    }
+  return counts;
+}
+
+template <typename OpTy, bool IsMax>
+struct PoolLowering : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    if (op.getLayout() != "NCHW")
+      return rewriter.notifyMatchFailure(op, "only NCHW pooling lowers");
+    auto rt = op.getType();
+    auto it = op.getInput().getType();
+    if (!rt.hasStaticShape() || !it.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "dynamic shapes not supported");
+    Location loc = op.getLoc();
+    Type et = rt.getElementType();
+    double padValue = IsMax ? -std::numeric_limits<double>::infinity() : 0.0;
+    Value input = padSpatial(rewriter, loc, op.getInput(), op.getPads(), padValue);
+    Value window = tensor::EmptyOp::create(rewriter, loc, op.getKernel(), et);
+    Value init = buildFilled(rewriter, loc, rt, padValue);
+    auto strides = pairAttr(rewriter, op.getStrides());
+    auto dilations = pairAttr(rewriter, op.getDilations());
+    Value result;
+    if constexpr (IsMax)
+      result = linalg::PoolingNchwMaxOp::create(rewriter, loc, TypeRange{rt},
+                                                ValueRange{input, window},
+                                                ValueRange{init}, strides, dilations)
+                   .getResult(0);
+    else
+      result = linalg::PoolingNchwSumOp::create(rewriter, loc, TypeRange{rt},
+                                                ValueRange{input, window},
+                                                ValueRange{init}, strides, dilations)
+                   .getResult(0);
+    if constexpr (!IsMax) {
+      int64_t oh = rt.getDimSize(2), ow = rt.getDimSize(3);
+      std::vector<double> counts;
+      ArrayRef<int64_t> k = op.getKernel();
+      if (op.getCountIncludePad())
+        counts.assign(oh * ow, double(k[0] * k[1]));
+      else
+        counts = windowCounts(it.getDimSize(2), it.getDimSize(3), k,
+                              op.getStrides(), op.getDilations(), op.getPads(),
+                              oh, ow);
+      auto ct = RankedTensorType::get({oh, ow}, et);
+      SmallVector<APFloat> vals;
+      for (double c : counts)
+        vals.push_back(APFloat(float(c)));
+      Value countTensor = arith::ConstantOp::create(
+          rewriter, loc, DenseElementsAttr::get(ct, vals));
+      result = buildElementwise(rewriter, loc, rt, ValueRange{result, countTensor},
+                                [](OpBuilder &b, Location l, ValueRange a) {
+                                  return arith::DivFOp::create(b, l, a[0], a[1]).getResult();
+                                });
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+} // namespace
+
+void populateContractionToLinalgPatterns(RewritePatternSet &patterns) {
+  patterns.add<MatMulLowering, ConvLowering, PoolLowering<MaxPoolOp, true>,
+               PoolLowering<AvgPoolOp, false>>(patterns.getContext());
+}
+
+} // namespace kiln

@@ -1,0 +1,231 @@
+//===- ElementwiseToLinalg.cpp - kiln elementwise ops to linalg.generic ---===//
+//
+// Unary math, clip, cast and the broadcasting binary ops each become one
+// linalg.generic whose body is arith/math on scalars; kiln.constant becomes
+// arith.constant (dense_resource blobs stay blobs).
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/linalg/KilnToLinalg.h"
+#include "codegen/linalg/LoweringUtils.h"
+#include "ir/KilnDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+
+using namespace mlir;
+
+namespace kiln {
+namespace {
+
+struct ConstantLowering : OpRewritePattern<ConstantOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ConstantOp op,
+                                PatternRewriter &rewriter) const override {
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, op.getValue());
+    return success();
+  }
+};
+
+/// Scalar body of a unary op on element type `et`.
+template <typename OpTy>
+Value unaryScalar(OpBuilder &b, Location loc, Value x, Type et);
+
+#define KILN_FLOAT_UNARY(OP, EXPR)                                             \
+  template <>                                                                  \
+  Value unaryScalar<OP>(OpBuilder & b, Location loc, Value x, Type et) {       \
+    return EXPR;                                                               \
+  }
+KILN_FLOAT_UNARY(TanhOp, math::TanhOp::create(b, loc, x))
+KILN_FLOAT_UNARY(ErfOp, math::ErfOp::create(b, loc, x))
+KILN_FLOAT_UNARY(SqrtOp, math::SqrtOp::create(b, loc, x))
+KILN_FLOAT_UNARY(ExpOp, math::ExpOp::create(b, loc, x))
+KILN_FLOAT_UNARY(LogOp, math::LogOp::create(b, loc, x))
+KILN_FLOAT_UNARY(ReluOp, arith::MaximumFOp::create(
+                             b, loc, x, scalarConstant(b, loc, et, 0.0)))
+KILN_FLOAT_UNARY(ReciprocalOp, arith::DivFOp::create(
+                                   b, loc, scalarConstant(b, loc, et, 1.0), x))
+KILN_FLOAT_UNARY(SigmoidOp,
+                 arith::DivFOp::create(
+                     b, loc, scalarConstant(b, loc, et, 1.0),
+                     arith::AddFOp::create(
+                         b, loc, scalarConstant(b, loc, et, 1.0),
+                         math::ExpOp::create(
+                             b, loc, arith::NegFOp::create(b, loc, x)))))
+#undef KILN_FLOAT_UNARY
+
+template <>
+Value unaryScalar<NegOp>(OpBuilder &b, Location loc, Value x, Type et) {
+  if (isa<FloatType>(et))
+    return arith::NegFOp::create(b, loc, x);
+  return arith::SubIOp::create(b, loc, scalarConstant(b, loc, et, 0), x);
+}
+template <>
+Value unaryScalar<AbsOp>(OpBuilder &b, Location loc, Value x, Type et) {
+  if (isa<FloatType>(et))
+    return math::AbsFOp::create(b, loc, x);
+  return math::AbsIOp::create(b, loc, x);
+}
+
+template <typename OpTy>
+struct UnaryLowering : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    auto type = op.getType();
+    Type et = type.getElementType();
+    if (!isa<FloatType>(et) && !std::is_same_v<OpTy, NegOp> &&
+        !std::is_same_v<OpTy, AbsOp>)
+      return rewriter.notifyMatchFailure(op, "expects a float tensor");
+    Value r = buildElementwise(
+        rewriter, op.getLoc(), type, op.getInput(),
+        [&](OpBuilder &b, Location loc, ValueRange args) {
+          return unaryScalar<OpTy>(b, loc, args[0], et);
+        });
+    rewriter.replaceOp(op, r);
+    return success();
+  }
+};
+
+struct ClipLowering : OpRewritePattern<ClipOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ClipOp op,
+                                PatternRewriter &rewriter) const override {
+    Type et = op.getType().getElementType();
+    double lo = op.getMin().convertToDouble(), hi = op.getMax().convertToDouble();
+    Value r = buildElementwise(
+        rewriter, op.getLoc(), op.getType(), op.getInput(),
+        [&](OpBuilder &b, Location loc, ValueRange args) {
+          Value x = args[0];
+          bool isFloat = isa<FloatType>(et);
+          if (!std::isinf(lo))
+            x = isFloat ? arith::MaximumFOp::create(b, loc, x, scalarConstant(b, loc, et, lo)).getResult()
+                        : arith::MaxSIOp::create(b, loc, x, scalarConstant(b, loc, et, lo)).getResult();
+          if (!std::isinf(hi))
+            x = isFloat ? arith::MinimumFOp::create(b, loc, x, scalarConstant(b, loc, et, hi)).getResult()
+                        : arith::MinSIOp::create(b, loc, x, scalarConstant(b, loc, et, hi)).getResult();
+          return x;
+        });
+    rewriter.replaceOp(op, r);
+    return success();
+  }
+};
+
+/// Scalar conversion between any two of Kiln's element types.
+Value convertScalar(OpBuilder &b, Location loc, Value x, Type from, Type to) {
+  if (from == to)
+    return x;
+  auto ff = dyn_cast<FloatType>(from), tf = dyn_cast<FloatType>(to);
+  if (ff && tf)
+    return ff.getWidth() < tf.getWidth()
+               ? arith::ExtFOp::create(b, loc, to, x).getResult()
+               : arith::TruncFOp::create(b, loc, to, x).getResult();
+  bool fromUnsigned = from.isUnsignedInteger() || from.isInteger(1);
+  if (tf)
+    return fromUnsigned ? arith::UIToFPOp::create(b, loc, to, x).getResult()
+                        : arith::SIToFPOp::create(b, loc, to, x).getResult();
+  if (ff) {
+    if (to.isInteger(1))
+      return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNE, x,
+                                   scalarConstant(b, loc, from, 0.0));
+    return to.isUnsignedInteger()
+               ? arith::FPToUIOp::create(b, loc, to, x).getResult()
+               : arith::FPToSIOp::create(b, loc, to, x).getResult();
+  }
+  unsigned fw = from.getIntOrFloatBitWidth(), tw = to.getIntOrFloatBitWidth();
+  if (to.isInteger(1))
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, x,
+                                 scalarConstant(b, loc, from, 0));
+  if (fw == tw)
+    return arith::BitcastOp::create(b, loc, to, x);
+  if (fw > tw)
+    return arith::TruncIOp::create(b, loc, to, x);
+  return fromUnsigned ? arith::ExtUIOp::create(b, loc, to, x).getResult()
+                      : arith::ExtSIOp::create(b, loc, to, x).getResult();
+}
+
+/// arith ops are signless: unsigned tensors are bitcast at the boundary.
+struct CastLowering : OpRewritePattern<CastOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(CastOp op,
+                                PatternRewriter &rewriter) const override {
+    Type from = op.getInput().getType().getElementType();
+    Type to = op.getType().getElementType();
+    if (from.isUnsignedInteger() || to.isUnsignedInteger())
+      return rewriter.notifyMatchFailure(op, "unsigned casts not supported");
+    Value r = buildElementwise(rewriter, op.getLoc(), op.getType(),
+                               op.getInput(),
+                               [&](OpBuilder &b, Location loc, ValueRange a) {
+                                 return convertScalar(b, loc, a[0], from, to);
+                               });
+    rewriter.replaceOp(op, r);
+    return success();
+  }
+};
+
+enum class BinKind { Add, Sub, Mul, Div, Pow, Max, Min };
+
+Value binaryScalar(OpBuilder &b, Location loc, BinKind k, Value x, Value y,
+                   Type et) {
+  if (isa<FloatType>(et)) {
+    switch (k) {
+    case BinKind::Add: return arith::AddFOp::create(b, loc, x, y);
+    case BinKind::Sub: return arith::SubFOp::create(b, loc, x, y);
+    case BinKind::Mul: return arith::MulFOp::create(b, loc, x, y);
+    case BinKind::Div: return arith::DivFOp::create(b, loc, x, y);
+    case BinKind::Pow: return math::PowFOp::create(b, loc, x, y);
+    case BinKind::Max: return arith::MaximumFOp::create(b, loc, x, y);
+    case BinKind::Min: return arith::MinimumFOp::create(b, loc, x, y);
+    }
+  }
+  switch (k) {
+  case BinKind::Add: return arith::AddIOp::create(b, loc, x, y);
+  case BinKind::Sub: return arith::SubIOp::create(b, loc, x, y);
+  case BinKind::Mul: return arith::MulIOp::create(b, loc, x, y);
+  case BinKind::Div: return arith::DivSIOp::create(b, loc, x, y);
+  case BinKind::Pow: return math::IPowIOp::create(b, loc, x, y);
+  case BinKind::Max: return arith::MaxSIOp::create(b, loc, x, y);
+  case BinKind::Min: return arith::MinSIOp::create(b, loc, x, y);
+  }
+  return {};
+}
+
+template <typename OpTy, BinKind K>
+struct BinaryLowering : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    auto type = op.getType();
+    if (!type.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "dynamic shapes not supported");
+    Type et = type.getElementType();
+    Value r = buildElementwise(
+        rewriter, op.getLoc(), type, ValueRange{op.getLhs(), op.getRhs()},
+        [&](OpBuilder &b, Location loc, ValueRange a) {
+          return binaryScalar(b, loc, K, a[0], a[1], et);
+        });
+    rewriter.replaceOp(op, r);
+    return success();
+  }
+};
+
+} // namespace
+
+void populateElementwiseToLinalgPatterns(RewritePatternSet &patterns) {
+  MLIRContext *ctx = patterns.getContext();
+  patterns.add<ConstantLowering, ClipLowering, CastLowering,
+               UnaryLowering<ReluOp>, UnaryLowering<SigmoidOp>,
+               UnaryLowering<TanhOp>, UnaryLowering<ErfOp>,
+               UnaryLowering<SqrtOp>, UnaryLowering<ExpOp>,
+               UnaryLowering<LogOp>, UnaryLowering<NegOp>,
+               UnaryLowering<AbsOp>, UnaryLowering<ReciprocalOp>,
+               BinaryLowering<AddOp, BinKind::Add>,
+               BinaryLowering<SubOp, BinKind::Sub>,
+               BinaryLowering<MulOp, BinKind::Mul>,
+               BinaryLowering<DivOp, BinKind::Div>,
+               BinaryLowering<PowOp, BinKind::Pow>,
+               BinaryLowering<MaxOp, BinKind::Max>,
+               BinaryLowering<MinOp, BinKind::Min>>(ctx);
+}
+
+} // namespace kiln

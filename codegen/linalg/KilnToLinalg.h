@@ -1,0 +1,23 @@
+//===- KilnToLinalg.h - lowering kiln ops to linalg/tensor/arith -*- C++ -*-===//
+//
+// Pattern populators for the kiln-to-linalg conversion, one per op family,
+// and the pass that applies them (declared in codegen/Passes.td). Lowering is
+// target-neutral: the CPU and GPU pipelines both start from its output.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_CODEGEN_LINALG_KILNTOLINALG_H
+#define KILN_CODEGEN_LINALG_KILNTOLINALG_H
+
+#include "mlir/IR/PatternMatch.h"
+
+namespace kiln {
+
+void populateElementwiseToLinalgPatterns(mlir::RewritePatternSet &patterns);
+void populateContractionToLinalgPatterns(mlir::RewritePatternSet &patterns);
+void populateReduceToLinalgPatterns(mlir::RewritePatternSet &patterns);
+void populateShapeToTensorPatterns(mlir::RewritePatternSet &patterns);
+
+} // namespace kiln
+
+#endif // KILN_CODEGEN_LINALG_KILNTOLINALG_H

@@ -1,0 +1,135 @@
+//===- LoweringUtils.cpp - builders shared by kiln-to-linalg patterns -----===//
+//
+// See LoweringUtils.h.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/linalg/LoweringUtils.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+#include <limits>
+
+using namespace mlir;
+
+namespace kiln {
+
+Value scalarConstant(OpBuilder &b, Location loc, Type type, double value) {
+  if (auto ft = dyn_cast<FloatType>(type))
+    return arith::ConstantOp::create(b, loc, b.getFloatAttr(ft, value));
+  return arith::ConstantOp::create(b, loc,
+                                   b.getIntegerAttr(type, int64_t(value)));
+}
+
+Value buildFilled(OpBuilder &b, Location loc, RankedTensorType type,
+                  double value) {
+  Value empty = tensor::EmptyOp::create(b, loc, type.getShape(),
+                                        type.getElementType());
+  Value scalar = scalarConstant(b, loc, type.getElementType(), value);
+  return linalg::FillOp::create(b, loc, scalar, empty).getResult(0);
+}
+
+Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
+                       ValueRange operands, ScalarFn body) {
+  int64_t rank = resultType.getRank();
+  SmallVector<AffineMap> maps;
+  for (Value v : operands) {
+    auto t = cast<RankedTensorType>(v.getType());
+    SmallVector<AffineExpr> exprs;
+    int64_t lead = rank - t.getRank();
+    for (int64_t d = 0; d < t.getRank(); ++d)
+      exprs.push_back(t.getDimSize(d) == 1 && resultType.getDimSize(lead + d) != 1
+                          ? b.getAffineConstantExpr(0)
+                          : b.getAffineDimExpr(lead + d));
+    maps.push_back(AffineMap::get(rank, 0, exprs, b.getContext()));
+  }
+  maps.push_back(b.getMultiDimIdentityMap(rank));
+  Value init = tensor::EmptyOp::create(b, loc, resultType.getShape(),
+                                       resultType.getElementType());
+  SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      b, loc, resultType, operands, init, maps, iters,
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        Value r = body(nb, nl, args.drop_back());
+        linalg::YieldOp::create(nb, nl, r);
+      });
+  return generic.getResult(0);
+}
+
+Value buildReduction(OpBuilder &b, Location loc, Value input,
+                     ArrayRef<int64_t> axes, ReduceKind kind) {
+  auto in = cast<RankedTensorType>(input.getType());
+  Type et = in.getElementType();
+  SmallVector<int64_t> outShape;
+  SmallVector<AffineExpr> outExprs;
+  SmallVector<utils::IteratorType> iters;
+  for (int64_t d = 0; d < in.getRank(); ++d) {
+    bool reduced = llvm::is_contained(axes, d);
+    iters.push_back(reduced ? utils::IteratorType::reduction
+                            : utils::IteratorType::parallel);
+    if (!reduced) {
+      outShape.push_back(in.getDimSize(d));
+      outExprs.push_back(b.getAffineDimExpr(d));
+    }
+  }
+  auto outType = RankedTensorType::get(outShape, et);
+  double init = kind == ReduceKind::Sum
+                    ? 0.0
+                    : -std::numeric_limits<double>::infinity();
+  if (kind == ReduceKind::Max && isa<IntegerType>(et))
+    init = double(std::numeric_limits<int64_t>::min());
+  Value acc = buildFilled(b, loc, outType, init);
+  SmallVector<AffineMap> maps = {
+      b.getMultiDimIdentityMap(in.getRank()),
+      AffineMap::get(in.getRank(), 0, outExprs, b.getContext())};
+  auto generic = linalg::GenericOp::create(
+      b, loc, outType, input, acc, maps, iters,
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        Value r;
+        bool isFloat = isa<FloatType>(et);
+        if (kind == ReduceKind::Sum)
+          r = isFloat ? arith::AddFOp::create(nb, nl, args[0], args[1]).getResult()
+                      : arith::AddIOp::create(nb, nl, args[0], args[1]).getResult();
+        else
+          r = isFloat ? arith::MaximumFOp::create(nb, nl, args[0], args[1]).getResult()
+                      : arith::MaxSIOp::create(nb, nl, args[0], args[1]).getResult();
+        linalg::YieldOp::create(nb, nl, r);
+      });
+  return generic.getResult(0);
+}
+
+Value buildReshape(OpBuilder &b, Location loc, Value input,
+                   ArrayRef<int64_t> shape) {
+  auto in = cast<RankedTensorType>(input.getType());
+  if (in.getShape() == shape)
+    return input;
+  auto outType = RankedTensorType::get(shape, in.getElementType());
+  Value flat = input;
+  if (in.getRank() == 0 || shape.empty()) {
+    // rank-0 <-> all-ones shapes: a single empty reassociation.
+    if (in.getRank() == 0)
+      return tensor::ExpandShapeOp::create(b, loc, outType, input,
+                                           ArrayRef<ReassociationIndices>{});
+    return tensor::CollapseShapeOp::create(b, loc, outType, input,
+                                           ArrayRef<ReassociationIndices>{});
+  }
+  if (in.getRank() > 1) {
+    ReassociationIndices all;
+    for (int64_t d = 0; d < in.getRank(); ++d)
+      all.push_back(d);
+    flat = tensor::CollapseShapeOp::create(
+        b, loc, RankedTensorType::get({in.getNumElements()}, in.getElementType()),
+        input, ArrayRef<ReassociationIndices>{all});
+  }
+  if (shape.size() == 1)
+    return flat;
+  ReassociationIndices all;
+  for (size_t d = 0; d < shape.size(); ++d)
+    all.push_back(d);
+  return tensor::ExpandShapeOp::create(b, loc, outType, flat,
+                                       ArrayRef<ReassociationIndices>{all});
+}
+
+} // namespace kiln

@@ -1,0 +1,64 @@
+//===- Passes.td - kiln-level graph passes ------------------*- tablegen -*-===//
+//
+// Passes that rewrite kiln IR into simpler or better kiln IR. They know
+// nothing of the framework a graph came from nor of the target.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_PASSES_TD
+#define KILN_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def KilnShapeInference : Pass<"kiln-shape-inference", "mlir::func::FuncOp"> {
+  let summary = "Refines result types from the operands' types";
+  let description = [{
+    Re-runs each op's type inference and replaces a result type by the
+    inferred one where that is more static, then updates the function's
+    result types. Before:
+    ```mlir
+    %0 = kiln.add %a, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<?x3xf32>
+    ```
+    After:
+    ```mlir
+    %0 = kiln.add %a, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+    ```
+  }];
+}
+
+def KilnFoldConstants : Pass<"kiln-fold-constants", "mlir::func::FuncOp"> {
+  let summary = "Evaluates ops whose operands are all constants";
+  let description = [{
+    Applies every kiln folder to a fixed point and removes dead constants.
+    Before:
+    ```mlir
+    %c = kiln.constant dense<[1.0, 4.0]> : tensor<2xf32>
+    %0 = kiln.sqrt %c : (tensor<2xf32>) -> tensor<2xf32>
+    ```
+    After:
+    ```mlir
+    %0 = kiln.constant dense<[1.0, 2.0]> : tensor<2xf32>
+    ```
+  }];
+  let dependentDialects = ["kiln::KilnDialect"];
+}
+
+def KilnDecompose : Pass<"kiln-decompose", "mlir::func::FuncOp"> {
+  let summary = "Expands normalizations and softmax into primitive kiln ops";
+  let description = [{
+    batch_norm becomes a per-channel multiply-add whose coefficients fold to
+    constants; layer_norm and softmax become reductions plus elementwise ops.
+    Before:
+    ```mlir
+    %0 = kiln.batch_norm %x, %s, %b, %m, %v {epsilon = 1.0e-05 : f64, layout = "NCHW"} : ...
+    ```
+    After:
+    ```mlir
+    %0 = kiln.mul %x, %scale : (tensor<1x8x4x4xf32>, tensor<8x1x1xf32>) -> tensor<1x8x4x4xf32>
+    %1 = kiln.add %0, %shift : (tensor<1x8x4x4xf32>, tensor<8x1x1xf32>) -> tensor<1x8x4x4xf32>
+    ```
+  }];
+  let dependentDialects = ["kiln::KilnDialect"];
+}
+
+#endif // KILN_PASSES_TD

@@ -1,0 +1,51 @@
+//===- CompileDriver.h - model file to kiln IR to native library -*- C++ -*-===//
+//
+// The part of the `kiln` tool that drives the compiler: load and import a
+// model, run the pipeline to a chosen stage, write text or a library.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_TOOLS_KILN_COMPILEDRIVER_H
+#define KILN_TOOLS_KILN_COMPILEDRIVER_H
+
+#include "codegen/cpu/LibraryWriter.h"
+#include "codegen/cpu/ObjectEmitter.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+
+#include <string>
+
+namespace kiln {
+
+struct CompileOptions {
+  std::string modelPath;
+  std::string outPath;
+  std::string emit; ///< "", "kiln", "linalg", "llvm", "asm"
+  std::string prefix;
+  TargetChoice target;
+  bool tileContractions = true;
+  bool elideWeights = false;
+  RuntimeLocation runtime;
+};
+
+/// Registers what the compiler needs and installs the one-line diagnostic
+/// printer (`kiln: error: node 'X': ...`).
+void setUpContext(mlir::MLIRContext &ctx);
+
+/// Loads and imports a model file; null after printing the error.
+mlir::OwningOpRef<mlir::ModuleOp> importModel(mlir::MLIRContext &ctx,
+                                              const std::string &path);
+
+/// `kiln import`: prints the imported module. Returns the exit code.
+int importCommand(const CompileOptions &options);
+
+/// `kiln compile`. Returns the exit code (0 or 2).
+int compileCommand(const CompileOptions &options);
+
+/// A C identifier made from a library file name (libnet.so -> net).
+std::string prefixForLibrary(const std::string &path);
+
+} // namespace kiln
+
+#endif // KILN_TOOLS_KILN_COMPILEDRIVER_H

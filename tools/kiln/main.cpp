@@ -1,0 +1,214 @@
+//===- main.cpp - the kiln command-line converter -------------------------===//
+//
+// `kiln import|compile|run|bench|inspect`: argument parsing and dispatch.
+// run and bench accept a model file (compiled to a temporary library first)
+// or a compiled library, and always go through the library's C ABI.
+//
+//===----------------------------------------------------------------------===//
+
+#include "CompileDriver.h"
+#include "InspectCommand.h"
+
+#include "bench_command.h"
+#include "model_library.h"
+#include "run_command.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+using namespace kiln;
+
+static const char *kUsage =
+    "usage: kiln <command> [options]\n"
+    "  import MODEL.onnx [-o OUT.mlir] [--elide-weights]\n"
+    "  compile MODEL.onnx -o libNAME.so|.a|.o [--emit=kiln|linalg|llvm|asm]\n"
+    "          [--cpu=NAME] [--no-tile] [--elide-weights]\n"
+    "  run MODEL.onnx|libNAME.so [--data DIR] [--input NAME=FILE]...\n"
+    "      [--expect NAME=FILE]... [--output-dir DIR] [--rtol R] [--atol A]\n"
+    "      [--threads N]   (pass: max_abs_err <= atol + rtol * max|ref|;\n"
+    "                       defaults rtol 1e-4, atol 1e-5)\n"
+    "  bench MODEL.onnx|libNAME.so [--threads N] [--runs N] [--warmup N] [--json]\n"
+    "  inspect MODEL.onnx\n";
+
+static int usageError(const std::string &msg) {
+  std::fprintf(stderr, "kiln: error: %s\n%s", msg.c_str(), kUsage);
+  return 2;
+}
+
+/// Minimal option reader over argv[2..]: "--key=value", "--key value",
+/// flags, and positional arguments.
+struct Args {
+  std::vector<std::string> positional;
+  std::vector<std::pair<std::string, std::string>> options;
+  std::string error;
+
+  Args(int argc, char **argv, const std::vector<std::string> &flags) {
+    for (int i = 2; i < argc; ++i) {
+      std::string a = argv[i];
+      if (a.size() < 2 || a[0] != '-') {
+        positional.push_back(a);
+        continue;
+      }
+      std::string key = a, value;
+      if (auto eq = a.find('='); eq != std::string::npos) {
+        key = a.substr(0, eq);
+        value = a.substr(eq + 1);
+      } else if (std::find(flags.begin(), flags.end(), a) == flags.end()) {
+        if (i + 1 >= argc) {
+          error = "option " + a + " needs a value";
+          return;
+        }
+        value = argv[++i];
+      }
+      options.push_back({key, value});
+    }
+  }
+  bool has(const std::string &key) const {
+    for (auto &o : options)
+      if (o.first == key)
+        return true;
+    return false;
+  }
+  std::string get(const std::string &key, const std::string &dflt = "") const {
+    for (auto &o : options)
+      if (o.first == key)
+        return o.second;
+    return dflt;
+  }
+};
+
+static RuntimeLocation runtimeBeside(const char *argv0) {
+  std::string exe = llvm::sys::fs::getMainExecutable(argv0, (void *)&runtimeBeside);
+  llvm::SmallString<128> root(llvm::sys::path::parent_path(
+      llvm::sys::path::parent_path(exe)));
+  return {(root + "/lib").str(), (root + "/include").str()};
+}
+
+static bool isLibrary(const std::string &path) {
+  return llvm::StringRef(path).ends_with(".so");
+}
+
+/// Opens MODEL: a library directly, a model file after compiling it into a
+/// temporary directory. Returns an exit code (0 = opened).
+static int openModel(const std::string &path, const RuntimeLocation &runtime,
+                     ModelLibrary &lib, std::string &tmpDir) {
+  std::string libPath = path;
+  if (!isLibrary(path)) {
+    llvm::SmallString<128> dir;
+    if (llvm::sys::fs::createUniqueDirectory("kiln-run", dir))
+      return usageError("cannot create a temporary directory");
+    tmpDir = dir.str().str();
+    CompileOptions options;
+    options.modelPath = path;
+    options.outPath = tmpDir + "/libmodel.so";
+    options.prefix = "model";
+    options.runtime = runtime;
+    if (int rc = compileCommand(options))
+      return rc;
+    libPath = options.outPath;
+  }
+  if (!lib.open(libPath, prefixForLibrary(libPath))) {
+    std::fprintf(stderr, "kiln: error: %s\n", lib.error().c_str());
+    return 2;
+  }
+  return 0;
+}
+
+static bool parsePairs(const Args &args, const std::string &key,
+                       std::vector<std::pair<std::string, std::string>> &out,
+                       std::string &error) {
+  for (auto &[k, v] : args.options) {
+    if (k != key)
+      continue;
+    auto eq = v.find('=');
+    if (eq == std::string::npos) {
+      error = key + " expects NAME=FILE, got '" + v + "'";
+      return false;
+    }
+    out.push_back({v.substr(0, eq), v.substr(eq + 1)});
+  }
+  return true;
+}
+
+static int runOrBench(bool bench, const Args &args, const RuntimeLocation &rt) {
+  if (args.positional.size() != 1)
+    return usageError("expected one model or library");
+  ModelLibrary lib;
+  std::string tmpDir;
+  int rc = openModel(args.positional[0], rt, lib, tmpDir);
+  if (rc == 0) {
+    int threads = std::atoi(args.get("--threads", "0").c_str());
+    if (bench) {
+      BenchOptions o;
+      o.threads = threads;
+      o.runs = std::max(1, std::atoi(args.get("--runs", "50").c_str()));
+      o.warmup = std::max(0, std::atoi(args.get("--warmup", "5").c_str()));
+      o.json = args.has("--json");
+      o.label = llvm::sys::path::stem(args.positional[0]).str();
+      rc = benchModel(lib, o);
+    } else {
+      RunOptions o;
+      std::string error;
+      o.dataDir = args.get("--data");
+      o.outputDir = args.get("--output-dir");
+      o.rtol = std::atof(args.get("--rtol", "1e-4").c_str());
+      o.atol = std::atof(args.get("--atol", "1e-5").c_str());
+      o.threads = threads;
+      if (!parsePairs(args, "--input", o.inputs, error) ||
+          !parsePairs(args, "--expect", o.expects, error))
+        rc = usageError(error);
+      else
+        rc = runModel(lib, o);
+    }
+  }
+  if (!tmpDir.empty())
+    llvm::sys::fs::remove_directories(tmpDir);
+  return rc;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2)
+    return usageError("no command given");
+  std::string cmd = argv[1];
+  if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+    std::printf("%s", kUsage);
+    return 0;
+  }
+  Args args(argc, argv, {"--elide-weights", "--json", "--no-tile"});
+  if (!args.error.empty())
+    return usageError(args.error);
+  RuntimeLocation runtime = runtimeBeside(argv[0]);
+  if (cmd == "run" || cmd == "bench")
+    return runOrBench(cmd == "bench", args, runtime);
+  if (args.positional.size() != 1)
+    return usageError("expected exactly one model file");
+  if (cmd == "inspect")
+    return inspectCommand(args.positional[0]);
+  CompileOptions options;
+  options.modelPath = args.positional[0];
+  options.outPath = args.get("-o");
+  options.emit = args.get("--emit");
+  options.elideWeights = args.has("--elide-weights");
+  options.tileContractions = !args.has("--no-tile");
+  options.target.cpu = args.get("--cpu");
+  options.runtime = runtime;
+  if (cmd == "import")
+    return importCommand(options);
+  if (cmd == "compile") {
+    static const char *stages[] = {"", "kiln", "linalg", "llvm", "asm"};
+    if (std::find(std::begin(stages), std::end(stages), options.emit) ==
+        std::end(stages))
+      return usageError("unknown --emit stage '" + options.emit + "'");
+    if (options.outPath.empty() && options.emit.empty())
+      return usageError("compile needs -o libNAME.so|.a|.o");
+    options.prefix = prefixForLibrary(options.outPath.empty() ? "libmodel.so"
+                                                              : options.outPath);
+    return compileCommand(options);
+  }
+  return usageError("unknown command '" + cmd + "'");
+}
