@@ -40,11 +40,22 @@ struct TileShape {
   int64_t rows, cols, kStep;
 };
 
-/// The largest K step in [2, 8] dividing k, preferring 4; 0 if none.
+/// A K step in [2, 8] dividing k with at least two steps, preferring 4;
+/// 0 if none.
 int64_t chooseKStep(int64_t k) {
   for (int64_t s : {4, 8, 6, 2, 7, 5, 3})
-    if (k % s == 0)
+    if (k % s == 0 && k / s >= 2)
       return s;
+  return 0;
+}
+
+/// The largest tile in [lo, hi] dividing `extent` into at least two tiles
+/// (every loop keeps >= 2 iterations, so the schedule's loop handles stay
+/// valid); 0 if none.
+int64_t chooseTile(int64_t extent, int64_t lo, int64_t hi) {
+  for (int64_t t = std::min(hi, extent / 2); t >= lo; --t)
+    if (extent % t == 0)
+      return t;
   return 0;
 }
 
@@ -117,10 +128,15 @@ struct TileContractionsPass
                        r0, rm, c0, cn, k, part);
         // Unit-row or very narrow tiles trip MLIR's unit-dim folding into
         // huge pattern rewrites; those parts stay on the loop fallback.
-        if (rm < 2 || cn < 4)
+        int64_t tr = rm % rows == 0 && rm / rows >= 2 ? rows
+                                                      : chooseTile(rm, 2, rows);
+        int64_t tc = cn % tileCols == 0 && cn / tileCols >= 2
+                         ? int64_t(tileCols)
+                         : chooseTile(cn, 8, tileCols);
+        if (!tr || !tc)
           continue;
         part->setAttr(kTileIdAttr, b.getI64IntegerAttr(tiles.size()));
-        tiles.push_back({std::min(rows, rm), std::min(tileCols.getValue(), cn), kStep});
+        tiles.push_back({tr, tc, kStep});
       }
     op.getResult(0).replaceAllUsesWith(acc);
     op.erase();

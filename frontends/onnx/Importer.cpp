@@ -47,14 +47,38 @@ findUnsupportedNodes(const onnx::ModelProto &model) {
   return result;
 }
 
+std::set<std::string> inputsNeededAsConstants(const onnx::ModelProto &model) {
+  // Operand positions that the importers read as constants.
+  static const std::map<std::string, std::vector<int>> shapeOperands = {
+      {"Reshape", {1}},   {"Slice", {1, 2, 3, 4}}, {"Unsqueeze", {1}},
+      {"Squeeze", {1}},   {"ReduceSum", {1}},      {"ReduceMean", {1}},
+      {"ReduceMax", {1}}, {"Pad", {1, 2}},         {"Expand", {1}},
+      {"Dropout", {2}}};
+  std::set<std::string> graphInputs, needed;
+  for (const auto &in : model.graph().input())
+    graphInputs.insert(in.name());
+  for (const auto &init : model.graph().initializer())
+    graphInputs.erase(init.name());
+  for (const auto &node : model.graph().node()) {
+    auto it = shapeOperands.find(node.op_type());
+    if (it == shapeOperands.end())
+      continue;
+    for (int i : it->second)
+      if (i < node.input_size() && graphInputs.count(node.input(i)))
+        needed.insert(node.input(i));
+  }
+  return needed;
+}
+
 namespace {
 
 /// Imports one graph into one function.
 class GraphImporter {
 public:
   GraphImporter(MLIRContext *ctx, const onnx::ModelProto &model,
-                StringRef fileName)
-      : ctx(ctx), model(model), fileName(fileName), builder(ctx) {}
+                StringRef fileName, const ImportOptions &options)
+      : ctx(ctx), model(model), fileName(fileName), options(options),
+        builder(ctx) {}
 
   OwningOpRef<ModuleOp> run();
 
@@ -70,6 +94,7 @@ private:
   MLIRContext *ctx;
   const onnx::ModelProto &model;
   std::string fileName;
+  const ImportOptions &options;
   OpBuilder builder;
   std::unordered_map<std::string, Value> values;
 };
@@ -159,7 +184,7 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   SmallVector<Type> argTypes;
   SmallVector<std::string> argNames;
   for (const auto &in : graph.input()) {
-    if (initNames.count(in.name()))
+    if (initNames.count(in.name()) || options.frozenInputs.count(in.name()))
       continue;
     auto type = typeOf(in);
     if (failed(type))
@@ -178,6 +203,23 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   }
   if (failed(importInitializers()))
     return nullptr;
+  for (const auto &[name, tensor] : options.frozenInputs) {
+    bool isInput = llvm::any_of(graph.input(), [&](const auto &in) {
+      return in.name() == name && !initNames.count(name);
+    });
+    if (!isInput) {
+      emitError(nodeLoc(name)) << "the model has no input '" << name
+                               << "' to freeze";
+      return nullptr;
+    }
+    std::string error;
+    ElementsAttr attr = tensorProtoToAttr(ctx, tensor, error);
+    if (!attr) {
+      emitError(nodeLoc(name)) << "frozen input '" << name << "': " << error;
+      return nullptr;
+    }
+    values[name] = ConstantOp::create(builder, nodeLoc(name), attr);
+  }
   int index = 0;
   for (const auto &node : graph.node())
     if (failed(importNode(node, index++)))
@@ -203,8 +245,9 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
 
 OwningOpRef<ModuleOp> importOnnxModel(MLIRContext *ctx,
                                       const onnx::ModelProto &model,
-                                      StringRef fileName) {
-  return GraphImporter(ctx, model, fileName).run();
+                                      StringRef fileName,
+                                      const ImportOptions &options) {
+  return GraphImporter(ctx, model, fileName, options).run();
 }
 
 } // namespace kiln::onnx_frontend

@@ -15,6 +15,8 @@
 
 #include <onnx/onnx_pb.h>
 
+#include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -26,14 +28,24 @@ struct UnsupportedNode {
   std::string opType;
 };
 
+/// How to import a model.
+struct ImportOptions {
+  /// Graph inputs to compile in as constants (shape specialisation).
+  std::map<std::string, onnx::TensorProto> frozenInputs;
+};
+
+/// Graph inputs that feed operands Kiln needs as compile-time constants
+/// (Reshape shapes, Slice bounds, axes, pads): these must be frozen.
+std::set<std::string> inputsNeededAsConstants(const onnx::ModelProto &model);
+
 /// Every node of `model` whose op type has no importer.
 std::vector<UnsupportedNode> findUnsupportedNodes(const onnx::ModelProto &model);
 
 /// Imports `model`; on failure emits diagnostics (one per unsupported node,
 /// or at the failing node) and returns null.
-mlir::OwningOpRef<mlir::ModuleOp> importOnnxModel(mlir::MLIRContext *ctx,
-                                                  const onnx::ModelProto &model,
-                                                  llvm::StringRef fileName);
+mlir::OwningOpRef<mlir::ModuleOp>
+importOnnxModel(mlir::MLIRContext *ctx, const onnx::ModelProto &model,
+                llvm::StringRef fileName, const ImportOptions &options = {});
 
 } // namespace kiln::onnx_frontend
 

@@ -62,9 +62,9 @@ bool loadOnnxModel(const std::string &path, onnx::ModelProto &model,
   try {
     onnx::checker::check_model(model);
     int opset = defaultOpset(model);
-    if (opset < 7 || opset > kTargetOpset) {
+    if (opset < 1 || opset > kTargetOpset) {
       error = "'" + path + "' uses opset " + std::to_string(opset) +
-              "; Kiln supports opsets 7 to " + std::to_string(kTargetOpset);
+              "; Kiln supports opsets up to " + std::to_string(kTargetOpset);
       return false;
     }
     if (opset != kTargetOpset)

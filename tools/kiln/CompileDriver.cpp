@@ -11,6 +11,7 @@
 #include "frontends/onnx/Importer.h"
 #include "frontends/onnx/ModelLoader.h"
 #include "passes/Passes.h"
+#include "run_command.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Verifier.h"
@@ -64,14 +65,46 @@ void setUpContext(MLIRContext &ctx) {
   });
 }
 
-OwningOpRef<ModuleOp> importModel(MLIRContext &ctx, const std::string &path) {
+std::set<std::string> inputsToFreeze(const std::string &path) {
+  onnx::ModelProto model;
+  std::string error;
+  if (!onnx_frontend::loadOnnxModel(path, model, error))
+    return {};
+  return onnx_frontend::inputsNeededAsConstants(model);
+}
+
+/// A TensorProto holding a loaded tensor file.
+static onnx::TensorProto toTensorProto(const HostTensor &t) {
+  onnx::TensorProto proto;
+  proto.set_name(t.name);
+  proto.set_data_type(int(t.dtype));
+  for (int64_t d : t.shape)
+    proto.add_dims(d);
+  proto.set_raw_data(std::string(t.bytes.begin(), t.bytes.end()));
+  return proto;
+}
+
+OwningOpRef<ModuleOp>
+importModel(MLIRContext &ctx, const std::string &path,
+            const std::vector<std::pair<std::string, std::string>> &freeze) {
   onnx::ModelProto model;
   std::string error;
   if (!onnx_frontend::loadOnnxModel(path, model, error)) {
     llvm::errs() << "kiln: error: " << error << "\n";
     return nullptr;
   }
-  OwningOpRef<ModuleOp> module = onnx_frontend::importOnnxModel(&ctx, model, path);
+  onnx_frontend::ImportOptions options;
+  for (const auto &[name, file] : freeze) {
+    HostTensor t;
+    if (!loadTensorFile(file, t, error)) {
+      llvm::errs() << "kiln: error: " << error << "\n";
+      return nullptr;
+    }
+    t.name = name;
+    options.frozenInputs[name] = toTensorProto(t);
+  }
+  OwningOpRef<ModuleOp> module =
+      onnx_frontend::importOnnxModel(&ctx, model, path, options);
   if (module && failed(verify(*module)))
     return nullptr;
   return module;
@@ -112,7 +145,7 @@ static std::unique_ptr<llvm::ToolOutputFile> openOutput(const std::string &path)
 int importCommand(const CompileOptions &options) {
   MLIRContext ctx;
   setUpContext(ctx);
-  OwningOpRef<ModuleOp> module = importModel(ctx, options.modelPath);
+  OwningOpRef<ModuleOp> module = importModel(ctx, options.modelPath, options.freeze);
   if (!module)
     return 2;
   auto out = openOutput(options.outPath);
@@ -126,7 +159,7 @@ int importCommand(const CompileOptions &options) {
 int compileCommand(const CompileOptions &options) {
   MLIRContext ctx;
   setUpContext(ctx);
-  OwningOpRef<ModuleOp> module = importModel(ctx, options.modelPath);
+  OwningOpRef<ModuleOp> module = importModel(ctx, options.modelPath, options.freeze);
   if (!module)
     return 2;
   CpuPipelineOptions pipeline;

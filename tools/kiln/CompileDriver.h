@@ -14,7 +14,9 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
 
+#include <set>
 #include <string>
+#include <vector>
 
 namespace kiln {
 
@@ -27,6 +29,8 @@ struct CompileOptions {
   bool tileContractions = true;
   bool elideWeights = false;
   RuntimeLocation runtime;
+  /// NAME=FILE (.npy/.pb): inputs compiled in as constants.
+  std::vector<std::pair<std::string, std::string>> freeze;
 };
 
 /// Registers what the compiler needs and installs the one-line diagnostic
@@ -34,8 +38,13 @@ struct CompileOptions {
 void setUpContext(mlir::MLIRContext &ctx);
 
 /// Loads and imports a model file; null after printing the error.
-mlir::OwningOpRef<mlir::ModuleOp> importModel(mlir::MLIRContext &ctx,
-                                              const std::string &path);
+mlir::OwningOpRef<mlir::ModuleOp>
+importModel(mlir::MLIRContext &ctx, const std::string &path,
+            const std::vector<std::pair<std::string, std::string>> &freeze = {});
+
+/// The inputs of the model at `path` that feed shape operands and so must
+/// be frozen (see frontends/onnx/Importer.h); empty if it does not load.
+std::set<std::string> inputsToFreeze(const std::string &path);
 
 /// `kiln import`: prints the imported module. Returns the exit code.
 int importCommand(const CompileOptions &options);

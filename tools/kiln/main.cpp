@@ -17,6 +17,7 @@
 #include "llvm/Support/Path.h"
 
 #include <cstdio>
+#include <set>
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -28,6 +29,7 @@ static const char *kUsage =
     "  import MODEL.onnx [-o OUT.mlir] [--elide-weights]\n"
     "  compile MODEL.onnx -o libNAME.so|.a|.o [--emit=kiln|linalg|llvm|asm]\n"
     "          [--cpu=NAME] [--no-tile] [--elide-weights]\n"
+    "          [--freeze NAME=FILE]...  (compile an input in as a constant)\n"
     "  run MODEL.onnx|libNAME.so [--data DIR] [--input NAME=FILE]...\n"
     "      [--expect NAME=FILE]... [--output-dir DIR] [--rtol R] [--atol A]\n"
     "      [--threads N]   (pass: max_abs_err <= atol + rtol * max|ref|;\n"
@@ -95,8 +97,32 @@ static bool isLibrary(const std::string &path) {
 
 /// Opens MODEL: a library directly, a model file after compiling it into a
 /// temporary directory. Returns an exit code (0 = opened).
+/// For a model run on a data folder: the inputs that feed shape operands are
+/// compiled in from their files there (returned by name in `frozen`).
+static std::vector<std::pair<std::string, std::string>>
+freezeFromData(const std::string &model, const std::string &dataDir,
+               std::vector<std::string> &frozen) {
+  std::vector<std::pair<std::string, std::string>> pairs;
+  if (dataDir.empty())
+    return pairs;
+  std::set<std::string> needed = inputsToFreeze(model);
+  for (int k = 0; !needed.empty(); ++k) {
+    std::string file = dataDir + "/input_" + std::to_string(k) + ".pb";
+    HostTensor t;
+    std::string err;
+    if (!llvm::sys::fs::exists(file) || !loadTensorFile(file, t, err))
+      break;
+    if (needed.count(t.name)) {
+      pairs.push_back({t.name, file});
+      frozen.push_back(t.name);
+    }
+  }
+  return pairs;
+}
+
 static int openModel(const std::string &path, const RuntimeLocation &runtime,
-                     ModelLibrary &lib, std::string &tmpDir) {
+                     ModelLibrary &lib, std::string &tmpDir,
+                     const std::vector<std::pair<std::string, std::string>> &freeze = {}) {
   std::string libPath = path;
   if (!isLibrary(path)) {
     llvm::SmallString<128> dir;
@@ -108,6 +134,7 @@ static int openModel(const std::string &path, const RuntimeLocation &runtime,
     options.outPath = tmpDir + "/libmodel.so";
     options.prefix = "model";
     options.runtime = runtime;
+    options.freeze = freeze;
     if (int rc = compileCommand(options))
       return rc;
     libPath = options.outPath;
@@ -140,7 +167,11 @@ static int runOrBench(bool bench, const Args &args, const RuntimeLocation &rt) {
     return usageError("expected one model or library");
   ModelLibrary lib;
   std::string tmpDir;
-  int rc = openModel(args.positional[0], rt, lib, tmpDir);
+  std::vector<std::string> frozen;
+  auto freeze = bench || isLibrary(args.positional[0])
+                    ? std::vector<std::pair<std::string, std::string>>{}
+                    : freezeFromData(args.positional[0], args.get("--data"), frozen);
+  int rc = openModel(args.positional[0], rt, lib, tmpDir, freeze);
   if (rc == 0) {
     int threads = std::atoi(args.get("--threads", "0").c_str());
     if (bench) {
@@ -159,6 +190,7 @@ static int runOrBench(bool bench, const Args &args, const RuntimeLocation &rt) {
       o.rtol = std::atof(args.get("--rtol", "1e-4").c_str());
       o.atol = std::atof(args.get("--atol", "1e-5").c_str());
       o.threads = threads;
+      o.frozenInputs = frozen;
       if (!parsePairs(args, "--input", o.inputs, error) ||
           !parsePairs(args, "--expect", o.expects, error))
         rc = usageError(error);
@@ -197,6 +229,9 @@ int main(int argc, char **argv) {
   options.tileContractions = !args.has("--no-tile");
   options.target.cpu = args.get("--cpu");
   options.runtime = runtime;
+  std::string pairError;
+  if (!parsePairs(args, "--freeze", options.freeze, pairError))
+    return usageError(pairError);
   if (cmd == "import")
     return importCommand(options);
   if (cmd == "compile") {

@@ -8,6 +8,7 @@
 
 #include "frontends/onnx/ImportContext.h"
 
+#include <cmath>
 #include <limits>
 
 using namespace mlir;
@@ -68,16 +69,31 @@ static LogicalResult importClip(NodeContext &nc, SmallVectorImpl<Value> &out) {
     lo = nc.floatAttr("min", -std::numeric_limits<float>::infinity());
     hi = nc.floatAttr("max", std::numeric_limits<float>::infinity());
   }
+  // Constant bounds become attributes; run-time bounds become max/min ops.
+  Value x = nc.input(0);
+  SmallVector<std::pair<size_t, Value>> dynamicBounds;
   for (size_t i : {1, 2}) {
     if (!nc.input(i))
       continue;
     auto v = nc.constFloats(i);
-    if (!v || v->size() != 1)
-      return nc.error() << "Clip bounds must be constant scalars";
-    (i == 1 ? lo : hi) = (*v)[0];
+    if (v && v->size() == 1)
+      (i == 1 ? lo : hi) = (*v)[0];
+    else if (nc.inputType(i).getNumElements() == 1)
+      dynamicBounds.push_back({i, nc.input(i)});
+    else
+      return nc.error() << "Clip bounds must be scalars";
   }
-  out.push_back(nc.create<ClipOp>(nc.input(0), nc.builder.getF64FloatAttr(lo),
-                                  nc.builder.getF64FloatAttr(hi)));
+  if (!std::isinf(lo) || !std::isinf(hi))
+    x = nc.create<ClipOp>(x, nc.builder.getF64FloatAttr(lo),
+                          nc.builder.getF64FloatAttr(hi));
+  for (auto [i, bound] : dynamicBounds) {
+    Value scalar = nc.reshape(bound, {});
+    if (i == 1)
+      x = nc.create<MaxOp>(x, scalar);
+    else
+      x = nc.create<MinOp>(x, scalar);
+  }
+  out.push_back(x);
   return success();
 }
 

@@ -179,9 +179,26 @@ static LogicalResult importLayerNorm(NodeContext &nc,
   Value bias = nc.input(2);
   if (!bias)
     bias = nc.scalarConst(in.getElementType(), 0.0);
-  out.push_back(nc.create<LayerNormOp>(
-      nc.input(0), nc.input(1), bias, nc.builder.getI64IntegerAttr(axis),
-      nc.builder.getF64FloatAttr(nc.floatAttr("epsilon", 1e-5f))));
+  double eps = nc.floatAttr("epsilon", 1e-5f);
+  out.push_back(nc.create<LayerNormOp>(nc.input(0), nc.input(1), bias,
+                                       nc.builder.getI64IntegerAttr(axis),
+                                       nc.builder.getF64FloatAttr(eps)));
+  if (nc.node.output_size() > 1) {
+    // Mean and InvStdDev outputs, over the normalized dims, kept as size 1.
+    SmallVector<int64_t> axes;
+    for (int64_t d = axis; d < in.getRank(); ++d)
+      axes.push_back(d);
+    auto axesAttr = nc.builder.getDenseI64ArrayAttr(axes);
+    auto keep = nc.builder.getBoolAttr(true);
+    Value x = nc.input(0);
+    Value mean = nc.create<ReduceMeanOp>(x, axesAttr, keep);
+    Value d = nc.create<SubOp>(x, mean);
+    Value var = nc.create<ReduceMeanOp>(nc.create<MulOp>(d, d), axesAttr, keep);
+    Value inv = nc.create<ReciprocalOp>(nc.create<SqrtOp>(
+        nc.create<AddOp>(var, nc.scalarConst(in.getElementType(), eps))));
+    out.push_back(mean);
+    out.push_back(inv);
+  }
   return success();
 }
 

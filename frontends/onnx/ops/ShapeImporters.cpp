@@ -87,19 +87,29 @@ static LogicalResult importFlatten(NodeContext &nc,
   return success();
 }
 
-/// Unsqueeze/Squeeze axes: opset >= 13 passes them as input 1.
-static std::optional<std::vector<int64_t>> axesOf(NodeContext &nc) {
-  if (nc.input(1))
-    return nc.constInts(1);
+/// Unsqueeze/Squeeze axes: opset >= 13 passes them as input 1. Fails when
+/// that input is not a constant; std::nullopt when there are no axes.
+static FailureOr<std::optional<std::vector<int64_t>>> axesOf(NodeContext &nc) {
+  if (nc.input(1)) {
+    auto axes = nc.constInts(1);
+    if (!axes)
+      return nc.error() << nc.node.op_type()
+                        << " axes must be constant (freeze the input that "
+                           "provides them)";
+    return std::optional<std::vector<int64_t>>(*axes);
+  }
   return nc.intsAttr("axes");
 }
 
 static LogicalResult importUnsqueeze(NodeContext &nc,
                                      SmallVectorImpl<Value> &out) {
   auto in = nc.inputType(0);
-  auto axes = axesOf(nc);
+  auto maybeAxes = axesOf(nc);
+  if (failed(maybeAxes))
+    return failure();
+  auto axes = *maybeAxes;
   if (!axes)
-    return nc.error() << "Unsqueeze axes must be constant";
+    return nc.error() << "Unsqueeze needs axes";
   int64_t rank = in.getRank() + int64_t(axes->size());
   SmallVector<bool> inserted(rank, false);
   for (int64_t a : *axes) {
@@ -119,7 +129,10 @@ static LogicalResult importUnsqueeze(NodeContext &nc,
 static LogicalResult importSqueeze(NodeContext &nc,
                                    SmallVectorImpl<Value> &out) {
   auto in = nc.inputType(0);
-  auto axes = axesOf(nc);
+  auto maybeAxes = axesOf(nc);
+  if (failed(maybeAxes))
+    return failure();
+  auto axes = *maybeAxes;
   SmallVector<bool> drop(in.getRank(), false);
   for (int64_t d = 0; d < in.getRank(); ++d)
     drop[d] = !axes && in.getDimSize(d) == 1;
@@ -185,17 +198,31 @@ static LogicalResult importSlice(NodeContext &nc, SmallVectorImpl<Value> &out) {
     return nc.error() << "Slice steps must be constant";
   int64_t rank = in.getRank();
   SmallVector<int64_t> offsets(rank, 0), sizes(in.getShape()), strides(rank, 1);
+  // Negative steps become a gather of the reversed indices after the slice.
+  SmallVector<std::pair<int64_t, std::vector<int64_t>>> reversed;
   for (size_t i = 0; i < starts->size(); ++i) {
     int64_t axis = normalizeAxis(axes[i], rank), step = steps[i];
     if (axis < 0)
       return nc.error() << "Slice axis " << axes[i] << " out of range";
-    if (step <= 0)
-      return nc.error() << "Slice with step " << step
-                                << " is not supported (only positive steps)";
+    if (step == 0)
+      return nc.error() << "Slice step must not be 0";
     int64_t dim = in.getDimSize(axis);
     int64_t s = (*starts)[i], e = (*ends)[i];
-    s = std::clamp<int64_t>(s < 0 ? s + dim : s, 0, dim);
-    e = std::clamp<int64_t>(e < 0 ? e + dim : e, 0, dim);
+    if (s < 0)
+      s += dim;
+    if (e < 0)
+      e += dim;
+    if (step < 0) {
+      s = std::clamp<int64_t>(s, 0, dim - 1);
+      e = std::clamp<int64_t>(e, -1, dim - 1);
+      std::vector<int64_t> idx;
+      for (int64_t j = s; j > e; j += step)
+        idx.push_back(j);
+      reversed.push_back({axis, idx});
+      continue;
+    }
+    s = std::clamp<int64_t>(s, 0, dim);
+    e = std::clamp<int64_t>(e, 0, dim);
     offsets[axis] = s;
     sizes[axis] = e > s ? (e - s + step - 1) / step : 0;
     strides[axis] = step;
@@ -203,9 +230,15 @@ static LogicalResult importSlice(NodeContext &nc, SmallVectorImpl<Value> &out) {
       offsets[axis] = 0;
   }
   auto &b = nc.builder;
-  out.push_back(nc.create<SliceOp>(nc.input(0), b.getDenseI64ArrayAttr(offsets),
-                                   b.getDenseI64ArrayAttr(sizes),
-                                   b.getDenseI64ArrayAttr(strides)));
+  Value r = nc.create<SliceOp>(nc.input(0), b.getDenseI64ArrayAttr(offsets),
+                               b.getDenseI64ArrayAttr(sizes),
+                               b.getDenseI64ArrayAttr(strides));
+  for (auto &[axis, idx] : reversed) {
+    if (idx.empty())
+      return nc.error() << "Slice with a negative step selects nothing";
+    r = nc.create<GatherOp>(r, nc.i64Const(idx), b.getI64IntegerAttr(axis));
+  }
+  out.push_back(r);
   return success();
 }
 

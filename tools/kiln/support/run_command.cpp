@@ -13,6 +13,7 @@
 #include "npy.h"
 #include "tensor_proto_io.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -45,14 +46,25 @@ int32_t findByName(const kiln_tensor_info *infos, int32_t count,
 /// number must then equal the model's count.
 bool loadDataDir(const std::string &dir, const std::string &stem,
                  const kiln_tensor_info *infos, int32_t count,
-                 TensorSlots &slots, std::string &err) {
-  int32_t found = 0;
+                 const std::vector<std::string> &skip, TensorSlots &slots,
+                 std::string &err) {
+  std::vector<HostTensor> files;
   std::error_code ec;
-  while (fs::exists(
-      fs::path(dir) / (stem + "_" + std::to_string(found) + ".pb"), ec))
-    ++found;
-  if (found == 0)
+  for (int32_t k = 0;; ++k) {
+    fs::path file = fs::path(dir) / (stem + "_" + std::to_string(k) + ".pb");
+    if (!fs::exists(file, ec))
+      break;
+    HostTensor t;
+    if (!readTensorProto(file.string(), t, err))
+      return false;
+    // Frozen inputs were compiled in: their files are not fed at run time.
+    if (std::find(skip.begin(), skip.end(), t.name) != skip.end())
+      continue;
+    files.push_back(std::move(t));
+  }
+  if (files.empty())
     return true;
+  int32_t found = int32_t(files.size());
   if (found != count) {
     err = dir + " has " + std::to_string(found) + " " + stem +
           " file(s) but the model has " + std::to_string(count) + " " + stem +
@@ -60,12 +72,8 @@ bool loadDataDir(const std::string &dir, const std::string &stem,
     return false;
   }
   for (int32_t i = 0; i < count; ++i) {
-    HostTensor t;
-    fs::path file = fs::path(dir) / (stem + "_" + std::to_string(i) + ".pb");
-    if (!readTensorProto(file.string(), t, err))
-      return false;
-    t.name = infos[i].name;
-    slots[i] = std::move(t);
+    files[i].name = infos[i].name;
+    slots[i] = std::move(files[i]);
   }
   return true;
 }
@@ -95,7 +103,8 @@ bool gatherInputs(const kiln_model_desc &desc, const RunOptions &opts,
                   TensorSlots &inputs, std::string &err) {
   inputs.assign(desc.num_inputs, std::nullopt);
   if (!opts.dataDir.empty() && !loadDataDir(opts.dataDir, "input", desc.inputs,
-                                            desc.num_inputs, inputs, err))
+                                            desc.num_inputs, opts.frozenInputs,
+                                            inputs, err))
     return false;
   if (!loadNamed(opts.inputs, "input", desc.inputs, desc.num_inputs, inputs,
                  err))
@@ -116,7 +125,7 @@ bool gatherExpects(const kiln_model_desc &desc, const RunOptions &opts,
   expects.assign(desc.num_outputs, std::nullopt);
   if (!opts.dataDir.empty() &&
       !loadDataDir(opts.dataDir, "output", desc.outputs, desc.num_outputs,
-                   expects, err))
+                   {}, expects, err))
     return false;
   return loadNamed(opts.expects, "output", desc.outputs, desc.num_outputs,
                    expects, err);

@@ -44,6 +44,9 @@ struct RunOptions {
   double rtol = 1e-4, atol = 1e-5;
   /// Worker threads; <= 0 means all online cores.
   int threads = 0;
+  /// Inputs compiled into the library as constants (`kiln compile
+  /// --freeze`); their files in dataDir are skipped.
+  std::vector<std::string> frozenInputs;
 };
 
 /// Loads a .npy or .pb tensor file, chosen by extension.

@@ -1,0 +1,44 @@
+# lit.cfg.py - lit configuration of Kiln's FileCheck tests.
+#
+# Test files are .mlir (IR through kiln-opt) and .test (the kiln CLI); the
+# folders mirror the source tree. Paths come from lit.site.cfg.py, which
+# CMake writes into ${CMAKE_BINARY_DIR}/test (see lit.cmake).
+
+import os
+
+import lit.formats
+
+config.name = "Kiln"
+config.test_format = lit.formats.ShTest(execute_external=False)
+config.suffixes = [".mlir", ".test"]
+config.excludes = ["Inputs", "lit.cfg.py", "lit.site.cfg.py", "CMakeLists.txt",
+                   "lit.cmake", "unit", "models", "onnx_backend"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.kiln_obj_root, "test")
+
+# Tools: the built binaries first, then LLVM's test utilities.
+config.environment["PATH"] = os.pathsep.join(
+    [config.kiln_tools_dir, config.llvm_tools_dir,
+     config.environment.get("PATH", os.environ.get("PATH", ""))])
+# Keep the host's temp dir and locale; lit clears most of the environment.
+for var in ["TMPDIR", "HOME", "LANG", "LC_ALL"]:
+    if var in os.environ:
+        config.environment[var] = os.environ[var]
+
+
+def tool(name, directory):
+    return os.path.join(directory, name)
+
+
+# Substitution keys are regular expressions. Longest names first, so that
+# %kiln-opt is not read as %kiln followed by "-opt".
+config.substitutions.append(("%kiln-opt", tool("kiln-opt", config.kiln_tools_dir)))
+config.substitutions.append(("%kiln", tool("kiln", config.kiln_tools_dir)))
+config.substitutions.append(("%python", config.python_executable))
+config.substitutions.append(("%cc", config.c_compiler))
+config.substitutions.append(("%kiln_include", config.kiln_include_dir))
+config.substitutions.append(("%kiln_lib", config.kiln_lib_dir))
+# Bare tool names as words of a RUN line (not inside paths or flags).
+for name in ["FileCheck", "not", "count"]:
+    config.substitutions.append(
+        (r"(?<![-./\w])%s(?![-.\w])" % name, tool(name, config.llvm_tools_dir)))
