@@ -132,7 +132,7 @@ struct TileContractionsPass
                                                       : chooseTile(rm, 2, rows);
         int64_t tc = cn % tileCols == 0 && cn / tileCols >= 2
                          ? int64_t(tileCols)
-                         : chooseTile(cn, 8, tileCols);
+                         : chooseTile(cn, 4, tileCols);
         if (!tr || !tc)
           continue;
         part->setAttr(kTileIdAttr, b.getI64IntegerAttr(tiles.size()));

@@ -9,6 +9,7 @@
 
 #include "codegen/linalg/KilnToLinalg.h"
 #include "codegen/linalg/LoweringUtils.h"
+#include "codegen/linalg/WindowBuilders.h"
 #include "ir/KilnDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -126,17 +127,17 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
     auto dilations = pairAttr(rewriter, op.getDilations());
     ArrayRef<int64_t> rs = rt.getShape();
     Value result;
-    if (g == 1) {
+    Window window{kh, kw, op.getStrides(), op.getDilations()};
+    if (g == 1 && rs[0] == 1) {
+      result = buildConvAsMatmul(rewriter, loc, input, filter, rt, window);
+    } else if (g == 1) {
       result = linalg::Conv2DNchwFchwOp::create(
                    rewriter, loc, TypeRange{rt}, ValueRange{input, filter},
                    ValueRange{buildFilled(rewriter, loc, rt, 0.0)}, strides, dilations)
                    .getResult(0);
     } else if (c == 1 && f == g) {
       filter = buildReshape(rewriter, loc, filter, {f, kh, kw});
-      result = linalg::DepthwiseConv2DNchwChwOp::create(
-                   rewriter, loc, TypeRange{rt}, ValueRange{input, filter},
-                   ValueRange{buildFilled(rewriter, loc, rt, 0.0)}, strides, dilations)
-                   .getResult(0);
+      result = buildDepthwiseConv(rewriter, loc, input, filter, rt, window);
     } else {
       auto it = cast<RankedTensorType>(input.getType());
       input = buildReshape(rewriter, loc, input,
@@ -196,21 +197,9 @@ struct PoolLowering : OpRewritePattern<OpTy> {
     Type et = rt.getElementType();
     double padValue = IsMax ? -std::numeric_limits<double>::infinity() : 0.0;
     Value input = padSpatial(rewriter, loc, op.getInput(), op.getPads(), padValue);
-    Value window = tensor::EmptyOp::create(rewriter, loc, op.getKernel(), et);
-    Value init = buildFilled(rewriter, loc, rt, padValue);
-    auto strides = pairAttr(rewriter, op.getStrides());
-    auto dilations = pairAttr(rewriter, op.getDilations());
-    Value result;
-    if constexpr (IsMax)
-      result = linalg::PoolingNchwMaxOp::create(rewriter, loc, TypeRange{rt},
-                                                ValueRange{input, window},
-                                                ValueRange{init}, strides, dilations)
-                   .getResult(0);
-    else
-      result = linalg::PoolingNchwSumOp::create(rewriter, loc, TypeRange{rt},
-                                                ValueRange{input, window},
-                                                ValueRange{init}, strides, dilations)
-                   .getResult(0);
+    Window window{op.getKernel()[0], op.getKernel()[1], op.getStrides(),
+                  op.getDilations()};
+    Value result = buildPooling(rewriter, loc, input, rt, window, IsMax);
     if constexpr (!IsMax) {
       int64_t oh = rt.getDimSize(2), ow = rt.getDimSize(3);
       std::vector<double> counts;
