@@ -12,6 +12,7 @@
 #include "kiln_rt.h"
 
 #include "check.h"
+#include "scratch.h"
 #include "thread_pool.h"
 
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 struct kiln_context {
   const kiln_model_impl *model;
   kiln_thread_pool *pool;
+  kiln_scratch *scratch; /**< reused temporary buffers of the compiled code */
   void **input_ptrs;  /**< desc->num_inputs entries, filled per run */
   void **output_ptrs; /**< desc->num_outputs entries, filled per run */
   char error[KILN_RT_ERROR_SIZE];
@@ -82,7 +84,8 @@ static kiln_context *alloc_context(const kiln_model_impl *model) {
       desc->num_inputs > 0 ? (size_t)desc->num_inputs : 1, sizeof(void *));
   ctx->output_ptrs = (void **)calloc(
       desc->num_outputs > 0 ? (size_t)desc->num_outputs : 1, sizeof(void *));
-  if (!ctx->input_ptrs || !ctx->output_ptrs) {
+  ctx->scratch = kiln_scratch_create();
+  if (!ctx->input_ptrs || !ctx->output_ptrs || !ctx->scratch) {
     kiln_rt_destroy(ctx);
     return NULL;
   }
@@ -158,7 +161,9 @@ kiln_status kiln_rt_run(const kiln_model_impl *model, kiln_context *ctx,
   for (int32_t i = 0; i < num_outputs; ++i)
     ctx->output_ptrs[i] = outputs[i].data;
   kiln_thread_pool *saved = kiln_tp_set_current(ctx->pool);
+  kiln_scratch *savedScratch = kiln_scratch_set_current(ctx->scratch);
   ctx->model->invoke(ctx->input_ptrs, ctx->output_ptrs);
+  kiln_scratch_set_current(savedScratch);
   kiln_tp_set_current(saved);
   return KILN_OK;
 }
@@ -171,6 +176,7 @@ void kiln_rt_destroy(kiln_context *ctx) {
   if (!ctx)
     return;
   kiln_tp_destroy(ctx->pool);
+  kiln_scratch_destroy(ctx->scratch);
   free(ctx->input_ptrs);
   free(ctx->output_ptrs);
   free(ctx);

@@ -42,14 +42,20 @@ void memrefCopy(int64_t elemSize, kiln_unranked_memref *src,
   int64_t index[64] = {0};
   if (rank > 64)
     return; /* no Kiln tensor has that many dims */
+  /* Rows whose last dim is contiguous on both sides move with one memcpy. */
+  int64_t inner = rank - 1;
+  int contiguous = sStrides[inner] == 1 && dStrides[inner] == 1;
+  int64_t rowElems = contiguous ? sizes[inner] : 1;
+  int64_t outerRank = contiguous ? rank - 1 : rank;
   for (;;) {
     int64_t so = 0, dO = 0;
-    for (int64_t i = 0; i < rank; ++i) {
+    for (int64_t i = 0; i < outerRank; ++i) {
       so += index[i] * sStrides[i];
       dO += index[i] * dStrides[i];
     }
-    memcpy(dBase + dO * elemSize, sBase + so * elemSize, (size_t)elemSize);
-    int64_t axis = rank - 1;
+    memcpy(dBase + dO * elemSize, sBase + so * elemSize,
+           (size_t)(elemSize * rowElems));
+    int64_t axis = outerRank - 1;
     while (axis >= 0 && ++index[axis] == sizes[axis])
       index[axis--] = 0;
     if (axis < 0)

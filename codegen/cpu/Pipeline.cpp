@@ -49,7 +49,7 @@ static const char *kLoweringPipeline =
     "func.func(convert-linalg-to-loops),"
     "func.func(convert-vector-to-scf{full-unroll=true}),"
     "lower-affine,convert-scf-to-cf,expand-strided-metadata,lower-affine,"
-    "convert-vector-to-llvm,finalize-memref-to-llvm,"
+    "convert-vector-to-llvm,finalize-memref-to-llvm{use-generic-functions=true},"
     "convert-math-to-llvm,convert-math-to-libm,convert-arith-to-llvm,"
     "convert-cf-to-llvm,convert-func-to-llvm,convert-ub-to-llvm,"
     "reconcile-unrealized-casts";

@@ -6,10 +6,12 @@
 
 #include "codegen/linalg/WindowBuilders.h"
 #include "codegen/linalg/LoweringUtils.h"
+#include "ir/ConstantData.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
 
 #include <limits>
 
@@ -23,46 +25,103 @@ static AffineExpr windowExpr(OpBuilder &b, unsigned outDim, unsigned kDim,
   return b.getAffineDimExpr(outDim) * stride + b.getAffineDimExpr(kDim) * dilation;
 }
 
+/// `filter` (F x K) transposed to K x F: folded at compile time when the
+/// filter is a constant, a linalg.transpose otherwise.
+static Value transposedWeights(OpBuilder &b, Location loc, Value filter) {
+  auto ft = cast<RankedTensorType>(filter.getType());
+  int64_t f = ft.getDimSize(0), k = ft.getDimSize(1);
+  auto tt = RankedTensorType::get({k, f}, ft.getElementType());
+  Attribute attr;
+  if (matchPattern(filter, m_Constant(&attr)))
+    if (auto hv = readConstant(attr)) {
+      std::vector<double> t(hv->data.size());
+      for (int64_t i = 0; i < f; ++i)
+        for (int64_t j = 0; j < k; ++j)
+          t[j * f + i] = hv->data[i * k + j];
+      return arith::ConstantOp::create(b, loc, writeConstant(tt, t));
+    }
+  Value init = tensor::EmptyOp::create(b, loc, tt.getShape(), tt.getElementType());
+  return linalg::TransposeOp::create(b, loc, filter, init,
+                                     ArrayRef<int64_t>{1, 0})
+      .getResult()[0];
+}
+
+/// im2col as a copy generic whose loops follow its result's dims, `order`
+/// (a permutation of c, kh, kw, oh, ow = 0..4), so that stores are
+/// sequential; the value is input[0, c, oh*s+kh*d, ow*s+kw*d].
+static Value buildIm2col(OpBuilder &b, Location loc, Value input,
+                         ArrayRef<int64_t> extents, ArrayRef<unsigned> order,
+                         const Window &w) {
+  MLIRContext *ctx = b.getContext();
+  Type et = cast<RankedTensorType>(input.getType()).getElementType();
+  // Loop position of each logical dim.
+  SmallVector<unsigned> pos(5);
+  for (unsigned i = 0; i < 5; ++i)
+    pos[order[i]] = i;
+  auto dim = [&](unsigned logical) { return b.getAffineDimExpr(pos[logical]); };
+  SmallVector<AffineExpr> in = {
+      b.getAffineConstantExpr(0), dim(0),
+      dim(3) * w.strides[0] + dim(1) * w.dilations[0],
+      dim(4) * w.strides[1] + dim(2) * w.dilations[1]};
+  SmallVector<int64_t> outShape;
+  for (unsigned d : order)
+    outShape.push_back(extents[d]);
+  SmallVector<AffineMap> maps = {AffineMap::get(5, 0, in, ctx),
+                                 b.getMultiDimIdentityMap(5)};
+  auto colType = RankedTensorType::get(outShape, et);
+  Value init = tensor::EmptyOp::create(b, loc, outShape, et);
+  SmallVector<utils::IteratorType> iters(5, utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, loc, colType, input, init, maps, iters,
+             [](OpBuilder &nb, Location nl, ValueRange args) {
+               linalg::YieldOp::create(nb, nl, args[0]);
+             })
+      .getResult(0);
+}
+
 Value buildConvAsMatmul(OpBuilder &b, Location loc, Value input, Value filter,
                         RankedTensorType rt, const Window &w) {
   auto it = cast<RankedTensorType>(input.getType());
   Type et = rt.getElementType();
   int64_t c = it.getDimSize(1), f = rt.getDimSize(1);
-  int64_t oh = rt.getDimSize(2), ow = rt.getDimSize(3);
+  int64_t oh = rt.getDimSize(2), ow = rt.getDimSize(3), pixels = oh * ow;
   int64_t k = c * w.kh * w.kw;
-  Value cols;
   bool pointwise = w.kh == 1 && w.kw == 1 && w.strides[0] == 1 &&
                    w.strides[1] == 1 && it.getDimSize(2) == oh &&
                    it.getDimSize(3) == ow;
-  if (pointwise) {
-    cols = buildReshape(b, loc, input, {c, oh * ow});
-  } else {
-    // im2col: cols[c, kh, kw, oh, ow] = input[0, c, oh*s+kh*d, ow*s+kw*d].
-    MLIRContext *ctx = b.getContext();
-    SmallVector<AffineExpr> in = {
-        b.getAffineConstantExpr(0), b.getAffineDimExpr(0),
-        windowExpr(b, 3, 1, w.strides[0], w.dilations[0]),
-        windowExpr(b, 4, 2, w.strides[1], w.dilations[1])};
-    SmallVector<AffineMap> maps = {AffineMap::get(5, 0, in, ctx),
-                                   b.getMultiDimIdentityMap(5)};
-    auto colType = RankedTensorType::get({c, w.kh, w.kw, oh, ow}, et);
-    Value init = tensor::EmptyOp::create(b, loc, colType.getShape(), et);
-    SmallVector<utils::IteratorType> iters(5, utils::IteratorType::parallel);
-    cols = linalg::GenericOp::create(
-               b, loc, colType, input, init, maps, iters,
-               [](OpBuilder &nb, Location nl, ValueRange args) {
-                 linalg::YieldOp::create(nb, nl, args[0]);
-               })
-               .getResult(0);
-    cols = buildReshape(b, loc, cols, {k, oh * ow});
-  }
+  SmallVector<int64_t> extents = {c, w.kh, w.kw, oh, ow};
   Value weights = buildReshape(b, loc, filter, {f, k});
-  auto mmType = RankedTensorType::get({f, oh * ow}, et);
-  Value mm = linalg::MatmulOp::create(b, loc, TypeRange{mmType},
-                                      ValueRange{weights, cols},
-                                      ValueRange{buildFilled(b, loc, mmType, 0.0)})
+  // Pixels as the vectorized (column) dim when they fill 64-wide register
+  // tiles well; otherwise (small feature maps) channels are the columns and
+  // the F x pixels result is transposed back.
+  bool pixelsAsColumns = pixels % 64 == 0 || pixels >= 1024;
+  if (pixelsAsColumns) {
+    Value cols = pointwise ? buildReshape(b, loc, input, {c, pixels})
+                           : buildReshape(b, loc,
+                                          buildIm2col(b, loc, input, extents,
+                                                      {0, 1, 2, 3, 4}, w),
+                                          {k, pixels});
+    auto mmType = RankedTensorType::get({f, pixels}, et);
+    Value mm = linalg::MatmulOp::create(b, loc, TypeRange{mmType},
+                                        ValueRange{weights, cols},
+                                        ValueRange{buildFilled(b, loc, mmType, 0.0)})
+                   .getResult(0);
+    return buildReshape(b, loc, mm, llvm::to_vector(rt.getShape()));
+  }
+  Value rows = buildReshape(
+      b, loc, buildIm2col(b, loc, input, extents, {3, 4, 0, 1, 2}, w),
+      {pixels, k});
+  auto mmType = RankedTensorType::get({pixels, f}, et);
+  Value mm = linalg::MatmulOp::create(
+                 b, loc, TypeRange{mmType},
+                 ValueRange{rows, transposedWeights(b, loc, weights)},
+                 ValueRange{buildFilled(b, loc, mmType, 0.0)})
                  .getResult(0);
-  return buildReshape(b, loc, mm, llvm::to_vector(rt.getShape()));
+  Value init = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{f, pixels}, et);
+  Value back = linalg::TransposeOp::create(b, loc, mm, init,
+                                           ArrayRef<int64_t>{1, 0})
+                   .getResult()[0];
+  return buildReshape(b, loc, back, llvm::to_vector(rt.getShape()));
 }
 
 /// A generic over (n, c, kh, kw, oh, ow) reducing kh and kw into `init`.

@@ -1,0 +1,95 @@
+/* scratch.c - per-context reuse of temporary buffers; see scratch.h.
+ *
+ * Every block carries a 64-byte header recording its size, so that free
+ * knows which size class it returns to; 64 bytes keeps the payload as
+ * aligned as malloc's (the compiled code aligns within the block itself).
+ */
+#include "scratch.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+
+#define KILN_SCRATCH_HEADER 64
+
+typedef struct {
+  size_t size;
+  void *block; /* header address */
+} kiln_cached_block;
+
+struct kiln_scratch {
+  kiln_cached_block *blocks;
+  size_t count, capacity;
+};
+
+static __thread kiln_scratch *tls_scratch;
+
+kiln_scratch *kiln_scratch_create(void) {
+  return (kiln_scratch *)calloc(1, sizeof(kiln_scratch));
+}
+
+void kiln_scratch_destroy(kiln_scratch *s) {
+  if (!s)
+    return;
+  for (size_t i = 0; i < s->count; ++i)
+    free(s->blocks[i].block);
+  free(s->blocks);
+  free(s);
+}
+
+kiln_scratch *kiln_scratch_set_current(kiln_scratch *s) {
+  kiln_scratch *old = tls_scratch;
+  tls_scratch = s;
+  return old;
+}
+
+static void *take_cached(kiln_scratch *s, size_t size) {
+  for (size_t i = 0; i < s->count; ++i)
+    if (s->blocks[i].size == size) {
+      void *block = s->blocks[i].block;
+      s->blocks[i] = s->blocks[--s->count];
+      return block;
+    }
+  return NULL;
+}
+
+void *_mlir_memref_to_llvm_alloc(size_t size) {
+  void *block = tls_scratch ? take_cached(tls_scratch, size) : NULL;
+  if (!block) {
+    block = malloc(size + KILN_SCRATCH_HEADER);
+    if (!block)
+      return NULL;
+    *(size_t *)block = size;
+  }
+  return (char *)block + KILN_SCRATCH_HEADER;
+}
+
+void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment, size_t size) {
+  /* Requested alignments are at most 64 here; the header keeps malloc's
+   * 16-byte alignment, so over-allocate and let the caller align. */
+  (void)alignment;
+  return _mlir_memref_to_llvm_alloc(size + 64);
+}
+
+void _mlir_memref_to_llvm_free(void *ptr) {
+  if (!ptr)
+    return;
+  void *block = (char *)ptr - KILN_SCRATCH_HEADER;
+  kiln_scratch *s = tls_scratch;
+  if (s) {
+    if (s->count == s->capacity) {
+      size_t cap = s->capacity ? 2 * s->capacity : 64;
+      kiln_cached_block *grown =
+          (kiln_cached_block *)realloc(s->blocks, cap * sizeof(*grown));
+      if (grown) {
+        s->blocks = grown;
+        s->capacity = cap;
+      }
+    }
+    if (s->count < s->capacity) {
+      s->blocks[s->count].size = *(size_t *)block;
+      s->blocks[s->count++].block = block;
+      return;
+    }
+  }
+  free(block);
+}

@@ -1,0 +1,24 @@
+/* scratch.h - per-context reuse of the compiled code's temporary buffers.
+ *
+ * Compiled models allocate their intermediate tensors with
+ * _mlir_memref_to_llvm_alloc / _mlir_memref_to_llvm_free (MLIR's
+ * finalize-memref-to-llvm with use-generic-functions). A run of a static
+ * graph allocates the same sizes every time, so freed blocks are kept in the
+ * running context's cache and handed back on the next request of the same
+ * size: after the first run no large buffer is mapped, zeroed and unmapped
+ * again (which cost ~15 % of a ResNet-18 run).
+ */
+#ifndef KILN_SCRATCH_H
+#define KILN_SCRATCH_H
+
+#include <stddef.h>
+
+typedef struct kiln_scratch kiln_scratch;
+
+kiln_scratch *kiln_scratch_create(void);
+/** Frees every cached block and the cache. */
+void kiln_scratch_destroy(kiln_scratch *scratch);
+/** Makes `scratch` the calling thread's cache; returns the previous one. */
+kiln_scratch *kiln_scratch_set_current(kiln_scratch *scratch);
+
+#endif /* KILN_SCRATCH_H */

@@ -1,0 +1,85 @@
+// RUN: %kiln-opt %s --split-input-file --kiln-cpu-tile-contractions | FileCheck %s
+// RUN: %kiln-opt %s --split-input-file --kiln-cpu-tile-contractions="tile-rows=4 tile-cols=32" | FileCheck %s --check-prefix=OPT
+
+// A 12x128x16 matmul into a zero fill: 6 x 64 register tiles (two row
+// tiles, two column tiles, no remainder), K stepped by 4 and unrolled, each
+// step 6 rows x 4 k = 24 broadcast + FMA outer-product updates. The zero
+// fill becomes the vector accumulator's initial value.
+// CHECK-LABEL: func.func @matmul_12x128x16
+// CHECK-SAME: (%[[A:.*]]: tensor<12x16xf32>, %[[B:.*]]: tensor<16x128xf32>)
+// CHECK-DAG: %[[C0:.*]] = arith.constant 0 : index
+// CHECK-DAG: %[[C4:.*]] = arith.constant 4 : index
+// CHECK-DAG: %[[C6:.*]] = arith.constant 6 : index
+// CHECK-DAG: %[[C12:.*]] = arith.constant 12 : index
+// CHECK-DAG: %[[C16:.*]] = arith.constant 16 : index
+// CHECK-DAG: %[[C64:.*]] = arith.constant 64 : index
+// CHECK-DAG: %[[C128:.*]] = arith.constant 128 : index
+// CHECK-DAG: %[[ZERO:.*]] = arith.constant dense<0.000000e+00> : vector<6x64xf32>
+// CHECK-NOT: linalg.fill
+// CHECK: scf.for %[[J:.*]] = %[[C0]] to %[[C128]] step %[[C64]]
+// CHECK: scf.for %[[I:.*]] = %[[C0]] to %[[C12]] step %[[C6]] iter_args(%[[OUT:.*]] = %{{.*}})
+// CHECK-DAG: tensor.extract_slice %[[A]][%[[I]], 0] [6, 16] [1, 1] : tensor<12x16xf32> to tensor<6x16xf32>
+// CHECK-DAG: tensor.extract_slice %[[B]][0, %[[J]]] [16, 64] [1, 1] : tensor<16x128xf32> to tensor<16x64xf32>
+// CHECK: %[[ACC:.*]] = scf.for %{{.*}} = %[[C0]] to %[[C16]] step %[[C4]] iter_args(%{{.*}} = %[[ZERO]]) -> (vector<6x64xf32>)
+// CHECK: vector.transfer_read {{.*}} : tensor<6x4xf32>, vector<6x4xf32>
+// CHECK: %[[BROW:.*]] = vector.transfer_read {{.*}} : tensor<4x64xf32>, vector<4x64xf32>
+// CHECK: %[[BK:.*]] = vector.extract %[[BROW]][0] : vector<64xf32> from vector<4x64xf32>
+// CHECK: %[[AIK:.*]] = vector.extract %{{.*}}[0, 0] : f32 from vector<6x4xf32>
+// CHECK: %[[SPLAT:.*]] = vector.broadcast %[[AIK]] : f32 to vector<64xf32>
+// CHECK: vector.fma %[[SPLAT]], %[[BK]], %{{.*}} : vector<64xf32>
+// CHECK-COUNT-23: vector.fma
+// CHECK-NOT: vector.fma
+// CHECK: scf.yield %{{.*}} : vector<6x64xf32>
+// CHECK: %[[W:.*]] = vector.transfer_write %[[ACC]], %{{.*}}[%[[C0]], %[[C0]]] {in_bounds = [true, true]} : vector<6x64xf32>, tensor<6x64xf32>
+// CHECK: tensor.insert_slice %[[W]] into %[[OUT]][%[[I]], %[[J]]] [6, 64] [1, 1] : tensor<6x64xf32> into tensor<12x128xf32>
+// CHECK-NOT: linalg.matmul
+
+// The tile sizes are pass options.
+// OPT-LABEL: func.func @matmul_12x128x16
+// OPT: arith.constant dense<0.000000e+00> : vector<4x32xf32>
+// OPT: scf.for
+// OPT: tensor.extract_slice {{.*}} [4, 16] [1, 1] : tensor<12x16xf32> to tensor<4x16xf32>
+// OPT: tensor.extract_slice {{.*}} [16, 32] [1, 1] : tensor<16x128xf32> to tensor<16x32xf32>
+// OPT-COUNT-16: vector.fma {{.*}} : vector<32xf32>
+// OPT-NOT: vector.fma
+func.func @matmul_12x128x16(%a: tensor<12x16xf32>, %b: tensor<16x128xf32>) -> tensor<12x128xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<12x128xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<12x128xf32>) -> tensor<12x128xf32>
+  %0 = linalg.matmul ins(%a, %b : tensor<12x16xf32>, tensor<16x128xf32>) outs(%f : tensor<12x128xf32>) -> tensor<12x128xf32>
+  return %0 : tensor<12x128xf32>
+}
+
+// -----
+
+// 13 x 130: the 12 x 128 full part is tiled; the remainders (12 x 2,
+// 1 x 128, 1 x 2) stay linalg.matmul on zero fills for the loop fallback.
+// CHECK-LABEL: func.func @matmul_remainders
+// OPT-LABEL: func.func @matmul_remainders
+// CHECK: scf.for
+// CHECK: vector.fma
+// CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<12x16xf32>, tensor<16x2xf32>) outs(%{{.*}} : tensor<12x2xf32>)
+// CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<1x16xf32>, tensor<16x128xf32>) outs(%{{.*}} : tensor<1x128xf32>)
+// CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<1x16xf32>, tensor<16x2xf32>) outs(%{{.*}} : tensor<1x2xf32>)
+func.func @matmul_remainders(%a: tensor<13x16xf32>, %b: tensor<16x130xf32>) -> tensor<13x130xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<13x130xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<13x130xf32>) -> tensor<13x130xf32>
+  %0 = linalg.matmul ins(%a, %b : tensor<13x16xf32>, tensor<16x130xf32>) outs(%f : tensor<13x130xf32>) -> tensor<13x130xf32>
+  return %0 : tensor<13x130xf32>
+}
+
+// -----
+
+// Too small for one register tile: left alone.
+// CHECK-LABEL: func.func @matmul_small
+// CHECK-NOT: scf.for
+// CHECK-NOT: vector.fma
+// CHECK: linalg.matmul
+func.func @matmul_small(%a: tensor<2x3xf32>, %b: tensor<3x4xf32>) -> tensor<2x4xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2x4xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<2x4xf32>) -> tensor<2x4xf32>
+  %0 = linalg.matmul ins(%a, %b : tensor<2x3xf32>, tensor<3x4xf32>) outs(%f : tensor<2x4xf32>) -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}

@@ -1,0 +1,168 @@
+#!/usr/bin/env python3
+"""make_model.py - writes a small ONNX model for a lit test.
+
+Usage: make_model.py KIND OUT.onnx
+
+Every KIND is a tiny graph built with onnx.helper; weights are seeded so
+the models (and the references computed from them) are reproducible.
+"""
+
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+OPSET = 17
+
+
+def tensor(name, array):
+    return numpy_helper.from_array(np.asarray(array), name)
+
+
+def value(name, shape, elem=TensorProto.FLOAT):
+    return helper.make_tensor_value_info(name, elem, shape)
+
+
+def weights(shape, seed):
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal(shape).astype(np.float32)
+
+
+def model(nodes, inputs, outputs, inits=(), opsets=None):
+    graph = helper.make_graph(nodes, "test", inputs, outputs, list(inits))
+    opsets = opsets or [helper.make_opsetid("", OPSET)]
+    m = helper.make_model(graph, producer_name="kiln-lit", opset_imports=opsets)
+    m.ir_version = 8
+    return m
+
+
+def gemm():
+    # y = x * W^T + b with W stored [N, K] (transB = 1), as PyTorch exports.
+    return model(
+        [helper.make_node("Gemm", ["x", "W", "b"], ["y"], name="fc",
+                          transB=1)],
+        [value("x", [2, 3])], [value("y", [2, 4])],
+        [tensor("W", weights([4, 3], 1)), tensor("b", weights([4], 2))])
+
+
+def gemm_scaled():
+    return model(
+        [helper.make_node("Gemm", ["x", "W", "c"], ["y"], name="fc_scaled",
+                          alpha=0.5, beta=2.0)],
+        [value("x", [2, 3])], [value("y", [2, 4])],
+        [tensor("W", weights([3, 4], 3)), tensor("c", weights([4], 4))])
+
+
+def conv_same_upper():
+    # 7x7 input, 3x3 kernel, stride 2: output 4x4, total pad 2 per dim,
+    # SAME_UPPER puts the odd one at the end -> pads [1, 1, 1, 1]; with a
+    # 4x4 kernel total pad 3 -> [1, 1, 2, 2].
+    return model(
+        [helper.make_node("Conv", ["x", "W3"], ["y3"], name="conv_same3",
+                          auto_pad="SAME_UPPER", strides=[2, 2]),
+         helper.make_node("Conv", ["x", "W4"], ["y4"], name="conv_same4",
+                          auto_pad="SAME_UPPER", strides=[2, 2])],
+        [value("x", [1, 2, 7, 7])],
+        [value("y3", [1, 3, 4, 4]), value("y4", [1, 3, 4, 4])],
+        [tensor("W3", weights([3, 2, 3, 3], 5)),
+         tensor("W4", weights([3, 2, 4, 4], 6))])
+
+
+def conv_same_lower():
+    return model(
+        [helper.make_node("Conv", ["x", "W4"], ["y4"], name="conv_lower",
+                          auto_pad="SAME_LOWER", strides=[2, 2])],
+        [value("x", [1, 2, 7, 7])], [value("y4", [1, 3, 4, 4])],
+        [tensor("W4", weights([3, 2, 4, 4], 6))])
+
+
+def reshape():
+    # 0 copies the input dim, -1 is inferred: [2, 3, 4] -> [2, 12].
+    return model(
+        [helper.make_node("Reshape", ["x", "shape"], ["y"], name="flatten")],
+        [value("x", [2, 3, 4])], [value("y", [2, 12])],
+        [tensor("shape", np.array([0, -1], dtype=np.int64))])
+
+
+def maxpool_ceil():
+    # 6x6, kernel 3, stride 2: floor gives 2x2, ceil_mode 3x3 (one extra end
+    # pad per spatial dim).
+    return model(
+        [helper.make_node("MaxPool", ["x"], ["y"], name="pool_ceil",
+                          kernel_shape=[3, 3], strides=[2, 2], ceil_mode=1)],
+        [value("x", [1, 1, 6, 6])], [value("y", [1, 1, 3, 3])])
+
+
+def weights_model():
+    # A weight too large to print inline: a dense_resource blob.
+    return model(
+        [helper.make_node("MatMul", ["x", "W"], ["y"], name="proj")],
+        [value("x", [1, 8])], [value("y", [1, 8])],
+        [tensor("W", weights([8, 8], 7))])
+
+
+def bad_reshape():
+    # 24 elements cannot be 5 x -1.
+    return model(
+        [helper.make_node("Relu", ["x"], ["r"], name="act"),
+         helper.make_node("Reshape", ["r", "shape"], ["y"], name="bad_view")],
+        [value("x", [2, 3, 4])], [value("y", [5, "d"])],
+        [tensor("shape", np.array([5, -1], dtype=np.int64))])
+
+
+def unsupported():
+    # Two unsupported nodes: a standard op Kiln lacks and a custom-domain op.
+    boxes = value("boxes", [1, 4, 4])
+    scores = value("scores", [1, 1, 4])
+    return model(
+        [helper.make_node("NonMaxSuppression", ["boxes", "scores"], ["sel"],
+                          name="nms"),
+         helper.make_node("FancyOp", ["scores"], ["fancy"], name="my_custom",
+                          domain="com.example"),
+         helper.make_node("Relu", ["scores"], ["act"], name="fine")],
+        [boxes, scores],
+        [value("sel", ["n", 3], TensorProto.INT64), value("fancy", [1, 1, 4]),
+         value("act", [1, 1, 4])],
+        opsets=[helper.make_opsetid("", OPSET),
+                helper.make_opsetid("com.example", 1)])
+
+
+def mlp():
+    # The execution-test model: y = relu(x W1 + b1) W2 + b2, plus a second
+    # output s = softmax(y).
+    return model(
+        [helper.make_node("Gemm", ["x", "W1", "b1"], ["h"], name="fc1",
+                          transB=1),
+         helper.make_node("Relu", ["h"], ["a"], name="relu1"),
+         helper.make_node("MatMul", ["a", "W2"], ["m"], name="fc2"),
+         helper.make_node("Add", ["m", "b2"], ["y"], name="bias2"),
+         helper.make_node("Softmax", ["y"], ["s"], name="prob", axis=-1)],
+        [value("x", [2, 4])], [value("y", [2, 3]), value("s", [2, 3])],
+        [tensor("W1", weights([5, 4], 11)), tensor("b1", weights([5], 12)),
+         tensor("W2", weights([5, 3], 13)), tensor("b2", weights([3], 14))])
+
+
+KINDS = {
+    "gemm": gemm,
+    "gemm_scaled": gemm_scaled,
+    "conv_same_upper": conv_same_upper,
+    "conv_same_lower": conv_same_lower,
+    "reshape": reshape,
+    "maxpool_ceil": maxpool_ceil,
+    "weights": weights_model,
+    "bad_reshape": bad_reshape,
+    "unsupported": unsupported,
+    "mlp": mlp,
+}
+
+
+def main():
+    if len(sys.argv) != 3 or sys.argv[1] not in KINDS:
+        sys.exit("usage: make_model.py {%s} OUT.onnx" % "|".join(KINDS))
+    m = KINDS[sys.argv[1]]()
+    onnx.save(m, sys.argv[2])
+
+
+if __name__ == "__main__":
+    main()
