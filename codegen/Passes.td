@@ -32,6 +32,23 @@ def KilnConvertToLinalg : Pass<"kiln-convert-to-linalg", "mlir::func::FuncOp"> {
       "mlir::math::MathDialect"];
 }
 
+def KilnFuseElementwise : Pass<"kiln-fuse-elementwise", "mlir::func::FuncOp"> {
+  let summary = "Fuses chains of elementwise linalg generics";
+  let description = [{
+    Merges a producer generic into its consumer when both are elementwise
+    (all loops parallel) and the producer reads its operands through plain
+    or broadcasting maps, so bias, normalization, activation and residual
+    adds cost one pass over memory. Window copies (im2col) and named ops are
+    left alone so that contractions keep their register-tiled form. Before:
+    ```mlir
+    %1 = linalg.generic {...} ins(%0, %bias : ...) { addf }
+    %2 = linalg.generic {...} ins(%1 : ...) { maximumf }
+    ```
+    After: one generic computing `max(%0 + %bias, 0)`.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
 def KilnCpuApproximateMath : Pass<"kiln-cpu-approximate-math", "mlir::func::FuncOp"> {
   let summary = "Replaces exp/tanh/erf/log with vectorizable polynomials";
   let description = [{

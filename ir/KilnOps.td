@@ -77,7 +77,7 @@ def Kiln_CastOp : Kiln_GraphOp<"cast"> {
 }
 
 class Kiln_BinaryOp<string mnemonic, string desc> : Kiln_GraphOp<mnemonic,
-    [SameOperandsElementType, InferTypeOpAdaptor]> {
+    [SameOperandsElementType, InferTypeOpAdaptorWithIsCompatible]> {
   let summary = desc # " with numpy-style broadcasting";
   let arguments = (ins Kiln_Tensor:$lhs, Kiln_Tensor:$rhs);
   let results = (outs Kiln_Tensor:$result);
@@ -97,7 +97,7 @@ def Kiln_MinOp : Kiln_BinaryOp<"min", "min(lhs, rhs)">;
 //===----------------------------------------------------------------------===//
 
 def Kiln_MatMulOp : Kiln_GraphOp<"matmul", [SameOperandsElementType,
-    InferTypeOpAdaptor]> {
+    InferTypeOpAdaptorWithIsCompatible]> {
   let summary = "Matrix product with batch broadcasting (both ranks >= 2)";
   let description = [{
     `result[..., m, n] = sum_k lhs[..., m, k] * rhs[..., k, n]`; the leading
@@ -107,7 +107,7 @@ def Kiln_MatMulOp : Kiln_GraphOp<"matmul", [SameOperandsElementType,
   let results = (outs Kiln_FloatTensor:$result);
 }
 
-def Kiln_ConvOp : Kiln_GraphOp<"conv", [InferTypeOpAdaptor]> {
+def Kiln_ConvOp : Kiln_GraphOp<"conv", [InferTypeOpAdaptorWithIsCompatible]> {
   let summary = "Grouped 2-D convolution with optional bias";
   let description = [{
     `layout` names the data layout of input and result: "NCHW" (filter
@@ -128,7 +128,7 @@ def Kiln_ConvOp : Kiln_GraphOp<"conv", [InferTypeOpAdaptor]> {
 //===----------------------------------------------------------------------===//
 
 class Kiln_PoolOp<string mnemonic, string desc> : Kiln_GraphOp<mnemonic,
-    [InferTypeOpAdaptor]> {
+    [InferTypeOpAdaptorWithIsCompatible]> {
   let summary = desc # " over 2-D windows";
   let arguments = (ins Kiln_FloatTensor:$input,
       DenseI64ArrayAttr:$kernel, DenseI64ArrayAttr:$strides,
@@ -148,7 +148,7 @@ def Kiln_AvgPoolOp : Kiln_PoolOp<"avg_pool", "Average (padding excluded "
 //===----------------------------------------------------------------------===//
 
 class Kiln_ReduceOp<string mnemonic, string desc> : Kiln_GraphOp<mnemonic,
-    [SameOperandsElementType, InferTypeOpAdaptor]> {
+    [SameOperandsElementType, InferTypeOpAdaptorWithIsCompatible]> {
   let summary = desc # " over `axes` (sorted, non-negative)";
   let arguments = (ins Kiln_Tensor:$input, DenseI64ArrayAttr:$axes,
       BoolAttr:$keepdims);
@@ -202,7 +202,7 @@ def Kiln_ReshapeOp : Kiln_GraphOp<"reshape"> {
   let hasFolder = 1;
 }
 
-def Kiln_TransposeOp : Kiln_GraphOp<"transpose", [InferTypeOpAdaptor]> {
+def Kiln_TransposeOp : Kiln_GraphOp<"transpose", [InferTypeOpAdaptorWithIsCompatible]> {
   let summary = "Permutes dims: result dim i is input dim perm[i]";
   let arguments = (ins Kiln_Tensor:$input, DenseI64ArrayAttr:$perm);
   let results = (outs Kiln_Tensor:$result);
@@ -211,7 +211,7 @@ def Kiln_TransposeOp : Kiln_GraphOp<"transpose", [InferTypeOpAdaptor]> {
 }
 
 def Kiln_ConcatOp : Kiln_GraphOp<"concat", [SameOperandsElementType,
-    InferTypeOpAdaptor]> {
+    InferTypeOpAdaptorWithIsCompatible]> {
   let summary = "Concatenates tensors along `axis`";
   let arguments = (ins Variadic<Kiln_Tensor>:$inputs, I64Attr:$axis);
   let results = (outs Kiln_Tensor:$result);
@@ -219,7 +219,7 @@ def Kiln_ConcatOp : Kiln_GraphOp<"concat", [SameOperandsElementType,
   let hasFolder = 1;
 }
 
-def Kiln_SliceOp : Kiln_GraphOp<"slice", [InferTypeOpAdaptor]> {
+def Kiln_SliceOp : Kiln_GraphOp<"slice", [InferTypeOpAdaptorWithIsCompatible]> {
   let summary = "A strided window: offsets, sizes and positive strides per dim";
   let arguments = (ins Kiln_Tensor:$input, DenseI64ArrayAttr:$offsets,
       DenseI64ArrayAttr:$sizes, DenseI64ArrayAttr:$strides);
@@ -228,7 +228,7 @@ def Kiln_SliceOp : Kiln_GraphOp<"slice", [InferTypeOpAdaptor]> {
   let hasFolder = 1;
 }
 
-def Kiln_GatherOp : Kiln_GraphOp<"gather", [InferTypeOpAdaptor]> {
+def Kiln_GatherOp : Kiln_GraphOp<"gather", [InferTypeOpAdaptorWithIsCompatible]> {
   let summary = "Picks slices along `axis` by index (negative counts from end)";
   let arguments = (ins Kiln_Tensor:$input, Kiln_IndexTensor:$indices,
       I64Attr:$axis);
@@ -237,7 +237,7 @@ def Kiln_GatherOp : Kiln_GraphOp<"gather", [InferTypeOpAdaptor]> {
   let hasFolder = 1;
 }
 
-def Kiln_PadOp : Kiln_GraphOp<"pad", [InferTypeOpAdaptor]> {
+def Kiln_PadOp : Kiln_GraphOp<"pad", [InferTypeOpAdaptorWithIsCompatible]> {
   let summary = "Pads with a constant: `pads` is all begin pads, then all ends";
   let arguments = (ins Kiln_Tensor:$input, DenseI64ArrayAttr:$pads,
       F64Attr:$value);

@@ -33,6 +33,10 @@ void buildLinalgPipeline(OpPassManager &pm) {
   OpPassManager &fpm = pm.nest<func::FuncOp>();
   fpm.addPass(createKilnConvertToLinalg());
   fpm.addPass(createCanonicalizerPass());
+  // Chains of elementwise generics (bias, normalization, activation,
+  // residual add) become one pass over memory.
+  fpm.addPass(createKilnFuseElementwise());
+  fpm.addPass(createCanonicalizerPass());
   fpm.addPass(createCSEPass());
 }
 

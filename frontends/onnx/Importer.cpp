@@ -145,8 +145,8 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
     }
     auto it = values.find(in);
     if (it == values.end())
-      return emitError(loc) << "input '" << in << "' of node '" << name
-                            << "' is not defined before it";
+      return emitError(loc) << "input '" << in
+                            << "' is not defined before this node";
     inputs.push_back(it->second);
   }
   NodeContext nc(node, loc, builder, std::move(inputs), defaultOpset(model));
@@ -158,9 +158,8 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
     if (node.output(i).empty())
       continue;
     if (i >= int(results.size()) || !results[i])
-      return emitError(loc) << node.op_type() << " node '" << name
-                            << "': output " << i << " ('" << node.output(i)
-                            << "') is not supported";
+      return emitError(loc) << node.op_type() << " output " << i << " ('"
+                            << node.output(i) << "') is not supported";
     values[node.output(i)] = results[i];
   }
   return success();
@@ -171,7 +170,7 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   std::vector<UnsupportedNode> unsupported = findUnsupportedNodes(model);
   if (!unsupported.empty()) {
     for (const auto &u : unsupported)
-      emitError(nodeLoc(u.name)) << "node '" << u.name << "': op " << u.opType
+      emitError(nodeLoc(u.name)) << "op " << u.opType
                                  << " is not supported by Kiln";
     return nullptr;
   }

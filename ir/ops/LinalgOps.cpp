@@ -94,6 +94,15 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *,
 }
 
 LogicalResult ConvOp::verify() {
+  // Ranks first: this runs before the type-inference check.
+  if (getInput().getType().getRank() != 4)
+    return emitOpError() << "expects a rank-4 input, got "
+                         << getInput().getType();
+  if (getFilter().getType().getRank() != 4)
+    return emitOpError() << "expects a rank-4 filter, got "
+                         << getFilter().getType();
+  if (getLayout() != "NCHW" && getLayout() != "NHWC")
+    return emitOpError() << "unknown layout '" << getLayout() << "'";
   bool nhwc = getLayout() == "NHWC";
   ArrayRef<int64_t> in = getInput().getType().getShape();
   ArrayRef<int64_t> f = getFilter().getType().getShape();

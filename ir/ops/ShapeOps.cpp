@@ -196,6 +196,12 @@ LogicalResult SliceOp::inferReturnTypes(MLIRContext *,
 
 LogicalResult SliceOp::verify() {
   auto in = getInput().getType();
+  // Lengths first: this runs before the type-inference check.
+  if (int64_t(getOffsets().size()) != in.getRank() ||
+      int64_t(getSizes().size()) != in.getRank() ||
+      int64_t(getStrides().size()) != in.getRank())
+    return emitOpError() << "slice needs offsets, sizes and strides for each of the "
+                         << in.getRank() << " dims";
   for (int64_t d = 0; d < in.getRank(); ++d) {
     int64_t off = getOffsets()[d], size = getSizes()[d], st = getStrides()[d];
     if (st < 1 || off < 0 || size < 0)

@@ -53,14 +53,15 @@ func.func @matmul_12x128x16(%a: tensor<12x16xf32>, %b: tensor<16x128xf32>) -> te
 // -----
 
 // 13 x 130: the 12 x 128 full part is tiled; the remainders (12 x 2,
-// 1 x 128, 1 x 2) stay linalg.matmul on zero fills for the loop fallback.
+// 1 x 128, 1 x 2) become generics looping (m, k, n), so that the loop
+// fallback's innermost loop walks rows of B contiguously.
 // CHECK-LABEL: func.func @matmul_remainders
 // OPT-LABEL: func.func @matmul_remainders
 // CHECK: scf.for
 // CHECK: vector.fma
-// CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<12x16xf32>, tensor<16x2xf32>) outs(%{{.*}} : tensor<12x2xf32>)
-// CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<1x16xf32>, tensor<16x128xf32>) outs(%{{.*}} : tensor<1x128xf32>)
-// CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<1x16xf32>, tensor<16x2xf32>) outs(%{{.*}} : tensor<1x2xf32>)
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]} ins(%{{.*}}, %{{.*}} : tensor<12x16xf32>, tensor<16x2xf32>) outs(%{{.*}} : tensor<12x2xf32>)
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]} ins(%{{.*}}, %{{.*}} : tensor<1x16xf32>, tensor<16x128xf32>) outs(%{{.*}} : tensor<1x128xf32>)
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]} ins(%{{.*}}, %{{.*}} : tensor<1x16xf32>, tensor<16x2xf32>) outs(%{{.*}} : tensor<1x2xf32>)
 func.func @matmul_remainders(%a: tensor<13x16xf32>, %b: tensor<16x130xf32>) -> tensor<13x130xf32> {
   %zero = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<13x130xf32>
@@ -71,11 +72,13 @@ func.func @matmul_remainders(%a: tensor<13x16xf32>, %b: tensor<16x130xf32>) -> t
 
 // -----
 
-// Too small for one register tile: left alone.
+// Too small for one register tile: only reordered for the loop fallback.
 // CHECK-LABEL: func.func @matmul_small
 // CHECK-NOT: scf.for
 // CHECK-NOT: vector.fma
-// CHECK: linalg.matmul
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]}
+// CHECK: arith.mulf
+// CHECK: arith.addf
 func.func @matmul_small(%a: tensor<2x3xf32>, %b: tensor<3x4xf32>) -> tensor<2x4xf32> {
   %zero = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<2x4xf32>

@@ -108,8 +108,13 @@ func.func @matmul_broadcast_rhs(%a: tensor<2x5x3xf32>, %b: tensor<3x4xf32>) -> t
 func.func @conv(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x4x8x8xf32> {
   // CHECK: %[[P:.*]] = tensor.pad %[[X]] low[0, 0, 1, 1] high[0, 0, 1, 1]
   // CHECK: } : tensor<1x3x8x8xf32> to tensor<1x3x10x10xf32>
+  // Batch 1: im2col (a copy generic over c, kh, kw, oh, ow) + matmul.
+  // CHECK: %[[WM:.*]] = tensor.expand_shape {{.*}} into tensor<4x27xf32>
+  // CHECK: %[[COL:.*]] = linalg.generic {{.*}} ins(%[[P]] : tensor<1x3x10x10xf32>) outs(%{{.*}} : tensor<3x3x3x8x8xf32>)
+  // CHECK: %[[COLM:.*]] = tensor.expand_shape {{.*}} into tensor<27x64xf32>
   // CHECK: %[[F:.*]] = linalg.fill
-  // CHECK: linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%[[P]], %[[W]] : tensor<1x3x10x10xf32>, tensor<4x3x3x3xf32>) outs(%[[F]] : tensor<1x4x8x8xf32>)
+  // CHECK: linalg.matmul ins(%[[WM]], %[[COLM]] : tensor<4x27xf32>, tensor<27x64xf32>) outs(%[[F]] : tensor<4x64xf32>)
+  // CHECK: tensor.expand_shape {{.*}} into tensor<1x4x8x8xf32>
   %0 = kiln.conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, group = 1 : i64} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x8x8xf32>
   return %0 : tensor<1x4x8x8xf32>
 }
@@ -129,7 +134,8 @@ func.func @conv_grouped(%x: tensor<1x4x8x8xf32>, %w: tensor<6x2x3x3xf32>) -> ten
 // Depthwise with bias: the bias is a broadcast add after the convolution.
 // CHECK-LABEL: func.func @conv_depthwise_bias
 func.func @conv_depthwise_bias(%x: tensor<1x4x8x8xf32>, %w: tensor<4x1x3x3xf32>, %b: tensor<4xf32>) -> tensor<1x4x6x6xf32> {
-  // CHECK: %[[C:.*]] = linalg.depthwise_conv_2d_nchw_chw {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x4x8x8xf32>, tensor<4x3x3xf32>)
+  // Depthwise: a generic over (n, c, kh, kw, oh, ow), ow innermost.
+  // CHECK: %[[C:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction", "reduction", "parallel", "parallel"]} ins(%{{.*}}, %{{.*}} : tensor<1x4x8x8xf32>, tensor<4x3x3xf32>)
   // CHECK: %[[B:.*]] = tensor.expand_shape %{{.*}} {{\[\[}}0, 1, 2]] output_shape [4, 1, 1]
   // CHECK: linalg.generic {{.*}} ins(%[[C]], %[[B]] : tensor<1x4x6x6xf32>, tensor<4x1x1xf32>)
   // CHECK: arith.addf
@@ -148,7 +154,8 @@ func.func @max_pool(%x: tensor<1x3x8x8xf32>) -> tensor<1x3x4x4xf32> {
   // CHECK: %[[WIN:.*]] = tensor.empty() : tensor<3x3xf32>
   // CHECK: %[[INIT:.*]] = arith.constant 0xFF800000 : f32
   // CHECK: %[[F:.*]] = linalg.fill ins(%[[INIT]] : f32)
-  // CHECK: linalg.pooling_nchw_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%{{.*}}, %[[WIN]] : tensor<1x3x9x9xf32>, tensor<3x3xf32>) outs(%[[F]] : tensor<1x3x4x4xf32>)
+  // CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction", "reduction", "parallel", "parallel"]} ins(%{{.*}}, %[[WIN]] : tensor<1x3x9x9xf32>, tensor<3x3xf32>) outs(%[[F]] : tensor<1x3x4x4xf32>)
+  // CHECK: arith.maximumf
   %0 = kiln.max_pool %x {kernel = array<i64: 3, 3>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 1, 1>} : (tensor<1x3x8x8xf32>) -> tensor<1x3x4x4xf32>
   return %0 : tensor<1x3x4x4xf32>
 }
@@ -159,7 +166,8 @@ func.func @max_pool(%x: tensor<1x3x8x8xf32>) -> tensor<1x3x4x4xf32> {
 // count (4 in the corners, 6 on the edges, 9 inside).
 // CHECK-LABEL: func.func @avg_pool
 func.func @avg_pool(%x: tensor<1x3x8x8xf32>) -> tensor<1x3x8x8xf32> {
-  // CHECK: %[[S:.*]] = linalg.pooling_nchw_sum {{.*}} outs(%{{.*}} : tensor<1x3x8x8xf32>)
+  // CHECK: %[[S:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<1x3x8x8xf32>)
+  // CHECK: arith.addf
   // CHECK: %[[N:.*]] = arith.constant dense<{{\[\[}}4.000000e+00, 6.000000e+00, {{.*}}9.000000e+00{{.*}}]]> : tensor<8x8xf32>
   // CHECK: linalg.generic {{.*}} ins(%[[S]], %[[N]] : tensor<1x3x8x8xf32>, tensor<8x8xf32>)
   // CHECK: arith.divf
