@@ -16,6 +16,9 @@
 
 #include "codegen/Passes.h"
 #include "codegen/linalg/LoweringUtils.h"
+#include "ir/ConstantData.h"
+
+#include "mlir/IR/Matchers.h"
 
 #include "mlir/Dialect/Transform/IR/TransformOps.h"
 #include "mlir/Dialect/Transform/Transforms/TransformInterpreterUtils.h"
@@ -77,6 +80,29 @@ Value emitPart(OpBuilder &b, Location loc, Value a, Value bm, Value acc,
   return tensor::InsertSliceOp::create(
       b, loc, created.getResult(0), acc, ValueRange{}, ValueRange{}, ValueRange{},
       ArrayRef<int64_t>{r0, c0}, ArrayRef<int64_t>{m, n}, ArrayRef<int64_t>{1, 1});
+}
+
+/// A constant K x N right-hand side whose rows are a multiple of 1 KiB
+/// apart is re-laid out with 16 extra floats per row: with power-of-two row
+/// strides, the rows a register tile walks through map to the same cache
+/// sets and evict each other. Returns a K x (N+16) constant (callers slice
+/// columns [0, N) of it), or `b` itself when it is not such a constant.
+Value padConstantRows(OpBuilder &builder, Location loc, Value b) {
+  auto type = cast<RankedTensorType>(b.getType());
+  int64_t k = type.getDimSize(0), n = type.getDimSize(1);
+  Attribute attr;
+  if ((n * 4) % 1024 != 0 || !matchPattern(b, m_Constant(&attr)))
+    return b;
+  auto values = readConstant(attr);
+  if (!values)
+    return b;
+  int64_t padded = n + 16;
+  std::vector<double> data(size_t(k * padded), 0.0);
+  for (int64_t r = 0; r < k; ++r)
+    std::copy_n(values->data.begin() + r * n, n, data.begin() + r * padded);
+  auto paddedType = RankedTensorType::get({k, padded}, type.getElementType());
+  return arith::ConstantOp::create(builder, loc,
+                                   writeConstant(paddedType, data));
 }
 
 /// Whether `op` is a static f32 matmul accumulating into a zero fill.
@@ -156,11 +182,12 @@ struct TileContractionsPass
       colParts.push_back({nMain, n % tileCols});
     OpBuilder b(op);
     Location loc = op.getLoc();
+    Value bMatrix = padConstantRows(b, loc, op.getDpsInputs()[1]);
     Value acc = tensor::EmptyOp::create(b, loc, t.getShape(), t.getElementType());
     for (auto [r0, rm] : rowParts)
       for (auto [c0, cn] : colParts) {
         linalg::MatmulOp part;
-        acc = emitPart(b, loc, op.getDpsInputs()[0], op.getDpsInputs()[1], acc,
+        acc = emitPart(b, loc, op.getDpsInputs()[0], bMatrix, acc,
                        r0, rm, c0, cn, k, part);
         // Unit-row or very narrow tiles trip MLIR's unit-dim folding into
         // huge pattern rewrites; those parts stay on the loop fallback.
