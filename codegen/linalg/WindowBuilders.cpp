@@ -46,28 +46,30 @@ static Value transposedWeights(OpBuilder &b, Location loc, Value filter) {
       .getResult()[0];
 }
 
-/// im2col as a copy generic whose loops follow its result's dims, `order`
-/// (a permutation of c, kh, kw, oh, ow = 0..4), so that stores are
-/// sequential; the value is input[0, c, oh*s+kh*d, ow*s+kw*d].
+/// im2col as a copy generic: result dims are `outOrder` and loops run in
+/// `loopOrder` (both permutations of c, kh, kw, oh, ow = 0..4); the value
+/// is input[0, c, oh*s+kh*d, ow*s+kw*d].
 static Value buildIm2col(OpBuilder &b, Location loc, Value input,
-                         ArrayRef<int64_t> extents, ArrayRef<unsigned> order,
-                         const Window &w) {
+                         ArrayRef<int64_t> extents, ArrayRef<unsigned> outOrder,
+                         ArrayRef<unsigned> loopOrder, const Window &w) {
   MLIRContext *ctx = b.getContext();
   Type et = cast<RankedTensorType>(input.getType()).getElementType();
-  // Loop position of each logical dim.
-  SmallVector<unsigned> pos(5);
+  SmallVector<unsigned> pos(5); // loop position of each logical dim
   for (unsigned i = 0; i < 5; ++i)
-    pos[order[i]] = i;
+    pos[loopOrder[i]] = i;
   auto dim = [&](unsigned logical) { return b.getAffineDimExpr(pos[logical]); };
   SmallVector<AffineExpr> in = {
       b.getAffineConstantExpr(0), dim(0),
       dim(3) * w.strides[0] + dim(1) * w.dilations[0],
       dim(4) * w.strides[1] + dim(2) * w.dilations[1]};
   SmallVector<int64_t> outShape;
-  for (unsigned d : order)
+  SmallVector<AffineExpr> outExprs;
+  for (unsigned d : outOrder) {
     outShape.push_back(extents[d]);
+    outExprs.push_back(dim(d));
+  }
   SmallVector<AffineMap> maps = {AffineMap::get(5, 0, in, ctx),
-                                 b.getMultiDimIdentityMap(5)};
+                                 AffineMap::get(5, 0, outExprs, ctx)};
   auto colType = RankedTensorType::get(outShape, et);
   Value init = tensor::EmptyOp::create(b, loc, outShape, et);
   SmallVector<utils::IteratorType> iters(5, utils::IteratorType::parallel);
@@ -94,12 +96,15 @@ Value buildConvAsMatmul(OpBuilder &b, Location loc, Value input, Value filter,
   // Pixels as the vectorized (column) dim when they fill 64-wide register
   // tiles well; otherwise (small feature maps) channels are the columns and
   // the F x pixels result is transposed back.
-  bool pixelsAsColumns = pixels % 64 == 0 || pixels >= 1024;
+  // Pointwise convolutions read their input in place that way, which beats
+  // two transposes even when the columns tile poorly.
+  bool pixelsAsColumns = pointwise || pixels % 64 == 0 || pixels >= 1024;
   if (pixelsAsColumns) {
     Value cols = pointwise ? buildReshape(b, loc, input, {c, pixels})
                            : buildReshape(b, loc,
                                           buildIm2col(b, loc, input, extents,
-                                                      {0, 1, 2, 3, 4}, w),
+                                                      {0, 1, 2, 3, 4},
+                                                      {0, 1, 3, 4, 2}, w),
                                           {k, pixels});
     auto mmType = RankedTensorType::get({f, pixels}, et);
     Value mm = linalg::MatmulOp::create(b, loc, TypeRange{mmType},
@@ -109,7 +114,8 @@ Value buildConvAsMatmul(OpBuilder &b, Location loc, Value input, Value filter,
     return buildReshape(b, loc, mm, llvm::to_vector(rt.getShape()));
   }
   Value rows = buildReshape(
-      b, loc, buildIm2col(b, loc, input, extents, {3, 4, 0, 1, 2}, w),
+      b, loc, buildIm2col(b, loc, input, extents, {3, 4, 0, 1, 2},
+                  {3, 4, 0, 1, 2}, w),
       {pixels, k});
   auto mmType = RankedTensorType::get({pixels, f}, et);
   Value mm = linalg::MatmulOp::create(
@@ -124,19 +130,24 @@ Value buildConvAsMatmul(OpBuilder &b, Location loc, Value input, Value filter,
   return buildReshape(b, loc, back, llvm::to_vector(rt.getShape()));
 }
 
-/// A generic over (n, c, kh, kw, oh, ow) reducing kh and kw into `init`.
+/// Loop dims of the window generics, outermost first. kw is innermost so
+/// that LLVM unrolls it and vectorizes the ow loop; with stride 2 the kw
+/// taps then form one interleaved access group (shuffles, not gathers).
+enum WindowDim : unsigned { N, C, KH, OH, OW, KW };
+
+/// A generic over (n, c, kh, oh, ow, kw) reducing kh and kw into `init`.
 static Value windowGeneric(OpBuilder &b, Location loc, ValueRange inputs,
                            ArrayRef<AffineMap> inputMaps, Value init,
                            RankedTensorType rt, ScalarFn combine) {
   MLIRContext *ctx = b.getContext();
   SmallVector<AffineMap> maps(inputMaps);
   maps.push_back(AffineMap::get(6, 0,
-                                {b.getAffineDimExpr(0), b.getAffineDimExpr(1),
-                                 b.getAffineDimExpr(4), b.getAffineDimExpr(5)},
+                                {b.getAffineDimExpr(N), b.getAffineDimExpr(C),
+                                 b.getAffineDimExpr(OH), b.getAffineDimExpr(OW)},
                                 ctx));
   using IT = utils::IteratorType;
-  SmallVector<IT> iters = {IT::parallel,  IT::parallel, IT::reduction,
-                           IT::reduction, IT::parallel, IT::parallel};
+  SmallVector<IT> iters = {IT::parallel, IT::parallel, IT::reduction,
+                           IT::parallel, IT::parallel, IT::reduction};
   return linalg::GenericOp::create(
              b, loc, rt, inputs, init, maps, iters,
              [&](OpBuilder &nb, Location nl, ValueRange args) {
@@ -147,16 +158,16 @@ static Value windowGeneric(OpBuilder &b, Location loc, ValueRange inputs,
 
 static AffineMap windowInputMap(OpBuilder &b, const Window &w) {
   return AffineMap::get(6, 0,
-                        {b.getAffineDimExpr(0), b.getAffineDimExpr(1),
-                         windowExpr(b, 4, 2, w.strides[0], w.dilations[0]),
-                         windowExpr(b, 5, 3, w.strides[1], w.dilations[1])},
+                        {b.getAffineDimExpr(N), b.getAffineDimExpr(C),
+                         windowExpr(b, OH, KH, w.strides[0], w.dilations[0]),
+                         windowExpr(b, OW, KW, w.strides[1], w.dilations[1])},
                         b.getContext());
 }
 
 Value buildDepthwiseConv(OpBuilder &b, Location loc, Value input, Value filter,
                          RankedTensorType rt, const Window &w) {
   AffineMap filterMap = AffineMap::get(
-      6, 0, {b.getAffineDimExpr(1), b.getAffineDimExpr(2), b.getAffineDimExpr(3)},
+      6, 0, {b.getAffineDimExpr(C), b.getAffineDimExpr(KH), b.getAffineDimExpr(KW)},
       b.getContext());
   return windowGeneric(
       b, loc, ValueRange{input, filter}, {windowInputMap(b, w), filterMap},
@@ -175,7 +186,7 @@ Value buildPooling(OpBuilder &b, Location loc, Value input,
   Value window = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{w.kh, w.kw},
                                          rt.getElementType());
   AffineMap windowMap = AffineMap::get(
-      6, 0, {b.getAffineDimExpr(2), b.getAffineDimExpr(3)}, b.getContext());
+      6, 0, {b.getAffineDimExpr(KH), b.getAffineDimExpr(KW)}, b.getContext());
   return windowGeneric(
       b, loc, ValueRange{input, window}, {windowInputMap(b, w), windowMap},
       buildFilled(b, loc, rt, init), rt,
