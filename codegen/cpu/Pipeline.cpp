@@ -41,22 +41,29 @@ void buildLinalgPipeline(OpPassManager &pm) {
 }
 
 /// Upstream passes, as a textual pipeline so that each step reads like the
-/// mlir-opt flags one would use to reproduce it.
+/// mlir-opt flags one would use to reproduce it. The register-tile loops
+/// (scf.forall) become OpenMP worksharing loops, served at run time by the
+/// runtime's thread pool (runtime/omp_shim.c). memref lowering precedes
+/// scf-to-cf because the OpenMP regions hold memref.alloca_scope ops, which
+/// must still have a single block when they are lowered.
 static const char *kLoweringPipeline =
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"
-    "buffer-results-to-out-params{hoist-static-allocs=true modify-public-functions=true},"
+    "buffer-results-to-out-params{hoist-static-allocs=true "
+    "modify-public-functions=true},"
     "buffer-deallocation-pipeline,"
     "convert-bufferization-to-memref,"
     "cse,canonicalize,"
     "func.func(fold-memref-alias-ops),"
     "func.func(convert-linalg-to-loops),"
     "func.func(convert-vector-to-scf{full-unroll=true}),"
-    "lower-affine,convert-scf-to-cf,expand-strided-metadata,lower-affine,"
-    "convert-vector-to-llvm,finalize-memref-to-llvm{use-generic-functions=true},"
+    "scf-forall-to-parallel,convert-scf-to-openmp,"
+    "lower-affine,expand-strided-metadata,lower-affine,"
+    "finalize-memref-to-llvm{use-generic-functions=true},"
+    "convert-scf-to-cf,convert-vector-to-llvm,"
     "convert-math-to-llvm,convert-math-to-libm,convert-arith-to-llvm,"
-    "convert-cf-to-llvm,convert-func-to-llvm,convert-ub-to-llvm,"
-    "reconcile-unrealized-casts";
+    "convert-cf-to-llvm,convert-func-to-llvm,convert-openmp-to-llvm,"
+    "convert-ub-to-llvm,reconcile-unrealized-casts";
 
 void buildCpuLoweringPipeline(OpPassManager &pm,
                               const CpuPipelineOptions &options) {

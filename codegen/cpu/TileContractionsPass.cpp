@@ -4,8 +4,9 @@
 //  1. each static f32 linalg.matmul is cut (tensor slices) into a part whose
 //     M and N are multiples of the register tile and remainder parts, so
 //     every part tiles exactly;
-//  2. each part gets a schedule in transform IR (tile + fuse the fill,
-//     tile K, vectorize), and shared cleanups turn the vectorized tiles
+//  2. each part gets a schedule in transform IR (tile + fuse the fill into
+//     an scf.forall over register tiles, which later runs on the thread
+//     pool; tile K; vectorize), and shared cleanups turn the vectorized tiles
 //     into broadcast + FMA outer products with the accumulator hoisted out
 //     of the K loop (../shared/notes/cpu-codegen.md);
 //  3. the schedule runs through the transform interpreter.
@@ -219,10 +220,10 @@ struct TileContractionsPass
         << h << "!transform.any_op\n"
         << "%g" << i << " = transform.structured.generalize %m" << i << " "
         << h << "!transform.any_op\n"
-        << "%t" << i << ", %a" << i << ", %b" << i
+        << "%t" << i << ", %a" << i
         << " = transform.structured.fuse %g" << i << " tile_sizes [" << t.rows
-        << ", " << t.cols << ", 0] interchange [1, 0, 2] " << h
-        << "(!transform.any_op, !transform.any_op, !transform.any_op)\n"
+        << ", " << t.cols << ", 0] interchange [1, 0, 2] {use_forall} " << h
+        << "(!transform.any_op, !transform.any_op)\n"
         << "%f" << i << " = transform.get_producer_of_operand %t" << i
         << "[2] " << h << "!transform.any_op\n"
         << "transform.structured.vectorize %f" << i << " : !transform.any_op\n"

@@ -9,15 +9,11 @@
 // CHECK-SAME: (%[[A:.*]]: tensor<12x16xf32>, %[[B:.*]]: tensor<16x128xf32>)
 // CHECK-DAG: %[[C0:.*]] = arith.constant 0 : index
 // CHECK-DAG: %[[C4:.*]] = arith.constant 4 : index
-// CHECK-DAG: %[[C6:.*]] = arith.constant 6 : index
-// CHECK-DAG: %[[C12:.*]] = arith.constant 12 : index
 // CHECK-DAG: %[[C16:.*]] = arith.constant 16 : index
-// CHECK-DAG: %[[C64:.*]] = arith.constant 64 : index
-// CHECK-DAG: %[[C128:.*]] = arith.constant 128 : index
 // CHECK-DAG: %[[ZERO:.*]] = arith.constant dense<0.000000e+00> : vector<6x64xf32>
 // CHECK-NOT: linalg.fill
-// CHECK: scf.for %[[J:.*]] = %[[C0]] to %[[C128]] step %[[C64]]
-// CHECK: scf.for %[[I:.*]] = %[[C0]] to %[[C12]] step %[[C6]] iter_args(%[[OUT:.*]] = %{{.*}})
+// The register tiles form one scf.forall (run on the thread pool later).
+// CHECK: scf.forall (%[[J:.*]], %[[I:.*]]) = (0, 0) to (128, 12) step (64, 6) shared_outs(%[[OUT:.*]] = %{{.*}})
 // CHECK-DAG: tensor.extract_slice %[[A]][%[[I]], 0] [6, 16] [1, 1] : tensor<12x16xf32> to tensor<6x16xf32>
 // CHECK-DAG: tensor.extract_slice %[[B]][0, %[[J]]] [16, 64] [1, 1] : tensor<16x128xf32> to tensor<16x64xf32>
 // CHECK: %[[ACC:.*]] = scf.for %{{.*}} = %[[C0]] to %[[C16]] step %[[C4]] iter_args(%{{.*}} = %[[ZERO]]) -> (vector<6x64xf32>)
@@ -31,13 +27,14 @@
 // CHECK-NOT: vector.fma
 // CHECK: scf.yield %{{.*}} : vector<6x64xf32>
 // CHECK: %[[W:.*]] = vector.transfer_write %[[ACC]], %{{.*}}[%[[C0]], %[[C0]]] {in_bounds = [true, true]} : vector<6x64xf32>, tensor<6x64xf32>
-// CHECK: tensor.insert_slice %[[W]] into %[[OUT]][%[[I]], %[[J]]] [6, 64] [1, 1] : tensor<6x64xf32> into tensor<12x128xf32>
+// CHECK: scf.forall.in_parallel
+// CHECK: tensor.parallel_insert_slice %[[W]] into %[[OUT]][%[[I]], %[[J]]] [6, 64] [1, 1] : tensor<6x64xf32> into tensor<12x128xf32>
 // CHECK-NOT: linalg.matmul
 
 // The tile sizes are pass options.
 // OPT-LABEL: func.func @matmul_12x128x16
 // OPT: arith.constant dense<0.000000e+00> : vector<4x32xf32>
-// OPT: scf.for
+// OPT: scf.forall
 // OPT: tensor.extract_slice {{.*}} [4, 16] [1, 1] : tensor<12x16xf32> to tensor<4x16xf32>
 // OPT: tensor.extract_slice {{.*}} [16, 32] [1, 1] : tensor<16x128xf32> to tensor<16x32xf32>
 // OPT-COUNT-16: vector.fma {{.*}} : vector<32xf32>
@@ -57,7 +54,7 @@ func.func @matmul_12x128x16(%a: tensor<12x16xf32>, %b: tensor<16x128xf32>) -> te
 // fallback's innermost loop walks rows of B contiguously.
 // CHECK-LABEL: func.func @matmul_remainders
 // OPT-LABEL: func.func @matmul_remainders
-// CHECK: scf.for
+// CHECK: scf.forall
 // CHECK: vector.fma
 // CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]} ins(%{{.*}}, %{{.*}} : tensor<12x16xf32>, tensor<16x2xf32>) outs(%{{.*}} : tensor<12x2xf32>)
 // CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]} ins(%{{.*}}, %{{.*}} : tensor<1x16xf32>, tensor<16x128xf32>) outs(%{{.*}} : tensor<1x128xf32>)
