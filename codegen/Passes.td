@@ -77,4 +77,23 @@ def KilnCpuTileContractions : Pass<"kiln-cpu-tile-contractions", "mlir::ModuleOp
       "mlir::scf::SCFDialect", "mlir::vector::VectorDialect"];
 }
 
+def KilnCpuParallelizeLoops : Pass<"kiln-cpu-parallelize-loops", "mlir::ModuleOp"> {
+  let summary = "Splits large linalg ops into scf.forall chunks for threads";
+  let description = [{
+    Every linalg op outside an existing loop whose iteration space has at
+    least `min-elements` points is tiled along its first parallel dim of
+    extent >= 2 into `chunks` pieces with an scf.forall (upstream
+    tile_using_forall), which the CPU pipeline later runs on the thread pool.
+    Before: `linalg.generic ... outs(%x : tensor<1x64x56x56xf32>)`; after:
+    `scf.forall (%i) = (0) to (64) step (4) { linalg.generic ... tensor<1x4x56x56xf32> }`.
+  }];
+  let options = [
+    Option<"chunks", "chunks", "int64_t", "16", "pieces per op">,
+    Option<"minElements", "min-elements", "int64_t", "32768",
+           "smallest iteration space worth splitting">
+  ];
+  let dependentDialects = ["mlir::transform::TransformDialect",
+      "mlir::scf::SCFDialect"];
+}
+
 #endif // KILN_CODEGEN_PASSES_TD

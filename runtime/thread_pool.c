@@ -63,12 +63,35 @@ static void run_chunks(kiln_thread_pool *pool, kiln_tp_body body, void *arg,
   }
 }
 
+/* Compiled models post many short jobs back to back (one per parallel
+ * loop); a futex wake-up per job costs more than small loops take. So
+ * waiting threads first spin a bounded while (a few hundred microseconds)
+ * before they sleep on the condition variables. */
+#define KILN_TP_SPIN 20000
+
+static inline void cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
+/** Spins until the generation differs from `seen` or the budget runs out. */
+static void spin_for_work(kiln_thread_pool *pool, uint64_t seen) {
+  for (int i = 0; i < KILN_TP_SPIN; ++i) {
+    if (__atomic_load_n(&pool->generation, __ATOMIC_ACQUIRE) != seen ||
+        __atomic_load_n(&pool->stopping, __ATOMIC_ACQUIRE))
+      return;
+    cpu_relax();
+  }
+}
+
 /** Worker loop: wait for a new generation, help with it, report done. */
 static void *worker_main(void *p) {
   kiln_thread_pool *pool = (kiln_thread_pool *)p;
   uint64_t seen = 0;
-  pthread_mutex_lock(&pool->mu);
   for (;;) {
+    spin_for_work(pool, seen);
+    pthread_mutex_lock(&pool->mu);
     while (!pool->stopping && pool->generation == seen)
       pthread_cond_wait(&pool->work_cv, &pool->mu);
     if (pool->stopping)
@@ -80,8 +103,9 @@ static void *worker_main(void *p) {
     pthread_mutex_unlock(&pool->mu);
     run_chunks(pool, body, arg, n, chunk);
     pthread_mutex_lock(&pool->mu);
-    if (--pool->pending == 0)
+    if (__atomic_sub_fetch(&pool->pending, 1, __ATOMIC_RELEASE) == 0)
       pthread_cond_signal(&pool->done_cv);
+    pthread_mutex_unlock(&pool->mu);
   }
   pthread_mutex_unlock(&pool->mu);
   return NULL;
@@ -90,7 +114,7 @@ static void *worker_main(void *p) {
 /** Asks the first `started` workers to stop and joins them. */
 static void stop_workers(kiln_thread_pool *pool, int started) {
   pthread_mutex_lock(&pool->mu);
-  pool->stopping = 1;
+  __atomic_store_n(&pool->stopping, 1, __ATOMIC_RELEASE);
   pthread_cond_broadcast(&pool->work_cv);
   pthread_mutex_unlock(&pool->mu);
   for (int i = 0; i < started; ++i)
@@ -168,7 +192,7 @@ void kiln_tp_parallel_for(kiln_thread_pool *pool, int64_t n, kiln_tp_body body,
   pool->chunk = chunk;
   pool->next = 0;
   pool->pending = pool->num_workers;
-  ++pool->generation;
+  __atomic_add_fetch(&pool->generation, 1, __ATOMIC_RELEASE);
   pthread_cond_broadcast(&pool->work_cv);
   pthread_mutex_unlock(&pool->mu);
 
@@ -177,6 +201,10 @@ void kiln_tp_parallel_for(kiln_thread_pool *pool, int64_t n, kiln_tp_body body,
   run_chunks(pool, body, arg, n, chunk);
   kiln_tp_set_current(saved);
 
+  for (int i = 0; i < KILN_TP_SPIN &&
+                  __atomic_load_n(&pool->pending, __ATOMIC_ACQUIRE) > 0;
+       ++i)
+    cpu_relax();
   pthread_mutex_lock(&pool->mu);
   while (pool->pending > 0)
     pthread_cond_wait(&pool->done_cv, &pool->mu);

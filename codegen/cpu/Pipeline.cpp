@@ -69,6 +69,8 @@ void buildCpuLoweringPipeline(OpPassManager &pm,
                               const CpuPipelineOptions &options) {
   if (options.tileContractions)
     pm.addPass(createKilnCpuTileContractions());
+  if (options.parallelizeLoops)
+    pm.addPass(createKilnCpuParallelizeLoops());
   pm.nest<func::FuncOp>().addPass(createKilnCpuApproximateMath());
   if (failed(parsePassPipeline(kLoweringPipeline, pm)))
     llvm::report_fatal_error("Kiln's built-in lowering pipeline does not parse");

@@ -23,6 +23,8 @@ enum class Stage { Kiln, Linalg, LLVMDialect, Object };
 struct CpuPipelineOptions {
   /// Register-tile and vectorize matmuls (else LLVM's loop vectorizer only).
   bool tileContractions = true;
+  /// Chunk other large ops into loops that run on the thread pool.
+  bool parallelizeLoops = true;
 };
 
 /// Graph-level cleanup on kiln IR: decomposition, folding, shape inference.

@@ -164,6 +164,7 @@ int compileCommand(const CompileOptions &options) {
     return 2;
   CpuPipelineOptions pipeline;
   pipeline.tileContractions = options.tileContractions;
+  pipeline.parallelizeLoops = options.parallelizeLoops;
   if (options.emit == "kiln" || options.emit == "linalg") {
     Stage stage = options.emit == "kiln" ? Stage::Kiln : Stage::Linalg;
     if (stage == Stage::Linalg &&

@@ -27,6 +27,7 @@ struct CompileOptions {
   std::string prefix;
   TargetChoice target;
   bool tileContractions = true;
+  bool parallelizeLoops = true;
   bool elideWeights = false;
   RuntimeLocation runtime;
   /// NAME=FILE (.npy/.pb): inputs compiled in as constants.

@@ -28,7 +28,7 @@ static const char *kUsage =
     "usage: kiln <command> [options]\n"
     "  import MODEL.onnx [-o OUT.mlir] [--elide-weights]\n"
     "  compile MODEL.onnx -o libNAME.so|.a|.o [--emit=kiln|linalg|llvm|asm]\n"
-    "          [--cpu=NAME] [--no-tile] [--elide-weights]\n"
+    "          [--cpu=NAME] [--no-tile] [--no-parallel-loops] [--elide-weights]\n"
     "          [--freeze NAME=FILE]...  (compile an input in as a constant)\n"
     "  run MODEL.onnx|libNAME.so [--data DIR] [--input NAME=FILE]...\n"
     "      [--expect NAME=FILE]... [--output-dir DIR] [--rtol R] [--atol A]\n"
@@ -211,7 +211,8 @@ int main(int argc, char **argv) {
     std::printf("%s", kUsage);
     return 0;
   }
-  Args args(argc, argv, {"--elide-weights", "--json", "--no-tile"});
+  Args args(argc, argv,
+            {"--elide-weights", "--json", "--no-tile", "--no-parallel-loops"});
   if (!args.error.empty())
     return usageError(args.error);
   RuntimeLocation runtime = runtimeBeside(argv[0]);
@@ -227,6 +228,7 @@ int main(int argc, char **argv) {
   options.emit = args.get("--emit");
   options.elideWeights = args.has("--elide-weights");
   options.tileContractions = !args.has("--no-tile");
+  options.parallelizeLoops = !args.has("--no-parallel-loops");
   options.target.cpu = args.get("--cpu");
   options.runtime = runtime;
   std::string pairError;
