@@ -11,6 +11,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/Matchers.h"
 
 #include <limits>
@@ -31,8 +32,15 @@ static Value transposedWeights(OpBuilder &b, Location loc, Value filter) {
   auto ft = cast<RankedTensorType>(filter.getType());
   int64_t f = ft.getDimSize(0), k = ft.getDimSize(1);
   auto tt = RankedTensorType::get({k, f}, ft.getElementType());
+  // Reshapes keep row-major order: look through them to the constant.
+  Value source = filter;
+  while (Operation *def = source.getDefiningOp()) {
+    if (!isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(def))
+      break;
+    source = def->getOperand(0);
+  }
   Attribute attr;
-  if (matchPattern(filter, m_Constant(&attr)))
+  if (matchPattern(source, m_Constant(&attr)))
     if (auto hv = readConstant(attr)) {
       std::vector<double> t(hv->data.size());
       for (int64_t i = 0; i < f; ++i)
@@ -117,12 +125,30 @@ Value buildConvAsMatmul(OpBuilder &b, Location loc, Value input, Value filter,
       b, loc, buildIm2col(b, loc, input, extents, {3, 4, 0, 1, 2},
                   {3, 4, 0, 1, 2}, w),
       {pixels, k});
-  auto mmType = RankedTensorType::get({pixels, f}, et);
+  // Zero rows pad the pixels to a multiple of the 6-row register tile: a
+  // leftover row would otherwise be a matrix-vector product that streams
+  // all the weights once more for a single output row.
+  int64_t padded = (pixels + 5) / 6 * 6;
+  if (padded != pixels) {
+    Value zero = scalarConstant(b, loc, et, 0.0);
+    rows = tensor::PadOp::create(
+        b, loc, RankedTensorType::get({padded, k}, et), rows,
+        getAsIndexOpFoldResult(b.getContext(), ArrayRef<int64_t>{0, 0}),
+        getAsIndexOpFoldResult(b.getContext(),
+                               ArrayRef<int64_t>{padded - pixels, 0}),
+        zero);
+  }
+  auto mmType = RankedTensorType::get({padded, f}, et);
   Value mm = linalg::MatmulOp::create(
                  b, loc, TypeRange{mmType},
                  ValueRange{rows, transposedWeights(b, loc, weights)},
                  ValueRange{buildFilled(b, loc, mmType, 0.0)})
                  .getResult(0);
+  if (padded != pixels)
+    mm = tensor::ExtractSliceOp::create(
+        b, loc, RankedTensorType::get({pixels, f}, et), mm, ValueRange{},
+        ValueRange{}, ValueRange{}, ArrayRef<int64_t>{0, 0},
+        ArrayRef<int64_t>{pixels, f}, ArrayRef<int64_t>{1, 1});
   Value init = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{f, pixels}, et);
   Value back = linalg::TransposeOp::create(b, loc, mm, init,
                                            ArrayRef<int64_t>{1, 0})
