@@ -49,6 +49,25 @@ def KilnFuseElementwise : Pass<"kiln-fuse-elementwise", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def KilnCpuDecomposePads : Pass<"kiln-cpu-decompose-pads", "mlir::func::FuncOp"> {
+  let summary = "Turns tensor.pad into a fill plus an insert_slice";
+  let description = [{
+    A padded tensor otherwise costs an allocation, a fill and a strided copy
+    of the producer's result on every run. As fill + insert_slice, empty
+    tensor elimination lets the producer (a convolution's epilogue) write
+    straight into the padded buffer's interior. Before:
+    ```mlir
+    %p = tensor.pad %x low[0, 0, 1, 1] high[0, 0, 1, 1] { tensor.yield %zero }
+    ```
+    After:
+    ```mlir
+    %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x8x10x10xf32>)
+    %p = tensor.insert_slice %x into %f[0, 0, 1, 1] [1, 8, 8, 8] [1, 1, 1, 1]
+    ```
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect"];
+}
+
 def KilnCpuApproximateMath : Pass<"kiln-cpu-approximate-math", "mlir::func::FuncOp"> {
   let summary = "Replaces exp/tanh/erf/log with vectorizable polynomials";
   let description = [{

@@ -47,6 +47,7 @@ void buildLinalgPipeline(OpPassManager &pm) {
 /// scf-to-cf because the OpenMP regions hold memref.alloca_scope ops, which
 /// must still have a single block when they are lowered.
 static const char *kLoweringPipeline =
+    "eliminate-empty-tensors,"
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"
     "buffer-results-to-out-params{hoist-static-allocs=true "
@@ -72,6 +73,7 @@ void buildCpuLoweringPipeline(OpPassManager &pm,
   if (options.parallelizeLoops)
     pm.addPass(createKilnCpuParallelizeLoops());
   pm.nest<func::FuncOp>().addPass(createKilnCpuApproximateMath());
+  pm.nest<func::FuncOp>().addPass(createKilnCpuDecomposePads());
   if (failed(parsePassPipeline(kLoweringPipeline, pm)))
     llvm::report_fatal_error("Kiln's built-in lowering pipeline does not parse");
 }

@@ -106,7 +106,8 @@ Value buildConvAsMatmul(OpBuilder &b, Location loc, Value input, Value filter,
   // the F x pixels result is transposed back.
   // Pointwise convolutions read their input in place that way, which beats
   // two transposes even when the columns tile poorly.
-  bool pixelsAsColumns = pointwise || pixels % 64 == 0 || pixels >= 1024;
+  bool pixelsAsColumns =
+      pixels % 64 == 0 || pixels >= 1024 || (pointwise && pixels >= 256);
   if (pixelsAsColumns) {
     Value cols = pointwise ? buildReshape(b, loc, input, {c, pixels})
                            : buildReshape(b, loc,
