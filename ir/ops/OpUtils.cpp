@@ -38,27 +38,34 @@ SmallVector<int64_t> stridesOf(ArrayRef<int64_t> shape) {
   return strides;
 }
 
-std::vector<int64_t> broadcastIndices(ArrayRef<int64_t> outShape,
-                                      ArrayRef<int64_t> inShape) {
+void forEachIndex(ArrayRef<int64_t> shape,
+                  function_ref<void(ArrayRef<int64_t>)> fn) {
   int64_t n = 1;
-  for (int64_t d : outShape)
+  for (int64_t d : shape)
     n *= d;
-  size_t lead = outShape.size() - inShape.size();
-  SmallVector<int64_t> inStrides = stridesOf(inShape);
-  std::vector<int64_t> result(n);
-  SmallVector<int64_t> idx(outShape.size(), 0);
+  SmallVector<int64_t> idx(shape.size(), 0);
   for (int64_t linear = 0; linear < n; ++linear) {
-    int64_t src = 0;
-    for (size_t d = 0; d < inShape.size(); ++d)
-      if (inShape[d] != 1)
-        src += idx[lead + d] * inStrides[d];
-    result[linear] = src;
-    for (int d = int(outShape.size()) - 1; d >= 0; --d) {
-      if (++idx[d] < outShape[d])
+    fn(idx);
+    for (int d = int(shape.size()) - 1; d >= 0; --d) {
+      if (++idx[d] < shape[d])
         break;
       idx[d] = 0;
     }
   }
+}
+
+std::vector<int64_t> broadcastIndices(ArrayRef<int64_t> outShape,
+                                      ArrayRef<int64_t> inShape) {
+  size_t lead = outShape.size() - inShape.size();
+  SmallVector<int64_t> inStrides = stridesOf(inShape);
+  std::vector<int64_t> result;
+  forEachIndex(outShape, [&](ArrayRef<int64_t> idx) {
+    int64_t src = 0;
+    for (size_t d = 0; d < inShape.size(); ++d)
+      if (inShape[d] != 1)
+        src += idx[lead + d] * inStrides[d];
+    result.push_back(src);
+  });
   return result;
 }
 

@@ -26,6 +26,10 @@ broadcastShapes(llvm::ArrayRef<int64_t> a, llvm::ArrayRef<int64_t> b);
 /// Row-major strides of `shape`.
 llvm::SmallVector<int64_t> stridesOf(llvm::ArrayRef<int64_t> shape);
 
+/// Calls `fn` with every multi-index of `shape`, in row-major order.
+void forEachIndex(llvm::ArrayRef<int64_t> shape,
+                  llvm::function_ref<void(llvm::ArrayRef<int64_t>)> fn);
+
 /// For each element of `outShape`, the linear index of the element of an
 /// operand of `inShape` (right-aligned, size-1 dims broadcast) it reads.
 std::vector<int64_t> broadcastIndices(llvm::ArrayRef<int64_t> outShape,

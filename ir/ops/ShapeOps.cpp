@@ -87,22 +87,15 @@ OpFoldResult TransposeOp::fold(FoldAdaptor adaptor) {
   auto hv = readConstant(adaptor.getInput());
   if (!hv)
     return {};
-  ArrayRef<int64_t> inShape = hv->type.getShape();
-  SmallVector<int64_t> inStrides = stridesOf(inShape);
-  ArrayRef<int64_t> outShape = getType().getShape();
-  std::vector<double> out(hv->data.size());
-  SmallVector<int64_t> idx(outShape.size(), 0);
-  for (size_t linear = 0; linear < out.size(); ++linear) {
+  SmallVector<int64_t> inStrides = stridesOf(hv->type.getShape());
+  std::vector<double> out;
+  out.reserve(hv->data.size());
+  forEachIndex(getType().getShape(), [&](ArrayRef<int64_t> idx) {
     int64_t src = 0;
     for (size_t d = 0; d < idx.size(); ++d)
       src += idx[d] * inStrides[getPerm()[d]];
-    out[linear] = hv->data[src];
-    for (int d = int(idx.size()) - 1; d >= 0; --d) {
-      if (++idx[d] < outShape[d])
-        break;
-      idx[d] = 0;
-    }
-  }
+    out.push_back(hv->data[src]);
+  });
   return writeConstant(getType(), out);
 }
 
@@ -222,20 +215,14 @@ OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
   if (!hv)
     return {};
   SmallVector<int64_t> inStrides = stridesOf(hv->type.getShape());
-  ArrayRef<int64_t> outShape = getType().getShape();
-  std::vector<double> out(getType().getNumElements());
-  SmallVector<int64_t> idx(outShape.size(), 0);
-  for (size_t linear = 0; linear < out.size(); ++linear) {
+  std::vector<double> out;
+  out.reserve(getType().getNumElements());
+  forEachIndex(getType().getShape(), [&](ArrayRef<int64_t> idx) {
     int64_t src = 0;
     for (size_t d = 0; d < idx.size(); ++d)
       src += (getOffsets()[d] + idx[d] * getStrides()[d]) * inStrides[d];
-    out[linear] = hv->data[src];
-    for (int d = int(idx.size()) - 1; d >= 0; --d) {
-      if (++idx[d] < outShape[d])
-        break;
-      idx[d] = 0;
-    }
-  }
+    out.push_back(hv->data[src]);
+  });
   return writeConstant(getType(), out);
 }
 
