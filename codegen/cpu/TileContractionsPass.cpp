@@ -170,7 +170,9 @@ struct TileContractionsPass
     int64_t kStep = chooseKStep(k);
     if (kStep == 0 || m < 2 || n < 4)
       return;
-    int64_t rows = m % tileRows == 0 ? tileRows : (m % 4 == 0 ? 4 : tileRows);
+    // Always the full row tile (6 x 64 = 24 accumulators): leftover rows
+    // go to a split-off part, which beats a smaller tile everywhere.
+    int64_t rows = tileRows;
     int64_t mMain = m - m % rows, nMain = n - n % tileCols;
     SmallVector<std::pair<int64_t, int64_t>> rowParts, colParts;
     if (mMain > 0)
