@@ -33,10 +33,12 @@ static int dtypeOf(Type t) {
 static FailureOr<TensorSignature> signatureOf(func::FuncOp func, Type type,
                                               StringAttr name, std::string fallback) {
   auto t = dyn_cast<RankedTensorType>(type);
+  std::string label = name ? name.str() : fallback;
   if (!t || !t.hasStaticShape())
-    return func.emitError() << "model inputs and outputs must have static "
-                               "shapes for now; got "
-                            << type;
+    return func.emitError() << "'" << label << "' has dynamic shape " << type
+                            << ": compiled libraries need static shapes for "
+                               "now (fix input dims with --input-shape "
+                               "NAME=AxBxC)";
   int dtype = dtypeOf(t.getElementType());
   if (!dtype)
     return func.emitError() << "element type " << t.getElementType()

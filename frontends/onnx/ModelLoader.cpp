@@ -42,8 +42,43 @@ static bool readFile(const std::string &path, std::string &bytes,
   return true;
 }
 
+/// Applies `shapes` to the graph inputs; false with `error` on a mismatch.
+static bool applyInputShapes(onnx::ModelProto &model, const InputShapes &shapes,
+                             std::string &error) {
+  for (const auto &[name, dims] : shapes) {
+    onnx::ValueInfoProto *input = nullptr;
+    for (auto &in : *model.mutable_graph()->mutable_input())
+      if (in.name() == name)
+        input = &in;
+    if (!input || !input->type().has_tensor_type()) {
+      error = "the model has no tensor input '" + name + "'";
+      return false;
+    }
+    auto *shape = input->mutable_type()->mutable_tensor_type()->mutable_shape();
+    if (shape->dim_size() != 0 && shape->dim_size() != int(dims.size())) {
+      error = "input '" + name + "' has rank " +
+              std::to_string(shape->dim_size()) + ", the given shape has rank " +
+              std::to_string(dims.size());
+      return false;
+    }
+    for (size_t i = 0; i < dims.size(); ++i) {
+      if (int(i) < shape->dim_size() && shape->dim(int(i)).has_dim_value() &&
+          shape->dim(int(i)).dim_value() != dims[i]) {
+        error = "input '" + name + "' has static dim " + std::to_string(i) +
+                " = " + std::to_string(shape->dim(int(i)).dim_value()) +
+                ", not " + std::to_string(dims[i]);
+        return false;
+      }
+    }
+    shape->clear_dim();
+    for (int64_t d : dims)
+      shape->add_dim()->set_dim_value(d);
+  }
+  return true;
+}
+
 bool loadOnnxModel(const std::string &path, onnx::ModelProto &model,
-                   std::string &error) {
+                   std::string &error, const InputShapes &shapes) {
   std::string bytes;
   if (!readFile(path, bytes, error))
     return false;
@@ -57,6 +92,10 @@ bool loadOnnxModel(const std::string &path, onnx::ModelProto &model,
   }
   if (!model.has_graph() || model.graph().node_size() == 0) {
     error = "'" + path + "' holds no graph nodes: not an ONNX model";
+    return false;
+  }
+  if (!applyInputShapes(model, shapes, error)) {
+    error = "'" + path + "': " + error;
     return false;
   }
   try {

@@ -12,7 +12,9 @@
 
 #include <onnx/onnx_pb.h>
 
+#include <map>
 #include <string>
+#include <vector>
 
 namespace kiln::onnx_frontend {
 
@@ -20,10 +22,14 @@ namespace kiln::onnx_frontend {
 /// converted up to it with ONNX's version converter.
 constexpr int kTargetOpset = 17;
 
+/// Dims given for graph inputs whose shape the model leaves open.
+using InputShapes = std::map<std::string, std::vector<int64_t>>;
+
 /// Loads `path` into `model`; on failure returns false with `error` set to a
-/// one-line message naming the file.
+/// one-line message naming the file. `shapes` fixes the dynamic dims of the
+/// named inputs (a static dim must match) before shape inference runs.
 bool loadOnnxModel(const std::string &path, onnx::ModelProto &model,
-                   std::string &error);
+                   std::string &error, const InputShapes &shapes = {});
 
 /// The model's default-domain opset version (1 if it declares none).
 int defaultOpset(const onnx::ModelProto &model);

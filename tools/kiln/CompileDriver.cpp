@@ -84,12 +84,30 @@ static onnx::TensorProto toTensorProto(const HostTensor &t) {
   return proto;
 }
 
-OwningOpRef<ModuleOp>
-importModel(MLIRContext &ctx, const std::string &path,
-            const std::vector<std::pair<std::string, std::string>> &freeze) {
+std::set<std::string> dynamicInputs(const std::string &path) {
   onnx::ModelProto model;
   std::string error;
-  if (!onnx_frontend::loadOnnxModel(path, model, error)) {
+  std::set<std::string> result;
+  if (!onnx_frontend::loadOnnxModel(path, model, error))
+    return result;
+  for (const auto &in : model.graph().input()) {
+    const auto &tt = in.type().tensor_type();
+    bool dynamic = !tt.has_shape();
+    for (const auto &d : tt.shape().dim())
+      dynamic |= !d.has_dim_value();
+    if (dynamic)
+      result.insert(in.name());
+  }
+  return result;
+}
+
+OwningOpRef<ModuleOp>
+importModel(MLIRContext &ctx, const std::string &path,
+            const std::vector<std::pair<std::string, std::string>> &freeze,
+            const std::map<std::string, std::vector<int64_t>> &shapes) {
+  onnx::ModelProto model;
+  std::string error;
+  if (!onnx_frontend::loadOnnxModel(path, model, error, shapes)) {
     llvm::errs() << "kiln: error: " << error << "\n";
     return nullptr;
   }
@@ -122,10 +140,13 @@ std::string prefixForLibrary(const std::string &path) {
   return stem;
 }
 
-static void printModule(ModuleOp module, llvm::raw_ostream &os, bool elide) {
+static void printModule(ModuleOp module, llvm::raw_ostream &os,
+                        const CompileOptions &options) {
   OpPrintingFlags flags;
-  if (elide)
+  if (options.elideWeights)
     flags.elideLargeElementsAttrs(16).elideLargeResourceString(64);
+  if (options.printLocations)
+    flags.enableDebugInfo(/*enable=*/true, /*prettyForm=*/false);
   module.print(os, flags);
 }
 
@@ -145,13 +166,14 @@ static std::unique_ptr<llvm::ToolOutputFile> openOutput(const std::string &path)
 int importCommand(const CompileOptions &options) {
   MLIRContext ctx;
   setUpContext(ctx);
-  OwningOpRef<ModuleOp> module = importModel(ctx, options.modelPath, options.freeze);
+  OwningOpRef<ModuleOp> module = importModel(ctx, options.modelPath, options.freeze,
+                                              options.inputShapes);
   if (!module)
     return 2;
   auto out = openOutput(options.outPath);
   if (!out)
     return 2;
-  printModule(*module, out->os(), options.elideWeights);
+  printModule(*module, out->os(), options);
   out->keep();
   return 0;
 }
@@ -159,7 +181,8 @@ int importCommand(const CompileOptions &options) {
 int compileCommand(const CompileOptions &options) {
   MLIRContext ctx;
   setUpContext(ctx);
-  OwningOpRef<ModuleOp> module = importModel(ctx, options.modelPath, options.freeze);
+  OwningOpRef<ModuleOp> module = importModel(ctx, options.modelPath, options.freeze,
+                                              options.inputShapes);
   if (!module)
     return 2;
   CpuPipelineOptions pipeline;
@@ -175,7 +198,7 @@ int compileCommand(const CompileOptions &options) {
     auto out = openOutput(options.outPath);
     if (!out)
       return 2;
-    printModule(*module, out->os(), options.elideWeights);
+    printModule(*module, out->os(), options);
     out->keep();
     return 0;
   }

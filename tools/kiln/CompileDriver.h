@@ -14,6 +14,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
 
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -29,9 +30,13 @@ struct CompileOptions {
   bool tileContractions = true;
   bool parallelizeLoops = true;
   bool elideWeights = false;
+  /// Print each op's location (the ONNX node name) in --emit / import text.
+  bool printLocations = false;
   RuntimeLocation runtime;
   /// NAME=FILE (.npy/.pb): inputs compiled in as constants.
   std::vector<std::pair<std::string, std::string>> freeze;
+  /// Dims for inputs whose shape the model leaves dynamic.
+  std::map<std::string, std::vector<int64_t>> inputShapes;
 };
 
 /// Registers what the compiler needs and installs the one-line diagnostic
@@ -41,7 +46,12 @@ void setUpContext(mlir::MLIRContext &ctx);
 /// Loads and imports a model file; null after printing the error.
 mlir::OwningOpRef<mlir::ModuleOp>
 importModel(mlir::MLIRContext &ctx, const std::string &path,
-            const std::vector<std::pair<std::string, std::string>> &freeze = {});
+            const std::vector<std::pair<std::string, std::string>> &freeze = {},
+            const std::map<std::string, std::vector<int64_t>> &shapes = {});
+
+/// The graph inputs of the model at `path` that have a dynamic or unknown
+/// dim; empty if it does not load.
+std::set<std::string> dynamicInputs(const std::string &path);
 
 /// The inputs of the model at `path` that feed shape operands and so must
 /// be frozen (see frontends/onnx/Importer.h); empty if it does not load.

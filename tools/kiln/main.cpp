@@ -17,6 +17,7 @@
 #include "llvm/Support/Path.h"
 
 #include <cstdio>
+#include <map>
 #include <set>
 #include <cstdlib>
 #include <string>
@@ -26,10 +27,12 @@ using namespace kiln;
 
 static const char *kUsage =
     "usage: kiln <command> [options]\n"
-    "  import MODEL.onnx [-o OUT.mlir] [--elide-weights]\n"
+    "  import MODEL.onnx [-o OUT.mlir] [--elide-weights] [--locations]\n"
     "  compile MODEL.onnx -o libNAME.so|.a|.o [--emit=kiln|linalg|llvm|asm]\n"
     "          [--cpu=NAME] [--no-tile] [--no-parallel-loops] [--elide-weights]\n"
     "          [--freeze NAME=FILE]...  (compile an input in as a constant)\n"
+    "          [--input-shape NAME=AxBxC]...  (dims of dynamic inputs; also\n"
+    "          for import, run and bench)\n"
     "  run MODEL.onnx|libNAME.so [--data DIR] [--input NAME=FILE]...\n"
     "      [--expect NAME=FILE]... [--output-dir DIR] [--rtol R] [--atol A]\n"
     "      [--threads N]   (pass: max_abs_err <= atol + rtol * max|ref|;\n"
@@ -95,34 +98,43 @@ static bool isLibrary(const std::string &path) {
   return llvm::StringRef(path).ends_with(".so");
 }
 
-/// Opens MODEL: a library directly, a model file after compiling it into a
-/// temporary directory. Returns an exit code (0 = opened).
-/// For a model run on a data folder: the inputs that feed shape operands are
-/// compiled in from their files there (returned by name in `frozen`).
-static std::vector<std::pair<std::string, std::string>>
-freezeFromData(const std::string &model, const std::string &dataDir,
-               std::vector<std::string> &frozen) {
-  std::vector<std::pair<std::string, std::string>> pairs;
+/// How a model file is specialised when `kiln run`/`bench` compile it.
+struct Specialization {
+  std::vector<std::pair<std::string, std::string>> freeze;
+  std::vector<std::string> frozenNames;
+  std::map<std::string, std::vector<int64_t>> shapes;
+};
+
+/// For a model run on a data folder: inputs that feed shape operands are
+/// compiled in from their files there, and inputs with dynamic dims take
+/// the dims of their files.
+static void specializeFromData(const std::string &model,
+                               const std::string &dataDir,
+                               Specialization &spec) {
   if (dataDir.empty())
-    return pairs;
+    return;
   std::set<std::string> needed = inputsToFreeze(model);
-  for (int k = 0; !needed.empty(); ++k) {
+  std::set<std::string> dynamic = dynamicInputs(model);
+  for (int k = 0;; ++k) {
     std::string file = dataDir + "/input_" + std::to_string(k) + ".pb";
     HostTensor t;
     std::string err;
     if (!llvm::sys::fs::exists(file) || !loadTensorFile(file, t, err))
       break;
     if (needed.count(t.name)) {
-      pairs.push_back({t.name, file});
-      frozen.push_back(t.name);
+      spec.freeze.push_back({t.name, file});
+      spec.frozenNames.push_back(t.name);
     }
+    if (dynamic.count(t.name) && !spec.shapes.count(t.name))
+      spec.shapes[t.name] = t.shape;
   }
-  return pairs;
 }
 
+/// Opens MODEL: a library directly, a model file after compiling it into a
+/// temporary directory. Returns an exit code (0 = opened).
 static int openModel(const std::string &path, const RuntimeLocation &runtime,
                      ModelLibrary &lib, std::string &tmpDir,
-                     const std::vector<std::pair<std::string, std::string>> &freeze = {}) {
+                     const Specialization &spec) {
   std::string libPath = path;
   if (!isLibrary(path)) {
     llvm::SmallString<128> dir;
@@ -134,7 +146,8 @@ static int openModel(const std::string &path, const RuntimeLocation &runtime,
     options.outPath = tmpDir + "/libmodel.so";
     options.prefix = "model";
     options.runtime = runtime;
-    options.freeze = freeze;
+    options.freeze = spec.freeze;
+    options.inputShapes = spec.shapes;
     if (int rc = compileCommand(options))
       return rc;
     libPath = options.outPath;
@@ -144,6 +157,34 @@ static int openModel(const std::string &path, const RuntimeLocation &runtime,
     return 2;
   }
   return 0;
+}
+
+/// Parses every `--input-shape NAME=AxBxC` into `shapes`.
+static bool parseShapes(const std::vector<std::pair<std::string, std::string>> &options,
+                        std::map<std::string, std::vector<int64_t>> &shapes,
+                        std::string &error) {
+  for (auto &[k, v] : options) {
+    if (k != "--input-shape")
+      continue;
+    auto eq = v.find('=');
+    if (eq == std::string::npos || eq + 1 == v.size()) {
+      error = "--input-shape expects NAME=AxBxC, got '" + v + "'";
+      return false;
+    }
+    std::vector<int64_t> dims;
+    llvm::SmallVector<llvm::StringRef> parts;
+    llvm::StringRef(v).substr(eq + 1).split(parts, 'x');
+    for (llvm::StringRef part : parts) {
+      int64_t d;
+      if (part.getAsInteger(10, d) || d < 0) {
+        error = "--input-shape: '" + part.str() + "' is not a dim";
+        return false;
+      }
+      dims.push_back(d);
+    }
+    shapes[v.substr(0, eq)] = dims;
+  }
+  return true;
 }
 
 static bool parsePairs(const Args &args, const std::string &key,
@@ -166,12 +207,13 @@ static int runOrBench(bool bench, const Args &args, const RuntimeLocation &rt) {
   if (args.positional.size() != 1)
     return usageError("expected one model or library");
   ModelLibrary lib;
-  std::string tmpDir;
-  std::vector<std::string> frozen;
-  auto freeze = bench || isLibrary(args.positional[0])
-                    ? std::vector<std::pair<std::string, std::string>>{}
-                    : freezeFromData(args.positional[0], args.get("--data"), frozen);
-  int rc = openModel(args.positional[0], rt, lib, tmpDir, freeze);
+  std::string tmpDir, error;
+  Specialization spec;
+  if (!parseShapes(args.options, spec.shapes, error))
+    return usageError(error);
+  if (!bench && !isLibrary(args.positional[0]))
+    specializeFromData(args.positional[0], args.get("--data"), spec);
+  int rc = openModel(args.positional[0], rt, lib, tmpDir, spec);
   if (rc == 0) {
     int threads = std::atoi(args.get("--threads", "0").c_str());
     if (bench) {
@@ -184,13 +226,12 @@ static int runOrBench(bool bench, const Args &args, const RuntimeLocation &rt) {
       rc = benchModel(lib, o);
     } else {
       RunOptions o;
-      std::string error;
       o.dataDir = args.get("--data");
       o.outputDir = args.get("--output-dir");
       o.rtol = std::atof(args.get("--rtol", "1e-4").c_str());
       o.atol = std::atof(args.get("--atol", "1e-5").c_str());
       o.threads = threads;
-      o.frozenInputs = frozen;
+      o.frozenInputs = spec.frozenNames;
       if (!parsePairs(args, "--input", o.inputs, error) ||
           !parsePairs(args, "--expect", o.expects, error))
         rc = usageError(error);
@@ -212,7 +253,8 @@ int main(int argc, char **argv) {
     return 0;
   }
   Args args(argc, argv,
-            {"--elide-weights", "--json", "--no-tile", "--no-parallel-loops"});
+            {"--elide-weights", "--locations", "--json", "--no-tile",
+             "--no-parallel-loops"});
   if (!args.error.empty())
     return usageError(args.error);
   RuntimeLocation runtime = runtimeBeside(argv[0]);
@@ -227,12 +269,14 @@ int main(int argc, char **argv) {
   options.outPath = args.get("-o");
   options.emit = args.get("--emit");
   options.elideWeights = args.has("--elide-weights");
+  options.printLocations = args.has("--locations");
   options.tileContractions = !args.has("--no-tile");
   options.parallelizeLoops = !args.has("--no-parallel-loops");
   options.target.cpu = args.get("--cpu");
   options.runtime = runtime;
   std::string pairError;
-  if (!parsePairs(args, "--freeze", options.freeze, pairError))
+  if (!parsePairs(args, "--freeze", options.freeze, pairError) ||
+      !parseShapes(args.options, options.inputShapes, pairError))
     return usageError(pairError);
   if (cmd == "import")
     return importCommand(options);

@@ -21,7 +21,8 @@ static LogicalResult needStatic(NodeContext &nc, RankedTensorType t) {
   if (isStatic(t))
     return success();
   return nc.error() << nc.node.op_type() << " on a tensor of dynamic "
-                            << "shape " << t << " is not supported yet";
+                    << "shape " << t << " is not supported yet (fix the "
+                    << "model's input dims with --input-shape NAME=AxBxC)";
 }
 
 static LogicalResult importReshape(NodeContext &nc,

@@ -143,6 +143,16 @@ def mlp():
          tensor("W2", weights([5, 3], 13)), tensor("b2", weights([3], 14))])
 
 
+def mlp_dynamic():
+    # The mlp with a symbolic batch dim: compiling it needs --input-shape.
+    m = mlp()
+    for v in list(m.graph.input) + list(m.graph.output):
+        d = v.type.tensor_type.shape.dim[0]
+        d.ClearField("dim_value")
+        d.dim_param = "batch"
+    return m
+
+
 KINDS = {
     "gemm": gemm,
     "gemm_scaled": gemm_scaled,
@@ -154,6 +164,7 @@ KINDS = {
     "bad_reshape": bad_reshape,
     "unsupported": unsupported,
     "mlp": mlp,
+    "mlp_dynamic": mlp_dynamic,
 }
 
 
