@@ -143,6 +143,18 @@ def mlp():
          tensor("W2", weights([5, 3], 13)), tensor("b2", weights([3], 14))])
 
 
+def conv_net():
+    # Big enough for the CPU target's register tiles and parallel loops:
+    # z = relu(conv3x3(x) + b), 1x16x32x32 -> 1x32x32x32.
+    return model(
+        [helper.make_node("Conv", ["x", "W", "b"], ["c"], name="conv",
+                          kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+         helper.make_node("Relu", ["c"], ["z"], name="relu")],
+        [value("x", [1, 16, 32, 32])], [value("z", [1, 32, 32, 32])],
+        [tensor("W", weights([32, 16, 3, 3], 21)),
+         tensor("b", weights([32], 22))])
+
+
 def mlp_dynamic():
     # The mlp with a symbolic batch dim: compiling it needs --input-shape.
     m = mlp()
@@ -165,6 +177,7 @@ KINDS = {
     "unsupported": unsupported,
     "mlp": mlp,
     "mlp_dynamic": mlp_dynamic,
+    "conv_net": conv_net,
 }
 
 
