@@ -15,6 +15,7 @@
 #include "scratch.h"
 #include "thread_pool.h"
 
+#include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -162,10 +163,20 @@ kiln_status kiln_rt_run(const kiln_model_impl *model, kiln_context *ctx,
     ctx->output_ptrs[i] = outputs[i].data;
   kiln_thread_pool *saved = kiln_tp_set_current(ctx->pool);
   kiln_scratch *savedScratch = kiln_scratch_set_current(ctx->scratch);
-  ctx->model->invoke(ctx->input_ptrs, ctx->output_ptrs);
+  jmp_buf oom;
+  void *savedJump = kiln_scratch_set_oom_jump(&oom);
+  kiln_status status_out = KILN_OK;
+  if (setjmp(oom) == 0) {
+    ctx->model->invoke(ctx->input_ptrs, ctx->output_ptrs);
+  } else {
+    /* A buffer of the compiled code could not be allocated. */
+    kiln_check_format(ctx->error, "out of memory while running the model");
+    status_out = KILN_ERROR_OUT_OF_MEMORY;
+  }
+  kiln_scratch_set_oom_jump(savedJump);
   kiln_scratch_set_current(savedScratch);
   kiln_tp_set_current(saved);
-  return KILN_OK;
+  return status_out;
 }
 
 const char *kiln_rt_error(const kiln_context *ctx) {

@@ -6,7 +6,9 @@
  */
 #include "scratch.h"
 
+#include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #define KILN_SCRATCH_HEADER 64
@@ -22,6 +24,22 @@ struct kiln_scratch {
 };
 
 static __thread kiln_scratch *tls_scratch;
+static __thread jmp_buf *tls_oom_jump;
+
+void *kiln_scratch_set_oom_jump(void *env) {
+  jmp_buf *old = tls_oom_jump;
+  tls_oom_jump = (jmp_buf *)env;
+  return old;
+}
+
+/** Compiled code cannot handle a NULL buffer: leave it. */
+static void out_of_memory(size_t size) {
+  if (tls_oom_jump)
+    longjmp(*tls_oom_jump, 1);
+  fprintf(stderr, "kiln runtime: out of memory allocating %zu bytes on a "
+                  "worker thread\n", size);
+  abort();
+}
 
 kiln_scratch *kiln_scratch_create(void) {
   return (kiln_scratch *)calloc(1, sizeof(kiln_scratch));
@@ -55,9 +73,11 @@ static void *take_cached(kiln_scratch *s, size_t size) {
 void *_mlir_memref_to_llvm_alloc(size_t size) {
   void *block = tls_scratch ? take_cached(tls_scratch, size) : NULL;
   if (!block) {
-    block = malloc(size + KILN_SCRATCH_HEADER);
+    block = size > SIZE_MAX - KILN_SCRATCH_HEADER
+                ? NULL
+                : malloc(size + KILN_SCRATCH_HEADER);
     if (!block)
-      return NULL;
+      out_of_memory(size);
     *(size_t *)block = size;
   }
   return (char *)block + KILN_SCRATCH_HEADER;
@@ -67,6 +87,8 @@ void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment, size_t size) {
   /* Requested alignments are at most 64 here; the header keeps malloc's
    * 16-byte alignment, so over-allocate and let the caller align. */
   (void)alignment;
+  if (size > SIZE_MAX - 64)
+    out_of_memory(size);
   return _mlir_memref_to_llvm_alloc(size + 64);
 }
 

@@ -21,4 +21,11 @@ void kiln_scratch_destroy(kiln_scratch *scratch);
 /** Makes `scratch` the calling thread's cache; returns the previous one. */
 kiln_scratch *kiln_scratch_set_current(kiln_scratch *scratch);
 
+/** Where an allocation that fails on the calling thread jumps (longjmp with
+ *  value 1), so that kiln_rt_run can report KILN_ERROR_OUT_OF_MEMORY instead
+ *  of the compiled code dereferencing NULL. NULL: no handler; a failure on a
+ *  thread without one (a pool worker) aborts with a message. Returns the
+ *  previous handler. */
+void *kiln_scratch_set_oom_jump(void *jmp_buf_ptr);
+
 #endif /* KILN_SCRATCH_H */
