@@ -11,6 +11,7 @@
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinAttributes.h"
 
+#include <cmath>
 #include <cstring>
 
 using namespace mlir;
@@ -77,12 +78,25 @@ void encodeOne(Type t, double v, char *p) {
       *p = v != 0.0;
       return;
     }
-    int64_t i = int64_t(v);
+    // Saturate: a double outside the integer range (or NaN) has no defined
+    // conversion.
+    double lo = -std::ldexp(1.0, int(w) - 1), hi = std::ldexp(1.0, int(w) - 1);
+    int64_t i;
+    if (std::isnan(v))
+      i = 0;
+    else if (v <= lo)
+      i = w == 64 ? INT64_MIN : int64_t(lo);
+    else if (v >= hi)
+      i = w == 64 ? INT64_MAX : int64_t(hi) - 1;
+    else
+      i = int64_t(v);
     std::memcpy(p, &i, w / 8);
   }
 }
 
 } // namespace
+
+unsigned elementByteWidth(Type t) { return byteWidth(t).value_or(0); }
 
 std::optional<std::vector<char>> readRawConstant(ElementsAttr attr) {
   auto type = dyn_cast<RankedTensorType>(attr.getType());
@@ -108,12 +122,12 @@ std::optional<std::vector<char>> readRawConstant(ElementsAttr attr) {
     for (APFloat f : dense.getValues<APFloat>())
       encodeOne(et, f.convertToDouble(), &out[size_t(i++) * *width]);
   } else {
+    // Integers are copied bit-exactly (int64 values beyond 2^53 included).
     for (APInt v : dense.getValues<APInt>()) {
-      double d = cast<IntegerType>(et).isUnsigned() ? double(v.getZExtValue())
-                                                    : double(v.getSExtValue());
-      if (cast<IntegerType>(et).getWidth() == 1)
-        d = v.getBoolValue();
-      encodeOne(et, d, &out[size_t(i++) * *width]);
+      uint64_t bits = cast<IntegerType>(et).getWidth() == 1
+                          ? uint64_t(v.getBoolValue())
+                          : v.getZExtValue();
+      std::memcpy(&out[size_t(i++) * *width], &bits, *width);
     }
   }
   return out;
@@ -138,40 +152,73 @@ std::optional<HostValues> readConstant(Attribute attr) {
   return hv;
 }
 
+/// An integer element, sign- (or for unsigned types zero-) extended.
+static int64_t decodeInt(IntegerType t, const char *p) {
+  unsigned w = t.getWidth();
+  if (w == 1)
+    return *p ? 1 : 0;
+  uint64_t bits = 0;
+  std::memcpy(&bits, p, w / 8);
+  if (w < 64 && !t.isUnsigned() && (bits >> (w - 1)) & 1)
+    bits |= ~uint64_t(0) << w;
+  return int64_t(bits);
+}
+
 std::optional<std::vector<int64_t>> readIntConstant(Attribute attr) {
-  auto hv = readConstant(attr);
-  if (!hv || !isa<IntegerType>(hv->type.getElementType()))
+  auto elements = dyn_cast_or_null<ElementsAttr>(attr);
+  if (!elements)
     return std::nullopt;
-  return std::vector<int64_t>(hv->data.begin(), hv->data.end());
+  auto type = dyn_cast<RankedTensorType>(elements.getType());
+  if (!type || !type.hasStaticShape() || !isa<IntegerType>(type.getElementType()))
+    return std::nullopt;
+  auto raw = readRawConstant(elements);
+  if (!raw)
+    return std::nullopt;
+  auto it = cast<IntegerType>(type.getElementType());
+  unsigned w = *byteWidth(it);
+  std::vector<int64_t> out(type.getNumElements());
+  for (size_t i = 0; i < out.size(); ++i)
+    out[i] = decodeInt(it, raw->data() + i * w);
+  return out;
 }
 
 ElementsAttr writeRawConstant(RankedTensorType type, ArrayRef<char> bytes) {
   Type et = type.getElementType();
   if (type.getNumElements() < kResourceThreshold || et.isInteger(1)) {
     unsigned w = *byteWidth(et);
-    std::vector<double> vals(type.getNumElements());
-    for (size_t i = 0; i < vals.size(); ++i)
-      vals[i] = decodeOne(et, bytes.data() + i * w);
-    if (isa<FloatType>(et)) {
-      SmallVector<APFloat> fs;
-      for (double v : vals) {
-        APFloat f(v);
-        bool lost;
-        f.convert(cast<FloatType>(et).getFloatSemantics(),
-                  APFloat::rmNearestTiesToEven, &lost);
-        fs.push_back(f);
-      }
-      return DenseElementsAttr::get(type, fs);
+    if (auto it = dyn_cast<IntegerType>(et)) {
+      SmallVector<APInt> is;
+      for (int64_t i = 0; i < type.getNumElements(); ++i)
+        is.push_back(APInt(it.getWidth(), uint64_t(decodeInt(it, bytes.data() + i * w)),
+                           /*isSigned=*/false, /*implicitTrunc=*/true));
+      return DenseElementsAttr::get(type, is);
     }
-    SmallVector<APInt> is;
-    for (double v : vals)
-      is.push_back(APInt(cast<IntegerType>(et).getWidth(), int64_t(v),
-                         /*isSigned=*/true, /*implicitTrunc=*/true));
-    return DenseElementsAttr::get(type, is);
+    SmallVector<APFloat> fs;
+    for (int64_t i = 0; i < type.getNumElements(); ++i) {
+      APFloat f(decodeOne(et, bytes.data() + i * w));
+      bool lost;
+      f.convert(cast<FloatType>(et).getFloatSemantics(),
+                APFloat::rmNearestTiesToEven, &lost);
+      fs.push_back(f);
+    }
+    return DenseElementsAttr::get(type, fs);
   }
   AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
       bytes, alignof(std::max_align_t));
   return DenseResourceElementsAttr::get(type, "kiln_weight", std::move(blob));
+}
+
+ElementsAttr gatherConstant(ElementsAttr source, RankedTensorType type,
+                            ArrayRef<int64_t> sourceIndex) {
+  auto raw = readRawConstant(source);
+  auto width = byteWidth(type.getElementType());
+  if (!raw || !width)
+    return {};
+  std::vector<char> out(sourceIndex.size() * *width);
+  for (size_t i = 0; i < sourceIndex.size(); ++i)
+    std::memcpy(&out[i * *width], raw->data() + sourceIndex[i] * *width,
+                *width);
+  return writeRawConstant(type, out);
 }
 
 ElementsAttr writeConstant(RankedTensorType type, ArrayRef<double> data) {

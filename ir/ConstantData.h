@@ -33,6 +33,10 @@ constexpr int64_t kMaxFoldElements = int64_t(1) << 24;
 /// Element count from which new constants are dense_resource blobs.
 constexpr int64_t kResourceThreshold = 64;
 
+/// Bytes per element of a constant of element type `t` (i1 is one byte);
+/// 0 for types constants cannot hold.
+unsigned elementByteWidth(mlir::Type t);
+
 /// Reads a constant attribute (dense or dense_resource, f16/f32/f64 or
 /// integer); std::nullopt for anything else or for too large a tensor.
 std::optional<HostValues> readConstant(mlir::Attribute attr);
@@ -48,6 +52,12 @@ mlir::ElementsAttr writeConstant(mlir::RankedTensorType type,
 /// Builds a constant attribute from raw little-endian element bytes.
 mlir::ElementsAttr writeRawConstant(mlir::RankedTensorType type,
                                     llvm::ArrayRef<char> bytes);
+
+/// A constant of `type` whose element i is element sourceIndex[i] of
+/// `source` (copied bit-exactly); null if `source` cannot be read.
+mlir::ElementsAttr gatherConstant(mlir::ElementsAttr source,
+                                  mlir::RankedTensorType type,
+                                  llvm::ArrayRef<int64_t> sourceIndex);
 
 /// The raw bytes of a constant attribute in its element type, for codegen.
 std::optional<std::vector<char>> readRawConstant(mlir::ElementsAttr attr);

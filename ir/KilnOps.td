@@ -62,7 +62,7 @@ def Kiln_AbsOp : Kiln_UnaryOp<"abs", "absolute value">;
 def Kiln_ReciprocalOp : Kiln_UnaryOp<"reciprocal", "1 / x">;
 
 def Kiln_ClipOp : Kiln_GraphOp<"clip", [SameOperandsAndResultType]> {
-  let summary = "Clamps every element into [min, max]";
+  let summary = "min(max(x, min), max): clamps into [min, max]";
   let arguments = (ins Kiln_Tensor:$input, F64Attr:$min, F64Attr:$max);
   let results = (outs Kiln_Tensor:$result);
   let hasVerifier = 1;

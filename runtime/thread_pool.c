@@ -12,6 +12,8 @@
 
 #include "thread_pool.h"
 
+#include "scratch.h"
+
 #include <pthread.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -196,9 +198,13 @@ void kiln_tp_parallel_for(kiln_thread_pool *pool, int64_t n, kiln_tp_body body,
   pthread_cond_broadcast(&pool->work_cv);
   pthread_mutex_unlock(&pool->mu);
 
-  /* A nested parallel_for from inside `body` on this thread runs inline. */
+  /* A nested parallel_for from inside `body` on this thread runs inline.
+   * An allocation failure inside a job must not longjmp out of it while
+   * workers still run it: it aborts instead (see scratch.h). */
   kiln_thread_pool *saved = kiln_tp_set_current(NULL);
+  void *savedJump = kiln_scratch_set_oom_jump(NULL);
   run_chunks(pool, body, arg, n, chunk);
+  kiln_scratch_set_oom_jump(savedJump);
   kiln_tp_set_current(saved);
 
   for (int i = 0; i < KILN_TP_SPIN &&

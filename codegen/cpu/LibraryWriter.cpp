@@ -13,6 +13,7 @@
 #include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cstdio>
 #include <sstream>
 
 using namespace mlir;
@@ -68,14 +69,21 @@ FailureOr<ModelSignature> readSignature(func::FuncOp func) {
   return sig;
 }
 
-/// A C string literal for `s`.
+/// A C string literal for `s`: printable ASCII as is (escaping `"`, `\`
+/// and `?`, which could start a trigraph), every other byte in octal.
 static std::string quote(const std::string &s) {
   std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\')
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\' || c == '?') {
       out += '\\';
-    if (c == '\n') { out += "\\n"; continue; }
-    out += c;
+      out += char(c);
+    } else if (c >= 0x20 && c < 0x7f) {
+      out += char(c);
+    } else {
+      char buf[5];
+      std::snprintf(buf, sizeof buf, "\\%03o", c);
+      out += buf;
+    }
   }
   return out + "\"";
 }
@@ -264,15 +272,23 @@ bool writeModelLibrary(const std::string &objectPath,
          it.increment(ec))
       if (llvm::StringRef(it->path()).ends_with(".o") && it->path() != stubO)
         rtObjs.push_back(it->path());
-    std::vector<std::string> args =
-        ext == ".a" ? std::vector<std::string>{"ar", "rcs", outPath}
-                    : std::vector<std::string>{"ld", "-r", "-o", outPath};
-    args.push_back(objectPath);
-    args.push_back(stubO);
-    args.insert(args.end(), rtObjs.begin(), rtObjs.end());
+    // One relocatable object with the runtime's (hidden) symbols made
+    // local: only the model's NAME_* entry points stay global, so two
+    // models, or a model and libomp, link into one program.
+    std::string combined = dir + "/model-combined.o";
+    std::vector<std::string> link = {"ld", "-r", "-o", combined, objectPath,
+                                     stubO};
+    link.insert(link.end(), rtObjs.begin(), rtObjs.end());
+    ok = ok && run(link, error) &&
+         run({"objcopy", "--localize-hidden", combined}, error);
     if (ok) {
       llvm::sys::fs::remove(outPath);
-      ok = run(args, error);
+      if (ext == ".a")
+        ok = run({"ar", "rcs", outPath, combined}, error);
+      else if (auto ec = llvm::sys::fs::copy_file(combined, outPath)) {
+        error = "cannot write '" + outPath + "': " + ec.message();
+        ok = false;
+      }
     }
   } else if (ok) {
     error = "unknown library kind '" + ext.str() + "' (use .so, .a or .o)";

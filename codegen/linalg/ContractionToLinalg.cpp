@@ -211,9 +211,15 @@ struct PoolLowering : OpRewritePattern<OpTy> {
                               op.getStrides(), op.getDilations(), op.getPads(),
                               oh, ow);
       auto ct = RankedTensorType::get({oh, ow}, et);
+      // Dense (not a resource blob) so the table stays readable in IR dumps.
       SmallVector<APFloat> vals;
-      for (double c : counts)
-        vals.push_back(APFloat(float(c)));
+      for (double c : counts) {
+        APFloat v(c);
+        bool lost;
+        v.convert(cast<FloatType>(et).getFloatSemantics(),
+                  APFloat::rmNearestTiesToEven, &lost);
+        vals.push_back(v);
+      }
       Value countTensor = arith::ConstantOp::create(
           rewriter, loc, DenseElementsAttr::get(ct, vals));
       result = buildElementwise(rewriter, loc, rt, ValueRange{result, countTensor},

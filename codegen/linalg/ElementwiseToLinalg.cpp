@@ -182,7 +182,15 @@ Value binaryScalar(OpBuilder &b, Location loc, BinKind k, Value x, Value y,
   case BinKind::Add: return arith::AddIOp::create(b, loc, x, y);
   case BinKind::Sub: return arith::SubIOp::create(b, loc, x, y);
   case BinKind::Mul: return arith::MulIOp::create(b, loc, x, y);
-  case BinKind::Div: return arith::DivSIOp::create(b, loc, x, y);
+  case BinKind::Div: {
+    // Division by zero would trap: it yields 0 instead.
+    Value zero = scalarConstant(b, loc, et, 0);
+    Value isZero = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, y, zero);
+    Value safe = arith::SelectOp::create(b, loc, isZero,
+                                         scalarConstant(b, loc, et, 1), y);
+    Value q = arith::DivSIOp::create(b, loc, x, safe);
+    return arith::SelectOp::create(b, loc, isZero, zero, q);
+  }
   case BinKind::Pow: return math::IPowIOp::create(b, loc, x, y);
   case BinKind::Max: return arith::MaxSIOp::create(b, loc, x, y);
   case BinKind::Min: return arith::MinSIOp::create(b, loc, x, y);

@@ -74,6 +74,8 @@ Value NodeContext::scalarConst(Type elementType, double value) {
 }
 
 Value NodeContext::reshape(Value v, ArrayRef<int64_t> shape) {
+  if (!v)
+    return {};
   auto type = cast<RankedTensorType>(v.getType());
   if (type.getShape() == shape)
     return v;

@@ -68,9 +68,36 @@ public:
   /// Reports an error at the node and returns failure.
   mlir::InFlightDiagnostic error() const { return mlir::emitError(loc); }
 
-  /// Creates `OpTy` and folds it when its operands are constants.
+  /// Set once an op of this node failed type inference (already reported).
+  bool failedOp = false;
+
+  /// Creates `OpTy` and folds it when its operands are constants. Returns
+  /// null, after reporting at the node, when the op's result type cannot be
+  /// inferred (mismatched shapes from a hostile model): ODS's inferring
+  /// builders would abort the process instead, so they are only called after
+  /// a probe built with a placeholder type has passed inference. Once one op
+  /// failed, every later create of the node returns null.
   template <typename OpTy, typename... Args>
   mlir::Value create(Args &&...args) {
+    if (failedOp)
+      return {};
+    if constexpr (OpTy::template hasTrait<mlir::InferTypeOpInterface::Trait>()) {
+      OpTy probe = OpTy::create(builder, loc, builder.getNoneType(), args...);
+      llvm::SmallVector<mlir::Type> types;
+      mlir::Operation *op = probe.getOperation();
+      bool ok = mlir::succeeded(mlir::cast<mlir::InferTypeOpInterface>(op)
+                                    .inferReturnTypes(
+                                        op->getContext(), loc,
+                                        op->getOperands(),
+                                        op->getRawDictionaryAttrs(),
+                                        op->getPropertiesStorage(),
+                                        op->getRegions(), types));
+      op->erase();
+      if (!ok) {
+        failedOp = true;
+        return {};
+      }
+    }
     return builder.createOrFold<OpTy>(loc, std::forward<Args>(args)...);
   }
 };

@@ -12,6 +12,7 @@
 #include "frontends/onnx/ModelLoader.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/TypeUtilities.h"
 
 #include <unordered_map>
 #include <unordered_set>
@@ -152,7 +153,7 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
   NodeContext nc(node, loc, builder, std::move(inputs), defaultOpset(model));
   SmallVector<Value> results;
   const OpImporter &importer = importerRegistry().find(node.op_type())->second;
-  if (failed(importer(nc, results)))
+  if (failed(importer(nc, results)) || nc.failedOp)
     return failure();
   for (int i = 0; i < node.output_size(); ++i) {
     if (node.output(i).empty())
@@ -216,6 +217,21 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
     if (!attr) {
       emitError(nodeLoc(name)) << "frozen input '" << name << "': " << error;
       return nullptr;
+    }
+    for (const auto &in : graph.input()) {
+      if (in.name() != name)
+        continue;
+      auto declared = typeOf(in);
+      auto given = cast<RankedTensorType>(attr.getType());
+      if (failed(declared))
+        return nullptr;
+      if (declared->getElementType() != given.getElementType() ||
+          failed(verifyCompatibleShape(*declared, given))) {
+        emitError(nodeLoc(name)) << "frozen input '" << name << "' is "
+                                 << given << " but the model declares "
+                                 << *declared;
+        return nullptr;
+      }
     }
     values[name] = ConstantOp::create(builder, nodeLoc(name), attr);
   }

@@ -14,6 +14,7 @@
 #include <google/protobuf/io/coded_stream.h>
 
 #include <fstream>
+#include <set>
 #include <sstream>
 
 namespace kiln::onnx_frontend {
@@ -38,6 +39,36 @@ static bool readFile(const std::string &path, std::string &bytes,
   if (bytes.empty()) {
     error = "'" + path + "' is empty";
     return false;
+  }
+  return true;
+}
+
+/// ONNX's own shape inference divides by strides: reject windows whose
+/// strides, dilations or kernel dims are not positive before it runs.
+static bool checkWindowAttributes(const onnx::ModelProto &model,
+                                  std::string &error) {
+  static const std::set<std::string> windowed = {
+      "Conv", "ConvTranspose", "MaxPool", "AveragePool", "LpPool",
+      "ConvInteger", "QLinearConv"};
+  int index = 0;
+  for (const auto &node : model.graph().node()) {
+    ++index;
+    if (!windowed.count(node.op_type()))
+      continue;
+    for (const auto &attr : node.attribute()) {
+      if (attr.name() != "strides" && attr.name() != "dilations" &&
+          attr.name() != "kernel_shape")
+        continue;
+      for (int64_t v : attr.ints())
+        if (v < 1) {
+          std::string name = node.name().empty()
+                                 ? node.op_type() + "_" + std::to_string(index - 1)
+                                 : node.name();
+          error = "node '" + name + "': " + attr.name() +
+                  " must be >= 1, got " + std::to_string(v);
+          return false;
+        }
+    }
   }
   return true;
 }
@@ -94,7 +125,8 @@ bool loadOnnxModel(const std::string &path, onnx::ModelProto &model,
     error = "'" + path + "' holds no graph nodes: not an ONNX model";
     return false;
   }
-  if (!applyInputShapes(model, shapes, error)) {
+  if (!checkWindowAttributes(model, error) ||
+      !applyInputShapes(model, shapes, error)) {
     error = "'" + path + "': " + error;
     return false;
   }

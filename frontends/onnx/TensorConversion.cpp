@@ -46,7 +46,11 @@ ElementsAttr tensorProtoToAttr(MLIRContext *ctx, const onnx::TensorProto &t,
       return {};
     }
     shape.push_back(d);
-    count *= d;
+    // Dims from a hostile file may overflow: cap tensors at 2^40 elements.
+    if (__builtin_mul_overflow(count, d, &count) || count > (int64_t(1) << 40)) {
+      error = "tensor '" + t.name() + "' is impossibly large";
+      return {};
+    }
   }
   unsigned width = et.isInteger(1) ? 1 : et.getIntOrFloatBitWidth() / 8;
   std::vector<char> bytes;

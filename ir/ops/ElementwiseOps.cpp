@@ -34,9 +34,11 @@ KILN_UNARY_FOLD(ReciprocalOp, 1.0 / x)
 #undef KILN_UNARY_FOLD
 
 LogicalResult ClipOp::verify() {
-  if (getMin().convertToDouble() > getMax().convertToDouble())
-    return emitOpError() << "min " << getMin().convertToDouble()
-                         << " exceeds max " << getMax().convertToDouble();
+  // min > max is valid: min(max(x, min), max) is then max everywhere, which
+  // is what ONNX specifies.
+  if (std::isnan(getMin().convertToDouble()) ||
+      std::isnan(getMax().convertToDouble()))
+    return emitOpError() << "bounds must not be NaN";
   return success();
 }
 
@@ -90,7 +92,23 @@ static LogicalResult inferBroadcast(std::optional<Location> loc, Value lhs,
 KILN_BINARY(AddOp, a + b)
 KILN_BINARY(SubOp, a - b)
 KILN_BINARY(MulOp, a *b)
-KILN_BINARY(DivOp, a / b)
+
+LogicalResult DivOp::inferReturnTypes(MLIRContext *, std::optional<Location> l,
+                                      Adaptor adaptor,
+                                      SmallVectorImpl<Type> &inferred) {
+  return inferBroadcast(l, adaptor.getLhs(), adaptor.getRhs(), inferred);
+}
+
+/// Integer division by zero has no value: such a Div is left unfolded (and
+/// lowered to a guarded division).
+OpFoldResult DivOp::fold(FoldAdaptor adaptor) {
+  if (auto divisors = readIntConstant(adaptor.getRhs()))
+    if (llvm::is_contained(*divisors, 0))
+      return {};
+  return foldBinary(adaptor.getLhs(), adaptor.getRhs(), getType(),
+                    [](double a, double b) { return a / b; });
+}
+
 KILN_BINARY(PowOp, std::pow(a, b))
 KILN_BINARY(MaxOp, std::max(a, b))
 KILN_BINARY(MinOp, std::min(a, b))

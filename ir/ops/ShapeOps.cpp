@@ -84,19 +84,19 @@ LogicalResult TransposeOp::verify() {
 OpFoldResult TransposeOp::fold(FoldAdaptor adaptor) {
   if (llvm::equal(getPerm(), llvm::seq<int64_t>(0, getPerm().size())))
     return getInput();
-  auto hv = readConstant(adaptor.getInput());
-  if (!hv)
+  auto input = dyn_cast_or_null<ElementsAttr>(adaptor.getInput());
+  if (!input || !getType().hasStaticShape() ||
+      getType().getNumElements() > kMaxFoldElements)
     return {};
-  SmallVector<int64_t> inStrides = stridesOf(hv->type.getShape());
-  std::vector<double> out;
-  out.reserve(hv->data.size());
+  SmallVector<int64_t> inStrides = stridesOf(getInput().getType().getShape());
+  std::vector<int64_t> source;
   forEachIndex(getType().getShape(), [&](ArrayRef<int64_t> idx) {
     int64_t src = 0;
     for (size_t d = 0; d < idx.size(); ++d)
       src += idx[d] * inStrides[getPerm()[d]];
-    out.push_back(hv->data[src]);
+    source.push_back(src);
   });
-  return writeConstant(getType(), out);
+  return gatherConstant(input, getType(), source);
 }
 
 //===----------------------------------------------------------------------===//
@@ -142,30 +142,31 @@ OpFoldResult ConcatOp::fold(FoldAdaptor adaptor) {
     return getInputs()[0];
   if (!getType().hasStaticShape())
     return {};
-  std::vector<HostValues> parts;
+  // Copy raw element bytes part by part: exact for every element type.
+  std::vector<std::vector<char>> parts;
   for (Attribute a : adaptor.getInputs()) {
-    auto hv = readConstant(a);
-    if (!hv)
+    auto elements = dyn_cast_or_null<ElementsAttr>(a);
+    auto raw = elements ? readRawConstant(elements) : std::nullopt;
+    if (!raw)
       return {};
-    parts.push_back(std::move(*hv));
+    parts.push_back(std::move(*raw));
   }
-  // outer = product of dims before axis; each part contributes a contiguous
-  // chunk of (its axis dim x inner) per outer index.
   ArrayRef<int64_t> shape = getType().getShape();
   int64_t axis = getAxis(), outer = 1, inner = 1;
   for (int64_t d = 0; d < axis; ++d)
     outer *= shape[d];
   for (int64_t d = axis + 1; d < int64_t(shape.size()); ++d)
     inner *= shape[d];
-  std::vector<double> out;
-  out.reserve(getType().getNumElements());
+  int64_t width = elementByteWidth(getType().getElementType());
+  std::vector<char> out;
   for (int64_t o = 0; o < outer; ++o)
-    for (const HostValues &p : parts) {
-      int64_t chunk = p.type.getDimSize(axis) * inner;
-      out.insert(out.end(), p.data.begin() + o * chunk,
-                 p.data.begin() + (o + 1) * chunk);
+    for (auto [i, part] : llvm::enumerate(parts)) {
+      auto partType = cast<RankedTensorType>(getInputs()[i].getType());
+      int64_t chunk = partType.getDimSize(axis) * inner * width;
+      out.insert(out.end(), part.begin() + o * chunk,
+                 part.begin() + (o + 1) * chunk);
     }
-  return writeConstant(getType(), out);
+  return writeRawConstant(getType(), out);
 }
 
 //===----------------------------------------------------------------------===//
@@ -211,19 +212,19 @@ LogicalResult SliceOp::verify() {
 OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
   if (getInput().getType() == getType())
     return getInput();
-  auto hv = readConstant(adaptor.getInput());
-  if (!hv)
+  auto input = dyn_cast_or_null<ElementsAttr>(adaptor.getInput());
+  if (!input || !getType().hasStaticShape() ||
+      getType().getNumElements() > kMaxFoldElements)
     return {};
-  SmallVector<int64_t> inStrides = stridesOf(hv->type.getShape());
-  std::vector<double> out;
-  out.reserve(getType().getNumElements());
+  SmallVector<int64_t> inStrides = stridesOf(getInput().getType().getShape());
+  std::vector<int64_t> source;
   forEachIndex(getType().getShape(), [&](ArrayRef<int64_t> idx) {
     int64_t src = 0;
     for (size_t d = 0; d < idx.size(); ++d)
       src += (getOffsets()[d] + idx[d] * getStrides()[d]) * inStrides[d];
-    out.push_back(hv->data[src]);
+    source.push_back(src);
   });
-  return writeConstant(getType(), out);
+  return gatherConstant(input, getType(), source);
 }
 
 //===----------------------------------------------------------------------===//
@@ -249,26 +250,27 @@ LogicalResult GatherOp::inferReturnTypes(MLIRContext *,
 LogicalResult GatherOp::verify() { return success(); }
 
 OpFoldResult GatherOp::fold(FoldAdaptor adaptor) {
-  auto data = readConstant(adaptor.getInput());
-  auto idx = readConstant(adaptor.getIndices());
-  if (!data || !idx || !getType().hasStaticShape())
+  auto data = dyn_cast_or_null<ElementsAttr>(adaptor.getInput());
+  auto idx = readIntConstant(adaptor.getIndices());
+  if (!data || !idx || !getType().hasStaticShape() ||
+      !getInput().getType().hasStaticShape())
     return {};
-  ArrayRef<int64_t> shape = data->type.getShape();
+  ArrayRef<int64_t> shape = getInput().getType().getShape();
   int64_t axis = getAxis(), outer = 1, inner = 1, extent = shape[axis];
   for (int64_t d = 0; d < axis; ++d)
     outer *= shape[d];
   for (int64_t d = axis + 1; d < int64_t(shape.size()); ++d)
     inner *= shape[d];
-  std::vector<double> out;
+  std::vector<int64_t> source;
   for (int64_t o = 0; o < outer; ++o)
-    for (double iv : idx->data) {
-      int64_t i = int64_t(iv) < 0 ? int64_t(iv) + extent : int64_t(iv);
+    for (int64_t iv : *idx) {
+      int64_t i = iv < 0 ? iv + extent : iv;
       if (i < 0 || i >= extent)
-        return {}; // out of range: leave it for the run-time diagnostic
-      auto begin = data->data.begin() + (o * extent + i) * inner;
-      out.insert(out.end(), begin, begin + inner);
+        return {}; // out of range: the verifier of the importer reports it
+      for (int64_t j = 0; j < inner; ++j)
+        source.push_back((o * extent + i) * inner + j);
     }
-  return writeConstant(getType(), out);
+  return gatherConstant(data, getType(), source);
 }
 
 //===----------------------------------------------------------------------===//

@@ -179,6 +179,14 @@ int importCommand(const CompileOptions &options) {
 }
 
 int compileCommand(const CompileOptions &options) {
+  if (!options.outPath.empty() && options.outPath != "-") {
+    llvm::StringRef dir = llvm::sys::path::parent_path(options.outPath);
+    if (!dir.empty() && !llvm::sys::fs::is_directory(dir)) {
+      llvm::errs() << "kiln: error: cannot write '" << options.outPath
+                   << "': directory '" << dir << "' does not exist\n";
+      return 2;
+    }
+  }
   MLIRContext ctx;
   setUpContext(ctx);
   OwningOpRef<ModuleOp> module = importModel(ctx, options.modelPath, options.freeze,

@@ -25,6 +25,8 @@ static OpImporter unary() {
 
 /// Casts `v` to `elementType` when it differs (ONNX's Pow allows it).
 static Value castTo(NodeContext &nc, Value v, Type elementType) {
+  if (!v)
+    return {};
   auto type = cast<RankedTensorType>(v.getType());
   if (type.getElementType() == elementType)
     return v;
@@ -36,6 +38,9 @@ static OpImporter binary() {
   return [](NodeContext &nc, SmallVectorImpl<Value> &out) -> LogicalResult {
     if (nc.inputs.empty())
       return nc.error() << "needs at least one input";
+    for (Value v : nc.inputs)
+      if (!v)
+        return nc.error() << "an input name is empty";
     Value acc = nc.input(0);
     Type et = nc.inputType(0).getElementType();
     for (size_t i = 1; i < nc.inputs.size(); ++i)
@@ -55,7 +60,7 @@ static LogicalResult importDropout(NodeContext &nc,
                                    SmallVectorImpl<Value> &out) {
   if (nc.input(2)) {
     auto training = nc.constInts(2);
-    if (!training || (*training)[0] != 0)
+    if (!training || training->size() != 1 || (*training)[0] != 0)
       return nc.error() << "Dropout in training mode is not supported";
   }
   out.push_back(nc.input(0));

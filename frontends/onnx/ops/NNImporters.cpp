@@ -65,6 +65,8 @@ static LogicalResult importConv(NodeContext &nc, SmallVectorImpl<Value> &out) {
   std::vector<int64_t> kernel = {w.getDimSize(2), w.getDimSize(3)};
   auto strides = intsOr(nc, "strides", {1, 1});
   auto dilations = intsOr(nc, "dilations", {1, 1});
+  if (strides.size() != 2 || dilations.size() != 2)
+    return nc.error() << "a 2-D convolution needs 2 strides and 2 dilations";
   auto pads = windowPads(nc, in.getShape().drop_front(2), kernel, strides,
                          dilations, false);
   if (failed(pads))
@@ -85,6 +87,8 @@ static LogicalResult importPool(NodeContext &nc, SmallVectorImpl<Value> &out) {
     return nc.error() << "only 2-D pooling is supported";
   auto strides = intsOr(nc, "strides", {1, 1});
   auto dilations = intsOr(nc, "dilations", {1, 1});
+  if (strides.size() != 2 || dilations.size() != 2)
+    return nc.error() << "2-D pooling needs 2 strides and 2 dilations";
   bool ceil = nc.intAttr("ceil_mode", 0);
   auto pads = windowPads(nc, in.getShape().drop_front(2), *kernel, strides,
                          dilations, ceil);
@@ -127,6 +131,8 @@ static LogicalResult importMatMul(NodeContext &nc,
   if (bt.getRank() == 1)
     b = nc.reshape(b, {bt.getDimSize(0), 1});
   Value r = nc.create<MatMulOp>(a, b);
+  if (!r)
+    return failure();
   auto rt = cast<RankedTensorType>(r.getType());
   SmallVector<int64_t> shape(rt.getShape());
   if (bt.getRank() == 1)

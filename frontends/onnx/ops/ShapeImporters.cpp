@@ -81,10 +81,10 @@ static LogicalResult importFlatten(NodeContext &nc,
     axis += in.getRank();
   if (axis < 0 || axis > in.getRank())
     return nc.error() << "Flatten axis out of range";
-  int64_t outer = 1;
-  for (int64_t d = 0; d < axis; ++d)
-    outer *= in.getDimSize(d);
-  out.push_back(nc.reshape(nc.input(0), {outer, in.getNumElements() / std::max<int64_t>(outer, 1)}));
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < in.getRank(); ++d)
+    (d < axis ? outer : inner) *= in.getDimSize(d);
+  out.push_back(nc.reshape(nc.input(0), {outer, inner}));
   return success();
 }
 
@@ -173,11 +173,20 @@ static LogicalResult importConcat(NodeContext &nc,
   if (axis < 0)
     return nc.error() << "Concat axis out of range";
   SmallVector<Value> inputs;
-  for (Value v : nc.inputs)
-    if (v && cast<RankedTensorType>(v.getType()).getNumElements() != 0)
+  for (Value v : nc.inputs) {
+    if (!v)
+      return nc.error() << "an input name is empty";
+    // Inputs of size 0 along the axis contribute nothing; keep at least one
+    // so that the result keeps its other dims.
+    auto t = cast<RankedTensorType>(v.getType());
+    if (t.isDynamicDim(axis) || t.getDimSize(axis) != 0 || inputs.empty())
       inputs.push_back(v);
-  if (inputs.empty())
-    inputs.push_back(nc.input(0));
+  }
+  if (inputs.size() > 1) {
+    auto first = cast<RankedTensorType>(inputs[0].getType());
+    if (!first.isDynamicDim(axis) && first.getDimSize(axis) == 0)
+      inputs.erase(inputs.begin());
+  }
   out.push_back(nc.create<ConcatOp>(inputs, nc.builder.getI64IntegerAttr(axis)));
   return success();
 }
@@ -197,6 +206,17 @@ static LogicalResult importSlice(NodeContext &nc, SmallVectorImpl<Value> &out) {
     return nc.error() << "Slice axes must be constant";
   if (nc.input(4) && !(steps = nc.constInts(4).value_or(std::vector<int64_t>{})).size())
     return nc.error() << "Slice steps must be constant";
+  if (axes.size() != starts->size() || steps.size() != starts->size())
+    return nc.error() << "Slice starts, ends, axes and steps differ in length";
+  {
+    std::vector<int64_t> seen;
+    for (int64_t a : axes) {
+      int64_t n = normalizeAxis(a, in.getRank());
+      if (n >= 0 && llvm::is_contained(seen, n))
+        return nc.error() << "Slice axis " << a << " appears twice";
+      seen.push_back(n);
+    }
+  }
   int64_t rank = in.getRank();
   SmallVector<int64_t> offsets(rank, 0), sizes(in.getShape()), strides(rank, 1);
   // Negative steps become a gather of the reversed indices after the slice.
@@ -248,6 +268,14 @@ static LogicalResult importGather(NodeContext &nc,
   int64_t axis = normalizeAxis(nc.intAttr("axis", 0), nc.inputType(0).getRank());
   if (axis < 0)
     return nc.error() << "Gather axis out of range";
+  int64_t extent = nc.inputType(0).getDimSize(axis);
+  if (extent == 0)
+    return nc.error() << "Gather from an axis of length 0";
+  if (auto idx = nc.constInts(1))
+    for (int64_t i : *idx)
+      if (!ShapedType::isDynamic(extent) && (i < -extent || i >= extent))
+        return nc.error() << "Gather index " << i << " is out of range for "
+                          << "an axis of length " << extent;
   out.push_back(nc.create<GatherOp>(nc.input(0), nc.input(1),
                                     nc.builder.getI64IntegerAttr(axis)));
   return success();

@@ -1,0 +1,110 @@
+#!/usr/bin/python3
+"""make_hostile.py - writes malformed or edge-case ONNX models for tests.
+
+Each KIND is a model that once crashed Kiln or produced a wrong shape; the
+lit tests beside this folder check for a clean error (exit 2) or the right
+result. Usage: make_hostile.py KIND OUT.onnx
+"""
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+OPSET = 17
+
+
+def value(name, shape, elem=TensorProto.FLOAT):
+    return helper.make_tensor_value_info(name, elem, shape)
+
+
+def model(nodes, inputs, outputs, inits=()):
+    graph = helper.make_graph(nodes, "hostile", inputs, outputs, list(inits))
+    m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
+    m.ir_version = 8
+    return m
+
+
+def i64(name, values):
+    return numpy_helper.from_array(np.array(values, dtype=np.int64), name)
+
+
+def add_mismatch():
+    return model([helper.make_node("Add", ["a", "b"], ["y"], name="add")],
+                 [value("a", [2, 3]), value("b", [4])], [value("y", ["d0", "d1"])])
+
+
+def matmul_mismatch():
+    return model([helper.make_node("MatMul", ["a", "b"], ["y"], name="mm")],
+                 [value("a", [2, 3]), value("b", [4, 5])], [value("y", ["d0", "d1"])])
+
+
+def sum_empty_input():
+    return model([helper.make_node("Sum", ["x", ""], ["y"], name="sum")],
+                 [value("x", [2])], [value("y", [2])])
+
+
+def conv_zero_stride():
+    w = numpy_helper.from_array(np.ones([1, 1, 1, 1], np.float32), "w")
+    return model([helper.make_node("Conv", ["x", "w"], ["y"], name="conv",
+                                   strides=[0, 1])],
+                 [value("x", [1, 1, 4, 4])], [value("y", ["n", "c", "h", "w"])],
+                 [w])
+
+
+def huge_initializer():
+    t = TensorProto(name="w", data_type=TensorProto.FLOAT, dims=[2**62, 4])
+    return model([helper.make_node("Add", ["x", "w"], ["y"], name="add")],
+                 [value("x", [4])], [value("y", ["d0", "d1"])], [t])
+
+
+def slice_short_axes():
+    return model([helper.make_node("Slice", ["x", "s", "e", "a"], ["y"],
+                                   name="slice")],
+                 [value("x", [4, 4])], [value("y", ["d0", "d1"])],
+                 [i64("s", [0, 1]), i64("e", [2, 3]), i64("a", [1])])
+
+
+def gather_out_of_range():
+    return model([helper.make_node("Gather", ["x", "i"], ["y"], name="gather")],
+                 [value("x", [3, 2])], [value("y", ["d0", "d1"])], [i64("i", [5])])
+
+
+def slice_int64_max():
+    # What PyTorch exports for x[:, 1:]: ends = INT64_MAX.
+    return model([helper.make_node("Slice", ["x", "s", "e", "a"], ["y"],
+                                   name="slice")],
+                 [value("x", [2, 5])], [value("y", ["d0", "d1"])],
+                 [i64("s", [1]), i64("e", [2**63 - 1]), i64("a", [1])])
+
+
+def concat_empty():
+    return model([helper.make_node("Concat", ["a", "b"], ["y"], name="cat",
+                                   axis=1)],
+                 [value("a", [0, 3]), value("b", [0, 5])], [value("y", ["d0", "d1"])])
+
+
+def flatten_empty():
+    return model([helper.make_node("Flatten", ["x"], ["y"], name="flat")],
+                 [value("x", [0, 3])], [value("y", ["d0", "d1"])])
+
+
+def avgpool_f64():
+    return model([helper.make_node("AveragePool", ["x"], ["y"], name="pool",
+                                   kernel_shape=[2, 2], pads=[1, 1, 1, 1])],
+                 [value("x", [1, 1, 2, 2], TensorProto.DOUBLE)],
+                 [value("y", [1, 1, 3, 3], TensorProto.DOUBLE)])
+
+
+KINDS = {k: v for k, v in globals().items()
+         if callable(v) and k not in ("value", "model", "i64", "main")}
+
+
+def main():
+    if len(sys.argv) != 3 or sys.argv[1] not in KINDS:
+        sys.exit("usage: make_hostile.py {%s} OUT.onnx" % "|".join(KINDS))
+    onnx.save(KINDS[sys.argv[1]](), sys.argv[2])
+
+
+if __name__ == "__main__":
+    main()
