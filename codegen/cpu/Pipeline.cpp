@@ -62,7 +62,8 @@ static const char *kLoweringPipeline =
     "lower-affine,expand-strided-metadata,lower-affine,"
     "finalize-memref-to-llvm{use-generic-functions=true},"
     "convert-scf-to-cf,convert-vector-to-llvm,"
-    "convert-math-to-llvm,convert-math-to-libm,convert-arith-to-llvm,"
+    "convert-math-to-funcs,convert-math-to-llvm,convert-math-to-libm,"
+    "convert-arith-to-llvm,"
     "convert-cf-to-llvm,convert-func-to-llvm,convert-openmp-to-llvm,"
     "convert-ub-to-llvm,reconcile-unrealized-casts";
 
