@@ -281,13 +281,52 @@ static LogicalResult importGather(NodeContext &nc,
   return success();
 }
 
+/// Pad modes "edge" and "reflect": per padded axis, one gather whose
+/// constant indices repeat the border element (edge) or mirror the elements
+/// next to it (reflect).
+static LogicalResult importBorderPad(NodeContext &nc, const std::string &mode,
+                                     ArrayRef<int64_t> pads,
+                                     SmallVectorImpl<Value> &out) {
+  auto in = nc.inputType(0);
+  if (failed(needStatic(nc, in)))
+    return failure();
+  int64_t rank = in.getRank();
+  Value x = nc.input(0);
+  for (int64_t d = 0; d < rank; ++d) {
+    int64_t lo = pads[d], hi = pads[d + rank], n = in.getDimSize(d);
+    if (lo == 0 && hi == 0)
+      continue;
+    if (n == 0 || (mode == "reflect" && (lo >= n || hi >= n)))
+      return nc.error() << "Pad mode '" << mode << "' needs pads smaller "
+                        << "than dim " << d << " (" << n << ")";
+    std::vector<int64_t> idx;
+    for (int64_t i = lo; i > 0; --i)
+      idx.push_back(mode == "edge" ? 0 : i);
+    for (int64_t i = 0; i < n; ++i)
+      idx.push_back(i);
+    for (int64_t i = 1; i <= hi; ++i)
+      idx.push_back(mode == "edge" ? n - 1 : n - 1 - i);
+    x = nc.create<GatherOp>(x, nc.i64Const(idx),
+                            nc.builder.getI64IntegerAttr(d));
+  }
+  out.push_back(x);
+  return success();
+}
+
 static LogicalResult importPad(NodeContext &nc, SmallVectorImpl<Value> &out) {
   std::string mode = nc.stringAttr("mode", "constant");
-  if (mode != "constant")
+  if (mode != "constant" && mode != "edge" && mode != "reflect")
     return nc.error() << "Pad mode '" << mode << "' is not supported";
   auto pads = nc.input(1) ? nc.constInts(1) : nc.intsAttr("pads");
   if (!pads)
     return nc.error() << "Pad pads must be constant";
+  if (int64_t(pads->size()) != 2 * nc.inputType(0).getRank())
+    return nc.error() << "Pad needs 2 x rank pads, got " << pads->size();
+  for (int64_t p : *pads)
+    if (p < 0)
+      return nc.error() << "negative pads (cropping) are not supported";
+  if (mode != "constant")
+    return importBorderPad(nc, mode, *pads, out);
   double value = nc.floatAttr("value", 0.0f);
   if (nc.input(2)) {
     auto v = nc.constFloats(2);
