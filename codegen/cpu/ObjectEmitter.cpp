@@ -15,6 +15,7 @@
 
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/TargetSelect.h"
@@ -47,12 +48,23 @@ makeTargetMachine(const TargetChoice &choice, std::string &error) {
   std::string cpu = choice.cpu.empty() ? llvm::sys::getHostCPUName().str()
                                        : choice.cpu;
   std::string features = choice.cpu.empty() ? hostFeatures() : "";
+  // Check the name first: LLVM only warns about unknown CPUs and may then
+  // abort on a subtarget without 64-bit support.
+  std::unique_ptr<llvm::MCSubtargetInfo> generic(
+      target->createMCSubtargetInfo(triple, "", ""));
+  if (!choice.cpu.empty() && generic && !generic->isCPUStringValid(cpu)) {
+    error = "unknown CPU '" + cpu + "' for " + triple.str() +
+            " (use an LLVM CPU name such as skylake-avx512 or znver4)";
+    return nullptr;
+  }
   llvm::TargetOptions options;
   std::unique_ptr<llvm::TargetMachine> tm(target->createTargetMachine(
       triple, cpu, features, options, llvm::Reloc::PIC_, std::nullopt,
       llvm::CodeGenOptLevel::Aggressive));
-  if (!tm)
+  if (!tm) {
     error = "cannot create a target machine for CPU '" + cpu + "'";
+    return nullptr;
+  }
   return tm;
 }
 

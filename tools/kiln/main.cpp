@@ -287,8 +287,9 @@ int main(int argc, char **argv) {
       return usageError("unknown --emit stage '" + options.emit + "'");
     if (options.outPath.empty() && options.emit.empty())
       return usageError("compile needs -o libNAME.so|.a|.o");
-    options.prefix = prefixForLibrary(options.outPath.empty() ? "libmodel.so"
-                                                              : options.outPath);
+    bool toStdout = options.outPath.empty() || options.outPath == "-";
+    options.prefix =
+        prefixForLibrary(toStdout ? "libmodel.so" : options.outPath);
     return compileCommand(options);
   }
   return usageError("unknown command '" + cmd + "'");
