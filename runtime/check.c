@@ -39,6 +39,8 @@ const char *kiln_check_dtype_name(kiln_dtype dtype) {
     return "bool";
   case KILN_DTYPE_FLOAT64:
     return "float64";
+  case KILN_DTYPE_FLOAT16:
+    return "float16";
   }
   return NULL;
 }

@@ -46,6 +46,7 @@ typedef enum kiln_dtype {
   KILN_DTYPE_INT32 = 6,
   KILN_DTYPE_INT64 = 7,
   KILN_DTYPE_BOOL = 9,
+  KILN_DTYPE_FLOAT16 = 10, /**< IEEE half, stored as its 16 bits */
   KILN_DTYPE_FLOAT64 = 11
 } kiln_dtype;
 

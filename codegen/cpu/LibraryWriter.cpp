@@ -28,6 +28,7 @@ static int dtypeOf(Type t) {
   if (t.isSignlessInteger(64)) return 7;
   if (t.isInteger(1)) return 9;
   if (t.isF64()) return 11;
+  if (t.isF16()) return 10;
   return 0;
 }
 

@@ -57,6 +57,9 @@ bool makeInputs(const kiln_model_desc &desc, std::vector<HostTensor> &inputs,
       float f = gen.next();
       if (t.dtype == KILN_DTYPE_FLOAT32) {
         std::memcpy(t.bytes.data() + k * 4, &f, 4);
+      } else if (t.dtype == KILN_DTYPE_FLOAT16) {
+        uint16_t h = floatToHalf(f);
+        std::memcpy(t.bytes.data() + k * 2, &h, 2);
       } else {
         double d = f;
         std::memcpy(t.bytes.data() + k * 8, &d, 8);

@@ -27,6 +27,11 @@ double elementAsDouble(const HostTensor &t, int64_t i) {
     std::memcpy(&v, p, sizeof v);
     return v;
   }
+  case KILN_DTYPE_FLOAT16: {
+    uint16_t h;
+    std::memcpy(&h, p, sizeof h);
+    return halfToFloat(h);
+  }
   case KILN_DTYPE_FLOAT64: {
     double v;
     std::memcpy(&v, p, sizeof v);

@@ -15,6 +15,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,8 @@ inline size_t dtypeSize(kiln_dtype dtype) {
   case KILN_DTYPE_INT8:
   case KILN_DTYPE_BOOL:
     return 1;
+  case KILN_DTYPE_FLOAT16:
+    return 2;
   case KILN_DTYPE_FLOAT32:
   case KILN_DTYPE_INT32:
     return 4;
@@ -62,13 +65,68 @@ inline std::string dtypeName(kiln_dtype dtype) {
     return "bool";
   case KILN_DTYPE_FLOAT64:
     return "float64";
+  case KILN_DTYPE_FLOAT16:
+    return "float16";
   }
   return "dtype(" + std::to_string(static_cast<int>(dtype)) + ")";
 }
 
 /// True for the floating-point dtypes.
 inline bool isFloatDtype(kiln_dtype dtype) {
-  return dtype == KILN_DTYPE_FLOAT32 || dtype == KILN_DTYPE_FLOAT64;
+  return dtype == KILN_DTYPE_FLOAT32 || dtype == KILN_DTYPE_FLOAT64 ||
+         dtype == KILN_DTYPE_FLOAT16;
+}
+
+/// IEEE half bits to float (exact: every half is a float).
+inline float halfToFloat(uint16_t h) {
+  uint32_t sign = uint32_t(h >> 15) << 31, exp = (h >> 10) & 0x1f,
+           mant = h & 0x3ff, bits;
+  if (exp == 0x1f) {
+    bits = sign | 0x7f800000u | (mant << 13); // inf / NaN
+  } else if (exp != 0) {
+    bits = sign | ((exp + 112) << 23) | (mant << 13);
+  } else if (mant == 0) {
+    bits = sign; // zero
+  } else { // subnormal: normalise
+    int shift = 0;
+    while (!(mant & 0x400)) {
+      mant <<= 1;
+      ++shift;
+    }
+    bits = sign | (uint32_t(113 - shift) << 23) | ((mant & 0x3ff) << 13);
+  }
+  float f;
+  std::memcpy(&f, &bits, sizeof f);
+  return f;
+}
+
+/// Float to IEEE half bits, rounding to nearest even.
+inline uint16_t floatToHalf(float f) {
+  uint32_t x;
+  std::memcpy(&x, &f, sizeof x);
+  uint32_t sign = (x >> 16) & 0x8000u;
+  int32_t exp = int32_t((x >> 23) & 0xff) - 127 + 15;
+  uint32_t mant = x & 0x7fffffu;
+  if (((x >> 23) & 0xff) == 0xff) // inf / NaN
+    return uint16_t(sign | 0x7c00u | (mant ? 0x200u : 0u));
+  if (exp >= 0x1f)
+    return uint16_t(sign | 0x7c00u); // overflow to inf
+  if (exp <= 0) { // subnormal or zero
+    if (exp < -10)
+      return uint16_t(sign);
+    mant |= 0x800000u;
+    uint32_t shift = uint32_t(14 - exp);
+    uint32_t half = mant >> shift, rest = mant & ((1u << shift) - 1);
+    uint32_t mid = 1u << (shift - 1);
+    if (rest > mid || (rest == mid && (half & 1)))
+      ++half;
+    return uint16_t(sign | half);
+  }
+  uint32_t half = sign | (uint32_t(exp) << 10) | (mant >> 13);
+  uint32_t rest = mant & 0x1fffu;
+  if (rest > 0x1000u || (rest == 0x1000u && (half & 1)))
+    ++half; // may carry into the exponent, which is still correct
+  return uint16_t(half);
 }
 
 /// Number of elements of `shape` (1 for a scalar); -1 if a dim is negative

@@ -32,6 +32,7 @@ struct DescrEntry {
 
 constexpr DescrEntry kDescrs[] = {
     {"<f4", KILN_DTYPE_FLOAT32}, {"<f8", KILN_DTYPE_FLOAT64},
+    {"<f2", KILN_DTYPE_FLOAT16},
     {"<i4", KILN_DTYPE_INT32},   {"<i8", KILN_DTYPE_INT64},
     {"|u1", KILN_DTYPE_UINT8},   {"|i1", KILN_DTYPE_INT8},
     {"|b1", KILN_DTYPE_BOOL},
@@ -56,7 +57,7 @@ bool dtypeFromDescr(const std::string &descr, kiln_dtype &dtype,
     err = "big-endian data ('" + descr + "') is not supported";
   else
     err = "unsupported dtype '" + descr +
-          "' (supported: <f4 <f8 <i4 <i8 |u1 |i1 |b1)";
+          "' (supported: <f2 <f4 <f8 <i4 <i8 |u1 |i1 |b1)";
   return false;
 }
 

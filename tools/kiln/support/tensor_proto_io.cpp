@@ -53,6 +53,9 @@ int64_t copyTypedData(const onnx::TensorProto &proto, HostTensor &out) {
   case KILN_DTYPE_BOOL:
     copyTyped<uint8_t>(proto.int32_data(), out);
     return proto.int32_data_size();
+  case KILN_DTYPE_FLOAT16: // int32_data holds the half's 16 bits
+    copyTyped<uint16_t>(proto.int32_data(), out);
+    return proto.int32_data_size();
   }
   return 0;
 }
