@@ -14,6 +14,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
+
 using namespace kiln;
 using namespace kiln::test;
 
@@ -128,13 +130,31 @@ TEST(TensorProtoIo, RejectsSizeMismatches) {
 
 TEST(TensorProtoIo, RejectsUnsupportedTypes) {
   onnx::TensorProto p;
-  p.set_data_type(onnx::TensorProto::FLOAT16);
+  p.set_data_type(onnx::TensorProto::BFLOAT16);
   p.add_dims(1);
   p.set_raw_data(std::string(2, '\0'));
   HostTensor t;
   std::string err;
   EXPECT_FALSE(parseTensorProto(p.SerializeAsString(), t, err));
-  EXPECT_NE(err.find("unsupported data_type 10"), std::string::npos) << err;
+  EXPECT_NE(err.find("unsupported data_type 16"), std::string::npos) << err;
+}
+
+TEST(TensorProtoIo, ReadsFloat16FromInt32Data) {
+  // ONNX stores float16 values as their 16 bits in int32_data.
+  onnx::TensorProto p;
+  p.set_data_type(onnx::TensorProto::FLOAT16);
+  p.add_dims(2);
+  p.add_int32_data(0x3C00); // 1.0
+  p.add_int32_data(0xC000); // -2.0
+  HostTensor t;
+  std::string err;
+  ASSERT_TRUE(parseTensorProto(p.SerializeAsString(), t, err)) << err;
+  ASSERT_EQ(t.dtype, KILN_DTYPE_FLOAT16);
+  ASSERT_EQ(t.bytes.size(), 4u);
+  uint16_t h[2];
+  std::memcpy(h, t.bytes.data(), 4);
+  EXPECT_EQ(halfToFloat(h[0]), 1.0f);
+  EXPECT_EQ(halfToFloat(h[1]), -2.0f);
 }
 
 } // namespace
