@@ -262,8 +262,15 @@ bool writeModelLibrary(const std::string &objectPath,
                 error);
   llvm::StringRef ext = llvm::sys::path::extension(outPath);
   if (ok && ext == ".so") {
-    ok = run({"cc", "-shared", "-o", outPath, objectPath, stubO, archive,
-              "-Wl,--exclude-libs,ALL", "-lm", "-lpthread"},
+    // Only the five ABI entry points are exported.
+    std::string script = dir + "/exports.map";
+    ok = writeText(script,
+                   "{\n  global:\n    " + prefix + "_describe;\n    " + prefix +
+                       "_create;\n    " + prefix + "_run;\n    " + prefix +
+                       "_error;\n    " + prefix + "_destroy;\n  local: *;\n};\n",
+                   error) &&
+         run({"cc", "-shared", "-o", outPath, objectPath, stubO, archive,
+              "-Wl,--version-script=" + script, "-lm", "-lpthread"},
              error);
   } else if (ok && (ext == ".a" || ext == ".o")) {
     ok = run({"ar", "x", archive}, error, dir);
