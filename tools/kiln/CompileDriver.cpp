@@ -163,6 +163,16 @@ static std::unique_ptr<llvm::ToolOutputFile> openOutput(const std::string &path)
   return file;
 }
 
+/// Writes `module` as text to the output file; returns the exit code.
+static int writeModuleText(ModuleOp module, const CompileOptions &options) {
+  auto out = openOutput(options.outPath);
+  if (!out)
+    return 2;
+  printModule(module, out->os(), options);
+  out->keep();
+  return 0;
+}
+
 int importCommand(const CompileOptions &options) {
   MLIRContext ctx;
   setUpContext(ctx);
@@ -170,12 +180,7 @@ int importCommand(const CompileOptions &options) {
                                               options.inputShapes);
   if (!module)
     return 2;
-  auto out = openOutput(options.outPath);
-  if (!out)
-    return 2;
-  printModule(*module, out->os(), options);
-  out->keep();
-  return 0;
+  return writeModuleText(*module, options);
 }
 
 int compileCommand(const CompileOptions &options) {
@@ -203,12 +208,7 @@ int compileCommand(const CompileOptions &options) {
       return 2;
     if (failed(runPipeline(*module, stage, pipeline)))
       return 2;
-    auto out = openOutput(options.outPath);
-    if (!out)
-      return 2;
-    printModule(*module, out->os(), options);
-    out->keep();
-    return 0;
+    return writeModuleText(*module, options);
   }
   // Graph passes first: the signature is read from the refined types.
   if (failed(runPipeline(*module, Stage::Kiln, pipeline)))
