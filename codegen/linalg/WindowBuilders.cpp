@@ -39,15 +39,15 @@ static Value transposedWeights(OpBuilder &b, Location loc, Value filter) {
       break;
     source = def->getOperand(0);
   }
-  Attribute attr;
-  if (matchPattern(source, m_Constant(&attr)))
-    if (auto hv = readConstant(attr)) {
-      std::vector<double> t(hv->data.size());
+  ElementsAttr attr;
+  if (matchPattern(source, m_Constant(&attr))) {
+    std::vector<int64_t> sourceIndex(size_t(f * k));
+    for (int64_t j = 0; j < k; ++j)
       for (int64_t i = 0; i < f; ++i)
-        for (int64_t j = 0; j < k; ++j)
-          t[j * f + i] = hv->data[i * k + j];
-      return arith::ConstantOp::create(b, loc, writeConstant(tt, t));
-    }
+        sourceIndex[j * f + i] = i * k + j;
+    if (ElementsAttr t = gatherConstant(attr, tt, sourceIndex))
+      return arith::ConstantOp::create(b, loc, t);
+  }
   Value init = tensor::EmptyOp::create(b, loc, tt.getShape(), tt.getElementType());
   return linalg::TransposeOp::create(b, loc, filter, init,
                                      ArrayRef<int64_t>{1, 0})
