@@ -65,14 +65,6 @@ void setUpContext(MLIRContext &ctx) {
   });
 }
 
-std::set<std::string> inputsToFreeze(const std::string &path) {
-  onnx::ModelProto model;
-  std::string error;
-  if (!onnx_frontend::loadOnnxModel(path, model, error))
-    return {};
-  return onnx_frontend::inputsNeededAsConstants(model);
-}
-
 /// A TensorProto holding a loaded tensor file.
 static onnx::TensorProto toTensorProto(const HostTensor &t) {
   onnx::TensorProto proto;
@@ -84,21 +76,22 @@ static onnx::TensorProto toTensorProto(const HostTensor &t) {
   return proto;
 }
 
-std::set<std::string> dynamicInputs(const std::string &path) {
+InputNeeds inputNeeds(const std::string &path) {
   onnx::ModelProto model;
   std::string error;
-  std::set<std::string> result;
+  InputNeeds needs;
   if (!onnx_frontend::loadOnnxModel(path, model, error))
-    return result;
+    return needs;
+  needs.toFreeze = onnx_frontend::inputsNeededAsConstants(model);
   for (const auto &in : model.graph().input()) {
     const auto &tt = in.type().tensor_type();
     bool dynamic = !tt.has_shape();
     for (const auto &d : tt.shape().dim())
       dynamic |= !d.has_dim_value();
     if (dynamic)
-      result.insert(in.name());
+      needs.dynamic.insert(in.name());
   }
-  return result;
+  return needs;
 }
 
 OwningOpRef<ModuleOp>

@@ -49,13 +49,18 @@ importModel(mlir::MLIRContext &ctx, const std::string &path,
             const std::vector<std::pair<std::string, std::string>> &freeze = {},
             const std::map<std::string, std::vector<int64_t>> &shapes = {});
 
-/// The graph inputs of the model at `path` that have a dynamic or unknown
-/// dim; empty if it does not load.
-std::set<std::string> dynamicInputs(const std::string &path);
+/// What `kiln run` must specialise in a model before compiling it.
+struct InputNeeds {
+  /// Inputs that feed shape operands and so must be frozen (see
+  /// frontends/onnx/Importer.h).
+  std::set<std::string> toFreeze;
+  /// Inputs with a dynamic or unknown dim.
+  std::set<std::string> dynamic;
+};
 
-/// The inputs of the model at `path` that feed shape operands and so must
-/// be frozen (see frontends/onnx/Importer.h); empty if it does not load.
-std::set<std::string> inputsToFreeze(const std::string &path);
+/// The InputNeeds of the model at `path` (one load); empty if it does not
+/// load (compiling it then reports why).
+InputNeeds inputNeeds(const std::string &path);
 
 /// `kiln import`: prints the imported module. Returns the exit code.
 int importCommand(const CompileOptions &options);

@@ -113,8 +113,11 @@ static void specializeFromData(const std::string &model,
                                Specialization &spec) {
   if (dataDir.empty())
     return;
-  std::set<std::string> needed = inputsToFreeze(model);
-  std::set<std::string> dynamic = dynamicInputs(model);
+  InputNeeds needs = inputNeeds(model);
+  const std::set<std::string> &needed = needs.toFreeze;
+  const std::set<std::string> &dynamic = needs.dynamic;
+  if (needed.empty() && dynamic.empty())
+    return; // nothing to specialise: don't read the data files twice
   for (int k = 0;; ++k) {
     std::string file = dataDir + "/input_" + std::to_string(k) + ".pb";
     HostTensor t;
