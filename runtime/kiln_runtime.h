@@ -11,14 +11,18 @@
  *   const char *NAME_error(const kiln_context *ctx);
  *   void NAME_destroy(kiln_context *ctx);
  *
- * This header holds the types they share. It is plain C99 and includes only
- * <stdint.h> and <stddef.h>. See docs/abi.md for the full contract.
+ * This header holds the types they share, and kiln_check_library(), which
+ * verifies that a library file is complete and unmodified before a program
+ * dlopens it. It is plain C99 and includes only <stdint.h>, <stddef.h>,
+ * <stdio.h> and <string.h>. See docs/abi.md for the full contract.
  */
 #ifndef KILN_RUNTIME_H
 #define KILN_RUNTIME_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -95,6 +99,214 @@ typedef struct kiln_options {
  *  distinct contexts may proceed concurrently from different threads; one
  *  context must not be used by two threads at once. */
 typedef struct kiln_context kiln_context;
+
+/* ---- Checking a library file before loading it ------------------------
+ *
+ * `kiln compile` seals every shared library it writes: after the ELF image
+ * it appends a 32-byte trailer holding KILN_SEAL_MAGIC, the size of the ELF
+ * image, a 64-bit digest of it (kiln_digest64) and the seal format version.
+ * kiln_check_library() checks the ELF headers (every header table and
+ * loadable segment lies inside the file), the trailer and the digest, so a
+ * truncated, extended or corrupted file is reported before dlopen maps it
+ * (dlopen on such a file can crash the process). It does not make a library
+ * from an untrusted source safe to load: it only proves the file is the one
+ * kiln wrote. */
+
+#define KILN_SEAL_MAGIC "KILNSEAL"
+#define KILN_SEAL_SIZE 32u
+#define KILN_SEAL_VERSION 1u
+
+/** Digest state: four interleaved FNV-1a style lanes over 64-bit
+ *  little-endian words, so any change to a single word changes the digest
+ *  (each step is a bijection of the lane state). */
+typedef struct kiln_digest {
+  uint64_t lane[4];
+  uint64_t length;
+  unsigned char tail[32];
+  uint32_t tail_size;
+} kiln_digest;
+
+#define KILN_DIGEST_PRIME 0x100000001b3ull
+
+static inline void kiln_digest_init(kiln_digest *d) {
+  int i;
+  for (i = 0; i < 4; ++i)
+    d->lane[i] = 0xcbf29ce484222325ull ^ (uint64_t)i;
+  d->length = 0;
+  d->tail_size = 0;
+}
+
+static inline uint64_t kiln_load_le64(const unsigned char *p) {
+  uint64_t v = 0;
+  int i;
+  for (i = 7; i >= 0; --i)
+    v = (v << 8) | p[i];
+  return v;
+}
+
+static inline void kiln_digest_block(kiln_digest *d, const unsigned char *p) {
+  int i;
+  for (i = 0; i < 4; ++i)
+    d->lane[i] = (d->lane[i] ^ kiln_load_le64(p + 8 * i)) * KILN_DIGEST_PRIME;
+}
+
+static inline void kiln_digest_update(kiln_digest *d, const void *data,
+                                      size_t size) {
+  const unsigned char *p = (const unsigned char *)data;
+  d->length += size;
+  while (size && d->tail_size) { /* finish a partial block first */
+    d->tail[d->tail_size++] = *p++;
+    --size;
+    if (d->tail_size == 32) {
+      kiln_digest_block(d, d->tail);
+      d->tail_size = 0;
+    }
+  }
+  for (; size >= 32; p += 32, size -= 32)
+    kiln_digest_block(d, p);
+  memcpy(d->tail, p, size);
+  d->tail_size += (uint32_t)size;
+}
+
+static inline uint64_t kiln_digest_final(const kiln_digest *d) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  uint32_t i;
+  for (i = 0; i < d->tail_size; ++i)
+    h = (h ^ d->tail[i]) * KILN_DIGEST_PRIME;
+  for (i = 0; i < 4; ++i)
+    h = (h ^ d->lane[i]) * KILN_DIGEST_PRIME;
+  return (h ^ d->length) * KILN_DIGEST_PRIME;
+}
+
+/** Reads `size` bytes at `offset`; 0 on success. */
+static inline int kiln_read_at(FILE *f, uint64_t offset, void *buf,
+                               size_t size) {
+  if (offset > (uint64_t)0x7fffffffffffffffll ||
+      fseek(f, (long)offset, SEEK_SET) != 0)
+    return -1;
+  return fread(buf, 1, size, f) == size ? 0 : -1;
+}
+
+/** Writes "PATH: why" into message (when not NULL); returns the status. */
+static inline kiln_status kiln_check_fail(char *message, size_t message_size,
+                                          const char *path, const char *why,
+                                          kiln_status status) {
+  if (message && message_size)
+    snprintf(message, message_size, "%s: %s", path, why);
+  return status;
+}
+
+/** The ELF checks of kiln_check_library over an image of `size` bytes. */
+static inline const char *kiln_check_elf(FILE *f, uint64_t size) {
+  unsigned char eh[64], ph[56];
+  uint64_t phoff, shoff, i;
+  uint32_t phentsize, phnum, shentsize, shnum;
+  if (size < 64 || kiln_read_at(f, 0, eh, 64) != 0 ||
+      memcmp(eh, "\177ELF", 4) != 0)
+    return "not an ELF file";
+  if (eh[4] != 2 || eh[5] != 1)
+    return "not a 64-bit little-endian ELF file";
+  if ((eh[16] | eh[17] << 8) != 3)
+    return "not a shared library (ELF type is not ET_DYN)";
+  phoff = kiln_load_le64(eh + 32);
+  shoff = kiln_load_le64(eh + 40);
+  phentsize = eh[54] | (uint32_t)eh[55] << 8;
+  phnum = eh[56] | (uint32_t)eh[57] << 8;
+  shentsize = eh[58] | (uint32_t)eh[59] << 8;
+  shnum = eh[60] | (uint32_t)eh[61] << 8;
+  if (phentsize != 56 || phnum == 0 || phoff > size ||
+      (size - phoff) / 56 < phnum)
+    return "truncated or corrupted: program headers lie outside the file";
+  if (shnum && (shentsize != 64 || shoff > size || (size - shoff) / 64 < shnum))
+    return "truncated or corrupted: section headers lie outside the file";
+  for (i = 0; i < phnum; ++i) {
+    uint64_t offset, filesz;
+    if (kiln_read_at(f, phoff + 56 * i, ph, 56) != 0)
+      return "truncated: cannot read a program header";
+    offset = kiln_load_le64(ph + 8);
+    filesz = kiln_load_le64(ph + 32);
+    if (ph[0] == 1 && ph[1] == 0 && ph[2] == 0 && ph[3] == 0 && /* PT_LOAD */
+        (offset > size || filesz > size - offset))
+      return "truncated or corrupted: a loadable segment extends past the "
+             "end of the file";
+  }
+  return NULL;
+}
+
+/** Checks that `path` is a complete, unmodified shared library written by
+ *  kiln compile (see above). Returns KILN_OK, or KILN_ERROR_INVALID_ARGUMENT
+ *  with "PATH: why" in `message` (when not NULL; truncated to
+ *  message_size). Reads the whole file once; loads nothing. */
+static inline kiln_status kiln_check_library(const char *path, char *message,
+                                             size_t message_size) {
+  unsigned char seal[KILN_SEAL_SIZE], buf[1 << 16];
+  uint64_t size, image, done;
+  const char *why;
+  kiln_digest d;
+  FILE *f;
+  if (!path)
+    return KILN_ERROR_INVALID_ARGUMENT;
+  f = fopen(path, "rb");
+  if (!f)
+    return kiln_check_fail(message, message_size, path, "cannot open file",
+                           KILN_ERROR_INVALID_ARGUMENT);
+  if (fseek(f, 0, SEEK_END) != 0 || ftell(f) < 0) {
+    fclose(f);
+    return kiln_check_fail(message, message_size, path, "cannot read file",
+                           KILN_ERROR_INVALID_ARGUMENT);
+  }
+  size = (uint64_t)ftell(f);
+  if (size < KILN_SEAL_SIZE ||
+      kiln_read_at(f, size - KILN_SEAL_SIZE, seal, KILN_SEAL_SIZE) != 0 ||
+      memcmp(seal, KILN_SEAL_MAGIC, 8) != 0) {
+    why = kiln_check_elf(f, size);
+    fclose(f);
+    return kiln_check_fail(message, message_size, path,
+                           why ? why
+                               : "not a library written by kiln compile, or "
+                                 "truncated (no Kiln seal at its end)",
+                           KILN_ERROR_INVALID_ARGUMENT);
+  }
+  image = kiln_load_le64(seal + 8);
+  if (kiln_load_le64(seal + 24) != KILN_SEAL_VERSION) {
+    fclose(f);
+    return kiln_check_fail(message, message_size, path,
+                           "unknown Kiln seal version",
+                           KILN_ERROR_INVALID_ARGUMENT);
+  }
+  if (image != size - KILN_SEAL_SIZE) {
+    fclose(f);
+    return kiln_check_fail(message, message_size, path,
+                           "truncated or extended: its size does not match "
+                           "the size kiln compile recorded",
+                           KILN_ERROR_INVALID_ARGUMENT);
+  }
+  why = kiln_check_elf(f, image);
+  if (why) {
+    fclose(f);
+    return kiln_check_fail(message, message_size, path, why,
+                           KILN_ERROR_INVALID_ARGUMENT);
+  }
+  kiln_digest_init(&d);
+  if (fseek(f, 0, SEEK_SET) != 0)
+    image = 0;
+  for (done = 0; done < image;) {
+    size_t chunk = image - done < sizeof buf ? (size_t)(image - done)
+                                             : sizeof buf;
+    if (fread(buf, 1, chunk, f) != chunk)
+      break;
+    kiln_digest_update(&d, buf, chunk);
+    done += chunk;
+  }
+  fclose(f);
+  if (done != image || image == 0 ||
+      kiln_digest_final(&d) != kiln_load_le64(seal + 16))
+    return kiln_check_fail(message, message_size, path,
+                           "corrupted: its digest does not match the one "
+                           "kiln compile recorded",
+                           KILN_ERROR_INVALID_ARGUMENT);
+  return KILN_OK;
+}
 
 #ifdef __cplusplus
 }

@@ -8,6 +8,8 @@
 
 #include "codegen/cpu/LibraryWriter.h"
 
+#include "runtime/kiln_seal.h"
+
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
@@ -303,20 +305,11 @@ bool writeModelLibrary(const std::string &objectPath,
     ok = false;
   }
   llvm::sys::fs::remove_directories(dir);
-  if (!ok)
-    return false;
-  llvm::SmallString<128> header(llvm::sys::path::parent_path(outPath));
-  llvm::sys::path::append(header, prefix + ".h");
-  llvm::SmallString<128> rtHeader(llvm::sys::path::parent_path(outPath));
-  llvm::sys::path::append(rtHeader, "kiln_runtime.h");
-  if (!writeText(header.str().str(), generateHeader(prefix, signature), error))
-    return false;
-  if (auto ec = llvm::sys::fs::copy_file(runtime.includeDir + "/kiln_runtime.h",
-                                         rtHeader)) {
-    error = "cannot copy kiln_runtime.h: " + ec.message();
-    return false;
+  if (ok && ext == ".so" && kiln_seal_library(outPath.c_str()) != 0) {
+    error = "cannot seal '" + outPath + "'";
+    ok = false;
   }
-  return true;
+  return ok;
 }
 
 } // namespace kiln

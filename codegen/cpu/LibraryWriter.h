@@ -39,7 +39,9 @@ struct RuntimeLocation {
   std::string includeDir; ///< holds kiln_runtime.h, kiln_rt.h
 };
 
-/// Writes `outPath` (.so, .a or .o) and `<dir of outPath>/<prefix>.h`.
+/// Writes the library `outPath` (.so, .a or .o, by extension); a shared
+/// library is sealed (see kiln_check_library in runtime/kiln_runtime.h).
+/// The headers are the caller's to write (generateHeader).
 bool writeModelLibrary(const std::string &objectPath,
                        const ModelSignature &signature,
                        const std::string &prefix,

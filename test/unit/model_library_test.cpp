@@ -76,7 +76,9 @@ TEST(ModelLibraryOpen, AbiVersionIsChecked) {
 TEST(ModelLibraryOpen, MissingFile) {
   ModelLibrary lib;
   EXPECT_FALSE(lib.open("/nonexistent/libnope.so"));
-  EXPECT_NE(lib.error().find("cannot load"), std::string::npos);
+  EXPECT_NE(lib.error().find("/nonexistent/libnope.so: cannot open file"),
+            std::string::npos)
+      << lib.error();
 }
 
 TEST_F(FakeNet, DescribesAndRuns) {

@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "CompileDriver.h"
+#include "OutputFiles.h"
 
 #include "codegen/Passes.h"
 #include "codegen/cpu/Pipeline.h"
@@ -20,7 +21,7 @@
 #include "mlir/InitAllPasses.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
-#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/MemoryBuffer.h"
 
 #include <cctype>
 
@@ -143,47 +144,128 @@ static void printModule(ModuleOp module, llvm::raw_ostream &os,
   module.print(os, flags);
 }
 
-/// Opens `path` for writing ("-" = stdout); null after printing the error.
-static std::unique_ptr<llvm::ToolOutputFile> openOutput(const std::string &path) {
-  std::error_code ec;
-  auto file = std::make_unique<llvm::ToolOutputFile>(path.empty() ? "-" : path,
-                                                     ec, llvm::sys::fs::OF_None);
-  if (ec) {
-    llvm::errs() << "kiln: error: cannot write '" << path << "': "
-                 << ec.message() << "\n";
-    return nullptr;
-  }
-  return file;
+/// The files a compile or import reads: outputs must never replace them.
+static std::vector<std::string> inputFiles(const CompileOptions &options) {
+  std::vector<std::string> files = {options.modelPath};
+  for (const auto &[name, file] : options.freeze)
+    files.push_back(file);
+  return files;
 }
 
-/// Writes `module` as text to the output file; returns the exit code.
-static int writeModuleText(ModuleOp module, const CompileOptions &options) {
-  auto out = openOutput(options.outPath);
-  if (!out)
-    return 2;
-  printModule(module, out->os(), options);
-  out->keep();
+static bool toStdout(const CompileOptions &options) {
+  return options.outPath.empty() || options.outPath == "-";
+}
+
+/// Prints `error` as one line; returns exit code 2.
+static int fail(const std::string &error) {
+  llvm::errs() << "kiln: error: " << error << "\n";
+  return 2;
+}
+
+/// Writes `text` to the output: stdout, or a temporary file planned in
+/// `outputs` and then renamed into place. Returns the exit code.
+static int writeOutput(const std::string &text, const CompileOptions &options,
+                       OutputFiles &outputs, const std::string &temp) {
+  std::string error;
+  if (toStdout(options)) {
+    llvm::outs() << text;
+    llvm::outs().flush();
+    if (llvm::outs().has_error()) {
+      llvm::outs().clear_error();
+      return fail("cannot write to standard output");
+    }
+    return 0;
+  }
+  if (!writeTextFile(temp, text, error) || !outputs.commit(error))
+    return fail(error);
   return 0;
 }
 
+/// Writes `module` as text to the output; returns the exit code.
+static int writeModuleText(ModuleOp module, const CompileOptions &options,
+                           OutputFiles &outputs, const std::string &temp) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  printModule(module, os, options);
+  return writeOutput(text, options, outputs, temp);
+}
+
+/// Plans the text output of import / --emit; "" (after printing the error)
+/// when it may not be written. Returns "-" for stdout.
+static std::string planTextOutput(const CompileOptions &options,
+                                  OutputFiles &outputs) {
+  if (toStdout(options))
+    return "-";
+  std::string error, temp = outputs.add(options.outPath, false, error);
+  if (temp.empty())
+    fail(error);
+  return temp;
+}
+
 int importCommand(const CompileOptions &options) {
+  OutputFiles outputs(inputFiles(options), options.force);
+  std::string temp = planTextOutput(options, outputs);
+  if (temp.empty())
+    return 2;
   MLIRContext ctx;
   setUpContext(ctx);
   OwningOpRef<ModuleOp> module = importModel(ctx, options.modelPath, options.freeze,
                                               options.inputShapes);
   if (!module)
     return 2;
-  return writeModuleText(*module, options);
+  return writeModuleText(*module, options, outputs, temp);
+}
+
+/// Copies kiln_runtime.h from the runtime's include folder to `dest`.
+static bool copyRuntimeHeader(const RuntimeLocation &runtime,
+                              const std::string &dest, std::string &error) {
+  std::string source = runtime.includeDir + "/kiln_runtime.h";
+  auto buffer = llvm::MemoryBuffer::getFile(source);
+  if (!buffer) {
+    error = "cannot read '" + source + "': " + buffer.getError().message();
+    return false;
+  }
+  return writeTextFile(dest, (*buffer)->getBuffer().str(), error);
+}
+
+/// The library, its header and the runtime header, planned in `outputs`.
+struct LibraryFiles {
+  std::string library, header, runtimeHeader; ///< temporary paths
+};
+
+static bool planLibrary(const CompileOptions &options, OutputFiles &outputs,
+                        LibraryFiles &files, std::string &error) {
+  llvm::StringRef dir = llvm::sys::path::parent_path(options.outPath);
+  auto beside = [&](const std::string &name) {
+    llvm::SmallString<128> p(dir);
+    llvm::sys::path::append(p, name);
+    return p.str().str();
+  };
+  std::string header = options.headerPath.empty()
+                           ? beside(options.prefix + ".h")
+                           : options.headerPath;
+  std::string runtimeHeader = options.runtimeHeaderPath.empty()
+                                  ? beside("kiln_runtime.h")
+                                  : options.runtimeHeaderPath;
+  files.library = outputs.add(options.outPath, false, error);
+  if (!files.library.empty())
+    files.header = outputs.add(header, true, error);
+  if (!files.header.empty())
+    files.runtimeHeader = outputs.add(runtimeHeader, true, error);
+  return !files.runtimeHeader.empty();
 }
 
 int compileCommand(const CompileOptions &options) {
-  if (!options.outPath.empty() && options.outPath != "-") {
-    llvm::StringRef dir = llvm::sys::path::parent_path(options.outPath);
-    if (!dir.empty() && !llvm::sys::fs::is_directory(dir)) {
-      llvm::errs() << "kiln: error: cannot write '" << options.outPath
-                   << "': directory '" << dir << "' does not exist\n";
+  OutputFiles outputs(inputFiles(options), options.force);
+  std::string textTemp;
+  LibraryFiles files;
+  std::string error;
+  if (!options.emit.empty()) {
+    textTemp = planTextOutput(options, outputs);
+    if (textTemp.empty())
       return 2;
-    }
+  } else if (!planLibrary(options, outputs, files, error)) {
+    return fail(error);
   }
   MLIRContext ctx;
   setUpContext(ctx);
@@ -201,7 +283,7 @@ int compileCommand(const CompileOptions &options) {
       return 2;
     if (failed(runPipeline(*module, stage, pipeline)))
       return 2;
-    return writeModuleText(*module, options);
+    return writeModuleText(*module, options, outputs, textTemp);
   }
   // Graph passes first: the signature is read from the refined types.
   if (failed(runPipeline(*module, Stage::Kiln, pipeline)))
@@ -218,41 +300,46 @@ int compileCommand(const CompileOptions &options) {
   buildCpuLoweringPipeline(pm, pipeline);
   if (failed(pm.run(*module)))
     return 2;
-  std::string error;
   if (options.emit == "llvm" || options.emit == "asm") {
-    auto out = openOutput(options.outPath);
-    if (!out)
-      return 2;
+    llvm::SmallString<0> text;
+    llvm::raw_svector_ostream os(text); // the code emitter needs pwrite
     if (!emitMachineCode(*module, options.target,
                          options.emit == "llvm" ? ObjectKind::LLVMIR
                                                 : ObjectKind::Assembly,
-                         out->os(), error)) {
-      llvm::errs() << "kiln: error: " << error << "\n";
-      return 2;
-    }
-    out->keep();
-    return 0;
+                         os, error))
+      return fail(error);
+    return writeOutput(text.str().str(), options, outputs, textTemp);
   }
   llvm::SmallString<128> objPath;
-  if (llvm::sys::fs::createTemporaryFile("kiln-model", "o", objPath)) {
-    llvm::errs() << "kiln: error: cannot create a temporary file\n";
-    return 2;
-  }
+  if (llvm::sys::fs::createTemporaryFile("kiln-model", "o", objPath))
+    return fail("cannot create a temporary file");
   bool ok;
   {
     std::error_code ec;
     llvm::raw_fd_ostream obj(objPath, ec);
     ok = !ec && emitMachineCode(*module, options.target, ObjectKind::Object,
                                 obj, error);
+    if (!ec) {
+      obj.close();
+      if (obj.has_error()) {
+        error = "cannot write a temporary object file: " +
+                obj.error().message();
+        obj.clear_error();
+        ok = false;
+      }
+    } else {
+      error = "cannot create a temporary object file: " + ec.message();
+    }
   }
   ok = ok && writeModelLibrary(objPath.str().str(), *signature, options.prefix,
-                               entry, options.runtime, options.outPath, error);
+                               entry, options.runtime, files.library, error);
   llvm::sys::fs::remove(objPath);
-  if (!ok) {
-    llvm::errs() << "kiln: error: " << error << "\n";
-    return 2;
-  }
-  return 0;
+  ok = ok &&
+       writeTextFile(files.header, generateHeader(options.prefix, *signature),
+                     error) &&
+       copyRuntimeHeader(options.runtime, files.runtimeHeader, error) &&
+       outputs.commit(error);
+  return ok ? 0 : fail(error);
 }
 
 } // namespace kiln

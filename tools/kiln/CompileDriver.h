@@ -37,6 +37,11 @@ struct CompileOptions {
   std::vector<std::pair<std::string, std::string>> freeze;
   /// Dims for inputs whose shape the model leaves dynamic.
   std::map<std::string, std::vector<int64_t>> inputShapes;
+  /// Where a library's header and the runtime header go; empty: NAME.h and
+  /// kiln_runtime.h beside the library.
+  std::string headerPath, runtimeHeaderPath;
+  /// Replace side files (headers) that exist and were not written by kiln.
+  bool force = false;
 };
 
 /// Registers what the compiler needs and installs the one-line diagnostic

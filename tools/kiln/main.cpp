@@ -31,6 +31,9 @@ static const char *kUsage =
     "  compile MODEL.onnx -o libNAME.so|.a|.o [--emit=kiln|linalg|llvm|asm]\n"
     "          [--cpu=NAME] [--no-tile] [--no-parallel-loops] [--elide-weights]\n"
     "          [--freeze NAME=FILE]...  (compile an input in as a constant)\n"
+    "          [--header FILE] [--runtime-header FILE]  (defaults: NAME.h and\n"
+    "          kiln_runtime.h beside the library) [--force]  (replace such\n"
+    "          files even when kiln did not write them)\n"
     "          [--input-shape NAME=AxBxC]...  (dims of dynamic inputs; also\n"
     "          for import, run and bench)\n"
     "  run MODEL.onnx|libNAME.so [--data DIR] [--input NAME=FILE]...\n"
@@ -257,7 +260,7 @@ int main(int argc, char **argv) {
   }
   Args args(argc, argv,
             {"--elide-weights", "--locations", "--json", "--no-tile",
-             "--no-parallel-loops"});
+             "--no-parallel-loops", "--force"});
   if (!args.error.empty())
     return usageError(args.error);
   RuntimeLocation runtime = runtimeBeside(argv[0]);
@@ -276,6 +279,9 @@ int main(int argc, char **argv) {
   options.tileContractions = !args.has("--no-tile");
   options.parallelizeLoops = !args.has("--no-parallel-loops");
   options.target.cpu = args.get("--cpu");
+  options.headerPath = args.get("--header");
+  options.runtimeHeaderPath = args.get("--runtime-header");
+  options.force = args.has("--force");
   options.runtime = runtime;
   std::string pairError;
   if (!parsePairs(args, "--freeze", options.freeze, pairError) ||

@@ -67,6 +67,13 @@ bool ModelLibrary::resolve(const std::string &name, void *&fn) {
 bool ModelLibrary::open(const std::string &path, const std::string &prefix) {
   close();
   prefix_ = prefix.empty() ? defaultPrefix(path) : prefix;
+  // dlopen of a truncated or corrupted file can crash the process: check
+  // the file kiln compile sealed first.
+  char why[512];
+  if (kiln_check_library(path.c_str(), why, sizeof why) != KILN_OK) {
+    error_ = std::string("not a loadable Kiln library: ") + why;
+    return false;
+  }
   // A bare file name would make dlopen search the library path instead.
   std::string loadPath =
       path.find('/') == std::string::npos ? "./" + path : path;

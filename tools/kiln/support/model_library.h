@@ -30,8 +30,9 @@ public:
   ModelLibrary &operator=(const ModelLibrary &) = delete;
   ~ModelLibrary();
 
-  /// Loads `path` with RTLD_NOW | RTLD_LOCAL and resolves PREFIX_* entry
-  /// points; an empty `prefix` means the file stem without "lib". Returns
+  /// Checks `path` with kiln_check_library (a complete library that kiln
+  /// compile sealed), loads it with RTLD_NOW | RTLD_LOCAL and resolves
+  /// PREFIX_* entry points; an empty `prefix` means the file stem without "lib". Returns
   /// false with error() set when loading, a symbol, or the ABI version fails.
   bool open(const std::string &path, const std::string &prefix = "");
 

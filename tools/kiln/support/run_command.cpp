@@ -174,9 +174,21 @@ bool runOnce(ModelLibrary &lib, int threads, TensorSlots &inputs,
   return true;
 }
 
-/// Writes DIR/output_K.npy for every output.
+/// True when `file` is one of the tensor files the run reads.
+bool readByRun(const fs::path &file, const RunOptions &opts) {
+  std::error_code ec;
+  for (const auto *list : {&opts.inputs, &opts.expects})
+    for (const auto &[name, path] : *list)
+      if (fs::equivalent(file, path, ec))
+        return true;
+  return false;
+}
+
+/// Writes DIR/output_K.npy for every output, never over a file the run
+/// reads.
 bool writeOutputs(const std::string &dir,
-                  const std::vector<HostTensor> &outputs, std::string &err) {
+                  const std::vector<HostTensor> &outputs, const RunOptions &opts,
+                  std::string &err) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) {
@@ -185,6 +197,11 @@ bool writeOutputs(const std::string &dir,
   }
   for (size_t i = 0; i < outputs.size(); ++i) {
     fs::path file = fs::path(dir) / ("output_" + std::to_string(i) + ".npy");
+    if (readByRun(file, opts)) {
+      err = "refusing to write " + file.string() +
+            ": it is one of this run's --input/--expect files";
+      return false;
+    }
     if (!writeNpy(file.string(), outputs[i], err))
       return false;
   }
@@ -243,7 +260,7 @@ int kiln::runModel(ModelLibrary &lib, const RunOptions &opts) {
       !allocateOutputs(desc, outputs, err) ||
       !runOnce(lib, opts.threads, inputs, outputs, err))
     return fail(err);
-  if (!opts.outputDir.empty() && !writeOutputs(opts.outputDir, outputs, err))
+  if (!opts.outputDir.empty() && !writeOutputs(opts.outputDir, outputs, opts, err))
     return fail(err);
   return compareOutputs(outputs, expects, opts);
 }
