@@ -29,7 +29,7 @@ def KilnConvertToLinalg : Pass<"kiln-convert-to-linalg", "mlir::func::FuncOp"> {
   }];
   let dependentDialects = ["mlir::linalg::LinalgDialect",
       "mlir::tensor::TensorDialect", "mlir::arith::ArithDialect",
-      "mlir::math::MathDialect"];
+      "mlir::math::MathDialect", "mlir::scf::SCFDialect"];
 }
 
 def KilnFuseElementwise : Pass<"kiln-fuse-elementwise", "mlir::func::FuncOp"> {

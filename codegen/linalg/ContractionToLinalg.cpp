@@ -13,7 +13,9 @@
 #include "ir/KilnDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 
@@ -46,25 +48,37 @@ struct MatMulLowering : OpRewritePattern<MatMulOp> {
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     auto rt = op.getType();
-    if (!rt.hasStaticShape() || !op.getLhs().getType().hasStaticShape() ||
-        !op.getRhs().getType().hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "dynamic shapes not supported");
     Type et = rt.getElementType();
     Value a = op.getLhs(), b = op.getRhs();
     auto at = op.getLhs().getType(), bt = op.getRhs().getType();
     int64_t m = rt.getDimSize(rt.getRank() - 2), n = rt.getShape().back();
     int64_t k = at.getShape().back();
-    Value result;
-    if (bt.getRank() == 2) {
-      // [..., M, K] x [K, N]: one matmul over all the rows.
-      int64_t rows = product(at.getShape().drop_back());
+    if (bt.getRank() == 2 && bt.hasStaticShape() && !at.isDynamicDim(at.getRank() - 1)) {
+      // [..., M, K] x [K, N]: one matmul over all the rows; the leading
+      // dims (dynamic ones too: batch, sequence) collapse into M.
+      ArrayRef<int64_t> lead = at.getShape().drop_back();
+      int64_t rows = llvm::is_contained(lead, ShapedType::kDynamic)
+                         ? ShapedType::kDynamic
+                         : product(lead);
+      SmallVector<OpFoldResult> sizes = dimSizes(rewriter, loc, a);
       a = buildReshape(rewriter, loc, a, {rows, k});
       auto type = RankedTensorType::get({rows, n}, et);
-      result = linalg::MatmulOp::create(rewriter, loc, TypeRange{type},
-                                        ValueRange{a, b},
-                                        ValueRange{buildFilled(rewriter, loc, type, 0.0)})
-                   .getResult(0);
-    } else {
+      Value init = buildFilled(rewriter, loc, type, 0.0,
+                               dimSizes(rewriter, loc, a));
+      Value result = linalg::MatmulOp::create(rewriter, loc, TypeRange{type},
+                                              ValueRange{a, b}, ValueRange{init})
+                         .getResult(0);
+      sizes.back() = rewriter.getIndexAttr(n);
+      rewriter.replaceOp(op, buildReshape(rewriter, loc, result,
+                                          llvm::to_vector(rt.getShape()), sizes));
+      return success();
+    }
+    if (!rt.hasStaticShape() || !at.hasStaticShape() || !bt.hasStaticShape())
+      return op.emitOpError()
+             << "batched matmul with dynamic dims is not supported yet: "
+             << at << " x " << bt;
+    Value result;
+    {
       ArrayRef<int64_t> batch = rt.getShape().drop_back(2);
       SmallVector<int64_t> aShape(batch), bShape(batch);
       aShape.append({m, k});
@@ -108,6 +122,45 @@ DenseIntElementsAttr pairAttr(OpBuilder &b, ArrayRef<int64_t> v) {
   return DenseIntElementsAttr::get(RankedTensorType::get({2}, b.getI64Type()), v);
 }
 
+/// Computes `image` (one [1,C,H,W] batch entry to one [1,F,OH,OW]) for
+/// every entry of `input` in an scf.for, into a tensor of type `rt`. A
+/// batched (or dynamic-batch) convolution then reuses the batch-1 lowering
+/// with its static shapes, which the CPU target register-tiles.
+Value perImage(OpBuilder &b, Location loc, Value input, RankedTensorType rt,
+               llvm::function_ref<Value(OpBuilder &, Location, Value)> image) {
+  auto it = cast<RankedTensorType>(input.getType());
+  SmallVector<OpFoldResult> sizes = dimSizes(b, loc, input);
+  sizes.resize(1);
+  Value acc = buildEmpty(b, loc, rt, sizes);
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  Value count = getValueOrCreateConstantIndexOp(b, loc, sizes[0]);
+  auto loop = scf::ForOp::create(
+      b, loc, zero, count, one, ValueRange{acc},
+      [&](OpBuilder &nb, Location nl, Value n, ValueRange iter) {
+        SmallVector<OpFoldResult> offsets = {n, nb.getIndexAttr(0),
+                                             nb.getIndexAttr(0),
+                                             nb.getIndexAttr(0)};
+        SmallVector<OpFoldResult> ones(4, nb.getIndexAttr(1));
+        SmallVector<OpFoldResult> inSizes = {nb.getIndexAttr(1)};
+        for (int64_t d = 1; d < 4; ++d)
+          inSizes.push_back(nb.getIndexAttr(it.getDimSize(d)));
+        auto oneIn = RankedTensorType::get(
+            {1, it.getDimSize(1), it.getDimSize(2), it.getDimSize(3)},
+            it.getElementType());
+        Value slice = tensor::ExtractSliceOp::create(nb, nl, oneIn, input,
+                                                     offsets, inSizes, ones);
+        Value out = image(nb, nl, slice);
+        SmallVector<OpFoldResult> outSizes = {nb.getIndexAttr(1)};
+        for (int64_t d = 1; d < 4; ++d)
+          outSizes.push_back(nb.getIndexAttr(rt.getDimSize(d)));
+        Value next = tensor::InsertSliceOp::create(nb, nl, out, iter[0],
+                                                   offsets, outSizes, ones);
+        scf::YieldOp::create(nb, nl, next);
+      });
+  return loop.getResult(0);
+}
+
 struct ConvLowering : OpRewritePattern<ConvOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ConvOp op,
@@ -115,10 +168,46 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
     if (op.getLayout() != "NCHW")
       return rewriter.notifyMatchFailure(op, "only NCHW convolutions lower");
     auto rt = op.getType();
-    if (!rt.hasStaticShape() || !op.getInput().getType().hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "dynamic shapes not supported");
+    auto it = op.getInput().getType();
+    for (int64_t d = 1; d < 4; ++d)
+      if (rt.isDynamicDim(d) || it.isDynamicDim(d))
+        return op.emitOpError()
+               << "convolution with dynamic channels or spatial dims is not "
+                  "supported yet: " << it << " -> " << rt;
     Location loc = op.getLoc();
-    Value input = padSpatial(rewriter, loc, op.getInput(), op.getPads(), 0.0);
+    Value result;
+    auto ft = op.getFilter().getType();
+    bool depthwise = op.getGroup() > 1 && ft.getDimSize(1) == 1 &&
+                     ft.getDimSize(0) == op.getGroup();
+    if (rt.getDimSize(0) == 1 || depthwise) {
+      // Depthwise convolutions loop over the batch themselves.
+      result = convImage(rewriter, loc, op, op.getInput(), rt);
+    } else {
+      auto rt1 = RankedTensorType::get(
+          {1, rt.getDimSize(1), rt.getDimSize(2), rt.getDimSize(3)},
+          rt.getElementType());
+      result = perImage(rewriter, loc, op.getInput(), rt,
+                        [&](OpBuilder &b, Location l, Value image) {
+                          return convImage(b, l, op, image, rt1);
+                        });
+    }
+    if (Value bias = op.getBias()) {
+      int64_t f = op.getFilter().getType().getDimSize(0);
+      bias = buildReshape(rewriter, loc, bias, {f, 1, 1});
+      result = buildElementwise(rewriter, loc, rt, ValueRange{result, bias},
+                                [](OpBuilder &b, Location l, ValueRange a) {
+                                  return arith::AddFOp::create(b, l, a[0], a[1]).getResult();
+                                });
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+
+  /// The convolution (without bias) of `x` into `rt`: batch 1 unless
+  /// depthwise.
+  static Value convImage(OpBuilder &rewriter, Location loc, ConvOp op, Value x,
+                         RankedTensorType rt) {
+    Value input = padSpatial(rewriter, loc, x, op.getPads(), 0.0);
     Value filter = op.getFilter();
     auto ft = op.getFilter().getType();
     int64_t g = op.getGroup(), f = ft.getDimSize(0), c = ft.getDimSize(1);
@@ -128,13 +217,8 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
     ArrayRef<int64_t> rs = rt.getShape();
     Value result;
     Window window{kh, kw, op.getStrides(), op.getDilations()};
-    if (g == 1 && rs[0] == 1) {
+    if (g == 1) {
       result = buildConvAsMatmul(rewriter, loc, input, filter, rt, window);
-    } else if (g == 1) {
-      result = linalg::Conv2DNchwFchwOp::create(
-                   rewriter, loc, TypeRange{rt}, ValueRange{input, filter},
-                   ValueRange{buildFilled(rewriter, loc, rt, 0.0)}, strides, dilations)
-                   .getResult(0);
     } else if (c == 1 && f == g) {
       filter = buildReshape(rewriter, loc, filter, {f, kh, kw});
       result = buildDepthwiseConv(rewriter, loc, input, filter, rt, window);
@@ -151,15 +235,7 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
                    .getResult(0);
       result = buildReshape(rewriter, loc, result, llvm::to_vector(rs));
     }
-    if (Value bias = op.getBias()) {
-      bias = buildReshape(rewriter, loc, bias, {f, 1, 1});
-      result = buildElementwise(rewriter, loc, rt, ValueRange{result, bias},
-                                [](OpBuilder &b, Location l, ValueRange a) {
-                                  return arith::AddFOp::create(b, l, a[0], a[1]).getResult();
-                                });
-    }
-    rewriter.replaceOp(op, result);
-    return success();
+    return result;
   }
 };
 
@@ -191,8 +267,11 @@ struct PoolLowering : OpRewritePattern<OpTy> {
       return rewriter.notifyMatchFailure(op, "only NCHW pooling lowers");
     auto rt = op.getType();
     auto it = op.getInput().getType();
-    if (!rt.hasStaticShape() || !it.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "dynamic shapes not supported");
+    for (int64_t d = 1; d < 4; ++d)
+      if (rt.isDynamicDim(d) || it.isDynamicDim(d))
+        return op.emitOpError()
+               << "pooling with dynamic channels or spatial dims is not "
+                  "supported yet: " << it << " -> " << rt;
     Location loc = op.getLoc();
     Type et = rt.getElementType();
     double padValue = IsMax ? -std::numeric_limits<double>::infinity() : 0.0;

@@ -204,8 +204,6 @@ struct BinaryLowering : OpRewritePattern<OpTy> {
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
     auto type = op.getType();
-    if (!type.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "dynamic shapes not supported");
     Type et = type.getElementType();
     Value r = buildElementwise(
         rewriter, op.getLoc(), type, ValueRange{op.getLhs(), op.getRhs()},

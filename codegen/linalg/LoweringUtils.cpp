@@ -7,8 +7,11 @@
 #include "codegen/linalg/LoweringUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 
 #include <limits>
 
@@ -23,10 +26,24 @@ Value scalarConstant(OpBuilder &b, Location loc, Type type, double value) {
                                    b.getIntegerAttr(type, int64_t(value)));
 }
 
+SmallVector<OpFoldResult> dimSizes(OpBuilder &b, Location loc, Value v) {
+  return tensor::getMixedSizes(b, loc, v);
+}
+
+Value buildEmpty(OpBuilder &b, Location loc, RankedTensorType type,
+                 ArrayRef<OpFoldResult> sizes) {
+  SmallVector<Value> dynamic;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    if (type.isDynamicDim(d)) {
+      assert(size_t(d) < sizes.size() && "a dynamic dim needs its size");
+      dynamic.push_back(getValueOrCreateConstantIndexOp(b, loc, sizes[d]));
+    }
+  return tensor::EmptyOp::create(b, loc, type, dynamic);
+}
+
 Value buildFilled(OpBuilder &b, Location loc, RankedTensorType type,
-                  double value) {
-  Value empty = tensor::EmptyOp::create(b, loc, type.getShape(),
-                                        type.getElementType());
+                  double value, ArrayRef<OpFoldResult> sizes) {
+  Value empty = buildEmpty(b, loc, type, sizes);
   Value scalar = scalarConstant(b, loc, type.getElementType(), value);
   return linalg::FillOp::create(b, loc, scalar, empty).getResult(0);
 }
@@ -46,8 +63,22 @@ Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
     maps.push_back(AffineMap::get(rank, 0, exprs, b.getContext()));
   }
   maps.push_back(b.getMultiDimIdentityMap(rank));
-  Value init = tensor::EmptyOp::create(b, loc, resultType.getShape(),
-                                       resultType.getElementType());
+  // A dynamic result dim takes its size from an operand that is not
+  // broadcast along it.
+  SmallVector<OpFoldResult> sizes(rank);
+  for (int64_t d = 0; d < rank; ++d) {
+    if (!resultType.isDynamicDim(d))
+      continue;
+    for (Value v : operands) {
+      auto t = cast<RankedTensorType>(v.getType());
+      int64_t od = d - (rank - t.getRank());
+      if (od >= 0 && t.getDimSize(od) != 1) {
+        sizes[d] = tensor::DimOp::create(b, loc, v, od).getResult();
+        break;
+      }
+    }
+  }
+  Value init = buildEmpty(b, loc, resultType, sizes);
   SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
   auto generic = linalg::GenericOp::create(
       b, loc, resultType, operands, init, maps, iters,
@@ -63,14 +94,17 @@ Value buildReduction(OpBuilder &b, Location loc, Value input,
   auto in = cast<RankedTensorType>(input.getType());
   Type et = in.getElementType();
   SmallVector<int64_t> outShape;
+  SmallVector<OpFoldResult> outSizes;
   SmallVector<AffineExpr> outExprs;
   SmallVector<utils::IteratorType> iters;
+  SmallVector<OpFoldResult> inSizes = dimSizes(b, loc, input);
   for (int64_t d = 0; d < in.getRank(); ++d) {
     bool reduced = llvm::is_contained(axes, d);
     iters.push_back(reduced ? utils::IteratorType::reduction
                             : utils::IteratorType::parallel);
     if (!reduced) {
       outShape.push_back(in.getDimSize(d));
+      outSizes.push_back(inSizes[d]);
       outExprs.push_back(b.getAffineDimExpr(d));
     }
   }
@@ -80,7 +114,7 @@ Value buildReduction(OpBuilder &b, Location loc, Value input,
                     : -std::numeric_limits<double>::infinity();
   if (kind == ReduceKind::Max && isa<IntegerType>(et))
     init = double(std::numeric_limits<int64_t>::min());
-  Value acc = buildFilled(b, loc, outType, init);
+  Value acc = buildFilled(b, loc, outType, init, outSizes);
   SmallVector<AffineMap> maps = {
       b.getMultiDimIdentityMap(in.getRank()),
       AffineMap::get(in.getRank(), 0, outExprs, b.getContext())};
@@ -100,13 +134,42 @@ Value buildReduction(OpBuilder &b, Location loc, Value input,
   return generic.getResult(0);
 }
 
+/// Dims of `shape` as OpFoldResults: static ones as attributes, dynamic
+/// ones from `sizes`.
+static SmallVector<OpFoldResult> mixedShape(OpBuilder &b,
+                                            ArrayRef<int64_t> shape,
+                                            ArrayRef<OpFoldResult> sizes) {
+  SmallVector<OpFoldResult> out;
+  for (auto [d, n] : llvm::enumerate(shape))
+    out.push_back(ShapedType::isDynamic(n) ? sizes[d]
+                                           : OpFoldResult(b.getIndexAttr(n)));
+  return out;
+}
+
+/// Expands `input` to `outType` along `groups`, with explicit sizes when
+/// given, else inferred.
+static Value expandTo(OpBuilder &b, Location loc, RankedTensorType outType,
+                      Value input, ArrayRef<ReassociationIndices> groups,
+                      ArrayRef<OpFoldResult> sizes) {
+  if (!sizes.empty())
+    return tensor::ExpandShapeOp::create(
+        b, loc, outType, input, groups,
+        mixedShape(b, outType.getShape(), sizes));
+  FailureOr<SmallVector<OpFoldResult>> inferred =
+      tensor::ExpandShapeOp::inferOutputShape(b, loc, outType, groups,
+                                              dimSizes(b, loc, input));
+  if (failed(inferred))
+    return {};
+  return tensor::ExpandShapeOp::create(b, loc, outType, input, groups,
+                                       *inferred);
+}
+
 Value buildReshape(OpBuilder &b, Location loc, Value input,
-                   ArrayRef<int64_t> shape) {
+                   ArrayRef<int64_t> shape, ArrayRef<OpFoldResult> sizes) {
   auto in = cast<RankedTensorType>(input.getType());
   if (in.getShape() == shape)
     return input;
   auto outType = RankedTensorType::get(shape, in.getElementType());
-  Value flat = input;
   if (in.getRank() == 0 || shape.empty()) {
     // rank-0 <-> all-ones shapes: a single empty reassociation.
     if (in.getRank() == 0)
@@ -115,21 +178,35 @@ Value buildReshape(OpBuilder &b, Location loc, Value input,
     return tensor::CollapseShapeOp::create(b, loc, outType, input,
                                            ArrayRef<ReassociationIndices>{});
   }
+  // Dims kept through a reassociation stay dims (a dynamic batch survives
+  // a flatten of the others).
+  if (shape.size() < size_t(in.getRank()))
+    if (auto groups = getReassociationIndicesForReshape(in, outType))
+      return tensor::CollapseShapeOp::create(b, loc, outType, input, *groups);
+  if (shape.size() > size_t(in.getRank()))
+    if (auto groups = getReassociationIndicesForReshape(outType, in))
+      if (Value v = expandTo(b, loc, outType, input, *groups, sizes))
+        return v;
+  Value flat = input;
   if (in.getRank() > 1) {
     ReassociationIndices all;
     for (int64_t d = 0; d < in.getRank(); ++d)
       all.push_back(d);
+    int64_t n = in.hasStaticShape() ? in.getNumElements() : ShapedType::kDynamic;
     flat = tensor::CollapseShapeOp::create(
-        b, loc, RankedTensorType::get({in.getNumElements()}, in.getElementType()),
-        input, ArrayRef<ReassociationIndices>{all});
+        b, loc, RankedTensorType::get({n}, in.getElementType()), input,
+        ArrayRef<ReassociationIndices>{all});
   }
-  if (shape.size() == 1)
-    return flat;
+  if (shape.size() == 1) {
+    if (flat.getType() == outType)
+      return flat;
+    return tensor::CastOp::create(b, loc, outType, flat);
+  }
   ReassociationIndices all;
   for (size_t d = 0; d < shape.size(); ++d)
     all.push_back(d);
-  return tensor::ExpandShapeOp::create(b, loc, outType, flat,
-                                       ArrayRef<ReassociationIndices>{all});
+  return expandTo(b, loc, outType, flat, ArrayRef<ReassociationIndices>{all},
+                  sizes);
 }
 
 } // namespace kiln

@@ -1,7 +1,8 @@
 //===- LoweringUtils.h - builders shared by kiln-to-linalg patterns -*- C++ -*-===//
 //
-// Broadcasting elementwise generics, reductions, fills and reshapes on
-// static-shaped tensors: the vocabulary every kiln lowering pattern uses.
+// Broadcasting elementwise generics, reductions, fills and reshapes: the
+// vocabulary every kiln lowering pattern uses. Dynamic (`?`) dims are
+// supported: result sizes are read from the operands with tensor.dim.
 //
 //===----------------------------------------------------------------------===//
 
@@ -23,9 +24,21 @@ mlir::Value buildElementwise(mlir::OpBuilder &b, mlir::Location loc,
                              mlir::RankedTensorType resultType,
                              mlir::ValueRange operands, ScalarFn body);
 
-/// A tensor of `type` filled with `value`.
+/// The run-time size of every dim of `v` (constants for static dims).
+llvm::SmallVector<mlir::OpFoldResult> dimSizes(mlir::OpBuilder &b,
+                                               mlir::Location loc,
+                                               mlir::Value v);
+
+/// A tensor.empty of `type`; its dynamic dims take their sizes from
+/// `sizes` (one entry per dim of `type`; static entries are ignored).
+mlir::Value buildEmpty(mlir::OpBuilder &b, mlir::Location loc,
+                       mlir::RankedTensorType type,
+                       llvm::ArrayRef<mlir::OpFoldResult> sizes = {});
+
+/// A tensor of `type` filled with `value`; dynamic dims as in buildEmpty.
 mlir::Value buildFilled(mlir::OpBuilder &b, mlir::Location loc,
-                        mlir::RankedTensorType type, double value);
+                        mlir::RankedTensorType type, double value,
+                        llvm::ArrayRef<mlir::OpFoldResult> sizes = {});
 
 /// A scalar arith constant of `type` (float or integer).
 mlir::Value scalarConstant(mlir::OpBuilder &b, mlir::Location loc,
@@ -38,9 +51,14 @@ mlir::Value buildReduction(mlir::OpBuilder &b, mlir::Location loc,
                            mlir::Value input, llvm::ArrayRef<int64_t> axes,
                            ReduceKind kind);
 
-/// Reshapes a static tensor (row-major) to `shape` with collapse/expand.
+/// Reshapes a tensor (row-major) to `shape` with collapse/expand_shape,
+/// keeping the dims a reassociation maps through. A `?` in `shape` takes
+/// its size from `sizes` when given (one entry per dim of `shape`), else it
+/// is inferred (at most one `?` per expanded group). Null when the reshape
+/// cannot be expressed that way.
 mlir::Value buildReshape(mlir::OpBuilder &b, mlir::Location loc,
-                         mlir::Value input, llvm::ArrayRef<int64_t> shape);
+                         mlir::Value input, llvm::ArrayRef<int64_t> shape,
+                         llvm::ArrayRef<mlir::OpFoldResult> sizes = {});
 
 } // namespace kiln
 

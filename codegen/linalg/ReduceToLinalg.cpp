@@ -10,6 +10,7 @@
 #include "ir/KilnDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 using namespace mlir;
 
@@ -22,22 +23,41 @@ struct ReduceLowering : OpRewritePattern<OpTy> {
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
     auto in = op.getInput().getType();
-    if (!in.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "dynamic shapes not supported");
     Location loc = op.getLoc();
     Value r = buildReduction(rewriter, loc, op.getInput(), op.getAxes(), Kind);
     if constexpr (Mean) {
+      // The element count: a constant, or computed from the dynamic dims.
       int64_t count = 1;
-      for (int64_t a : op.getAxes())
-        count *= in.getDimSize(a);
+      Value dynamicCount;
+      for (int64_t a : op.getAxes()) {
+        if (!in.isDynamicDim(a)) {
+          count *= in.getDimSize(a);
+          continue;
+        }
+        Value d = tensor::DimOp::create(rewriter, loc, op.getInput(), a);
+        dynamicCount = dynamicCount
+                           ? arith::MulIOp::create(rewriter, loc, dynamicCount, d)
+                           : d;
+      }
       Type et = in.getElementType();
+      Value divisor;
+      if (dynamicCount) {
+        Value n = arith::IndexCastOp::create(rewriter, loc,
+                                             rewriter.getI64Type(), dynamicCount);
+        divisor = arith::MulFOp::create(
+            rewriter, loc, arith::SIToFPOp::create(rewriter, loc, et, n),
+            scalarConstant(rewriter, loc, et, double(count)));
+      }
       r = buildElementwise(rewriter, loc, cast<RankedTensorType>(r.getType()), r,
                            [&](OpBuilder &b, Location l, ValueRange a) {
-                             Value c = scalarConstant(b, l, et, double(count));
+                             Value c = divisor ? divisor
+                                               : scalarConstant(b, l, et, double(count));
                              return arith::DivFOp::create(b, l, a[0], c).getResult();
                            });
     }
     r = buildReshape(rewriter, loc, r, llvm::to_vector(op.getType().getShape()));
+    if (!r)
+      return rewriter.notifyMatchFailure(op, "keepdims reshape not expressible");
     rewriter.replaceOp(op, r);
     return success();
   }

@@ -31,10 +31,14 @@ struct ReshapeLowering : OpRewritePattern<ReshapeOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ReshapeOp op,
                                 PatternRewriter &rewriter) const override {
-    if (failed(needStatic(rewriter, op)))
-      return failure();
-    rewriter.replaceOp(op, buildReshape(rewriter, op.getLoc(), op.getInput(),
-                                        llvm::to_vector(op.getType().getShape())));
+    Value r = buildReshape(rewriter, op.getLoc(), op.getInput(),
+                           llvm::to_vector(op.getType().getShape()));
+    if (!r)
+      return op.emitOpError()
+             << "cannot lower the reshape of " << op.getInput().getType()
+             << " to " << op.getType()
+             << ": its dynamic dims do not map through a collapse/expand";
+    rewriter.replaceOp(op, r);
     return success();
   }
 };
@@ -43,11 +47,11 @@ struct TransposeLowering : OpRewritePattern<TransposeOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(TransposeOp op,
                                 PatternRewriter &rewriter) const override {
-    if (failed(needStatic(rewriter, op)))
-      return failure();
-    Value init = tensor::EmptyOp::create(rewriter, op.getLoc(),
-                                         op.getType().getShape(),
-                                         op.getType().getElementType());
+    SmallVector<OpFoldResult> in = dimSizes(rewriter, op.getLoc(), op.getInput());
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t p : op.getPerm())
+      sizes.push_back(in[p]);
+    Value init = buildEmpty(rewriter, op.getLoc(), op.getType(), sizes);
     rewriter.replaceOp(op, linalg::TransposeOp::create(rewriter, op.getLoc(),
                                                        op.getInput(), init,
                                                        op.getPerm())

@@ -183,6 +183,17 @@ static Value windowGeneric(OpBuilder &b, Location loc, ValueRange inputs,
       .getResult(0);
 }
 
+/// Sizes of a window op's NCHW result: the batch from the input.
+static SmallVector<OpFoldResult> windowResultSizes(OpBuilder &b, Location loc,
+                                                   Value input,
+                                                   RankedTensorType rt) {
+  SmallVector<OpFoldResult> sizes = {
+      tensor::getMixedSize(b, loc, input, 0)};
+  for (int64_t d = 1; d < 4; ++d)
+    sizes.push_back(b.getIndexAttr(rt.getDimSize(d)));
+  return sizes;
+}
+
 static AffineMap windowInputMap(OpBuilder &b, const Window &w) {
   return AffineMap::get(6, 0,
                         {b.getAffineDimExpr(N), b.getAffineDimExpr(C),
@@ -198,7 +209,7 @@ Value buildDepthwiseConv(OpBuilder &b, Location loc, Value input, Value filter,
       b.getContext());
   return windowGeneric(
       b, loc, ValueRange{input, filter}, {windowInputMap(b, w), filterMap},
-      buildFilled(b, loc, rt, 0.0), rt,
+      buildFilled(b, loc, rt, 0.0, windowResultSizes(b, loc, input, rt)), rt,
       [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
         Value p = arith::MulFOp::create(nb, nl, a[0], a[1]);
         return arith::AddFOp::create(nb, nl, a[2], p);
@@ -216,7 +227,7 @@ Value buildPooling(OpBuilder &b, Location loc, Value input,
       6, 0, {b.getAffineDimExpr(KH), b.getAffineDimExpr(KW)}, b.getContext());
   return windowGeneric(
       b, loc, ValueRange{input, window}, {windowInputMap(b, w), windowMap},
-      buildFilled(b, loc, rt, init), rt,
+      buildFilled(b, loc, rt, init, windowResultSizes(b, loc, input, rt)), rt,
       [isMax](OpBuilder &nb, Location nl, ValueRange a) -> Value {
         if (isMax)
           return arith::MaximumFOp::create(nb, nl, a[2], a[0]);

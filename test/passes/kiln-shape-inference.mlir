@@ -79,3 +79,36 @@ func.func @broadcast_failure(%a: tensor<2x3xf32>, %b: tensor<4xf32>) -> tensor<?
   %0 = kiln.add %a, %b : (tensor<2x3xf32>, tensor<4xf32>) -> tensor<?x?xf32>
   return %0 : tensor<?x?xf32>
 }
+
+// -----
+
+// Inference only refines: a result dim the IR already knows is kept even
+// where the operands leave it dynamic, and the signature keeps it too.
+// CHECK-LABEL: func.func @refine_only
+// CHECK-SAME: -> tensor<2x3xf32>
+func.func @refine_only(%a: tensor<?x3xf32>, %b: tensor<3xf32>) -> tensor<2x3xf32> {
+  // CHECK: kiln.add {{.*}} : (tensor<?x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  %0 = kiln.add %a, %b : (tensor<?x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// Each dim is refined on its own: the known batch stays, the unknown
+// feature dim is inferred.
+// CHECK-LABEL: func.func @refine_per_dim
+// CHECK-SAME: -> tensor<2x3xf32>
+func.func @refine_per_dim(%a: tensor<?x3xf32>, %b: tensor<3xf32>) -> tensor<2x?xf32> {
+  // CHECK: kiln.add {{.*}} -> tensor<2x3xf32>
+  %0 = kiln.add %a, %b : (tensor<?x3xf32>, tensor<3xf32>) -> tensor<2x?xf32>
+  return %0 : tensor<2x?xf32>
+}
+
+// -----
+
+// A static result dim that contradicts inference is an error, not rewritten.
+func.func @contradiction(%a: tensor<2x3xf32>, %b: tensor<3xf32>) -> tensor<4x3xf32> {
+  // expected-error @+1 {{result type 'tensor<4x3xf32>' contradicts the inferred type 'tensor<2x3xf32>'}}
+  %0 = kiln.add %a, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<4x3xf32>
+  return %0 : tensor<4x3xf32>
+}

@@ -94,7 +94,7 @@ func.func @batch_matmul(%a: tensor<2x5x3xf32>, %b: tensor<2x3x4xf32>) -> tensor<
 // A shared right-hand side folds the batch dims into the rows.
 // CHECK-LABEL: func.func @matmul_broadcast_rhs
 func.func @matmul_broadcast_rhs(%a: tensor<2x5x3xf32>, %b: tensor<3x4xf32>) -> tensor<2x5x4xf32> {
-  // CHECK: tensor.expand_shape {{.*}} into tensor<10x3xf32>
+  // CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0, 1], [2]] : tensor<2x5x3xf32> into tensor<10x3xf32>
   // CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<10x3xf32>, tensor<3x4xf32>)
   // CHECK: tensor.expand_shape {{.*}} into tensor<2x5x4xf32>
   %0 = kiln.matmul %a, %b : (tensor<2x5x3xf32>, tensor<3x4xf32>) -> tensor<2x5x4xf32>
@@ -109,9 +109,9 @@ func.func @conv(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x4x
   // CHECK: %[[P:.*]] = tensor.pad %[[X]] low[0, 0, 1, 1] high[0, 0, 1, 1]
   // CHECK: } : tensor<1x3x8x8xf32> to tensor<1x3x10x10xf32>
   // Batch 1: im2col (a copy generic over c, kh, kw, oh, ow) + matmul.
-  // CHECK: %[[WM:.*]] = tensor.expand_shape {{.*}} into tensor<4x27xf32>
+  // CHECK: %[[WM:.*]] = tensor.collapse_shape %[[W]] {{\[\[}}0], [1, 2, 3]] : tensor<4x3x3x3xf32> into tensor<4x27xf32>
   // CHECK: %[[COL:.*]] = linalg.generic {{.*}} ins(%[[P]] : tensor<1x3x10x10xf32>) outs(%{{.*}} : tensor<3x3x3x8x8xf32>)
-  // CHECK: %[[COLM:.*]] = tensor.expand_shape {{.*}} into tensor<27x64xf32>
+  // CHECK: %[[COLM:.*]] = tensor.collapse_shape %[[COL]] {{\[\[}}0, 1, 2], [3, 4]] : tensor<3x3x3x8x8xf32> into tensor<27x64xf32>
   // CHECK: %[[F:.*]] = linalg.fill
   // CHECK: linalg.matmul ins(%[[WM]], %[[COLM]] : tensor<4x27xf32>, tensor<27x64xf32>) outs(%[[F]] : tensor<4x64xf32>)
   // CHECK: tensor.expand_shape {{.*}} into tensor<1x4x8x8xf32>
@@ -124,7 +124,7 @@ func.func @conv(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x4x
 // CHECK-LABEL: func.func @conv_grouped
 func.func @conv_grouped(%x: tensor<1x4x8x8xf32>, %w: tensor<6x2x3x3xf32>) -> tensor<1x6x3x3xf32> {
   // CHECK: linalg.conv_2d_ngchw_gfchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%{{.*}}, %{{.*}} : tensor<1x2x2x8x8xf32>, tensor<2x3x2x3x3xf32>) outs(%{{.*}} : tensor<1x2x3x3x3xf32>)
-  // CHECK: tensor.expand_shape {{.*}} into tensor<1x6x3x3xf32>
+  // CHECK: tensor.collapse_shape {{.*}} into tensor<1x6x3x3xf32>
   %0 = kiln.conv %x, %w {strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, group = 2 : i64} : (tensor<1x4x8x8xf32>, tensor<6x2x3x3xf32>) -> tensor<1x6x3x3xf32>
   return %0 : tensor<1x6x3x3xf32>
 }
@@ -218,8 +218,8 @@ func.func @reduce_mean(%x: tensor<2x3xf32>) -> tensor<2xf32> {
 // CHECK-LABEL: func.func @reshape
 // CHECK-SAME: (%[[X:.*]]: tensor<2x3x4xf32>)
 func.func @reshape(%x: tensor<2x3x4xf32>) -> tensor<6x4xf32> {
-  // CHECK: %[[FLAT:.*]] = tensor.collapse_shape %[[X]] {{\[\[}}0, 1, 2]] : tensor<2x3x4xf32> into tensor<24xf32>
-  // CHECK: %[[R:.*]] = tensor.expand_shape %[[FLAT]] {{\[\[}}0, 1]] output_shape [6, 4] : tensor<24xf32> into tensor<6x4xf32>
+  // A reassociation exists: one collapse, no detour through 1-D.
+  // CHECK: %[[R:.*]] = tensor.collapse_shape %[[X]] {{\[\[}}0, 1], [2]] : tensor<2x3x4xf32> into tensor<6x4xf32>
   // CHECK: return %[[R]]
   %0 = kiln.reshape %x : (tensor<2x3x4xf32>) -> tensor<6x4xf32>
   return %0 : tensor<6x4xf32>

@@ -1,0 +1,135 @@
+// RUN: %kiln-opt %s --split-input-file --kiln-convert-to-linalg | FileCheck %s
+
+// Dynamic (`?`) dims: result sizes come from the operands through
+// tensor.dim, reshapes keep the dims a reassociation maps through, and a
+// batched convolution loops over the batch with the batch-1 lowering.
+
+// CHECK-LABEL: func.func @add_dynamic
+// CHECK-SAME: (%[[A:.*]]: tensor<?x3xf32>, %[[B:.*]]: tensor<1x3xf32>)
+func.func @add_dynamic(%a: tensor<?x3xf32>, %b: tensor<1x3xf32>) -> tensor<?x3xf32> {
+  // The size comes from %a: %b is broadcast along dim 0.
+  // CHECK: %[[D:.*]] = tensor.dim %[[A]], %{{.*}} : tensor<?x3xf32>
+  // CHECK: %[[E:.*]] = tensor.empty(%[[D]]) : tensor<?x3xf32>
+  // CHECK: linalg.generic {{.*}} ins(%[[A]], %[[B]] : tensor<?x3xf32>, tensor<1x3xf32>) outs(%[[E]] : tensor<?x3xf32>)
+  %0 = kiln.add %a, %b : (tensor<?x3xf32>, tensor<1x3xf32>) -> tensor<?x3xf32>
+  return %0 : tensor<?x3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @add_size_from_rhs
+// CHECK-SAME: (%[[A:.*]]: tensor<1x3xf32>, %[[B:.*]]: tensor<?x3xf32>)
+func.func @add_size_from_rhs(%a: tensor<1x3xf32>, %b: tensor<?x3xf32>) -> tensor<?x3xf32> {
+  // CHECK: %[[D:.*]] = tensor.dim %[[B]], %{{.*}} : tensor<?x3xf32>
+  // CHECK: tensor.empty(%[[D]]) : tensor<?x3xf32>
+  %0 = kiln.add %a, %b : (tensor<1x3xf32>, tensor<?x3xf32>) -> tensor<?x3xf32>
+  return %0 : tensor<?x3xf32>
+}
+
+// -----
+
+// Batch and sequence collapse into the matmul's rows and are restored from
+// the input's dims.
+// CHECK-LABEL: func.func @matmul_dynamic_rows
+// CHECK-SAME: (%[[A:.*]]: tensor<?x?x8xf32>, %[[W:.*]]: tensor<8x5xf32>)
+func.func @matmul_dynamic_rows(%a: tensor<?x?x8xf32>, %w: tensor<8x5xf32>) -> tensor<?x?x5xf32> {
+  // CHECK-DAG: %[[B:.*]] = tensor.dim %[[A]], %c0
+  // CHECK-DAG: %[[S:.*]] = tensor.dim %[[A]], %c1
+  // CHECK: %[[ROWS:.*]] = tensor.collapse_shape %[[A]] {{\[\[}}0, 1], [2]] : tensor<?x?x8xf32> into tensor<?x8xf32>
+  // CHECK: %[[M:.*]] = linalg.matmul ins(%[[ROWS]], %[[W]] : tensor<?x8xf32>, tensor<8x5xf32>) outs(%{{.*}} : tensor<?x5xf32>)
+  // CHECK: tensor.expand_shape %[[M]] {{\[\[}}0, 1], [2]] output_shape [%[[B]], %[[S]], 5] : tensor<?x5xf32> into tensor<?x?x5xf32>
+  %0 = kiln.matmul %a, %w : (tensor<?x?x8xf32>, tensor<8x5xf32>) -> tensor<?x?x5xf32>
+  return %0 : tensor<?x?x5xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @flatten_dynamic_batch
+// CHECK-SAME: (%[[X:.*]]: tensor<?x4x2x2xf32>)
+func.func @flatten_dynamic_batch(%x: tensor<?x4x2x2xf32>) -> tensor<?x16xf32> {
+  // CHECK: %[[R:.*]] = tensor.collapse_shape %[[X]] {{\[\[}}0], [1, 2, 3]] : tensor<?x4x2x2xf32> into tensor<?x16xf32>
+  // CHECK: return %[[R]]
+  %0 = kiln.reshape %x : (tensor<?x4x2x2xf32>) -> tensor<?x16xf32>
+  return %0 : tensor<?x16xf32>
+}
+
+// -----
+
+// A reshape with no reassociation goes through 1-D; the one dynamic dim of
+// the target is inferred from the element count.
+// CHECK-LABEL: func.func @reshape_through_flat
+func.func @reshape_through_flat(%x: tensor<?x6xf32>) -> tensor<?x4xf32> {
+  // CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0, 1]] : tensor<?x6xf32> into tensor<?xf32>
+  // CHECK: tensor.expand_shape %{{.*}} {{\[\[}}0, 1]] output_shape [%{{.*}}, 4] : tensor<?xf32> into tensor<?x4xf32>
+  %0 = kiln.reshape %x : (tensor<?x6xf32>) -> tensor<?x4xf32>
+  return %0 : tensor<?x4xf32>
+}
+
+// -----
+
+// The mean's divisor is the run-time element count of the reduced dims.
+// CHECK-LABEL: func.func @mean_dynamic_axis
+// CHECK-SAME: (%[[X:.*]]: tensor<2x?xf32>)
+func.func @mean_dynamic_axis(%x: tensor<2x?xf32>) -> tensor<2xf32> {
+  // CHECK: %[[N:.*]] = tensor.dim %[[X]], %c1{{.*}} : tensor<2x?xf32>
+  // CHECK: %[[I:.*]] = arith.index_cast %{{.*}} : index to i64
+  // CHECK: %[[F:.*]] = arith.sitofp %[[I]] : i64 to f32
+  // CHECK: %[[DIV:.*]] = arith.mulf %[[F]], %{{.*}} : f32
+  // CHECK: arith.divf %{{.*}}, %[[DIV]] : f32
+  %0 = kiln.reduce_mean %x {axes = array<i64: 1>, keepdims = false} : (tensor<2x?xf32>) -> tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @transpose_dynamic
+// CHECK-SAME: (%[[X:.*]]: tensor<?x3xf32>)
+func.func @transpose_dynamic(%x: tensor<?x3xf32>) -> tensor<3x?xf32> {
+  // CHECK: %[[D:.*]] = tensor.dim %[[X]], %c0
+  // CHECK: %[[E:.*]] = tensor.empty(%[[D]]) : tensor<3x?xf32>
+  // CHECK: linalg.transpose ins(%[[X]] : tensor<?x3xf32>) outs(%[[E]] : tensor<3x?xf32>) permutation = [1, 0]
+  %0 = kiln.transpose %x {perm = array<i64: 1, 0>} : (tensor<?x3xf32>) -> tensor<3x?xf32>
+  return %0 : tensor<3x?xf32>
+}
+
+// -----
+
+// A dynamic batch: one batch-1 convolution (im2col + matmul, static
+// shapes) per image in an scf.for, inserted into the result.
+// CHECK-LABEL: func.func @conv_dynamic_batch
+// CHECK-SAME: (%[[X:.*]]: tensor<?x3x8x8xf32>, %[[W:.*]]: tensor<4x3x3x3xf32>)
+func.func @conv_dynamic_batch(%x: tensor<?x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<?x4x8x8xf32> {
+  // CHECK: %[[N:.*]] = tensor.dim %[[X]], %c0
+  // CHECK: %[[ACC:.*]] = tensor.empty(%{{.*}}) : tensor<?x4x8x8xf32>
+  // CHECK: scf.for %[[I:.*]] = %{{.*}} to %[[N]] step %{{.*}} iter_args(%[[IT:.*]] = %[[ACC]]) -> (tensor<?x4x8x8xf32>)
+  // CHECK: %[[IMG:.*]] = tensor.extract_slice %[[X]][%[[I]], 0, 0, 0] [1, 3, 8, 8] [1, 1, 1, 1] : tensor<?x3x8x8xf32> to tensor<1x3x8x8xf32>
+  // CHECK: tensor.pad %[[IMG]]
+  // CHECK: linalg.matmul {{.*}} -> tensor<4x64xf32>
+  // CHECK: tensor.insert_slice %{{.*}} into %[[IT]][%[[I]], 0, 0, 0] [1, 4, 8, 8] [1, 1, 1, 1] : tensor<1x4x8x8xf32> into tensor<?x4x8x8xf32>
+  %0 = kiln.conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, group = 1 : i64} : (tensor<?x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<?x4x8x8xf32>
+  return %0 : tensor<?x4x8x8xf32>
+}
+
+// -----
+
+// A static batch above 1 takes the same loop.
+// CHECK-LABEL: func.func @conv_batch_2
+func.func @conv_batch_2(%x: tensor<2x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<2x4x6x6xf32> {
+  // CHECK: scf.for {{.*}} -> (tensor<2x4x6x6xf32>)
+  // CHECK: linalg.matmul
+  %0 = kiln.conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, group = 1 : i64} : (tensor<2x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<2x4x6x6xf32>
+  return %0 : tensor<2x4x6x6xf32>
+}
+
+// -----
+
+// Pooling and depthwise convolutions run over the whole dynamic batch.
+// CHECK-LABEL: func.func @max_pool_dynamic_batch
+// CHECK-SAME: (%[[X:.*]]: tensor<?x4x8x8xf32>)
+func.func @max_pool_dynamic_batch(%x: tensor<?x4x8x8xf32>) -> tensor<?x4x4x4xf32> {
+  // CHECK: %[[N:.*]] = tensor.dim %[[X]], %c0
+  // CHECK: tensor.empty(%[[N]]) : tensor<?x4x4x4xf32>
+  // CHECK: linalg.generic {{.*}} ins(%[[X]], %{{.*}} : tensor<?x4x8x8xf32>, tensor<2x2xf32>)
+  %0 = kiln.max_pool %x {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : (tensor<?x4x8x8xf32>) -> tensor<?x4x4x4xf32>
+  return %0 : tensor<?x4x4x4xf32>
+}
