@@ -10,6 +10,7 @@
 #include "check.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -69,18 +70,35 @@ static void format_shape(char *out, const int64_t *shape, int32_t rank,
   out[used] = '\0';
 }
 
-/** True when the given dims match the descriptor's (-1 matches any dim >= 0).
- */
-static int shape_matches(const kiln_tensor_info *info, const kiln_tensor *t) {
-  if (t->rank != info->rank)
+/** True when the given dims match `want` (-1 matches any dim >= 1). */
+static int shape_matches(const int64_t *want, int32_t rank,
+                         const kiln_tensor *t) {
+  if (t->rank != rank)
     return 0;
   for (int32_t i = 0; i < t->rank; ++i) {
-    if (t->shape[i] < 0)
+    if (t->shape[i] < 0 || (want[i] < 0 && t->shape[i] == 0))
       return 0;
-    if (info->shape[i] >= 0 && info->shape[i] != t->shape[i])
+    if (want[i] >= 0 && want[i] != t->shape[i])
       return 0;
   }
   return 1;
+}
+
+/** Size in bytes of one element of `dtype`. */
+static int64_t element_size(kiln_dtype dtype) {
+  switch (dtype) {
+  case KILN_DTYPE_UINT8:
+  case KILN_DTYPE_INT8:
+  case KILN_DTYPE_BOOL:
+    return 1;
+  case KILN_DTYPE_FLOAT16:
+    return 2;
+  case KILN_DTYPE_FLOAT32:
+  case KILN_DTYPE_INT32:
+    return 4;
+  default:
+    return 8;
+  }
 }
 
 /** Writes "WHAT 'NAME': expected dtype X, got Y". */
@@ -97,22 +115,53 @@ static kiln_status dtype_error(const char *what, const kiln_tensor_info *info,
   return KILN_ERROR_DTYPE_MISMATCH;
 }
 
-/** Writes "WHAT 'NAME': expected shape [..], got [..]". */
+/** Writes "WHAT 'NAME': expected shape [..], got [..]" (with a note when
+ *  the expected shape was computed from the inputs). */
 static kiln_status shape_error(const char *what, const kiln_tensor_info *info,
+                               const int64_t *want_dims, int computed,
                                const kiln_tensor *t, char *err) {
   char want[KILN_SHAPE_TEXT_SIZE], got[KILN_SHAPE_TEXT_SIZE];
-  format_shape(want, info->shape, info->rank, 1);
+  format_shape(want, want_dims, info->rank, 1);
   if (t->rank < 0)
     snprintf(got, sizeof got, "rank %d", (int)t->rank);
   else
     format_shape(got, t->shape, t->rank, 0);
-  kiln_check_format(err, "%s '%s': expected shape %s, got %s", what, info->name,
-                    want, got);
+  for (int32_t i = 0; t->rank == info->rank && i < t->rank; ++i)
+    if (want_dims[i] < 0 && t->shape[i] < 1) {
+      kiln_check_format(err, "%s '%s': dim %d%s%s%s must be at least 1, got %lld",
+                        what, info->name, (int)i,
+                        info->dim_names && info->dim_names[i][0] ? " ('" : "",
+                        info->dim_names ? info->dim_names[i] : "",
+                        info->dim_names && info->dim_names[i][0] ? "')" : "",
+                        (long long)t->shape[i]);
+      return KILN_ERROR_SHAPE_MISMATCH;
+    }
+  kiln_check_format(err, "%s '%s': expected shape %s%s, got %s", what,
+                    info->name, want, computed ? " for these inputs" : "",
+                    got);
   return KILN_ERROR_SHAPE_MISMATCH;
 }
 
-/** Checks one tensor against its descriptor. */
+/** SHAPE_MISMATCH when the tensor's byte size overflows int64. */
+static kiln_status check_size(const char *what, const kiln_tensor_info *info,
+                              const kiln_tensor *t, char *err) {
+  int64_t bytes = element_size(t->dtype);
+  for (int32_t i = 0; i < t->rank; ++i) {
+    if (t->shape[i] != 0 && bytes > INT64_MAX / t->shape[i]) {
+      kiln_check_format(err, "%s '%s': %d-D shape is too large (its byte "
+                        "size overflows 64 bits)", what, info->name,
+                        (int)t->rank);
+      return KILN_ERROR_SHAPE_MISMATCH;
+    }
+    bytes *= t->shape[i];
+  }
+  return KILN_OK;
+}
+
+/** Checks one tensor against its descriptor; `dims` (rank entries) is the
+ *  expected shape, `computed` when it came from the inputs. */
 static kiln_status check_one(const char *what, const kiln_tensor_info *info,
+                             const int64_t *dims, int computed,
                              const kiln_tensor *t, char *err) {
   if (!t->data) {
     kiln_check_format(err, "%s '%s': data is NULL", what, info->name);
@@ -125,15 +174,16 @@ static kiln_status check_one(const char *what, const kiln_tensor_info *info,
                       info->name, (int)t->rank);
     return KILN_ERROR_INVALID_ARGUMENT;
   }
-  if (!shape_matches(info, t))
-    return shape_error(what, info, t, err);
-  return KILN_OK;
+  if (!shape_matches(dims, info->rank, t))
+    return shape_error(what, info, dims, computed, t, err);
+  return check_size(what, info, t, err);
 }
 
 kiln_status kiln_check_tensors(const char *what,
                                const kiln_tensor_info *expected,
-                               int32_t num_expected, const kiln_tensor *given,
-                               int32_t num_given, char *err) {
+                               const int64_t *dims, int32_t num_expected,
+                               const kiln_tensor *given, int32_t num_given,
+                               char *err) {
   if (num_given != num_expected) {
     kiln_check_format(err, "expected %d %s tensor(s), got %d",
                       (int)num_expected, what, (int)num_given);
@@ -145,9 +195,48 @@ kiln_status kiln_check_tensors(const char *what,
     return KILN_ERROR_INVALID_ARGUMENT;
   }
   for (int32_t i = 0; i < num_expected; ++i) {
-    kiln_status status = check_one(what, &expected[i], &given[i], err);
+    const int64_t *want = dims ? dims : expected[i].shape;
+    kiln_status status =
+        check_one(what, &expected[i], want, dims != NULL, &given[i], err);
     if (status != KILN_OK)
       return status;
+    if (dims)
+      dims += expected[i].rank;
+  }
+  return KILN_OK;
+}
+
+kiln_status kiln_check_named_dims(const kiln_tensor_info *expected,
+                                  int32_t num, const kiln_tensor *given,
+                                  char *err) {
+  for (int32_t i = 0; i < num; ++i) {
+    if (!expected[i].dim_names)
+      continue;
+    for (int32_t d = 0; d < expected[i].rank; ++d) {
+      const char *name = expected[i].dim_names[d];
+      if (!name[0])
+        continue;
+      /* The first earlier dim with the same name fixes the size. */
+      for (int32_t j = 0; j <= i; ++j) {
+        if (!expected[j].dim_names)
+          continue;
+        for (int32_t e = 0; e < (j == i ? d : expected[j].rank); ++e) {
+          if (strcmp(expected[j].dim_names[e], name) != 0)
+            continue;
+          if (given[j].shape[e] != given[i].shape[d]) {
+            kiln_check_format(
+                err,
+                "input '%s': dim %d ('%s') is %lld, but input '%s' dim %d "
+                "('%s') is %lld",
+                expected[i].name, (int)d, name, (long long)given[i].shape[d],
+                expected[j].name, (int)e, name, (long long)given[j].shape[e]);
+            return KILN_ERROR_SHAPE_MISMATCH;
+          }
+          goto next_dim;
+        }
+      }
+    next_dim:;
+    }
   }
   return KILN_OK;
 }

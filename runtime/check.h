@@ -23,10 +23,20 @@ void kiln_check_format(char *buf, const char *fmt, ...)
 const char *kiln_check_dtype_name(kiln_dtype dtype);
 
 /** Checks `num_given` tensors against `num_expected` descriptors; `what` is
- *  "input" or "output". On success returns KILN_OK and leaves `err` alone. */
+ *  "input" or "output". The shapes must match `dims` (every tensor's dims,
+ *  concatenated: the output shapes computed for the inputs) or, when `dims`
+ *  is NULL, the descriptors' (where a -1 dim takes any size >= 1). On
+ *  success returns KILN_OK and leaves `err` alone. */
 kiln_status kiln_check_tensors(const char *what,
                                const kiln_tensor_info *expected,
-                               int32_t num_expected, const kiln_tensor *given,
-                               int32_t num_given, char *err);
+                               const int64_t *dims, int32_t num_expected,
+                               const kiln_tensor *given, int32_t num_given,
+                               char *err);
+
+/** Checks that input dims sharing a dim name are equal (call after
+ *  kiln_check_tensors accepted the inputs). */
+kiln_status kiln_check_named_dims(const kiln_tensor_info *expected,
+                                  int32_t num, const kiln_tensor *given,
+                                  char *err);
 
 #endif /* KILN_CHECK_H */

@@ -25,6 +25,10 @@ struct kiln_context {
   kiln_scratch *scratch; /**< reused temporary buffers of the compiled code */
   void **input_ptrs;  /**< desc->num_inputs entries, filled per run */
   void **output_ptrs; /**< desc->num_outputs entries, filled per run */
+  const int64_t **input_shapes;  /**< desc->num_inputs entries, per run */
+  const int64_t **output_shapes; /**< desc->num_outputs entries, per run */
+  int64_t *output_dims; /**< every output dim, computed per run */
+  int32_t num_output_dims;
   char error[KILN_RT_ERROR_SIZE];
 };
 
@@ -85,8 +89,18 @@ static kiln_context *alloc_context(const kiln_model_impl *model) {
       desc->num_inputs > 0 ? (size_t)desc->num_inputs : 1, sizeof(void *));
   ctx->output_ptrs = (void **)calloc(
       desc->num_outputs > 0 ? (size_t)desc->num_outputs : 1, sizeof(void *));
+  ctx->input_shapes = (const int64_t **)calloc(
+      desc->num_inputs > 0 ? (size_t)desc->num_inputs : 1, sizeof(int64_t *));
+  ctx->output_shapes = (const int64_t **)calloc(
+      desc->num_outputs > 0 ? (size_t)desc->num_outputs : 1, sizeof(int64_t *));
+  for (int32_t i = 0; i < desc->num_outputs; ++i)
+    ctx->num_output_dims += desc->outputs[i].rank;
+  ctx->output_dims = (int64_t *)calloc(
+      ctx->num_output_dims > 0 ? (size_t)ctx->num_output_dims : 1,
+      sizeof(int64_t));
   ctx->scratch = kiln_scratch_create();
-  if (!ctx->input_ptrs || !ctx->output_ptrs || !ctx->scratch) {
+  if (!ctx->input_ptrs || !ctx->output_ptrs || !ctx->input_shapes ||
+      !ctx->output_shapes || !ctx->output_dims || !ctx->scratch) {
     kiln_rt_destroy(ctx);
     return NULL;
   }
@@ -110,6 +124,16 @@ kiln_status kiln_rt_create(const kiln_model_impl *model,
   kiln_status status = check_options(model, opts, &threads);
   if (status != KILN_OK)
     return status;
+  const char *missing =
+      model->missing_cpu_feature ? model->missing_cpu_feature() : NULL;
+  if (missing) {
+    kiln_check_format(tls_error,
+                      "model '%s' was compiled for CPU '%s' and needs the "
+                      "'%s' feature, which this CPU lacks (recompile it with "
+                      "--cpu=NAME for this machine)",
+                      model->desc->name, model->desc->target_cpu, missing);
+    return KILN_ERROR_UNSUPPORTED;
+  }
   kiln_context *ctx = alloc_context(model);
   if (!ctx) {
     kiln_check_format(tls_error, "out of memory creating a context");
@@ -141,6 +165,86 @@ static kiln_status check_context(const kiln_model_impl *model,
   return KILN_OK;
 }
 
+/** Runs `body` with the context's pool and scratch installed; an
+ *  allocation failure in compiled code comes back as OUT_OF_MEMORY. */
+static kiln_status run_guarded(kiln_context *ctx,
+                               void (*body)(kiln_context *ctx)) {
+  kiln_thread_pool *saved = kiln_tp_set_current(ctx->pool);
+  kiln_scratch *savedScratch = kiln_scratch_set_current(ctx->scratch);
+  jmp_buf oom;
+  void *savedJump = kiln_scratch_set_oom_jump(&oom);
+  kiln_status status = KILN_OK;
+  if (setjmp(oom) == 0) {
+    body(ctx);
+  } else {
+    /* A buffer of the compiled code could not be allocated. */
+    kiln_check_format(ctx->error, "out of memory while running the model");
+    status = KILN_ERROR_OUT_OF_MEMORY;
+  }
+  kiln_scratch_set_oom_jump(savedJump);
+  kiln_scratch_set_current(savedScratch);
+  kiln_tp_set_current(saved);
+  return status;
+}
+
+static void compute_output_dims(kiln_context *ctx) {
+  ctx->model->output_dims(ctx->input_ptrs, ctx->input_shapes,
+                          ctx->output_dims);
+}
+
+static void invoke_model(kiln_context *ctx) {
+  ctx->model->invoke(ctx->input_ptrs, ctx->input_shapes, ctx->output_ptrs,
+                     ctx->output_shapes);
+}
+
+/** Checks the inputs and fills ctx->output_dims with the output shapes
+ *  they give. */
+static kiln_status prepare_inputs(kiln_context *ctx, const kiln_tensor *inputs,
+                                  int32_t num_inputs) {
+  const kiln_model_desc *desc = ctx->model->desc;
+  kiln_status status = kiln_check_tensors("input", desc->inputs, NULL,
+                                          desc->num_inputs, inputs,
+                                          num_inputs, ctx->error);
+  if (status == KILN_OK)
+    status = kiln_check_named_dims(desc->inputs, desc->num_inputs, inputs,
+                                   ctx->error);
+  if (status != KILN_OK)
+    return status;
+  for (int32_t i = 0; i < num_inputs; ++i) {
+    ctx->input_ptrs[i] = inputs[i].data;
+    ctx->input_shapes[i] = inputs[i].shape;
+  }
+  if (ctx->model->output_dims)
+    return run_guarded(ctx, compute_output_dims);
+  int64_t *dims = ctx->output_dims;
+  for (int32_t i = 0; i < desc->num_outputs; ++i)
+    for (int32_t d = 0; d < desc->outputs[i].rank; ++d)
+      *dims++ = desc->outputs[i].shape[d];
+  return KILN_OK;
+}
+
+kiln_status kiln_rt_output_shapes(const kiln_model_impl *model,
+                                  kiln_context *ctx, const kiln_tensor *inputs,
+                                  int32_t num_inputs, int64_t *dims,
+                                  int32_t num_dims) {
+  kiln_status status = check_context(model, ctx);
+  if (status != KILN_OK)
+    return status;
+  ctx->error[0] = '\0';
+  if (num_dims != ctx->num_output_dims || (num_dims > 0 && !dims)) {
+    kiln_check_format(ctx->error,
+                      "dims has room for %d output dims, the outputs have %d",
+                      (int)num_dims, (int)ctx->num_output_dims);
+    return KILN_ERROR_INVALID_ARGUMENT;
+  }
+  status = prepare_inputs(ctx, inputs, num_inputs);
+  if (status != KILN_OK)
+    return status;
+  for (int32_t i = 0; i < num_dims; ++i)
+    dims[i] = ctx->output_dims[i];
+  return KILN_OK;
+}
+
 kiln_status kiln_rt_run(const kiln_model_impl *model, kiln_context *ctx,
                         const kiln_tensor *inputs, int32_t num_inputs,
                         kiln_tensor *outputs, int32_t num_outputs) {
@@ -149,34 +253,20 @@ kiln_status kiln_rt_run(const kiln_model_impl *model, kiln_context *ctx,
     return status;
   const kiln_model_desc *desc = ctx->model->desc;
   ctx->error[0] = '\0';
-  status = kiln_check_tensors("input", desc->inputs, desc->num_inputs, inputs,
-                              num_inputs, ctx->error);
+  status = prepare_inputs(ctx, inputs, num_inputs);
   if (status != KILN_OK)
     return status;
-  status = kiln_check_tensors("output", desc->outputs, desc->num_outputs,
-                              outputs, num_outputs, ctx->error);
+  status = kiln_check_tensors("output", desc->outputs,
+                              ctx->model->output_dims ? ctx->output_dims : NULL,
+                              desc->num_outputs, outputs, num_outputs,
+                              ctx->error);
   if (status != KILN_OK)
     return status;
-  for (int32_t i = 0; i < num_inputs; ++i)
-    ctx->input_ptrs[i] = inputs[i].data;
-  for (int32_t i = 0; i < num_outputs; ++i)
+  for (int32_t i = 0; i < num_outputs; ++i) {
     ctx->output_ptrs[i] = outputs[i].data;
-  kiln_thread_pool *saved = kiln_tp_set_current(ctx->pool);
-  kiln_scratch *savedScratch = kiln_scratch_set_current(ctx->scratch);
-  jmp_buf oom;
-  void *savedJump = kiln_scratch_set_oom_jump(&oom);
-  kiln_status status_out = KILN_OK;
-  if (setjmp(oom) == 0) {
-    ctx->model->invoke(ctx->input_ptrs, ctx->output_ptrs);
-  } else {
-    /* A buffer of the compiled code could not be allocated. */
-    kiln_check_format(ctx->error, "out of memory while running the model");
-    status_out = KILN_ERROR_OUT_OF_MEMORY;
+    ctx->output_shapes[i] = outputs[i].shape;
   }
-  kiln_scratch_set_oom_jump(savedJump);
-  kiln_scratch_set_current(savedScratch);
-  kiln_tp_set_current(saved);
-  return status_out;
+  return run_guarded(ctx, invoke_model);
 }
 
 const char *kiln_rt_error(const kiln_context *ctx) {
@@ -190,6 +280,9 @@ void kiln_rt_destroy(kiln_context *ctx) {
   kiln_scratch_destroy(ctx->scratch);
   free(ctx->input_ptrs);
   free(ctx->output_ptrs);
+  free(ctx->input_shapes);
+  free(ctx->output_shapes);
+  free(ctx->output_dims);
   free(ctx);
 }
 

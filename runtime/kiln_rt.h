@@ -20,12 +20,25 @@ extern "C" {
 typedef struct kiln_model_impl {
   const kiln_model_desc *desc;
   /** Runs the compiled graph. `inputs`/`outputs` hold the data pointers in
-   *  desc order; shapes and dtypes were checked against desc before. */
-  void (*invoke)(void *const *inputs, void *const *outputs);
+   *  desc order and `*_shapes` their dims; shapes and dtypes were checked
+   *  against desc (and the output shapes against output_dims) before. */
+  void (*invoke)(void *const *inputs, const int64_t *const *input_shapes,
+                 void *const *outputs, const int64_t *const *output_shapes);
+  /** Writes the dims of every output (outputs in order, all their dims)
+   *  for the given inputs; NULL when every output dim is static. */
+  void (*output_dims)(void *const *inputs, const int64_t *const *input_shapes,
+                      int64_t *dims);
+  /** The first CPU feature the compiled code needs that this CPU lacks, or
+   *  NULL; NULL pointer when the library needs nothing checked. */
+  const char *(*missing_cpu_feature)(void);
 } kiln_model_impl;
 
 kiln_status kiln_rt_create(const kiln_model_impl *model,
                            const kiln_options *opts, kiln_context **out);
+kiln_status kiln_rt_output_shapes(const kiln_model_impl *model,
+                                  kiln_context *ctx, const kiln_tensor *inputs,
+                                  int32_t num_inputs, int64_t *dims,
+                                  int32_t num_dims);
 kiln_status kiln_rt_run(const kiln_model_impl *model, kiln_context *ctx,
                         const kiln_tensor *inputs, int32_t num_inputs,
                         kiln_tensor *outputs, int32_t num_outputs);

@@ -1,10 +1,14 @@
 /* kiln_runtime.h - the stable C ABI of a Kiln-compiled model library.
  *
- * A model compiled with `kiln compile model.onnx -o libNAME.so` exports five
+ * A model compiled with `kiln compile model.onnx -o libNAME.so` exports six
  * functions whose names start with NAME_ (declared in the generated NAME.h):
  *
  *   const kiln_model_desc *NAME_describe(void);
  *   kiln_status NAME_create(const kiln_options *opts, kiln_context **out);
+ *   kiln_status NAME_output_shapes(kiln_context *ctx,
+ *                                  const kiln_tensor *inputs,
+ *                                  int32_t num_inputs, int64_t *dims,
+ *                                  int32_t num_dims);
  *   kiln_status NAME_run(kiln_context *ctx, const kiln_tensor *inputs,
  *                        int32_t num_inputs, kiln_tensor *outputs,
  *                        int32_t num_outputs);
@@ -29,7 +33,7 @@ extern "C" {
 #endif
 
 /** Version of this ABI; a library reports the one it was built for. */
-#define KILN_ABI_VERSION 1u
+#define KILN_ABI_VERSION 2u
 
 /** Status codes returned by every ABI entry point. */
 typedef enum kiln_status {
@@ -57,13 +61,19 @@ typedef enum kiln_dtype {
 /** Where a library's compiled code runs. */
 typedef enum kiln_device { KILN_DEVICE_CPU = 0, KILN_DEVICE_CUDA = 1 } kiln_device;
 
-/** Static description of one model input or output. A dim of -1 is dynamic.
- *  All pointers point into the library's read-only data. */
+/** Static description of one model input or output. A dim of -1 is dynamic:
+ *  set at run time by the caller (inputs) or by the model (outputs, see
+ *  NAME_output_shapes). All pointers point into the library's read-only
+ *  data. */
 typedef struct kiln_tensor_info {
   const char *name;
   kiln_dtype dtype;
   int32_t rank;
   const int64_t *shape; /**< rank entries */
+  /** rank entries: the symbolic name of each dynamic dim ("batch"), "" for
+   *  static or unnamed dims. Input dims that share a name must be equal at
+   *  run time. */
+  const char *const *dim_names;
 } kiln_tensor_info;
 
 /** Static description of a model; owned by the library, never freed. */
@@ -75,11 +85,37 @@ typedef struct kiln_model_desc {
   const kiln_tensor_info *inputs;
   int32_t num_outputs;
   const kiln_tensor_info *outputs;
+  const char *kiln_version;    /**< version of the kiln that compiled it */
+  const char *source;          /**< the model file it was compiled from */
+  const char *source_format;   /**< "onnx" */
+  const char *target_cpu;      /**< LLVM CPU name the code is tuned for */
+  const char *target_features; /**< CPU features the code needs, "avx2,fma" */
 } kiln_model_desc;
+
+/** Index of the input named `name` in desc->inputs, or -1. */
+static inline int32_t kiln_find_input(const kiln_model_desc *desc,
+                                      const char *name) {
+  int32_t i;
+  for (i = 0; desc && name && i < desc->num_inputs; ++i)
+    if (strcmp(desc->inputs[i].name, name) == 0)
+      return i;
+  return -1;
+}
+
+/** Index of the output named `name` in desc->outputs, or -1. */
+static inline int32_t kiln_find_output(const kiln_model_desc *desc,
+                                       const char *name) {
+  int32_t i;
+  for (i = 0; desc && name && i < desc->num_outputs; ++i)
+    if (strcmp(desc->outputs[i].name, name) == 0)
+      return i;
+  return -1;
+}
 
 /** A tensor handed to NAME_run. The caller owns `data` and `shape` for
  *  inputs and outputs alike: the library reads inputs and writes outputs in
- *  place, dense row-major, and keeps no pointer after NAME_run returns. */
+ *  place, dense row-major, and keeps no pointer after NAME_run returns. An
+ *  output's shape must be the one NAME_output_shapes gives for the inputs. */
 typedef struct kiln_tensor {
   void *data;
   kiln_dtype dtype;

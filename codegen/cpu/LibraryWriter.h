@@ -21,12 +21,31 @@ namespace kiln {
 /// One model input or output as the ABI describes it.
 struct TensorSignature {
   std::string name;
-  int dtype; ///< kiln_dtype (ONNX TensorProto codes)
-  std::vector<int64_t> shape;
+  int dtype;                  ///< kiln_dtype (ONNX TensorProto codes)
+  std::vector<int64_t> shape; ///< -1 for a dynamic dim
+  std::vector<std::string> dimNames; ///< per dim; "" when static or unnamed
 };
 
 struct ModelSignature {
   std::vector<TensorSignature> inputs, outputs;
+  /// True when some output dim is dynamic: the library then computes output
+  /// shapes with the entry point's shape function.
+  bool hasDynamicOutputs() const;
+};
+
+/// What the descriptor records about where a library came from.
+struct LibraryMetadata {
+  std::string source;       ///< model file name
+  std::string sourceFormat; ///< "onnx"
+  std::string targetCpu;    ///< LLVM CPU name
+  /// Features the code was compiled with, LLVM names without '+'.
+  std::vector<std::string> targetFeatures;
+};
+
+/// Names of the compiled functions a library stub calls.
+struct EntrySymbols {
+  std::string main;   ///< runs the model (inputs, then outputs, as memrefs)
+  std::string shapes; ///< dynamic output dims into a memref<Nxi64>; "" if none
 };
 
 /// Reads the signature of the tensor-level entry function (before
@@ -44,8 +63,8 @@ struct RuntimeLocation {
 /// The headers are the caller's to write (generateHeader).
 bool writeModelLibrary(const std::string &objectPath,
                        const ModelSignature &signature,
-                       const std::string &prefix,
-                       const std::string &entrySymbol,
+                       const LibraryMetadata &metadata,
+                       const std::string &prefix, const EntrySymbols &entry,
                        const RuntimeLocation &runtime,
                        const std::string &outPath, std::string &error);
 

@@ -68,6 +68,20 @@ makeTargetMachine(const TargetChoice &choice, std::string &error) {
   return tm;
 }
 
+bool describeTarget(const TargetChoice &choice, std::string &cpu,
+                    std::vector<std::string> &features, std::string &error) {
+  std::unique_ptr<llvm::TargetMachine> tm = makeTargetMachine(choice, error);
+  if (!tm)
+    return false;
+  const llvm::MCSubtargetInfo *sti = tm->getMCSubtargetInfo();
+  cpu = tm->getTargetCPU().str();
+  features.clear();
+  for (const llvm::SubtargetFeatureKV &f : sti->getAllProcessorFeatures())
+    if (sti->checkFeatures(std::string("+") + f.Key))
+      features.push_back(f.Key);
+  return true;
+}
+
 static void optimize(llvm::Module &module, llvm::TargetMachine &tm) {
   llvm::LoopAnalysisManager lam;
   llvm::FunctionAnalysisManager fam;

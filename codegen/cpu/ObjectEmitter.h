@@ -12,6 +12,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <string>
+#include <vector>
 
 namespace kiln {
 
@@ -23,6 +24,11 @@ enum class ObjectKind { Object, Assembly, LLVMIR };
 struct TargetChoice {
   std::string cpu;
 };
+
+/// The CPU name and the features (LLVM names, without '+') the code for
+/// `target` may use; false with `error` for an unknown CPU.
+bool describeTarget(const TargetChoice &target, std::string &cpu,
+                    std::vector<std::string> &features, std::string &error);
 
 /// Emits `module` (LLVM dialect) as `kind` to `os`; false with `error` set
 /// on failure.

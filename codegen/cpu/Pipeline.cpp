@@ -87,10 +87,13 @@ LogicalResult prepareEntryPoint(ModuleOp module, StringRef symbol) {
   func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
                 UnitAttr::get(module.getContext()));
   // Names were read into the library signature; LLVM has no use for them.
-  for (unsigned i = 0; i < func.getNumResults(); ++i)
-    func.removeResultAttr(i, StringAttr::get(module.getContext(), "kiln.name"));
-  for (unsigned i = 0; i < func.getNumArguments(); ++i)
-    func.removeArgAttr(i, StringAttr::get(module.getContext(), "kiln.name"));
+  for (StringRef attr : {"kiln.name", "kiln.dim_names"}) {
+    auto name = StringAttr::get(module.getContext(), attr);
+    for (unsigned i = 0; i < func.getNumResults(); ++i)
+      func.removeResultAttr(i, name);
+    for (unsigned i = 0; i < func.getNumArguments(); ++i)
+      func.removeArgAttr(i, name);
+  }
   for (unsigned i = 0; i < func.getNumArguments(); ++i)
     func.setArgAttr(i, bufferization::BufferizationDialect::kWritableAttrName,
                     BoolAttr::get(module.getContext(), false));

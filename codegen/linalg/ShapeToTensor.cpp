@@ -11,6 +11,7 @@
 #include "ir/KilnDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
@@ -64,23 +65,42 @@ struct ConcatLowering : OpRewritePattern<ConcatOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ConcatOp op,
                                 PatternRewriter &rewriter) const override {
-    if (failed(needStatic(rewriter, op)))
-      return failure();
+    Location loc = op.getLoc();
     auto rt = op.getType();
-    Value acc = tensor::EmptyOp::create(rewriter, op.getLoc(), rt.getShape(),
-                                        rt.getElementType());
-    int64_t offset = 0, axis = op.getAxis();
+    int64_t axis = op.getAxis();
+    // The result takes the non-axis sizes of the first input; the axis
+    // size is the sum of the inputs' (run-time where dynamic).
+    SmallVector<OpFoldResult> sizes = dimSizes(rewriter, loc, op.getInputs()[0]);
+    OpFoldResult offset = rewriter.getIndexAttr(0);
+    SmallVector<std::pair<Value, OpFoldResult>> pieces;
     for (Value in : op.getInputs()) {
-      auto t = cast<RankedTensorType>(in.getType());
-      SmallVector<int64_t> offsets(rt.getRank(), 0), strides(rt.getRank(), 1);
-      offsets[axis] = offset;
-      acc = tensor::InsertSliceOp::create(rewriter, op.getLoc(), in, acc,
-                                          ValueRange{}, ValueRange{}, ValueRange{},
-                                          offsets, t.getShape(), strides);
-      offset += t.getDimSize(axis);
+      pieces.push_back({in, offset});
+      OpFoldResult extent = tensor::getMixedSize(rewriter, loc, in, axis);
+      offset = addIndices(rewriter, loc, offset, extent);
+    }
+    sizes[axis] = offset;
+    Value acc = buildEmpty(rewriter, loc, rt, sizes);
+    for (auto [in, at] : pieces) {
+      SmallVector<OpFoldResult> offsets(rt.getRank(), rewriter.getIndexAttr(0));
+      SmallVector<OpFoldResult> strides(rt.getRank(), rewriter.getIndexAttr(1));
+      offsets[axis] = at;
+      acc = tensor::InsertSliceOp::create(rewriter, loc, in, acc, offsets,
+                                          dimSizes(rewriter, loc, in), strides);
     }
     rewriter.replaceOp(op, acc);
     return success();
+  }
+
+  /// a + b, folded when both are constants.
+  static OpFoldResult addIndices(OpBuilder &b, Location loc, OpFoldResult a,
+                                 OpFoldResult c) {
+    std::optional<int64_t> x = getConstantIntValue(a), y = getConstantIntValue(c);
+    if (x && y)
+      return b.getIndexAttr(*x + *y);
+    return arith::AddIOp::create(b, loc,
+                                 getValueOrCreateConstantIndexOp(b, loc, a),
+                                 getValueOrCreateConstantIndexOp(b, loc, c))
+        .getResult();
   }
 };
 
@@ -101,8 +121,6 @@ struct PadLowering : OpRewritePattern<PadOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(PadOp op,
                                 PatternRewriter &rewriter) const override {
-    if (failed(needStatic(rewriter, op)))
-      return failure();
     int64_t rank = op.getInput().getType().getRank();
     ArrayRef<int64_t> pads = op.getPads();
     Value v = scalarConstant(rewriter, op.getLoc(),

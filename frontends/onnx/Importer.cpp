@@ -102,6 +102,19 @@ private:
 
 } // namespace
 
+/// The ONNX dim_param of each dim of a graph input or output ("" where the
+/// dim is static or unnamed): inputs whose dims share a name must agree at
+/// run time. Null when every dim is static.
+static ArrayAttr dimNamesOf(Builder &b, const onnx::ValueInfoProto &info) {
+  SmallVector<Attribute> names;
+  bool dynamic = false;
+  for (const auto &d : info.type().tensor_type().shape().dim()) {
+    dynamic |= !d.has_dim_value();
+    names.push_back(b.getStringAttr(d.has_dim_value() ? "" : d.dim_param()));
+  }
+  return dynamic ? b.getArrayAttr(names) : ArrayAttr();
+}
+
 FailureOr<RankedTensorType>
 GraphImporter::typeOf(const onnx::ValueInfoProto &info) {
   Location loc = nodeLoc(info.name());
@@ -183,6 +196,7 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
 
   SmallVector<Type> argTypes;
   SmallVector<std::string> argNames;
+  SmallVector<ArrayAttr> argDimNames;
   for (const auto &in : graph.input()) {
     if (initNames.count(in.name()) || options.frozenInputs.count(in.name()))
       continue;
@@ -191,6 +205,7 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
       return nullptr;
     argTypes.push_back(*type);
     argNames.push_back(in.name());
+    argDimNames.push_back(dimNamesOf(builder, in));
   }
   builder.setInsertionPointToEnd(module->getBody());
   auto func = func::FuncOp::create(builder, module->getLoc(), "main",
@@ -200,6 +215,8 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   for (auto [i, name] : llvm::enumerate(argNames)) {
     values[name] = entry->getArgument(i);
     func.setArgAttr(i, "kiln.name", builder.getStringAttr(name));
+    if (argDimNames[i])
+      func.setArgAttr(i, "kiln.dim_names", argDimNames[i]);
   }
   if (failed(importInitializers()))
     return nullptr;
@@ -253,8 +270,11 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   func::ReturnOp::create(builder, module->getLoc(), results);
   func.setFunctionType(builder.getFunctionType(argTypes,
                                                ValueRange(results).getTypes()));
-  for (auto [i, out] : llvm::enumerate(graph.output()))
+  for (auto [i, out] : llvm::enumerate(graph.output())) {
     func.setResultAttr(i, "kiln.name", builder.getStringAttr(out.name()));
+    if (ArrayAttr names = dimNamesOf(builder, out))
+      func.setResultAttr(i, "kiln.dim_names", names);
+  }
   return module;
 }
 

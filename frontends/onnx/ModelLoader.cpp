@@ -94,16 +94,27 @@ static bool applyInputShapes(onnx::ModelProto &model, const InputShapes &shapes,
     }
     for (size_t i = 0; i < dims.size(); ++i) {
       if (int(i) < shape->dim_size() && shape->dim(int(i)).has_dim_value() &&
-          shape->dim(int(i)).dim_value() != dims[i]) {
+          dims[i] >= 0 && shape->dim(int(i)).dim_value() != dims[i]) {
         error = "input '" + name + "' has static dim " + std::to_string(i) +
                 " = " + std::to_string(shape->dim(int(i)).dim_value()) +
                 ", not " + std::to_string(dims[i]);
         return false;
       }
     }
+    // '?' (-1) keeps a dim symbolic: its name if it has one, else
+    // NAME_dimI.
+    std::vector<std::string> names(dims.size());
+    for (size_t i = 0; i < dims.size(); ++i)
+      names[i] = int(i) < shape->dim_size() && shape->dim(int(i)).has_dim_param()
+                     ? shape->dim(int(i)).dim_param()
+                     : name + "_dim" + std::to_string(i);
     shape->clear_dim();
-    for (int64_t d : dims)
-      shape->add_dim()->set_dim_value(d);
+    for (size_t i = 0; i < dims.size(); ++i) {
+      if (dims[i] >= 0)
+        shape->add_dim()->set_dim_value(dims[i]);
+      else
+        shape->add_dim()->set_dim_param(names[i]);
+    }
   }
   return true;
 }

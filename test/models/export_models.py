@@ -9,6 +9,11 @@ ONNX backend-test layout (input_K.pb / output_K.pb, TensorProtos named after
 the graph's inputs and outputs) and the same arrays as input_K.npy /
 output_K.npy for readers without protobuf (test/models/ort_check.js).
 
+A name with the suffix `_dyn` (resnet18_dyn) exports the model with a
+dynamic batch dim ("batch" on the input and output) and writes three data
+sets, test_data_set_0..2, at batch sizes 1, 3 and 8: one compiled library
+must match PyTorch at each.
+
 Usage: /usr/bin/python3 export_models.py OUTDIR [NAMES...]
 With no NAMES every model is exported; `--list` prints the names.
 """
@@ -194,28 +199,13 @@ def write_tensor(directory, stem, name, array):
     np.save(os.path.join(directory, stem + ".npy"), array)
 
 
-def export_one(name, outdir):
-    """Exports model NAME to OUTDIR/NAME; returns seconds spent."""
-    ctor, shape, opset, randomize = MODELS[name]
-    start = time.time()
-    torch.manual_seed(0)
-    model = ctor()
-    if randomize:
-        with torch.no_grad():
-            randomize_norms(model)
-    model.eval()
-    x = torch.randn(*shape)
-    with torch.no_grad():
-        y = model(x)
+DYNAMIC_SUFFIX = "_dyn"
+DYNAMIC_BATCHES = (1, 3, 8)
 
-    mdir = os.path.join(outdir, name)
-    ddir = os.path.join(mdir, "test_data_set_0")
+
+def write_data_set(ddir, path, x, y):
+    """Writes inputs and outputs in the backend-test layout into DDIR."""
     os.makedirs(ddir, exist_ok=True)
-    path = os.path.join(mdir, "model.onnx")
-    torch.onnx.export(model, (x,), path, opset_version=opset,
-                      do_constant_folding=True, input_names=["input"],
-                      output_names=["output"])
-
     graph = onnx.load(path, load_external_data=False).graph
     inits = {t.name for t in graph.initializer}
     in_names = [i.name for i in graph.input if i.name not in inits]
@@ -224,6 +214,35 @@ def export_one(name, outdir):
         write_tensor(ddir, "input_%d" % k, n, a.numpy())
     for k, (n, a) in enumerate(zip(out_names, [y])):
         write_tensor(ddir, "output_%d" % k, n, a.numpy())
+
+
+def export_one(name, outdir):
+    """Exports model NAME to OUTDIR/NAME; returns seconds spent."""
+    dynamic = name.endswith(DYNAMIC_SUFFIX)
+    base = name[: -len(DYNAMIC_SUFFIX)] if dynamic else name
+    ctor, shape, opset, randomize = MODELS[base]
+    start = time.time()
+    torch.manual_seed(0)
+    model = ctor()
+    if randomize:
+        with torch.no_grad():
+            randomize_norms(model)
+    model.eval()
+    x = torch.randn(*shape)
+
+    mdir = os.path.join(outdir, name)
+    os.makedirs(mdir, exist_ok=True)
+    path = os.path.join(mdir, "model.onnx")
+    axes = {"input": {0: "batch"}, "output": {0: "batch"}} if dynamic else None
+    torch.onnx.export(model, (x,), path, opset_version=opset,
+                      do_constant_folding=True, input_names=["input"],
+                      output_names=["output"], dynamic_axes=axes)
+    batches = DYNAMIC_BATCHES if dynamic else (shape[0],)
+    for k, batch in enumerate(batches):
+        xb = x if batch == shape[0] else torch.randn(batch, *shape[1:])
+        with torch.no_grad():
+            y = model(xb)
+        write_data_set(os.path.join(mdir, "test_data_set_%d" % k), path, xb, y)
     return time.time() - start
 
 
@@ -239,7 +258,10 @@ def main():
     if not args.outdir:
         ap.error("OUTDIR is required")
     names = args.names or list(MODELS)
-    unknown = [n for n in names if n not in MODELS]
+    unknown = [n for n in names
+               if n not in MODELS and
+               not (n.endswith(DYNAMIC_SUFFIX) and
+                    n[: -len(DYNAMIC_SUFFIX)] in MODELS)]
     if unknown:
         ap.error("unknown model(s): %s (known: %s)"
                  % (", ".join(unknown), ", ".join(MODELS)))

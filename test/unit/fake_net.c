@@ -24,13 +24,14 @@
 #define FAKE_EXPORT __attribute__((visibility("default")))
 
 static const int64_t kShape[2] = {2, 3};
+static const char *const kDimNames[2] = {"", ""};
 static const kiln_tensor_info kInputs[1] = {
-    {"x", KILN_DTYPE_FLOAT32, 2, kShape}};
+    {"x", KILN_DTYPE_FLOAT32, 2, kShape, kDimNames}};
 static const kiln_tensor_info kOutputs[1] = {
-    {"y", KILN_DTYPE_FLOAT32, 2, kShape}};
+    {"y", KILN_DTYPE_FLOAT32, 2, kShape, kDimNames}};
 static const kiln_model_desc kDesc = {
     FAKE_ABI_VERSION, FAKE_STR(FAKE_PREFIX), KILN_DEVICE_CPU, 1, kInputs, 1,
-    kOutputs};
+    kOutputs, "test", "fake_net.c", "c", "generic", ""};
 
 /** The pair of buffers the parallel body works on. */
 struct fake_args {
@@ -43,18 +44,30 @@ static void add_one(int64_t i, void *arg) {
   a->y[i] = a->x[i] + 1.0f;
 }
 
-static void invoke(void *const *inputs, void *const *outputs) {
+static void invoke(void *const *inputs, const int64_t *const *input_shapes,
+                   void *const *outputs, const int64_t *const *output_shapes) {
   struct fake_args a = {(const float *)inputs[0], (float *)outputs[0]};
+  (void)input_shapes;
+  (void)output_shapes;
   kiln_rt_parallel_for(6, add_one, &a);
 }
 
-static const kiln_model_impl kImpl = {&kDesc, invoke};
+static const kiln_model_impl kImpl = {&kDesc, invoke, 0, 0};
 
 FAKE_EXPORT const kiln_model_desc *FAKE_FN(_describe)(void) { return &kDesc; }
 
 FAKE_EXPORT kiln_status FAKE_FN(_create)(const kiln_options *opts,
                                          kiln_context **out) {
   return kiln_rt_create(&kImpl, opts, out);
+}
+
+FAKE_EXPORT kiln_status FAKE_FN(_output_shapes)(kiln_context *ctx,
+                                                const kiln_tensor *inputs,
+                                                int32_t num_inputs,
+                                                int64_t *dims,
+                                                int32_t num_dims) {
+  return kiln_rt_output_shapes(&kImpl, ctx, inputs, num_inputs, dims,
+                               num_dims);
 }
 
 FAKE_EXPORT kiln_status FAKE_FN(_run)(kiln_context *ctx,

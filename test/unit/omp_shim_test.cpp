@@ -58,7 +58,7 @@ const kiln_tensor_info kHits = {"hits", KILN_DTYPE_INT32, 1, kShape};
 uint64_t gTrips = 0;
 int32_t gLastSeen = 0;
 
-void invoke(void *const *, void *const *out) {
+void invoke(void *const *, const int64_t *const *, void *const *out, const int64_t *const *) {
   Captures c{static_cast<int32_t *>(out[0]), gTrips, 0};
   __kmpc_fork_call(nullptr, 1, reinterpret_cast<void *>(&region), &c);
   gLastSeen = c.lastSeen;

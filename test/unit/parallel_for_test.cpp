@@ -29,11 +29,11 @@ void countHit(int64_t i, void *arg) {
   __atomic_fetch_add(static_cast<int32_t *>(arg) + i, 1, __ATOMIC_RELAXED);
 }
 
-void invokeCoverage(void *const *, void *const *out) {
+void invokeCoverage(void *const *, const int64_t *const *, void *const *out, const int64_t *const *) {
   kiln_rt_parallel_for(kCount, countHit, out[0]);
 }
 
-void invokeNested(void *const *, void *const *out) {
+void invokeNested(void *const *, const int64_t *const *, void *const *out, const int64_t *const *) {
   kiln_rt_parallel_for(
       kCount / 7 + 1,
       [](int64_t i, void *arg) {
@@ -57,7 +57,7 @@ void invokeNested(void *const *, void *const *out) {
 std::mutex gThreadsMutex;
 std::set<std::thread::id> gThreads;
 
-void invokeSlow(void *const *, void *const *) {
+void invokeSlow(void *const *, const int64_t *const *, void *const *, const int64_t *const *) {
   kiln_rt_parallel_for(
       64,
       [](int64_t, void *) {

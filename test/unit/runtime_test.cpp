@@ -27,14 +27,14 @@ const kiln_tensor_info kY = {"y", KILN_DTYPE_FLOAT32, 2, kShape23};
 const kiln_model_desc kAddDesc = {
     KILN_ABI_VERSION, "addone", KILN_DEVICE_CPU, 1, &kX, 1, &kY};
 
-void addOneSerial(void *const *in, void *const *out) {
+void addOneSerial(void *const *in, const int64_t *const *, void *const *out, const int64_t *const *) {
   const float *x = static_cast<const float *>(in[0]);
   float *y = static_cast<float *>(out[0]);
   for (int i = 0; i < 6; ++i)
     y[i] = x[i] + 1.0f;
 }
 
-void addOneParallel(void *const *in, void *const *out) {
+void addOneParallel(void *const *in, const int64_t *const *, void *const *out, const int64_t *const *) {
   struct Args {
     const float *x;
     float *y;

@@ -25,7 +25,7 @@ namespace {
 void *gFirst = nullptr, *gSecond = nullptr;
 
 /// Allocates, writes, frees, and allocates the same size again.
-void invokeReuse(void *const *, void *const *) {
+void invokeReuse(void *const *, const int64_t *const *, void *const *, const int64_t *const *) {
   gFirst = _mlir_memref_to_llvm_alloc(1 << 20);
   std::memset(gFirst, 1, 1 << 20);
   _mlir_memref_to_llvm_free(gFirst);
@@ -34,7 +34,7 @@ void invokeReuse(void *const *, void *const *) {
 }
 
 /// Asks for more memory than any machine has.
-void invokeHuge(void *const *, void *const *) {
+void invokeHuge(void *const *, const int64_t *const *, void *const *, const int64_t *const *) {
   void *p = _mlir_memref_to_llvm_alloc(size_t(1) << 62);
   // Never reached: the runtime must not return NULL to compiled code.
   std::memset(p, 0, 16);

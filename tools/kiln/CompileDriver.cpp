@@ -8,6 +8,7 @@
 #include "OutputFiles.h"
 
 #include "codegen/Passes.h"
+#include "codegen/cpu/EntryPoint.h"
 #include "codegen/cpu/Pipeline.h"
 #include "frontends/onnx/Importer.h"
 #include "frontends/onnx/ModelLoader.h"
@@ -216,6 +217,30 @@ int importCommand(const CompileOptions &options) {
   return writeModuleText(*module, options, outputs, temp);
 }
 
+/// Lowers the graph-level @main to linalg as the library's entry function
+/// and, when outputs have dynamic dims, adds the shape function and makes
+/// the entry write into caller-allocated outputs.
+static LogicalResult lowerEntryToLinalg(ModuleOp module,
+                                        const ModelSignature &signature,
+                                        const std::string &prefix,
+                                        EntrySymbols &entry) {
+  entry.main = "kiln_" + prefix + "_main";
+  if (failed(prepareEntryPoint(module, entry.main)))
+    return failure();
+  PassManager linalg(module.getContext());
+  buildLinalgPipeline(linalg);
+  if (failed(linalg.run(module)))
+    return failure();
+  if (!signature.hasDynamicOutputs())
+    return success();
+  entry.shapes = "kiln_" + prefix + "_shapes";
+  auto main = module.lookupSymbol<func::FuncOp>(entry.main);
+  if (failed(addShapeFunction(main, entry.shapes)))
+    return failure();
+  passResultsAsDestinations(main);
+  return success();
+}
+
 /// Copies kiln_runtime.h from the runtime's include folder to `dest`.
 static bool copyRuntimeHeader(const RuntimeLocation &runtime,
                               const std::string &dest, std::string &error) {
@@ -276,30 +301,30 @@ int compileCommand(const CompileOptions &options) {
   CpuPipelineOptions pipeline;
   pipeline.tileContractions = options.tileContractions;
   pipeline.parallelizeLoops = options.parallelizeLoops;
-  if (options.emit == "kiln" || options.emit == "linalg") {
-    Stage stage = options.emit == "kiln" ? Stage::Kiln : Stage::Linalg;
-    if (stage == Stage::Linalg &&
-        failed(prepareEntryPoint(*module, "kiln_" + options.prefix + "_main")))
-      return 2;
-    if (failed(runPipeline(*module, stage, pipeline)))
-      return 2;
-    return writeModuleText(*module, options, outputs, textTemp);
-  }
   // Graph passes first: the signature is read from the refined types.
   if (failed(runPipeline(*module, Stage::Kiln, pipeline)))
     return 2;
-  auto func = module->lookupSymbol<func::FuncOp>("main");
-  FailureOr<ModelSignature> signature = readSignature(func);
+  if (options.emit == "kiln")
+    return writeModuleText(*module, options, outputs, textTemp);
+  FailureOr<ModelSignature> signature =
+      readSignature(module->lookupSymbol<func::FuncOp>("main"));
   if (failed(signature))
     return 2;
-  std::string entry = "kiln_" + options.prefix + "_main";
-  if (failed(prepareEntryPoint(*module, entry)))
+  EntrySymbols entry;
+  if (failed(lowerEntryToLinalg(*module, *signature, options.prefix, entry)))
     return 2;
-  PassManager pm(&ctx);
-  buildLinalgPipeline(pm);
-  buildCpuLoweringPipeline(pm, pipeline);
-  if (failed(pm.run(*module)))
+  if (options.emit == "linalg")
+    return writeModuleText(*module, options, outputs, textTemp);
+  PassManager lower(&ctx);
+  buildCpuLoweringPipeline(lower, pipeline);
+  if (failed(lower.run(*module)))
     return 2;
+  LibraryMetadata metadata;
+  metadata.source = llvm::sys::path::filename(options.modelPath).str();
+  metadata.sourceFormat = "onnx";
+  if (!describeTarget(options.target, metadata.targetCpu,
+                      metadata.targetFeatures, error))
+    return fail(error);
   if (options.emit == "llvm" || options.emit == "asm") {
     llvm::SmallString<0> text;
     llvm::raw_svector_ostream os(text); // the code emitter needs pwrite
@@ -331,8 +356,9 @@ int compileCommand(const CompileOptions &options) {
       error = "cannot create a temporary object file: " + ec.message();
     }
   }
-  ok = ok && writeModelLibrary(objPath.str().str(), *signature, options.prefix,
-                               entry, options.runtime, files.library, error);
+  ok = ok && writeModelLibrary(objPath.str().str(), *signature, metadata,
+                               options.prefix, entry, options.runtime,
+                               files.library, error);
   llvm::sys::fs::remove(objPath);
   ok = ok &&
        writeTextFile(files.header, generateHeader(options.prefix, *signature),

@@ -34,8 +34,9 @@ static const char *kUsage =
     "          [--header FILE] [--runtime-header FILE]  (defaults: NAME.h and\n"
     "          kiln_runtime.h beside the library) [--force]  (replace such\n"
     "          files even when kiln did not write them)\n"
-    "          [--input-shape NAME=AxBxC]...  (dims of dynamic inputs; also\n"
-    "          for import, run and bench)\n"
+    "          [--input-shape NAME=AxBxC]...  (pins an input's dims; '?'\n"
+    "          keeps or makes a dim dynamic: x=?x3x224x224; also for\n"
+    "          import, run and bench)\n"
     "  run MODEL.onnx|libNAME.so [--data DIR] [--input NAME=FILE]...\n"
     "      [--expect NAME=FILE]... [--output-dir DIR] [--rtol R] [--atol A]\n"
     "      [--threads N]   (pass: max_abs_err <= atol + rtol * max|ref|;\n"
@@ -182,6 +183,10 @@ static bool parseShapes(const std::vector<std::pair<std::string, std::string>> &
     llvm::StringRef(v).substr(eq + 1).split(parts, 'x');
     for (llvm::StringRef part : parts) {
       int64_t d;
+      if (part == "?") {
+        dims.push_back(-1); // a dynamic dim
+        continue;
+      }
       if (part.getAsInteger(10, d) || d < 0) {
         error = "--input-shape: '" + part.str() + "' is not a dim";
         return false;
@@ -229,6 +234,7 @@ static int runOrBench(bool bench, const Args &args, const RuntimeLocation &rt) {
       o.warmup = std::max(0, std::atoi(args.get("--warmup", "5").c_str()));
       o.json = args.has("--json");
       o.label = llvm::sys::path::stem(args.positional[0]).str();
+      o.inputShapes = spec.shapes;
       rc = benchModel(lib, o);
     } else {
       RunOptions o;

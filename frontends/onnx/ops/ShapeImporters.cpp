@@ -25,24 +25,29 @@ static LogicalResult needStatic(NodeContext &nc, RankedTensorType t) {
                     << "model's input dims with --input-shape NAME=AxBxC)";
 }
 
-static LogicalResult importReshape(NodeContext &nc,
-                                   SmallVectorImpl<Value> &out) {
-  auto in = nc.inputType(0);
-  auto target = nc.constInts(1);
-  if (!target)
-    return nc.error() << "Reshape target shape must be a constant";
-  if (failed(needStatic(nc, in)))
-    return failure();
-  bool allowZero = nc.intAttr("allowzero", 0);
+/// The result dims of a Reshape to `target`: a 0 copies the input dim
+/// (dynamic ones too); the -1 is static when every dynamic input dim is
+/// copied through a 0 (the static rest then fixes it), else dynamic.
+static FailureOr<SmallVector<int64_t>>
+reshapeTarget(NodeContext &nc, RankedTensorType in,
+                     ArrayRef<int64_t> target, bool allowZero) {
   SmallVector<int64_t> shape;
-  int64_t known = 1, inferAt = -1;
-  for (auto [i, d] : llvm::enumerate(*target)) {
+  int64_t staticIn = 1, staticOut = 1, inferAt = -1, copiedDynamic = 0;
+  for (int64_t d : in.getShape())
+    if (!ShapedType::isDynamic(d))
+      staticIn *= d;
+  for (auto [i, d] : llvm::enumerate(target)) {
     int64_t dim = d;
     if (d == 0 && !allowZero) {
       if (int64_t(i) >= in.getRank())
         return nc.error() << "Reshape copies dim " << i
-                                  << " beyond the input rank";
+                          << " beyond the input rank";
       dim = in.getDimSize(i);
+      if (ShapedType::isDynamic(dim)) {
+        ++copiedDynamic;
+        shape.push_back(dim);
+        continue;
+      }
     }
     if (dim == -1) {
       if (inferAt >= 0)
@@ -51,39 +56,52 @@ static LogicalResult importReshape(NodeContext &nc,
     } else if (dim < 0) {
       return nc.error() << "Reshape target dim " << dim << " invalid";
     } else {
-      known *= dim;
+      staticOut *= dim;
     }
     shape.push_back(dim);
   }
+  bool allCopied = copiedDynamic == in.getNumDynamicDims();
   if (inferAt >= 0) {
-    if (known == 0 || in.getNumElements() % known != 0)
+    if (allCopied && (staticOut == 0 || staticIn % staticOut != 0))
       return nc.error() << "cannot infer the -1 dim of the Reshape";
-    shape[inferAt] = in.getNumElements() / known;
+    shape[inferAt] = allCopied ? staticIn / staticOut : ShapedType::kDynamic;
+  } else if (allCopied && staticIn != staticOut) {
+    return nc.error() << "cannot reshape " << in << " to " << shape.size()
+                      << "-D shape with " << staticOut << " elements"
+                      << (in.hasStaticShape() ? "" : " per dynamic block");
   }
-  int64_t total = 1;
-  for (int64_t d : shape)
-    total *= d;
-  if (total != in.getNumElements())
-    return nc.error() << "cannot reshape " << in << " to "
-                              << shape.size() << "-D shape with " << total
-                              << " elements";
-  out.push_back(nc.reshape(nc.input(0), shape));
+  return shape;
+}
+
+static LogicalResult importReshape(NodeContext &nc,
+                                   SmallVectorImpl<Value> &out) {
+  auto in = nc.inputType(0);
+  auto target = nc.constInts(1);
+  if (!target)
+    return nc.error() << "Reshape target shape must be a constant";
+  auto shape = reshapeTarget(nc, in, *target, nc.intAttr("allowzero", 0));
+  if (failed(shape))
+    return failure();
+  out.push_back(nc.reshape(nc.input(0), *shape));
   return success();
 }
 
 static LogicalResult importFlatten(NodeContext &nc,
                                    SmallVectorImpl<Value> &out) {
   auto in = nc.inputType(0);
-  if (failed(needStatic(nc, in)))
-    return failure();
   int64_t axis = nc.intAttr("axis", 1);
   if (axis < 0)
     axis += in.getRank();
   if (axis < 0 || axis > in.getRank())
     return nc.error() << "Flatten axis out of range";
+  // A side with a dynamic dim is dynamic (a batch stays the batch).
   int64_t outer = 1, inner = 1;
-  for (int64_t d = 0; d < in.getRank(); ++d)
-    (d < axis ? outer : inner) *= in.getDimSize(d);
+  for (int64_t d = 0; d < in.getRank(); ++d) {
+    int64_t &side = d < axis ? outer : inner;
+    side = ShapedType::isDynamic(side) || in.isDynamicDim(d)
+               ? ShapedType::kDynamic
+               : side * in.getDimSize(d);
+  }
   out.push_back(nc.reshape(nc.input(0), {outer, inner}));
   return success();
 }

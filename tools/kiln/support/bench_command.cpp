@@ -35,9 +35,11 @@ private:
   uint64_t state_ = 0x853c49e6748fea9bull;
 };
 
-/// Builds one input per descriptor entry; fails on dynamic dims.
-bool makeInputs(const kiln_model_desc &desc, std::vector<HostTensor> &inputs,
-                std::string &err) {
+/// Builds one input per descriptor entry; dynamic dims come from
+/// `shapes` (--input-shape).
+bool makeInputs(const kiln_model_desc &desc,
+                const std::map<std::string, std::vector<int64_t>> &shapes,
+                std::vector<HostTensor> &inputs, std::string &err) {
   UniformGenerator gen;
   inputs.assign(desc.num_inputs, HostTensor());
   for (int32_t i = 0; i < desc.num_inputs; ++i) {
@@ -46,10 +48,12 @@ bool makeInputs(const kiln_model_desc &desc, std::vector<HostTensor> &inputs,
     t.name = info.name;
     t.dtype = info.dtype;
     t.shape.assign(info.shape, info.shape + info.rank);
+    if (auto it = shapes.find(t.name); it != shapes.end())
+      t.shape = it->second; // the library checks them against its own
     int64_t count = elementCount(t.shape);
     if (count < 0) {
       err = "input '" + t.name + "' has dynamic shape " + shapeString(t.shape) +
-            "; `kiln bench` needs static shapes";
+            "; give its dims with --input-shape " + t.name + "=AxB...";
       return false;
     }
     t.bytes.assign(size_t(count) * dtypeSize(t.dtype), 0);
@@ -69,27 +73,6 @@ bool makeInputs(const kiln_model_desc &desc, std::vector<HostTensor> &inputs,
   return true;
 }
 
-/// Allocates outputs of the descriptor's shapes.
-bool makeOutputs(const kiln_model_desc &desc, std::vector<HostTensor> &outputs,
-                 std::string &err) {
-  outputs.assign(desc.num_outputs, HostTensor());
-  for (int32_t i = 0; i < desc.num_outputs; ++i) {
-    const kiln_tensor_info &info = desc.outputs[i];
-    HostTensor &t = outputs[i];
-    t.name = info.name;
-    t.dtype = info.dtype;
-    t.shape.assign(info.shape, info.shape + info.rank);
-    int64_t count = elementCount(t.shape);
-    if (count < 0) {
-      err = "output '" + t.name + "' has dynamic shape " +
-            shapeString(t.shape) + "; `kiln bench` needs static shapes";
-      return false;
-    }
-    t.bytes.assign(size_t(count) * dtypeSize(t.dtype), 0);
-  }
-  return true;
-}
-
 /// Runs warmup + timed runs on one context; fills `timesMs`.
 bool timeRuns(ModelLibrary &lib, const BenchOptions &opts,
               std::vector<HostTensor> &inputs, std::vector<HostTensor> &outputs,
@@ -97,14 +80,14 @@ bool timeRuns(ModelLibrary &lib, const BenchOptions &opts,
   std::vector<kiln_tensor> in, out;
   for (HostTensor &t : inputs)
     in.push_back(asKilnTensor(t));
-  for (HostTensor &t : outputs)
-    out.push_back(asKilnTensor(t));
   kiln_context *ctx = lib.create(opts.threads);
   if (!ctx) {
     err = lib.error();
     return false;
   }
-  bool ok = true;
+  bool ok = lib.makeOutputs(ctx, in, outputs);
+  for (HostTensor &t : outputs)
+    out.push_back(asKilnTensor(t));
   for (int i = 0; ok && i < opts.warmup + opts.runs; ++i) {
     auto start = std::chrono::steady_clock::now();
     ok = lib.run(ctx, in, out) == KILN_OK;
@@ -189,8 +172,7 @@ int kiln::benchModel(ModelLibrary &lib, const BenchOptions &opts) {
     err = "no model library is open";
   else if (opts.runs <= 0 || opts.warmup < 0)
     err = "--runs must be > 0 and --warmup >= 0";
-  else if (makeInputs(lib.desc(), inputs, err) &&
-           makeOutputs(lib.desc(), outputs, err) &&
+  else if (makeInputs(lib.desc(), opts.inputShapes, inputs, err) &&
            timeRuns(lib, opts, inputs, outputs, timesMs, err))
     err.clear();
   else if (err.empty())

@@ -16,6 +16,7 @@
 
 #include "model_library.h"
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,8 @@ struct BenchOptions {
   int warmup = 5;
   bool json = false;
   std::string label; ///< model name in the JSON line; default: the prefix
+  /// Dims of inputs with dynamic dims (--input-shape NAME=AxB).
+  std::map<std::string, std::vector<int64_t>> inputShapes;
 };
 
 /// Summary statistics of a list of run times, in milliseconds.

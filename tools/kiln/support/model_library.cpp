@@ -10,6 +10,7 @@
 
 #include <dlfcn.h>
 
+#include <algorithm>
 #include <filesystem>
 
 using namespace kiln;
@@ -44,6 +45,7 @@ void ModelLibrary::close() {
   create_ = nullptr;
   run_ = nullptr;
   error_fn_ = nullptr;
+  output_shapes_ = nullptr;
   destroy_ = nullptr;
 }
 
@@ -84,9 +86,10 @@ bool ModelLibrary::open(const std::string &path, const std::string &prefix) {
     return false;
   }
   void *describe = nullptr, *create = nullptr, *run = nullptr, *error = nullptr,
-       *destroy = nullptr;
+       *destroy = nullptr, *shapes = nullptr;
   if (!resolve(prefix_ + "_describe", describe) ||
       !resolve(prefix_ + "_create", create) ||
+      !resolve(prefix_ + "_output_shapes", shapes) ||
       !resolve(prefix_ + "_run", run) || !resolve(prefix_ + "_error", error) ||
       !resolve(prefix_ + "_destroy", destroy)) {
     error_ = path + ": " + error_;
@@ -105,6 +108,7 @@ bool ModelLibrary::open(const std::string &path, const std::string &prefix) {
   create_ = reinterpret_cast<CreateFn>(create);
   run_ = reinterpret_cast<RunFn>(run);
   error_fn_ = reinterpret_cast<ErrorFn>(error);
+  output_shapes_ = reinterpret_cast<OutputShapesFn>(shapes);
   destroy_ = reinterpret_cast<DestroyFn>(destroy);
   return true;
 }
@@ -141,6 +145,38 @@ kiln_status ModelLibrary::run(kiln_context *ctx,
   if (status != KILN_OK)
     error_ = std::string(error_fn_(ctx)) + " [" + statusName(status) + "]";
   return status;
+}
+
+bool ModelLibrary::makeOutputs(kiln_context *ctx,
+                               const std::vector<kiln_tensor> &inputs,
+                               std::vector<HostTensor> &outputs) {
+  if (!isOpen()) {
+    error_ = "no model library is open";
+    return false;
+  }
+  int32_t total = 0;
+  for (int32_t i = 0; i < desc_->num_outputs; ++i)
+    total += desc_->outputs[i].rank;
+  std::vector<int64_t> dims(size_t(std::max(total, 1)));
+  kiln_status status =
+      output_shapes_(ctx, inputs.data(), static_cast<int32_t>(inputs.size()),
+                     dims.data(), total);
+  if (status != KILN_OK) {
+    error_ = std::string(error_fn_(ctx)) + " [" + statusName(status) + "]";
+    return false;
+  }
+  outputs.assign(desc_->num_outputs, HostTensor());
+  const int64_t *next = dims.data();
+  for (int32_t i = 0; i < desc_->num_outputs; ++i) {
+    const kiln_tensor_info &info = desc_->outputs[i];
+    HostTensor &t = outputs[i];
+    t.name = info.name;
+    t.dtype = info.dtype;
+    t.shape.assign(next, next + info.rank);
+    next += info.rank;
+    t.bytes.assign(size_t(elementCount(t.shape)) * dtypeSize(t.dtype), 0);
+  }
+  return true;
 }
 
 void ModelLibrary::destroy(kiln_context *ctx) {

@@ -1,7 +1,8 @@
 //===- model_library.h - Loading a compiled model library -------*- C++ -*-===//
 //
 // ModelLibrary dlopens a model library produced by `kiln compile` and
-// resolves its five C entry points NAME_describe/create/run/error/destroy
+// resolves its six C entry points NAME_describe/create/output_shapes/run/
+// error/destroy
 // (see runtime/kiln_runtime.h and docs/abi.md). NAME defaults to the file
 // stem without a leading "lib" (libnet.so -> net). It checks the library's
 // ABI version and wraps the entry points with std::string error reporting.
@@ -56,6 +57,11 @@ public:
   kiln_status run(kiln_context *ctx, const std::vector<kiln_tensor> &inputs,
                   std::vector<kiln_tensor> &outputs);
 
+  /// Zero-filled outputs with the shapes the model gives for `inputs`
+  /// (NAME_output_shapes); false with error() set when it refuses them.
+  bool makeOutputs(kiln_context *ctx, const std::vector<kiln_tensor> &inputs,
+                   std::vector<HostTensor> &outputs);
+
   /// Destroys a context created by create(); nullptr is a no-op.
   void destroy(kiln_context *ctx);
 
@@ -68,6 +74,8 @@ private:
   using RunFn = kiln_status (*)(kiln_context *, const kiln_tensor *, int32_t,
                                 kiln_tensor *, int32_t);
   using ErrorFn = const char *(*)(const kiln_context *);
+  using OutputShapesFn = kiln_status (*)(kiln_context *, const kiln_tensor *,
+                                         int32_t, int64_t *, int32_t);
   using DestroyFn = void (*)(kiln_context *);
 
   bool resolve(const std::string &name, void *&fn);
@@ -80,6 +88,7 @@ private:
   CreateFn create_ = nullptr;
   RunFn run_ = nullptr;
   ErrorFn error_fn_ = nullptr;
+  OutputShapesFn output_shapes_ = nullptr;
   DestroyFn destroy_ = nullptr;
 };
 

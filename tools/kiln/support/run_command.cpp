@@ -131,40 +131,25 @@ bool gatherExpects(const kiln_model_desc &desc, const RunOptions &opts,
                    expects, err);
 }
 
-/// Allocates zeroed outputs with the descriptor's static shapes.
-bool allocateOutputs(const kiln_model_desc &desc,
-                     std::vector<HostTensor> &outputs, std::string &err) {
-  outputs.assign(desc.num_outputs, HostTensor());
-  for (int32_t i = 0; i < desc.num_outputs; ++i) {
-    const kiln_tensor_info &info = desc.outputs[i];
-    HostTensor &t = outputs[i];
-    t.name = info.name;
-    t.dtype = info.dtype;
-    t.shape.assign(info.shape, info.shape + info.rank);
-    int64_t count = elementCount(t.shape);
-    if (count < 0) {
-      err = "output '" + t.name + "' has dynamic shape " +
-            shapeString(t.shape) + ", which `kiln run` cannot allocate yet";
-      return false;
-    }
-    t.bytes.assign(size_t(count) * dtypeSize(t.dtype), 0);
-  }
-  return true;
-}
-
-/// Creates a context, runs the model once and destroys the context.
+/// Creates a context, sizes the outputs for the inputs, runs the model once
+/// and destroys the context.
 bool runOnce(ModelLibrary &lib, int threads, TensorSlots &inputs,
              std::vector<HostTensor> &outputs, std::string &err) {
   std::vector<kiln_tensor> in, out;
   for (auto &t : inputs)
     in.push_back(asKilnTensor(*t));
-  for (auto &t : outputs)
-    out.push_back(asKilnTensor(t));
   kiln_context *ctx = lib.create(threads);
   if (!ctx) {
     err = lib.error();
     return false;
   }
+  if (!lib.makeOutputs(ctx, in, outputs)) {
+    err = lib.error();
+    lib.destroy(ctx);
+    return false;
+  }
+  for (auto &t : outputs)
+    out.push_back(asKilnTensor(t));
   kiln_status status = lib.run(ctx, in, out);
   lib.destroy(ctx);
   if (status != KILN_OK) {
@@ -257,7 +242,6 @@ int kiln::runModel(ModelLibrary &lib, const RunOptions &opts) {
   std::vector<HostTensor> outputs;
   if (!gatherInputs(desc, opts, inputs, err) ||
       !gatherExpects(desc, opts, expects, err) ||
-      !allocateOutputs(desc, outputs, err) ||
       !runOnce(lib, opts.threads, inputs, outputs, err))
     return fail(err);
   if (!opts.outputDir.empty() && !writeOutputs(opts.outputDir, outputs, opts, err))

@@ -165,6 +165,14 @@ def mlp_dynamic():
     return m
 
 
+def shared_batch():
+    # z = a + b where both inputs say "batch": their dims must agree.
+    return model(
+        [helper.make_node("Add", ["a", "b"], ["z"], name="add")],
+        [value("a", ["batch", 3]), value("b", ["batch", 3])],
+        [value("z", ["batch", 3])])
+
+
 KINDS = {
     "gemm": gemm,
     "gemm_scaled": gemm_scaled,
@@ -177,6 +185,7 @@ KINDS = {
     "unsupported": unsupported,
     "mlp": mlp,
     "mlp_dynamic": mlp_dynamic,
+    "shared_batch": shared_batch,
     "conv_net": conv_net,
 }
 

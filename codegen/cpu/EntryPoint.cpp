@@ -1,0 +1,88 @@
+//===- EntryPoint.cpp - the compiled model's callable functions -----------===//
+//
+// See EntryPoint.h.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/cpu/EntryPoint.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+namespace kiln {
+
+LogicalResult addShapeFunction(func::FuncOp entry, StringRef symbol) {
+  OpBuilder b(entry);
+  b.setInsertionPointAfter(entry);
+  auto shapes = cast<func::FuncOp>(b.clone(*entry));
+  shapes.setSymName(symbol);
+  shapes.removeResAttrsAttr();
+  Block &body = shapes.front();
+  auto ret = cast<func::ReturnOp>(body.getTerminator());
+  int64_t count = 0;
+  for (Value v : ret.getOperands())
+    count += cast<RankedTensorType>(v.getType()).getNumDynamicDims();
+  Location loc = entry.getLoc();
+  auto outType = MemRefType::get({count}, b.getI64Type());
+  unsigned index = shapes.getNumArguments();
+  if (failed(shapes.insertArgument(index, outType, {}, loc)))
+    return failure();
+  BlockArgument out = body.getArgument(index);
+  b.setInsertionPoint(ret);
+  int64_t k = 0;
+  for (Value v : ret.getOperands()) {
+    auto t = cast<RankedTensorType>(v.getType());
+    for (int64_t d = 0; d < t.getRank(); ++d) {
+      if (!t.isDynamicDim(d))
+        continue;
+      Value dim = tensor::DimOp::create(b, loc, v, d);
+      Value i64 = arith::IndexCastOp::create(b, loc, b.getI64Type(), dim);
+      Value at = arith::ConstantIndexOp::create(b, loc, k++);
+      memref::StoreOp::create(b, loc, i64, out, ValueRange{at});
+    }
+  }
+  func::ReturnOp::create(b, loc);
+  ret.erase();
+  shapes.setFunctionType(
+      b.getFunctionType(SmallVector<Type>(body.getArgumentTypes()), {}));
+  // tensor.dim of each result becomes tensor.dim of the inputs; the model
+  // computation is then dead.
+  PassManager pm(entry.getContext(), func::FuncOp::getOperationName());
+  pm.addPass(memref::createResolveRankedShapeTypeResultDimsPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  return pm.run(shapes);
+}
+
+void passResultsAsDestinations(func::FuncOp entry) {
+  Block &body = entry.front();
+  auto ret = cast<func::ReturnOp>(body.getTerminator());
+  OpBuilder b(ret);
+  Location loc = entry.getLoc();
+  for (Value v : ret.getOperands()) {
+    auto t = cast<RankedTensorType>(v.getType());
+    unsigned index = entry.getNumArguments();
+    (void)entry.insertArgument(
+        index, MemRefType::get(t.getShape(), t.getElementType()), {}, loc);
+    BlockArgument dest = body.getArgument(index);
+    auto store = bufferization::MaterializeInDestinationOp::create(b, loc, v,
+                                                                   dest);
+    store.setRestrict(true);
+    store.setWritable(true);
+  }
+  func::ReturnOp::create(b, loc);
+  ret.erase();
+  entry.removeResAttrsAttr();
+  entry.setFunctionType(
+      b.getFunctionType(SmallVector<Type>(body.getArgumentTypes()), {}));
+}
+
+} // namespace kiln
