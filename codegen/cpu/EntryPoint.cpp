@@ -10,10 +10,11 @@
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
-#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/Patterns.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "mlir/Pass/PassManager.h"
-#include "mlir/Transforms/Passes.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 using namespace mlir;
 
@@ -53,13 +54,33 @@ LogicalResult addShapeFunction(func::FuncOp entry, StringRef symbol) {
   ret.erase();
   shapes.setFunctionType(
       b.getFunctionType(SmallVector<Type>(body.getArgumentTypes()), {}));
-  // tensor.dim of each result becomes tensor.dim of the inputs; the model
-  // computation is then dead.
-  PassManager pm(entry.getContext(), func::FuncOp::getOperationName());
-  pm.addPass(memref::createResolveRankedShapeTypeResultDimsPass());
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createCSEPass());
-  return pm.run(shapes);
+  // tensor.dim of each result becomes tensor.dim of the inputs (through
+  // linalg inits, reshapes and loop results); the model computation is
+  // then dead.
+  MLIRContext *ctx = entry.getContext();
+  RewritePatternSet patterns(ctx);
+  memref::populateResolveRankedShapedTypeResultDimsPatterns(patterns);
+  memref::populateResolveShapedTypeResultDimsPatterns(patterns);
+  scf::populateSCFForLoopCanonicalizationPatterns(patterns);
+  for (Dialect *dialect : ctx->getLoadedDialects())
+    dialect->getCanonicalizationPatterns(patterns);
+  for (RegisteredOperationName op : ctx->getRegisteredOperations())
+    op.getCanonicalizationPatterns(patterns, ctx);
+  if (failed(applyPatternsGreedily(shapes, std::move(patterns))))
+    return shapes.emitError("internal error: the shape function does not "
+                            "simplify to a fixed point");
+  // Anything left beyond index arithmetic means the output shapes depend on
+  // values the model computes: correct, but a run then costs two.
+  bool onlyShapes = true;
+  shapes.walk([&](Operation *op) {
+    if (!isa<func::FuncOp, func::ReturnOp, tensor::DimOp, memref::StoreOp>(op) &&
+        op->getDialect()->getNamespace() != "arith")
+      onlyShapes = false;
+  });
+  if (!onlyShapes)
+    shapes.emitWarning("the output shapes of this model are computed by "
+                       "running the model itself");
+  return success();
 }
 
 void passResultsAsDestinations(func::FuncOp entry) {

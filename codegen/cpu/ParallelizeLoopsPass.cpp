@@ -31,21 +31,21 @@ struct ParallelizeLoopsPass
     : impl::KilnCpuParallelizeLoopsBase<ParallelizeLoopsPass> {
   using Base::Base;
 
-  /// Tile sizes splitting `op` into about `chunks` pieces, or empty.
+  /// Tile sizes splitting `op` into about `chunks` pieces along a static
+  /// dim (a dynamic dim such as the batch stays whole), or empty.
   SmallVector<int64_t> chunkSizes(linalg::LinalgOp op) {
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
     int64_t points = 1;
-    for (int64_t r : ranges) {
-      if (ShapedType::isDynamic(r))
-        return {};
-      points *= r;
-    }
+    for (int64_t r : ranges)
+      if (!ShapedType::isDynamic(r))
+        points *= r;
     if (points < minElements)
       return {};
     auto iters = op.getIteratorTypesArray();
     SmallVector<int64_t> sizes(ranges.size(), 0);
     for (size_t d = 0; d < ranges.size(); ++d)
-      if (iters[d] == utils::IteratorType::parallel && ranges[d] >= 2) {
+      if (iters[d] == utils::IteratorType::parallel &&
+          !ShapedType::isDynamic(ranges[d]) && ranges[d] >= 2) {
         // Prefer a size dividing the extent: every chunk then keeps static
         // shapes, which the vectorizer likes better than a ragged last one.
         int64_t e = ranges[d], least = std::max<int64_t>(1, (e + chunks - 1) / chunks);

@@ -1,6 +1,8 @@
 //===- TileContractionsPass.cpp - the kiln-cpu-tile-contractions pass -----===//
 //
 // Makes matmuls fast on the CPU with upstream MLIR transforms only:
+//  0. a matmul with a dynamic M (a dynamic batch or sequence) becomes a
+//     loop over static blocks of tile-rows rows plus a remainder matmul;
 //  1. each static f32 linalg.matmul is cut (tensor slices) into a part whose
 //     M and N are multiples of the register tile and remainder parts, so
 //     every part tiles exactly;
@@ -25,6 +27,7 @@
 #include "mlir/Dialect/Transform/Transforms/TransformInterpreterUtils.h"
 #include "mlir/Parser/Parser.h"
 
+#include <functional>
 #include <sstream>
 
 namespace kiln {
@@ -120,6 +123,106 @@ bool isCandidate(linalg::MatmulOp op) {
   auto c = fill.getInputs()[0].getDefiningOp<arith::ConstantOp>();
   auto f = c ? dyn_cast<FloatAttr>(c.getValue()) : FloatAttr();
   return f && f.getValue().isZero() && !op->hasAttr(kTileIdAttr);
+}
+
+/// Whether `op` is an f32 matmul with a dynamic M (rows), static K and N,
+/// accumulating into a zero fill: the form a dynamic batch or sequence
+/// gives after its leading dims collapse into M.
+bool isDynamicRowsCandidate(linalg::MatmulOp op) {
+  auto t = dyn_cast<RankedTensorType>(op.getResultTypes()[0]);
+  auto a = dyn_cast<RankedTensorType>(op.getDpsInputs()[0].getType());
+  auto b = dyn_cast<RankedTensorType>(op.getDpsInputs()[1].getType());
+  if (!t || !a || !b || !t.getElementType().isF32() || !t.isDynamicDim(0) ||
+      t.isDynamicDim(1) || a.isDynamicDim(1) || !b.hasStaticShape())
+    return false;
+  auto fill = op.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
+  auto c = fill ? fill.getInputs()[0].getDefiningOp<arith::ConstantOp>()
+                : arith::ConstantOp();
+  auto f = c ? dyn_cast<FloatAttr>(c.getValue()) : FloatAttr();
+  return f && f.getValue().isZero();
+}
+
+/// A dynamic-M matmul becomes a loop over blocks of `rows` rows, each a
+/// static [rows, K] x [K, N] matmul that gets register tiles, and a choice
+/// over the M mod rows remaining rows with a static matmul for each count.
+void splitDynamicRows(linalg::MatmulOp op, int64_t rows) {
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  Value a = op.getDpsInputs()[0], bm = op.getDpsInputs()[1];
+  auto t = cast<RankedTensorType>(op.getResultTypes()[0]);
+  Type et = t.getElementType();
+  int64_t k = cast<RankedTensorType>(a.getType()).getDimSize(1);
+  int64_t n = t.getDimSize(1);
+  Value m = tensor::DimOp::create(b, loc, a, 0);
+  Value step = arith::ConstantIndexOp::create(b, loc, rows);
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value main = arith::MulIOp::create(
+      b, loc, arith::DivUIOp::create(b, loc, m, step), step);
+  Value acc = tensor::EmptyOp::create(b, loc, t, ValueRange{m});
+  auto loop = scf::ForOp::create(
+      b, loc, zero, main, step, ValueRange{acc},
+      [&](OpBuilder &nb, Location nl, Value i, ValueRange iter) {
+        SmallVector<OpFoldResult> at = {i, nb.getIndexAttr(0)};
+        SmallVector<OpFoldResult> ones(2, nb.getIndexAttr(1));
+        Value block = tensor::ExtractSliceOp::create(
+            nb, nl, RankedTensorType::get({rows, k}, et), a, at,
+            SmallVector<OpFoldResult>{nb.getIndexAttr(rows), nb.getIndexAttr(k)},
+            ones);
+        auto type = RankedTensorType::get({rows, n}, et);
+        Value mm = linalg::MatmulOp::create(
+                       nb, nl, TypeRange{type}, ValueRange{block, bm},
+                       ValueRange{buildFilled(nb, nl, type, 0.0)})
+                       .getResult(0);
+        Value next = tensor::InsertSliceOp::create(
+            nb, nl, mm, iter[0], at,
+            SmallVector<OpFoldResult>{nb.getIndexAttr(rows), nb.getIndexAttr(n)},
+            ones);
+        scf::YieldOp::create(nb, nl, next);
+      });
+  // The remaining 0 .. rows-1 rows: one static-shaped matmul per count,
+  // chosen by a chain of scf.if (scf.index_switch results are not seen as
+  // aliases of their operands by bufferization in MLIR 22).
+  Value rest = arith::SubIOp::create(b, loc, m, main);
+  SmallVector<OpFoldResult> at = {main, b.getIndexAttr(0)};
+  SmallVector<OpFoldResult> ones(2, b.getIndexAttr(1));
+  auto tailRows = [&](OpBuilder &nb, Location nl, int64_t r, Value into) {
+    Value tail = tensor::ExtractSliceOp::create(
+        nb, nl, RankedTensorType::get({r, k}, et), a, at,
+        SmallVector<OpFoldResult>{nb.getIndexAttr(r), nb.getIndexAttr(k)},
+        ones);
+    auto type = RankedTensorType::get({r, n}, et);
+    Value mm = linalg::MatmulOp::create(nb, nl, TypeRange{type},
+                                        ValueRange{tail, bm},
+                                        ValueRange{buildFilled(nb, nl, type, 0.0)})
+                   .getResult(0);
+    return tensor::InsertSliceOp::create(
+               nb, nl, mm, into, at,
+               SmallVector<OpFoldResult>{nb.getIndexAttr(r), nb.getIndexAttr(n)},
+               ones)
+        .getResult();
+  };
+  // Built from the innermost else outwards: r = rows-1 .. 1.
+  std::function<Value(OpBuilder &, Location, int64_t)> chain =
+      [&](OpBuilder &nb, Location nl, int64_t r) -> Value {
+    if (r == rows)
+      return loop.getResult(0);
+    Value is = arith::CmpIOp::create(
+        nb, nl, arith::CmpIPredicate::eq, rest,
+        arith::ConstantIndexOp::create(nb, nl, r));
+    return scf::IfOp::create(
+               nb, nl, is,
+               [&](OpBuilder &tb, Location tl) {
+                 scf::YieldOp::create(tb, tl,
+                                      tailRows(tb, tl, r, loop.getResult(0)));
+               },
+               [&](OpBuilder &eb, Location el) {
+                 scf::YieldOp::create(eb, el, chain(eb, el, r + 1));
+               })
+        .getResult(0);
+  };
+  Value result = chain(b, loc, 1);
+  op.getResult(0).replaceAllUsesWith(result);
+  op.erase();
 }
 
 /// Rewrites a matmul / batch_matmul that gets no register tile into a
@@ -265,6 +368,13 @@ struct TileContractionsPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    SmallVector<linalg::MatmulOp> dynamicRows;
+    module.walk([&](linalg::MatmulOp op) {
+      if (isDynamicRowsCandidate(op))
+        dynamicRows.push_back(op);
+    });
+    for (linalg::MatmulOp op : dynamicRows)
+      splitDynamicRows(op, tileRows);
     SmallVector<linalg::MatmulOp> candidates;
     module.walk([&](linalg::MatmulOp op) {
       if (isCandidate(op))
