@@ -21,7 +21,8 @@
 
 struct kiln_context {
   const kiln_model_impl *model;
-  kiln_thread_pool *pool;
+  kiln_thread_pool *own_pool;    /**< threads this context started, or NULL */
+  const kiln_worker_pool *pool;  /**< what its loops run on, or NULL */
   kiln_scratch *scratch; /**< reused temporary buffers of the compiled code */
   void **input_ptrs;  /**< desc->num_inputs entries, filled per run */
   void **output_ptrs; /**< desc->num_outputs entries, filled per run */
@@ -34,6 +35,10 @@ struct kiln_context {
 
 /** Error of the last failing call on this thread that had no context. */
 static __thread char tls_error[KILN_RT_ERROR_SIZE];
+
+/** The pool of the run in progress on this thread; NULL outside a run and
+ *  inside a parallel loop (nested loops run inline). */
+static __thread const kiln_worker_pool *tls_pool;
 
 /** Name of a device for messages. */
 static const char *device_name(kiln_device device) {
@@ -51,9 +56,10 @@ static int option_given(const kiln_options *opts, size_t end) {
   return opts && opts->struct_size >= end;
 }
 
-/** Validates the options against the model; fills `threads`. */
+/** Validates the options against the model; fills `threads` and `pool`. */
 static kiln_status check_options(const kiln_model_impl *model,
-                                 const kiln_options *opts, int *threads) {
+                                 const kiln_options *opts, int *threads,
+                                 const kiln_worker_pool **pool) {
   if (opts && opts->struct_size < sizeof(uint32_t)) {
     kiln_check_format(tls_error,
                       "options.struct_size is %u; set it to "
@@ -75,6 +81,14 @@ static kiln_status check_options(const kiln_model_impl *model,
     return KILN_ERROR_UNSUPPORTED;
   }
   *threads = kiln_tp_resolve_threads(requested);
+  size_t pool_end =
+      offsetof(kiln_options, worker_pool) + sizeof(const kiln_worker_pool *);
+  *pool = option_given(opts, pool_end) ? opts->worker_pool : NULL;
+  if (*pool && (!(*pool)->parallel_for || (*pool)->num_threads < 1)) {
+    kiln_check_format(tls_error, "options.worker_pool has no parallel_for or "
+                                 "a thread count below 1");
+    return KILN_ERROR_INVALID_ARGUMENT;
+  }
   return KILN_OK;
 }
 
@@ -121,7 +135,8 @@ kiln_status kiln_rt_create(const kiln_model_impl *model,
     return KILN_ERROR_INVALID_ARGUMENT;
   }
   int threads = 1;
-  kiln_status status = check_options(model, opts, &threads);
+  const kiln_worker_pool *shared = NULL;
+  kiln_status status = check_options(model, opts, &threads, &shared);
   if (status != KILN_OK)
     return status;
   const char *missing =
@@ -139,11 +154,16 @@ kiln_status kiln_rt_create(const kiln_model_impl *model,
     kiln_check_format(tls_error, "out of memory creating a context");
     return KILN_ERROR_OUT_OF_MEMORY;
   }
-  if (threads > 1 && !(ctx->pool = kiln_tp_create(threads))) {
-    kiln_rt_destroy(ctx);
-    kiln_check_format(tls_error, "could not start %d worker threads",
-                      threads - 1);
-    return KILN_ERROR_INTERNAL;
+  if (shared) {
+    ctx->pool = shared;
+  } else if (threads > 1) {
+    if (!(ctx->own_pool = kiln_tp_create(threads))) {
+      kiln_rt_destroy(ctx);
+      kiln_check_format(tls_error, "could not start %d worker threads",
+                        threads - 1);
+      return KILN_ERROR_INTERNAL;
+    }
+    ctx->pool = kiln_tp_interface(ctx->own_pool);
   }
   *out = ctx;
   return KILN_OK;
@@ -169,7 +189,8 @@ static kiln_status check_context(const kiln_model_impl *model,
  *  allocation failure in compiled code comes back as OUT_OF_MEMORY. */
 static kiln_status run_guarded(kiln_context *ctx,
                                void (*body)(kiln_context *ctx)) {
-  kiln_thread_pool *saved = kiln_tp_set_current(ctx->pool);
+  const kiln_worker_pool *saved = tls_pool;
+  tls_pool = ctx->pool;
   kiln_scratch *savedScratch = kiln_scratch_set_current(ctx->scratch);
   jmp_buf oom;
   void *savedJump = kiln_scratch_set_oom_jump(&oom);
@@ -183,7 +204,7 @@ static kiln_status run_guarded(kiln_context *ctx,
   }
   kiln_scratch_set_oom_jump(savedJump);
   kiln_scratch_set_current(savedScratch);
-  kiln_tp_set_current(saved);
+  tls_pool = saved;
   return status;
 }
 
@@ -276,7 +297,7 @@ const char *kiln_rt_error(const kiln_context *ctx) {
 void kiln_rt_destroy(kiln_context *ctx) {
   if (!ctx)
     return;
-  kiln_tp_destroy(ctx->pool);
+  kiln_tp_destroy(ctx->own_pool);
   kiln_scratch_destroy(ctx->scratch);
   free(ctx->input_ptrs);
   free(ctx->output_ptrs);
@@ -286,7 +307,65 @@ void kiln_rt_destroy(kiln_context *ctx) {
   free(ctx);
 }
 
+/** One parallel loop's body, run so that a failed allocation in it (on
+ *  whichever thread) marks the loop failed instead of leaving it. */
+typedef struct {
+  void (*body)(int64_t i, void *arg);
+  void *arg;
+  int failed;
+} guarded_loop;
+
+static void run_guarded_index(int64_t i, void *p) {
+  guarded_loop *g = (guarded_loop *)p;
+  jmp_buf oom;
+  void *saved = kiln_scratch_set_oom_jump(&oom);
+  if (setjmp(oom) == 0) {
+    if (!__atomic_load_n(&g->failed, __ATOMIC_ACQUIRE))
+      g->body(i, g->arg);
+  } else {
+    __atomic_store_n(&g->failed, 1, __ATOMIC_RELEASE);
+  }
+  kiln_scratch_set_oom_jump(saved);
+}
+
 void kiln_rt_parallel_for(int64_t n, void (*body)(int64_t i, void *arg),
                           void *arg) {
-  kiln_tp_parallel_for(kiln_tp_current(), n, body, arg);
+  const kiln_worker_pool *pool = tls_pool;
+  if (!pool || pool->num_threads <= 1 || n <= 1) {
+    for (int64_t i = 0; i < n; ++i) /* a failure jumps straight to the run */
+      body(i, arg);
+    return;
+  }
+  guarded_loop g = {body, arg, 0};
+  tls_pool = NULL; /* loops nested in this one run inline */
+  pool->parallel_for(pool->impl, n, run_guarded_index, &g);
+  tls_pool = pool;
+  if (g.failed)
+    kiln_scratch_raise_oom(); /* to the run's handler, once all are done */
+}
+
+int32_t kiln_rt_team_size(void) {
+  return tls_pool ? tls_pool->num_threads : 1;
+}
+
+kiln_status kiln_rt_create_worker_pool(int32_t num_threads,
+                                       kiln_worker_pool **out) {
+  tls_error[0] = '\0';
+  if (!out) {
+    kiln_check_format(tls_error, "out (the kiln_worker_pool **) is NULL");
+    return KILN_ERROR_INVALID_ARGUMENT;
+  }
+  *out = NULL;
+  kiln_thread_pool *pool = kiln_tp_create(kiln_tp_resolve_threads(num_threads));
+  if (!pool) {
+    kiln_check_format(tls_error, "could not start the pool's threads");
+    return KILN_ERROR_INTERNAL;
+  }
+  *out = (kiln_worker_pool *)kiln_tp_interface(pool);
+  return KILN_OK;
+}
+
+void kiln_rt_destroy_worker_pool(kiln_worker_pool *pool) {
+  if (pool && pool->destroy)
+    pool->destroy(pool->impl);
 }

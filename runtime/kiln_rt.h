@@ -53,6 +53,13 @@ void kiln_rt_destroy(kiln_context *ctx);
 void kiln_rt_parallel_for(int64_t n, void (*body)(int64_t i, void *arg),
                           void *arg);
 
+/** Threads a parallel loop started now would run on (1 inside a loop). */
+int32_t kiln_rt_team_size(void);
+
+kiln_status kiln_rt_create_worker_pool(int32_t num_threads,
+                                       kiln_worker_pool **out);
+void kiln_rt_destroy_worker_pool(kiln_worker_pool *pool);
+
 #ifdef __cplusplus
 }
 #endif

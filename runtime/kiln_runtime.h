@@ -1,6 +1,6 @@
 /* kiln_runtime.h - the stable C ABI of a Kiln-compiled model library.
  *
- * A model compiled with `kiln compile model.onnx -o libNAME.so` exports six
+ * A model compiled with `kiln compile model.onnx -o libNAME.so` exports eight
  * functions whose names start with NAME_ (declared in the generated NAME.h):
  *
  *   const kiln_model_desc *NAME_describe(void);
@@ -14,6 +14,9 @@
  *                        int32_t num_outputs);
  *   const char *NAME_error(const kiln_context *ctx);
  *   void NAME_destroy(kiln_context *ctx);
+ *   kiln_status NAME_create_worker_pool(int32_t num_threads,
+ *                                       kiln_worker_pool **out);
+ *   void NAME_destroy_worker_pool(kiln_worker_pool *pool);
  *
  * This header holds the types they share, and kiln_check_library(), which
  * verifies that a library file is complete and unmodified before a program
@@ -123,12 +126,35 @@ typedef struct kiln_tensor {
   const int64_t *shape; /**< rank entries, the actual run-time dims */
 } kiln_tensor;
 
+/** Worker threads that the parallel loops of compiled models run on. One
+ *  pool can serve every context of a process (of one model or of several),
+ *  so that models do not oversubscribe the cores: create one with
+ *  NAME_create_worker_pool (any model's) or fill the struct with your own
+ *  threads, and pass it in kiln_options.worker_pool. */
+typedef struct kiln_worker_pool {
+  void *impl; /**< the implementation's state */
+  /** Threads that share one parallel loop, the calling thread included. */
+  int32_t num_threads;
+  /** Calls body(i, arg) once for every i in [0, n), on the pool's threads
+   *  and the calling thread, and returns when all calls are done. May be
+   *  called from several threads at once (Kiln's pool runs a loop on the
+   *  calling thread alone while another loop has its workers). */
+  void (*parallel_for)(void *impl, int64_t n,
+                       void (*body)(int64_t i, void *arg), void *arg);
+  /** Frees the pool (called by NAME_destroy_worker_pool); NULL when the
+   *  caller owns it. */
+  void (*destroy)(void *impl);
+} kiln_worker_pool;
+
 /** Options for NAME_create. Zero-initialise, set struct_size, then the
  *  fields you care about; a zero field means "the default". */
 typedef struct kiln_options {
   uint32_t struct_size; /**< sizeof(kiln_options) of the caller */
   int32_t num_threads;  /**< worker threads; <= 0: all online cores */
   kiln_device device;   /**< must match the library's device */
+  /** A pool to run on instead of the context's own threads (num_threads is
+   *  then ignored); it must outlive the context. */
+  const kiln_worker_pool *worker_pool;
 } kiln_options;
 
 /** One execution context: its scratch memory and thread pool. Runs on

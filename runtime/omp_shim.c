@@ -17,7 +17,6 @@
  * order and is a no-op here.
  */
 #include "kiln_rt.h"
-#include "thread_pool.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -67,10 +66,11 @@ void __kmpc_fork_call(void *ident, int32_t argc, kiln_microtask task, ...) {
   for (int32_t i = 0; i < f.argc; ++i)
     f.args[i] = va_arg(ap, void *);
   va_end(ap);
-  kiln_thread_pool *pool = kiln_tp_current();
-  f.team = pool ? kiln_tp_num_threads(pool) : 1;
-  if (tls_team_size > 1) /* nested region: run it on this member alone */
-    f.team = 1;
+  /* Inside a region (nested, or on a pool worker) the team size is 1, so
+   * the region runs on this member alone. (Not decided from
+   * tls_team_size: after a failed allocation longjmps out of a region that
+   * is left stale, and the next run would lose its threads.) */
+  f.team = kiln_rt_team_size();
   kiln_rt_parallel_for(f.team, run_member, &f);
 }
 

@@ -36,10 +36,12 @@ void *kiln_scratch_set_oom_jump(void *env) {
 static void out_of_memory(size_t size) {
   if (tls_oom_jump)
     longjmp(*tls_oom_jump, 1);
-  fprintf(stderr, "kiln runtime: out of memory allocating %zu bytes on a "
-                  "worker thread\n", size);
+  fprintf(stderr, "kiln runtime: out of memory allocating %zu bytes outside "
+                  "a run\n", size);
   abort();
 }
+
+void kiln_scratch_raise_oom(void) { out_of_memory(0); }
 
 kiln_scratch *kiln_scratch_create(void) {
   return (kiln_scratch *)calloc(1, sizeof(kiln_scratch));

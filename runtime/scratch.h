@@ -23,9 +23,14 @@ kiln_scratch *kiln_scratch_set_current(kiln_scratch *scratch);
 
 /** Where an allocation that fails on the calling thread jumps (longjmp with
  *  value 1), so that kiln_rt_run can report KILN_ERROR_OUT_OF_MEMORY instead
- *  of the compiled code dereferencing NULL. NULL: no handler; a failure on a
- *  thread without one (a pool worker) aborts with a message. Returns the
- *  previous handler. */
+ *  of the compiled code dereferencing NULL. Pool threads install their own
+ *  handler around each job, and the thread that posted the job re-raises
+ *  the failure with kiln_scratch_raise_oom once the job is over. NULL: no
+ *  handler; a failure then aborts with a message. Returns the previous
+ *  handler. */
 void *kiln_scratch_set_oom_jump(void *jmp_buf_ptr);
+
+/** Jumps to the calling thread's handler as a failed allocation would. */
+void kiln_scratch_raise_oom(void);
 
 #endif /* KILN_SCRATCH_H */

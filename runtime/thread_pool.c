@@ -12,8 +12,6 @@
 
 #include "thread_pool.h"
 
-#include "scratch.h"
-
 #include <pthread.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -36,10 +34,9 @@ struct kiln_thread_pool {
   int64_t n;
   int64_t chunk;
   int64_t next; /**< next unclaimed index, advanced atomically */
+  int busy;     /**< a loop has the workers (CAS by the posting thread) */
+  kiln_worker_pool iface; /**< the pool as kiln_runtime.h describes pools */
 };
-
-/** The pool of the kiln_rt_run in progress on this thread. */
-static __thread kiln_thread_pool *tls_current_pool;
 
 int kiln_tp_resolve_threads(int32_t requested) {
   long n = requested;
@@ -132,6 +129,19 @@ static void free_pool(kiln_thread_pool *pool) {
   free(pool);
 }
 
+static void iface_parallel_for(void *impl, int64_t n, kiln_tp_body body,
+                               void *arg) {
+  kiln_tp_parallel_for((kiln_thread_pool *)impl, n, body, arg);
+}
+
+static void iface_destroy(void *impl) {
+  kiln_tp_destroy((kiln_thread_pool *)impl);
+}
+
+const kiln_worker_pool *kiln_tp_interface(kiln_thread_pool *pool) {
+  return pool ? &pool->iface : NULL;
+}
+
 kiln_thread_pool *kiln_tp_create(int num_threads) {
   kiln_thread_pool *pool = (kiln_thread_pool *)calloc(1, sizeof(*pool));
   if (!pool)
@@ -155,6 +165,10 @@ kiln_thread_pool *kiln_tp_create(int num_threads) {
     }
   }
   pool->num_workers = workers;
+  pool->iface.impl = pool;
+  pool->iface.num_threads = workers + 1;
+  pool->iface.parallel_for = iface_parallel_for;
+  pool->iface.destroy = iface_destroy;
   return pool;
 }
 
@@ -179,7 +193,10 @@ void kiln_tp_parallel_for(kiln_thread_pool *pool, int64_t n, kiln_tp_body body,
                           void *arg) {
   if (n <= 0 || !body)
     return;
-  if (!pool || pool->num_workers == 0 || n == 1) {
+  int idle = 0;
+  if (!pool || pool->num_workers == 0 || n == 1 ||
+      !__atomic_compare_exchange_n(&pool->busy, &idle, 1, 0, __ATOMIC_ACQUIRE,
+                                   __ATOMIC_RELAXED)) {
     run_inline(n, body, arg);
     return;
   }
@@ -198,14 +215,9 @@ void kiln_tp_parallel_for(kiln_thread_pool *pool, int64_t n, kiln_tp_body body,
   pthread_cond_broadcast(&pool->work_cv);
   pthread_mutex_unlock(&pool->mu);
 
-  /* A nested parallel_for from inside `body` on this thread runs inline.
-   * An allocation failure inside a job must not longjmp out of it while
-   * workers still run it: it aborts instead (see scratch.h). */
-  kiln_thread_pool *saved = kiln_tp_set_current(NULL);
-  void *savedJump = kiln_scratch_set_oom_jump(NULL);
+  /* `body` must not longjmp out (kiln_rt_parallel_for guards each call):
+   * the workers still run the job. */
   run_chunks(pool, body, arg, n, chunk);
-  kiln_scratch_set_oom_jump(savedJump);
-  kiln_tp_set_current(saved);
 
   for (int i = 0; i < KILN_TP_SPIN &&
                   __atomic_load_n(&pool->pending, __ATOMIC_ACQUIRE) > 0;
@@ -215,12 +227,5 @@ void kiln_tp_parallel_for(kiln_thread_pool *pool, int64_t n, kiln_tp_body body,
   while (pool->pending > 0)
     pthread_cond_wait(&pool->done_cv, &pool->mu);
   pthread_mutex_unlock(&pool->mu);
+  __atomic_store_n(&pool->busy, 0, __ATOMIC_RELEASE);
 }
-
-kiln_thread_pool *kiln_tp_set_current(kiln_thread_pool *pool) {
-  kiln_thread_pool *previous = tls_current_pool;
-  tls_current_pool = pool;
-  return previous;
-}
-
-kiln_thread_pool *kiln_tp_current(void) { return tls_current_pool; }

@@ -3,12 +3,13 @@
  * A kiln_thread_pool owns a fixed set of worker threads that sleep on a
  * condition variable until kiln_tp_parallel_for hands them a range of
  * indices. The calling thread always takes part, so a pool made for N threads
- * starts N - 1 workers. Each kiln_context owns one pool; kiln_rt_run installs
- * it as the calling thread's "current" pool so that compiled kernels can call
- * kiln_rt_parallel_for without naming it. Internal to the runtime.
+ * starts N - 1 workers. A context owns one, or runs on a kiln_worker_pool
+ * handed in (kiln_tp_interface gives a pool's). Internal to the runtime.
  */
 #ifndef KILN_THREAD_POOL_H
 #define KILN_THREAD_POOL_H
+
+#include "kiln_runtime.h"
 
 #include <stdint.h>
 
@@ -35,16 +36,12 @@ int kiln_tp_num_threads(const kiln_thread_pool *pool);
 
 /** Runs body(i, arg) for every i in [0, n) on the pool's workers and the
  *  calling thread; returns when all calls are done. Runs inline, in order,
- *  when `pool` is NULL, has no workers, or n <= 1. One pool serves one
- *  parallel_for at a time (one context is used by one thread at a time). */
+ *  when `pool` is NULL, has no workers, or n <= 1, and also when another
+ *  thread's loop has the workers (pools may be shared by contexts). */
 void kiln_tp_parallel_for(kiln_thread_pool *pool, int64_t n, kiln_tp_body body,
                           void *arg);
 
-/** Makes `pool` the calling thread's current pool and returns the previous
- *  one, so that callers can restore it. */
-kiln_thread_pool *kiln_tp_set_current(kiln_thread_pool *pool);
-
-/** The calling thread's current pool, or NULL outside kiln_rt_run. */
-kiln_thread_pool *kiln_tp_current(void);
+/** The pool as the public kiln_worker_pool (destroy frees the pool). */
+const kiln_worker_pool *kiln_tp_interface(kiln_thread_pool *pool);
 
 #endif /* KILN_THREAD_POOL_H */

@@ -167,7 +167,13 @@ std::string generateHeader(const std::string &prefix,
     << "/** Last error of ctx (ctx NULL: of the last failed create). */\n"
     << "const char *" << prefix << "_error(const kiln_context *ctx);\n"
     << "/** Frees a context. */\n"
-    << "void " << prefix << "_destroy(kiln_context *ctx);\n\n"
+    << "void " << prefix << "_destroy(kiln_context *ctx);\n"
+    << "/** Starts a pool of worker threads that contexts of any Kiln model\n"
+    << " *  can share (kiln_options.worker_pool); <= 0: all cores. */\n"
+    << "kiln_status " << prefix
+    << "_create_worker_pool(int32_t num_threads, kiln_worker_pool **out);\n"
+    << "/** Stops and frees a pool (after the contexts that use it). */\n"
+    << "void " << prefix << "_destroy_worker_pool(kiln_worker_pool *pool);\n\n"
     << "#ifdef __cplusplus\n}\n#endif\n#endif\n";
   return h.str();
 }
@@ -321,7 +327,12 @@ static std::string generateStub(const std::string &prefix,
     << "KILN_EXPORT const char *" << prefix
     << "_error(const kiln_context *c) { return kiln_rt_error(c); }\n"
     << "KILN_EXPORT void " << prefix
-    << "_destroy(kiln_context *c) { kiln_rt_destroy(c); }\n";
+    << "_destroy(kiln_context *c) { kiln_rt_destroy(c); }\n"
+    << "KILN_EXPORT kiln_status " << prefix
+    << "_create_worker_pool(int32_t n, kiln_worker_pool **out) {\n"
+    << "  return kiln_rt_create_worker_pool(n, out);\n}\n"
+    << "KILN_EXPORT void " << prefix
+    << "_destroy_worker_pool(kiln_worker_pool *p) { kiln_rt_destroy_worker_pool(p); }\n";
   return c.str();
 }
 
@@ -387,10 +398,11 @@ bool writeModelLibrary(const std::string &objectPath,
                 error);
   llvm::StringRef ext = llvm::sys::path::extension(outPath);
   if (ok && ext == ".so") {
-    // Only the six ABI entry points are exported.
+    // Only the ABI entry points are exported.
     std::string script = dir + "/exports.map", globals;
     for (const char *fn :
-         {"describe", "create", "output_shapes", "run", "error", "destroy"})
+         {"describe", "create", "output_shapes", "run", "error", "destroy",
+          "create_worker_pool", "destroy_worker_pool"})
       globals += "    " + prefix + "_" + fn + ";\n";
     ok = writeText(script, "{\n  global:\n" + globals + "  local: *;\n};\n",
                    error) &&

@@ -40,15 +40,28 @@ void invokeHuge(void *const *, const int64_t *const *, void *const *, const int6
   std::memset(p, 0, 16);
 }
 
+/// One index of a parallel loop (the last) asks for too much memory: on a
+/// pool worker or on the calling thread, whichever claims it.
+void hugeInParallelBody(int64_t i, void *) {
+  if (i == 63)
+    invokeHuge(nullptr, nullptr, nullptr, nullptr);
+}
+
+void invokeHugeInParallel(void *const *, const int64_t *const *, void *const *,
+                          const int64_t *const *) {
+  kiln_rt_parallel_for(64, hugeInParallelBody, nullptr);
+}
+
 const kiln_model_desc kDesc = {KILN_ABI_VERSION, "scratch", KILN_DEVICE_CPU,
                                0, nullptr, 0, nullptr};
 const kiln_model_impl kReuse = {&kDesc, invokeReuse};
 const kiln_model_impl kHuge = {&kDesc, invokeHuge};
+const kiln_model_impl kHugeParallel = {&kDesc, invokeHugeInParallel};
 
-kiln_context *makeContext(const kiln_model_impl &model) {
+kiln_context *makeContext(const kiln_model_impl &model, int threads = 1) {
   kiln_options o{};
   o.struct_size = sizeof o;
-  o.num_threads = 1;
+  o.num_threads = threads;
   kiln_context *ctx = nullptr;
   EXPECT_EQ(kiln_rt_create(&model, &o, &ctx), KILN_OK);
   return ctx;
@@ -73,6 +86,21 @@ TEST(Scratch, FailedAllocationIsAnOutOfMemoryStatus) {
   kiln_rt_destroy(ctx);
   // The context machinery still works afterwards.
   ctx = makeContext(kReuse);
+  EXPECT_EQ(kiln_rt_run(&kReuse, ctx, nullptr, 0, nullptr, 0), KILN_OK);
+  kiln_rt_destroy(ctx);
+}
+
+TEST(Scratch, FailedAllocationOnAWorkerIsAnOutOfMemoryStatus) {
+  // Four threads: index 63 may land on any of them; every run must come
+  // back as a status, never abort the process.
+  kiln_context *ctx = makeContext(kHugeParallel, 4);
+  for (int run = 0; run < 20; ++run) {
+    ASSERT_EQ(kiln_rt_run(&kHugeParallel, ctx, nullptr, 0, nullptr, 0),
+              KILN_ERROR_OUT_OF_MEMORY);
+    EXPECT_NE(std::strstr(kiln_rt_error(ctx), "out of memory"), nullptr);
+  }
+  kiln_rt_destroy(ctx);
+  ctx = makeContext(kReuse, 4);
   EXPECT_EQ(kiln_rt_run(&kReuse, ctx, nullptr, 0, nullptr, 0), KILN_OK);
   kiln_rt_destroy(ctx);
 }
