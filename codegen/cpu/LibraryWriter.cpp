@@ -207,7 +207,8 @@ static const char *const kCheckableFeatures[] = {
     "bmi",       "bmi2",        "avx512f",         "avx512vl",
     "avx512bw",  "avx512dq",    "avx512cd",        "avx512vbmi",
     "avx512ifma", "avx512vpopcntdq", "avx512vbmi2", "avx512vnni",
-    "avx512bitalg", "avx512bf16", "gfni",          "vpclmulqdq"};
+    "avx512bitalg", "avx512bf16", "gfni",          "vpclmulqdq",
+    "sse4a",     "fma4",        "xop"};
 
 /// The stub's missing_cpu_feature: the first checkable feature the code was
 /// compiled with that the host lacks.
