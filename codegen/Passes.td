@@ -49,6 +49,29 @@ def KilnFuseElementwise : Pass<"kiln-fuse-elementwise", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def KilnCpuExpandShapesToCasts : Pass<"kiln-cpu-expand-shapes-to-casts",
+    "mlir::func::FuncOp"> {
+  let summary = "Rewrites dynamic memref.expand_shape on dense buffers as casts";
+  let description = [{
+    MLIR 22's expand-strided-metadata crashes on a memref.expand_shape whose
+    group holds two or more dynamic dims (batch x sequence rows restored
+    after a matmul). On a buffer with the identity layout the expansion is a
+    reinterpret_cast with the output sizes and their suffix products as
+    strides. Before:
+    ```mlir
+    %e = memref.expand_shape %m [[0, 1], [2]] output_shape [%b, %s, 256]
+        : memref<?x256xf32> into memref<?x?x256xf32>
+    ```
+    After:
+    ```mlir
+    %e = memref.reinterpret_cast %m to offset: [0], sizes: [%b, %s, 256],
+        strides: [%st, 256, 1] : memref<?x256xf32> to memref<?x?x256xf32>
+    ```
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect",
+      "mlir::arith::ArithDialect"];
+}
+
 def KilnCpuDecomposePads : Pass<"kiln-cpu-decompose-pads", "mlir::func::FuncOp"> {
   let summary = "Turns tensor.pad into a fill plus an insert_slice";
   let description = [{

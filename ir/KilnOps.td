@@ -237,6 +237,20 @@ def Kiln_GatherOp : Kiln_GraphOp<"gather", [InferTypeOpAdaptorWithIsCompatible]>
   let hasFolder = 1;
 }
 
+def Kiln_ShapeOfOp : Kiln_GraphOp<"shape_of"> {
+  let summary = "The run-time dims of a tensor as a 1-D i64 tensor";
+  let description = [{
+    `kiln.shape_of %x : (tensor<?x128xf32>) -> tensor<2xi64>` holds the dims
+    of `%x` in order; a static dim folds to a constant element. Exporters
+    compute reshape targets from it (Shape -> Gather -> Concat -> Reshape);
+    the importer follows such chains to give the reshape its result type.
+  }];
+  let arguments = (ins Kiln_Tensor:$input);
+  let results = (outs RankedTensorOf<[I64]>:$result);
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
 def Kiln_PadOp : Kiln_GraphOp<"pad", [InferTypeOpAdaptorWithIsCompatible]> {
   let summary = "Pads with a constant: `pads` is all begin pads, then all ends";
   let arguments = (ins Kiln_Tensor:$input, DenseI64ArrayAttr:$pads,

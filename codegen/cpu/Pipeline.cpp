@@ -46,7 +46,7 @@ void buildLinalgPipeline(OpPassManager &pm) {
 /// runtime's thread pool (runtime/omp_shim.c). memref lowering precedes
 /// scf-to-cf because the OpenMP regions hold memref.alloca_scope ops, which
 /// must still have a single block when they are lowered.
-static const char *kLoweringPipeline =
+static const char *kBufferizePipeline =
     "eliminate-empty-tensors,"
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"
@@ -54,7 +54,8 @@ static const char *kLoweringPipeline =
     "modify-public-functions=true},"
     "buffer-deallocation-pipeline,"
     "convert-bufferization-to-memref,"
-    "cse,canonicalize,"
+    "cse,canonicalize";
+static const char *kLoweringPipeline =
     "func.func(fold-memref-alias-ops),"
     "func.func(convert-linalg-to-loops),"
     "func.func(convert-vector-to-scf{full-unroll=true}),"
@@ -75,6 +76,9 @@ void buildCpuLoweringPipeline(OpPassManager &pm,
     pm.addPass(createKilnCpuParallelizeLoops());
   pm.nest<func::FuncOp>().addPass(createKilnCpuApproximateMath());
   pm.nest<func::FuncOp>().addPass(createKilnCpuDecomposePads());
+  if (failed(parsePassPipeline(kBufferizePipeline, pm)))
+    llvm::report_fatal_error("Kiln's built-in bufferization pipeline does not parse");
+  pm.nest<func::FuncOp>().addPass(createKilnCpuExpandShapesToCasts());
   if (failed(parsePassPipeline(kLoweringPipeline, pm)))
     llvm::report_fatal_error("Kiln's built-in lowering pipeline does not parse");
 }

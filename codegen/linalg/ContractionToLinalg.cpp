@@ -42,6 +42,57 @@ Value broadcastTo(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> shape) 
                           v, [](OpBuilder &, Location, ValueRange a) { return a[0]; });
 }
 
+/// [..., M, K] x [..., K, N] with dynamic dims and batch dims that match
+/// (no size-1 broadcast): the batch dims collapse into one and a
+/// linalg.batch_matmul computes it; null when the operands do not fit.
+Value dynamicBatchMatmul(OpBuilder &b, Location loc, MatMulOp op) {
+  auto at = op.getLhs().getType(), bt = op.getRhs().getType();
+  auto rt = op.getType();
+  int64_t r = rt.getRank();
+  if (at.getRank() != r || bt.getRank() != r)
+    return {};
+  for (int64_t d = 0; d < r - 2; ++d) {
+    int64_t x = at.getDimSize(d), y = bt.getDimSize(d);
+    // A static 1 against anything else would be a broadcast.
+    if ((x == 1) != (y == 1) ||
+        (!ShapedType::isDynamic(x) && !ShapedType::isDynamic(y) && x != y))
+      return {};
+  }
+  Type et = rt.getElementType();
+  SmallVector<OpFoldResult> aSizes = dimSizes(b, loc, op.getLhs());
+  SmallVector<OpFoldResult> bSizes = dimSizes(b, loc, op.getRhs());
+  auto collapse = [&](Value v, RankedTensorType t) {
+    ReassociationIndices batch;
+    for (int64_t d = 0; d < r - 2; ++d)
+      batch.push_back(d);
+    SmallVector<ReassociationIndices> groups = {batch, {r - 2}, {r - 1}};
+    int64_t n = 1;
+    for (int64_t d = 0; d < r - 2; ++d)
+      n = ShapedType::isDynamic(n) || t.isDynamicDim(d) ? ShapedType::kDynamic
+                                                        : n * t.getDimSize(d);
+    auto type = RankedTensorType::get(
+        {n, t.getDimSize(r - 2), t.getDimSize(r - 1)}, et);
+    return tensor::CollapseShapeOp::create(b, loc, type, v, groups).getResult();
+  };
+  Value a3 = collapse(op.getLhs(), at), b3 = collapse(op.getRhs(), bt);
+  auto a3t = cast<RankedTensorType>(a3.getType());
+  auto type = RankedTensorType::get(
+      {a3t.getDimSize(0), at.getDimSize(r - 2), bt.getDimSize(r - 1)}, et);
+  SmallVector<OpFoldResult> sizes = {tensor::getMixedSize(b, loc, a3, 0),
+                                     aSizes[r - 2], bSizes[r - 1]};
+  Value init = buildFilled(b, loc, type, 0.0, sizes);
+  Value mm = linalg::BatchMatmulOp::create(b, loc, TypeRange{type},
+                                           ValueRange{a3, b3}, ValueRange{init})
+                 .getResult(0);
+  SmallVector<OpFoldResult> outSizes(aSizes.begin(), aSizes.end() - 1);
+  outSizes.push_back(bSizes[r - 1]);
+  ReassociationIndices batch;
+  for (int64_t d = 0; d < r - 2; ++d)
+    batch.push_back(d);
+  SmallVector<ReassociationIndices> groups = {batch, {r - 2}, {r - 1}};
+  return tensor::ExpandShapeOp::create(b, loc, rt, mm, groups, outSizes);
+}
+
 struct MatMulLowering : OpRewritePattern<MatMulOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(MatMulOp op,
@@ -73,10 +124,16 @@ struct MatMulLowering : OpRewritePattern<MatMulOp> {
                                           llvm::to_vector(rt.getShape()), sizes));
       return success();
     }
-    if (!rt.hasStaticShape() || !at.hasStaticShape() || !bt.hasStaticShape())
-      return op.emitOpError()
-             << "batched matmul with dynamic dims is not supported yet: "
-             << at << " x " << bt;
+    if (!rt.hasStaticShape() || !at.hasStaticShape() || !bt.hasStaticShape()) {
+      Value r = dynamicBatchMatmul(rewriter, loc, op);
+      if (!r)
+        return op.emitOpError()
+               << "batched matmul with dynamic dims is supported for operands "
+                  "of equal rank whose batch dims need no broadcast, not "
+               << at << " x " << bt;
+      rewriter.replaceOp(op, r);
+      return success();
+    }
     Value result;
     {
       ArrayRef<int64_t> batch = rt.getShape().drop_back(2);

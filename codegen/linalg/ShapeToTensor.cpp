@@ -182,11 +182,27 @@ struct GatherLowering : OpRewritePattern<GatherOp> {
   }
 };
 
+/// shape_of -> the input's dims (tensor.dim, cast to i64) as a 1-D tensor.
+struct ShapeOfLowering : OpRewritePattern<ShapeOfOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ShapeOfOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    SmallVector<Value> dims;
+    for (OpFoldResult d : dimSizes(rewriter, loc, op.getInput()))
+      dims.push_back(arith::IndexCastOp::create(
+          rewriter, loc, rewriter.getI64Type(),
+          getValueOrCreateConstantIndexOp(rewriter, loc, d)));
+    rewriter.replaceOpWithNewOp<tensor::FromElementsOp>(op, op.getType(), dims);
+    return success();
+  }
+};
+
 } // namespace
 
 void populateShapeToTensorPatterns(RewritePatternSet &patterns) {
   patterns.add<ReshapeLowering, TransposeLowering, ConcatLowering,
-               SliceLowering, PadLowering, GatherLowering>(
+               SliceLowering, PadLowering, GatherLowering, ShapeOfLowering>(
       patterns.getContext());
 }
 

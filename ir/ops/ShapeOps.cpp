@@ -249,6 +249,27 @@ LogicalResult GatherOp::inferReturnTypes(MLIRContext *,
 
 LogicalResult GatherOp::verify() { return success(); }
 
+//===----------------------------------------------------------------------===//
+// shape_of
+//===----------------------------------------------------------------------===//
+
+LogicalResult ShapeOfOp::verify() {
+  auto t = getType();
+  if (t.getRank() != 1 || (!t.isDynamicDim(0) &&
+                           t.getDimSize(0) != getInput().getType().getRank()))
+    return emitOpError() << "result must be 1-D with one element per dim of "
+                         << getInput().getType() << ", got " << t;
+  return success();
+}
+
+OpFoldResult ShapeOfOp::fold(FoldAdaptor) {
+  auto in = getInput().getType();
+  if (!in.hasStaticShape())
+    return {};
+  std::vector<double> dims(in.getShape().begin(), in.getShape().end());
+  return writeConstant(getType(), dims);
+}
+
 OpFoldResult GatherOp::fold(FoldAdaptor adaptor) {
   auto data = dyn_cast_or_null<ElementsAttr>(adaptor.getInput());
   auto idx = readIntConstant(adaptor.getIndices());

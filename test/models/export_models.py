@@ -10,9 +10,10 @@ the graph's inputs and outputs) and the same arrays as input_K.npy /
 output_K.npy for readers without protobuf (test/models/ort_check.js).
 
 A name with the suffix `_dyn` (resnet18_dyn) exports the model with a
-dynamic batch dim ("batch" on the input and output) and writes three data
-sets, test_data_set_0..2, at batch sizes 1, 3 and 8: one compiled library
-must match PyTorch at each.
+dynamic batch dim ("batch" on the input and output; the BERT-style models
+also a dynamic "sequence") and writes three data sets, test_data_set_0..2,
+at batch sizes 1, 3 and 8 (batch x sequence 1x7, 3x64, 2x128): one compiled
+library must match PyTorch at each.
 
 Usage: /usr/bin/python3 export_models.py OUTDIR [NAMES...]
 With no NAMES every model is exported; `--list` prints the names.
@@ -96,14 +97,16 @@ class BertBlock(nn.Module):
         self.ln2 = nn.LayerNorm(d, eps=1e-12)
 
     def split(self, t):
-        # (1, S, D) -> (1, H, S, Dh)
-        return t.reshape(1, self.seq, self.heads, self.dh).transpose(1, 2)
+        # (B, S, D) -> (B, H, S, Dh); B and S from the tensor, so that an
+        # export with dynamic axes computes them (Shape, Gather, Concat).
+        b, s = t.shape[0], t.shape[1]
+        return t.reshape(b, s, self.heads, self.dh).transpose(1, 2)
 
     def forward(self, x):
         q, k, v = (self.split(f(x)) for f in (self.q, self.k, self.v))
         scores = torch.matmul(q, k.transpose(-2, -1)) / math.sqrt(self.dh)
         ctx = torch.matmul(torch.softmax(scores, dim=-1), v)
-        ctx = ctx.transpose(1, 2).reshape(1, self.seq, self.d)
+        ctx = ctx.transpose(1, 2).reshape(x.shape[0], x.shape[1], self.d)
         x = self.ln1(x + self.o(ctx))
         return self.ln2(x + self.ff2(self.act(self.ff1(x))))
 
@@ -200,7 +203,11 @@ def write_tensor(directory, stem, name, array):
 
 
 DYNAMIC_SUFFIX = "_dyn"
+# Input shapes of the three data sets of a dynamic export: the batch (and,
+# for sequence models, the sequence length) varies.
 DYNAMIC_BATCHES = (1, 3, 8)
+DYNAMIC_SEQUENCES = ((1, 7), (3, 64), (2, 128))
+SEQUENCE_MODELS = ("bert_block", "bert2")
 
 
 def write_data_set(ddir, path, x, y):
@@ -233,13 +240,21 @@ def export_one(name, outdir):
     mdir = os.path.join(outdir, name)
     os.makedirs(mdir, exist_ok=True)
     path = os.path.join(mdir, "model.onnx")
-    axes = {"input": {0: "batch"}, "output": {0: "batch"}} if dynamic else None
+    sequence = base in SEQUENCE_MODELS
+    dims = {0: "batch", 1: "sequence"} if sequence else {0: "batch"}
+    axes = {"input": dims, "output": dims} if dynamic else None
     torch.onnx.export(model, (x,), path, opset_version=opset,
                       do_constant_folding=True, input_names=["input"],
                       output_names=["output"], dynamic_axes=axes)
-    batches = DYNAMIC_BATCHES if dynamic else (shape[0],)
-    for k, batch in enumerate(batches):
-        xb = x if batch == shape[0] else torch.randn(batch, *shape[1:])
+    if not dynamic:
+        leads = [tuple(shape[:1])]
+    elif sequence:
+        leads = DYNAMIC_SEQUENCES
+    else:
+        leads = [(b,) for b in DYNAMIC_BATCHES]
+    for k, lead in enumerate(leads):
+        full = tuple(lead) + tuple(shape[len(lead):])
+        xb = x if full == tuple(shape) else torch.randn(*full)
         with torch.no_grad():
             y = model(xb)
         write_data_set(os.path.join(mdir, "test_data_set_%d" % k), path, xb, y)

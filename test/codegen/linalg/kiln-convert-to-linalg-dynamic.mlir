@@ -133,3 +133,32 @@ func.func @max_pool_dynamic_batch(%x: tensor<?x4x8x8xf32>) -> tensor<?x4x4x4xf32
   %0 = kiln.max_pool %x {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : (tensor<?x4x8x8xf32>) -> tensor<?x4x4x4xf32>
   return %0 : tensor<?x4x4x4xf32>
 }
+
+// -----
+
+// shape_of: the dims as i64 elements.
+// CHECK-LABEL: func.func @shape_of
+// CHECK-SAME: (%[[X:.*]]: tensor<?x4xf32>)
+func.func @shape_of(%x: tensor<?x4xf32>) -> tensor<2xi64> {
+  // CHECK: %[[D:.*]] = tensor.dim %[[X]], %c0
+  // CHECK: %[[I:.*]] = arith.index_cast %[[D]] : index to i64
+  // CHECK: %[[F:.*]] = arith.index_cast %c4{{.*}} : index to i64
+  // CHECK: tensor.from_elements %[[I]], %[[F]] : tensor<2xi64>
+  %0 = kiln.shape_of %x : (tensor<?x4xf32>) -> tensor<2xi64>
+  return %0 : tensor<2xi64>
+}
+
+// -----
+
+// Attention scores with dynamic batch and sequence: the batch dims collapse
+// into one for linalg.batch_matmul and are restored from the operands.
+// CHECK-LABEL: func.func @batch_matmul_dynamic
+// CHECK-SAME: (%[[A:.*]]: tensor<?x4x?x8xf32>, %[[B:.*]]: tensor<?x4x8x?xf32>)
+func.func @batch_matmul_dynamic(%a: tensor<?x4x?x8xf32>, %b: tensor<?x4x8x?xf32>) -> tensor<?x4x?x?xf32> {
+  // CHECK: %[[A3:.*]] = tensor.collapse_shape %[[A]] {{\[\[}}0, 1], [2], [3]] : tensor<?x4x?x8xf32> into tensor<?x?x8xf32>
+  // CHECK: %[[B3:.*]] = tensor.collapse_shape %[[B]] {{\[\[}}0, 1], [2], [3]] : tensor<?x4x8x?xf32> into tensor<?x8x?xf32>
+  // CHECK: %[[M:.*]] = linalg.batch_matmul ins(%[[A3]], %[[B3]] : tensor<?x?x8xf32>, tensor<?x8x?xf32>)
+  // CHECK: tensor.expand_shape %[[M]] {{\[\[}}0, 1], [2], [3]] output_shape [%{{.*}}, 4, %{{.*}}, %{{.*}}] : tensor<?x?x?xf32> into tensor<?x4x?x?xf32>
+  %0 = kiln.matmul %a, %b : (tensor<?x4x?x8xf32>, tensor<?x4x8x?xf32>) -> tensor<?x4x?x?xf32>
+  return %0 : tensor<?x4x?x?xf32>
+}

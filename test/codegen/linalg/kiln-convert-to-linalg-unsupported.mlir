@@ -12,10 +12,10 @@ func.func @conv_nhwc(%x: tensor<1x8x8x4xf32>, %w: tensor<3x3x4x6xf32>) -> tensor
 // -----
 
 // Dynamic dims that the lowering cannot size yet are named in the error.
-func.func @batch_matmul_dynamic(%a: tensor<?x5x3xf32>, %b: tensor<?x3x4xf32>) -> tensor<?x5x4xf32> {
-  // expected-error @+2 {{batched matmul with dynamic dims is not supported yet: 'tensor<?x5x3xf32>' x 'tensor<?x3x4xf32>'}}
+func.func @batch_matmul_dynamic_broadcast(%a: tensor<?x5x3xf32>, %b: tensor<1x3x4xf32>) -> tensor<?x5x4xf32> {
+  // expected-error @+2 {{batched matmul with dynamic dims is supported for operands of equal rank whose batch dims need no broadcast, not 'tensor<?x5x3xf32>' x 'tensor<1x3x4xf32>'}}
   // expected-error @+1 {{failed to legalize operation 'kiln.matmul'}}
-  %0 = kiln.matmul %a, %b : (tensor<?x5x3xf32>, tensor<?x3x4xf32>) -> tensor<?x5x4xf32>
+  %0 = kiln.matmul %a, %b : (tensor<?x5x3xf32>, tensor<1x3x4xf32>) -> tensor<?x5x4xf32>
   return %0 : tensor<?x5x4xf32>
 }
 
