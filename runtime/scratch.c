@@ -62,14 +62,26 @@ kiln_scratch *kiln_scratch_set_current(kiln_scratch *s) {
   return old;
 }
 
+/** The smallest cached block that holds `size` bytes without wasting more
+ *  than three quarters of itself, taken out of the cache; NULL if none.
+ *  With dynamic shapes the sizes change from run to run: a block cached by
+ *  a larger run serves the smaller ones that follow, so the cache stays at
+ *  about the largest run's footprint instead of growing per shape. */
 static void *take_cached(kiln_scratch *s, size_t size) {
-  for (size_t i = 0; i < s->count; ++i)
-    if (s->blocks[i].size == size) {
-      void *block = s->blocks[i].block;
-      s->blocks[i] = s->blocks[--s->count];
-      return block;
-    }
-  return NULL;
+  size_t best = s->count;
+  for (size_t i = 0; i < s->count; ++i) {
+    size_t have = s->blocks[i].size;
+    if (have >= size && have / 4 <= size &&
+        (best == s->count || have < s->blocks[best].size))
+      best = i;
+    if (best < s->count && s->blocks[best].size == size)
+      break;
+  }
+  if (best == s->count)
+    return NULL;
+  void *block = s->blocks[best].block;
+  s->blocks[best] = s->blocks[--s->count];
+  return block;
 }
 
 void *_mlir_memref_to_llvm_alloc(size_t size) {

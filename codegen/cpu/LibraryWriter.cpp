@@ -16,6 +16,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <cstdio>
+#include <set>
 #include <sstream>
 
 using namespace mlir;
@@ -116,25 +117,51 @@ static std::string identifier(const std::string &name) {
   return id;
 }
 
-/// Typed conveniences of the generated header: index constants for each
-/// named input and output, and the descriptor's static dims.
+/// The C element type and dtype enumerator of a kiln_dtype code.
+static std::pair<const char *, const char *> cTypeOf(int dtype) {
+  switch (dtype) {
+  case 1: return {"float", "KILN_DTYPE_FLOAT32"};
+  case 2: return {"uint8_t", "KILN_DTYPE_UINT8"};
+  case 3: return {"int8_t", "KILN_DTYPE_INT8"};
+  case 6: return {"int32_t", "KILN_DTYPE_INT32"};
+  case 7: return {"int64_t", "KILN_DTYPE_INT64"};
+  case 9: return {"uint8_t", "KILN_DTYPE_BOOL"};
+  case 10: return {"uint16_t", "KILN_DTYPE_FLOAT16"};
+  default: return {"double", "KILN_DTYPE_FLOAT64"};
+  }
+}
+
+/// Typed conveniences of the generated header, per named input and output:
+/// its index constant (NAME_INPUT_x) and a function making its kiln_tensor
+/// from a pointer of the right C type (NAME_in_x / NAME_out_y), so a wrong
+/// element type is a compile-time error.
 static void emitTensorConstants(std::ostringstream &h, const std::string &prefix,
                                 const char *kind,
                                 const std::vector<TensorSignature> &tensors) {
   std::string upper = prefix;
   for (char &c : upper)
     c = std::toupper((unsigned char)c);
+  bool input = kind[0] == 'i';
+  std::set<std::string> used;
   for (size_t i = 0; i < tensors.size(); ++i) {
     const TensorSignature &t = tensors[i];
     std::string id = identifier(t.name);
-    h << "/** " << kind << " '" << t.name << "': shape [";
+    if (!used.insert(id).second)
+      id += "_" + std::to_string(i); // two names that map to one identifier
+    auto [ctype, dtype] = cTypeOf(t.dtype);
+    h << "/** " << kind << " '" << t.name << "': " << ctype << " [";
     for (size_t d = 0; d < t.shape.size(); ++d)
       h << (d ? "," : "")
         << (t.shape[d] < 0 ? (t.dimNames[d].empty() ? std::string("?")
                                                     : t.dimNames[d])
                            : std::to_string(t.shape[d]));
-    h << "] */\n#define " << upper << "_" << (kind[0] == 'i' ? "INPUT" : "OUTPUT")
-      << "_" << id << " " << i << "\n";
+    h << "] */\n#define " << upper << (input ? "_INPUT_" : "_OUTPUT_") << id
+      << " " << i << "\n"
+      << "static inline kiln_tensor " << prefix << (input ? "_in_" : "_out_")
+      << id << "(" << (input ? "const " : "") << ctype
+      << " *data, const int64_t *shape) {\n"
+      << "  kiln_tensor t = {(void *)data, " << dtype << ", "
+      << t.shape.size() << ", shape};\n  return t;\n}\n";
   }
 }
 

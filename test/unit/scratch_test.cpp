@@ -33,6 +33,21 @@ void invokeReuse(void *const *, const int64_t *const *, void *const *, const int
   _mlir_memref_to_llvm_free(gSecond);
 }
 
+void *gLarge = nullptr, *gSmaller = nullptr, *gTiny = nullptr;
+
+/// A large block freed, then a somewhat smaller and a much smaller request:
+/// what a dynamic-shape model does when the batch shrinks.
+void invokeShrink(void *const *, const int64_t *const *, void *const *,
+                  const int64_t *const *) {
+  gLarge = _mlir_memref_to_llvm_alloc(1 << 20);
+  _mlir_memref_to_llvm_free(gLarge);
+  gSmaller = _mlir_memref_to_llvm_alloc(600 << 10);
+  std::memset(gSmaller, 2, 600 << 10);
+  _mlir_memref_to_llvm_free(gSmaller);
+  gTiny = _mlir_memref_to_llvm_alloc(1 << 10); // the 1 MiB block is cached
+  _mlir_memref_to_llvm_free(gTiny);
+}
+
 /// Asks for more memory than any machine has.
 void invokeHuge(void *const *, const int64_t *const *, void *const *, const int64_t *const *) {
   void *p = _mlir_memref_to_llvm_alloc(size_t(1) << 62);
@@ -57,6 +72,7 @@ const kiln_model_desc kDesc = {KILN_ABI_VERSION, "scratch", KILN_DEVICE_CPU,
 const kiln_model_impl kReuse = {&kDesc, invokeReuse};
 const kiln_model_impl kHuge = {&kDesc, invokeHuge};
 const kiln_model_impl kHugeParallel = {&kDesc, invokeHugeInParallel};
+const kiln_model_impl kShrink = {&kDesc, invokeShrink};
 
 kiln_context *makeContext(const kiln_model_impl &model, int threads = 1) {
   kiln_options o{};
@@ -74,6 +90,14 @@ TEST(Scratch, FreedBlocksAreReusedWithinAContext) {
   void *firstRun = gFirst;
   ASSERT_EQ(kiln_rt_run(&kReuse, ctx, nullptr, 0, nullptr, 0), KILN_OK);
   EXPECT_EQ(gFirst, firstRun) << "the next run reuses the cached block";
+  kiln_rt_destroy(ctx);
+}
+
+TEST(Scratch, LargerBlocksServeSomewhatSmallerRequests) {
+  kiln_context *ctx = makeContext(kShrink);
+  ASSERT_EQ(kiln_rt_run(&kShrink, ctx, nullptr, 0, nullptr, 0), KILN_OK);
+  EXPECT_EQ(gSmaller, gLarge) << "a 1 MiB block serves a 600 KiB request";
+  EXPECT_NE(gTiny, gLarge) << "but not a 1 KiB one (too much waste)";
   kiln_rt_destroy(ctx);
 }
 

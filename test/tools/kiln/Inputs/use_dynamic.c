@@ -28,11 +28,12 @@ static kiln_status run_rows(kiln_context *ctx, int first, int batch, float *y,
     for (int c = 0; c < 4; ++c)
       x[r * 4 + c] = input_value(first + r, c);
   int64_t xshape[2] = {batch, 4};
-  kiln_tensor in = {x, KILN_DTYPE_FLOAT32, 2, xshape};
+  kiln_tensor in = dyn_in_x(x, xshape); /* the header's typed helpers */
   kiln_status st = dyn_output_shapes(ctx, &in, 1, dims, 4);
   if (st == KILN_OK) {
-    kiln_tensor out[2] = {{y, KILN_DTYPE_FLOAT32, 2, dims},
-                          {s, KILN_DTYPE_FLOAT32, 2, dims + 2}};
+    kiln_tensor out[2];
+    out[DYN_OUTPUT_y] = dyn_out_y(y, dims);
+    out[DYN_OUTPUT_s] = dyn_out_s(s, dims + 2);
     st = dyn_run(ctx, &in, 1, out, 2);
   }
   free(x);
