@@ -13,7 +13,8 @@
 #
 # Usage: bench/dynamic_vs_static.sh [--kiln PATH] [--work DIR] [--runs N]
 #            [--threads "1 2"] [--batches "1 8"]
-#            [--models "mlp small_cnn resnet18 mobilenetv2"]
+#            [--models "mlp small_cnn resnet18 mobilenetv2 bert_block"]
+# The BERT-style block runs at sequence 128 (its third data set's length).
 set -euo pipefail
 
 BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -23,7 +24,7 @@ WORK=$BENCH/work
 RUNS=30
 THREADS="1 2"
 BATCHES="1 8"
-MODELS="mlp small_cnn resnet18 mobilenetv2"
+MODELS="mlp small_cnn resnet18 mobilenetv2 bert_block"
 PYTHON=/usr/bin/python3
 
 while [ $# -gt 0 ]; do
@@ -34,7 +35,7 @@ while [ $# -gt 0 ]; do
     --threads) THREADS=$2; shift 2 ;;
     --batches) BATCHES=$2; shift 2 ;;
     --models) MODELS=$2; shift 2 ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "dynamic_vs_static.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -45,7 +46,7 @@ RESULTS=$WORK/dynamic.jsonl
 : > "$RESULTS"
 
 # The input's dims of a model at batch B: the batch, then the dims of its
-# first data set after the batch.
+# last data set after the batch (for the sequence models: sequence 128).
 dims() {
   "$PYTHON" -c "import numpy as n,sys; s=n.load(sys.argv[1]).shape; \
 print('x'.join(str(d) for d in (int(sys.argv[2]),) + s[1:]))" "$1" "$2"
@@ -59,7 +60,7 @@ echo "== exporting$names"
 
 for m in $MODELS; do
   onnx=$WORK/models/${m}_dyn/model.onnx
-  sample=$WORK/models/${m}_dyn/test_data_set_0/input_0.npy
+  sample=$WORK/models/${m}_dyn/test_data_set_2/input_0.npy
   dyn=$WORK/libs/lib${m}_dyn.so
   echo "== $m"
   "$KILN" compile "$onnx" -o "$dyn"
