@@ -251,6 +251,20 @@ def Kiln_ShapeOfOp : Kiln_GraphOp<"shape_of"> {
   let hasFolder = 1;
 }
 
+def Kiln_BroadcastToOp : Kiln_GraphOp<"broadcast_to"> {
+  let summary = "Broadcasts numpy-style to the dims a shape tensor holds";
+  let description = [{
+    ONNX Expand with a run-time shape: each result dim is the shape's
+    element where the (right-aligned) input dim is 1 or absent, else the
+    input's dim. `kiln.broadcast_to %x, %s : (tensor<?x1x4xf32>,
+    tensor<3xi64>) -> tensor<?x3x4xf32>`. A constant shape imports as a
+    broadcasting add instead.
+  }];
+  let arguments = (ins Kiln_Tensor:$input, RankedTensorOf<[I64]>:$shape);
+  let results = (outs Kiln_Tensor:$result);
+  let hasVerifier = 1;
+}
+
 def Kiln_PadOp : Kiln_GraphOp<"pad", [InferTypeOpAdaptorWithIsCompatible]> {
   let summary = "Pads with a constant: `pads` is all begin pads, then all ends";
   let arguments = (ins Kiln_Tensor:$input, DenseI64ArrayAttr:$pads,

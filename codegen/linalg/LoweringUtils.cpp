@@ -49,7 +49,8 @@ Value buildFilled(OpBuilder &b, Location loc, RankedTensorType type,
 }
 
 Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
-                       ValueRange operands, ScalarFn body) {
+                       ValueRange operands, ScalarFn body,
+                       ArrayRef<OpFoldResult> givenSizes) {
   int64_t rank = resultType.getRank();
   SmallVector<AffineMap> maps;
   for (Value v : operands) {
@@ -65,9 +66,10 @@ Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
   maps.push_back(b.getMultiDimIdentityMap(rank));
   // A dynamic result dim takes its size from an operand that is not
   // broadcast along it.
-  SmallVector<OpFoldResult> sizes(rank);
+  SmallVector<OpFoldResult> sizes(givenSizes);
+  sizes.resize(rank);
   for (int64_t d = 0; d < rank; ++d) {
-    if (!resultType.isDynamicDim(d))
+    if (!resultType.isDynamicDim(d) || sizes[d])
       continue;
     for (Value v : operands) {
       auto t = cast<RankedTensorType>(v.getType());

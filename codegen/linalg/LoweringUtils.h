@@ -19,10 +19,13 @@ using ScalarFn = llvm::function_ref<mlir::Value(
     mlir::OpBuilder &, mlir::Location, mlir::ValueRange)>;
 
 /// A linalg.generic computing `body` for every element of `resultType`, each
-/// operand broadcast numpy-style (right-aligned, size-1 dims repeated).
+/// operand broadcast numpy-style (right-aligned, size-1 dims repeated). A
+/// dynamic result dim takes its size from `sizes` when given, else from an
+/// operand that is not broadcast along it.
 mlir::Value buildElementwise(mlir::OpBuilder &b, mlir::Location loc,
                              mlir::RankedTensorType resultType,
-                             mlir::ValueRange operands, ScalarFn body);
+                             mlir::ValueRange operands, ScalarFn body,
+                             llvm::ArrayRef<mlir::OpFoldResult> sizes = {});
 
 /// The run-time size of every dim of `v` (constants for static dims).
 llvm::SmallVector<mlir::OpFoldResult> dimSizes(mlir::OpBuilder &b,

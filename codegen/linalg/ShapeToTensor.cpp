@@ -182,6 +182,42 @@ struct GatherLowering : OpRewritePattern<GatherOp> {
   }
 };
 
+/// broadcast_to -> an elementwise copy with broadcasting maps; a dynamic
+/// result dim is the input's dim where the input has it (a dynamic dim is
+/// never broadcast), else the shape tensor's element.
+struct BroadcastToLowering : OpRewritePattern<BroadcastToOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(BroadcastToOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto rt = op.getType();
+    auto in = op.getInput().getType();
+    int64_t lead = rt.getRank() - in.getRank();
+    SmallVector<OpFoldResult> sizes(rt.getRank());
+    for (int64_t d = 0; d < rt.getRank(); ++d) {
+      if (!rt.isDynamicDim(d))
+        continue;
+      int64_t id = d - lead;
+      if (id >= 0 && in.getDimSize(id) != 1) {
+        sizes[d] = tensor::getMixedSize(rewriter, loc, op.getInput(), id);
+        continue;
+      }
+      Value at = arith::ConstantIndexOp::create(rewriter, loc, d);
+      Value e = tensor::ExtractOp::create(rewriter, loc, op.getShape(),
+                                          ValueRange{at});
+      sizes[d] = arith::IndexCastOp::create(rewriter, loc,
+                                            rewriter.getIndexType(), e)
+                     .getResult();
+    }
+    rewriter.replaceOp(
+        op, buildElementwise(
+                rewriter, loc, rt, op.getInput(),
+                [](OpBuilder &, Location, ValueRange a) { return a[0]; },
+                sizes));
+    return success();
+  }
+};
+
 /// shape_of -> the input's dims (tensor.dim, cast to i64) as a 1-D tensor.
 struct ShapeOfLowering : OpRewritePattern<ShapeOfOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -202,7 +238,8 @@ struct ShapeOfLowering : OpRewritePattern<ShapeOfOp> {
 
 void populateShapeToTensorPatterns(RewritePatternSet &patterns) {
   patterns.add<ReshapeLowering, TransposeLowering, ConcatLowering,
-               SliceLowering, PadLowering, GatherLowering, ShapeOfLowering>(
+               SliceLowering, PadLowering, GatherLowering, ShapeOfLowering,
+               BroadcastToLowering>(
       patterns.getContext());
 }
 

@@ -250,6 +250,33 @@ LogicalResult GatherOp::inferReturnTypes(MLIRContext *,
 LogicalResult GatherOp::verify() { return success(); }
 
 //===----------------------------------------------------------------------===//
+// broadcast_to
+//===----------------------------------------------------------------------===//
+
+LogicalResult BroadcastToOp::verify() {
+  auto in = getInput().getType(), out = getType();
+  auto shape = getShape().getType();
+  if (in.getElementType() != out.getElementType())
+    return emitOpError() << "changes the element type";
+  if (shape.getRank() != 1 || shape.isDynamicDim(0) ||
+      shape.getDimSize(0) != out.getRank())
+    return emitOpError() << "shape must be 1-D with one element per result "
+                         << "dim, got " << shape << " for " << out;
+  if (in.getRank() > out.getRank())
+    return emitOpError() << "cannot broadcast " << in << " to lower rank "
+                         << out;
+  int64_t lead = out.getRank() - in.getRank();
+  for (int64_t d = 0; d < in.getRank(); ++d) {
+    int64_t i = in.getDimSize(d), o = out.getDimSize(lead + d);
+    if (!ShapedType::isDynamic(i) && !ShapedType::isDynamic(o) && i != 1 &&
+        i != o)
+      return emitOpError() << "input dim " << d << " (" << i
+                           << ") does not broadcast to " << o;
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // shape_of
 //===----------------------------------------------------------------------===//
 

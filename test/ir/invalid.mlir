@@ -366,3 +366,27 @@ func.func @constant_type_mismatch() -> tensor<3xf32> {
   %0 = "kiln.constant"() {value = dense<1.0> : tensor<2xf32>} : () -> tensor<3xf32>
   return %0 : tensor<3xf32>
 }
+
+// -----
+
+func.func @broadcast_to_bad_dim(%x: tensor<2x4xf32>, %s: tensor<2xi64>) -> tensor<3x4xf32> {
+  // expected-error @+1 {{'kiln.broadcast_to' op input dim 0 (2) does not broadcast to 3}}
+  %0 = kiln.broadcast_to %x, %s : (tensor<2x4xf32>, tensor<2xi64>) -> tensor<3x4xf32>
+  return %0 : tensor<3x4xf32>
+}
+
+// -----
+
+func.func @broadcast_to_shape_length(%x: tensor<2x4xf32>, %s: tensor<3xi64>) -> tensor<2x4xf32> {
+  // expected-error @+1 {{'kiln.broadcast_to' op shape must be 1-D with one element per result dim, got 'tensor<3xi64>' for 'tensor<2x4xf32>'}}
+  %0 = kiln.broadcast_to %x, %s : (tensor<2x4xf32>, tensor<3xi64>) -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// -----
+
+func.func @shape_of_length(%x: tensor<?x4xf32>) -> tensor<3xi64> {
+  // expected-error @+1 {{'kiln.shape_of' op result must be 1-D with one element per dim of 'tensor<?x4xf32>', got 'tensor<3xi64>'}}
+  %0 = kiln.shape_of %x : (tensor<?x4xf32>) -> tensor<3xi64>
+  return %0 : tensor<3xi64>
+}

@@ -454,11 +454,47 @@ static LogicalResult importPad(NodeContext &nc, SmallVectorImpl<Value> &out) {
   return success();
 }
 
+/// Expand to a shape computed at run time: a kiln.broadcast_to whose
+/// result dims follow from the input's dims and the shape's elements.
+static LogicalResult importComputedExpand(NodeContext &nc,
+                                          SmallVectorImpl<Value> &out) {
+  auto elements = shapeElements(nc.input(1));
+  if (!elements)
+    return nc.error() << "Expand shape must be a constant or computed from "
+                         "input shapes";
+  auto in = nc.inputType(0);
+  int64_t rank = std::max<int64_t>(in.getRank(), int64_t(elements->size()));
+  SmallVector<int64_t> dims(rank);
+  for (int64_t d = 0; d < rank; ++d) {
+    int64_t id = d - (rank - in.getRank());
+    int64_t ed = d - (rank - int64_t(elements->size()));
+    int64_t inDim = id >= 0 ? in.getDimSize(id) : 1;
+    int64_t elem = 1;
+    if (ed >= 0) {
+      const ShapeElement &e = (*elements)[ed];
+      elem = !e.source ? e.value
+                       : cast<RankedTensorType>(e.source.getType())
+                             .getDimSize(e.dim);
+    }
+    if (!ShapedType::isDynamic(inDim) && inDim != 1)
+      dims[d] = inDim; // the input's own dim wins (the element is 1 or equal)
+    else if (inDim == 1)
+      dims[d] = elem;
+    else
+      dims[d] = !ShapedType::isDynamic(elem) && elem != 1
+                    ? elem
+                    : ShapedType::kDynamic;
+  }
+  auto type = RankedTensorType::get(dims, in.getElementType());
+  out.push_back(nc.create<BroadcastToOp>(type, nc.input(0), nc.input(1)));
+  return success();
+}
+
 static LogicalResult importExpand(NodeContext &nc,
                                   SmallVectorImpl<Value> &out) {
   auto shape = nc.constInts(1);
   if (!shape)
-    return nc.error() << "Expand shape must be constant";
+    return importComputedExpand(nc, out);
   auto et = nc.inputType(0).getElementType();
   auto zeros = RankedTensorType::get(*shape, et);
   std::vector<double> data(zeros.getNumElements(), 0.0);

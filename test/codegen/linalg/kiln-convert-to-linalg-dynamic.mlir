@@ -162,3 +162,19 @@ func.func @batch_matmul_dynamic(%a: tensor<?x4x?x8xf32>, %b: tensor<?x4x8x?xf32>
   %0 = kiln.matmul %a, %b : (tensor<?x4x?x8xf32>, tensor<?x4x8x?xf32>) -> tensor<?x4x?x?xf32>
   return %0 : tensor<?x4x?x?xf32>
 }
+
+// -----
+
+// broadcast_to: a dim the input has keeps the input's size; a broadcast one
+// takes the shape tensor's element.
+// CHECK-LABEL: func.func @broadcast_to
+// CHECK-SAME: (%[[X:.*]]: tensor<?x1x4xf32>, %[[S:.*]]: tensor<3xi64>)
+func.func @broadcast_to(%x: tensor<?x1x4xf32>, %s: tensor<3xi64>) -> tensor<?x?x4xf32> {
+  // CHECK-DAG: %[[B:.*]] = tensor.dim %[[X]], %c0
+  // CHECK-DAG: %[[E:.*]] = tensor.extract %[[S]][%c1{{.*}}] : tensor<3xi64>
+  // CHECK: %[[N:.*]] = arith.index_cast %[[E]] : i64 to index
+  // CHECK: %[[O:.*]] = tensor.empty(%[[B]], %[[N]]) : tensor<?x?x4xf32>
+  // CHECK: linalg.generic {{.*}} ins(%[[X]] : tensor<?x1x4xf32>) outs(%[[O]] : tensor<?x?x4xf32>)
+  %0 = kiln.broadcast_to %x, %s : (tensor<?x1x4xf32>, tensor<3xi64>) -> tensor<?x?x4xf32>
+  return %0 : tensor<?x?x4xf32>
+}

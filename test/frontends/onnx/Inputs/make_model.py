@@ -173,6 +173,25 @@ def shared_batch():
         [value("z", ["batch", 3])])
 
 
+def expand_dynamic():
+    # y = Expand(x, [batch, 3, 4]) with the batch read from x's shape at run
+    # time (Shape -> Gather -> Unsqueeze -> Concat), as PyTorch's exporter
+    # writes x.expand(x.size(0), 3, 4); then y * 2.
+    return model(
+        [helper.make_node("Shape", ["x"], ["s"], name="shape"),
+         helper.make_node("Gather", ["s", "zero"], ["b"], name="batch", axis=0),
+         helper.make_node("Unsqueeze", ["b", "axis0"], ["b1"], name="b1"),
+         helper.make_node("Concat", ["b1", "rest"], ["target"], name="target",
+                          axis=0),
+         helper.make_node("Expand", ["x", "target"], ["e"], name="expand"),
+         helper.make_node("Mul", ["e", "two"], ["y"], name="double")],
+        [value("x", ["batch", 1, 4])], [value("y", ["batch", 3, 4])],
+        [tensor("zero", np.array(0, dtype=np.int64)),
+         tensor("axis0", np.array([0], dtype=np.int64)),
+         tensor("rest", np.array([3, 4], dtype=np.int64)),
+         tensor("two", np.array([2.0], dtype=np.float32))])
+
+
 KINDS = {
     "gemm": gemm,
     "gemm_scaled": gemm_scaled,
@@ -186,6 +205,7 @@ KINDS = {
     "mlp": mlp,
     "mlp_dynamic": mlp_dynamic,
     "shared_batch": shared_batch,
+    "expand_dynamic": expand_dynamic,
     "conv_net": conv_net,
 }
 
