@@ -503,6 +503,52 @@ static LogicalResult importExpand(NodeContext &nc,
   return success();
 }
 
+/// ConstantOfShape: a constant tensor for a constant shape, else the
+/// value broadcast to the shape computed at run time.
+static LogicalResult importConstantOfShape(NodeContext &nc,
+                                           SmallVectorImpl<Value> &out) {
+  MLIRContext *ctx = nc.builder.getContext();
+  ElementsAttr value;
+  if (const auto *a = nc.attr("value")) {
+    std::string error;
+    value = tensorProtoToAttr(ctx, a->t(), error);
+    if (!value)
+      return nc.error() << error;
+    if (value.getNumElements() != 1)
+      return nc.error() << "ConstantOfShape value must have one element";
+  } else {
+    value = writeConstant(RankedTensorType::get({1}, nc.builder.getF32Type()),
+                          {0.0});
+  }
+  auto one = readConstant(value);
+  if (!one)
+    return nc.error() << "ConstantOfShape value type is not supported";
+  Type et = value.getShapedType().getElementType();
+  if (auto dims = nc.constInts(0)) {
+    for (int64_t d : *dims)
+      if (d < 0)
+        return nc.error() << "ConstantOfShape dim " << d << " is negative";
+    auto type = RankedTensorType::get(*dims, et);
+    std::vector<double> data(size_t(type.getNumElements()), one->data[0]);
+    out.push_back(ConstantOp::create(nc.builder, nc.loc,
+                                     writeConstant(type, data)));
+    return success();
+  }
+  auto elements = shapeElements(nc.input(0));
+  if (!elements)
+    return nc.error() << "ConstantOfShape shape must be a constant or "
+                         "computed from input shapes";
+  SmallVector<int64_t> dims;
+  for (const ShapeElement &e : *elements)
+    dims.push_back(!e.source ? e.value
+                             : cast<RankedTensorType>(e.source.getType())
+                                   .getDimSize(e.dim));
+  Value scalar = nc.scalarConst(et, one->data[0]);
+  out.push_back(nc.create<BroadcastToOp>(RankedTensorType::get(dims, et),
+                                         scalar, nc.input(0)));
+  return success();
+}
+
 static LogicalResult importShape(NodeContext &nc, SmallVectorImpl<Value> &out) {
   auto in = nc.inputType(0);
   int64_t rank = in.getRank();
@@ -569,6 +615,7 @@ void registerShapeImporters(ImporterRegistry &r) {
   r["Gather"] = importGather;
   r["Pad"] = importPad;
   r["Expand"] = importExpand;
+  r["ConstantOfShape"] = importConstantOfShape;
   r["Shape"] = importShape;
   r["Constant"] = importConstant;
 }

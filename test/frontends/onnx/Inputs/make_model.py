@@ -192,6 +192,18 @@ def expand_dynamic():
          tensor("two", np.array([2.0], dtype=np.float32))])
 
 
+def mask_dynamic():
+    # y = x + ConstantOfShape([batch, 4], 0.5): a constant whose shape is
+    # computed from x at run time, as masks in exported transformers are.
+    fill = numpy_helper.from_array(np.array([0.5], dtype=np.float32))
+    return model(
+        [helper.make_node("Shape", ["x"], ["s"], name="shape"),
+         helper.make_node("ConstantOfShape", ["s"], ["c"], name="fill",
+                          value=fill),
+         helper.make_node("Add", ["x", "c"], ["y"], name="add")],
+        [value("x", ["batch", 4])], [value("y", ["batch", 4])])
+
+
 KINDS = {
     "gemm": gemm,
     "gemm_scaled": gemm_scaled,
@@ -206,6 +218,7 @@ KINDS = {
     "mlp_dynamic": mlp_dynamic,
     "shared_batch": shared_batch,
     "expand_dynamic": expand_dynamic,
+    "mask_dynamic": mask_dynamic,
     "conv_net": conv_net,
 }
 

@@ -1,0 +1,29 @@
+#!/usr/bin/env python3
+"""shape_ops_reference.py - numpy references of make_model.py's models whose
+shapes are computed at run time.
+
+Usage: shape_ops_reference.py KIND X.npy Y.npy
+  expand_dynamic   Y = broadcast_to(X, [B, 3, 4]) * 2
+  mask_dynamic     Y = X + 0.5 (a ConstantOfShape of X's shape)
+"""
+
+import sys
+
+import numpy as np
+
+
+def main():
+    if len(sys.argv) != 4:
+        sys.exit(__doc__)
+    kind, x = sys.argv[1], np.load(sys.argv[2])
+    if kind == "expand_dynamic":
+        y = np.broadcast_to(x, (x.shape[0], 3, 4)) * np.float32(2)
+    elif kind == "mask_dynamic":
+        y = x + np.float32(0.5)
+    else:
+        sys.exit(__doc__)
+    np.save(sys.argv[3], y.astype(np.float32))
+
+
+if __name__ == "__main__":
+    main()
