@@ -54,7 +54,7 @@ std::set<std::string> inputsNeededAsConstants(const onnx::ModelProto &model) {
       {"Reshape", {1}},   {"Slice", {1, 2, 3, 4}}, {"Unsqueeze", {1}},
       {"Squeeze", {1}},   {"ReduceSum", {1}},      {"ReduceMean", {1}},
       {"ReduceMax", {1}}, {"Pad", {1, 2}},         {"Expand", {1}},
-      {"Dropout", {2}}};
+      {"Dropout", {2}},   {"ConstantOfShape", {0}}};
   std::set<std::string> graphInputs, needed;
   for (const auto &in : model.graph().input())
     graphInputs.insert(in.name());
