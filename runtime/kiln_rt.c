@@ -16,6 +16,7 @@
 #include "thread_pool.h"
 
 #include <setjmp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,6 +40,9 @@ static __thread char tls_error[KILN_RT_ERROR_SIZE];
 /** The pool of the run in progress on this thread; NULL outside a run and
  *  inside a parallel loop (nested loops run inline). */
 static __thread const kiln_worker_pool *tls_pool;
+
+/** What kiln_rt_dims_disagree reported, for the run's error message. */
+static __thread char tls_dims_message[256];
 
 /** Name of a device for messages. */
 static const char *device_name(kiln_device device) {
@@ -195,8 +199,16 @@ static kiln_status run_guarded(kiln_context *ctx,
   jmp_buf oom;
   void *savedJump = kiln_scratch_set_oom_jump(&oom);
   kiln_status status = KILN_OK;
-  if (setjmp(oom) == 0) {
+  int failure = setjmp(oom);
+  if (failure == 0) {
     body(ctx);
+  } else if (failure == KILN_SCRATCH_FAIL_SHAPE) {
+    /* Dims that meet inside the model disagree (kiln_rt_dims_disagree). */
+    kiln_check_format(ctx->error,
+                      "the inputs' dims disagree inside the model: %s",
+                      tls_dims_message[0] ? tls_dims_message
+                                          : "two dynamic dims differ");
+    status = KILN_ERROR_SHAPE_MISMATCH;
   } else {
     /* A buffer of the compiled code could not be allocated. */
     kiln_check_format(ctx->error, "out of memory while running the model");
@@ -312,18 +324,19 @@ void kiln_rt_destroy(kiln_context *ctx) {
 typedef struct {
   void (*body)(int64_t i, void *arg);
   void *arg;
-  int failed;
+  int failed; /**< 0, or the failure code (1: memory, 2: dims) */
 } guarded_loop;
 
 static void run_guarded_index(int64_t i, void *p) {
   guarded_loop *g = (guarded_loop *)p;
   jmp_buf oom;
   void *saved = kiln_scratch_set_oom_jump(&oom);
-  if (setjmp(oom) == 0) {
+  int failure = setjmp(oom);
+  if (failure == 0) {
     if (!__atomic_load_n(&g->failed, __ATOMIC_ACQUIRE))
       g->body(i, g->arg);
   } else {
-    __atomic_store_n(&g->failed, 1, __ATOMIC_RELEASE);
+    __atomic_store_n(&g->failed, failure, __ATOMIC_RELEASE);
   }
   kiln_scratch_set_oom_jump(saved);
 }
@@ -340,8 +353,16 @@ void kiln_rt_parallel_for(int64_t n, void (*body)(int64_t i, void *arg),
   tls_pool = NULL; /* loops nested in this one run inline */
   pool->parallel_for(pool->impl, n, run_guarded_index, &g);
   tls_pool = pool;
-  if (g.failed)
-    kiln_scratch_raise_oom(); /* to the run's handler, once all are done */
+  if (g.failed) /* to the run's handler, once all are done */
+    kiln_scratch_raise(g.failed);
+}
+
+void kiln_rt_dims_disagree(int64_t a, int64_t b) {
+  snprintf(tls_dims_message, sizeof tls_dims_message,
+           "a dim of %lld meets a dim of %lld (dynamic dims are never "
+           "broadcast)",
+           (long long)a, (long long)b);
+  kiln_scratch_raise(KILN_SCRATCH_FAIL_SHAPE);
 }
 
 int32_t kiln_rt_team_size(void) {

@@ -53,6 +53,11 @@ void kiln_rt_destroy(kiln_context *ctx);
 void kiln_rt_parallel_for(int64_t n, void (*body)(int64_t i, void *arg),
                           void *arg);
 
+/** Called by compiled code when two run-time dims that must be equal (where
+ *  two dynamic dims meet in an elementwise op) differ: the run stops and
+ *  returns KILN_ERROR_SHAPE_MISMATCH. Does not return. */
+void kiln_rt_dims_disagree(int64_t a, int64_t b);
+
 /** Threads a parallel loop started now would run on (1 inside a loop). */
 int32_t kiln_rt_team_size(void);
 

@@ -43,6 +43,12 @@ static void out_of_memory(size_t size) {
 
 void kiln_scratch_raise_oom(void) { out_of_memory(0); }
 
+void kiln_scratch_raise(int code) {
+  if (code == KILN_SCRATCH_FAIL_SHAPE && tls_oom_jump)
+    longjmp(*tls_oom_jump, KILN_SCRATCH_FAIL_SHAPE);
+  out_of_memory(0);
+}
+
 kiln_scratch *kiln_scratch_create(void) {
   return (kiln_scratch *)calloc(1, sizeof(kiln_scratch));
 }

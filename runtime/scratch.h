@@ -33,4 +33,12 @@ void *kiln_scratch_set_oom_jump(void *jmp_buf_ptr);
 /** Jumps to the calling thread's handler as a failed allocation would. */
 void kiln_scratch_raise_oom(void);
 
+/** What a handler's setjmp returns: 1 for a failed allocation, this for
+ *  run-time dims the compiled code found inconsistent. */
+enum { KILN_SCRATCH_FAIL_SHAPE = 2 };
+
+/** Jumps to the calling thread's handler with `code` (1 or
+ *  KILN_SCRATCH_FAIL_SHAPE). */
+void kiln_scratch_raise(int code);
+
 #endif /* KILN_SCRATCH_H */

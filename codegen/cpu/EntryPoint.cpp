@@ -73,7 +73,9 @@ LogicalResult addShapeFunction(func::FuncOp entry, StringRef symbol) {
   // values the model computes: correct, but a run then costs two.
   bool onlyShapes = true;
   shapes.walk([&](Operation *op) {
-    if (!isa<func::FuncOp, func::ReturnOp, tensor::DimOp, memref::StoreOp>(op) &&
+    // Run-time dim checks (scf.if + a call to the runtime) are cheap.
+    if (!isa<func::FuncOp, func::ReturnOp, func::CallOp, tensor::DimOp,
+             memref::StoreOp, scf::IfOp, scf::YieldOp>(op) &&
         op->getDialect()->getNamespace() != "arith")
       onlyShapes = false;
   });

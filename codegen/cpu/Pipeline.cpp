@@ -9,6 +9,7 @@
 #include "codegen/cpu/Pipeline.h"
 
 #include "codegen/Passes.h"
+#include "codegen/linalg/LoweringUtils.h"
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -101,6 +102,14 @@ LogicalResult prepareEntryPoint(ModuleOp module, StringRef symbol) {
   for (unsigned i = 0; i < func.getNumArguments(); ++i)
     func.setArgAttr(i, bufferization::BufferizationDialect::kWritableAttrName,
                     BoolAttr::get(module.getContext(), false));
+  // The runtime function that run-time dim checks call (LoweringUtils.h).
+  if (!module.lookupSymbol(kDimsDisagreeSymbol)) {
+    OpBuilder b(module.getBodyRegion());
+    Type i64 = b.getI64Type();
+    auto decl = func::FuncOp::create(b, module.getLoc(), kDimsDisagreeSymbol,
+                                     b.getFunctionType({i64, i64}, {}));
+    decl.setPrivate();
+  }
   return success();
 }
 

@@ -31,6 +31,8 @@ struct ConvertToLinalgPass
     target.addLegalDialect<linalg::LinalgDialect, tensor::TensorDialect,
                            arith::ArithDialect, math::MathDialect,
                            scf::SCFDialect>();
+    // Run-time dim checks call the runtime (LoweringUtils.h).
+    target.addLegalOp<func::CallOp>();
     RewritePatternSet patterns(ctx);
     populateElementwiseToLinalgPatterns(patterns);
     populateContractionToLinalgPatterns(patterns);

@@ -8,7 +8,9 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
@@ -48,6 +50,23 @@ Value buildFilled(OpBuilder &b, Location loc, RankedTensorType type,
   return linalg::FillOp::create(b, loc, scalar, empty).getResult(0);
 }
 
+void checkDimsAgree(OpBuilder &b, Location loc, Value a, Value c) {
+  Block *block = b.getInsertionBlock();
+  Operation *anchor = block ? block->getParentOp() : nullptr;
+  auto callee = anchor ? SymbolTable::lookupNearestSymbolFrom<func::FuncOp>(
+                             anchor, b.getStringAttr(kDimsDisagreeSymbol))
+                       : func::FuncOp();
+  if (!callee)
+    return; // no runtime to report to (IR tests of the lowering alone)
+  Value differ = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, a, c);
+  scf::IfOp::create(b, loc, differ, [&](OpBuilder &tb, Location tl) {
+    Value x = arith::IndexCastOp::create(tb, tl, tb.getI64Type(), a);
+    Value y = arith::IndexCastOp::create(tb, tl, tb.getI64Type(), c);
+    func::CallOp::create(tb, tl, callee, ValueRange{x, y});
+    scf::YieldOp::create(tb, tl);
+  });
+}
+
 Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
                        ValueRange operands, ScalarFn body,
                        ArrayRef<OpFoldResult> givenSizes) {
@@ -65,7 +84,8 @@ Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
   }
   maps.push_back(b.getMultiDimIdentityMap(rank));
   // A dynamic result dim takes its size from an operand that is not
-  // broadcast along it.
+  // broadcast along it; other operands with a dynamic dim there must match
+  // it at run time (a dynamic dim is never broadcast).
   SmallVector<OpFoldResult> sizes(givenSizes);
   sizes.resize(rank);
   for (int64_t d = 0; d < rank; ++d) {
@@ -74,10 +94,13 @@ Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
     for (Value v : operands) {
       auto t = cast<RankedTensorType>(v.getType());
       int64_t od = d - (rank - t.getRank());
-      if (od >= 0 && t.getDimSize(od) != 1) {
-        sizes[d] = tensor::DimOp::create(b, loc, v, od).getResult();
-        break;
-      }
+      if (od < 0 || t.getDimSize(od) == 1)
+        continue;
+      Value dim = tensor::DimOp::create(b, loc, v, od);
+      if (!sizes[d])
+        sizes[d] = dim;
+      else if (t.isDynamicDim(od))
+        checkDimsAgree(b, loc, cast<Value>(sizes[d]), dim);
     }
   }
   Value init = buildEmpty(b, loc, resultType, sizes);

@@ -14,6 +14,17 @@
 
 namespace kiln {
 
+/// The runtime function compiled code calls when two run-time dims that
+/// must be equal differ: `(i64, i64) -> ()`, declared in the module by the
+/// driver (see prepareEntryPoint); the run then fails with a shape error.
+inline constexpr llvm::StringLiteral kDimsDisagreeSymbol =
+    "kiln_rt_dims_disagree";
+
+/// Emits `if (a != c) kiln_rt_dims_disagree(a, c)` for two index values
+/// when the module declares the function; nothing otherwise.
+void checkDimsAgree(mlir::OpBuilder &b, mlir::Location loc, mlir::Value a,
+                    mlir::Value c);
+
 /// Body of an elementwise generic: scalar operands in, scalar result out.
 using ScalarFn = llvm::function_ref<mlir::Value(
     mlir::OpBuilder &, mlir::Location, mlir::ValueRange)>;

@@ -178,3 +178,21 @@ func.func @broadcast_to(%x: tensor<?x1x4xf32>, %s: tensor<3xi64>) -> tensor<?x?x
   %0 = kiln.broadcast_to %x, %s : (tensor<?x1x4xf32>, tensor<3xi64>) -> tensor<?x?x4xf32>
   return %0 : tensor<?x?x4xf32>
 }
+
+// -----
+
+// With the runtime's check function declared (the driver declares it), two
+// dynamic dims that meet are compared at run time before the generic.
+func.func private @kiln_rt_dims_disagree(i64, i64)
+// CHECK-LABEL: func.func @checked_add
+// CHECK-SAME: (%[[A:.*]]: tensor<?x3xf32>, %[[B:.*]]: tensor<?x3xf32>)
+func.func @checked_add(%a: tensor<?x3xf32>, %b: tensor<?x3xf32>) -> tensor<?x3xf32> {
+  // CHECK: %[[DA:.*]] = tensor.dim %[[A]]
+  // CHECK: %[[DB:.*]] = tensor.dim %[[B]]
+  // CHECK: %[[NE:.*]] = arith.cmpi ne, %[[DA]], %[[DB]] : index
+  // CHECK: scf.if %[[NE]] {
+  // CHECK: func.call @kiln_rt_dims_disagree
+  // CHECK: linalg.generic
+  %0 = kiln.add %a, %b : (tensor<?x3xf32>, tensor<?x3xf32>) -> tensor<?x3xf32>
+  return %0 : tensor<?x3xf32>
+}

@@ -204,6 +204,15 @@ def mask_dynamic():
         [value("x", ["batch", 4])], [value("y", ["batch", 4])])
 
 
+def unrelated_dims():
+    # z = a + b where the inputs' dynamic dims have different names: they
+    # must still be equal at run time (dynamic dims are never broadcast).
+    return model(
+        [helper.make_node("Add", ["a", "b"], ["z"], name="add")],
+        [value("a", ["n", 3]), value("b", ["m", 3])],
+        [value("z", ["n", 3])])
+
+
 KINDS = {
     "gemm": gemm,
     "gemm_scaled": gemm_scaled,
@@ -219,6 +228,7 @@ KINDS = {
     "shared_batch": shared_batch,
     "expand_dynamic": expand_dynamic,
     "mask_dynamic": mask_dynamic,
+    "unrelated_dims": unrelated_dims,
     "conv_net": conv_net,
 }
 
