@@ -61,6 +61,15 @@ Value dynamicBatchMatmul(OpBuilder &b, Location loc, MatMulOp op) {
   Type et = rt.getElementType();
   SmallVector<OpFoldResult> aSizes = dimSizes(b, loc, op.getLhs());
   SmallVector<OpFoldResult> bSizes = dimSizes(b, loc, op.getRhs());
+  // Batch dims, and the contracted dim, must agree at run time.
+  auto check = [&](int64_t da, int64_t db) {
+    if (at.isDynamicDim(da) || bt.isDynamicDim(db))
+      checkDimsAgree(b, loc, getValueOrCreateConstantIndexOp(b, loc, aSizes[da]),
+                     getValueOrCreateConstantIndexOp(b, loc, bSizes[db]));
+  };
+  for (int64_t d = 0; d < r - 2; ++d)
+    check(d, d);
+  check(r - 1, r - 2);
   auto collapse = [&](Value v, RankedTensorType t) {
     ReassociationIndices batch;
     for (int64_t d = 0; d < r - 2; ++d)
