@@ -84,23 +84,6 @@ static int shape_matches(const int64_t *want, int32_t rank,
   return 1;
 }
 
-/** Size in bytes of one element of `dtype`. */
-static int64_t element_size(kiln_dtype dtype) {
-  switch (dtype) {
-  case KILN_DTYPE_UINT8:
-  case KILN_DTYPE_INT8:
-  case KILN_DTYPE_BOOL:
-    return 1;
-  case KILN_DTYPE_FLOAT16:
-    return 2;
-  case KILN_DTYPE_FLOAT32:
-  case KILN_DTYPE_INT32:
-    return 4;
-  default:
-    return 8;
-  }
-}
-
 /** Writes "WHAT 'NAME': expected dtype X, got Y". */
 static kiln_status dtype_error(const char *what, const kiln_tensor_info *info,
                                const kiln_tensor *t, char *err) {
@@ -145,7 +128,8 @@ static kiln_status shape_error(const char *what, const kiln_tensor_info *info,
 /** SHAPE_MISMATCH when the tensor's byte size overflows int64. */
 static kiln_status check_size(const char *what, const kiln_tensor_info *info,
                               const kiln_tensor *t, char *err) {
-  int64_t bytes = element_size(t->dtype);
+  /* The dtype was checked against the descriptor: its size is known. */
+  int64_t bytes = (int64_t)kiln_dtype_size(t->dtype);
   for (int32_t i = 0; i < t->rank; ++i) {
     if (t->shape[i] != 0 && bytes > INT64_MAX / t->shape[i]) {
       kiln_check_format(err, "%s '%s': %d-D shape is too large (its byte "

@@ -61,6 +61,25 @@ typedef enum kiln_dtype {
   KILN_DTYPE_FLOAT64 = 11
 } kiln_dtype;
 
+/** Bytes per element of `dtype`, or 0 for a code this ABI does not know. */
+static inline size_t kiln_dtype_size(kiln_dtype dtype) {
+  switch (dtype) {
+  case KILN_DTYPE_UINT8:
+  case KILN_DTYPE_INT8:
+  case KILN_DTYPE_BOOL:
+    return 1;
+  case KILN_DTYPE_FLOAT16:
+    return 2;
+  case KILN_DTYPE_FLOAT32:
+  case KILN_DTYPE_INT32:
+    return 4;
+  case KILN_DTYPE_INT64:
+  case KILN_DTYPE_FLOAT64:
+    return 8;
+  }
+  return 0;
+}
+
 /** Where a library's compiled code runs. */
 typedef enum kiln_device { KILN_DEVICE_CPU = 0, KILN_DEVICE_CUDA = 1 } kiln_device;
 
@@ -95,24 +114,26 @@ typedef struct kiln_model_desc {
   const char *target_features; /**< CPU features the code needs, "avx2,fma" */
 } kiln_model_desc;
 
+/** Index of the tensor named `name` among `count` infos, or -1. */
+static inline int32_t kiln_find_tensor(const kiln_tensor_info *infos,
+                                       int32_t count, const char *name) {
+  int32_t i;
+  for (i = 0; infos && name && i < count; ++i)
+    if (strcmp(infos[i].name, name) == 0)
+      return i;
+  return -1;
+}
+
 /** Index of the input named `name` in desc->inputs, or -1. */
 static inline int32_t kiln_find_input(const kiln_model_desc *desc,
                                       const char *name) {
-  int32_t i;
-  for (i = 0; desc && name && i < desc->num_inputs; ++i)
-    if (strcmp(desc->inputs[i].name, name) == 0)
-      return i;
-  return -1;
+  return desc ? kiln_find_tensor(desc->inputs, desc->num_inputs, name) : -1;
 }
 
 /** Index of the output named `name` in desc->outputs, or -1. */
 static inline int32_t kiln_find_output(const kiln_model_desc *desc,
                                        const char *name) {
-  int32_t i;
-  for (i = 0; desc && name && i < desc->num_outputs; ++i)
-    if (strcmp(desc->outputs[i].name, name) == 0)
-      return i;
-  return -1;
+  return desc ? kiln_find_tensor(desc->outputs, desc->num_outputs, name) : -1;
 }
 
 /** A tensor handed to NAME_run. The caller owns `data` and `shape` for

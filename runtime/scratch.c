@@ -41,8 +41,6 @@ static void out_of_memory(size_t size) {
   abort();
 }
 
-void kiln_scratch_raise_oom(void) { out_of_memory(0); }
-
 void kiln_scratch_raise(int code) {
   if (code == KILN_SCRATCH_FAIL_SHAPE && tls_oom_jump)
     longjmp(*tls_oom_jump, KILN_SCRATCH_FAIL_SHAPE);

@@ -25,13 +25,10 @@ kiln_scratch *kiln_scratch_set_current(kiln_scratch *scratch);
  *  value 1), so that kiln_rt_run can report KILN_ERROR_OUT_OF_MEMORY instead
  *  of the compiled code dereferencing NULL. Pool threads install their own
  *  handler around each job, and the thread that posted the job re-raises
- *  the failure with kiln_scratch_raise_oom once the job is over. NULL: no
+ *  the failure with kiln_scratch_raise once the job is over. NULL: no
  *  handler; a failure then aborts with a message. Returns the previous
  *  handler. */
 void *kiln_scratch_set_oom_jump(void *jmp_buf_ptr);
-
-/** Jumps to the calling thread's handler as a failed allocation would. */
-void kiln_scratch_raise_oom(void);
 
 /** What a handler's setjmp returns: 1 for a failed allocation, this for
  *  run-time dims the compiled code found inconsistent. */

@@ -119,6 +119,7 @@ const ImporterRegistry &importerRegistry() {
     registerElementwiseImporters(r);
     registerNNImporters(r);
     registerShapeImporters(r);
+    registerReshapeImporters(r);
     return r;
   }();
   return registry;

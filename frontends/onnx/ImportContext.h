@@ -110,6 +110,7 @@ using ImporterRegistry = llvm::StringMap<OpImporter>;
 void registerElementwiseImporters(ImporterRegistry &registry);
 void registerNNImporters(ImporterRegistry &registry);
 void registerShapeImporters(ImporterRegistry &registry);
+void registerReshapeImporters(ImporterRegistry &registry);
 
 /// The registry of every op the ONNX frontend imports.
 const ImporterRegistry &importerRegistry();

@@ -30,23 +30,7 @@ struct HostTensor {
 };
 
 /// Bytes per element of `dtype`, or 0 for a code Kiln does not know.
-inline size_t dtypeSize(kiln_dtype dtype) {
-  switch (dtype) {
-  case KILN_DTYPE_UINT8:
-  case KILN_DTYPE_INT8:
-  case KILN_DTYPE_BOOL:
-    return 1;
-  case KILN_DTYPE_FLOAT16:
-    return 2;
-  case KILN_DTYPE_FLOAT32:
-  case KILN_DTYPE_INT32:
-    return 4;
-  case KILN_DTYPE_INT64:
-  case KILN_DTYPE_FLOAT64:
-    return 8;
-  }
-  return 0;
-}
+inline size_t dtypeSize(kiln_dtype dtype) { return kiln_dtype_size(dtype); }
 
 /// Lower-case name of `dtype` ("float32"), or "dtype(N)" for unknown codes.
 inline std::string dtypeName(kiln_dtype dtype) {
