@@ -1,0 +1,53 @@
+// RUN: %kiln-opt %s --split-input-file --kiln-cpu-parallelize-loops | FileCheck %s
+
+// A large elementwise op is tiled along its first parallel dim of extent
+// >= 2 into 16 chunks of a size that divides it (64 channels: 4 each).
+#map = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+// CHECK-LABEL: func.func @large
+func.func @large(%x: tensor<1x64x56x56xf32>) -> tensor<1x64x56x56xf32> {
+  // CHECK: scf.forall (%{{.*}}) in (16)
+  // CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<1x4x56x56xf32>)
+  %e = tensor.empty() : tensor<1x64x56x56xf32>
+  %0 = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%x : tensor<1x64x56x56xf32>) outs(%e : tensor<1x64x56x56xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %r = math.exp %a : f32
+    linalg.yield %r : f32
+  } -> tensor<1x64x56x56xf32>
+  return %0 : tensor<1x64x56x56xf32>
+}
+
+// -----
+
+// Below min-elements (32768 points) nothing is split.
+#map = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-LABEL: func.func @small
+func.func @small(%x: tensor<16x16xf32>) -> tensor<16x16xf32> {
+  // CHECK-NOT: scf.forall
+  // CHECK: linalg.generic
+  %e = tensor.empty() : tensor<16x16xf32>
+  %0 = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel"]} ins(%x : tensor<16x16xf32>) outs(%e : tensor<16x16xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %r = math.exp %a : f32
+    linalg.yield %r : f32
+  } -> tensor<16x16xf32>
+  return %0 : tensor<16x16xf32>
+}
+
+// -----
+
+// A dynamic dim (the batch) stays whole; the static channels are split.
+#map = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+// CHECK-LABEL: func.func @dynamic_batch
+func.func @dynamic_batch(%x: tensor<?x64x56x56xf32>) -> tensor<?x64x56x56xf32> {
+  // CHECK: scf.forall (%{{.*}}) in (16)
+  // CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<?x4x56x56xf32>)
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %x, %c0 : tensor<?x64x56x56xf32>
+  %e = tensor.empty(%n) : tensor<?x64x56x56xf32>
+  %0 = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%x : tensor<?x64x56x56xf32>) outs(%e : tensor<?x64x56x56xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %r = math.exp %a : f32
+    linalg.yield %r : f32
+  } -> tensor<?x64x56x56xf32>
+  return %0 : tensor<?x64x56x56xf32>
+}
