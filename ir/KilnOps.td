@@ -265,6 +265,40 @@ def Kiln_BroadcastToOp : Kiln_GraphOp<"broadcast_to"> {
   let hasVerifier = 1;
 }
 
+def Kiln_DynamicSliceOp : Kiln_GraphOp<"dynamic_slice",
+    [InferTypeOpAdaptorWithIsCompatible]> {
+  let summary = "ONNX Slice whose bounds or input dims are known at run time";
+  let description = [{
+    For each listed axis `axes[i]`, `starts[i]` and `ends[i]` (1-D i32/i64
+    tensors, constant or computed) count from the end when negative and are
+    clamped to `[0, dim]`; the axis keeps `ceil((end - start) / steps[i])`
+    elements (none when `end <= start`). Axes not listed are kept whole.
+    `kiln.dynamic_slice %x, %s, %e {axes = array<i64: 1>,
+    steps = array<i64: 1>} : (tensor<1x128x256xf32>, tensor<1xi64>,
+    tensor<1xi64>) -> tensor<1x?x256xf32>`. A listed dim is static when
+    the bounds are constants and the input dim is static.
+  }];
+  let arguments = (ins Kiln_Tensor:$input, Kiln_IndexTensor:$starts,
+      Kiln_IndexTensor:$ends, DenseI64ArrayAttr:$axes,
+      DenseI64ArrayAttr:$steps);
+  let results = (outs Kiln_Tensor:$result);
+  let hasVerifier = 1;
+}
+
+def Kiln_RangeOp : Kiln_GraphOp<"range", [InferTypeOpAdaptorWithIsCompatible]> {
+  let summary = "start, start + delta, ... up to (not including) limit";
+  let description = [{
+    ONNX Range: `max(ceil((limit - start) / delta), 0)` elements, element i
+    being `start + i * delta`. The operands are 0-d tensors of one numeric
+    type; the length is dynamic unless all three are constants.
+  }];
+  let arguments = (ins Kiln_Tensor:$start, Kiln_Tensor:$limit,
+      Kiln_Tensor:$delta);
+  let results = (outs Kiln_Tensor:$result);
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
 def Kiln_PadOp : Kiln_GraphOp<"pad", [InferTypeOpAdaptorWithIsCompatible]> {
   let summary = "Pads with a constant: `pads` is all begin pads, then all ends";
   let arguments = (ins Kiln_Tensor:$input, DenseI64ArrayAttr:$pads,

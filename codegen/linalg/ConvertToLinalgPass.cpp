@@ -38,6 +38,7 @@ struct ConvertToLinalgPass
     populateContractionToLinalgPatterns(patterns);
     populateReduceToLinalgPatterns(patterns);
     populateShapeToTensorPatterns(patterns);
+    populateRunTimeShapeToTensorPatterns(patterns);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

@@ -17,6 +17,7 @@ void populateElementwiseToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateContractionToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateReduceToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateShapeToTensorPatterns(mlir::RewritePatternSet &patterns);
+void populateRunTimeShapeToTensorPatterns(mlir::RewritePatternSet &patterns);
 
 } // namespace kiln
 

@@ -8,6 +8,7 @@
 
 #include "codegen/linalg/KilnToLinalg.h"
 #include "codegen/linalg/LoweringUtils.h"
+#include "ir/ConstantData.h"
 #include "ir/KilnDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -15,6 +16,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/Matchers.h"
 
 using namespace mlir;
 
@@ -134,40 +136,73 @@ struct PadLowering : OpRewritePattern<PadOp> {
   }
 };
 
+/// Shape arithmetic (Shape -> Gather with constant indices) as extracts
+/// of the shape vector, so that tensor.dim of anything shaped by it
+/// resolves to the input's dims: the library's output-shape function then
+/// stays free of model computation. Null for other gathers.
+Value pickShapeElements(PatternRewriter &rewriter, GatherOp op) {
+  auto in = op.getInput().getType();
+  Attribute attr;
+  if (in.getRank() != 1 || !in.hasStaticShape() || in.getNumElements() > 8 ||
+      !isa<IntegerType>(in.getElementType()) ||
+      !matchPattern(op.getIndices(), m_Constant(&attr)))
+    return {};
+  auto indices = readIntConstant(attr);
+  if (!indices)
+    return {};
+  Location loc = op.getLoc();
+  int64_t extent = in.getDimSize(0);
+  SmallVector<Value> elements;
+  for (int64_t i : *indices) {
+    i = std::clamp<int64_t>(i < 0 ? i + extent : i, 0, extent - 1);
+    Value at = arith::ConstantIndexOp::create(rewriter, loc, i);
+    elements.push_back(
+        tensor::ExtractOp::create(rewriter, loc, op.getInput(), ValueRange{at}));
+  }
+  return tensor::FromElementsOp::create(rewriter, loc, op.getType(), elements);
+}
+
 struct GatherLowering : OpRewritePattern<GatherOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(GatherOp op,
                                 PatternRewriter &rewriter) const override {
-    if (failed(needStatic(rewriter, op)))
-      return failure();
     Location loc = op.getLoc();
     auto rt = op.getType();
     auto it = op.getIndices().getType();
     Value data = op.getInput();
     int64_t axis = op.getAxis(), idxRank = it.getRank();
-    int64_t extent = op.getInput().getType().getDimSize(axis);
     int64_t rank = rt.getRank();
+    if (Value picked = pickShapeElements(rewriter, op)) {
+      rewriter.replaceOp(op, picked);
+      return success();
+    }
+    // Result dims: the data's dims before `axis`, the indices' dims, then
+    // the data's dims after `axis`.
+    SmallVector<OpFoldResult> in = dimSizes(rewriter, loc, data);
+    SmallVector<OpFoldResult> sizes(in.begin(), in.begin() + axis);
+    llvm::append_range(sizes, dimSizes(rewriter, loc, op.getIndices()));
+    sizes.append(in.begin() + axis + 1, in.end());
+    Value extent = getValueOrCreateConstantIndexOp(rewriter, loc, in[axis]);
     SmallVector<AffineExpr> idxExprs;
     for (int64_t d = 0; d < idxRank; ++d)
       idxExprs.push_back(rewriter.getAffineDimExpr(axis + d));
     SmallVector<AffineMap> maps = {
         AffineMap::get(rank, 0, idxExprs, rewriter.getContext()),
         rewriter.getMultiDimIdentityMap(rank)};
-    Value init = tensor::EmptyOp::create(rewriter, loc, rt.getShape(),
-                                         rt.getElementType());
+    Value init = buildEmpty(rewriter, loc, rt, sizes);
     SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
     auto generic = linalg::GenericOp::create(
         rewriter, loc, rt, op.getIndices(), init, maps, iters,
         [&](OpBuilder &b, Location l, ValueRange args) {
           Value i = arith::IndexCastOp::create(b, l, b.getIndexType(), args[0]);
           Value zero = arith::ConstantIndexOp::create(b, l, 0);
-          Value dim = arith::ConstantIndexOp::create(b, l, extent);
+          Value one = arith::ConstantIndexOp::create(b, l, 1);
           Value neg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, i, zero);
-          i = arith::SelectOp::create(b, l, neg, arith::AddIOp::create(b, l, i, dim), i);
+          i = arith::SelectOp::create(b, l, neg, arith::AddIOp::create(b, l, i, extent), i);
           // Out-of-range indices are clamped so that no read leaves the data.
           i = arith::MaxSIOp::create(b, l, i, zero);
-          i = arith::MinSIOp::create(
-              b, l, i, arith::ConstantIndexOp::create(b, l, extent - 1));
+          i = arith::MinSIOp::create(b, l, i,
+                                     arith::SubIOp::create(b, l, extent, one));
           SmallVector<Value> coords;
           for (int64_t d = 0; d < axis; ++d)
             coords.push_back(linalg::IndexOp::create(b, l, d));

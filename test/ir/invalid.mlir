@@ -390,3 +390,36 @@ func.func @shape_of_length(%x: tensor<?x4xf32>) -> tensor<3xi64> {
   %0 = kiln.shape_of %x : (tensor<?x4xf32>) -> tensor<3xi64>
   return %0 : tensor<3xi64>
 }
+
+// -----
+
+func.func @dynamic_slice_bounds(%x: tensor<?x4xf32>, %b: tensor<2xi64>) -> tensor<?x4xf32> {
+  // expected-error @+1 {{'kiln.dynamic_slice' op starts and ends must be 1-D with one element per axis (1), got 'tensor<2xi64>'}}
+  %0 = kiln.dynamic_slice %x, %b, %b {axes = array<i64: 0>, steps = array<i64: 1>} : (tensor<?x4xf32>, tensor<2xi64>, tensor<2xi64>) -> tensor<?x4xf32>
+  return %0 : tensor<?x4xf32>
+}
+
+// -----
+
+func.func @dynamic_slice_repeated_axis(%x: tensor<?x4xf32>, %b: tensor<2xi64>) -> tensor<?x4xf32> {
+  // expected-error @+1 {{'kiln.dynamic_slice' op axis 0 is listed twice}}
+  %0 = kiln.dynamic_slice %x, %b, %b {axes = array<i64: 0, 0>, steps = array<i64: 1, 1>} : (tensor<?x4xf32>, tensor<2xi64>, tensor<2xi64>) -> tensor<?x4xf32>
+  return %0 : tensor<?x4xf32>
+}
+
+// -----
+
+func.func @range_zero_delta(%n: tensor<i64>) -> tensor<?xi64> {
+  %zero = kiln.constant dense<0> : tensor<i64>
+  // expected-error @+1 {{'kiln.range' op delta must not be 0}}
+  %0 = kiln.range %zero, %n, %zero : (tensor<i64>, tensor<i64>, tensor<i64>) -> tensor<?xi64>
+  return %0 : tensor<?xi64>
+}
+
+// -----
+
+func.func @range_mixed_types(%n: tensor<i64>, %d: tensor<i32>) -> tensor<?xi64> {
+  // expected-error @+1 {{'kiln.range' op start, limit and delta must be 0-d tensors of one element type, got 'tensor<i32>'}}
+  %0 = kiln.range %n, %n, %d : (tensor<i64>, tensor<i64>, tensor<i32>) -> tensor<?xi64>
+  return %0 : tensor<?xi64>
+}

@@ -187,3 +187,17 @@ func.func @shapes(%x: tensor<2x3x4xf32>, %i: tensor<5xi64>) -> (tensor<6x4xf32>,
   %5 = kiln.pad %x {pads = array<i64: 1, 1, 0, 1, 1, 0>, value = 0.0 : f64} : (tensor<2x3x4xf32>) -> tensor<4x5x4xf32>
   return %0, %1, %2, %3, %4, %5 : tensor<6x4xf32>, tensor<4x2x3xf32>, tensor<2x6x4xf32>, tensor<1x2x2xf32>, tensor<2x5x4xf32>, tensor<4x5x4xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @run_time_shapes
+func.func @run_time_shapes(%x: tensor<?x128x256xf32>, %e: tensor<1xi64>, %n: tensor<i64>) -> (tensor<?x?x256xf32>, tensor<?xi64>) {
+  %s = kiln.constant dense<[0]> : tensor<1xi64>
+  // CHECK: kiln.dynamic_slice %{{.*}}, %{{.*}}, %{{.*}} {axes = array<i64: 1>, steps = array<i64: 2>} : (tensor<?x128x256xf32>, tensor<1xi64>, tensor<1xi64>) -> tensor<?x?x256xf32>
+  %0 = kiln.dynamic_slice %x, %s, %e {axes = array<i64: 1>, steps = array<i64: 2>} : (tensor<?x128x256xf32>, tensor<1xi64>, tensor<1xi64>) -> tensor<?x?x256xf32>
+  %zero = kiln.constant dense<0> : tensor<i64>
+  %one = kiln.constant dense<1> : tensor<i64>
+  // CHECK: kiln.range %{{.*}}, %{{.*}}, %{{.*}} : (tensor<i64>, tensor<i64>, tensor<i64>) -> tensor<?xi64>
+  %1 = kiln.range %zero, %n, %one : (tensor<i64>, tensor<i64>, tensor<i64>) -> tensor<?xi64>
+  return %0, %1 : tensor<?x?x256xf32>, tensor<?xi64>
+}

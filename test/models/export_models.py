@@ -123,6 +123,26 @@ class Bert2(nn.Module):
         return self.b2(self.b1(x))
 
 
+class PosEncoder(nn.Module):
+    """GPT-style learned positions and a BertBlock, written so that a dynamic
+    export holds the exporter's sequence arithmetic: torch.arange(seq)
+    (Range), an embedding lookup by those ids (Gather), a table sliced to
+    the sequence (Slice with computed ends), and slices with constant
+    bounds along the dynamic axis (y[:, :1], y[:, 1:]) joined by Concat."""
+
+    def __init__(self, seq=128, d=256):
+        super().__init__()
+        self.pos = nn.Embedding(seq, d)
+        self.bias = nn.Parameter(torch.randn(1, seq, d) * 0.1)
+        self.block = BertBlock(seq, d)
+
+    def forward(self, x):
+        s = x.shape[1]
+        x = x + self.pos(torch.arange(s)) + self.bias[:, :s]
+        y = self.block(x)
+        return torch.cat([y[:, :1], y[:, 1:] * y[:, :1]], dim=1)
+
+
 class Gemm1024(nn.Module):
     """x @ W with a constant 1024x1024 weight: a single MatMul."""
 
@@ -188,6 +208,7 @@ MODELS = {
     "bert_block": (BertBlock, (1, 128, 256), 17, True),
     "bert2": (Bert2, (1, 128, 256), 17, True),
     "gemm1024": (Gemm1024, (1024, 1024), 13, False),
+    "pos_encoder": (PosEncoder, (1, 128, 256), 17, True),
 }
 
 
@@ -207,7 +228,7 @@ DYNAMIC_SUFFIX = "_dyn"
 # for sequence models, the sequence length) varies.
 DYNAMIC_BATCHES = (1, 3, 8)
 DYNAMIC_SEQUENCES = ((1, 7), (3, 64), (2, 128))
-SEQUENCE_MODELS = ("bert_block", "bert2")
+SEQUENCE_MODELS = ("bert_block", "bert2", "pos_encoder")
 
 
 def write_data_set(ddir, path, x, y):

@@ -192,3 +192,21 @@ func.func @gather_out_of_range() -> tensor<1xi64> {
   %0 = kiln.gather %s, %i {axis = 0 : i64} : (tensor<4xi64>, tensor<1xi64>) -> tensor<1xi64>
   return %0 : tensor<1xi64>
 }
+
+// -----
+
+// A range of constants folds; a negative count is an empty range.
+// CHECK-LABEL: func.func @range_folds
+func.func @range_folds() -> (tensor<4xf32>, tensor<0xi64>) {
+  // CHECK-DAG: kiln.constant dense<[5.000000e-01, 1.250000e+00, 2.000000e+00, 2.750000e+00]> : tensor<4xf32>
+  // CHECK-DAG: kiln.constant dense<> : tensor<0xi64>
+  // CHECK-NOT: kiln.range
+  %a = kiln.constant dense<0.5> : tensor<f32>
+  %b = kiln.constant dense<3.0> : tensor<f32>
+  %d = kiln.constant dense<0.75> : tensor<f32>
+  %0 = kiln.range %a, %b, %d : (tensor<f32>, tensor<f32>, tensor<f32>) -> tensor<4xf32>
+  %x = kiln.constant dense<5> : tensor<i64>
+  %y = kiln.constant dense<1> : tensor<i64>
+  %1 = kiln.range %x, %y, %y : (tensor<i64>, tensor<i64>, tensor<i64>) -> tensor<0xi64>
+  return %0, %1 : tensor<4xf32>, tensor<0xi64>
+}

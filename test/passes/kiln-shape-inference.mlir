@@ -112,3 +112,30 @@ func.func @contradiction(%a: tensor<2x3xf32>, %b: tensor<3xf32>) -> tensor<4x3xf
   %0 = kiln.add %a, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<4x3xf32>
   return %0 : tensor<4x3xf32>
 }
+
+// -----
+
+// Constant bounds make dynamic_slice and range static: a window counted
+// from the start keeps its length on a dynamic dim (checked at run time);
+// one that runs to the end follows the dim.
+// CHECK-LABEL: func.func @run_time_shapes_refined
+// CHECK-SAME: -> (tensor<?x1x4xf32>, tensor<?x?x4xf32>, tensor<2x3x4xf32>, tensor<5xi64>)
+func.func @run_time_shapes_refined(%x: tensor<?x?x4xf32>, %y: tensor<2x8x4xf32>) -> (tensor<?x?x4xf32>, tensor<?x?x4xf32>, tensor<?x?x4xf32>, tensor<?xi64>) {
+  %s = kiln.constant dense<[0]> : tensor<1xi64>
+  %e = kiln.constant dense<[1]> : tensor<1xi64>
+  %s1 = kiln.constant dense<[1]> : tensor<1xi64>
+  %max = kiln.constant dense<[9223372036854775807]> : tensor<1xi64>
+  %s2 = kiln.constant dense<[-3]> : tensor<1xi64>
+  // CHECK: kiln.dynamic_slice {{.*}} -> tensor<?x1x4xf32>
+  %0 = kiln.dynamic_slice %x, %s, %e {axes = array<i64: 1>, steps = array<i64: 1>} : (tensor<?x?x4xf32>, tensor<1xi64>, tensor<1xi64>) -> tensor<?x?x4xf32>
+  // CHECK: kiln.dynamic_slice {{.*}} -> tensor<?x?x4xf32>
+  %1 = kiln.dynamic_slice %x, %s1, %max {axes = array<i64: 1>, steps = array<i64: 1>} : (tensor<?x?x4xf32>, tensor<1xi64>, tensor<1xi64>) -> tensor<?x?x4xf32>
+  // CHECK: kiln.dynamic_slice {{.*}} -> tensor<2x3x4xf32>
+  %2 = kiln.dynamic_slice %y, %s2, %max {axes = array<i64: 1>, steps = array<i64: 1>} : (tensor<2x8x4xf32>, tensor<1xi64>, tensor<1xi64>) -> tensor<?x?x4xf32>
+  %a = kiln.constant dense<1> : tensor<i64>
+  %b = kiln.constant dense<10> : tensor<i64>
+  %d = kiln.constant dense<2> : tensor<i64>
+  // CHECK: kiln.range {{.*}} -> tensor<5xi64>
+  %3 = kiln.range %a, %b, %d : (tensor<i64>, tensor<i64>, tensor<i64>) -> tensor<?xi64>
+  return %0, %1, %2, %3 : tensor<?x?x4xf32>, tensor<?x?x4xf32>, tensor<?x?x4xf32>, tensor<?xi64>
+}

@@ -1,7 +1,7 @@
 //===- ReshapeImporters.cpp - ONNX ops shaped by a shape operand ----------===//
 //
-// Reshape, Flatten, Expand, ConstantOfShape and Shape: ops whose result shape
-// comes from a shape operand. A constant operand gives static dims; one that
+// Reshape, Flatten, Expand, ConstantOfShape, Shape and Range: ops whose
+// result shape comes from a shape (or scalar) operand. A constant operand gives static dims; one that
 // traced exports compute from tensor shapes (Shape -> Gather -> Unsqueeze ->
 // Concat) is followed back through those ops (shapeElements), so dims the
 // inputs leave dynamic stay dynamic.
@@ -115,6 +115,15 @@ static std::optional<SmallVector<ShapeElement>> shapeElements(Value v) {
   }
   if (isa<ReshapeOp, CastOp>(def))
     return shapeElements(def->getOperand(0));
+  if (auto sl = dyn_cast<SliceOp>(def)) {
+    auto from = shapeElements(sl.getInput());
+    if (!from || sl.getInput().getType().getRank() != 1)
+      return std::nullopt;
+    SmallVector<ShapeElement> out;
+    for (int64_t k = 0; k < sl.getSizes()[0]; ++k)
+      out.push_back((*from)[sl.getOffsets()[0] + k * sl.getStrides()[0]]);
+    return out;
+  }
   if (auto g = dyn_cast<GatherOp>(def)) {
     auto from = shapeElements(g.getInput());
     Attribute attr;
@@ -316,7 +325,28 @@ static LogicalResult importShape(NodeContext &nc, SmallVectorImpl<Value> &out) {
   return success();
 }
 
+/// Range: start, limit and delta are scalars; start and limit may be
+/// computed (torch.arange(x.shape[1])), delta must be a non-zero constant
+/// so that the length is well defined for every input.
+static LogicalResult importRange(NodeContext &nc, SmallVectorImpl<Value> &out) {
+  for (size_t i = 0; i < 3; ++i)
+    if (!nc.input(i) || nc.inputType(i).getRank() != 0)
+      return nc.error() << "Range needs scalar start, limit and delta";
+  auto delta = nc.constFloats(2);
+  if (!delta || delta->size() != 1 || (*delta)[0] == 0)
+    return nc.error() << "Range delta must be a non-zero constant";
+  Type et = nc.inputType(0).getElementType();
+  if (nc.inputType(1).getElementType() != et ||
+      nc.inputType(2).getElementType() != et)
+    return nc.error() << "Range start, limit and delta differ in type";
+  out.push_back(RangeOp::create(nc.builder, nc.loc, nc.input(0), nc.input(1),
+                                nc.input(2))
+                    .getResult());
+  return success();
+}
+
 void registerReshapeImporters(ImporterRegistry &r) {
+  r["Range"] = importRange;
   r["Reshape"] = importReshape;
   r["Flatten"] = importFlatten;
   r["Expand"] = importExpand;

@@ -1,9 +1,9 @@
 //===- ShapeImporters.cpp - ONNX shape-manipulation ops to kiln -----------===//
 //
 // Squeeze/Unsqueeze (kiln.reshape), Transpose, Concat, Slice, Gather, Pad
-// and Constant. Their shape operands (axes, starts, pads) must be constants
-// at import time. Reshape-like ops whose target may be computed at run time
-// are in ReshapeImporters.cpp.
+// and Constant. Their shape operands (axes, pads) must be constants at
+// import time; Slice bounds may be computed (kiln.dynamic_slice). Ops whose
+// result shape is computed at run time are in ReshapeImporters.cpp.
 //
 //===----------------------------------------------------------------------===//
 
@@ -129,14 +129,60 @@ static LogicalResult importConcat(NodeContext &nc,
   return success();
 }
 
+/// Slice whose bounds are computed, or whose input has dynamic dims: a
+/// kiln.dynamic_slice resolving ONNX's clamping at run time. Axes and
+/// steps must be constants and the steps positive.
+static LogicalResult importDynamicSlice(NodeContext &nc,
+                                        SmallVectorImpl<Value> &out) {
+  auto in = nc.inputType(0);
+  auto startsType = nc.inputType(1);
+  if (startsType.getRank() != 1 || startsType.isDynamicDim(0))
+    return nc.error() << "Slice starts must be 1-D of a known length, got "
+                      << startsType;
+  int64_t n = startsType.getDimSize(0);
+  std::vector<int64_t> axes, steps(n, 1);
+  for (int64_t i = 0; i < n; ++i)
+    axes.push_back(i);
+  if (nc.input(3)) {
+    auto a = nc.constInts(3);
+    if (!a)
+      return nc.error() << "Slice axes must be constant";
+    axes = *a;
+  }
+  if (nc.input(4)) {
+    auto st = nc.constInts(4);
+    if (!st)
+      return nc.error() << "Slice steps must be constant";
+    steps = *st;
+  }
+  if (int64_t(axes.size()) != n || int64_t(steps.size()) != n)
+    return nc.error() << "Slice starts, ends, axes and steps differ in length";
+  for (int64_t i = 0; i < n; ++i) {
+    int64_t axis = normalizeAxis(axes[i], in.getRank());
+    if (axis < 0 || llvm::is_contained(ArrayRef(axes).take_front(i), axis))
+      return nc.error() << "Slice axis " << axes[i]
+                        << " is out of range or repeated";
+    axes[i] = axis;
+    if (steps[i] < 1)
+      return nc.error() << "Slice step " << steps[i] << " on axis " << axis
+                        << " with computed bounds or a dynamic dim is not "
+                        << "supported (only positive steps)";
+  }
+  auto &b = nc.builder;
+  auto op = DynamicSliceOp::create(b, nc.loc, nc.input(0), nc.input(1),
+                                   nc.input(2), b.getDenseI64ArrayAttr(axes),
+                                   b.getDenseI64ArrayAttr(steps));
+  out.push_back(op.getResult());
+  return success();
+}
+
 static LogicalResult importSlice(NodeContext &nc, SmallVectorImpl<Value> &out) {
   auto in = nc.inputType(0);
-  if (failed(needStatic(nc, in)))
-    return failure();
   auto starts = nc.constInts(1), ends = nc.constInts(2);
-  if (!starts || !ends || starts->size() != ends->size())
-    return nc.error() << "Slice starts/ends must be constants of "
-                                 "equal length";
+  if (!isStatic(in) || !starts || !ends)
+    return importDynamicSlice(nc, out);
+  if (starts->size() != ends->size())
+    return nc.error() << "Slice starts and ends differ in length";
   std::vector<int64_t> axes, steps(starts->size(), 1);
   for (size_t i = 0; i < starts->size(); ++i)
     axes.push_back(int64_t(i));

@@ -204,6 +204,34 @@ def mask_dynamic():
         [value("x", ["batch", 4])], [value("y", ["batch", 4])])
 
 
+def positions_dynamic():
+    # Sequence arithmetic as PyTorch exports it for a dynamic length n:
+    # y = x + table[arange(n)] + table[:n] (Range, Gather, Slice with a
+    # computed end), and z = x[:2], a fixed window on the dynamic dim.
+    table = (np.arange(64, dtype=np.float32) * 0.25).reshape(16, 4)
+    return model(
+        [helper.make_node("Shape", ["x"], ["s"], name="shape"),
+         helper.make_node("Gather", ["s", "zero"], ["n"], name="length",
+                          axis=0),
+         helper.make_node("Range", ["zero", "n", "one"], ["pos"],
+                          name="positions"),
+         helper.make_node("Gather", ["table", "pos"], ["e"], name="lookup",
+                          axis=0),
+         helper.make_node("Unsqueeze", ["n", "axis0"], ["n1"], name="n1"),
+         helper.make_node("Slice", ["table", "axis0", "n1", "axis0"], ["t"],
+                          name="head_of_table"),
+         helper.make_node("Add", ["x", "e"], ["xe"], name="add_lookup"),
+         helper.make_node("Add", ["xe", "t"], ["y"], name="add_slice"),
+         helper.make_node("Slice", ["x", "axis0", "two", "axis0"], ["z"],
+                          name="first_two")],
+        [value("x", ["n", 4])], [value("y", ["n", 4]), value("z", [2, 4])],
+        [tensor("zero", np.array(0, dtype=np.int64)),
+         tensor("one", np.array(1, dtype=np.int64)),
+         tensor("axis0", np.array([0], dtype=np.int64)),
+         tensor("two", np.array([2], dtype=np.int64)),
+         tensor("table", table)])
+
+
 def unrelated_dims():
     # z = a + b where the inputs' dynamic dims have different names: they
     # must still be equal at run time (dynamic dims are never broadcast).
@@ -229,6 +257,7 @@ KINDS = {
     "expand_dynamic": expand_dynamic,
     "mask_dynamic": mask_dynamic,
     "unrelated_dims": unrelated_dims,
+    "positions_dynamic": positions_dynamic,
     "conv_net": conv_net,
 }
 

@@ -5,6 +5,9 @@ shapes are computed at run time.
 Usage: shape_ops_reference.py KIND X.npy Y.npy
   expand_dynamic   Y = broadcast_to(X, [B, 3, 4]) * 2
   mask_dynamic     Y = X + 0.5 (a ConstantOfShape of X's shape)
+  positions_dynamic  Y = X + 2 * table[:n] with table = arange(64)/4 as 16x4
+                     (written as Range + Gather and a Slice); Z = X[:2]
+                     is written to Y's name with '.z' before '.npy'
 """
 
 import sys
@@ -20,6 +23,10 @@ def main():
         y = np.broadcast_to(x, (x.shape[0], 3, 4)) * np.float32(2)
     elif kind == "mask_dynamic":
         y = x + np.float32(0.5)
+    elif kind == "positions_dynamic":
+        table = (np.arange(64, dtype=np.float32) * 0.25).reshape(16, 4)
+        y = x + 2 * table[: x.shape[0]]
+        np.save(sys.argv[3][: -len(".npy")] + ".z.npy", x[:2])
     else:
         sys.exit(__doc__)
     np.save(sys.argv[3], y.astype(np.float32))
