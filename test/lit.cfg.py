@@ -42,3 +42,16 @@ config.substitutions.append(("%kiln_lib", config.kiln_lib_dir))
 for name in ["FileCheck", "not", "count"]:
     config.substitutions.append(
         (r"(?<![-./\w])%s(?![-.\w])" % name, tool(name, config.llvm_tools_dir)))
+
+# External models (TensorFlow graphs and SavedModels written by other
+# projects) live outside the repository: $KILN_SHARED_DATA, else
+# ../shared/data beside the checkout. Tests that read them say
+# `REQUIRES: shared-data` and are reported as unsupported without it.
+shared_data = os.environ.get("KILN_SHARED_DATA") or os.path.join(
+    os.path.dirname(os.path.dirname(config.test_source_root)), "shared", "data")
+if os.path.isdir(shared_data):
+    config.available_features.add("shared-data")
+    config.substitutions.append(("%shared_data", shared_data))
+else:
+    lit_config.note("no external test data at %s (set KILN_SHARED_DATA): "
+                    "tests that need it are skipped" % shared_data)

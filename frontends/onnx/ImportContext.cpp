@@ -42,47 +42,6 @@ std::optional<std::vector<int64_t>> NodeContext::intsAttr(StringRef name) const 
   return std::vector<int64_t>(a->ints().begin(), a->ints().end());
 }
 
-static Attribute constantAttrOf(Value v) {
-  if (!v)
-    return {};
-  if (auto c = v.getDefiningOp<ConstantOp>())
-    return c.getValue();
-  return {};
-}
-
-std::optional<std::vector<int64_t>> NodeContext::constInts(size_t i) const {
-  return readIntConstant(constantAttrOf(input(i)));
-}
-
-std::optional<std::vector<double>> NodeContext::constFloats(size_t i) const {
-  auto hv = readConstant(constantAttrOf(input(i)));
-  if (!hv)
-    return std::nullopt;
-  return hv->data;
-}
-
-Value NodeContext::i64Const(ArrayRef<int64_t> values) {
-  auto type = RankedTensorType::get({int64_t(values.size())},
-                                    builder.getI64Type());
-  std::vector<double> data(values.begin(), values.end());
-  return ConstantOp::create(builder, loc, writeConstant(type, data));
-}
-
-Value NodeContext::scalarConst(Type elementType, double value) {
-  auto type = RankedTensorType::get({}, elementType);
-  return ConstantOp::create(builder, loc, writeConstant(type, {value}));
-}
-
-Value NodeContext::reshape(Value v, ArrayRef<int64_t> shape) {
-  if (!v)
-    return {};
-  auto type = cast<RankedTensorType>(v.getType());
-  if (type.getShape() == shape)
-    return v;
-  return create<ReshapeOp>(RankedTensorType::get(shape, type.getElementType()),
-                           v);
-}
-
 Type elementTypeFor(MLIRContext *ctx, int onnxType) {
   Builder b(ctx);
   switch (onnxType) {
@@ -105,12 +64,6 @@ Type elementTypeFor(MLIRContext *ctx, int onnxType) {
   default:
     return {};
   }
-}
-
-int64_t normalizeAxis(int64_t axis, int64_t rank) {
-  if (axis < 0)
-    axis += rank;
-  return axis < 0 || axis >= rank ? -1 : axis;
 }
 
 const ImporterRegistry &importerRegistry() {

@@ -1,13 +1,13 @@
 //===- half_test.cpp - Tests of the float16 conversions of kiln run -------===//
 //
 // kiln run and kiln bench read, compare and generate float16 tensors through
-// halfToFloat / floatToHalf (tools/kiln/support/host_tensor.h): every half
+// halfToFloat / floatToHalf (frontends/common/HostTensor.h): every half
 // must survive a round trip, and rounding must be IEEE round-to-nearest-even
 // with overflow to infinity.
 //
 //===----------------------------------------------------------------------===//
 
-#include "host_tensor.h"
+#include "frontends/common/HostTensor.h"
 
 #include <gtest/gtest.h>
 

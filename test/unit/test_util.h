@@ -8,7 +8,7 @@
 #ifndef KILN_TEST_UNIT_TEST_UTIL_H
 #define KILN_TEST_UNIT_TEST_UTIL_H
 
-#include "host_tensor.h"
+#include "frontends/common/HostTensor.h"
 
 #include <gtest/gtest.h>
 

@@ -10,8 +10,7 @@
 #include "codegen/Passes.h"
 #include "codegen/cpu/EntryPoint.h"
 #include "codegen/cpu/Pipeline.h"
-#include "frontends/onnx/Importer.h"
-#include "frontends/onnx/ModelLoader.h"
+#include "frontends/Registry.h"
 #include "passes/Passes.h"
 #include "run_command.h"
 
@@ -67,60 +66,42 @@ void setUpContext(MLIRContext &ctx) {
   });
 }
 
-/// A TensorProto holding a loaded tensor file.
-static onnx::TensorProto toTensorProto(const HostTensor &t) {
-  onnx::TensorProto proto;
-  proto.set_name(t.name);
-  proto.set_data_type(int(t.dtype));
-  for (int64_t d : t.shape)
-    proto.add_dims(d);
-  proto.set_raw_data(std::string(t.bytes.begin(), t.bytes.end()));
-  return proto;
+InputNeeds inputNeeds(const std::string &path, const std::string &format) {
+  std::string error;
+  const Frontend *frontend = findFrontend(path, format, error);
+  if (!frontend)
+    return {};
+  ImportRequest request;
+  request.path = path;
+  return frontend->inputNeeds(request);
 }
 
-InputNeeds inputNeeds(const std::string &path) {
-  onnx::ModelProto model;
+OwningOpRef<ModuleOp> importModel(MLIRContext &ctx,
+                                  const CompileOptions &options,
+                                  std::string *format) {
   std::string error;
-  InputNeeds needs;
-  if (!onnx_frontend::loadOnnxModel(path, model, error))
-    return needs;
-  needs.toFreeze = onnx_frontend::inputsNeededAsConstants(model);
-  for (const auto &in : model.graph().input()) {
-    const auto &tt = in.type().tensor_type();
-    bool dynamic = !tt.has_shape();
-    for (const auto &d : tt.shape().dim())
-      dynamic |= !d.has_dim_value();
-    if (dynamic)
-      needs.dynamic.insert(in.name());
-  }
-  return needs;
-}
-
-OwningOpRef<ModuleOp>
-importModel(MLIRContext &ctx, const std::string &path,
-            const std::vector<std::pair<std::string, std::string>> &freeze,
-            const std::map<std::string, std::vector<int64_t>> &shapes) {
-  onnx::ModelProto model;
-  std::string error;
-  if (!onnx_frontend::loadOnnxModel(path, model, error, shapes)) {
+  const Frontend *frontend =
+      findFrontend(options.modelPath, options.format, error);
+  if (!frontend) {
     llvm::errs() << "kiln: error: " << error << "\n";
     return nullptr;
   }
-  onnx_frontend::ImportOptions options;
-  for (const auto &[name, file] : freeze) {
+  ImportRequest request;
+  request.path = options.modelPath;
+  request.shapes = options.inputShapes;
+  request.outputs = options.outputs;
+  for (const auto &[name, file] : options.freeze) {
     HostTensor t;
     if (!loadTensorFile(file, t, error)) {
       llvm::errs() << "kiln: error: " << error << "\n";
       return nullptr;
     }
     t.name = name;
-    options.frozenInputs[name] = toTensorProto(t);
+    request.frozen[name] = std::move(t);
   }
-  OwningOpRef<ModuleOp> module =
-      onnx_frontend::importOnnxModel(&ctx, model, path, options);
-  if (module && failed(verify(*module)))
-    return nullptr;
-  return module;
+  if (format)
+    *format = frontend->name().str();
+  return frontend->import(ctx, request);
 }
 
 std::string prefixForLibrary(const std::string &path) {
@@ -210,8 +191,7 @@ int importCommand(const CompileOptions &options) {
     return 2;
   MLIRContext ctx;
   setUpContext(ctx);
-  OwningOpRef<ModuleOp> module = importModel(ctx, options.modelPath, options.freeze,
-                                              options.inputShapes);
+  OwningOpRef<ModuleOp> module = importModel(ctx, options);
   if (!module)
     return 2;
   return writeModuleText(*module, options, outputs, temp);
@@ -294,8 +274,8 @@ int compileCommand(const CompileOptions &options) {
   }
   MLIRContext ctx;
   setUpContext(ctx);
-  OwningOpRef<ModuleOp> module = importModel(ctx, options.modelPath, options.freeze,
-                                              options.inputShapes);
+  std::string sourceFormat;
+  OwningOpRef<ModuleOp> module = importModel(ctx, options, &sourceFormat);
   if (!module)
     return 2;
   CpuPipelineOptions pipeline;
@@ -321,7 +301,7 @@ int compileCommand(const CompileOptions &options) {
     return 2;
   LibraryMetadata metadata;
   metadata.source = llvm::sys::path::filename(options.modelPath).str();
-  metadata.sourceFormat = "onnx";
+  metadata.sourceFormat = sourceFormat;
   if (!describeTarget(options.target, metadata.targetCpu,
                       metadata.targetFeatures, error))
     return fail(error);

@@ -19,10 +19,16 @@
 #include <string>
 #include <vector>
 
+#include "frontends/common/Frontend.h"
+
 namespace kiln {
 
 struct CompileOptions {
   std::string modelPath;
+  /// `--format`: the frontend to read the model with; empty: by file type.
+  std::string format;
+  /// `--outputs`: tensors to return (TensorFlow fetches); empty: the model's.
+  std::vector<std::string> outputs;
   std::string outPath;
   std::string emit; ///< "", "kiln", "linalg", "llvm", "asm"
   std::string prefix;
@@ -48,24 +54,16 @@ struct CompileOptions {
 /// printer (`kiln: error: node 'X': ...`).
 void setUpContext(mlir::MLIRContext &ctx);
 
-/// Loads and imports a model file; null after printing the error.
-mlir::OwningOpRef<mlir::ModuleOp>
-importModel(mlir::MLIRContext &ctx, const std::string &path,
-            const std::vector<std::pair<std::string, std::string>> &freeze = {},
-            const std::map<std::string, std::vector<int64_t>> &shapes = {});
+/// Loads and imports the model file of `options` (model path, format,
+/// frozen inputs, input shapes, outputs) through the frontend registry;
+/// null after printing the error. `format` receives the frontend's name.
+mlir::OwningOpRef<mlir::ModuleOp> importModel(mlir::MLIRContext &ctx,
+                                              const CompileOptions &options,
+                                              std::string *format = nullptr);
 
-/// What `kiln run` must specialise in a model before compiling it.
-struct InputNeeds {
-  /// Inputs that feed shape operands and so must be frozen (see
-  /// frontends/onnx/Importer.h).
-  std::set<std::string> toFreeze;
-  /// Inputs with a dynamic or unknown dim.
-  std::set<std::string> dynamic;
-};
-
-/// The InputNeeds of the model at `path` (one load); empty if it does not
-/// load (compiling it then reports why).
-InputNeeds inputNeeds(const std::string &path);
+/// What `kiln run` must specialise in the model at `path` (one load); empty
+/// if it does not load (compiling it then reports why).
+InputNeeds inputNeeds(const std::string &path, const std::string &format);
 
 /// `kiln import`: prints the imported module. Returns the exit code.
 int importCommand(const CompileOptions &options);

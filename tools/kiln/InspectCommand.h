@@ -1,19 +1,18 @@
-//===- InspectCommand.h - `kiln inspect` --------------------------*- C++ -*-===//
-//
-// Summarises an ONNX model without compiling it.
-//
-//===----------------------------------------------------------------------===//
+//===- InspectCommand.h - `kiln inspect` ------------------------*- C++ -*-===//
 
 #ifndef KILN_TOOLS_KILN_INSPECTCOMMAND_H
 #define KILN_TOOLS_KILN_INSPECTCOMMAND_H
 
 #include <string>
+#include <vector>
 
 namespace kiln {
 
 /// Prints inputs/outputs, an op histogram, the parameter count and the ops
-/// Kiln cannot compile. Exit code 0, or 2 if the file cannot be loaded.
-int inspectCommand(const std::string &modelPath);
+/// Kiln cannot compile, for any format the frontend registry reads. Exit
+/// code 0, or 2 if the file cannot be loaded.
+int inspectCommand(const std::string &modelPath, const std::string &format,
+                   const std::vector<std::string> &outputs);
 
 } // namespace kiln
 

@@ -27,8 +27,11 @@ using namespace kiln;
 
 static const char *kUsage =
     "usage: kiln <command> [options]\n"
-    "  import MODEL.onnx [-o OUT.mlir] [--elide-weights] [--locations]\n"
-    "  compile MODEL.onnx -o libNAME.so|.a|.o [--emit=kiln|linalg|llvm|asm]\n"
+    "  MODEL: an ONNX model (.onnx) or a frozen TensorFlow GraphDef (.pb,\n"
+    "  .pbtxt); --format=onnx|tf overrides the file type. For TensorFlow,\n"
+    "  --outputs NAME[:K],... picks the fetches and --input-shape feeds.\n"
+    "  import MODEL [-o OUT.mlir] [--elide-weights] [--locations]\n"
+    "  compile MODEL -o libNAME.so|.a|.o [--emit=kiln|linalg|llvm|asm]\n"
     "          [--cpu=NAME] [--no-tile] [--no-parallel-loops] [--elide-weights]\n"
     "          [--freeze NAME=FILE]...  (compile an input in as a constant)\n"
     "          [--header FILE] [--runtime-header FILE]  (defaults: NAME.h and\n"
@@ -37,12 +40,12 @@ static const char *kUsage =
     "          [--input-shape NAME=AxBxC]...  (pins an input's dims; '?'\n"
     "          keeps or makes a dim dynamic: x=?x3x224x224; also for\n"
     "          import, run and bench)\n"
-    "  run MODEL.onnx|libNAME.so [--data DIR] [--input NAME=FILE]...\n"
+    "  run MODEL|libNAME.so [--data DIR] [--input NAME=FILE]...\n"
     "      [--expect NAME=FILE]... [--output-dir DIR] [--rtol R] [--atol A]\n"
     "      [--threads N]   (pass: max_abs_err <= atol + rtol * max|ref|;\n"
     "                       defaults rtol 1e-4, atol 1e-5)\n"
-    "  bench MODEL.onnx|libNAME.so [--threads N] [--runs N] [--warmup N] [--json]\n"
-    "  inspect MODEL.onnx\n";
+    "  bench MODEL|libNAME.so [--threads N] [--runs N] [--warmup N] [--json]\n"
+    "  inspect MODEL\n";
 
 static int usageError(const std::string &msg) {
   std::fprintf(stderr, "kiln: error: %s\n%s", msg.c_str(), kUsage);
@@ -104,6 +107,8 @@ static bool isLibrary(const std::string &path) {
 
 /// How a model file is specialised when `kiln run`/`bench` compile it.
 struct Specialization {
+  std::string format;
+  std::vector<std::string> outputs;
   std::vector<std::pair<std::string, std::string>> freeze;
   std::vector<std::string> frozenNames;
   std::map<std::string, std::vector<int64_t>> shapes;
@@ -117,7 +122,7 @@ static void specializeFromData(const std::string &model,
                                Specialization &spec) {
   if (dataDir.empty())
     return;
-  InputNeeds needs = inputNeeds(model);
+  InputNeeds needs = inputNeeds(model, spec.format);
   const std::set<std::string> &needed = needs.toFreeze;
   const std::set<std::string> &dynamic = needs.dynamic;
   if (needed.empty() && dynamic.empty())
@@ -153,6 +158,8 @@ static int openModel(const std::string &path, const RuntimeLocation &runtime,
     options.outPath = tmpDir + "/libmodel.so";
     options.prefix = "model";
     options.runtime = runtime;
+    options.format = spec.format;
+    options.outputs = spec.outputs;
     options.freeze = spec.freeze;
     options.inputShapes = spec.shapes;
     if (int rc = compileCommand(options))
@@ -164,6 +171,16 @@ static int openModel(const std::string &path, const RuntimeLocation &runtime,
     return 2;
   }
   return 0;
+}
+
+/// "a,b,c" as {"a", "b", "c"}; empty for "".
+static std::vector<std::string> splitList(const std::string &list) {
+  std::vector<std::string> out;
+  llvm::SmallVector<llvm::StringRef> parts;
+  llvm::StringRef(list).split(parts, ',', -1, /*KeepEmpty=*/false);
+  for (llvm::StringRef p : parts)
+    out.push_back(p.trim().str());
+  return out;
 }
 
 /// Parses every `--input-shape NAME=AxBxC` into `shapes`.
@@ -222,6 +239,8 @@ static int runOrBench(bool bench, const Args &args, const RuntimeLocation &rt) {
   Specialization spec;
   if (!parseShapes(args.options, spec.shapes, error))
     return usageError(error);
+  spec.format = args.get("--format");
+  spec.outputs = splitList(args.get("--outputs"));
   if (!bench && !isLibrary(args.positional[0]))
     specializeFromData(args.positional[0], args.get("--data"), spec);
   int rc = openModel(args.positional[0], rt, lib, tmpDir, spec);
@@ -275,9 +294,12 @@ int main(int argc, char **argv) {
   if (args.positional.size() != 1)
     return usageError("expected exactly one model file");
   if (cmd == "inspect")
-    return inspectCommand(args.positional[0]);
+    return inspectCommand(args.positional[0], args.get("--format"),
+                          splitList(args.get("--outputs")));
   CompileOptions options;
   options.modelPath = args.positional[0];
+  options.format = args.get("--format");
+  options.outputs = splitList(args.get("--outputs"));
   options.outPath = args.get("-o");
   options.emit = args.get("--emit");
   options.elideWeights = args.has("--elide-weights");

@@ -9,7 +9,7 @@
 
 #include "bench_command.h"
 
-#include "host_tensor.h"
+#include "frontends/common/HostTensor.h"
 
 #include <algorithm>
 #include <chrono>

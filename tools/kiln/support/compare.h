@@ -17,7 +17,7 @@
 #ifndef KILN_TOOLS_KILN_SUPPORT_COMPARE_H
 #define KILN_TOOLS_KILN_SUPPORT_COMPARE_H
 
-#include "host_tensor.h"
+#include "frontends/common/HostTensor.h"
 
 #include <string>
 

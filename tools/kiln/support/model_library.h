@@ -12,7 +12,7 @@
 #ifndef KILN_TOOLS_KILN_SUPPORT_MODEL_LIBRARY_H
 #define KILN_TOOLS_KILN_SUPPORT_MODEL_LIBRARY_H
 
-#include "host_tensor.h"
+#include "frontends/common/HostTensor.h"
 
 #include <string>
 #include <vector>

@@ -24,7 +24,7 @@
 #ifndef KILN_TOOLS_KILN_SUPPORT_RUN_COMMAND_H
 #define KILN_TOOLS_KILN_SUPPORT_RUN_COMMAND_H
 
-#include "host_tensor.h"
+#include "frontends/common/HostTensor.h"
 #include "model_library.h"
 
 #include <string>

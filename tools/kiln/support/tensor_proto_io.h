@@ -12,7 +12,7 @@
 #ifndef KILN_TOOLS_KILN_SUPPORT_TENSOR_PROTO_IO_H
 #define KILN_TOOLS_KILN_SUPPORT_TENSOR_PROTO_IO_H
 
-#include "host_tensor.h"
+#include "frontends/common/HostTensor.h"
 
 #include <string>
 

@@ -1,15 +1,16 @@
-//===- host_tensor.h - A tensor held in host memory -------------*- C++ -*-===//
+//===- HostTensor.h - A tensor held in host memory --------------*- C++ -*-===//
 //
-// HostTensor is the CLI's in-memory tensor: a name, a kiln_dtype, a shape and
-// the dense row-major bytes. The .npy and TensorProto readers produce it,
-// `kiln run`/`kiln bench` hand it to a compiled model as a kiln_tensor, and
-// the comparison code reads it back. Helpers give element sizes, counts and
+// HostTensor is Kiln's framework-neutral tensor: a name, a kiln_dtype (the
+// library ABI's dtype), a shape and the dense row-major bytes. Frontends
+// take frozen inputs as HostTensors; the .npy and TensorProto readers
+// produce them, `kiln run`/`kiln bench` hand them to a compiled model as
+// kiln_tensors, and the comparison code reads them back. Helpers give element sizes, counts and
 // printable names for dtypes and shapes.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef KILN_TOOLS_KILN_SUPPORT_HOST_TENSOR_H
-#define KILN_TOOLS_KILN_SUPPORT_HOST_TENSOR_H
+#ifndef KILN_FRONTENDS_COMMON_HOSTTENSOR_H
+#define KILN_FRONTENDS_COMMON_HOSTTENSOR_H
 
 #include "kiln_runtime.h"
 
@@ -157,4 +158,4 @@ inline kiln_tensor asKilnTensor(HostTensor &t) {
 
 } // namespace kiln
 
-#endif // KILN_TOOLS_KILN_SUPPORT_HOST_TENSOR_H
+#endif // KILN_FRONTENDS_COMMON_HOSTTENSOR_H

@@ -1,0 +1,361 @@
+//===- GraphImporter.cpp - TensorFlow GraphDef to kiln dialect ------------===//
+//
+// See GraphImporter.h. Nodes are visited from the fetches back (an explicit
+// stack, so deep graphs cannot overflow the C++ stack) and imported in that
+// post-order; a node met again while still open is a cycle (TF1 loops).
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontends/tf/GraphImporter.h"
+#include "frontends/tf/TfNodeContext.h"
+#include "frontends/tf/TfTensors.h"
+
+#include "ir/ConstantData.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "llvm/ADT/StringSet.h"
+
+using namespace mlir;
+
+namespace kiln::tf_frontend {
+namespace {
+
+/// "node", "node:2" or "^node" split into its parts.
+struct Ref {
+  std::string node;
+  int port = 0;
+  bool control = false;
+};
+
+Ref parseRef(llvm::StringRef s) {
+  Ref r;
+  if (s.consume_front("^"))
+    r.control = true;
+  auto [name, port] = s.rsplit(':');
+  if (!port.empty() && !port.getAsInteger(10, r.port)) {
+    r.node = name.str();
+    return r;
+  }
+  r.node = s.str();
+  r.port = 0;
+  return r;
+}
+
+/// Ops that forward their inputs unchanged at inference time.
+bool isPassThrough(llvm::StringRef op) {
+  return op == "Identity" || op == "IdentityN" || op == "StopGradient" ||
+         op == "Snapshot" || op == "PreventGradient" || op == "EnsureShape" ||
+         op == "CheckNumerics";
+}
+
+/// Ops the importer handles itself (no registry entry).
+bool isBuiltin(llvm::StringRef op) {
+  return op == "Const" || op == "Placeholder" ||
+         op == "PlaceholderWithDefault" || op == "NoOp" || isPassThrough(op);
+}
+
+class GraphImporter {
+public:
+  GraphImporter(MLIRContext *ctx, const tensorflow::GraphDef &graph,
+                const ImportRequest &request)
+      : ctx(ctx), graph(graph), request(request), builder(ctx) {}
+
+  OwningOpRef<ModuleOp> run();
+
+private:
+  Location nodeLoc(llvm::StringRef name) {
+    return NameLoc::get(StringAttr::get(ctx, name),
+                        FileLineColLoc::get(ctx, request.path, 0, 0));
+  }
+  LogicalResult indexNodes();
+  LogicalResult order(const std::vector<std::string> &fetches);
+  LogicalResult declareFeeds(func::FuncOp &func);
+  LogicalResult importNode(const tensorflow::NodeDef &node);
+  FailureOr<Value> valueOf(const Ref &ref, Location at);
+
+  MLIRContext *ctx;
+  const tensorflow::GraphDef &graph;
+  const ImportRequest &request;
+  OpBuilder builder;
+  llvm::StringMap<const tensorflow::NodeDef *> nodes;
+  std::vector<const tensorflow::NodeDef *> postOrder;
+  llvm::StringMap<SmallVector<Value>> values;
+  llvm::StringSet<> feeds;
+};
+
+LogicalResult GraphImporter::indexNodes() {
+  for (const auto &n : graph.node()) {
+    if (n.name().empty())
+      return emitError(FileLineColLoc::get(ctx, request.path, 0, 0))
+             << "a node of op '" << n.op() << "' has no name";
+    if (!nodes.try_emplace(n.name(), &n).second)
+      return emitError(nodeLoc(n.name()))
+             << "two nodes are named '" << n.name() << "'";
+  }
+  return success();
+}
+
+LogicalResult GraphImporter::order(const std::vector<std::string> &fetches) {
+  enum State { Open, Done };
+  llvm::StringMap<State> state;
+  for (const std::string &fetch : fetches) {
+    Ref root = parseRef(fetch);
+    if (!nodes.count(root.node))
+      return emitError(nodeLoc(root.node))
+             << "the graph has no node '" << root.node << "' to fetch";
+    // (node, next input to visit)
+    std::vector<std::pair<const tensorflow::NodeDef *, int>> stack;
+    if (!state.count(root.node)) {
+      stack.push_back({nodes[root.node], 0});
+      state[root.node] = Open;
+    }
+    while (!stack.empty()) {
+      auto &[node, next] = stack.back();
+      // A fed node's inputs are not evaluated.
+      bool fed = feeds.contains(node->name());
+      if (fed || next == node->input_size()) {
+        state[node->name()] = Done;
+        postOrder.push_back(node);
+        stack.pop_back();
+        continue;
+      }
+      Ref in = parseRef(node->input(next++));
+      auto it = nodes.find(in.node);
+      if (it == nodes.end())
+        return emitError(nodeLoc(node->name()))
+               << "input '" << in.node << "' of node '" << node->name()
+               << "' names no node of the graph";
+      if (in.control)
+        continue; // ordering only; no value flows
+      auto st = state.find(in.node);
+      if (st == state.end()) {
+        state[in.node] = Open;
+        stack.push_back({it->second, 0});
+      } else if (st->second == Open) {
+        return emitError(nodeLoc(node->name()))
+               << "the graph has a cycle through node '" << in.node
+               << "' (TF1 while loops are not supported)";
+      }
+    }
+  }
+  return success();
+}
+
+LogicalResult GraphImporter::declareFeeds(func::FuncOp &func) {
+  for (const auto &[name, shape] : request.shapes)
+    if (!nodes.count(name))
+      return emitError(nodeLoc(name))
+             << "the graph has no node '" << name << "' to feed";
+  for (const auto &[name, tensor] : request.frozen)
+    if (!nodes.count(name))
+      return emitError(nodeLoc(name))
+             << "the graph has no node '" << name << "' to freeze";
+  SmallVector<Type> types;
+  SmallVector<std::string> names;
+  for (const tensorflow::NodeDef *node : postOrder) {
+    if (!feeds.contains(node->name()) || request.frozen.count(node->name()))
+      continue;
+    TfNodeContext nc(*node, nodeLoc(node->name()), builder, {});
+    const auto *dtype = nc.attr("dtype");
+    if (!dtype)
+      dtype = nc.attr("T");
+    Type et = dtype ? elementTypeFor(ctx, dtype->type()) : Type();
+    if (!et)
+      return nc.error() << "feed '" << node->name() << "' has type "
+                        << (dtype ? dtypeName(dtype->type()) : "unknown")
+                        << ", which Kiln cannot take as an input";
+    SmallVector<int64_t> dims;
+    auto given = request.shapes.find(node->name());
+    if (given != request.shapes.end()) {
+      for (int64_t d : given->second)
+        dims.push_back(d < 0 ? ShapedType::kDynamic : d);
+    } else {
+      auto declared = placeholderDims(*node, graph.versions().producer());
+      if (failed(declared))
+        return nc.error() << "feed '" << node->name() << "' has no known "
+                          << "rank; give its shape with --input-shape "
+                          << node->name() << "=AxBxC";
+      dims = *declared;
+    }
+    types.push_back(RankedTensorType::get(dims, et));
+    names.push_back(node->name());
+  }
+  builder.setInsertionPointToEnd(func->getParentOfType<ModuleOp>().getBody());
+  func.setFunctionType(builder.getFunctionType(types, {}));
+  Block *entry = func.addEntryBlock();
+  builder.setInsertionPointToStart(entry);
+  for (auto [i, name] : llvm::enumerate(names)) {
+    values[name] = {entry->getArgument(i)};
+    func.setArgAttr(i, "kiln.name", builder.getStringAttr(name));
+  }
+  for (const auto &[name, tensor] : request.frozen) {
+    Type et = Type();
+    switch (tensor.dtype) {
+    case KILN_DTYPE_FLOAT32: et = builder.getF32Type(); break;
+    case KILN_DTYPE_INT32: et = builder.getI32Type(); break;
+    case KILN_DTYPE_INT64: et = builder.getI64Type(); break;
+    default: break;
+    }
+    if (!et)
+      return emitError(nodeLoc(name)) << "frozen input '" << name << "' must "
+                                      << "be float32, int32 or int64";
+    auto type = RankedTensorType::get(tensor.shape, et);
+    const char *data = reinterpret_cast<const char *>(tensor.bytes.data());
+    values[name] = {ConstantOp::create(
+        builder, nodeLoc(name),
+        writeRawConstant(type, ArrayRef<char>(data, tensor.bytes.size())))};
+  }
+  return success();
+}
+
+FailureOr<Value> GraphImporter::valueOf(const Ref &ref, Location at) {
+  auto it = values.find(ref.node);
+  if (it == values.end() || ref.port >= int(it->second.size()) ||
+      !it->second[ref.port])
+    return emitError(at) << "output " << ref.port << " of node '" << ref.node
+                         << "' is not available (an output Kiln does not "
+                            "compute)";
+  return it->second[ref.port];
+}
+
+LogicalResult GraphImporter::importNode(const tensorflow::NodeDef &node) {
+  if (values.count(node.name()))
+    return success(); // a feed
+  Location loc = nodeLoc(node.name());
+  std::vector<Value> inputs;
+  for (const std::string &in : node.input()) {
+    Ref ref = parseRef(in);
+    if (ref.control)
+      continue;
+    auto v = valueOf(ref, loc);
+    if (failed(v))
+      return failure();
+    inputs.push_back(*v);
+  }
+  llvm::StringRef op = node.op();
+  if (op == "NoOp") {
+    values[node.name()] = {};
+    return success();
+  }
+  if (op == "Const") {
+    auto it = node.attr().find("value");
+    if (it == node.attr().end() || !it->second.has_tensor())
+      return emitError(loc) << "Const node without a tensor value";
+    std::string error;
+    ElementsAttr attr = tensorToAttr(ctx, it->second.tensor(), error);
+    if (!attr)
+      return emitError(loc) << error;
+    values[node.name()] = {ConstantOp::create(builder, loc, attr)};
+    return success();
+  }
+  if (op == "Placeholder")
+    return emitError(loc) << "Placeholder '" << node.name()
+                          << "' is read but not fed";
+  if (op == "PlaceholderWithDefault" || isPassThrough(op)) {
+    values[node.name()] = SmallVector<Value>(inputs.begin(), inputs.end());
+    return success();
+  }
+  const auto &registry = tfImporterRegistry();
+  auto it = registry.find(op);
+  if (it == registry.end())
+    return emitError(loc) << "op " << op << " is not supported by Kiln";
+  TfNodeContext nc(node, loc, builder, std::move(inputs));
+  SmallVector<Value> outs;
+  if (failed(it->second(nc, outs)) || outs.empty() || !outs.front()) {
+    if (nc.failedOp || outs.empty() || !outs.front())
+      return emitError(loc) << "cannot import " << op << " node '"
+                            << node.name() << "' with these operand types";
+    return failure();
+  }
+  values[node.name()] = outs;
+  return success();
+}
+
+OwningOpRef<ModuleOp> GraphImporter::run() {
+  if (failed(indexNodes()))
+    return nullptr;
+  std::vector<std::string> fetches =
+      request.outputs.empty() ? defaultFetches(graph) : request.outputs;
+  if (fetches.empty()) {
+    emitError(FileLineColLoc::get(ctx, request.path, 0, 0))
+        << "the graph computes nothing to fetch; name outputs with --outputs";
+    return nullptr;
+  }
+  for (const auto &n : graph.node())
+    if (n.op() == "Placeholder")
+      feeds.insert(n.name());
+  for (const auto &[name, shape] : request.shapes)
+    feeds.insert(name);
+  for (const auto &[name, tensor] : request.frozen)
+    feeds.insert(name);
+  if (failed(order(fetches)))
+    return nullptr;
+  // Every unsupported op the fetches need, reported at once.
+  bool unsupported = false;
+  for (const tensorflow::NodeDef *n : postOrder)
+    if (!feeds.contains(n->name()) && !isBuiltin(n->op()) &&
+        !tfImporterRegistry().count(n->op())) {
+      emitError(nodeLoc(n->name())) << "op " << n->op()
+                                    << " is not supported by Kiln";
+      unsupported = true;
+    }
+  if (unsupported)
+    return nullptr;
+
+  OwningOpRef<ModuleOp> module =
+      ModuleOp::create(FileLineColLoc::get(ctx, request.path, 0, 0));
+  builder.setInsertionPointToEnd(module->getBody());
+  auto func = func::FuncOp::create(builder, module->getLoc(), "main",
+                                   builder.getFunctionType({}, {}));
+  if (failed(declareFeeds(func)))
+    return nullptr;
+  for (const tensorflow::NodeDef *node : postOrder)
+    if (failed(importNode(*node)))
+      return nullptr;
+  SmallVector<Value> results;
+  for (const std::string &fetch : fetches) {
+    auto v = valueOf(parseRef(fetch), nodeLoc(parseRef(fetch).node));
+    if (failed(v))
+      return nullptr;
+    results.push_back(*v);
+  }
+  func::ReturnOp::create(builder, module->getLoc(), results);
+  func.setFunctionType(builder.getFunctionType(
+      func.getArgumentTypes(), ValueRange(results).getTypes()));
+  for (auto [i, fetch] : llvm::enumerate(fetches))
+    func.setResultAttr(i, "kiln.name", builder.getStringAttr(fetch));
+  return module;
+}
+
+} // namespace
+
+std::vector<std::string> defaultFetches(const tensorflow::GraphDef &graph) {
+  llvm::StringSet<> read;
+  for (const auto &n : graph.node())
+    for (const std::string &in : n.input())
+      read.insert(parseRef(in).node);
+  std::vector<std::string> fetches;
+  for (const auto &n : graph.node())
+    if (!read.contains(n.name()) && n.op() != "NoOp" && n.op() != "Const" &&
+        n.op() != "Placeholder")
+      fetches.push_back(n.name());
+  return fetches;
+}
+
+std::vector<UnsupportedNode> findUnsupportedNodes(const tensorflow::GraphDef &graph) {
+  std::vector<UnsupportedNode> out;
+  const auto &registry = tfImporterRegistry();
+  for (const auto &n : graph.node())
+    if (!isBuiltin(n.op()) && !registry.count(n.op()))
+      out.push_back({n.name(), n.op()});
+  return out;
+}
+
+OwningOpRef<ModuleOp> importGraphDef(MLIRContext *ctx,
+                                     const tensorflow::GraphDef &graph,
+                                     const ImportRequest &request) {
+  return GraphImporter(ctx, graph, request).run();
+}
+
+} // namespace kiln::tf_frontend

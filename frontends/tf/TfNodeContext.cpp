@@ -1,0 +1,53 @@
+//===- TfNodeContext.cpp - attribute access and the op registry -----------===//
+
+#include "frontends/tf/TfNodeContext.h"
+
+namespace kiln::tf_frontend {
+
+const tensorflow::AttrValue *TfNodeContext::attr(llvm::StringRef name) const {
+  auto it = node.attr().find(std::string(name));
+  return it == node.attr().end() ? nullptr : &it->second;
+}
+
+int64_t TfNodeContext::intAttr(llvm::StringRef name, int64_t dflt) const {
+  const auto *a = attr(name);
+  return a && a->value_case() == tensorflow::AttrValue::kI ? a->i() : dflt;
+}
+
+float TfNodeContext::floatAttr(llvm::StringRef name, float dflt) const {
+  const auto *a = attr(name);
+  return a && a->value_case() == tensorflow::AttrValue::kF ? a->f() : dflt;
+}
+
+bool TfNodeContext::boolAttr(llvm::StringRef name, bool dflt) const {
+  const auto *a = attr(name);
+  return a && a->value_case() == tensorflow::AttrValue::kB ? a->b() : dflt;
+}
+
+std::string TfNodeContext::stringAttr(llvm::StringRef name,
+                                      llvm::StringRef dflt) const {
+  const auto *a = attr(name);
+  return a && a->value_case() == tensorflow::AttrValue::kS ? a->s()
+                                                           : dflt.str();
+}
+
+std::optional<std::vector<int64_t>>
+TfNodeContext::intsAttr(llvm::StringRef name) const {
+  const auto *a = attr(name);
+  if (!a || a->value_case() != tensorflow::AttrValue::kList)
+    return std::nullopt;
+  return std::vector<int64_t>(a->list().i().begin(), a->list().i().end());
+}
+
+const TfImporterRegistry &tfImporterRegistry() {
+  static const TfImporterRegistry registry = [] {
+    TfImporterRegistry r;
+    registerTfElementwiseImporters(r);
+    registerTfNNImporters(r);
+    registerTfShapeImporters(r);
+    return r;
+  }();
+  return registry;
+}
+
+} // namespace kiln::tf_frontend

@@ -1,0 +1,142 @@
+//===- ElementwiseImporters.cpp - TensorFlow elementwise ops to kiln ------===//
+//
+// Arithmetic with numpy broadcasting (TensorFlow's rules are the same),
+// activations, BiasAdd and Cast.
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontends/tf/TfNodeContext.h"
+#include "frontends/tf/TfTensors.h"
+
+using namespace mlir;
+
+namespace kiln::tf_frontend {
+
+template <typename OpTy>
+static TfOpImporter unary() {
+  return [](TfNodeContext &nc, SmallVectorImpl<Value> &out) {
+    out.push_back(nc.create<OpTy>(nc.input(0)));
+    return success(bool(out.back()));
+  };
+}
+
+template <typename OpTy>
+static TfOpImporter binary() {
+  return [](TfNodeContext &nc, SmallVectorImpl<Value> &out) {
+    if (nc.inputType(0).getElementType() != nc.inputType(1).getElementType())
+      return LogicalResult(nc.error() << nc.node.op() << " operands differ in "
+                                      << "type: " << nc.inputType(0) << " and "
+                                      << nc.inputType(1));
+    out.push_back(nc.create<OpTy>(nc.input(0), nc.input(1)));
+    return success(bool(out.back()));
+  };
+}
+
+static Type elementType(TfNodeContext &nc) {
+  return nc.inputType(0).getElementType();
+}
+
+static LogicalResult importRelu6(TfNodeContext &nc, SmallVectorImpl<Value> &out) {
+  auto &b = nc.builder;
+  out.push_back(nc.create<ClipOp>(nc.input(0), b.getF64FloatAttr(0.0),
+                                  b.getF64FloatAttr(6.0)));
+  return success(bool(out.back()));
+}
+
+/// LeakyRelu: max(x, alpha * x) for 0 <= alpha <= 1.
+static LogicalResult importLeakyRelu(TfNodeContext &nc,
+                                     SmallVectorImpl<Value> &out) {
+  float alpha = nc.floatAttr("alpha", 0.2f);
+  if (alpha < 0 || alpha > 1)
+    return nc.error() << "LeakyRelu alpha " << alpha << " outside [0, 1]";
+  Value scaled = nc.create<MulOp>(nc.input(0), nc.scalarConst(elementType(nc), alpha));
+  out.push_back(nc.create<MaxOp>(nc.input(0), scaled));
+  return success(bool(out.back()));
+}
+
+static LogicalResult importSquare(TfNodeContext &nc, SmallVectorImpl<Value> &out) {
+  out.push_back(nc.create<MulOp>(nc.input(0), nc.input(0)));
+  return success(bool(out.back()));
+}
+
+static LogicalResult importRsqrt(TfNodeContext &nc, SmallVectorImpl<Value> &out) {
+  out.push_back(nc.create<ReciprocalOp>(nc.create<SqrtOp>(nc.input(0))));
+  return success(bool(out.back()));
+}
+
+/// x * sigmoid(x) (grappler writes Swish for Keras' "swish" activation).
+static LogicalResult importSwish(TfNodeContext &nc, SmallVectorImpl<Value> &out) {
+  out.push_back(nc.create<MulOp>(nc.input(0), nc.create<SigmoidOp>(nc.input(0))));
+  return success(bool(out.back()));
+}
+
+/// BiasAdd: the bias runs along the channel dim (last for NHWC, 1 for NCHW).
+static LogicalResult importBiasAdd(TfNodeContext &nc,
+                                   SmallVectorImpl<Value> &out) {
+  auto x = nc.inputType(0), bias = nc.inputType(1);
+  if (bias.getRank() != 1 || x.getRank() < 2)
+    return nc.error() << "BiasAdd needs a 1-D bias and an input of rank >= 2";
+  Value b = nc.input(1);
+  if (nc.channelsFirst()) {
+    SmallVector<int64_t> shape(x.getRank() - 1, 1);
+    shape[0] = bias.getDimSize(0);
+    b = nc.reshape(b, shape);
+  }
+  out.push_back(nc.create<AddOp>(nc.input(0), b));
+  return success(bool(out.back()));
+}
+
+static LogicalResult importCast(TfNodeContext &nc, SmallVectorImpl<Value> &out) {
+  const auto *to = nc.attr("DstT");
+  Type et = to ? elementTypeFor(nc.builder.getContext(), to->type()) : Type();
+  if (!et)
+    return nc.error() << "Cast to "
+                      << (to ? dtypeName(to->type()) : std::string("?"))
+                      << " is not supported";
+  auto in = nc.inputType(0);
+  out.push_back(in.getElementType() == et
+                    ? nc.input(0)
+                    : nc.create<CastOp>(in.clone(et), nc.input(0)));
+  return success(bool(out.back()));
+}
+
+/// AddN: a sum of any number of tensors.
+static LogicalResult importAddN(TfNodeContext &nc, SmallVectorImpl<Value> &out) {
+  Value acc = nc.input(0);
+  for (size_t i = 1; acc && i < nc.inputs.size(); ++i)
+    acc = nc.create<AddOp>(acc, nc.input(i));
+  out.push_back(acc);
+  return success(bool(acc));
+}
+
+void registerTfElementwiseImporters(TfImporterRegistry &r) {
+  r["Add"] = binary<AddOp>();
+  r["AddV2"] = binary<AddOp>();
+  r["Sub"] = binary<SubOp>();
+  r["Mul"] = binary<MulOp>();
+  r["RealDiv"] = binary<DivOp>();
+  r["Maximum"] = binary<MaxOp>();
+  r["Minimum"] = binary<MinOp>();
+  r["Pow"] = binary<PowOp>();
+  r["AddN"] = importAddN;
+  r["Relu"] = unary<ReluOp>();
+  r["Sigmoid"] = unary<SigmoidOp>();
+  r["Tanh"] = unary<TanhOp>();
+  r["Exp"] = unary<ExpOp>();
+  r["Log"] = unary<LogOp>();
+  r["Sqrt"] = unary<SqrtOp>();
+  r["Neg"] = unary<NegOp>();
+  r["Abs"] = unary<AbsOp>();
+  r["Reciprocal"] = unary<ReciprocalOp>();
+  r["Inv"] = unary<ReciprocalOp>();
+  r["Erf"] = unary<ErfOp>();
+  r["Relu6"] = importRelu6;
+  r["LeakyRelu"] = importLeakyRelu;
+  r["Square"] = importSquare;
+  r["Rsqrt"] = importRsqrt;
+  r["Swish"] = importSwish;
+  r["BiasAdd"] = importBiasAdd;
+  r["Cast"] = importCast;
+}
+
+} // namespace kiln::tf_frontend

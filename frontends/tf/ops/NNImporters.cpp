@@ -1,0 +1,224 @@
+//===- NNImporters.cpp - TensorFlow matmul, conv, pooling, norms to kiln --===//
+//
+// Convolutions and pooling are imported in kiln's NCHW form: an NHWC graph
+// gets a transpose on each side (the filter's folds away, it is constant),
+// which the layout pass is to remove between neighbouring convolutions.
+// TensorFlow's SAME padding is resolved here from the static spatial dims.
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontends/tf/TfNodeContext.h"
+
+using namespace mlir;
+
+namespace kiln::tf_frontend {
+
+static Value transpose(TfNodeContext &nc, Value v, ArrayRef<int64_t> perm) {
+  return nc.create<TransposeOp>(v, nc.builder.getDenseI64ArrayAttr(perm));
+}
+
+static const int64_t kToNCHW[] = {0, 3, 1, 2}, kToNHWC[] = {0, 2, 3, 1};
+
+/// MatMul / BatchMatMul(V2/V3): optional transposes (adjoints of real
+/// matrices) of the last two dims, then a broadcasting matmul.
+static LogicalResult importMatMul(TfNodeContext &nc,
+                                  SmallVectorImpl<Value> &out) {
+  bool batched = nc.node.op() != "MatMul";
+  bool ta = nc.boolAttr(batched ? "adj_x" : "transpose_a", false);
+  bool tb = nc.boolAttr(batched ? "adj_y" : "transpose_b", false);
+  Value a = nc.input(0), b = nc.input(1);
+  auto swapLast = [&](Value v) {
+    int64_t r = cast<RankedTensorType>(v.getType()).getRank();
+    SmallVector<int64_t> perm;
+    for (int64_t d = 0; d < r; ++d)
+      perm.push_back(d);
+    std::swap(perm[r - 1], perm[r - 2]);
+    return transpose(nc, v, perm);
+  };
+  if (nc.inputType(0).getRank() < 2 || nc.inputType(1).getRank() < 2)
+    return nc.error() << nc.node.op() << " needs operands of rank >= 2";
+  if (ta)
+    a = swapLast(a);
+  if (tb)
+    b = swapLast(b);
+  out.push_back(nc.create<MatMulOp>(a, b));
+  return success(bool(out.back()));
+}
+
+/// Begin and end pads of one spatial dim for TensorFlow's `padding`.
+static LogicalResult spatialPads(TfNodeContext &nc, int64_t in, int64_t k,
+                                 int64_t stride, int64_t dilation,
+                                 const std::string &padding, int64_t &lo,
+                                 int64_t &hi) {
+  lo = hi = 0;
+  if (padding == "VALID")
+    return success();
+  if (padding != "SAME")
+    return nc.error() << nc.node.op() << " padding '" << padding
+                      << "' is not supported";
+  if (ShapedType::isDynamic(in))
+    return nc.error() << nc.node.op() << " with SAME padding needs static "
+                      << "spatial dims (give them with --input-shape)";
+  int64_t outSize = (in + stride - 1) / stride;
+  int64_t total =
+      std::max<int64_t>((outSize - 1) * stride + (k - 1) * dilation + 1 - in, 0);
+  lo = total / 2;
+  hi = total - lo;
+  return success();
+}
+
+/// Conv2D and DepthwiseConv2dNative (filter HWIO, resp. H x W x C x M).
+static LogicalResult importConv(TfNodeContext &nc,
+                                SmallVectorImpl<Value> &out) {
+  bool depthwise = nc.node.op() == "DepthwiseConv2dNative";
+  bool nchw = nc.channelsFirst();
+  auto xt = nc.inputType(0), ft = nc.inputType(1);
+  if (xt.getRank() != 4 || ft.getRank() != 4 || !ft.hasStaticShape())
+    return nc.error() << nc.node.op() << " needs a 4-D input and a 4-D filter "
+                      << "of static shape";
+  auto strides = nc.intsAttr("strides").value_or(std::vector<int64_t>{1, 1, 1, 1});
+  auto dil = nc.intsAttr("dilations").value_or(std::vector<int64_t>{1, 1, 1, 1});
+  if (strides.size() != 4 || dil.size() != 4)
+    return nc.error() << nc.node.op() << " strides and dilations need 4 values";
+  int64_t h = nchw ? 2 : 1, w = nchw ? 3 : 2;
+  std::string padding = nc.stringAttr("padding", "VALID");
+  SmallVector<int64_t> pads(4, 0);
+  if (padding == "EXPLICIT") {
+    auto e = nc.intsAttr("explicit_paddings");
+    if (!e || e->size() != 8)
+      return nc.error() << nc.node.op() << " EXPLICIT padding needs 8 values";
+    pads = {(*e)[2 * h], (*e)[2 * w], (*e)[2 * h + 1], (*e)[2 * w + 1]};
+  } else {
+    for (int s = 0; s < 2; ++s) {
+      int64_t d = s == 0 ? h : w;
+      if (failed(spatialPads(nc, xt.getDimSize(d), ft.getDimSize(s), strides[d],
+                             dil[d], padding, pads[s], pads[s + 2])))
+        return failure();
+    }
+  }
+  Value x = nchw ? nc.input(0) : transpose(nc, nc.input(0), kToNCHW);
+  if (!x)
+    return failure();
+  int64_t channels = cast<RankedTensorType>(x.getType()).getDimSize(1);
+  // HWIO -> OIHW; a depthwise H x W x C x M filter is C*M groups of one.
+  Value f = nc.input(1);
+  int64_t group = 1;
+  if (depthwise) {
+    int64_t c = ft.getDimSize(2), m = ft.getDimSize(3);
+    f = nc.reshape(f, {ft.getDimSize(0), ft.getDimSize(1), 1, c * m});
+    group = c;
+  } else if (!ShapedType::isDynamic(channels) && channels != ft.getDimSize(2)) {
+    if (channels % ft.getDimSize(2) != 0)
+      return nc.error() << "Conv2D input has " << channels
+                        << " channels, the filter expects a multiple of "
+                        << ft.getDimSize(2);
+    group = channels / ft.getDimSize(2);
+  }
+  f = transpose(nc, f, {3, 2, 0, 1});
+  auto &b = nc.builder;
+  Value y = nc.create<ConvOp>(x, f, Value(),
+                              b.getDenseI64ArrayAttr({strides[h], strides[w]}),
+                              b.getDenseI64ArrayAttr({dil[h], dil[w]}),
+                              b.getDenseI64ArrayAttr(pads),
+                              b.getI64IntegerAttr(group), b.getStringAttr("NCHW"));
+  if (!y)
+    return failure();
+  out.push_back(nchw ? y : transpose(nc, y, kToNHWC));
+  return success(bool(out.back()));
+}
+
+/// MaxPool / AvgPool with ksize and strides per NHWC (or NCHW) dim.
+template <typename PoolOp>
+static LogicalResult importPool(TfNodeContext &nc,
+                                SmallVectorImpl<Value> &out) {
+  bool nchw = nc.channelsFirst();
+  auto xt = nc.inputType(0);
+  auto k = nc.intsAttr("ksize"), s = nc.intsAttr("strides");
+  if (xt.getRank() != 4 || !k || !s || k->size() != 4 || s->size() != 4)
+    return nc.error() << nc.node.op() << " needs a 4-D input and 4 ksize and "
+                      << "strides values";
+  int64_t h = nchw ? 2 : 1, w = nchw ? 3 : 2;
+  if ((*k)[0] != 1 || (*k)[nchw ? 1 : 3] != 1)
+    return nc.error() << nc.node.op() << " over batch or channels is not "
+                      << "supported";
+  SmallVector<int64_t> pads(4, 0);
+  std::string padding = nc.stringAttr("padding", "VALID");
+  for (int i = 0; i < 2; ++i) {
+    int64_t d = i == 0 ? h : w;
+    if (failed(spatialPads(nc, xt.getDimSize(d), (*k)[d], (*s)[d], 1, padding,
+                           pads[i], pads[i + 2])))
+      return failure();
+  }
+  auto &b = nc.builder;
+  Value x = nchw ? nc.input(0) : transpose(nc, nc.input(0), kToNCHW);
+  // TensorFlow's average excludes the padding from the count.
+  Value y = nc.create<PoolOp>(x, b.getDenseI64ArrayAttr({(*k)[h], (*k)[w]}),
+                              b.getDenseI64ArrayAttr({(*s)[h], (*s)[w]}),
+                              b.getDenseI64ArrayAttr({1, 1}),
+                              b.getDenseI64ArrayAttr(pads), b.getBoolAttr(false),
+                              b.getStringAttr("NCHW"));
+  if (!y)
+    return failure();
+  out.push_back(nchw ? y : transpose(nc, y, kToNHWC));
+  return success(bool(out.back()));
+}
+
+static LogicalResult importSoftmax(TfNodeContext &nc,
+                                   SmallVectorImpl<Value> &out) {
+  int64_t rank = nc.inputType(0).getRank();
+  if (rank < 1)
+    return nc.error() << "Softmax needs an input of rank >= 1";
+  out.push_back(nc.create<SoftmaxOp>(nc.input(0),
+                                     nc.builder.getI64IntegerAttr(rank - 1)));
+  return success(bool(out.back()));
+}
+
+/// FusedBatchNorm(V2/V3) at inference: (x - mean) * scale / sqrt(var + eps)
+/// + offset along the channel dim, folded to one multiply and one add.
+static LogicalResult importFusedBatchNorm(TfNodeContext &nc,
+                                          SmallVectorImpl<Value> &out) {
+  if (nc.boolAttr("is_training", true))
+    return nc.error() << nc.node.op() << " in training mode (batch "
+                      << "statistics) is not supported; freeze the graph for "
+                      << "inference";
+  auto xt = nc.inputType(0);
+  Type et = xt.getElementType();
+  float eps = nc.floatAttr("epsilon", 1e-4f);
+  Value scale = nc.input(1), offset = nc.input(2), mean = nc.input(3),
+        var = nc.input(4);
+  Value inv = nc.create<ReciprocalOp>(
+      nc.create<SqrtOp>(nc.create<AddOp>(var, nc.scalarConst(et, eps))));
+  Value mul = nc.create<MulOp>(scale, inv);
+  Value add = nc.create<SubOp>(offset, nc.create<MulOp>(mean, mul));
+  if (!mul || !add)
+    return failure();
+  if (nc.channelsFirst()) {
+    int64_t c = xt.getDimSize(1);
+    SmallVector<int64_t> shape(xt.getRank() - 1, 1);
+    shape[0] = c;
+    mul = nc.reshape(mul, shape);
+    add = nc.reshape(add, shape);
+  }
+  out.push_back(nc.create<AddOp>(nc.create<MulOp>(nc.input(0), mul), add));
+  // The other outputs (batch statistics) are for training only.
+  for (int i = 0; i < 5; ++i)
+    out.push_back(Value());
+  return success(bool(out.front()));
+}
+
+void registerTfNNImporters(TfImporterRegistry &r) {
+  r["MatMul"] = importMatMul;
+  r["BatchMatMul"] = importMatMul;
+  r["BatchMatMulV2"] = importMatMul;
+  r["BatchMatMulV3"] = importMatMul;
+  r["Conv2D"] = importConv;
+  r["DepthwiseConv2dNative"] = importConv;
+  r["MaxPool"] = importPool<MaxPoolOp>;
+  r["AvgPool"] = importPool<AvgPoolOp>;
+  r["Softmax"] = importSoftmax;
+  r["FusedBatchNorm"] = importFusedBatchNorm;
+  r["FusedBatchNormV2"] = importFusedBatchNorm;
+  r["FusedBatchNormV3"] = importFusedBatchNorm;
+}
+
+} // namespace kiln::tf_frontend

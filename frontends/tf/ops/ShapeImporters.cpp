@@ -1,0 +1,213 @@
+//===- ShapeImporters.cpp - TensorFlow shape ops and reductions to kiln ---===//
+//
+// Reshape, Squeeze, ExpandDims, Transpose, ConcatV2, Pack, Pad and the
+// reductions. Shape operands (shapes, axes, permutations, paddings) must
+// be constants after freezing, as tfcompile also requires.
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontends/tf/TfNodeContext.h"
+
+using namespace mlir;
+
+namespace kiln::tf_frontend {
+
+/// Constant integer operand `i`, or an error naming what it is.
+static FailureOr<std::vector<int64_t>> constOperand(TfNodeContext &nc, size_t i,
+                                                    const char *what) {
+  if (!nc.input(i))
+    return nc.error() << nc.node.op() << " needs its " << what << " operand";
+  auto v = nc.constInts(i);
+  if (!v)
+    return nc.error() << nc.node.op() << " " << what
+                      << " must be a constant (computed shapes are not "
+                         "supported in TensorFlow graphs yet)";
+  return *v;
+}
+
+static LogicalResult importReshape(TfNodeContext &nc,
+                                   SmallVectorImpl<Value> &out) {
+  auto shape = constOperand(nc, 1, "shape");
+  if (failed(shape))
+    return failure();
+  auto in = nc.inputType(0);
+  SmallVector<int64_t> dims(shape->begin(), shape->end());
+  int64_t known = 1, unknown = -1;
+  for (auto [i, d] : llvm::enumerate(dims)) {
+    if (d == -1) {
+      if (unknown >= 0)
+        return nc.error() << "Reshape shape has more than one -1";
+      unknown = int64_t(i);
+    } else if (d < 0) {
+      return nc.error() << "Reshape shape holds " << d;
+    } else {
+      known *= d;
+    }
+  }
+  if (unknown >= 0) {
+    if (!in.hasStaticShape())
+      return nc.error() << "Reshape with -1 on an input of dynamic shape is "
+                        << "not supported yet";
+    if (known == 0 || in.getNumElements() % known != 0)
+      return nc.error() << "Reshape of " << in << " to a shape with "
+                        << known << " known elements";
+    dims[unknown] = in.getNumElements() / known;
+  }
+  if (in.hasStaticShape() && in.getNumElements() != llvm::product_of(dims))
+    return nc.error() << "Reshape of " << in << " to " << dims.size()
+                      << " dims holding a different element count";
+  out.push_back(nc.reshape(nc.input(0), dims));
+  return success(bool(out.back()));
+}
+
+static LogicalResult importSqueeze(TfNodeContext &nc,
+                                   SmallVectorImpl<Value> &out) {
+  auto in = nc.inputType(0);
+  auto axes = nc.intsAttr("squeeze_dims").value_or(std::vector<int64_t>{});
+  SmallVector<bool> drop(in.getRank(), false);
+  for (int64_t a : axes) {
+    int64_t n = normalizeAxis(a, in.getRank());
+    if (n < 0 || in.getDimSize(n) != 1)
+      return nc.error() << "Squeeze axis " << a << " is not a dim of size 1";
+    drop[n] = true;
+  }
+  SmallVector<int64_t> shape;
+  for (int64_t d = 0; d < in.getRank(); ++d)
+    if (!(axes.empty() ? in.getDimSize(d) == 1 : drop[d]))
+      shape.push_back(in.getDimSize(d));
+  out.push_back(nc.reshape(nc.input(0), shape));
+  return success(bool(out.back()));
+}
+
+static LogicalResult importExpandDims(TfNodeContext &nc,
+                                      SmallVectorImpl<Value> &out) {
+  auto axis = constOperand(nc, 1, "axis");
+  if (failed(axis))
+    return failure();
+  auto in = nc.inputType(0);
+  if (axis->size() != 1)
+    return nc.error() << "ExpandDims needs one axis";
+  int64_t n = normalizeAxis((*axis)[0], in.getRank() + 1);
+  if (n < 0)
+    return nc.error() << "ExpandDims axis " << (*axis)[0] << " out of range";
+  SmallVector<int64_t> shape(in.getShape());
+  shape.insert(shape.begin() + n, 1);
+  out.push_back(nc.reshape(nc.input(0), shape));
+  return success(bool(out.back()));
+}
+
+static LogicalResult importTranspose(TfNodeContext &nc,
+                                     SmallVectorImpl<Value> &out) {
+  auto perm = constOperand(nc, 1, "perm");
+  if (failed(perm))
+    return failure();
+  out.push_back(nc.create<TransposeOp>(nc.input(0),
+                                       nc.builder.getDenseI64ArrayAttr(*perm)));
+  return success(bool(out.back()));
+}
+
+/// ConcatV2: values..., axis (the last input).
+static LogicalResult importConcat(TfNodeContext &nc,
+                                  SmallVectorImpl<Value> &out) {
+  size_t n = nc.inputs.size();
+  if (n < 2)
+    return nc.error() << "ConcatV2 needs values and an axis";
+  auto axis = constOperand(nc, n - 1, "axis");
+  if (failed(axis) || axis->size() != 1)
+    return failure();
+  int64_t a = normalizeAxis((*axis)[0], nc.inputType(0).getRank());
+  if (a < 0)
+    return nc.error() << "ConcatV2 axis " << (*axis)[0] << " out of range";
+  SmallVector<Value> values(nc.inputs.begin(), nc.inputs.end() - 1);
+  out.push_back(values.size() == 1
+                    ? values[0]
+                    : nc.create<ConcatOp>(values, nc.builder.getI64IntegerAttr(a)));
+  return success(bool(out.back()));
+}
+
+/// Pack: stacks along a new axis (each value gets a size-1 dim there).
+static LogicalResult importPack(TfNodeContext &nc,
+                                SmallVectorImpl<Value> &out) {
+  auto in = nc.inputType(0);
+  int64_t a = normalizeAxis(nc.intAttr("axis", 0), in.getRank() + 1);
+  if (a < 0)
+    return nc.error() << "Pack axis out of range";
+  SmallVector<int64_t> shape(in.getShape());
+  shape.insert(shape.begin() + a, 1);
+  SmallVector<Value> values;
+  for (Value v : nc.inputs)
+    values.push_back(nc.reshape(v, shape));
+  out.push_back(values.size() == 1
+                    ? values[0]
+                    : nc.create<ConcatOp>(values, nc.builder.getI64IntegerAttr(a)));
+  return success(bool(out.back()));
+}
+
+static LogicalResult importPad(TfNodeContext &nc, SmallVectorImpl<Value> &out) {
+  auto paddings = constOperand(nc, 1, "paddings");
+  if (failed(paddings))
+    return failure();
+  int64_t rank = nc.inputType(0).getRank();
+  if (int64_t(paddings->size()) != 2 * rank)
+    return nc.error() << "Pad needs a " << rank << "x2 paddings tensor";
+  SmallVector<int64_t> pads(2 * rank);
+  for (int64_t d = 0; d < rank; ++d) {
+    pads[d] = (*paddings)[2 * d];
+    pads[d + rank] = (*paddings)[2 * d + 1];
+    if (pads[d] < 0 || pads[d + rank] < 0)
+      return nc.error() << "Pad with negative paddings is not supported";
+  }
+  double value = 0;
+  if (nc.node.op() == "PadV2") {
+    auto v = nc.constFloats(2);
+    if (!v || v->size() != 1)
+      return nc.error() << "PadV2 constant_values must be a scalar constant";
+    value = (*v)[0];
+  }
+  out.push_back(nc.create<PadOp>(nc.input(0), nc.builder.getDenseI64ArrayAttr(pads),
+                                 nc.builder.getF64FloatAttr(value)));
+  return success(bool(out.back()));
+}
+
+/// Mean/Sum/Max over constant reduction indices, `keep_dims` as given.
+template <typename ReduceOp>
+static LogicalResult importReduce(TfNodeContext &nc,
+                                  SmallVectorImpl<Value> &out) {
+  auto axes = constOperand(nc, 1, "reduction indices");
+  if (failed(axes))
+    return failure();
+  int64_t rank = nc.inputType(0).getRank();
+  SmallVector<int64_t> sorted;
+  for (int64_t a : *axes) {
+    int64_t n = normalizeAxis(a, rank);
+    if (n < 0)
+      return nc.error() << nc.node.op() << " axis " << a << " out of range";
+    if (!llvm::is_contained(sorted, n))
+      sorted.push_back(n);
+  }
+  llvm::sort(sorted);
+  if (sorted.empty()) {
+    out.push_back(nc.input(0));
+    return success();
+  }
+  out.push_back(nc.create<ReduceOp>(nc.input(0),
+                                    nc.builder.getDenseI64ArrayAttr(sorted),
+                                    nc.builder.getBoolAttr(nc.boolAttr("keep_dims", false))));
+  return success(bool(out.back()));
+}
+
+void registerTfShapeImporters(TfImporterRegistry &r) {
+  r["Reshape"] = importReshape;
+  r["Squeeze"] = importSqueeze;
+  r["ExpandDims"] = importExpandDims;
+  r["Transpose"] = importTranspose;
+  r["ConcatV2"] = importConcat;
+  r["Pack"] = importPack;
+  r["Pad"] = importPad;
+  r["PadV2"] = importPad;
+  r["Mean"] = importReduce<ReduceMeanOp>;
+  r["Sum"] = importReduce<ReduceSumOp>;
+  r["Max"] = importReduce<ReduceMaxOp>;
+}
+
+} // namespace kiln::tf_frontend
