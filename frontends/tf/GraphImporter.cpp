@@ -82,6 +82,8 @@ private:
   std::vector<const tensorflow::NodeDef *> postOrder;
   llvm::StringMap<SmallVector<Value>> values;
   llvm::StringSet<> feeds;
+  /// The first edge found closing a cycle (node, the input it reads).
+  std::string cycleAt, cycleThrough;
 };
 
 LogicalResult GraphImporter::indexNodes() {
@@ -132,10 +134,11 @@ LogicalResult GraphImporter::order(const std::vector<std::string> &fetches) {
       if (st == state.end()) {
         state[in.node] = Open;
         stack.push_back({it->second, 0});
-      } else if (st->second == Open) {
-        return emitError(nodeLoc(node->name()))
-               << "the graph has a cycle through node '" << in.node
-               << "' (TF1 while loops are not supported)";
+      } else if (st->second == Open && cycleAt.empty()) {
+        // Reported after the unsupported ops: a TF1 loop's Enter/Merge/
+        // NextIteration nodes say more than the cycle they make.
+        cycleAt = node->name();
+        cycleThrough = in.node;
       }
     }
   }
@@ -302,6 +305,12 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
     }
   if (unsupported)
     return nullptr;
+  if (!cycleAt.empty()) {
+    emitError(nodeLoc(cycleAt)) << "the graph has a cycle through node '"
+                                << cycleThrough
+                                << "' (TF1 while loops are not supported)";
+    return nullptr;
+  }
 
   OwningOpRef<ModuleOp> module =
       ModuleOp::create(FileLineColLoc::get(ctx, request.path, 0, 0));

@@ -4,6 +4,7 @@
 #include "frontends/tf/GraphImporter.h"
 #include "frontends/tf/GraphLoader.h"
 #include "frontends/tf/TfTensors.h"
+#include "frontends/tf/TfjsLoader.h"
 
 #include "mlir/IR/Verifier.h"
 #include "llvm/Support/raw_ostream.h"
@@ -13,19 +14,28 @@ using namespace mlir;
 namespace kiln {
 namespace {
 
+/// A GraphDef from any of the TensorFlow formats Kiln reads.
+bool loadGraph(const std::string &path, tensorflow::GraphDef &graph,
+               std::string &error) {
+  if (llvm::StringRef(path).ends_with(".json"))
+    return tf_frontend::loadTfjsModel(path, graph, error);
+  return tf_frontend::loadGraphDef(path, graph, error);
+}
+
 class TfFrontend final : public Frontend {
 public:
   llvm::StringRef name() const override { return "tf"; }
 
   bool claims(llvm::StringRef path) const override {
-    return path.ends_with(".pb") || path.ends_with(".pbtxt");
+    return path.ends_with(".pb") || path.ends_with(".pbtxt") ||
+           path.ends_with(".json");
   }
 
   OwningOpRef<ModuleOp> import(MLIRContext &ctx,
                                const ImportRequest &request) const override {
     tensorflow::GraphDef graph;
     std::string error;
-    if (!tf_frontend::loadGraphDef(request.path, graph, error)) {
+    if (!loadGraph(request.path, graph, error)) {
       llvm::errs() << "kiln: error: " << error << "\n";
       return nullptr;
     }
@@ -40,7 +50,7 @@ public:
     tensorflow::GraphDef graph;
     std::string error;
     InputNeeds needs;
-    if (!tf_frontend::loadGraphDef(request.path, graph, error))
+    if (!loadGraph(request.path, graph, error))
       return needs;
     for (const auto &n : graph.node()) {
       if (n.op() != "Placeholder")
@@ -55,7 +65,7 @@ public:
   bool summarize(const ImportRequest &request, ModelSummary &summary,
                  std::string &error) const override {
     tensorflow::GraphDef graph;
-    if (!tf_frontend::loadGraphDef(request.path, graph, error))
+    if (!loadGraph(request.path, graph, error))
       return false;
     summary.description = "tensorflow GraphDef, producer version " +
                           std::to_string(graph.versions().producer());

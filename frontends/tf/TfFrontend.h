@@ -7,7 +7,8 @@
 
 namespace kiln {
 
-/// Reads frozen TensorFlow GraphDefs (`.pb` binary, `.pbtxt` text).
+/// Reads frozen TensorFlow GraphDefs (`.pb` binary, `.pbtxt` text) and
+/// TensorFlow.js graph models (`model.json` + weight shards).
 const Frontend &tfFrontend();
 
 } // namespace kiln

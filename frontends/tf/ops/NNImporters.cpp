@@ -23,7 +23,7 @@ static const int64_t kToNCHW[] = {0, 3, 1, 2}, kToNHWC[] = {0, 2, 3, 1};
 /// matrices) of the last two dims, then a broadcasting matmul.
 static LogicalResult importMatMul(TfNodeContext &nc,
                                   SmallVectorImpl<Value> &out) {
-  bool batched = nc.node.op() != "MatMul";
+  bool batched = llvm::StringRef(nc.node.op()).starts_with("BatchMatMul");
   bool ta = nc.boolAttr(batched ? "adj_x" : "transpose_a", false);
   bool tb = nc.boolAttr(batched ? "adj_y" : "transpose_b", false);
   Value a = nc.input(0), b = nc.input(1);
@@ -67,10 +67,11 @@ static LogicalResult spatialPads(TfNodeContext &nc, int64_t in, int64_t k,
   return success();
 }
 
-/// Conv2D and DepthwiseConv2dNative (filter HWIO, resp. H x W x C x M).
+/// Conv2D and DepthwiseConv2dNative (filter HWIO, resp. H x W x C x M),
+/// also in grappler's fused forms (_FusedConv2D, FusedDepthwiseConv2dNative).
 static LogicalResult importConv(TfNodeContext &nc,
                                 SmallVectorImpl<Value> &out) {
-  bool depthwise = nc.node.op() == "DepthwiseConv2dNative";
+  bool depthwise = llvm::StringRef(nc.node.op()).contains("Depthwise");
   bool nchw = nc.channelsFirst();
   auto xt = nc.inputType(0), ft = nc.inputType(1);
   if (xt.getRank() != 4 || ft.getRank() != 4 || !ft.hasStaticShape())
@@ -124,6 +125,100 @@ static LogicalResult importConv(TfNodeContext &nc,
   if (!y)
     return failure();
   out.push_back(nchw ? y : transpose(nc, y, kToNHWC));
+  return success(bool(out.back()));
+}
+
+/// max(x, 0) + alpha * min(x, 0): Prelu, alpha broadcast along the last
+/// dims as TensorFlow's shapes give it.
+static Value prelu(TfNodeContext &nc, Value x, Value alpha) {
+  Type et = cast<RankedTensorType>(x.getType()).getElementType();
+  Value zero = nc.scalarConst(et, 0.0);
+  return nc.create<AddOp>(nc.create<MaxOp>(x, zero),
+                          nc.create<MulOp>(alpha, nc.create<MinOp>(x, zero)));
+}
+
+/// Applies grappler's `fused_ops` to `y` with the node's extra arguments
+/// (inputs from `firstArg` on): BiasAdd, FusedBatchNorm, an activation,
+/// and Add (a residual input).
+static LogicalResult applyFusedOps(TfNodeContext &nc, Value &y,
+                                   size_t firstArg) {
+  const auto *ops = nc.attr("fused_ops");
+  size_t arg = firstArg;
+  auto next = [&]() -> Value {
+    return arg < nc.inputs.size() ? nc.input(arg++) : Value();
+  };
+  bool nchw = nc.channelsFirst();
+  auto alongChannels = [&](Value v) {
+    auto t = cast<RankedTensorType>(y.getType());
+    if (!nchw || !v)
+      return v;
+    SmallVector<int64_t> shape(t.getRank() - 1, 1);
+    shape[0] = cast<RankedTensorType>(v.getType()).getNumElements();
+    return nc.reshape(v, shape);
+  };
+  static const tensorflow::AttrValue::ListValue none;
+  for (const std::string &op : (ops ? ops->list() : none).s()) {
+    if (!y)
+      return failure();
+    Type et = cast<RankedTensorType>(y.getType()).getElementType();
+    if (op == "BiasAdd" || op == "Add") {
+      Value v = next();
+      if (!v)
+        return nc.error() << nc.node.op() << " lacks the argument of " << op;
+      y = nc.create<AddOp>(y, op == "BiasAdd" ? alongChannels(v) : v);
+    } else if (op == "FusedBatchNorm") {
+      Value scale = next(), offset = next(), mean = next(), var = next();
+      if (!var)
+        return nc.error() << nc.node.op() << " lacks FusedBatchNorm arguments";
+      float eps = nc.floatAttr("epsilon", 1e-4f);
+      Value mul = nc.create<MulOp>(
+          scale, nc.create<ReciprocalOp>(nc.create<SqrtOp>(
+                     nc.create<AddOp>(var, nc.scalarConst(et, eps)))));
+      Value add = nc.create<SubOp>(offset, nc.create<MulOp>(mean, mul));
+      y = nc.create<AddOp>(nc.create<MulOp>(y, alongChannels(mul)),
+                           alongChannels(add));
+    } else if (op == "Relu") {
+      y = nc.create<ReluOp>(y);
+    } else if (op == "Relu6") {
+      y = nc.create<ClipOp>(y, nc.builder.getF64FloatAttr(0.0),
+                            nc.builder.getF64FloatAttr(6.0));
+    } else if (op == "Sigmoid") {
+      y = nc.create<SigmoidOp>(y);
+    } else if (op == "Tanh") {
+      y = nc.create<TanhOp>(y);
+    } else if (op == "LeakyRelu") {
+      float alpha = nc.floatAttr("leakyrelu_alpha", 0.2f);
+      y = nc.create<MaxOp>(y, nc.create<MulOp>(y, nc.scalarConst(et, alpha)));
+    } else if (op == "Prelu") {
+      Value alpha = next();
+      if (!alpha)
+        return nc.error() << nc.node.op() << " lacks the Prelu alpha";
+      y = prelu(nc, y, alongChannels(alpha));
+    } else {
+      return nc.error() << nc.node.op() << " fuses " << op
+                        << ", which is not supported";
+    }
+  }
+  return success(bool(y));
+}
+
+static LogicalResult importFusedConv(TfNodeContext &nc,
+                                     SmallVectorImpl<Value> &out) {
+  if (failed(importConv(nc, out)))
+    return failure();
+  return applyFusedOps(nc, out.back(), 2);
+}
+
+static LogicalResult importFusedMatMul(TfNodeContext &nc,
+                                       SmallVectorImpl<Value> &out) {
+  if (failed(importMatMul(nc, out)))
+    return failure();
+  return applyFusedOps(nc, out.back(), 2);
+}
+
+static LogicalResult importPrelu(TfNodeContext &nc,
+                                 SmallVectorImpl<Value> &out) {
+  out.push_back(prelu(nc, nc.input(0), nc.input(1)));
   return success(bool(out.back()));
 }
 
@@ -213,6 +308,10 @@ void registerTfNNImporters(TfImporterRegistry &r) {
   r["BatchMatMulV3"] = importMatMul;
   r["Conv2D"] = importConv;
   r["DepthwiseConv2dNative"] = importConv;
+  r["_FusedConv2D"] = importFusedConv;
+  r["FusedDepthwiseConv2dNative"] = importFusedConv;
+  r["_FusedMatMul"] = importFusedMatMul;
+  r["Prelu"] = importPrelu;
   r["MaxPool"] = importPool<MaxPoolOp>;
   r["AvgPool"] = importPool<AvgPoolOp>;
   r["Softmax"] = importSoftmax;

@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""run_tfjs_models.py - compiles and runs TensorFlow.js graph models with
+`kiln` and compares every output with the reference TensorFlow.js computed.
+
+Each model folder holds NAME.json (+ weight shards), io.json (inputs and
+outputs: name, file, dtype, shape) and the input_K.npy / output_K.npy
+arrays. A model passes when it compiles with the inputs' shapes and the
+outputs io.json names, and every output is within 1e-4 x max|ref| of the
+reference (integer outputs exactly). Prints one line per model and a
+summary; `--expect-pass NAMES` fails (exit 1) when one of NAMES does not
+pass, so CI keeps what passed before. Exit 77 (skipped) without the models.
+
+Usage: run_tfjs_models.py --kiln KILN --models DIR [--work DIR]
+                          [--expect-pass a,b,...] [--only a,b,...]
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+
+def run_model(kiln, folder, work):
+    name = os.path.basename(folder)
+    io = json.load(open(os.path.join(folder, "io.json")))
+    model = os.path.join(folder, io["model"])
+    lib = os.path.join(work, "lib%s.so" % name.replace("-", "_"))
+    cmd = [kiln, "compile", model, "-o", lib,
+           "--outputs", ",".join(o["name"] for o in io["outputs"])]
+    for i in io["inputs"]:
+        cmd += ["--input-shape",
+                "%s=%s" % (i["name"], "x".join(str(d) for d in i["shape"]))]
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode != 0:
+        first = (r.stderr.strip().splitlines() or ["?"])[0]
+        errors = r.stderr.count("kiln: error:")
+        return False, "compile: %s%s" % (first, " (+%d more)" % (errors - 1)
+                                         if errors > 1 else "")
+    cmd = [kiln, "run", lib]
+    for i in io["inputs"]:
+        cmd += ["--input", "%s=%s" % (i["name"], os.path.join(folder, i["file"]))]
+    exact = []
+    for o in io["outputs"]:
+        cmd += ["--expect", "%s=%s" % (o["name"], os.path.join(folder, o["file"]))]
+        exact.append(not o["dtype"].startswith("float"))
+    # Integer outputs must match exactly: run those with zero tolerance.
+    tol = ["--rtol", "0", "--atol", "0"] if all(exact) else ["--rtol", "1e-4",
+                                                               "--atol", "0"]
+    r = subprocess.run(cmd + tol, capture_output=True, text=True)
+    if r.returncode != 0:
+        lines = [l for l in (r.stdout + r.stderr).splitlines()
+                 if "FAIL" in l or "error" in l]
+        return False, "run: %s" % (lines[0] if lines else "exit %d" % r.returncode)
+    return True, "%d outputs match" % len(io["outputs"])
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--kiln", required=True)
+    ap.add_argument("--models", required=True)
+    ap.add_argument("--work")
+    ap.add_argument("--expect-pass", default="")
+    ap.add_argument("--only", default="")
+    args = ap.parse_args()
+    if not os.path.isdir(args.models):
+        print("run_tfjs_models.py: no models at %s: skipped" % args.models)
+        return 77  # ctest's SKIP_RETURN_CODE
+    work = args.work or tempfile.mkdtemp(prefix="kiln-tfjs-")
+    os.makedirs(work, exist_ok=True)
+    only = [n for n in args.only.split(",") if n]
+    names = sorted(n for n in os.listdir(args.models)
+                   if os.path.isfile(os.path.join(args.models, n, "io.json"))
+                   and (not only or n in only))
+    passed = set()
+    for n in names:
+        ok, why = run_model(args.kiln, os.path.join(args.models, n), work)
+        print("%-26s %s  %s" % (n, "PASS" if ok else "FAIL", why), flush=True)
+        if ok:
+            passed.add(n)
+    print("%d of %d TensorFlow.js models pass" % (len(passed), len(names)))
+    lost = [n for n in args.expect_pass.split(",") if n and n not in passed]
+    if lost:
+        print("expected to pass but did not: %s" % ", ".join(lost))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
