@@ -299,6 +299,21 @@ def Kiln_RangeOp : Kiln_GraphOp<"range", [InferTypeOpAdaptorWithIsCompatible]> {
   let hasFolder = 1;
 }
 
+def Kiln_ResizeOp : Kiln_GraphOp<"resize", [InferTypeOpAdaptorWithIsCompatible]> {
+  let summary = "Bilinear resampling of two dims to new sizes";
+  let description = [{
+    Resizes dims `axes` (two of them, e.g. H and W, in any layout) to
+    `sizes` by linear interpolation between the two nearest input samples
+    per dim (clamped at the borders). `coordinate_mode` maps an output
+    index o to an input coordinate: "half_pixel" (o + 0.5) * in / out - 0.5,
+    "align_corners" o * (in - 1) / (out - 1), "asymmetric" o * in / out.
+  }];
+  let arguments = (ins Kiln_FloatTensor:$input, DenseI64ArrayAttr:$axes,
+      DenseI64ArrayAttr:$sizes, StrAttr:$coordinate_mode);
+  let results = (outs Kiln_FloatTensor:$result);
+  let hasVerifier = 1;
+}
+
 def Kiln_PadOp : Kiln_GraphOp<"pad", [InferTypeOpAdaptorWithIsCompatible]> {
   let summary = "Pads with a constant: `pads` is all begin pads, then all ends";
   let arguments = (ins Kiln_Tensor:$input, DenseI64ArrayAttr:$pads,

@@ -39,6 +39,7 @@ struct ConvertToLinalgPass
     populateReduceToLinalgPatterns(patterns);
     populateShapeToTensorPatterns(patterns);
     populateRunTimeShapeToTensorPatterns(patterns);
+    populateResizeToLinalgPatterns(patterns);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

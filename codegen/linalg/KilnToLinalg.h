@@ -18,6 +18,7 @@ void populateContractionToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateReduceToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateShapeToTensorPatterns(mlir::RewritePatternSet &patterns);
 void populateRunTimeShapeToTensorPatterns(mlir::RewritePatternSet &patterns);
+void populateResizeToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
 } // namespace kiln
 

@@ -423,3 +423,19 @@ func.func @range_mixed_types(%n: tensor<i64>, %d: tensor<i32>) -> tensor<?xi64> 
   %0 = kiln.range %n, %n, %d : (tensor<i64>, tensor<i64>, tensor<i32>) -> tensor<?xi64>
   return %0 : tensor<?xi64>
 }
+
+// -----
+
+func.func @resize_mode(%x: tensor<1x2x2x3xf32>) -> tensor<1x4x4x3xf32> {
+  // expected-error @+1 {{'kiln.resize' op unknown coordinate_mode 'cubic'}}
+  %0 = kiln.resize %x {axes = array<i64: 1, 2>, sizes = array<i64: 4, 4>, coordinate_mode = "cubic"} : (tensor<1x2x2x3xf32>) -> tensor<1x4x4x3xf32>
+  return %0 : tensor<1x4x4x3xf32>
+}
+
+// -----
+
+func.func @resize_dynamic(%x: tensor<1x?x2x3xf32>) -> tensor<1x4x4x3xf32> {
+  // expected-error @+1 {{'kiln.resize' op resized dim 1 must be static}}
+  %0 = kiln.resize %x {axes = array<i64: 1, 2>, sizes = array<i64: 4, 4>, coordinate_mode = "asymmetric"} : (tensor<1x?x2x3xf32>) -> tensor<1x4x4x3xf32>
+  return %0 : tensor<1x4x4x3xf32>
+}

@@ -222,6 +222,29 @@ static LogicalResult importPrelu(TfNodeContext &nc,
   return success(bool(out.back()));
 }
 
+/// ResizeBilinear on NHWC images to a constant size.
+static LogicalResult importResizeBilinear(TfNodeContext &nc,
+                                          SmallVectorImpl<Value> &out) {
+  auto size = nc.constInts(1);
+  if (!size || size->size() != 2)
+    return nc.error() << "ResizeBilinear size must be a constant of 2 values";
+  if (nc.inputType(0).getRank() != 4)
+    return nc.error() << "ResizeBilinear needs a 4-D NHWC input";
+  bool corners = nc.boolAttr("align_corners", false);
+  bool half = nc.boolAttr("half_pixel_centers", false);
+  if (corners && half)
+    return nc.error() << "ResizeBilinear with both align_corners and "
+                      << "half_pixel_centers";
+  auto &b = nc.builder;
+  out.push_back(nc.create<ResizeOp>(
+      nc.input(0), b.getDenseI64ArrayAttr({1, 2}),
+      b.getDenseI64ArrayAttr(*size),
+      b.getStringAttr(corners ? "align_corners"
+                      : half  ? "half_pixel"
+                              : "asymmetric")));
+  return success(bool(out.back()));
+}
+
 /// MaxPool / AvgPool with ksize and strides per NHWC (or NCHW) dim.
 template <typename PoolOp>
 static LogicalResult importPool(TfNodeContext &nc,
@@ -315,6 +338,7 @@ void registerTfNNImporters(TfImporterRegistry &r) {
   r["MaxPool"] = importPool<MaxPoolOp>;
   r["AvgPool"] = importPool<AvgPoolOp>;
   r["Softmax"] = importSoftmax;
+  r["ResizeBilinear"] = importResizeBilinear;
   r["FusedBatchNorm"] = importFusedBatchNorm;
   r["FusedBatchNormV2"] = importFusedBatchNorm;
   r["FusedBatchNormV3"] = importFusedBatchNorm;

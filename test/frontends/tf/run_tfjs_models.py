@@ -11,9 +11,10 @@ summary; `--expect-pass NAMES` fails (exit 1) when one of NAMES does not
 pass, so CI keeps what passed before. Exit 77 (skipped) without the models.
 
 Usage: run_tfjs_models.py --kiln KILN --models DIR [--work DIR]
-                          [--expect-pass a,b,...] [--only a,b,...]
+                          [--expect-pass a,b,...] [--only a,b,...] [--jobs N]
 """
 import argparse
+import concurrent.futures
 import json
 import os
 import subprocess
@@ -62,6 +63,7 @@ def main():
     ap.add_argument("--work")
     ap.add_argument("--expect-pass", default="")
     ap.add_argument("--only", default="")
+    ap.add_argument("--jobs", type=int, default=2)
     args = ap.parse_args()
     if not os.path.isdir(args.models):
         print("run_tfjs_models.py: no models at %s: skipped" % args.models)
@@ -73,11 +75,15 @@ def main():
                    if os.path.isfile(os.path.join(args.models, n, "io.json"))
                    and (not only or n in only))
     passed = set()
-    for n in names:
-        ok, why = run_model(args.kiln, os.path.join(args.models, n), work)
-        print("%-26s %s  %s" % (n, "PASS" if ok else "FAIL", why), flush=True)
-        if ok:
-            passed.add(n)
+    with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
+        results = pool.map(
+            lambda n: run_model(args.kiln, os.path.join(args.models, n), work),
+            names)
+        for n, (ok, why) in zip(names, results):
+            print("%-26s %s  %s" % (n, "PASS" if ok else "FAIL", why),
+                  flush=True)
+            if ok:
+                passed.add(n)
     print("%d of %d TensorFlow.js models pass" % (len(passed), len(names)))
     lost = [n for n in args.expect_pass.split(",") if n and n not in passed]
     if lost:
