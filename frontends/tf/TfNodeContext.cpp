@@ -45,6 +45,7 @@ const TfImporterRegistry &tfImporterRegistry() {
     registerTfElementwiseImporters(r);
     registerTfNNImporters(r);
     registerTfShapeImporters(r);
+    registerTfSliceImporters(r);
     return r;
   }();
   return registry;

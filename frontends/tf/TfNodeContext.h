@@ -47,6 +47,7 @@ using TfImporterRegistry = llvm::StringMap<TfOpImporter>;
 void registerTfElementwiseImporters(TfImporterRegistry &registry);
 void registerTfNNImporters(TfImporterRegistry &registry);
 void registerTfShapeImporters(TfImporterRegistry &registry);
+void registerTfSliceImporters(TfImporterRegistry &registry);
 
 /// Every op the TensorFlow frontend imports (Placeholder, Const and
 /// Identity-like nodes are handled by the graph importer itself).
