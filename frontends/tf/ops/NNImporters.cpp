@@ -128,6 +128,82 @@ static LogicalResult importConv(TfNodeContext &nc,
   return success(bool(out.back()));
 }
 
+/// Conv2DBackpropInput(input_sizes, filter, out_backprop): the transposed
+/// convolution, as a stride-1 convolution of the stride-dilated input (zeros
+/// between samples, made by reshape + pad) with the spatially flipped
+/// filter, padded so that the result has `input_sizes`.
+static LogicalResult importConvBackpropInput(TfNodeContext &nc,
+                                             SmallVectorImpl<Value> &out) {
+  auto sizes = nc.constInts(0);
+  auto ft = nc.inputType(1), dt = nc.inputType(2);
+  if (!sizes || sizes->size() != 4 || nc.channelsFirst() ||
+      !ft.hasStaticShape() || !dt.hasStaticShape() || ft.getRank() != 4 ||
+      dt.getRank() != 4)
+    return nc.error() << "Conv2DBackpropInput needs constant input_sizes, a "
+                      << "static filter and a static NHWC input";
+  auto strides = nc.intsAttr("strides").value_or(std::vector<int64_t>{1, 1, 1, 1});
+  auto dil = nc.intsAttr("dilations").value_or(std::vector<int64_t>{1, 1, 1, 1});
+  if (strides.size() != 4 || dil.size() != 4 || dil[1] != 1 || dil[2] != 1)
+    return nc.error() << "Conv2DBackpropInput with dilations is not supported";
+  std::string padding = nc.stringAttr("padding", "VALID");
+  int64_t n = dt.getDimSize(0), c = dt.getDimSize(3);
+  if (ft.getDimSize(3) != c)
+    return nc.error() << "Conv2DBackpropInput filter has " << ft.getDimSize(3)
+                      << " input channels, the data " << c;
+  Value x = nc.input(2);
+  SmallVector<int64_t> pads(8, 0); // NHWC begin pads, then end pads
+  int64_t dims[2];
+  for (int i = 0; i < 2; ++i) {
+    int64_t d = i + 1, k = ft.getDimSize(i), s = strides[d];
+    int64_t want = (*sizes)[d], have = dt.getDimSize(d);
+    int64_t lo, hi;
+    if (failed(spatialPads(nc, want, k, s, 1, padding, lo, hi)))
+      return failure();
+    int64_t dilated = (have - 1) * s + 1;
+    int64_t before = k - 1 - lo;
+    int64_t after = want + k - 1 - dilated - before;
+    if (before < 0 || after < 0)
+      return nc.error() << "Conv2DBackpropInput padding larger than the "
+                        << "filter is not supported";
+    pads[d] = before;
+    pads[d + 4] = after;
+    dims[i] = dilated;
+  }
+  auto &b = nc.builder;
+  // Zeros between samples: [N,H,W,C] -> [N,H,1,W,1,C] -> pad -> merge.
+  int64_t sh = strides[1], sw = strides[2], h = dt.getDimSize(1),
+          w = dt.getDimSize(2);
+  if (sh > 1 || sw > 1) {
+    x = nc.reshape(x, {n, h, 1, w, 1, c});
+    x = nc.create<PadOp>(x, b.getDenseI64ArrayAttr({0, 0, 0, 0, 0, 0, 0, 0,
+                                                      sh - 1, 0, sw - 1, 0}),
+                         b.getF64FloatAttr(0.0));
+    x = nc.reshape(x, {n, h * sh, w * sw, c});
+    x = nc.create<SliceOp>(x, b.getDenseI64ArrayAttr({0, 0, 0, 0}),
+                           b.getDenseI64ArrayAttr({n, dims[0], dims[1], c}),
+                           b.getDenseI64ArrayAttr({1, 1, 1, 1}));
+  }
+  // Filter [KH, KW, O, I] -> flipped spatially, as OIHW for kiln.conv.
+  Value f = nc.input(1);
+  for (int64_t axis : {0, 1}) {
+    std::vector<int64_t> rev;
+    for (int64_t i = ft.getDimSize(axis) - 1; i >= 0; --i)
+      rev.push_back(i);
+    f = nc.create<GatherOp>(f, nc.i64Const(rev), b.getI64IntegerAttr(axis));
+  }
+  f = transpose(nc, f, {2, 3, 0, 1});
+  Value xn = transpose(nc, x, kToNCHW);
+  Value y = nc.create<ConvOp>(xn, f, Value(), b.getDenseI64ArrayAttr({1, 1}),
+                              b.getDenseI64ArrayAttr({1, 1}),
+                              b.getDenseI64ArrayAttr({pads[1], pads[2], pads[5],
+                                                      pads[6]}),
+                              b.getI64IntegerAttr(1), b.getStringAttr("NCHW"));
+  if (!y)
+    return failure();
+  out.push_back(transpose(nc, y, kToNHWC));
+  return success(bool(out.back()));
+}
+
 /// max(x, 0) + alpha * min(x, 0): Prelu, alpha broadcast along the last
 /// dims as TensorFlow's shapes give it.
 static Value prelu(TfNodeContext &nc, Value x, Value alpha) {
@@ -335,6 +411,7 @@ void registerTfNNImporters(TfImporterRegistry &r) {
   r["FusedDepthwiseConv2dNative"] = importFusedConv;
   r["_FusedMatMul"] = importFusedMatMul;
   r["Prelu"] = importPrelu;
+  r["Conv2DBackpropInput"] = importConvBackpropInput;
   r["MaxPool"] = importPool<MaxPoolOp>;
   r["AvgPool"] = importPool<AvgPoolOp>;
   r["Softmax"] = importSoftmax;
