@@ -34,6 +34,8 @@ struct ImportRequest {
   std::map<std::string, std::vector<int64_t>> shapes;
   /// The tensors to return, in order (`--outputs`); empty: the model's own.
   std::vector<std::string> outputs;
+  /// The SavedModel signature to compile (`--signature`); empty: default.
+  std::string signature;
 };
 
 /// What `kiln run` must specialise in a model before compiling it.

@@ -58,8 +58,8 @@ bool isBuiltin(llvm::StringRef op) {
 class GraphImporter {
 public:
   GraphImporter(MLIRContext *ctx, const tensorflow::GraphDef &graph,
-                const ImportRequest &request)
-      : ctx(ctx), graph(graph), request(request), builder(ctx) {}
+                const ImportRequest &request, const PublicNames &names)
+      : ctx(ctx), graph(graph), request(request), names(names), builder(ctx) {}
 
   OwningOpRef<ModuleOp> run();
 
@@ -77,6 +77,7 @@ private:
   MLIRContext *ctx;
   const tensorflow::GraphDef &graph;
   const ImportRequest &request;
+  const PublicNames &names;
   OpBuilder builder;
   llvm::StringMap<const tensorflow::NodeDef *> nodes;
   std::vector<const tensorflow::NodeDef *> postOrder;
@@ -155,7 +156,7 @@ LogicalResult GraphImporter::declareFeeds(func::FuncOp &func) {
       return emitError(nodeLoc(name))
              << "the graph has no node '" << name << "' to freeze";
   SmallVector<Type> types;
-  SmallVector<std::string> names;
+  SmallVector<std::string> argNames;
   for (const tensorflow::NodeDef *node : postOrder) {
     if (!feeds.contains(node->name()) || request.frozen.count(node->name()))
       continue;
@@ -182,15 +183,18 @@ LogicalResult GraphImporter::declareFeeds(func::FuncOp &func) {
       dims = *declared;
     }
     types.push_back(RankedTensorType::get(dims, et));
-    names.push_back(node->name());
+    argNames.push_back(node->name());
   }
   builder.setInsertionPointToEnd(func->getParentOfType<ModuleOp>().getBody());
   func.setFunctionType(builder.getFunctionType(types, {}));
   Block *entry = func.addEntryBlock();
   builder.setInsertionPointToStart(entry);
-  for (auto [i, name] : llvm::enumerate(names)) {
+  for (auto [i, name] : llvm::enumerate(argNames)) {
     values[name] = {entry->getArgument(i)};
-    func.setArgAttr(i, "kiln.name", builder.getStringAttr(name));
+    auto pub = names.feeds.find(name);
+    func.setArgAttr(i, "kiln.name", builder.getStringAttr(
+                                        pub != names.feeds.end() ? pub->second
+                                                                 : name));
   }
   for (const auto &[name, tensor] : request.frozen) {
     Type et = Type();
@@ -292,6 +296,8 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
     feeds.insert(name);
   for (const auto &[name, tensor] : request.frozen)
     feeds.insert(name);
+  for (const auto &[node, name] : names.feeds)
+    feeds.insert(node);
   if (failed(order(fetches)))
     return nullptr;
   // Every unsupported op the fetches need, reported at once.
@@ -299,8 +305,14 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   for (const tensorflow::NodeDef *n : postOrder)
     if (!feeds.contains(n->name()) && !isBuiltin(n->op()) &&
         !tfImporterRegistry().count(n->op())) {
-      emitError(nodeLoc(n->name())) << "op " << n->op()
-                                    << " is not supported by Kiln";
+      if (n->op() == "VariableV2" || n->op() == "Variable" ||
+          n->op() == "VarHandleOp")
+        emitError(nodeLoc(n->name()))
+            << "variable '" << n->name() << "' has no value: freeze the "
+            << "graph, or compile the SavedModel whose checkpoint holds it";
+      else
+        emitError(nodeLoc(n->name())) << "op " << n->op()
+                                      << " is not supported by Kiln";
       unsupported = true;
     }
   if (unsupported)
@@ -332,8 +344,13 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   func::ReturnOp::create(builder, module->getLoc(), results);
   func.setFunctionType(builder.getFunctionType(
       func.getArgumentTypes(), ValueRange(results).getTypes()));
-  for (auto [i, fetch] : llvm::enumerate(fetches))
-    func.setResultAttr(i, "kiln.name", builder.getStringAttr(fetch));
+  for (auto [i, fetch] : llvm::enumerate(fetches)) {
+    auto pub = names.fetches.find(fetch);
+    func.setResultAttr(i, "kiln.name",
+                       builder.getStringAttr(pub != names.fetches.end()
+                                                 ? pub->second
+                                                 : fetch));
+  }
   return module;
 }
 
@@ -363,8 +380,9 @@ std::vector<UnsupportedNode> findUnsupportedNodes(const tensorflow::GraphDef &gr
 
 OwningOpRef<ModuleOp> importGraphDef(MLIRContext *ctx,
                                      const tensorflow::GraphDef &graph,
-                                     const ImportRequest &request) {
-  return GraphImporter(ctx, graph, request).run();
+                                     const ImportRequest &request,
+                                     const PublicNames &names) {
+  return GraphImporter(ctx, graph, request, names).run();
 }
 
 } // namespace kiln::tf_frontend

@@ -22,10 +22,17 @@ std::vector<UnsupportedNode> findUnsupportedNodes(const tensorflow::GraphDef &gr
 /// The default fetches: the nodes no other node reads.
 std::vector<std::string> defaultFetches(const tensorflow::GraphDef &graph);
 
-/// Imports `graph`; on failure emits diagnostics and returns null.
+/// Public names of feeds and fetches where they differ from the graph's
+/// (a SavedModel signature's keys): feed node -> name, fetch ref -> name.
+struct PublicNames {
+  std::map<std::string, std::string> feeds, fetches;
+};
+
+/// Imports `graph`; on failure emits diagnostics and returns null. The
+/// request's shapes, frozen inputs and outputs name graph nodes and refs.
 mlir::OwningOpRef<mlir::ModuleOp>
 importGraphDef(mlir::MLIRContext *ctx, const tensorflow::GraphDef &graph,
-               const ImportRequest &request);
+               const ImportRequest &request, const PublicNames &names = {});
 
 } // namespace kiln::tf_frontend
 

@@ -90,6 +90,7 @@ OwningOpRef<ModuleOp> importModel(MLIRContext &ctx,
   request.path = options.modelPath;
   request.shapes = options.inputShapes;
   request.outputs = options.outputs;
+  request.signature = options.signature;
   for (const auto &[name, file] : options.freeze) {
     HostTensor t;
     if (!loadTensorFile(file, t, error)) {

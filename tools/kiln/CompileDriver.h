@@ -29,6 +29,8 @@ struct CompileOptions {
   std::string format;
   /// `--outputs`: tensors to return (TensorFlow fetches); empty: the model's.
   std::vector<std::string> outputs;
+  /// `--signature`: a SavedModel's signature; empty: serving_default.
+  std::string signature;
   std::string outPath;
   std::string emit; ///< "", "kiln", "linalg", "llvm", "asm"
   std::string prefix;

@@ -27,9 +27,11 @@ using namespace kiln;
 
 static const char *kUsage =
     "usage: kiln <command> [options]\n"
-    "  MODEL: an ONNX model (.onnx) or a frozen TensorFlow GraphDef (.pb,\n"
-    "  .pbtxt); --format=onnx|tf overrides the file type. For TensorFlow,\n"
-    "  --outputs NAME[:K],... picks the fetches and --input-shape feeds.\n"
+    "  MODEL: an ONNX model (.onnx), a frozen TensorFlow GraphDef (.pb,\n"
+    "  .pbtxt), a SavedModel directory or a TensorFlow.js model.json;\n"
+    "  --format=onnx|tf overrides the file type. For TensorFlow,\n"
+    "  --outputs NAME[:K],... picks the fetches, --input-shape the feeds'\n"
+    "  dims and --signature a SavedModel's signature (serving_default).\n"
     "  import MODEL [-o OUT.mlir] [--elide-weights] [--locations]\n"
     "  compile MODEL -o libNAME.so|.a|.o [--emit=kiln|linalg|llvm|asm]\n"
     "          [--cpu=NAME] [--no-tile] [--no-parallel-loops] [--elide-weights]\n"
@@ -109,6 +111,7 @@ static bool isLibrary(const std::string &path) {
 struct Specialization {
   std::string format;
   std::vector<std::string> outputs;
+  std::string signature;
   std::vector<std::pair<std::string, std::string>> freeze;
   std::vector<std::string> frozenNames;
   std::map<std::string, std::vector<int64_t>> shapes;
@@ -160,6 +163,7 @@ static int openModel(const std::string &path, const RuntimeLocation &runtime,
     options.runtime = runtime;
     options.format = spec.format;
     options.outputs = spec.outputs;
+    options.signature = spec.signature;
     options.freeze = spec.freeze;
     options.inputShapes = spec.shapes;
     if (int rc = compileCommand(options))
@@ -241,6 +245,7 @@ static int runOrBench(bool bench, const Args &args, const RuntimeLocation &rt) {
     return usageError(error);
   spec.format = args.get("--format");
   spec.outputs = splitList(args.get("--outputs"));
+  spec.signature = args.get("--signature");
   if (!bench && !isLibrary(args.positional[0]))
     specializeFromData(args.positional[0], args.get("--data"), spec);
   int rc = openModel(args.positional[0], rt, lib, tmpDir, spec);
@@ -300,6 +305,7 @@ int main(int argc, char **argv) {
   options.modelPath = args.positional[0];
   options.format = args.get("--format");
   options.outputs = splitList(args.get("--outputs"));
+  options.signature = args.get("--signature");
   options.outPath = args.get("-o");
   options.emit = args.get("--emit");
   options.elideWeights = args.has("--elide-weights");
