@@ -61,4 +61,31 @@ def KilnDecompose : Pass<"kiln-decompose", "mlir::func::FuncOp"> {
   let dependentDialects = ["kiln::KilnDialect"];
 }
 
+def KilnPropagateTransposes : Pass<"kiln-propagate-transposes",
+    "mlir::func::FuncOp"> {
+  let summary = "Sinks transposes through layout-agnostic ops and cancels pairs";
+  let description = [{
+    The first layout pass. Convolutions and pooling compute in NCHW; a
+    graph in another layout (TensorFlow's NHWC) reaches them through a
+    transpose on each side. This pass moves every transpose below the
+    elementwise ops, pads, reductions and concats that follow it (adjusting
+    their constants, pads and axes) until it meets the next transpose, and
+    composes the two; inverse pairs vanish. A chain of NHWC convolutions
+    then keeps its data in NCHW from the first transpose to the last.
+    Before:
+    ```mlir
+    %t = kiln.transpose %conv1 {perm = array<i64: 0, 2, 3, 1>} : ...
+    %r = kiln.relu %t : ...
+    %u = kiln.transpose %r {perm = array<i64: 0, 3, 1, 2>} : ...
+    %conv2 = kiln.conv %u, ...
+    ```
+    After:
+    ```mlir
+    %r = kiln.relu %conv1 : ...
+    %conv2 = kiln.conv %r, ...
+    ```
+  }];
+  let dependentDialects = ["kiln::KilnDialect"];
+}
+
 #endif // KILN_PASSES_TD

@@ -25,5 +25,7 @@ if ((${#missing[@]})); then
 fi
 
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
+# Paths below the checkout are hashed relative to it: clones elsewhere hit.
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$PWD}"
 cmake -G Ninja -S . -B build -DCMAKE_BUILD_TYPE=Release
 ninja -C build

@@ -25,6 +25,7 @@ namespace kiln {
 void buildGraphPipeline(OpPassManager &pm) {
   OpPassManager &fpm = pm.nest<func::FuncOp>();
   fpm.addPass(createKilnDecompose());
+  fpm.addPass(createKilnPropagateTransposes());
   fpm.addPass(createKilnFoldConstants());
   fpm.addPass(createKilnShapeInference());
   fpm.addPass(createCSEPass());

@@ -36,6 +36,9 @@ struct ImportRequest {
   std::vector<std::string> outputs;
   /// The SavedModel signature to compile (`--signature`); empty: default.
   std::string signature;
+  /// A file naming feeds and fetches (`--config`, tfcompile's
+  /// tf2xla.Config for TensorFlow graphs).
+  std::string config;
 };
 
 /// What `kiln run` must specialise in a model before compiling it.

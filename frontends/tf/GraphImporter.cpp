@@ -296,8 +296,14 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
     feeds.insert(name);
   for (const auto &[name, tensor] : request.frozen)
     feeds.insert(name);
-  for (const auto &[node, name] : names.feeds)
+  for (const auto &[node, name] : names.feeds) {
+    if (!nodes.count(node)) {
+      emitError(nodeLoc(node)) << "the graph has no node '" << node
+                               << "' to feed (as '" << name << "')";
+      return nullptr;
+    }
     feeds.insert(node);
+  }
   if (failed(order(fetches)))
     return nullptr;
   // Every unsupported op the fetches need, reported at once.

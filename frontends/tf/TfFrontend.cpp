@@ -4,6 +4,7 @@
 #include "frontends/tf/GraphImporter.h"
 #include "frontends/tf/GraphLoader.h"
 #include "frontends/tf/TfTensors.h"
+#include "frontends/tf/ConfigLoader.h"
 #include "frontends/tf/SavedModelLoader.h"
 #include "frontends/tf/TfjsLoader.h"
 
@@ -51,7 +52,7 @@ bool toGraphNames(const ImportRequest &request,
   std::map<std::string, std::string> nodeOfInput;
   for (const auto &[name, ref] : sig.inputs) {
     if (!llvm::StringRef(ref).ends_with(":0")) {
-      error = "signature input '" + name + "' is output " + ref +
+      error = "input '" + name + "' is output " + ref +
               ", not a node's first output";
       return false;
     }
@@ -61,7 +62,7 @@ bool toGraphNames(const ImportRequest &request,
   for (const auto &[name, dims] : request.shapes) {
     auto it = nodeOfInput.find(name);
     if (it == nodeOfInput.end()) {
-      error = "the signature has no input '" + name + "'";
+      error = "the signature (or --config) has no input '" + name + "'";
       return false;
     }
     graphRequest.shapes[it->second] = dims;
@@ -69,7 +70,7 @@ bool toGraphNames(const ImportRequest &request,
   for (const auto &[name, t] : request.frozen) {
     auto it = nodeOfInput.find(name);
     if (it == nodeOfInput.end()) {
-      error = "the signature has no input '" + name + "' to freeze";
+      error = "the signature (or --config) has no input '" + name + "' to freeze";
       return false;
     }
     graphRequest.frozen[it->second] = t;
@@ -86,7 +87,7 @@ bool toGraphNames(const ImportRequest &request,
   }
   for (const std::string &want : request.outputs)
     if (!llvm::any_of(sig.outputs, [&](auto &o) { return o.first == want; })) {
-      error = "the signature has no output '" + want + "'";
+      error = "the signature (or --config) has no output '" + want + "'";
       return false;
     }
   return true;
@@ -113,8 +114,24 @@ public:
     }
     ImportRequest graphRequest = request;
     tf_frontend::PublicNames names;
-    if (tf_frontend::isSavedModelDir(request.path) &&
-        !toGraphNames(request, signature, graphRequest, names, error)) {
+    ImportRequest withConfig = request;
+    bool named = tf_frontend::isSavedModelDir(request.path);
+    if (!request.config.empty()) {
+      // The config's feeds and fetches replace the graph's or signature's;
+      // --input-shape still wins over a feed's shape.
+      signature = {};
+      std::map<std::string, std::vector<int64_t>> shapes;
+      if (!tf_frontend::loadTf2XlaConfig(request.config, signature, shapes,
+                                         error)) {
+        llvm::errs() << "kiln: error: " << error << "\n";
+        return nullptr;
+      }
+      for (auto &[name, dims] : shapes)
+        withConfig.shapes.insert({name, dims});
+      named = true;
+    }
+    if (named &&
+        !toGraphNames(withConfig, signature, graphRequest, names, error)) {
       llvm::errs() << "kiln: error: " << error << "\n";
       return nullptr;
     }

@@ -91,6 +91,7 @@ OwningOpRef<ModuleOp> importModel(MLIRContext &ctx,
   request.shapes = options.inputShapes;
   request.outputs = options.outputs;
   request.signature = options.signature;
+  request.config = options.config;
   for (const auto &[name, file] : options.freeze) {
     HostTensor t;
     if (!loadTensorFile(file, t, error)) {

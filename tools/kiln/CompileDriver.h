@@ -31,6 +31,8 @@ struct CompileOptions {
   std::vector<std::string> outputs;
   /// `--signature`: a SavedModel's signature; empty: serving_default.
   std::string signature;
+  /// `--config`: tfcompile's tf2xla.Config (feeds and fetches).
+  std::string config;
   std::string outPath;
   std::string emit; ///< "", "kiln", "linalg", "llvm", "asm"
   std::string prefix;

@@ -31,7 +31,8 @@ static const char *kUsage =
     "  .pbtxt), a SavedModel directory or a TensorFlow.js model.json;\n"
     "  --format=onnx|tf overrides the file type. For TensorFlow,\n"
     "  --outputs NAME[:K],... picks the fetches, --input-shape the feeds'\n"
-    "  dims and --signature a SavedModel's signature (serving_default).\n"
+    "  dims, --signature a SavedModel's signature (serving_default) and\n"
+    "  --config FILE tfcompile's tf2xla.Config (feeds and fetches).\n"
     "  import MODEL [-o OUT.mlir] [--elide-weights] [--locations]\n"
     "  compile MODEL -o libNAME.so|.a|.o [--emit=kiln|linalg|llvm|asm]\n"
     "          [--cpu=NAME] [--no-tile] [--no-parallel-loops] [--elide-weights]\n"
@@ -306,6 +307,7 @@ int main(int argc, char **argv) {
   options.format = args.get("--format");
   options.outputs = splitList(args.get("--outputs"));
   options.signature = args.get("--signature");
+  options.config = args.get("--config");
   options.outPath = args.get("-o");
   options.emit = args.get("--emit");
   options.elideWeights = args.has("--elide-weights");
