@@ -1,23 +1,28 @@
 #!/usr/bin/env python3
-"""layout_twins.py DIR - writes one small CNN as two TensorFlow graphs,
+"""layout_twins.py DIR [SIZE CHANNELS] - writes one CNN as two TensorFlow graphs,
 DIR/nhwc.pbtxt (data_format NHWC, TensorFlow's default) and DIR/nchw.pbtxt
 (NCHW), with the same weights, the input in both layouts and the numpy
 reference of the output:
 
-  conv 3x3 (3 -> 8, SAME, stride 1) + bias, Relu,
-  conv 3x3 (8 -> 8, SAME, stride 2) + bias, residual-free Relu6,
-  MaxPool 2x2, Mean over H and W -> [1, 8]
+  conv 3x3 (3 -> C, SAME, stride 1) + bias, Relu,
+  conv 3x3 (C -> C, SAME, stride 2) + bias, Relu6,
+  MaxPool 2x2, Mean over H and W -> [1, C]
+
+on a SIZE x SIZE image (defaults 12 and 8; bench/layout_twins.sh uses
+larger ones).
 """
 import sys
 
 import numpy as np
 
+SIZE = int(sys.argv[2]) if len(sys.argv) > 2 else 12
+C = int(sys.argv[3]) if len(sys.argv) > 3 else 8
 rng = np.random.default_rng(3)
-W1 = rng.standard_normal((3, 3, 3, 8)).astype(np.float32) * 0.5
-B1 = rng.standard_normal(8).astype(np.float32) * 0.1
-W2 = rng.standard_normal((3, 3, 8, 8)).astype(np.float32) * 0.3
-B2 = rng.standard_normal(8).astype(np.float32) * 0.1
-X = rng.standard_normal((1, 12, 12, 3)).astype(np.float32)
+W1 = rng.standard_normal((3, 3, 3, C)).astype(np.float32) * 0.5
+B1 = rng.standard_normal(C).astype(np.float32) * 0.1
+W2 = rng.standard_normal((3, 3, C, C)).astype(np.float32) * (1.0 / C) ** 0.5
+B2 = rng.standard_normal(C).astype(np.float32) * 0.1
+X = rng.standard_normal((1, SIZE, SIZE, 3)).astype(np.float32)
 
 
 def conv_same(x, w, stride):  # NHWC, HWIO
@@ -54,7 +59,7 @@ def const(name, a):
 
 def graph(fmt):
     nchw = fmt == "NCHW"
-    shape = (1, 3, 12, 12) if nchw else (1, 12, 12, 3)
+    shape = (1, 3, SIZE, SIZE) if nchw else (1, SIZE, SIZE, 3)
     dims = "".join(" dim { size: %d }" % d for d in shape)
     df = 'attr { key: "data_format" value { s: "%s" } }' % fmt
     T = 'attr { key: "T" value { type: DT_FLOAT } }'
