@@ -64,6 +64,14 @@ static LogicalResult importRsqrt(TfNodeContext &nc, SmallVectorImpl<Value> &out)
   return success(bool(out.back()));
 }
 
+/// (a - b)^2, as Keras' LayerNormalization and variance computations use.
+static LogicalResult importSquaredDifference(TfNodeContext &nc,
+                                             SmallVectorImpl<Value> &out) {
+  Value d = nc.create<SubOp>(nc.input(0), nc.input(1));
+  out.push_back(d ? nc.create<MulOp>(d, d) : Value());
+  return success(bool(out.back()));
+}
+
 /// x * sigmoid(x) (grappler writes Swish for Keras' "swish" activation).
 static LogicalResult importSwish(TfNodeContext &nc, SmallVectorImpl<Value> &out) {
   out.push_back(nc.create<MulOp>(nc.input(0), nc.create<SigmoidOp>(nc.input(0))));
@@ -133,6 +141,7 @@ void registerTfElementwiseImporters(TfImporterRegistry &r) {
   r["Relu6"] = importRelu6;
   r["LeakyRelu"] = importLeakyRelu;
   r["Square"] = importSquare;
+  r["SquaredDifference"] = importSquaredDifference;
   r["Rsqrt"] = importRsqrt;
   r["Swish"] = importSwish;
   r["BiasAdd"] = importBiasAdd;

@@ -115,8 +115,8 @@ static LogicalResult importStridedSlice(TfNodeContext &nc,
     // bounds take the whole dim in the stride's direction.
     auto clampBound = [&](int64_t v, bool masked, bool isBegin) {
       if (masked)
-        return (s > 0) == isBegin ? (s > 0 ? int64_t(0) : extent - 1)
-                                  : (s > 0 ? extent : int64_t(-1));
+        return isBegin ? (s > 0 ? int64_t(0) : extent - 1)
+                       : (s > 0 ? extent : int64_t(-1));
       if (v < 0)
         v += extent;
       return s > 0 ? std::clamp<int64_t>(v, 0, extent)

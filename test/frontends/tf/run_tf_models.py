@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""run_tfjs_models.py - compiles and runs TensorFlow.js graph models with
-`kiln` and compares every output with the reference TensorFlow.js computed.
+"""run_tf_models.py - compiles and runs TensorFlow models (TensorFlow.js
+graph models, frozen GraphDefs) with `kiln` and compares every output with
+the reference TensorFlow or TensorFlow.js computed.
 
-Each model folder holds NAME.json (+ weight shards), io.json (inputs and
+Each model folder holds the model (NAME.json + weight shards, or graph.pb), io.json (inputs and
 outputs: name, file, dtype, shape) and the input_K.npy / output_K.npy
 arrays. A model passes when it compiles with the inputs' shapes and the
 outputs io.json names, and every output is within 1e-4 x max|ref| of the
@@ -10,8 +11,9 @@ reference (integer outputs exactly). Prints one line per model and a
 summary; `--expect-pass NAMES` fails (exit 1) when one of NAMES does not
 pass, so CI keeps what passed before. Exit 77 (skipped) without the models.
 
-Usage: run_tfjs_models.py --kiln KILN --models DIR [--work DIR]
-                          [--expect-pass a,b,...] [--only a,b,...] [--jobs N]
+Usage: run_tf_models.py --kiln KILN --models DIR [--work DIR]
+                          [--expect-pass a,b,... | --expect-all]
+                          [--only a,b,...] [--jobs N]
 """
 import argparse
 import concurrent.futures
@@ -62,13 +64,15 @@ def main():
     ap.add_argument("--models", required=True)
     ap.add_argument("--work")
     ap.add_argument("--expect-pass", default="")
+    ap.add_argument("--expect-all", action="store_true",
+                    help="every model must pass")
     ap.add_argument("--only", default="")
     ap.add_argument("--jobs", type=int, default=2)
     args = ap.parse_args()
     if not os.path.isdir(args.models):
-        print("run_tfjs_models.py: no models at %s: skipped" % args.models)
+        print("run_tf_models.py: no models at %s: skipped" % args.models)
         return 77  # ctest's SKIP_RETURN_CODE
-    work = args.work or tempfile.mkdtemp(prefix="kiln-tfjs-")
+    work = args.work or tempfile.mkdtemp(prefix="kiln-tf-")
     os.makedirs(work, exist_ok=True)
     only = [n for n in args.only.split(",") if n]
     names = sorted(n for n in os.listdir(args.models)
@@ -84,8 +88,9 @@ def main():
                   flush=True)
             if ok:
                 passed.add(n)
-    print("%d of %d TensorFlow.js models pass" % (len(passed), len(names)))
-    lost = [n for n in args.expect_pass.split(",") if n and n not in passed]
+    print("%d of %d models pass" % (len(passed), len(names)))
+    expected = names if args.expect_all else args.expect_pass.split(",")
+    lost = [n for n in expected if n and n not in passed]
     if lost:
         print("expected to pass but did not: %s" % ", ".join(lost))
         return 1

@@ -1,0 +1,134 @@
+#!/usr/bin/env python3
+"""make_tf_corpus.py OUTDIR - writes Kiln's TensorFlow op corpus with
+TensorFlow itself: one small frozen graph per case (an op with edge-case
+attributes), its seeded inputs and the outputs TensorFlow computes.
+
+Each case folder holds graph.pb, io.json (the inputs and outputs by name,
+file, dtype and shape, as run_tf_models.py reads them), input_K.npy and
+output_K.npy. The committed corpus (test/frontends/tf/corpus) was written
+by this script; CI does not need TensorFlow. To regenerate it:
+
+  python3 -m venv ~/venvs/tf && ~/venvs/tf/bin/pip install tensorflow-cpu
+  ~/venvs/tf/bin/python test/frontends/tf/make_tf_corpus.py test/frontends/tf/corpus
+"""
+import json
+import os
+import sys
+
+import numpy as np
+import tensorflow as tf
+from tensorflow.python.framework.convert_to_constants import (
+    convert_variables_to_constants_v2)
+
+RNG = np.random.default_rng(7)
+
+
+def rand(*shape):
+    return RNG.standard_normal(shape).astype(np.float32)
+
+
+def const(*shape):
+    return tf.constant(rand(*shape))
+
+
+X4 = (1, 9, 10, 4)   # an NHWC image with odd and even sides
+
+CASES = {
+    "conv2d_same_stride2": ([X4], lambda x: tf.nn.conv2d(
+        x, const(3, 3, 4, 6), strides=2, padding="SAME")),
+    "conv2d_valid_dilated": ([X4], lambda x: tf.nn.conv2d(
+        x, const(3, 2, 4, 5), strides=1, padding="VALID", dilations=2)),
+    "conv2d_explicit_pads": ([X4], lambda x: tf.nn.conv2d(
+        x, const(3, 3, 4, 4), strides=[1, 2, 1, 1],
+        padding=[[0, 0], [1, 2], [2, 0], [0, 0]])),
+    "depthwise_multiplier2": ([X4], lambda x: tf.nn.depthwise_conv2d(
+        x, const(3, 3, 4, 2), strides=[1, 1, 1, 1], padding="SAME")),
+    "conv2d_transpose_same": ([(1, 5, 6, 4)], lambda x: tf.nn.conv2d_transpose(
+        x, const(3, 3, 3, 4), output_shape=[1, 10, 12, 3], strides=2,
+        padding="SAME")),
+    "conv2d_transpose_valid": ([(1, 5, 6, 4)], lambda x: tf.nn.conv2d_transpose(
+        x, const(2, 3, 3, 4), output_shape=[1, 11, 18, 3], strides=[2, 3],
+        padding="VALID")),
+    "max_pool_same": ([X4], lambda x: tf.nn.max_pool2d(
+        x, ksize=3, strides=2, padding="SAME")),
+    "avg_pool_same": ([X4], lambda x: tf.nn.avg_pool2d(
+        x, ksize=[2, 3], strides=[2, 2], padding="SAME")),
+    "bias_relu6_leaky": ([X4], lambda x: tf.nn.leaky_relu(
+        tf.nn.relu6(tf.nn.bias_add(x * 4, const(4))), alpha=0.1) - 1.0),
+    "fused_batch_norm": ([X4], lambda x: tf.compat.v1.nn.fused_batch_norm(
+        x, tf.abs(const(4)) + 0.5, const(4), mean=const(4),
+        variance=tf.abs(const(4)) + 0.1, epsilon=1e-3, is_training=False)[0]),
+    "matmul_transpose_b": ([(3, 5)], lambda x: tf.matmul(
+        x, const(4, 5), transpose_b=True)),
+    "batch_matmul_adjoint": ([(2, 5, 3)], lambda x: tf.matmul(
+        x, const(2, 5, 4), adjoint_a=True)),
+    "strided_slice_masks": ([(2, 6, 7, 3)], lambda x: x[:, 1:, ::-2, tf.newaxis, 0]),
+    "strided_slice_ellipsis": ([(2, 6, 7, 3)], lambda x: x[..., 1:3][0, -4:-1]),
+    "resize_half_pixel": ([X4], lambda x: tf.compat.v1.image.resize_bilinear(
+        x, [14, 7], half_pixel_centers=True)),
+    "resize_align_corners": ([X4], lambda x: tf.compat.v1.image.resize_bilinear(
+        x, [17, 5], align_corners=True)),
+    "depth_to_space": ([(1, 3, 4, 8)], lambda x: tf.nn.depth_to_space(x, 2)),
+    "concat_stack_unstack": ([X4], lambda x: tf.concat(
+        [tf.stack(tf.unstack(x, axis=3)[::-1], axis=1)[:, :, 0], x[..., 0]],
+        axis=1)),
+    "split_splitv": ([X4], lambda x: tf.split(x, [1, -1, 2], axis=2)[1][..., :2] *
+                     tf.split(x, 2, axis=3)[1][:, :, 1:8, :]),
+    "reductions": ([X4], lambda x: tf.reduce_mean(x, [1, 2], keepdims=True) +
+                   tf.reduce_sum(x, -1, keepdims=True) -
+                   tf.reduce_max(x, [1], keepdims=True)),
+    "softmax_activations": ([(3, 7)], lambda x: tf.nn.softmax(x) +
+                            tf.sigmoid(x) * tf.tanh(x) + tf.square(x) +
+                            tf.math.rsqrt(tf.abs(x) + 1.0) +
+                            tf.math.squared_difference(x, 0.5)),
+    "pad_constant": ([X4], lambda x: tf.pad(
+        x, [[0, 0], [1, 2], [0, 3], [0, 0]], constant_values=1.5)),
+    "reshape_transpose": ([X4], lambda x: tf.transpose(
+        tf.expand_dims(tf.squeeze(tf.reshape(x, [1, -1, 4, 1]), 3), 0),
+        [0, 1, 3, 2])),
+    "gather_axis1": ([(3, 8, 2)], lambda x: tf.gather(
+        x, tf.constant([7, 0, 3, 3, -1 + 8]), axis=1)),
+    "cast_int_add": ([(2, 3)], lambda x: tf.cast(
+        tf.cast(x * 10.0, tf.int32) + tf.constant([[1, 2, 3]]), tf.float32)),
+}
+
+
+def write_case(outdir, name, shapes, fn):
+    specs = [tf.TensorSpec(s, tf.float32, name="x%d" % i if i else "x")
+             for i, s in enumerate(shapes)]
+    concrete = tf.function(fn).get_concrete_function(*specs)
+    frozen = convert_variables_to_constants_v2(concrete)
+    graph = frozen.graph.as_graph_def()
+    inputs = [rand(*s) for s in shapes]
+    outputs = frozen(*[tf.constant(a) for a in inputs])
+    if not isinstance(outputs, (list, tuple)):
+        outputs = [outputs]
+    d = os.path.join(outdir, name)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "graph.pb"), "wb") as f:
+        f.write(graph.SerializeToString())
+    io = {"model": "graph.pb", "inputs": [], "outputs": []}
+    for i, (spec, a) in enumerate(zip(specs, inputs)):
+        np.save(os.path.join(d, "input_%d.npy" % i), a)
+        io["inputs"].append({"name": spec.name, "file": "input_%d.npy" % i,
+                             "dtype": "float32", "shape": list(a.shape)})
+    for i, (t, v) in enumerate(zip(frozen.outputs, outputs)):
+        v = np.asarray(v)
+        np.save(os.path.join(d, "output_%d.npy" % i), v)
+        io["outputs"].append({"name": t.name.split(":")[0],
+                              "file": "output_%d.npy" % i,
+                              "dtype": str(v.dtype), "shape": list(v.shape)})
+    with open(os.path.join(d, "io.json"), "w") as f:
+        json.dump(io, f, indent=1)
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit(__doc__)
+    for name, (shapes, fn) in CASES.items():
+        write_case(sys.argv[1], name, shapes, fn)
+        print("wrote", name, flush=True)
+
+
+if __name__ == "__main__":
+    main()
