@@ -131,6 +131,34 @@ bool forEachEntry(const std::string &block, Fn fn, std::string &error) {
   return true;
 }
 
+/// The checksum TensorFlow records for a string tensor: over each length
+/// (stored as varints) as a little-endian uint32, or uint64 above 2^32-1,
+/// then the stored checksum of the lengths, then the string bytes. 0 (a
+/// mismatch) when malformed.
+uint32_t stringTensorCrc(const char *bytes, size_t size,
+                         const tensorflow::TensorShapeProto &shape) {
+  uint64_t count = 1;
+  for (const auto &d : shape.dim())
+    count *= uint64_t(std::max<int64_t>(d.size(), 0));
+  Cursor c{bytes, bytes + size};
+  uint32_t crc = 0;
+  uint64_t total = 0;
+  for (uint64_t i = 0; i < count; ++i) {
+    uint64_t len;
+    if (!c.varint(len))
+      return 0;
+    uint32_t len32 = uint32_t(len);
+    crc = len <= UINT32_MAX
+              ? crc32c(reinterpret_cast<const char *>(&len32), 4, crc)
+              : crc32c(reinterpret_cast<const char *>(&len), 8, crc);
+    total += len;
+  }
+  if (size_t(c.end - c.p) < 4 + total)
+    return 0;
+  crc = crc32c(c.p, 4, crc);
+  return crc32c(c.p + 4, total, crc);
+}
+
 } // namespace
 
 bool TensorBundle::open(const std::string &prefix, std::string &error) {
@@ -232,7 +260,10 @@ bool TensorBundle::read(const std::string &key, tensorflow::TensorProto &tensor,
     return false;
   }
   const char *bytes = data.data() + e.offset();
-  if (maskCrc(crc32c(bytes, e.size())) != e.crc32c()) {
+  uint32_t crc = e.dtype() == tensorflow::DT_STRING
+                     ? stringTensorCrc(bytes, size_t(e.size()), e.shape())
+                     : crc32c(bytes, e.size());
+  if (maskCrc(crc) != e.crc32c()) {
     error = "checkpoint tensor '" + key + "' fails its checksum in '" + path +
             "'";
     return false;
