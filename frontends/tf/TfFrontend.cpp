@@ -30,9 +30,11 @@ bool loadGraph(const ImportRequest &request, tensorflow::GraphDef &graph,
     error = "--signature is for SavedModel directories";
     return false;
   }
-  if (llvm::StringRef(path).ends_with(".json"))
-    return tf_frontend::loadTfjsModel(path, graph, error);
-  return tf_frontend::loadGraphDef(path, graph, error);
+  bool loaded = llvm::StringRef(path).ends_with(".json")
+                    ? tf_frontend::loadTfjsModel(path, graph, error)
+                    : tf_frontend::loadGraphDef(path, graph, error);
+  // Frozen TF2 graphs may still call functions of their library.
+  return loaded && tf_frontend::inlineFunctionCalls(graph, error);
 }
 
 /// The node of a feed ref "x:0".

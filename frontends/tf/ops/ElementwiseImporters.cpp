@@ -64,6 +64,14 @@ static LogicalResult importRsqrt(TfNodeContext &nc, SmallVectorImpl<Value> &out)
   return success(bool(out.back()));
 }
 
+/// 1 - erf(x) (Keras' exact GELU is written with Erfc).
+static LogicalResult importErfc(TfNodeContext &nc, SmallVectorImpl<Value> &out) {
+  Value e = nc.create<ErfOp>(nc.input(0));
+  out.push_back(e ? nc.create<SubOp>(nc.scalarConst(elementType(nc), 1.0), e)
+                  : Value());
+  return success(bool(out.back()));
+}
+
 /// (a - b)^2, as Keras' LayerNormalization and variance computations use.
 static LogicalResult importSquaredDifference(TfNodeContext &nc,
                                              SmallVectorImpl<Value> &out) {
@@ -138,6 +146,7 @@ void registerTfElementwiseImporters(TfImporterRegistry &r) {
   r["Reciprocal"] = unary<ReciprocalOp>();
   r["Inv"] = unary<ReciprocalOp>();
   r["Erf"] = unary<ErfOp>();
+  r["Erfc"] = importErfc;
   r["Relu6"] = importRelu6;
   r["LeakyRelu"] = importLeakyRelu;
   r["Square"] = importSquare;
