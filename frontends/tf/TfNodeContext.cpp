@@ -46,6 +46,7 @@ const TfImporterRegistry &tfImporterRegistry() {
     registerTfNNImporters(r);
     registerTfShapeImporters(r);
     registerTfSliceImporters(r);
+    registerTfFillImporters(r);
     return r;
   }();
   return registry;

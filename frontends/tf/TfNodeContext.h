@@ -48,6 +48,7 @@ void registerTfElementwiseImporters(TfImporterRegistry &registry);
 void registerTfNNImporters(TfImporterRegistry &registry);
 void registerTfShapeImporters(TfImporterRegistry &registry);
 void registerTfSliceImporters(TfImporterRegistry &registry);
+void registerTfFillImporters(TfImporterRegistry &registry);
 
 /// Every op the TensorFlow frontend imports (Placeholder, Const and
 /// Identity-like nodes are handled by the graph importer itself).

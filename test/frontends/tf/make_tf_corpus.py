@@ -88,6 +88,13 @@ CASES = {
         [0, 1, 3, 2])),
     "gather_axis1": ([(3, 8, 2)], lambda x: tf.gather(
         x, tf.constant([7, 0, 3, 3, -1 + 8]), axis=1)),
+    "fill_tile_broadcast": ([(2, 3)], lambda x: tf.tile(x, [2, 3]) +
+                            tf.fill([4, 9], 0.5) + tf.zeros_like(tf.tile(x, [2, 3])) +
+                            tf.broadcast_to(x[:1, :1], [4, 9]) * tf.cast(
+                                tf.size(x) + tf.rank(x), tf.float32)),
+    "range_lookup": ([(5, 3)], lambda x: tf.gather(
+        x, tf.range(tf.shape(x)[0] - 1, -1, -2), axis=0) +
+        tf.range(1.0, 2.5, 0.5)[:3]),
     "cast_int_add": ([(2, 3)], lambda x: tf.cast(
         tf.cast(x * 10.0, tf.int32) + tf.constant([[1, 2, 3]]), tf.float32)),
 }

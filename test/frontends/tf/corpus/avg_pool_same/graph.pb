@@ -5,14 +5,14 @@
 shape:	
 
 r
-	AvgPool2DAvgPoolx*
-data_formatNHWC*
+	AvgPool2DAvgPoolx*
 strides
 *
-paddingSAME*
-T0*
 ksize
-
+*
+paddingSAME*
+T0*
+data_formatNHWC
 (
 IdentityIdentity	AvgPool2D*
 T0"ª
