@@ -39,6 +39,14 @@ TfNodeContext::intsAttr(llvm::StringRef name) const {
   return std::vector<int64_t>(a->list().i().begin(), a->list().i().end());
 }
 
+mlir::Value TfNodeContext::alongChannels(mlir::Value v, int64_t rank) {
+  if (!v || !channelsFirst())
+    return v;
+  llvm::SmallVector<int64_t> shape(rank - 1, 1);
+  shape[0] = mlir::cast<mlir::RankedTensorType>(v.getType()).getNumElements();
+  return reshape(v, shape);
+}
+
 const TfImporterRegistry &tfImporterRegistry() {
   static const TfImporterRegistry registry = [] {
     TfImporterRegistry r;

@@ -37,6 +37,10 @@ public:
   bool channelsFirst() const {
     return llvm::StringRef(stringAttr("data_format", "NHWC")).starts_with("NC");
   }
+  /// A 1-D per-channel tensor shaped to broadcast along the channel dim of
+  /// a rank-`rank` tensor in the node's data_format: unchanged for NHWC
+  /// (channels last), C x 1 x ... x 1 for NCHW.
+  mlir::Value alongChannels(mlir::Value v, int64_t rank);
 };
 
 /// Imports one node, appending its outputs in TensorFlow's order.

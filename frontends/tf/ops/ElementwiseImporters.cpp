@@ -92,13 +92,8 @@ static LogicalResult importBiasAdd(TfNodeContext &nc,
   auto x = nc.inputType(0), bias = nc.inputType(1);
   if (bias.getRank() != 1 || x.getRank() < 2)
     return nc.error() << "BiasAdd needs a 1-D bias and an input of rank >= 2";
-  Value b = nc.input(1);
-  if (nc.channelsFirst()) {
-    SmallVector<int64_t> shape(x.getRank() - 1, 1);
-    shape[0] = bias.getDimSize(0);
-    b = nc.reshape(b, shape);
-  }
-  out.push_back(nc.create<AddOp>(nc.input(0), b));
+  out.push_back(
+      nc.create<AddOp>(nc.input(0), nc.alongChannels(nc.input(1), x.getRank())));
   return success(bool(out.back()));
 }
 

@@ -213,6 +213,17 @@ static Value prelu(TfNodeContext &nc, Value x, Value alpha) {
                           nc.create<MulOp>(alpha, nc.create<MinOp>(x, zero)));
 }
 
+/// Inference batch normalization of `x` along the node's channel dim, as
+/// kiln.batch_norm (kiln-decompose folds it to a multiply and an add).
+static Value batchNorm(TfNodeContext &nc, Value x, Value scale, Value offset,
+                       Value mean, Value var) {
+  auto &b = nc.builder;
+  return nc.create<BatchNormOp>(
+      x, scale, offset, mean, var,
+      b.getF64FloatAttr(nc.floatAttr("epsilon", 1e-4f)),
+      b.getStringAttr(nc.channelsFirst() ? "NCHW" : "NHWC"));
+}
+
 /// Applies grappler's `fused_ops` to `y` with the node's extra arguments
 /// (inputs from `firstArg` on): BiasAdd, FusedBatchNorm, an activation,
 /// and Add (a residual input).
@@ -223,14 +234,8 @@ static LogicalResult applyFusedOps(TfNodeContext &nc, Value &y,
   auto next = [&]() -> Value {
     return arg < nc.inputs.size() ? nc.input(arg++) : Value();
   };
-  bool nchw = nc.channelsFirst();
   auto alongChannels = [&](Value v) {
-    auto t = cast<RankedTensorType>(y.getType());
-    if (!nchw || !v)
-      return v;
-    SmallVector<int64_t> shape(t.getRank() - 1, 1);
-    shape[0] = cast<RankedTensorType>(v.getType()).getNumElements();
-    return nc.reshape(v, shape);
+    return nc.alongChannels(v, cast<RankedTensorType>(y.getType()).getRank());
   };
   static const tensorflow::AttrValue::ListValue none;
   for (const std::string &op : (ops ? ops->list() : none).s()) {
@@ -246,13 +251,7 @@ static LogicalResult applyFusedOps(TfNodeContext &nc, Value &y,
       Value scale = next(), offset = next(), mean = next(), var = next();
       if (!var)
         return nc.error() << nc.node.op() << " lacks FusedBatchNorm arguments";
-      float eps = nc.floatAttr("epsilon", 1e-4f);
-      Value mul = nc.create<MulOp>(
-          scale, nc.create<ReciprocalOp>(nc.create<SqrtOp>(
-                     nc.create<AddOp>(var, nc.scalarConst(et, eps)))));
-      Value add = nc.create<SubOp>(offset, nc.create<MulOp>(mean, mul));
-      y = nc.create<AddOp>(nc.create<MulOp>(y, alongChannels(mul)),
-                           alongChannels(add));
+      y = batchNorm(nc, y, scale, offset, mean, var);
     } else if (op == "Relu") {
       y = nc.create<ReluOp>(y);
     } else if (op == "Relu6") {
@@ -368,32 +367,15 @@ static LogicalResult importSoftmax(TfNodeContext &nc,
 }
 
 /// FusedBatchNorm(V2/V3) at inference: (x - mean) * scale / sqrt(var + eps)
-/// + offset along the channel dim, folded to one multiply and one add.
+/// + offset along the channel dim.
 static LogicalResult importFusedBatchNorm(TfNodeContext &nc,
                                           SmallVectorImpl<Value> &out) {
   if (nc.boolAttr("is_training", true))
     return nc.error() << nc.node.op() << " in training mode (batch "
                       << "statistics) is not supported; freeze the graph for "
                       << "inference";
-  auto xt = nc.inputType(0);
-  Type et = xt.getElementType();
-  float eps = nc.floatAttr("epsilon", 1e-4f);
-  Value scale = nc.input(1), offset = nc.input(2), mean = nc.input(3),
-        var = nc.input(4);
-  Value inv = nc.create<ReciprocalOp>(
-      nc.create<SqrtOp>(nc.create<AddOp>(var, nc.scalarConst(et, eps))));
-  Value mul = nc.create<MulOp>(scale, inv);
-  Value add = nc.create<SubOp>(offset, nc.create<MulOp>(mean, mul));
-  if (!mul || !add)
-    return failure();
-  if (nc.channelsFirst()) {
-    int64_t c = xt.getDimSize(1);
-    SmallVector<int64_t> shape(xt.getRank() - 1, 1);
-    shape[0] = c;
-    mul = nc.reshape(mul, shape);
-    add = nc.reshape(add, shape);
-  }
-  out.push_back(nc.create<AddOp>(nc.create<MulOp>(nc.input(0), mul), add));
+  out.push_back(batchNorm(nc, nc.input(0), nc.input(1), nc.input(2),
+                          nc.input(3), nc.input(4)));
   // The other outputs (batch statistics) are for training only.
   for (int i = 0; i < 5; ++i)
     out.push_back(Value());
