@@ -29,36 +29,56 @@ public:
   }
 };
 
-bool loadGraphDef(const std::string &path, tensorflow::GraphDef &graph,
-                  std::string &error) {
+/// The file's bytes; null with `error` set when unreadable or past 2 GiB.
+static std::unique_ptr<llvm::MemoryBuffer> readFile(const std::string &path,
+                                                    std::string &error) {
   auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
                                             /*RequiresNullTerminator=*/false);
   if (!buffer) {
     error = "cannot read '" + path + "': " + buffer.getError().message();
-    return false;
+    return nullptr;
   }
-  llvm::StringRef data = (*buffer)->getBuffer();
-  if (data.size() > (size_t(1) << 31)) {
+  if ((*buffer)->getBufferSize() > (size_t(1) << 31)) {
     error = "'" + path + "' is larger than 2 GiB, the protobuf limit";
+    return nullptr;
+  }
+  return std::move(*buffer);
+}
+
+bool readBinaryProto(const std::string &path, google::protobuf::Message &message,
+                     const std::string &notWhat, std::string &error) {
+  auto buffer = readFile(path, error);
+  if (!buffer)
+    return false;
+  llvm::StringRef data = buffer->getBuffer();
+  google::protobuf::io::ArrayInputStream stream(data.data(), int(data.size()));
+  google::protobuf::io::CodedInputStream coded(&stream);
+  coded.SetTotalBytesLimit(int(data.size()));
+  if (!message.ParseFromCodedStream(&coded) || !coded.ConsumedEntireMessage()) {
+    error = "'" + path + "' is " + notWhat;
     return false;
   }
-  if (llvm::StringRef(path).ends_with(".pbtxt")) {
+  return true;
+}
+
+bool loadGraphDef(const std::string &path, tensorflow::GraphDef &graph,
+                  std::string &error) {
+  if (!llvm::StringRef(path).ends_with(".pbtxt")) {
+    if (!readBinaryProto(path, graph,
+                         "not a binary GraphDef (truncated or another format)",
+                         error))
+      return false;
+  } else {
+    auto buffer = readFile(path, error);
+    if (!buffer)
+      return false;
     google::protobuf::TextFormat::Parser parser;
     FirstError errors;
     parser.RecordErrorsTo(&errors);
     parser.AllowUnknownField(true);
     parser.AllowUnknownExtension(true);
-    if (!parser.ParseFromString(std::string(data), &graph)) {
+    if (!parser.ParseFromString(buffer->getBuffer().str(), &graph)) {
       error = "'" + path + "' is not a text GraphDef: " + errors.message;
-      return false;
-    }
-  } else {
-    google::protobuf::io::ArrayInputStream stream(data.data(), int(data.size()));
-    google::protobuf::io::CodedInputStream coded(&stream);
-    coded.SetTotalBytesLimit(int(data.size()));
-    if (!graph.ParseFromCodedStream(&coded) || !coded.ConsumedEntireMessage()) {
-      error = "'" + path + "' is not a binary GraphDef (truncated or another "
-              "format)";
       return false;
     }
   }

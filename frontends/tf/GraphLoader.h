@@ -9,6 +9,12 @@
 
 namespace kiln::tf_frontend {
 
+/// Reads the binary protobuf file `path` into `message`, within protobuf's
+/// 2 GiB limit; false with `error` set, ending in `notWhat` when the bytes
+/// do not parse (e.g. "not a binary GraphDef").
+bool readBinaryProto(const std::string &path, google::protobuf::Message &message,
+                     const std::string &notWhat, std::string &error);
+
 /// Reads a GraphDef: protobuf text format for `.pbtxt`, binary otherwise.
 /// False with a one-line `error` naming the file when it cannot be read or
 /// is not a GraphDef.

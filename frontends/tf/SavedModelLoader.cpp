@@ -10,13 +10,13 @@
 //===----------------------------------------------------------------------===//
 
 #include "frontends/tf/SavedModelLoader.h"
+#include "frontends/tf/GraphLoader.h"
 #include "frontends/tf/TensorBundle.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/FileSystem.h"
-#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
 #include <google/protobuf/io/coded_stream.h>
@@ -194,20 +194,12 @@ bool loadSavedModel(const std::string &dir, const std::string &signatureKey,
                     std::string &error) {
   llvm::SmallString<256> path(dir);
   llvm::sys::path::append(path, "saved_model.pb");
-  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
-                                            /*RequiresNullTerminator=*/false);
-  if (!buffer) {
-    error = "cannot read '" + path.str().str() + "': " +
-            buffer.getError().message();
-    return false;
-  }
   tensorflow::SavedModel model;
-  llvm::StringRef data = (*buffer)->getBuffer();
-  google::protobuf::io::CodedInputStream coded(
-      reinterpret_cast<const uint8_t *>(data.data()), int(data.size()));
-  coded.SetTotalBytesLimit(int(std::min<size_t>(data.size(), INT32_MAX)));
-  if (!model.ParseFromCodedStream(&coded) || model.meta_graphs_size() == 0) {
-    error = "'" + path.str().str() + "' is not a SavedModel (truncated?)";
+  const std::string notSavedModel = "not a SavedModel (truncated?)";
+  if (!readBinaryProto(path.str().str(), model, notSavedModel, error))
+    return false;
+  if (model.meta_graphs_size() == 0) {
+    error = "'" + path.str().str() + "' is " + notSavedModel;
     return false;
   }
   const tensorflow::MetaGraphDef *meta = &model.meta_graphs(0);
