@@ -24,6 +24,7 @@ class Kiln_GraphOp<string mnemonic, list<Trait> traits = []> :
 def Kiln_Tensor : RankedTensorOf<[AnyType]>;
 def Kiln_FloatTensor : RankedTensorOf<[F16, BF16, F32, F64]>;
 def Kiln_IndexTensor : RankedTensorOf<[I32, I64]>;
+def Kiln_NumericTensor : RankedTensorOf<[F16, BF16, F32, F64, I32, I64]>;
 
 //===----------------------------------------------------------------------===//
 // Constants
@@ -60,6 +61,10 @@ def Kiln_LogOp : Kiln_UnaryOp<"log", "natural logarithm">;
 def Kiln_NegOp : Kiln_UnaryOp<"neg", "negation">;
 def Kiln_AbsOp : Kiln_UnaryOp<"abs", "absolute value">;
 def Kiln_ReciprocalOp : Kiln_UnaryOp<"reciprocal", "1 / x">;
+def Kiln_FloorOp : Kiln_UnaryOp<"floor", "largest integer not above x">;
+def Kiln_CeilOp : Kiln_UnaryOp<"ceil", "smallest integer not below x">;
+def Kiln_SinOp : Kiln_UnaryOp<"sin", "sine (radians)">;
+def Kiln_CosOp : Kiln_UnaryOp<"cos", "cosine (radians)">;
 
 def Kiln_ClipOp : Kiln_GraphOp<"clip", [SameOperandsAndResultType]> {
   let summary = "min(max(x, min), max): clamps into [min, max]";
@@ -91,6 +96,13 @@ def Kiln_DivOp : Kiln_BinaryOp<"div", "lhs / rhs">;
 def Kiln_PowOp : Kiln_BinaryOp<"pow", "lhs ^ rhs">;
 def Kiln_MaxOp : Kiln_BinaryOp<"max", "max(lhs, rhs)">;
 def Kiln_MinOp : Kiln_BinaryOp<"min", "min(lhs, rhs)">;
+def Kiln_Atan2Op : Kiln_BinaryOp<"atan2", "angle of the point (rhs, lhs)">;
+def Kiln_FloorDivOp : Kiln_BinaryOp<"floor_div",
+    "floor(lhs / rhs) (integers: rounded towards -inf, 0 when rhs is 0)">;
+def Kiln_FloorModOp : Kiln_BinaryOp<"floor_mod",
+    "lhs - floor(lhs / rhs) * rhs (sign of rhs; integers: 0 when rhs is 0)">;
+def Kiln_RemOp : Kiln_BinaryOp<"rem",
+    "C fmod: lhs - trunc(lhs / rhs) * rhs (sign of lhs)">;
 
 //===----------------------------------------------------------------------===//
 // Linear algebra
@@ -103,8 +115,8 @@ def Kiln_MatMulOp : Kiln_GraphOp<"matmul", [SameOperandsElementType,
     `result[..., m, n] = sum_k lhs[..., m, k] * rhs[..., k, n]`; the leading
     (batch) dims broadcast like numpy's matmul.
   }];
-  let arguments = (ins Kiln_FloatTensor:$lhs, Kiln_FloatTensor:$rhs);
-  let results = (outs Kiln_FloatTensor:$result);
+  let arguments = (ins Kiln_NumericTensor:$lhs, Kiln_NumericTensor:$rhs);
+  let results = (outs Kiln_NumericTensor:$result);
 }
 
 def Kiln_ConvOp : Kiln_GraphOp<"conv", [InferTypeOpAdaptorWithIsCompatible]> {
@@ -159,6 +171,8 @@ class Kiln_ReduceOp<string mnemonic, string desc> : Kiln_GraphOp<mnemonic,
 def Kiln_ReduceSumOp : Kiln_ReduceOp<"reduce_sum", "Sum">;
 def Kiln_ReduceMeanOp : Kiln_ReduceOp<"reduce_mean", "Mean">;
 def Kiln_ReduceMaxOp : Kiln_ReduceOp<"reduce_max", "Maximum">;
+def Kiln_ReduceMinOp : Kiln_ReduceOp<"reduce_min", "Minimum">;
+def Kiln_ReduceProdOp : Kiln_ReduceOp<"reduce_prod", "Product">;
 
 def Kiln_SoftmaxOp : Kiln_GraphOp<"softmax", [SameOperandsAndResultType]> {
   let summary = "exp(x) / sum(exp(x)) along one axis";
@@ -321,5 +335,7 @@ def Kiln_PadOp : Kiln_GraphOp<"pad", [InferTypeOpAdaptorWithIsCompatible]> {
   let results = (outs Kiln_Tensor:$result);
   let hasVerifier = 1;
 }
+
+include "ir/KilnLogicIndexOps.td"
 
 #endif // KILN_OPS_TD

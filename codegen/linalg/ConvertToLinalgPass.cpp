@@ -40,6 +40,8 @@ struct ConvertToLinalgPass
     populateShapeToTensorPatterns(patterns);
     populateRunTimeShapeToTensorPatterns(patterns);
     populateResizeToLinalgPatterns(patterns);
+    populateLogicToLinalgPatterns(patterns);
+    populateIndexToLinalgPatterns(patterns);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

@@ -41,6 +41,10 @@ KILN_FLOAT_UNARY(ErfOp, math::ErfOp::create(b, loc, x))
 KILN_FLOAT_UNARY(SqrtOp, math::SqrtOp::create(b, loc, x))
 KILN_FLOAT_UNARY(ExpOp, math::ExpOp::create(b, loc, x))
 KILN_FLOAT_UNARY(LogOp, math::LogOp::create(b, loc, x))
+KILN_FLOAT_UNARY(FloorOp, math::FloorOp::create(b, loc, x))
+KILN_FLOAT_UNARY(CeilOp, math::CeilOp::create(b, loc, x))
+KILN_FLOAT_UNARY(SinOp, math::SinOp::create(b, loc, x))
+KILN_FLOAT_UNARY(CosOp, math::CosOp::create(b, loc, x))
 KILN_FLOAT_UNARY(ReluOp, arith::MaximumFOp::create(
                              b, loc, x, scalarConstant(b, loc, et, 0.0)))
 KILN_FLOAT_UNARY(ReciprocalOp, arith::DivFOp::create(
@@ -163,7 +167,50 @@ struct CastLowering : OpRewritePattern<CastOp> {
   }
 };
 
-enum class BinKind { Add, Sub, Mul, Div, Pow, Max, Min };
+enum class BinKind { Add, Sub, Mul, Div, Pow, Max, Min, Atan2, FloorDiv,
+                     FloorMod, Rem };
+
+/// Integer division and remainder rounding towards -inf (floor) or zero;
+/// division by zero would trap, so it yields 0 instead.
+Value integerDivision(OpBuilder &b, Location loc, BinKind k, Value x, Value y,
+                      Type et) {
+  using P = arith::CmpIPredicate;
+  Value zero = scalarConstant(b, loc, et, 0);
+  Value isZero = arith::CmpIOp::create(b, loc, P::eq, y, zero);
+  Value safe = arith::SelectOp::create(b, loc, isZero,
+                                       scalarConstant(b, loc, et, 1), y);
+  Value q = arith::DivSIOp::create(b, loc, x, safe);
+  Value r = arith::RemSIOp::create(b, loc, x, safe);
+  Value result = k == BinKind::Rem || k == BinKind::FloorMod ? r : q;
+  if (k == BinKind::FloorDiv || k == BinKind::FloorMod) {
+    // A non-zero remainder whose sign differs from the divisor's moves the
+    // quotient down by one and the remainder up by the divisor.
+    Value rNeg = arith::CmpIOp::create(b, loc, P::slt, r, zero);
+    Value yNeg = arith::CmpIOp::create(b, loc, P::slt, safe, zero);
+    Value adjust = arith::AndIOp::create(
+        b, loc, arith::CmpIOp::create(b, loc, P::ne, r, zero),
+        arith::XOrIOp::create(b, loc, rNeg, yNeg));
+    Value fixed = k == BinKind::FloorDiv
+                      ? arith::SubIOp::create(b, loc, q, scalarConstant(b, loc, et, 1)).getResult()
+                      : arith::AddIOp::create(b, loc, r, safe).getResult();
+    result = arith::SelectOp::create(b, loc, adjust, fixed, result);
+  }
+  return arith::SelectOp::create(b, loc, isZero, zero, result);
+}
+
+/// Float remainder with the divisor's sign (TensorFlow's FloorMod).
+Value floatFloorMod(OpBuilder &b, Location loc, Value x, Value y, Type et) {
+  using P = arith::CmpFPredicate;
+  Value zero = scalarConstant(b, loc, et, 0.0);
+  Value r = arith::RemFOp::create(b, loc, x, y);
+  Value rNeg = arith::CmpFOp::create(b, loc, P::OLT, r, zero);
+  Value yNeg = arith::CmpFOp::create(b, loc, P::OLT, y, zero);
+  Value adjust = arith::AndIOp::create(
+      b, loc, arith::CmpFOp::create(b, loc, P::ONE, r, zero),
+      arith::XOrIOp::create(b, loc, rNeg, yNeg));
+  return arith::SelectOp::create(b, loc, adjust,
+                                 arith::AddFOp::create(b, loc, r, y), r);
+}
 
 Value binaryScalar(OpBuilder &b, Location loc, BinKind k, Value x, Value y,
                    Type et) {
@@ -176,24 +223,25 @@ Value binaryScalar(OpBuilder &b, Location loc, BinKind k, Value x, Value y,
     case BinKind::Pow: return math::PowFOp::create(b, loc, x, y);
     case BinKind::Max: return arith::MaximumFOp::create(b, loc, x, y);
     case BinKind::Min: return arith::MinimumFOp::create(b, loc, x, y);
+    case BinKind::Atan2: return math::Atan2Op::create(b, loc, x, y);
+    case BinKind::FloorDiv:
+      return math::FloorOp::create(b, loc, arith::DivFOp::create(b, loc, x, y));
+    case BinKind::FloorMod: return floatFloorMod(b, loc, x, y, et);
+    case BinKind::Rem: return arith::RemFOp::create(b, loc, x, y);
     }
   }
   switch (k) {
   case BinKind::Add: return arith::AddIOp::create(b, loc, x, y);
   case BinKind::Sub: return arith::SubIOp::create(b, loc, x, y);
   case BinKind::Mul: return arith::MulIOp::create(b, loc, x, y);
-  case BinKind::Div: {
-    // Division by zero would trap: it yields 0 instead.
-    Value zero = scalarConstant(b, loc, et, 0);
-    Value isZero = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, y, zero);
-    Value safe = arith::SelectOp::create(b, loc, isZero,
-                                         scalarConstant(b, loc, et, 1), y);
-    Value q = arith::DivSIOp::create(b, loc, x, safe);
-    return arith::SelectOp::create(b, loc, isZero, zero, q);
-  }
+  case BinKind::Div:
+  case BinKind::FloorDiv:
+  case BinKind::FloorMod:
+  case BinKind::Rem: return integerDivision(b, loc, k, x, y, et);
   case BinKind::Pow: return math::IPowIOp::create(b, loc, x, y);
   case BinKind::Max: return arith::MaxSIOp::create(b, loc, x, y);
   case BinKind::Min: return arith::MinSIOp::create(b, loc, x, y);
+  case BinKind::Atan2: return {};
   }
   return {};
 }
@@ -205,6 +253,8 @@ struct BinaryLowering : OpRewritePattern<OpTy> {
                                 PatternRewriter &rewriter) const override {
     auto type = op.getType();
     Type et = type.getElementType();
+    if (K == BinKind::Atan2 && !isa<FloatType>(et))
+      return rewriter.notifyMatchFailure(op, "atan2 expects floats");
     Value r = buildElementwise(
         rewriter, op.getLoc(), type, ValueRange{op.getLhs(), op.getRhs()},
         [&](OpBuilder &b, Location loc, ValueRange a) {
@@ -225,13 +275,19 @@ void populateElementwiseToLinalgPatterns(RewritePatternSet &patterns) {
                UnaryLowering<SqrtOp>, UnaryLowering<ExpOp>,
                UnaryLowering<LogOp>, UnaryLowering<NegOp>,
                UnaryLowering<AbsOp>, UnaryLowering<ReciprocalOp>,
+               UnaryLowering<FloorOp>, UnaryLowering<CeilOp>,
+               UnaryLowering<SinOp>, UnaryLowering<CosOp>,
                BinaryLowering<AddOp, BinKind::Add>,
                BinaryLowering<SubOp, BinKind::Sub>,
                BinaryLowering<MulOp, BinKind::Mul>,
                BinaryLowering<DivOp, BinKind::Div>,
                BinaryLowering<PowOp, BinKind::Pow>,
                BinaryLowering<MaxOp, BinKind::Max>,
-               BinaryLowering<MinOp, BinKind::Min>>(ctx);
+               BinaryLowering<MinOp, BinKind::Min>,
+               BinaryLowering<Atan2Op, BinKind::Atan2>,
+               BinaryLowering<FloorDivOp, BinKind::FloorDiv>,
+               BinaryLowering<FloorModOp, BinKind::FloorMod>,
+               BinaryLowering<RemOp, BinKind::Rem>>(ctx);
 }
 
 } // namespace kiln

@@ -19,6 +19,8 @@ void populateReduceToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateShapeToTensorPatterns(mlir::RewritePatternSet &patterns);
 void populateRunTimeShapeToTensorPatterns(mlir::RewritePatternSet &patterns);
 void populateResizeToLinalgPatterns(mlir::RewritePatternSet &patterns);
+void populateLogicToLinalgPatterns(mlir::RewritePatternSet &patterns);
+void populateIndexToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
 } // namespace kiln
 

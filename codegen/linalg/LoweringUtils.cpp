@@ -114,6 +114,16 @@ Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
   return generic.getResult(0);
 }
 
+Value indexWithin(OpBuilder &b, Location l, Value raw, Value extent) {
+  Value i = arith::IndexCastOp::create(b, l, b.getIndexType(), raw);
+  Value zero = arith::ConstantIndexOp::create(b, l, 0);
+  Value one = arith::ConstantIndexOp::create(b, l, 1);
+  Value neg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, i, zero);
+  i = arith::SelectOp::create(b, l, neg, arith::AddIOp::create(b, l, i, extent), i);
+  i = arith::MaxSIOp::create(b, l, i, zero);
+  return arith::MinSIOp::create(b, l, i, arith::SubIOp::create(b, l, extent, one));
+}
+
 Value buildReduction(OpBuilder &b, Location loc, Value input,
                      ArrayRef<int64_t> axes, ReduceKind kind) {
   auto in = cast<RankedTensorType>(input.getType());
@@ -134,11 +144,19 @@ Value buildReduction(OpBuilder &b, Location loc, Value input,
     }
   }
   auto outType = RankedTensorType::get(outShape, et);
-  double init = kind == ReduceKind::Sum
-                    ? 0.0
-                    : -std::numeric_limits<double>::infinity();
-  if (kind == ReduceKind::Max && isa<IntegerType>(et))
-    init = double(std::numeric_limits<int64_t>::min());
+  bool isFloat = isa<FloatType>(et);
+  double inf = std::numeric_limits<double>::infinity();
+  double init = 0.0;
+  switch (kind) {
+  case ReduceKind::Sum: init = 0.0; break;
+  case ReduceKind::Prod: init = 1.0; break;
+  case ReduceKind::Max:
+    init = isFloat ? -inf : -std::ldexp(1.0, int(et.getIntOrFloatBitWidth()) - 1);
+    break;
+  case ReduceKind::Min:
+    init = isFloat ? inf : std::ldexp(1.0, int(et.getIntOrFloatBitWidth()) - 1) - 1;
+    break;
+  }
   Value acc = buildFilled(b, loc, outType, init, outSizes);
   SmallVector<AffineMap> maps = {
       b.getMultiDimIdentityMap(in.getRank()),
@@ -146,14 +164,25 @@ Value buildReduction(OpBuilder &b, Location loc, Value input,
   auto generic = linalg::GenericOp::create(
       b, loc, outType, input, acc, maps, iters,
       [&](OpBuilder &nb, Location nl, ValueRange args) {
-        Value r;
-        bool isFloat = isa<FloatType>(et);
-        if (kind == ReduceKind::Sum)
-          r = isFloat ? arith::AddFOp::create(nb, nl, args[0], args[1]).getResult()
-                      : arith::AddIOp::create(nb, nl, args[0], args[1]).getResult();
-        else
-          r = isFloat ? arith::MaximumFOp::create(nb, nl, args[0], args[1]).getResult()
-                      : arith::MaxSIOp::create(nb, nl, args[0], args[1]).getResult();
+        Value x = args[0], acc = args[1], r;
+        switch (kind) {
+        case ReduceKind::Sum:
+          r = isFloat ? arith::AddFOp::create(nb, nl, x, acc).getResult()
+                      : arith::AddIOp::create(nb, nl, x, acc).getResult();
+          break;
+        case ReduceKind::Prod:
+          r = isFloat ? arith::MulFOp::create(nb, nl, x, acc).getResult()
+                      : arith::MulIOp::create(nb, nl, x, acc).getResult();
+          break;
+        case ReduceKind::Max:
+          r = isFloat ? arith::MaximumFOp::create(nb, nl, x, acc).getResult()
+                      : arith::MaxSIOp::create(nb, nl, x, acc).getResult();
+          break;
+        case ReduceKind::Min:
+          r = isFloat ? arith::MinimumFOp::create(nb, nl, x, acc).getResult()
+                      : arith::MinSIOp::create(nb, nl, x, acc).getResult();
+          break;
+        }
         linalg::YieldOp::create(nb, nl, r);
       });
   return generic.getResult(0);

@@ -38,6 +38,12 @@ mlir::Value buildElementwise(mlir::OpBuilder &b, mlir::Location loc,
                              mlir::ValueRange operands, ScalarFn body,
                              llvm::ArrayRef<mlir::OpFoldResult> sizes = {});
 
+/// An integer index `raw` as an index value in [0, extent): negative ones
+/// count from the end, the rest are clamped so that no read leaves the
+/// tensor.
+mlir::Value indexWithin(mlir::OpBuilder &b, mlir::Location loc, mlir::Value raw,
+                        mlir::Value extent);
+
 /// The run-time size of every dim of `v` (constants for static dims).
 llvm::SmallVector<mlir::OpFoldResult> dimSizes(mlir::OpBuilder &b,
                                                mlir::Location loc,
@@ -58,7 +64,7 @@ mlir::Value buildFilled(mlir::OpBuilder &b, mlir::Location loc,
 mlir::Value scalarConstant(mlir::OpBuilder &b, mlir::Location loc,
                            mlir::Type type, double value);
 
-enum class ReduceKind { Sum, Max };
+enum class ReduceKind { Sum, Max, Min, Prod };
 
 /// Reduces `input` over `axes` (sorted); the result drops those dims.
 mlir::Value buildReduction(mlir::OpBuilder &b, mlir::Location loc,

@@ -1,6 +1,6 @@
 //===- ReduceToLinalg.cpp - kiln reductions to linalg.generic -------------===//
 //
-// reduce_sum / reduce_max become one reducing generic each; reduce_mean is a
+// reduce_sum/max/min/prod become one reducing generic each; reduce_mean is a
 // sum followed by a scaling generic; keepdims is a reshape of the result.
 //
 //===----------------------------------------------------------------------===//
@@ -68,7 +68,9 @@ struct ReduceLowering : OpRewritePattern<OpTy> {
 void populateReduceToLinalgPatterns(RewritePatternSet &patterns) {
   patterns.add<ReduceLowering<ReduceSumOp, ReduceKind::Sum, false>,
                ReduceLowering<ReduceMeanOp, ReduceKind::Sum, true>,
-               ReduceLowering<ReduceMaxOp, ReduceKind::Max, false>>(
+               ReduceLowering<ReduceMaxOp, ReduceKind::Max, false>,
+               ReduceLowering<ReduceMinOp, ReduceKind::Min, false>,
+               ReduceLowering<ReduceProdOp, ReduceKind::Prod, false>>(
       patterns.getContext());
 }
 

@@ -194,15 +194,7 @@ struct GatherLowering : OpRewritePattern<GatherOp> {
     auto generic = linalg::GenericOp::create(
         rewriter, loc, rt, op.getIndices(), init, maps, iters,
         [&](OpBuilder &b, Location l, ValueRange args) {
-          Value i = arith::IndexCastOp::create(b, l, b.getIndexType(), args[0]);
-          Value zero = arith::ConstantIndexOp::create(b, l, 0);
-          Value one = arith::ConstantIndexOp::create(b, l, 1);
-          Value neg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, i, zero);
-          i = arith::SelectOp::create(b, l, neg, arith::AddIOp::create(b, l, i, extent), i);
-          // Out-of-range indices are clamped so that no read leaves the data.
-          i = arith::MaxSIOp::create(b, l, i, zero);
-          i = arith::MinSIOp::create(b, l, i,
-                                     arith::SubIOp::create(b, l, extent, one));
+          Value i = indexWithin(b, l, args[0], extent);
           SmallVector<Value> coords;
           for (int64_t d = 0; d < axis; ++d)
             coords.push_back(linalg::IndexOp::create(b, l, d));

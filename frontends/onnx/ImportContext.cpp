@@ -73,6 +73,7 @@ const ImporterRegistry &importerRegistry() {
     registerNNImporters(r);
     registerShapeImporters(r);
     registerReshapeImporters(r);
+    registerLogicIndexImporters(r);
     return r;
   }();
   return registry;

@@ -52,6 +52,7 @@ void registerElementwiseImporters(ImporterRegistry &registry);
 void registerNNImporters(ImporterRegistry &registry);
 void registerShapeImporters(ImporterRegistry &registry);
 void registerReshapeImporters(ImporterRegistry &registry);
+void registerLogicIndexImporters(ImporterRegistry &registry);
 
 /// The registry of every op the ONNX frontend imports.
 const ImporterRegistry &importerRegistry();

@@ -39,6 +39,18 @@ TfNodeContext::intsAttr(llvm::StringRef name) const {
   return std::vector<int64_t>(a->list().i().begin(), a->list().i().end());
 }
 
+mlir::FailureOr<std::vector<int64_t>>
+TfNodeContext::constOperand(size_t i, const char *what) {
+  if (!input(i))
+    return error() << node.op() << " needs its " << what << " operand";
+  auto v = constInts(i);
+  if (!v)
+    return error() << node.op() << " " << what
+                   << " must be a constant (computed shapes are not "
+                      "supported in TensorFlow graphs yet)";
+  return *v;
+}
+
 mlir::Value TfNodeContext::alongChannels(mlir::Value v, int64_t rank) {
   if (!v || !channelsFirst())
     return v;
@@ -55,6 +67,7 @@ const TfImporterRegistry &tfImporterRegistry() {
     registerTfShapeImporters(r);
     registerTfSliceImporters(r);
     registerTfFillImporters(r);
+    registerTfLogicIndexImporters(r);
     return r;
   }();
   return registry;

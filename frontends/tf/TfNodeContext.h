@@ -33,6 +33,10 @@ public:
   std::string stringAttr(llvm::StringRef name, llvm::StringRef dflt) const;
   /// A list(int) attribute; std::nullopt when absent.
   std::optional<std::vector<int64_t>> intsAttr(llvm::StringRef name) const;
+  /// Integer values of input `i`, which must be a constant after freezing
+  /// (as tfcompile also requires); otherwise an error naming `what`.
+  mlir::FailureOr<std::vector<int64_t>> constOperand(size_t i,
+                                                     const char *what);
   /// `data_format` is NCHW (TensorFlow's default is NHWC).
   bool channelsFirst() const {
     return llvm::StringRef(stringAttr("data_format", "NHWC")).starts_with("NC");
@@ -53,6 +57,7 @@ void registerTfNNImporters(TfImporterRegistry &registry);
 void registerTfShapeImporters(TfImporterRegistry &registry);
 void registerTfSliceImporters(TfImporterRegistry &registry);
 void registerTfFillImporters(TfImporterRegistry &registry);
+void registerTfLogicIndexImporters(TfImporterRegistry &registry);
 
 /// Every op the TensorFlow frontend imports (Placeholder, Const and
 /// Identity-like nodes are handled by the graph importer itself).

@@ -31,6 +31,10 @@ KILN_UNARY_FOLD(LogOp, std::log(x))
 KILN_UNARY_FOLD(NegOp, -x)
 KILN_UNARY_FOLD(AbsOp, std::fabs(x))
 KILN_UNARY_FOLD(ReciprocalOp, 1.0 / x)
+KILN_UNARY_FOLD(FloorOp, std::floor(x))
+KILN_UNARY_FOLD(CeilOp, std::ceil(x))
+KILN_UNARY_FOLD(SinOp, std::sin(x))
+KILN_UNARY_FOLD(CosOp, std::cos(x))
 #undef KILN_UNARY_FOLD
 
 LogicalResult ClipOp::verify() {
@@ -66,25 +70,24 @@ OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
 // Binary ops
 //===----------------------------------------------------------------------===//
 
+/// A binary op's result: the broadcast shape, the lhs element type.
 static LogicalResult inferBroadcast(std::optional<Location> loc, Value lhs,
                                     Value rhs,
                                     SmallVectorImpl<Type> &inferred) {
-  auto a = cast<RankedTensorType>(lhs.getType());
-  auto b = cast<RankedTensorType>(rhs.getType());
-  auto shape = broadcastShapes(a.getShape(), b.getShape());
-  if (failed(shape))
-    return emitOptionalError(loc, "operand shapes ", a, " and ", b,
-                             " do not broadcast");
-  inferred.push_back(RankedTensorType::get(*shape, a.getElementType()));
-  return success();
+  return inferBroadcastType(
+      loc, lhs, rhs, cast<RankedTensorType>(lhs.getType()).getElementType(),
+      inferred);
 }
 
-#define KILN_BINARY(OP, EXPR)                                                  \
+#define KILN_BINARY_INFER(OP)                                                  \
   LogicalResult OP::inferReturnTypes(MLIRContext *, std::optional<Location> l, \
                                      Adaptor adaptor,                          \
                                      SmallVectorImpl<Type> &inferred) {        \
     return inferBroadcast(l, adaptor.getLhs(), adaptor.getRhs(), inferred);    \
-  }                                                                            \
+  }
+
+#define KILN_BINARY(OP, EXPR)                                                  \
+  KILN_BINARY_INFER(OP)                                                        \
   OpFoldResult OP::fold(FoldAdaptor adaptor) {                                 \
     return foldBinary(adaptor.getLhs(), adaptor.getRhs(), getType(),          \
                       [](double a, double b) { return EXPR; });                \
@@ -93,25 +96,34 @@ KILN_BINARY(AddOp, a + b)
 KILN_BINARY(SubOp, a - b)
 KILN_BINARY(MulOp, a *b)
 
-LogicalResult DivOp::inferReturnTypes(MLIRContext *, std::optional<Location> l,
-                                      Adaptor adaptor,
-                                      SmallVectorImpl<Type> &inferred) {
-  return inferBroadcast(l, adaptor.getLhs(), adaptor.getRhs(), inferred);
-}
-
-/// Integer division by zero has no value: such a Div is left unfolded (and
-/// lowered to a guarded division).
-OpFoldResult DivOp::fold(FoldAdaptor adaptor) {
-  if (auto divisors = readIntConstant(adaptor.getRhs()))
-    if (llvm::is_contained(*divisors, 0))
-      return {};
-  return foldBinary(adaptor.getLhs(), adaptor.getRhs(), getType(),
-                    [](double a, double b) { return a / b; });
-}
-
 KILN_BINARY(PowOp, std::pow(a, b))
 KILN_BINARY(MaxOp, std::max(a, b))
 KILN_BINARY(MinOp, std::min(a, b))
+KILN_BINARY(Atan2Op, std::atan2(a, b))
 #undef KILN_BINARY
+
+/// The remainder with the divisor's sign (Python's %).
+static double floorMod(double a, double b) {
+  double r = std::fmod(a, b);
+  return r != 0 && ((r < 0) != (b < 0)) ? r + b : r;
+}
+
+/// Integer division by zero has no value: div, floor_div, floor_mod and
+/// rem by a constant zero stay unfolded (the lowering gives 0 there).
+#define KILN_DIVISION(OP, EXPR)                                                \
+  KILN_BINARY_INFER(OP)                                                        \
+  OpFoldResult OP::fold(FoldAdaptor adaptor) {                                 \
+    if (auto divisors = readIntConstant(adaptor.getRhs()))                     \
+      if (llvm::is_contained(*divisors, 0))                                    \
+        return {};                                                             \
+    return foldBinary(adaptor.getLhs(), adaptor.getRhs(), getType(),          \
+                      [](double a, double b) { return EXPR; });                \
+  }
+KILN_DIVISION(DivOp, a / b)
+KILN_DIVISION(FloorDivOp, std::floor(a / b))
+KILN_DIVISION(FloorModOp, floorMod(a, b))
+KILN_DIVISION(RemOp, std::fmod(a, b))
+#undef KILN_DIVISION
+#undef KILN_BINARY_INFER
 
 } // namespace kiln

@@ -31,6 +31,19 @@ FailureOr<SmallVector<int64_t>> broadcastShapes(ArrayRef<int64_t> a,
   return out;
 }
 
+LogicalResult inferBroadcastType(std::optional<Location> loc, Value lhs,
+                                 Value rhs, Type elementType,
+                                 SmallVectorImpl<Type> &inferred) {
+  auto a = cast<RankedTensorType>(lhs.getType());
+  auto b = cast<RankedTensorType>(rhs.getType());
+  auto shape = broadcastShapes(a.getShape(), b.getShape());
+  if (failed(shape))
+    return emitOptionalError(loc, "operand shapes ", a, " and ", b,
+                             " do not broadcast");
+  inferred.push_back(RankedTensorType::get(*shape, elementType));
+  return success();
+}
+
 SmallVector<int64_t> stridesOf(ArrayRef<int64_t> shape) {
   SmallVector<int64_t> strides(shape.size(), 1);
   for (int i = int(shape.size()) - 2; i >= 0; --i)

@@ -18,6 +18,13 @@
 
 namespace kiln {
 
+/// Infers the numpy broadcast of `lhs` and `rhs` as a tensor of
+/// `elementType`; an error at `loc` when they do not broadcast.
+mlir::LogicalResult inferBroadcastType(std::optional<mlir::Location> loc,
+                                       mlir::Value lhs, mlir::Value rhs,
+                                       mlir::Type elementType,
+                                       llvm::SmallVectorImpl<mlir::Type> &inferred);
+
 /// numpy broadcast of two shapes (dynamic dims stay dynamic); failure when
 /// two static dims differ and neither is 1.
 mlir::FailureOr<llvm::SmallVector<int64_t>>

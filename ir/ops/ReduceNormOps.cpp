@@ -51,6 +51,8 @@ static LogicalResult checkAxes(std::optional<Location> loc,
 KILN_REDUCE(ReduceSumOp)
 KILN_REDUCE(ReduceMeanOp)
 KILN_REDUCE(ReduceMaxOp)
+KILN_REDUCE(ReduceMinOp)
+KILN_REDUCE(ReduceProdOp)
 #undef KILN_REDUCE
 
 LogicalResult SoftmaxOp::verify() {

@@ -353,10 +353,10 @@ func.func @pad_negative(%x: tensor<4x4xf32>) -> tensor<3x4xf32> {
 
 // -----
 
-func.func @matmul_integer(%a: tensor<2x3xi32>, %b: tensor<3x4xi32>) -> tensor<2x4xi32> {
-  // expected-error @+1 {{'kiln.matmul' op operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values}}
-  %0 = kiln.matmul %a, %b : (tensor<2x3xi32>, tensor<3x4xi32>) -> tensor<2x4xi32>
-  return %0 : tensor<2x4xi32>
+func.func @matmul_bool(%a: tensor<2x3xi1>, %b: tensor<3x4xi1>) -> tensor<2x4xi1> {
+  // expected-error @+1 {{'kiln.matmul' op operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float or 32-bit signless integer or 64-bit signless integer values}}
+  %0 = kiln.matmul %a, %b : (tensor<2x3xi1>, tensor<3x4xi1>) -> tensor<2x4xi1>
+  return %0 : tensor<2x4xi1>
 }
 
 // -----
@@ -438,4 +438,55 @@ func.func @resize_dynamic(%x: tensor<1x?x2x3xf32>) -> tensor<1x4x4x3xf32> {
   // expected-error @+1 {{'kiln.resize' op resized dim 1 must be static}}
   %0 = kiln.resize %x {axes = array<i64: 1, 2>, sizes = array<i64: 4, 4>, coordinate_mode = "asymmetric"} : (tensor<1x?x2x3xf32>) -> tensor<1x4x4x3xf32>
   return %0 : tensor<1x4x4x3xf32>
+}
+
+// -----
+
+func.func @compare_types_differ(%a: tensor<3xf32>, %b: tensor<3xi64>) -> tensor<3xi1> {
+  // expected-error @+1 {{'kiln.equal' op requires the same element type for all operands}}
+  %0 = kiln.equal %a, %b : (tensor<3xf32>, tensor<3xi64>) -> tensor<3xi1>
+  return %0 : tensor<3xi1>
+}
+
+// -----
+
+func.func @select_branches_differ(%c: tensor<3xi1>, %a: tensor<3xf32>, %b: tensor<3xi64>) -> tensor<3xf32> {
+  // expected-error @+1 {{'kiln.select' op branches differ in element type}}
+  %0 = kiln.select %c, %a, %b : (tensor<3xi1>, tensor<3xf32>, tensor<3xi64>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+func.func @arg_max_axis(%x: tensor<2x5xf32>) -> tensor<2xi64> {
+  // expected-error @+2 {{axis 2 out of range for rank 2}}
+  // expected-error @+1 {{'kiln.arg_max' op failed to infer returned types}}
+  %0 = kiln.arg_max %x {axis = 2 : i64, keepdims = false} : (tensor<2x5xf32>) -> tensor<2xi64>
+  return %0 : tensor<2xi64>
+}
+
+// -----
+
+func.func @gather_nd_tuple_too_long(%x: tensor<2x5xf32>, %i: tensor<4x3xi64>) -> tensor<4xf32> {
+  // expected-error @+2 {{index tuples of 3 after 0 batch dims do not fit an input of rank 2}}
+  // expected-error @+1 {{'kiln.gather_nd' op failed to infer returned types}}
+  %0 = kiln.gather_nd %x, %i : (tensor<2x5xf32>, tensor<4x3xi64>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @gather_nd_batch_differs(%x: tensor<2x5xf32>, %i: tensor<3x1xi64>) -> tensor<3xf32> {
+  // expected-error @+1 {{'kiln.gather_nd' op batch dim 0 differs: 2 in the input, 3 in the indices}}
+  %0 = kiln.gather_nd %x, %i {batch_dims = 1 : i64} : (tensor<2x5xf32>, tensor<3x1xi64>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+func.func @top_k_too_many(%x: tensor<2x5xf32>) -> (tensor<2x6xf32>, tensor<2x6xi64>) {
+  // expected-error @+2 {{k = 6 for a dim of 5}}
+  // expected-error @+1 {{'kiln.top_k' op failed to infer returned types}}
+  %0:2 = kiln.top_k %x {k = 6 : i64, axis = 1 : i64} : (tensor<2x5xf32>) -> (tensor<2x6xf32>, tensor<2x6xi64>)
+  return %0#0, %0#1 : tensor<2x6xf32>, tensor<2x6xi64>
 }

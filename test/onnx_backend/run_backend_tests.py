@@ -33,7 +33,9 @@ SUPPORTED_OPS = frozenset("""
     Div Pow Sqrt MaxPool AveragePool GlobalAveragePool Flatten Reshape
     Transpose Concat Slice Gather Unsqueeze Squeeze Shape Constant Identity
     ReduceMean Softmax LayerNormalization Exp Neg Abs Max Min ReduceSum
-    ReduceMax Pad Cast
+    ReduceMax Pad Cast Log Reciprocal Floor Ceil Sin Cos Equal Less
+    LessOrEqual Greater GreaterOrEqual And Or Xor Not Where ArgMax ArgMin
+    GatherND TopK Mod ReduceMin ReduceProd
 """.split())
 
 

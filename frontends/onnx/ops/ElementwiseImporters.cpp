@@ -122,6 +122,10 @@ void registerElementwiseImporters(ImporterRegistry &r) {
   r["Neg"] = unary<NegOp>();
   r["Abs"] = unary<AbsOp>();
   r["Reciprocal"] = unary<ReciprocalOp>();
+  r["Floor"] = unary<FloorOp>();
+  r["Ceil"] = unary<CeilOp>();
+  r["Sin"] = unary<SinOp>();
+  r["Cos"] = unary<CosOp>();
   r["Add"] = binary<AddOp>();
   r["Sub"] = binary<SubOp>();
   r["Mul"] = binary<MulOp>();

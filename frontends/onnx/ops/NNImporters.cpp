@@ -266,6 +266,8 @@ void registerNNImporters(ImporterRegistry &r) {
   r["ReduceMean"] = importReduce<ReduceMeanOp>;
   r["ReduceSum"] = importReduce<ReduceSumOp>;
   r["ReduceMax"] = importReduce<ReduceMaxOp>;
+  r["ReduceMin"] = importReduce<ReduceMinOp>;
+  r["ReduceProd"] = importReduce<ReduceProdOp>;
 }
 
 } // namespace kiln::onnx_frontend

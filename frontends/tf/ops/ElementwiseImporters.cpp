@@ -1,7 +1,7 @@
 //===- ElementwiseImporters.cpp - TensorFlow elementwise ops to kiln ------===//
 //
-// Arithmetic with numpy broadcasting (TensorFlow's rules are the same),
-// activations, BiasAdd and Cast.
+// Arithmetic, comparisons and logic with numpy broadcasting (TensorFlow's
+// rules are the same), activations, BiasAdd and Cast.
 //
 //===----------------------------------------------------------------------===//
 
@@ -129,6 +129,20 @@ void registerTfElementwiseImporters(TfImporterRegistry &r) {
   r["Maximum"] = binary<MaxOp>();
   r["Minimum"] = binary<MinOp>();
   r["Pow"] = binary<PowOp>();
+  r["Atan2"] = binary<Atan2Op>();
+  r["FloorDiv"] = binary<FloorDivOp>();
+  r["FloorMod"] = binary<FloorModOp>();
+  r["Mod"] = binary<RemOp>();
+  r["TruncateMod"] = binary<RemOp>();
+  r["Equal"] = binary<EqualOp>();
+  r["NotEqual"] = binary<NotEqualOp>();
+  r["Less"] = binary<LessOp>();
+  r["LessEqual"] = binary<LessEqualOp>();
+  r["Greater"] = binary<GreaterOp>();
+  r["GreaterEqual"] = binary<GreaterEqualOp>();
+  r["LogicalAnd"] = binary<AndOp>();
+  r["LogicalOr"] = binary<OrOp>();
+  r["LogicalNot"] = unary<NotOp>();
   r["AddN"] = importAddN;
   r["Relu"] = unary<ReluOp>();
   r["Sigmoid"] = unary<SigmoidOp>();
@@ -141,6 +155,10 @@ void registerTfElementwiseImporters(TfImporterRegistry &r) {
   r["Reciprocal"] = unary<ReciprocalOp>();
   r["Inv"] = unary<ReciprocalOp>();
   r["Erf"] = unary<ErfOp>();
+  r["Floor"] = unary<FloorOp>();
+  r["Ceil"] = unary<CeilOp>();
+  r["Sin"] = unary<SinOp>();
+  r["Cos"] = unary<CosOp>();
   r["Erfc"] = importErfc;
   r["Relu6"] = importRelu6;
   r["LeakyRelu"] = importLeakyRelu;

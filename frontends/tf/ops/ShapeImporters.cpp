@@ -12,22 +12,9 @@ using namespace mlir;
 
 namespace kiln::tf_frontend {
 
-/// Constant integer operand `i`, or an error naming what it is.
-static FailureOr<std::vector<int64_t>> constOperand(TfNodeContext &nc, size_t i,
-                                                    const char *what) {
-  if (!nc.input(i))
-    return nc.error() << nc.node.op() << " needs its " << what << " operand";
-  auto v = nc.constInts(i);
-  if (!v)
-    return nc.error() << nc.node.op() << " " << what
-                      << " must be a constant (computed shapes are not "
-                         "supported in TensorFlow graphs yet)";
-  return *v;
-}
-
 static LogicalResult importReshape(TfNodeContext &nc,
                                    SmallVectorImpl<Value> &out) {
-  auto shape = constOperand(nc, 1, "shape");
+  auto shape = nc.constOperand(1, "shape");
   if (failed(shape))
     return failure();
   auto in = nc.inputType(0);
@@ -81,7 +68,7 @@ static LogicalResult importSqueeze(TfNodeContext &nc,
 
 static LogicalResult importExpandDims(TfNodeContext &nc,
                                       SmallVectorImpl<Value> &out) {
-  auto axis = constOperand(nc, 1, "axis");
+  auto axis = nc.constOperand(1, "axis");
   if (failed(axis))
     return failure();
   auto in = nc.inputType(0);
@@ -98,7 +85,7 @@ static LogicalResult importExpandDims(TfNodeContext &nc,
 
 static LogicalResult importTranspose(TfNodeContext &nc,
                                      SmallVectorImpl<Value> &out) {
-  auto perm = constOperand(nc, 1, "perm");
+  auto perm = nc.constOperand(1, "perm");
   if (failed(perm))
     return failure();
   out.push_back(nc.create<TransposeOp>(nc.input(0),
@@ -112,7 +99,7 @@ static LogicalResult importConcat(TfNodeContext &nc,
   size_t n = nc.inputs.size();
   if (n < 2)
     return nc.error() << "ConcatV2 needs values and an axis";
-  auto axis = constOperand(nc, n - 1, "axis");
+  auto axis = nc.constOperand(n - 1, "axis");
   if (failed(axis) || axis->size() != 1)
     return failure();
   int64_t a = normalizeAxis((*axis)[0], nc.inputType(0).getRank());
@@ -144,7 +131,7 @@ static LogicalResult importPack(TfNodeContext &nc,
 }
 
 static LogicalResult importPad(TfNodeContext &nc, SmallVectorImpl<Value> &out) {
-  auto paddings = constOperand(nc, 1, "paddings");
+  auto paddings = nc.constOperand(1, "paddings");
   if (failed(paddings))
     return failure();
   int64_t rank = nc.inputType(0).getRank();
@@ -169,11 +156,11 @@ static LogicalResult importPad(TfNodeContext &nc, SmallVectorImpl<Value> &out) {
   return success(bool(out.back()));
 }
 
-/// Mean/Sum/Max over constant reduction indices, `keep_dims` as given.
+/// Mean/Sum/Max/Min/Prod over constant reduction indices, `keep_dims` as given.
 template <typename ReduceOp>
 static LogicalResult importReduce(TfNodeContext &nc,
                                   SmallVectorImpl<Value> &out) {
-  auto axes = constOperand(nc, 1, "reduction indices");
+  auto axes = nc.constOperand(1, "reduction indices");
   if (failed(axes))
     return failure();
   int64_t rank = nc.inputType(0).getRank();
@@ -208,6 +195,8 @@ void registerTfShapeImporters(TfImporterRegistry &r) {
   r["Mean"] = importReduce<ReduceMeanOp>;
   r["Sum"] = importReduce<ReduceSumOp>;
   r["Max"] = importReduce<ReduceMaxOp>;
+  r["Min"] = importReduce<ReduceMinOp>;
+  r["Prod"] = importReduce<ReduceProdOp>;
 }
 
 } // namespace kiln::tf_frontend

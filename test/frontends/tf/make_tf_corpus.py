@@ -10,6 +10,8 @@ by this script; CI does not need TensorFlow. To regenerate it:
 
   python3 -m venv ~/venvs/tf && ~/venvs/tf/bin/pip install tensorflow-cpu
   ~/venvs/tf/bin/python test/frontends/tf/make_tf_corpus.py test/frontends/tf/corpus
+
+Case names after OUTDIR write only those cases.
 """
 import json
 import os
@@ -97,6 +99,27 @@ CASES = {
         tf.range(1.0, 2.5, 0.5)[:3]),
     "cast_int_add": ([(2, 3)], lambda x: tf.cast(
         tf.cast(x * 10.0, tf.int32) + tf.constant([[1, 2, 3]]), tf.float32)),
+    "compare_select": ([(3, 7)], lambda x: tf.where(x > 0.2, x, -x) +
+                       tf.cast(tf.logical_and(x >= -0.5, x <= 0.5), tf.float32) +
+                       tf.cast(tf.logical_or(tf.equal(x, x[:1]), x < -1.0),
+                               tf.float32) * 2.0 +
+                       tf.cast(tf.logical_not(tf.not_equal(x, x[:, :1])),
+                               tf.float32) * 4.0),
+    "arg_top_k": ([(3, 7)], lambda x: (
+        tf.argmax(x, axis=1), tf.argmin(x, axis=0, output_type=tf.int32),
+        tf.math.top_k(x, 3).values, tf.math.top_k(x, 3).indices)),
+    "gather_nd": ([(4, 5, 3)], lambda x: tf.gather_nd(
+        x, tf.constant([[1, 2], [3, 0], [0, 4]])) + tf.gather_nd(
+        x, tf.constant([[3, 4, 2], [0, 0, 0], [2, 1, 1]]))[:, tf.newaxis]),
+    "floor_trig_reduce": ([(3, 7)], lambda x: tf.floor(x * 3.0) +
+                          tf.math.ceil(x) + tf.sin(x * 4.0) + tf.cos(x * 4.0) +
+                          tf.atan2(x, x[::-1]) + tf.math.floordiv(x, 0.3) +
+                          tf.math.floormod(x, 0.7) +
+                          tf.reduce_min(x, 1, keepdims=True) +
+                          tf.reduce_prod(x, 0)),
+    "int_floor_div_mod": ([(3, 7)], lambda x: tf.cast(
+        tf.math.floordiv(tf.cast(x * 10.0, tf.int32), 3) * 100 +
+        tf.math.floormod(tf.cast(x * 10.0, tf.int32), -4), tf.float32)),
 }
 
 
@@ -130,9 +153,12 @@ def write_case(outdir, name, shapes, fn):
 
 
 def main():
-    if len(sys.argv) != 2:
+    if len(sys.argv) < 2:
         sys.exit(__doc__)
+    only = set(sys.argv[2:])
     for name, (shapes, fn) in CASES.items():
+        if only and name not in only:
+            continue
         write_case(sys.argv[1], name, shapes, fn)
         print("wrote", name, flush=True)
 

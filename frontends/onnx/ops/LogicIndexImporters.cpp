@@ -1,0 +1,111 @@
+//===- LogicIndexImporters.cpp - ONNX comparisons, logic and index ops ----===//
+//
+// Equal/Less/Greater(OrEqual), And/Or/Xor/Not, Where, ArgMax/ArgMin,
+// GatherND and TopK (with a constant K).
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontends/onnx/ImportContext.h"
+
+using namespace mlir;
+
+namespace kiln::onnx_frontend {
+
+template <typename OpTy>
+static LogicalResult importCompare(NodeContext &nc, SmallVectorImpl<Value> &out) {
+  if (!nc.input(0) || !nc.input(1))
+    return nc.error() << "needs two inputs";
+  if (nc.inputType(0).getElementType() != nc.inputType(1).getElementType())
+    return nc.error() << "operands differ in element type: "
+                      << nc.inputType(0) << " and " << nc.inputType(1);
+  out.push_back(nc.create<OpTy>(nc.input(0), nc.input(1)));
+  return success(bool(out.back()));
+}
+
+static LogicalResult importNot(NodeContext &nc, SmallVectorImpl<Value> &out) {
+  out.push_back(nc.create<NotOp>(nc.input(0)));
+  return success(bool(out.back()));
+}
+
+static LogicalResult importWhere(NodeContext &nc, SmallVectorImpl<Value> &out) {
+  if (!nc.input(0) || !nc.input(1) || !nc.input(2))
+    return nc.error() << "needs three inputs";
+  out.push_back(nc.create<SelectOp>(nc.input(0), nc.input(1), nc.input(2)));
+  return success(bool(out.back()));
+}
+
+template <typename OpTy>
+static LogicalResult importArgReduce(NodeContext &nc,
+                                     SmallVectorImpl<Value> &out) {
+  int64_t rank = nc.inputType(0).getRank();
+  int64_t axis = normalizeAxis(nc.intAttr("axis", 0), rank);
+  if (axis < 0)
+    return nc.error() << "axis out of range for rank " << rank;
+  auto &b = nc.builder;
+  out.push_back(nc.create<OpTy>(nc.input(0), b.getI64IntegerAttr(axis),
+                                b.getBoolAttr(nc.intAttr("keepdims", 1)),
+                                b.getBoolAttr(nc.intAttr("select_last_index", 0))));
+  return success(bool(out.back()));
+}
+
+static LogicalResult importGatherNd(NodeContext &nc, SmallVectorImpl<Value> &out) {
+  out.push_back(nc.create<GatherNdOp>(
+      nc.input(0), nc.input(1),
+      nc.builder.getI64IntegerAttr(nc.intAttr("batch_dims", 0))));
+  return success(bool(out.back()));
+}
+
+/// TopK: `sorted = 0` allows any order, so the sorted one serves both.
+static LogicalResult importTopK(NodeContext &nc, SmallVectorImpl<Value> &out) {
+  auto in = nc.inputType(0);
+  int64_t rank = in.getRank();
+  std::optional<std::vector<int64_t>> k;
+  if (nc.opset < 10)
+    k = std::vector<int64_t>{nc.intAttr("k", -1)};
+  else if (!(k = nc.constInts(1)))
+    return nc.error() << "TopK with a computed K is not supported";
+  int64_t axis = normalizeAxis(nc.intAttr("axis", -1), rank);
+  if (axis < 0 || k->size() != 1)
+    return nc.error() << "TopK needs an axis within rank " << rank
+                      << " and a single K";
+  int64_t kv = (*k)[0], n = in.getDimSize(axis);
+  if (kv < 0 || (!ShapedType::isDynamic(n) && kv > n))
+    return nc.error() << "TopK K = " << kv << " for a dim of " << n;
+  auto &b = nc.builder;
+  auto op = TopKOp::create(b, nc.loc, nc.input(0), b.getI64IntegerAttr(kv),
+                           b.getI64IntegerAttr(axis),
+                           b.getBoolAttr(nc.intAttr("largest", 1)));
+  out.push_back(op.getValues());
+  out.push_back(op.getIndices());
+  return success();
+}
+
+/// Mod: fmod = 1 is C's fmod (sign of the dividend), else the sign of the
+/// divisor; integer Mod by zero gives 0.
+static LogicalResult importMod(NodeContext &nc, SmallVectorImpl<Value> &out) {
+  bool isFloat = isa<FloatType>(nc.inputType(0).getElementType());
+  if (isFloat && !nc.intAttr("fmod", 0))
+    return nc.error() << "Mod of floats needs fmod = 1";
+  return nc.intAttr("fmod", 0) ? importCompare<RemOp>(nc, out)
+                               : importCompare<FloorModOp>(nc, out);
+}
+
+void registerLogicIndexImporters(ImporterRegistry &r) {
+  r["Equal"] = importCompare<EqualOp>;
+  r["Less"] = importCompare<LessOp>;
+  r["LessOrEqual"] = importCompare<LessEqualOp>;
+  r["Greater"] = importCompare<GreaterOp>;
+  r["GreaterOrEqual"] = importCompare<GreaterEqualOp>;
+  r["And"] = importCompare<AndOp>;
+  r["Or"] = importCompare<OrOp>;
+  r["Xor"] = importCompare<XorOp>;
+  r["Not"] = importNot;
+  r["Where"] = importWhere;
+  r["ArgMax"] = importArgReduce<ArgMaxOp>;
+  r["ArgMin"] = importArgReduce<ArgMinOp>;
+  r["GatherND"] = importGatherNd;
+  r["TopK"] = importTopK;
+  r["Mod"] = importMod;
+}
+
+} // namespace kiln::onnx_frontend

@@ -1,0 +1,148 @@
+//===- LogicIndexImporters.cpp - TensorFlow selection and index ops to kiln ===//
+//
+// Select/SelectV2, ArgMax/ArgMin, GatherNd, TopKV2 and SparseToDense (with
+// constant operands, as frozen graphs have it).
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontends/tf/TfNodeContext.h"
+#include "frontends/tf/TfTensors.h"
+#include "ir/ConstantData.h"
+
+using namespace mlir;
+
+namespace kiln::tf_frontend {
+
+/// `v` as element type `dtype` (an index output's `output_type`).
+static Value castToDtype(TfNodeContext &nc, Value v, tensorflow::DataType dtype) {
+  Type et = elementTypeFor(nc.builder.getContext(), dtype);
+  auto type = cast<RankedTensorType>(v.getType());
+  if (!et || et == type.getElementType())
+    return v;
+  return nc.create<CastOp>(type.clone(et), v);
+}
+
+/// SelectV2 broadcasts all three operands. TF1's Select also takes a 1-D
+/// condition that picks whole rows of higher-rank branches.
+static LogicalResult importSelect(TfNodeContext &nc, SmallVectorImpl<Value> &out) {
+  Value cond = nc.input(0);
+  auto ct = nc.inputType(0), xt = nc.inputType(1);
+  if (!ct.getElementType().isInteger(1))
+    return nc.error() << nc.node.op() << " condition must be bool";
+  if (nc.node.op() == "Select" && ct.getRank() == 1 && xt.getRank() > 1) {
+    SmallVector<int64_t> shape(xt.getRank(), 1);
+    shape[0] = ct.getDimSize(0);
+    cond = nc.reshape(cond, shape);
+  }
+  out.push_back(nc.create<SelectOp>(cond, nc.input(1), nc.input(2)));
+  return success(bool(out.back()));
+}
+
+template <typename OpTy>
+static LogicalResult importArgReduce(TfNodeContext &nc,
+                                     SmallVectorImpl<Value> &out) {
+  auto dim = nc.constOperand(1, "dimension");
+  if (failed(dim))
+    return failure();
+  int64_t rank = nc.inputType(0).getRank();
+  int64_t axis = dim->size() == 1 ? normalizeAxis((*dim)[0], rank) : -1;
+  if (axis < 0)
+    return nc.error() << nc.node.op() << " dimension out of range for rank "
+                      << rank;
+  auto &b = nc.builder;
+  Value r = nc.create<OpTy>(nc.input(0), b.getI64IntegerAttr(axis),
+                            b.getBoolAttr(false), b.getBoolAttr(false));
+  const auto *type = nc.attr("output_type");
+  out.push_back(r ? castToDtype(nc, r, type ? type->type() : tensorflow::DT_INT64)
+                  : Value());
+  return success(bool(out.back()));
+}
+
+static LogicalResult importGatherNd(TfNodeContext &nc,
+                                    SmallVectorImpl<Value> &out) {
+  auto it = nc.inputType(1);
+  if (!isa<IntegerType>(it.getElementType()))
+    return nc.error() << "GatherNd indices must be integers";
+  out.push_back(nc.create<GatherNdOp>(nc.input(0), nc.input(1),
+                                      nc.builder.getI64IntegerAttr(0)));
+  return success(bool(out.back()));
+}
+
+/// TopKV2 along the last dim; `sorted = false` allows any order, so the
+/// sorted one serves both.
+static LogicalResult importTopK(TfNodeContext &nc, SmallVectorImpl<Value> &out) {
+  auto k = nc.constOperand(1, "k");
+  if (failed(k))
+    return failure();
+  auto in = nc.inputType(0);
+  if (in.getRank() < 1 || k->size() != 1)
+    return nc.error() << "TopKV2 needs an input of rank >= 1 and a scalar k";
+  int64_t axis = in.getRank() - 1, n = in.getDimSize(axis), kv = (*k)[0];
+  if (kv < 0 || (!ShapedType::isDynamic(n) && kv > n))
+    return nc.error() << "TopKV2 k = " << kv << " for a last dim of " << n;
+  auto &b = nc.builder;
+  auto op = TopKOp::create(b, nc.loc, nc.input(0), b.getI64IntegerAttr(kv),
+                           b.getI64IntegerAttr(axis), b.getBoolAttr(true));
+  const auto *type = nc.attr("index_type");
+  out.push_back(op.getValues());
+  out.push_back(castToDtype(nc, op.getIndices(),
+                            type ? type->type() : tensorflow::DT_INT32));
+  return success(bool(out.back()));
+}
+
+/// SparseToDense of constants: the dense constant, default everywhere but
+/// at the listed positions.
+static LogicalResult importSparseToDense(TfNodeContext &nc,
+                                         SmallVectorImpl<Value> &out) {
+  auto indices = nc.constOperand(0, "sparse_indices");
+  auto shape = nc.constOperand(1, "output_shape");
+  auto values = nc.constFloats(2);
+  auto dflt = nc.constFloats(3);
+  if (failed(indices) || failed(shape))
+    return failure();
+  if (!values || !dflt || dflt->size() != 1)
+    return nc.error() << "SparseToDense needs constant values and a scalar "
+                         "default";
+  int64_t rank = shape->size(), count = 1;
+  for (int64_t d : *shape) {
+    if (d < 0 || d > (int64_t(1) << 24))
+      return nc.error() << "SparseToDense output dim " << d << " out of range";
+    count *= d;
+  }
+  if (count > (int64_t(1) << 24))
+    return nc.error() << "SparseToDense output too large to fold";
+  int64_t tuple = nc.inputType(0).getRank() == 2 ? nc.inputType(0).getDimSize(1) : 1;
+  if (tuple != rank && !(rank == 1 && tuple == 1))
+    return nc.error() << "SparseToDense index tuples of " << tuple
+                      << " for a rank-" << rank << " output";
+  size_t n = indices->size() / std::max<int64_t>(rank, 1);
+  if (values->size() != 1 && values->size() != n)
+    return nc.error() << "SparseToDense has " << values->size()
+                      << " values for " << n << " indices";
+  std::vector<double> data(count, (*dflt)[0]);
+  for (size_t i = 0; i < n; ++i) {
+    int64_t at = 0;
+    for (int64_t d = 0; d < rank; ++d) {
+      int64_t v = (*indices)[i * rank + d];
+      if (v < 0 || v >= (*shape)[d])
+        return nc.error() << "SparseToDense index " << v << " out of range";
+      at = at * (*shape)[d] + v;
+    }
+    data[at] = (*values)[values->size() == 1 ? 0 : i];
+  }
+  auto type = RankedTensorType::get(*shape, nc.inputType(2).getElementType());
+  out.push_back(ConstantOp::create(nc.builder, nc.loc, writeConstant(type, data)));
+  return success();
+}
+
+void registerTfLogicIndexImporters(TfImporterRegistry &r) {
+  r["Select"] = importSelect;
+  r["SelectV2"] = importSelect;
+  r["ArgMax"] = importArgReduce<ArgMaxOp>;
+  r["ArgMin"] = importArgReduce<ArgMinOp>;
+  r["GatherNd"] = importGatherNd;
+  r["TopKV2"] = importTopK;
+  r["SparseToDense"] = importSparseToDense;
+}
+
+} // namespace kiln::tf_frontend

@@ -1,0 +1,109 @@
+//===- KilnLogicIndexOps.td - comparisons, logic, selection, indices -*- tablegen -*-===//
+//
+// Ops on boolean (i1) tensors and ops that compute positions: comparisons,
+// logical and/or/xor/not, select, arg_max/arg_min, gather_nd and top_k.
+// Included by KilnOps.td.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_LOGIC_INDEX_OPS_TD
+#define KILN_LOGIC_INDEX_OPS_TD
+
+def Kiln_BoolTensor : RankedTensorOf<[I1]>;
+
+//===----------------------------------------------------------------------===//
+// Comparisons and logic
+//===----------------------------------------------------------------------===//
+
+class Kiln_CompareOp<string mnemonic, string desc> : Kiln_GraphOp<mnemonic,
+    [SameOperandsElementType, InferTypeOpAdaptorWithIsCompatible]> {
+  let summary = desc # " elementwise, numpy broadcasting, i1 result";
+  let arguments = (ins Kiln_Tensor:$lhs, Kiln_Tensor:$rhs);
+  let results = (outs Kiln_BoolTensor:$result);
+  let hasFolder = 1;
+}
+
+def Kiln_EqualOp : Kiln_CompareOp<"equal", "lhs == rhs">;
+def Kiln_NotEqualOp : Kiln_CompareOp<"not_equal", "lhs != rhs">;
+def Kiln_LessOp : Kiln_CompareOp<"less", "lhs < rhs">;
+def Kiln_LessEqualOp : Kiln_CompareOp<"less_equal", "lhs <= rhs">;
+def Kiln_GreaterOp : Kiln_CompareOp<"greater", "lhs > rhs">;
+def Kiln_GreaterEqualOp : Kiln_CompareOp<"greater_equal", "lhs >= rhs">;
+
+class Kiln_LogicOp<string mnemonic, string desc> : Kiln_GraphOp<mnemonic,
+    [SameOperandsAndResultElementType, InferTypeOpAdaptorWithIsCompatible]> {
+  let summary = desc # " of i1 tensors with numpy broadcasting";
+  let arguments = (ins Kiln_BoolTensor:$lhs, Kiln_BoolTensor:$rhs);
+  let results = (outs Kiln_BoolTensor:$result);
+  let hasFolder = 1;
+}
+
+def Kiln_AndOp : Kiln_LogicOp<"and", "lhs and rhs">;
+def Kiln_OrOp : Kiln_LogicOp<"or", "lhs or rhs">;
+def Kiln_XorOp : Kiln_LogicOp<"xor", "lhs xor rhs">;
+
+def Kiln_NotOp : Kiln_GraphOp<"not", [SameOperandsAndResultType]> {
+  let summary = "Logical negation of an i1 tensor";
+  let arguments = (ins Kiln_BoolTensor:$input);
+  let results = (outs Kiln_BoolTensor:$result);
+  let hasFolder = 1;
+}
+
+def Kiln_SelectOp : Kiln_GraphOp<"select", [InferTypeOpAdaptorWithIsCompatible]> {
+  let summary = "cond ? lhs : rhs per element, the three broadcast together";
+  let arguments = (ins Kiln_BoolTensor:$cond, Kiln_Tensor:$lhs,
+      Kiln_Tensor:$rhs);
+  let results = (outs Kiln_Tensor:$result);
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Positions
+//===----------------------------------------------------------------------===//
+
+class Kiln_ArgReduceOp<string mnemonic, string desc> : Kiln_GraphOp<mnemonic,
+    [InferTypeOpAdaptorWithIsCompatible]> {
+  let summary = "Index (i64) of the " # desc # " along `axis`";
+  let description = [{
+    Ties give the first such index, or the last with `select_last_index`.
+    `keepdims` keeps the reduced dim with size 1.
+  }];
+  let arguments = (ins Kiln_Tensor:$input, I64Attr:$axis, BoolAttr:$keepdims,
+      DefaultValuedAttr<BoolAttr, "false">:$select_last_index);
+  let results = (outs RankedTensorOf<[I64]>:$result);
+  let hasVerifier = 1;
+}
+
+def Kiln_ArgMaxOp : Kiln_ArgReduceOp<"arg_max", "largest element">;
+def Kiln_ArgMinOp : Kiln_ArgReduceOp<"arg_min", "smallest element">;
+
+def Kiln_GatherNdOp : Kiln_GraphOp<"gather_nd", [InferTypeOpAdaptorWithIsCompatible]> {
+  let summary = "Picks slices of `input` by index tuples (the last dim of `indices`)";
+  let description = [{
+    With b = `batch_dims` and q = the last dim of `indices`, the result has
+    the shape `indices.shape[:-1] + input.shape[b + q:]`; its element at
+    (i..., j...) is `input[i[:b]..., indices[i..., 0], ..., indices[i..., q-1],
+    j...]`. The first b dims of `input` and `indices` must agree. Negative
+    indices count from the end; out-of-range ones are clamped.
+  }];
+  let arguments = (ins Kiln_Tensor:$input, Kiln_IndexTensor:$indices,
+      DefaultValuedAttr<I64Attr, "0">:$batch_dims);
+  let results = (outs Kiln_Tensor:$result);
+  let hasVerifier = 1;
+}
+
+def Kiln_TopKOp : Kiln_GraphOp<"top_k", [InferTypeOpAdaptorWithIsCompatible]> {
+  let summary = "The k largest (or smallest) elements along `axis`, sorted";
+  let description = [{
+    Results: the values and their i64 indices, with dim `axis` of size k,
+    ordered from the largest (smallest with `largest = false`); equal values
+    keep their input order.
+  }];
+  let arguments = (ins Kiln_Tensor:$input, I64Attr:$k, I64Attr:$axis,
+      DefaultValuedAttr<BoolAttr, "true">:$largest);
+  let results = (outs Kiln_Tensor:$values, RankedTensorOf<[I64]>:$indices);
+  let hasVerifier = 1;
+}
+
+#endif // KILN_LOGIC_INDEX_OPS_TD

@@ -1,0 +1,70 @@
+// RUN: %kiln-opt %s --split-input-file --kiln-convert-to-linalg | FileCheck %s
+
+// Comparisons, logic and select are broadcasting generics; arg_max is one
+// reducing generic carrying the best value and index; gather_nd reads its
+// index tuple with tensor.extract; top_k is an scf.for of k masked rounds.
+
+// CHECK-LABEL: func.func @compare_select
+func.func @compare_select(%a: tensor<?x3xf32>, %b: tensor<3xf32>) -> tensor<?x3xf32> {
+  // CHECK: linalg.generic
+  // CHECK: arith.cmpf olt
+  // CHECK: linalg.generic
+  // CHECK: arith.xori
+  // CHECK: linalg.generic
+  // CHECK: arith.select
+  %0 = kiln.less %a, %b : (tensor<?x3xf32>, tensor<3xf32>) -> tensor<?x3xi1>
+  %1 = kiln.not %0 : (tensor<?x3xi1>) -> tensor<?x3xi1>
+  %2 = kiln.select %1, %a, %b : (tensor<?x3xi1>, tensor<?x3xf32>, tensor<3xf32>) -> tensor<?x3xf32>
+  return %2 : tensor<?x3xf32>
+}
+
+// -----
+
+// Integer floor division rounds towards -inf and gives 0 for a zero divisor.
+// CHECK-LABEL: func.func @floor_div_int
+func.func @floor_div_int(%a: tensor<4xi32>, %b: tensor<4xi32>) -> tensor<4xi32> {
+  // CHECK: arith.cmpi eq
+  // CHECK: arith.divsi
+  // CHECK: arith.remsi
+  // CHECK: arith.subi
+  // CHECK: arith.select
+  %0 = kiln.floor_div %a, %b : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
+  return %0 : tensor<4xi32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @arg_max
+func.func @arg_max(%x: tensor<?x5xf32>) -> tensor<?x1xi64> {
+  // CHECK: %[[R:.*]]:2 = linalg.generic {{.*}}iterator_types = ["parallel", "reduction"]
+  // CHECK-SAME: outs(%{{.*}}, %{{.*}} : tensor<?xf32>, tensor<?xi64>)
+  // CHECK: arith.cmpf ogt
+  // CHECK: linalg.index 1
+  // CHECK: tensor.expand_shape %[[R]]#1
+  %0 = kiln.arg_max %x {axis = 1 : i64, keepdims = true} : (tensor<?x5xf32>) -> tensor<?x1xi64>
+  return %0 : tensor<?x1xi64>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @gather_nd
+func.func @gather_nd(%x: tensor<2x5x3xf32>, %i: tensor<4x2xi64>) -> tensor<4x3xf32> {
+  // CHECK: linalg.generic
+  // CHECK-COUNT-2: tensor.extract %{{.*}} : tensor<4x2xi64>
+  // CHECK: tensor.extract %{{.*}} : tensor<2x5x3xf32>
+  %0 = kiln.gather_nd %x, %i : (tensor<2x5x3xf32>, tensor<4x2xi64>) -> tensor<4x3xf32>
+  return %0 : tensor<4x3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @top_k
+func.func @top_k(%x: tensor<2x5xf32>) -> (tensor<2x3xf32>, tensor<2x3xi64>) {
+  // CHECK: %[[K:.*]] = arith.constant 3 : index
+  // CHECK: scf.for %{{.*}} = %{{.*}} to %[[K]]
+  // CHECK: arith.cmpf olt
+  // CHECK: tensor.insert_slice {{.*}} : tensor<2xf32> into tensor<2x3xf32>
+  // CHECK: tensor.insert_slice {{.*}} : tensor<2xi64> into tensor<2x3xi64>
+  %0:2 = kiln.top_k %x {k = 3 : i64, axis = 1 : i64, largest = false} : (tensor<2x5xf32>) -> (tensor<2x3xf32>, tensor<2x3xi64>)
+  return %0#0, %0#1 : tensor<2x3xf32>, tensor<2x3xi64>
+}
