@@ -16,6 +16,7 @@ using namespace kiln;
 #include "ir/KilnDialect.cpp.inc"
 
 void KilnDialect::initialize() {
+  registerAttributes();
   addOperations<
 #define GET_OP_LIST
 #include "ir/KilnOps.cpp.inc"

@@ -18,6 +18,9 @@
 
 #include "ir/KilnDialect.h.inc"
 
+#define GET_ATTRDEF_CLASSES
+#include "ir/KilnAttrs.h.inc"
+
 #define GET_OP_CLASSES
 #include "ir/KilnOps.h.inc"
 

@@ -25,6 +25,10 @@ def Kiln_Dialect : Dialect {
   }];
   let cppNamespace = "::kiln";
   let hasConstantMaterializer = 1;
+  let useDefaultAttributePrinterParser = 1;
+  let extraClassDeclaration = [{
+    void registerAttributes();
+  }];
   let dependentDialects = ["::mlir::tensor::TensorDialect"];
 }
 

@@ -11,6 +11,7 @@
 #define KILN_OPS_TD
 
 include "ir/KilnDialect.td"
+include "ir/KilnAttrs.td"
 include "mlir/IR/BuiltinAttributeInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
@@ -22,6 +23,7 @@ class Kiln_GraphOp<string mnemonic, list<Trait> traits = []> :
 }
 
 def Kiln_Tensor : RankedTensorOf<[AnyType]>;
+def Kiln_DefaultLayout : DefaultValuedAttr<Kiln_LayoutAttr, "nchw">;
 def Kiln_FloatTensor : RankedTensorOf<[F16, BF16, F32, F64]>;
 def Kiln_IndexTensor : RankedTensorOf<[I32, I64]>;
 def Kiln_NumericTensor : RankedTensorOf<[F16, BF16, F32, F64, I32, I64]>;
@@ -122,15 +124,15 @@ def Kiln_MatMulOp : Kiln_GraphOp<"matmul", [SameOperandsElementType,
 def Kiln_ConvOp : Kiln_GraphOp<"conv", [InferTypeOpAdaptorWithIsCompatible]> {
   let summary = "Grouped 2-D convolution with optional bias";
   let description = [{
-    `layout` names the data layout of input and result: "NCHW" (filter
-    O x I/g x KH x KW) or "NHWC" (filter KH x KW x I/g x O). `pads` holds the
-    begin pads of each spatial dim, then the end pads.
+    `layout` says which dim of input, filter and result is which (see
+    #kiln.layout; NCHW data with an OIHW filter by default). `pads` holds
+    the begin pads of H and W, then their end pads.
   }];
   let arguments = (ins Kiln_FloatTensor:$input, Kiln_FloatTensor:$filter,
       Optional<Kiln_FloatTensor>:$bias,
       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$dilations,
       DenseI64ArrayAttr:$pads, I64Attr:$group,
-      DefaultValuedStrAttr<StrAttr, "NCHW">:$layout);
+      Kiln_DefaultLayout:$layout);
   let results = (outs Kiln_FloatTensor:$result);
   let hasVerifier = 1;
 }
@@ -146,7 +148,7 @@ class Kiln_PoolOp<string mnemonic, string desc> : Kiln_GraphOp<mnemonic,
       DenseI64ArrayAttr:$kernel, DenseI64ArrayAttr:$strides,
       DenseI64ArrayAttr:$dilations, DenseI64ArrayAttr:$pads,
       DefaultValuedAttr<BoolAttr, "false">:$count_include_pad,
-      DefaultValuedStrAttr<StrAttr, "NCHW">:$layout);
+      Kiln_DefaultLayout:$layout);
   let results = (outs Kiln_FloatTensor:$result);
   let hasVerifier = 1;
 }
@@ -186,11 +188,11 @@ def Kiln_BatchNormOp : Kiln_GraphOp<"batch_norm", [
   let summary = "Inference batch normalization over the channel axis";
   let description = [{
     `(x - mean) / sqrt(var + epsilon) * scale + bias`, with the four 1-D
-    parameters indexed by the channel dim that `layout` names.
+    parameters indexed by the input's C dim (`layout`).
   }];
   let arguments = (ins Kiln_FloatTensor:$input, Kiln_FloatTensor:$scale,
       Kiln_FloatTensor:$bias, Kiln_FloatTensor:$mean, Kiln_FloatTensor:$variance,
-      F64Attr:$epsilon, DefaultValuedStrAttr<StrAttr, "NCHW">:$layout);
+      F64Attr:$epsilon, Kiln_DefaultLayout:$layout);
   let results = (outs Kiln_FloatTensor:$result);
   let hasVerifier = 1;
 }

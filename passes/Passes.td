@@ -61,13 +61,43 @@ def KilnDecompose : Pass<"kiln-decompose", "mlir::func::FuncOp"> {
   let dependentDialects = ["kiln::KilnDialect"];
 }
 
+def KilnConvertLayout : Pass<"kiln-convert-layout", "mlir::func::FuncOp"> {
+  let summary = "Puts convolutions and pooling into the target's layout";
+  let description = [{
+    Each kiln.conv, kiln.max_pool and kiln.avg_pool whose #kiln.layout is
+    not the target's (`data`, `filter`) is rebuilt in the target layout
+    with a transpose of its input (and filter) before it and of its result
+    after it. Filter transposes of constants fold away;
+    kiln-propagate-transposes, run next, cancels the data transposes that
+    meet between layers, so a chain of NHWC convolutions computed in NCHW
+    keeps one transpose at each end. The CPU target computes in NCHW with
+    OIHW filters (im2col + register-tiled matmul).
+    Before:
+    ```mlir
+    %y = kiln.conv %x, %f {..., layout = #kiln.layout<input = "NHWC", filter = "HWIO">} : (tensor<1x8x8x3xf32>, tensor<3x3x3x16xf32>) -> tensor<1x8x8x16xf32>
+    ```
+    After:
+    ```mlir
+    %t = kiln.transpose %x {perm = array<i64: 0, 3, 1, 2>} : ...
+    %c = kiln.conv %t, %f2 {...} : (tensor<1x3x8x8xf32>, tensor<16x3x3x3xf32>) -> tensor<1x16x8x8xf32>
+    %y = kiln.transpose %c {perm = array<i64: 0, 2, 3, 1>} : ...
+    ```
+  }];
+  let options = [
+    Option<"data", "data", "std::string", "\"NCHW\"",
+           "the letters of the target's data and result dims">,
+    Option<"filter", "filter", "std::string", "\"OIHW\"",
+           "the letters of the target's filter dims">,
+  ];
+  let dependentDialects = ["kiln::KilnDialect"];
+}
+
 def KilnPropagateTransposes : Pass<"kiln-propagate-transposes",
     "mlir::func::FuncOp"> {
   let summary = "Sinks transposes through layout-agnostic ops and cancels pairs";
   let description = [{
-    The first layout pass. Convolutions and pooling compute in NCHW; a
-    graph in another layout (TensorFlow's NHWC) reaches them through a
-    transpose on each side. This pass moves every transpose below the
+    The second layout pass. kiln-convert-layout has put each convolution
+    and pooling into the target's layout with a transpose on each side. This pass moves every transpose below the
     elementwise ops, pads, reductions and concats that follow it (adjusting
     their constants, pads and axes) until it meets the next transpose, and
     composes the two; inverse pairs vanish. A chain of NHWC convolutions

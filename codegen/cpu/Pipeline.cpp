@@ -25,6 +25,8 @@ namespace kiln {
 void buildGraphPipeline(OpPassManager &pm) {
   OpPassManager &fpm = pm.nest<func::FuncOp>();
   fpm.addPass(createKilnDecompose());
+  // The CPU kernels compute convolutions and pooling in NCHW/OIHW.
+  fpm.addPass(createKilnConvertLayout());
   fpm.addPass(createKilnPropagateTransposes());
   fpm.addPass(createKilnFoldConstants());
   fpm.addPass(createKilnShapeInference());
@@ -72,6 +74,10 @@ static const char *kLoweringPipeline =
 
 void buildCpuLoweringPipeline(OpPassManager &pm,
                               const CpuPipelineOptions &options) {
+  // Convolutions become im2col + matmul, then the matmuls get register
+  // tiles; canonicalization folds the constant filter's reshapes first.
+  pm.nest<func::FuncOp>().addPass(createKilnCpuConvToMatmul());
+  pm.nest<func::FuncOp>().addPass(createCanonicalizerPass());
   if (options.tileContractions)
     pm.addPass(createKilnCpuTileContractions());
   if (options.parallelizeLoops)

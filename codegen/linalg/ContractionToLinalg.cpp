@@ -243,8 +243,10 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ConvOp op,
                                 PatternRewriter &rewriter) const override {
-    if (op.getLayout() != "NCHW")
-      return rewriter.notifyMatchFailure(op, "only NCHW convolutions lower");
+    if (!op.getLayout().isNCHW())
+      return op.emitOpError()
+             << "lowers in NCHW with an OIHW filter only, not in "
+             << op.getLayout() << " (kiln-convert-layout rewrites it)";
     auto rt = op.getType();
     auto it = op.getInput().getType();
     if (failed(needStaticImage(op, "convolution", it, rt)))
@@ -293,7 +295,12 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
     Value result;
     Window window{kh, kw, op.getStrides(), op.getDilations()};
     if (g == 1) {
-      result = buildConvAsMatmul(rewriter, loc, input, filter, rt, window);
+      // Targets choose how to compute it (the CPU: im2col + matmul).
+      result = linalg::Conv2DNchwFchwOp::create(
+                   rewriter, loc, TypeRange{rt}, ValueRange{input, filter},
+                   ValueRange{buildFilled(rewriter, loc, rt, 0.0)}, strides,
+                   dilations)
+                   .getResult(0);
     } else if (c == 1 && f == g) {
       filter = buildReshape(rewriter, loc, filter, {f, kh, kw});
       result = buildDepthwiseConv(rewriter, loc, input, filter, rt, window);
@@ -338,8 +345,10 @@ struct PoolLowering : OpRewritePattern<OpTy> {
   using OpRewritePattern<OpTy>::OpRewritePattern;
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
-    if (op.getLayout() != "NCHW")
-      return rewriter.notifyMatchFailure(op, "only NCHW pooling lowers");
+    if (!op.getLayout().isNCHW())
+      return op.emitOpError() << "lowers in NCHW only, not in "
+                              << op.getLayout()
+                              << " (kiln-convert-layout rewrites it)";
     auto rt = op.getType();
     auto it = op.getInput().getType();
     if (failed(needStaticImage(op, "pooling", it, rt)))

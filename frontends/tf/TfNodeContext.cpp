@@ -51,6 +51,11 @@ TfNodeContext::constOperand(size_t i, const char *what) {
   return *v;
 }
 
+LayoutAttr TfNodeContext::layout(bool withFilter) const {
+  return LayoutAttr::get(builder.getContext(), channelsFirst() ? "NCHW" : "NHWC",
+                         withFilter ? "HWIO" : "", "");
+}
+
 mlir::Value TfNodeContext::alongChannels(mlir::Value v, int64_t rank) {
   if (!v || !channelsFirst())
     return v;

@@ -41,6 +41,9 @@ public:
   bool channelsFirst() const {
     return llvm::StringRef(stringAttr("data_format", "NHWC")).starts_with("NC");
   }
+  /// The node's data_format as a kiln layout, with TensorFlow's HWIO filter
+  /// when `withFilter`.
+  LayoutAttr layout(bool withFilter) const;
   /// A 1-D per-channel tensor shaped to broadcast along the channel dim of
   /// a rank-`rank` tensor in the node's data_format: unchanged for NHWC
   /// (channels last), C x 1 x ... x 1 for NCHW.

@@ -1,7 +1,8 @@
 //===- LinalgOps.cpp - matmul, convolution and pooling kiln ops -----------===//
 //
 // Type inference and verifiers of kiln.matmul, kiln.conv, kiln.max_pool and
-// kiln.avg_pool. Spatial ops are 2-D; `layout` says where the channel dim is.
+// kiln.avg_pool. Spatial ops are 2-D; `layout` (#kiln.layout) says which
+// dim is which.
 //
 //===----------------------------------------------------------------------===//
 
@@ -39,11 +40,9 @@ static LogicalResult checkWindowAttrs(std::optional<Location> loc,
                                       RankedTensorType input,
                                       ArrayRef<int64_t> strides,
                                       ArrayRef<int64_t> dilations,
-                                      ArrayRef<int64_t> pads, StringRef layout) {
+                                      ArrayRef<int64_t> pads) {
   if (input.getRank() != 4)
     return emitOptionalError(loc, "expects a rank-4 input, got ", input);
-  if (layout != "NCHW" && layout != "NHWC")
-    return emitOptionalError(loc, "unknown layout '", layout, "'");
   if (strides.size() != 2 || dilations.size() != 2 || pads.size() != 4)
     return emitOptionalError(loc, "expects 2 strides, 2 dilations, 4 pads");
   for (int64_t v : llvm::concat<const int64_t>(strides, dilations))
@@ -55,19 +54,23 @@ static LogicalResult checkWindowAttrs(std::optional<Location> loc,
   return success();
 }
 
-/// Result shape of a windowed op given its channel count.
+/// Result type of a windowed op with `channels` result channels and a
+/// kh x kw window, its dims in the layout's output order.
 static RankedTensorType windowResultType(RankedTensorType input,
-                                         int64_t channels, int64_t kh,
-                                         int64_t kw, ArrayRef<int64_t> strides,
+                                         LayoutAttr layout, int64_t channels,
+                                         int64_t kh, int64_t kw,
+                                         ArrayRef<int64_t> strides,
                                          ArrayRef<int64_t> dilations,
-                                         ArrayRef<int64_t> pads, bool nhwc) {
+                                         ArrayRef<int64_t> pads) {
   ArrayRef<int64_t> s = input.getShape();
-  int64_t h = nhwc ? s[1] : s[2], w = nhwc ? s[2] : s[3];
-  int64_t oh = windowOutputSize(h, kh, strides[0], dilations[0], pads[0], pads[2]);
-  int64_t ow = windowOutputSize(w, kw, strides[1], dilations[1], pads[1], pads[3]);
-  SmallVector<int64_t> shape =
-      nhwc ? SmallVector<int64_t>{s[0], oh, ow, channels}
-           : SmallVector<int64_t>{s[0], channels, oh, ow};
+  int64_t h = s[layout.inputDim('H')], w = s[layout.inputDim('W')];
+  int64_t sizes[4] = {
+      s[layout.inputDim('N')], channels,
+      windowOutputSize(h, kh, strides[0], dilations[0], pads[0], pads[2]),
+      windowOutputSize(w, kw, strides[1], dilations[1], pads[1], pads[3])};
+  SmallVector<int64_t> shape;
+  for (char c : layout.outputLetters())
+    shape.push_back(sizes[StringRef("NCHW").find(c)]);
   return RankedTensorType::get(shape, input.getElementType());
 }
 
@@ -77,19 +80,19 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *,
                                        SmallVectorImpl<Type> &inferred) {
   auto input = cast<RankedTensorType>(adaptor.getInput().getType());
   auto filter = cast<RankedTensorType>(adaptor.getFilter().getType());
+  LayoutAttr layout = adaptor.getLayout();
   if (failed(checkWindowAttrs(loc, input, adaptor.getStrides(),
-                              adaptor.getDilations(), adaptor.getPads(),
-                              adaptor.getLayout())))
+                              adaptor.getDilations(), adaptor.getPads())))
     return failure();
   if (filter.getRank() != 4)
     return emitOptionalError(loc, "expects a rank-4 filter, got ", filter);
-  bool nhwc = adaptor.getLayout() == "NHWC";
+  if (layout.getFilter().empty())
+    return emitOptionalError(loc, "the layout names no filter dims");
   ArrayRef<int64_t> f = filter.getShape();
-  int64_t out = nhwc ? f[3] : f[0];
-  int64_t kh = nhwc ? f[0] : f[2], kw = nhwc ? f[1] : f[3];
-  inferred.push_back(windowResultType(input, out, kh, kw, adaptor.getStrides(),
-                                      adaptor.getDilations(), adaptor.getPads(),
-                                      nhwc));
+  inferred.push_back(windowResultType(
+      input, layout, f[layout.filterDim('O')], f[layout.filterDim('H')],
+      f[layout.filterDim('W')], adaptor.getStrides(), adaptor.getDilations(),
+      adaptor.getPads()));
   return success();
 }
 
@@ -101,14 +104,14 @@ LogicalResult ConvOp::verify() {
   if (getFilter().getType().getRank() != 4)
     return emitOpError() << "expects a rank-4 filter, got "
                          << getFilter().getType();
-  if (getLayout() != "NCHW" && getLayout() != "NHWC")
-    return emitOpError() << "unknown layout '" << getLayout() << "'";
-  bool nhwc = getLayout() == "NHWC";
+  LayoutAttr layout = getLayout();
+  if (layout.getFilter().empty())
+    return emitOpError() << "the layout names no filter dims";
   ArrayRef<int64_t> in = getInput().getType().getShape();
   ArrayRef<int64_t> f = getFilter().getType().getShape();
   int64_t g = getGroup();
-  int64_t cin = nhwc ? in[3] : in[1];
-  int64_t fin = nhwc ? f[2] : f[1], fout = nhwc ? f[3] : f[0];
+  int64_t cin = in[layout.inputDim('C')];
+  int64_t fin = f[layout.filterDim('I')], fout = f[layout.filterDim('O')];
   if (g < 1)
     return emitOpError() << "group must be >= 1, got " << g;
   if (!ShapedType::isDynamic(cin) && cin != fin * g)
@@ -130,17 +133,15 @@ LogicalResult ConvOp::verify() {
                                      SmallVectorImpl<Type> &inferred) {        \
     auto input = cast<RankedTensorType>(adaptor.getInput().getType());         \
     if (failed(checkWindowAttrs(loc, input, adaptor.getStrides(),              \
-                                adaptor.getDilations(), adaptor.getPads(),     \
-                                adaptor.getLayout())))                         \
+                                adaptor.getDilations(), adaptor.getPads())))   \
       return failure();                                                        \
     if (adaptor.getKernel().size() != 2)                                       \
       return emitOptionalError(loc, "expects a 2-D kernel");                   \
-    bool nhwc = adaptor.getLayout() == "NHWC";                                 \
-    int64_t c = input.getShape()[nhwc ? 3 : 1];                                \
+    LayoutAttr layout = adaptor.getLayout();                                   \
+    int64_t c = input.getShape()[layout.inputDim('C')];                        \
     inferred.push_back(windowResultType(                                       \
-        input, c, adaptor.getKernel()[0], adaptor.getKernel()[1],              \
-        adaptor.getStrides(), adaptor.getDilations(), adaptor.getPads(),       \
-        nhwc));                                                                \
+        input, layout, c, adaptor.getKernel()[0], adaptor.getKernel()[1],      \
+        adaptor.getStrides(), adaptor.getDilations(), adaptor.getPads()));     \
     return success();                                                          \
   }                                                                            \
   LogicalResult OP::verify() {                                                 \

@@ -67,9 +67,12 @@ LogicalResult BatchNormOp::verify() {
   auto type = getInput().getType();
   if (type.getRank() < 2)
     return emitOpError() << "expects rank >= 2";
-  if (getLayout() != "NCHW" && getLayout() != "NHWC")
-    return emitOpError() << "unknown layout '" << getLayout() << "'";
-  int64_t c = type.getDimSize(getLayout() == "NHWC" ? type.getRank() - 1 : 1);
+  // Ranks other than 4 (ONNX's N x C x L...) keep C where the layout puts it.
+  int64_t channel = getLayout().inputDim('C');
+  if (channel >= type.getRank())
+    return emitOpError() << "layout " << getLayout() << " has no C dim in a "
+                         << "rank-" << type.getRank() << " input";
+  int64_t c = type.getDimSize(channel);
   for (Value p : {getScale(), getBias(), getMean(), getVariance()}) {
     auto pt = cast<RankedTensorType>(p.getType());
     if (pt.getRank() != 1 || (!ShapedType::isDynamic(c) && pt.getDimSize(0) != c))

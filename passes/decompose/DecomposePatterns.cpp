@@ -36,10 +36,11 @@ struct DecomposeBatchNorm : OpRewritePattern<BatchNormOp> {
     Value a = rewriter.createOrFold<DivOp>(loc, op.getScale(), std);
     Value b = rewriter.createOrFold<SubOp>(
         loc, op.getBias(), rewriter.createOrFold<MulOp>(loc, op.getMean(), a));
-    if (op.getLayout() == "NCHW") {
-      // Channel dim 1: the coefficients broadcast as C x 1 x ... x 1.
-      SmallVector<int64_t> shape(type.getRank() - 1, 1);
-      shape[0] = type.getDimSize(1);
+    int64_t channel = op.getLayout().inputDim('C');
+    if (channel != type.getRank() - 1) {
+      // The coefficients broadcast as C x 1 x ... x 1 up to the last dim.
+      SmallVector<int64_t> shape(type.getRank() - channel, 1);
+      shape[0] = type.getDimSize(channel);
       auto ct = RankedTensorType::get(shape, type.getElementType());
       a = rewriter.createOrFold<ReshapeOp>(loc, ct, a);
       b = rewriter.createOrFold<ReshapeOp>(loc, ct, b);

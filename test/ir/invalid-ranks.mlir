@@ -25,7 +25,7 @@ func.func @conv_rank3_input(%x: tensor<4x8x8xf32>, %w: tensor<6x4x3x3xf32>) -> t
 // CHECK-NOT: Stack dump
 // CHECK: error: {{.*}}expects a rank-4 filter, got 'tensor<3x3xf32>'
 func.func @conv_rank2_filter_nhwc(%x: tensor<1x8x8x4xf32>, %w: tensor<3x3xf32>) -> tensor<1x6x6x6xf32> {
-  %0 = kiln.conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, group = 1 : i64, layout = "NHWC"} : (tensor<1x8x8x4xf32>, tensor<3x3xf32>) -> tensor<1x6x6x6xf32>
+  %0 = kiln.conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, group = 1 : i64, layout = #kiln.layout<input = "NHWC", filter = "HWIO">} : (tensor<1x8x8x4xf32>, tensor<3x3xf32>) -> tensor<1x6x6x6xf32>
   return %0 : tensor<1x6x6x6xf32>
 }
 

@@ -31,7 +31,7 @@ func.func @batch_norm_nhwc(%x: tensor<1x4x4x2xf32>) -> tensor<1x4x4x2xf32> {
   // CHECK: %[[M:.*]] = kiln.mul %[[X]], %[[A]] : (tensor<1x4x4x2xf32>, tensor<2xf32>)
   // CHECK: kiln.add %[[M]], %[[B]] : (tensor<1x4x4x2xf32>, tensor<2xf32>)
   %s = kiln.constant dense<[1.0, 2.0]> : tensor<2xf32>
-  %0 = kiln.batch_norm %x, %s, %s, %s, %s {epsilon = 0.0 : f64, layout = "NHWC"} : (tensor<1x4x4x2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x4x4x2xf32>
+  %0 = kiln.batch_norm %x, %s, %s, %s, %s {epsilon = 0.0 : f64, layout = #kiln.layout<input = "NHWC">} : (tensor<1x4x4x2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x4x4x2xf32>
   return %0 : tensor<1x4x4x2xf32>
 }
 

@@ -75,7 +75,7 @@ static LogicalResult importConv(NodeContext &nc, SmallVectorImpl<Value> &out) {
   out.push_back(nc.create<ConvOp>(
       nc.input(0), nc.input(1), nc.input(2), b.getDenseI64ArrayAttr(strides),
       b.getDenseI64ArrayAttr(dilations), b.getDenseI64ArrayAttr(*pads),
-      b.getI64IntegerAttr(nc.intAttr("group", 1)), b.getStringAttr("NCHW")));
+      b.getI64IntegerAttr(nc.intAttr("group", 1)), LayoutAttr::nchw(b.getContext())));
   return success();
 }
 
@@ -103,7 +103,7 @@ static LogicalResult importPool(NodeContext &nc, SmallVectorImpl<Value> &out) {
       nc.input(0), b.getDenseI64ArrayAttr(*kernel),
       b.getDenseI64ArrayAttr(strides), b.getDenseI64ArrayAttr(dilations),
       b.getDenseI64ArrayAttr(*pads), b.getBoolAttr(includePad),
-      b.getStringAttr("NCHW")));
+      LayoutAttr::nchw(b.getContext())));
   return success();
 }
 
@@ -172,7 +172,7 @@ static LogicalResult importBatchNorm(NodeContext &nc,
   out.push_back(nc.create<BatchNormOp>(
       nc.input(0), nc.input(1), nc.input(2), nc.input(3), nc.input(4),
       nc.builder.getF64FloatAttr(nc.floatAttr("epsilon", 1e-5f)),
-      nc.builder.getStringAttr("NCHW")));
+      LayoutAttr::nchw(nc.builder.getContext())));
   return success();
 }
 

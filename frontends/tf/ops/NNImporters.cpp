@@ -17,8 +17,6 @@ static Value transpose(TfNodeContext &nc, Value v, ArrayRef<int64_t> perm) {
   return nc.create<TransposeOp>(v, nc.builder.getDenseI64ArrayAttr(perm));
 }
 
-static const int64_t kToNCHW[] = {0, 3, 1, 2}, kToNHWC[] = {0, 2, 3, 1};
-
 /// MatMul / BatchMatMul(V2/V3): optional transposes (adjoints of real
 /// matrices) of the last two dims, then a broadcasting matmul.
 static LogicalResult importMatMul(TfNodeContext &nc,
@@ -97,11 +95,10 @@ static LogicalResult importConv(TfNodeContext &nc,
         return failure();
     }
   }
-  Value x = nchw ? nc.input(0) : transpose(nc, nc.input(0), kToNCHW);
-  if (!x)
-    return failure();
-  int64_t channels = cast<RankedTensorType>(x.getType()).getDimSize(1);
-  // HWIO -> OIHW; a depthwise H x W x C x M filter is C*M groups of one.
+  // The convolution keeps the node's data layout and the HWIO filter; the
+  // layout pass picks what the target computes in.
+  int64_t channels = xt.getDimSize(nchw ? 1 : 3);
+  // A depthwise H x W x C x M filter is C groups of one input channel each.
   Value f = nc.input(1);
   int64_t group = 1;
   if (depthwise) {
@@ -115,16 +112,11 @@ static LogicalResult importConv(TfNodeContext &nc,
                         << ft.getDimSize(2);
     group = channels / ft.getDimSize(2);
   }
-  f = transpose(nc, f, {3, 2, 0, 1});
   auto &b = nc.builder;
-  Value y = nc.create<ConvOp>(x, f, Value(),
-                              b.getDenseI64ArrayAttr({strides[h], strides[w]}),
-                              b.getDenseI64ArrayAttr({dil[h], dil[w]}),
-                              b.getDenseI64ArrayAttr(pads),
-                              b.getI64IntegerAttr(group), b.getStringAttr("NCHW"));
-  if (!y)
-    return failure();
-  out.push_back(nchw ? y : transpose(nc, y, kToNHWC));
+  out.push_back(nc.create<ConvOp>(
+      nc.input(0), f, Value(), b.getDenseI64ArrayAttr({strides[h], strides[w]}),
+      b.getDenseI64ArrayAttr({dil[h], dil[w]}), b.getDenseI64ArrayAttr(pads),
+      b.getI64IntegerAttr(group), nc.layout(/*withFilter=*/true)));
   return success(bool(out.back()));
 }
 
@@ -183,7 +175,7 @@ static LogicalResult importConvBackpropInput(TfNodeContext &nc,
                            b.getDenseI64ArrayAttr({n, dims[0], dims[1], c}),
                            b.getDenseI64ArrayAttr({1, 1, 1, 1}));
   }
-  // Filter [KH, KW, O, I] -> flipped spatially, as OIHW for kiln.conv.
+  // Filter [KH, KW, O, I] flipped spatially.
   Value f = nc.input(1);
   for (int64_t axis : {0, 1}) {
     std::vector<int64_t> rev;
@@ -191,16 +183,12 @@ static LogicalResult importConvBackpropInput(TfNodeContext &nc,
       rev.push_back(i);
     f = nc.create<GatherOp>(f, nc.i64Const(rev), b.getI64IntegerAttr(axis));
   }
-  f = transpose(nc, f, {2, 3, 0, 1});
-  Value xn = transpose(nc, x, kToNCHW);
-  Value y = nc.create<ConvOp>(xn, f, Value(), b.getDenseI64ArrayAttr({1, 1}),
-                              b.getDenseI64ArrayAttr({1, 1}),
-                              b.getDenseI64ArrayAttr({pads[1], pads[2], pads[5],
-                                                      pads[6]}),
-                              b.getI64IntegerAttr(1), b.getStringAttr("NCHW"));
-  if (!y)
-    return failure();
-  out.push_back(transpose(nc, y, kToNHWC));
+  // [KH, KW, O, I] -> HWIO of the forward convolution (I data channels in).
+  f = transpose(nc, f, {0, 1, 3, 2});
+  out.push_back(nc.create<ConvOp>(
+      x, f, Value(), b.getDenseI64ArrayAttr({1, 1}), b.getDenseI64ArrayAttr({1, 1}),
+      b.getDenseI64ArrayAttr({pads[1], pads[2], pads[5], pads[6]}),
+      b.getI64IntegerAttr(1), nc.layout(/*withFilter=*/true)));
   return success(bool(out.back()));
 }
 
@@ -221,7 +209,7 @@ static Value batchNorm(TfNodeContext &nc, Value x, Value scale, Value offset,
   return nc.create<BatchNormOp>(
       x, scale, offset, mean, var,
       b.getF64FloatAttr(nc.floatAttr("epsilon", 1e-4f)),
-      b.getStringAttr(nc.channelsFirst() ? "NCHW" : "NHWC"));
+      nc.layout(/*withFilter=*/false));
 }
 
 /// Applies grappler's `fused_ops` to `y` with the node's extra arguments
@@ -343,16 +331,12 @@ static LogicalResult importPool(TfNodeContext &nc,
       return failure();
   }
   auto &b = nc.builder;
-  Value x = nchw ? nc.input(0) : transpose(nc, nc.input(0), kToNCHW);
   // TensorFlow's average excludes the padding from the count.
-  Value y = nc.create<PoolOp>(x, b.getDenseI64ArrayAttr({(*k)[h], (*k)[w]}),
-                              b.getDenseI64ArrayAttr({(*s)[h], (*s)[w]}),
-                              b.getDenseI64ArrayAttr({1, 1}),
-                              b.getDenseI64ArrayAttr(pads), b.getBoolAttr(false),
-                              b.getStringAttr("NCHW"));
-  if (!y)
-    return failure();
-  out.push_back(nchw ? y : transpose(nc, y, kToNHWC));
+  out.push_back(nc.create<PoolOp>(
+      nc.input(0), b.getDenseI64ArrayAttr({(*k)[h], (*k)[w]}),
+      b.getDenseI64ArrayAttr({(*s)[h], (*s)[w]}), b.getDenseI64ArrayAttr({1, 1}),
+      b.getDenseI64ArrayAttr(pads), b.getBoolAttr(false),
+      nc.layout(/*withFilter=*/false)));
   return success(bool(out.back()));
 }
 

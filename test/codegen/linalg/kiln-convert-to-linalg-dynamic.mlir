@@ -94,8 +94,9 @@ func.func @transpose_dynamic(%x: tensor<?x3xf32>) -> tensor<3x?xf32> {
 
 // -----
 
-// A dynamic batch: one batch-1 convolution (im2col + matmul, static
-// shapes) per image in an scf.for, inserted into the result.
+// A dynamic batch: one batch-1 convolution (static shapes, which the CPU
+// computes as im2col + matmul) per image in an scf.for, inserted into the
+// result.
 // CHECK-LABEL: func.func @conv_dynamic_batch
 // CHECK-SAME: (%[[X:.*]]: tensor<?x3x8x8xf32>, %[[W:.*]]: tensor<4x3x3x3xf32>)
 func.func @conv_dynamic_batch(%x: tensor<?x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<?x4x8x8xf32> {
@@ -104,7 +105,7 @@ func.func @conv_dynamic_batch(%x: tensor<?x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) 
   // CHECK: scf.for %[[I:.*]] = %{{.*}} to %[[N]] step %{{.*}} iter_args(%[[IT:.*]] = %[[ACC]]) -> (tensor<?x4x8x8xf32>)
   // CHECK: %[[IMG:.*]] = tensor.extract_slice %[[X]][%[[I]], 0, 0, 0] [1, 3, 8, 8] [1, 1, 1, 1] : tensor<?x3x8x8xf32> to tensor<1x3x8x8xf32>
   // CHECK: tensor.pad %[[IMG]]
-  // CHECK: linalg.matmul {{.*}} -> tensor<4x64xf32>
+  // CHECK: linalg.conv_2d_nchw_fchw {{.*}} -> tensor<1x4x8x8xf32>
   // CHECK: tensor.insert_slice %{{.*}} into %[[IT]][%[[I]], 0, 0, 0] [1, 4, 8, 8] [1, 1, 1, 1] : tensor<1x4x8x8xf32> into tensor<?x4x8x8xf32>
   %0 = kiln.conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, group = 1 : i64} : (tensor<?x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<?x4x8x8xf32>
   return %0 : tensor<?x4x8x8xf32>
@@ -116,7 +117,7 @@ func.func @conv_dynamic_batch(%x: tensor<?x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) 
 // CHECK-LABEL: func.func @conv_batch_2
 func.func @conv_batch_2(%x: tensor<2x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<2x4x6x6xf32> {
   // CHECK: scf.for {{.*}} -> (tensor<2x4x6x6xf32>)
-  // CHECK: linalg.matmul
+  // CHECK: linalg.conv_2d_nchw_fchw
   %0 = kiln.conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, group = 1 : i64} : (tensor<2x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<2x4x6x6xf32>
   return %0 : tensor<2x4x6x6xf32>
 }

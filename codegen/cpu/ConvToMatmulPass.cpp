@@ -1,0 +1,207 @@
+//===- ConvToMatmulPass.cpp - the kiln-cpu-conv-to-matmul pass ------------===//
+//
+// The CPU's convolution strategy: each static batch-1 linalg.conv_2d_nchw_fchw
+// (what the shared lowering emits per image) becomes im2col (a copy
+// generic) and a linalg.matmul, which kiln-cpu-tile-contractions then
+// register-tiles. Pixels are the matmul's columns when they fill 64-wide
+// tiles, channels otherwise.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/Passes.h"
+#include "codegen/linalg/LoweringUtils.h"
+#include "ir/ConstantData.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/Matchers.h"
+
+namespace kiln {
+#define GEN_PASS_DEF_KILNCPUCONVTOMATMUL
+#include "codegen/Passes.h.inc"
+} // namespace kiln
+
+using namespace mlir;
+
+namespace kiln {
+namespace {
+
+/// Window geometry of one convolution.
+struct Window {
+  int64_t kh, kw;
+  SmallVector<int64_t> strides, dilations;
+};
+
+/// `filter` (F x K) transposed to K x F: folded at compile time when the
+/// filter is a constant, a linalg.transpose otherwise.
+Value transposedWeights(OpBuilder &b, Location loc, Value filter) {
+  auto ft = cast<RankedTensorType>(filter.getType());
+  int64_t f = ft.getDimSize(0), k = ft.getDimSize(1);
+  auto tt = RankedTensorType::get({k, f}, ft.getElementType());
+  // Reshapes keep row-major order: look through them to the constant.
+  Value source = filter;
+  while (Operation *def = source.getDefiningOp()) {
+    if (!isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(def))
+      break;
+    source = def->getOperand(0);
+  }
+  ElementsAttr attr;
+  if (matchPattern(source, m_Constant(&attr))) {
+    std::vector<int64_t> sourceIndex(size_t(f * k));
+    for (int64_t j = 0; j < k; ++j)
+      for (int64_t i = 0; i < f; ++i)
+        sourceIndex[j * f + i] = i * k + j;
+    if (ElementsAttr t = gatherConstant(attr, tt, sourceIndex))
+      return arith::ConstantOp::create(b, loc, t);
+  }
+  Value init = tensor::EmptyOp::create(b, loc, tt.getShape(), tt.getElementType());
+  return linalg::TransposeOp::create(b, loc, filter, init,
+                                     ArrayRef<int64_t>{1, 0})
+      .getResult()[0];
+}
+
+/// im2col as a copy generic: result dims are `outOrder` and loops run in
+/// `loopOrder` (both permutations of c, kh, kw, oh, ow = 0..4); the value
+/// is input[0, c, oh*s+kh*d, ow*s+kw*d].
+Value buildIm2col(OpBuilder &b, Location loc, Value input,
+                         ArrayRef<int64_t> extents, ArrayRef<unsigned> outOrder,
+                         ArrayRef<unsigned> loopOrder, const Window &w) {
+  MLIRContext *ctx = b.getContext();
+  Type et = cast<RankedTensorType>(input.getType()).getElementType();
+  SmallVector<unsigned> pos(5); // loop position of each logical dim
+  for (unsigned i = 0; i < 5; ++i)
+    pos[loopOrder[i]] = i;
+  auto dim = [&](unsigned logical) { return b.getAffineDimExpr(pos[logical]); };
+  SmallVector<AffineExpr> in = {
+      b.getAffineConstantExpr(0), dim(0),
+      dim(3) * w.strides[0] + dim(1) * w.dilations[0],
+      dim(4) * w.strides[1] + dim(2) * w.dilations[1]};
+  SmallVector<int64_t> outShape;
+  SmallVector<AffineExpr> outExprs;
+  for (unsigned d : outOrder) {
+    outShape.push_back(extents[d]);
+    outExprs.push_back(dim(d));
+  }
+  SmallVector<AffineMap> maps = {AffineMap::get(5, 0, in, ctx),
+                                 AffineMap::get(5, 0, outExprs, ctx)};
+  auto colType = RankedTensorType::get(outShape, et);
+  Value init = tensor::EmptyOp::create(b, loc, outShape, et);
+  SmallVector<utils::IteratorType> iters(5, utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, loc, colType, input, init, maps, iters,
+             [](OpBuilder &nb, Location nl, ValueRange args) {
+               linalg::YieldOp::create(nb, nl, args[0]);
+             })
+      .getResult(0);
+}
+
+/// A batch-1, group-1 convolution: filter F x C x KH x KW as an F x (C*KH*KW)
+/// matrix times the im2col matrix (C*KH*KW) x (OH*OW).
+Value buildConvAsMatmul(OpBuilder &b, Location loc, Value input, Value filter,
+                        RankedTensorType rt, const Window &w) {
+  auto it = cast<RankedTensorType>(input.getType());
+  Type et = rt.getElementType();
+  int64_t c = it.getDimSize(1), f = rt.getDimSize(1);
+  int64_t oh = rt.getDimSize(2), ow = rt.getDimSize(3), pixels = oh * ow;
+  int64_t k = c * w.kh * w.kw;
+  bool pointwise = w.kh == 1 && w.kw == 1 && w.strides[0] == 1 &&
+                   w.strides[1] == 1 && it.getDimSize(2) == oh &&
+                   it.getDimSize(3) == ow;
+  SmallVector<int64_t> extents = {c, w.kh, w.kw, oh, ow};
+  Value weights = buildReshape(b, loc, filter, {f, k});
+  // Pixels as the vectorized (column) dim when they fill 64-wide register
+  // tiles well; otherwise (small feature maps) channels are the columns and
+  // the F x pixels result is transposed back.
+  // Pointwise convolutions read their input in place that way, which beats
+  // two transposes even when the columns tile poorly.
+  bool pixelsAsColumns =
+      pixels % 64 == 0 || pixels >= 1024 || (pointwise && pixels >= 256);
+  if (pixelsAsColumns) {
+    Value cols = pointwise ? buildReshape(b, loc, input, {c, pixels})
+                           : buildReshape(b, loc,
+                                          buildIm2col(b, loc, input, extents,
+                                                      {0, 1, 2, 3, 4},
+                                                      {0, 1, 3, 4, 2}, w),
+                                          {k, pixels});
+    auto mmType = RankedTensorType::get({f, pixels}, et);
+    Value mm = linalg::MatmulOp::create(b, loc, TypeRange{mmType},
+                                        ValueRange{weights, cols},
+                                        ValueRange{buildFilled(b, loc, mmType, 0.0)})
+                   .getResult(0);
+    return buildReshape(b, loc, mm, llvm::to_vector(rt.getShape()));
+  }
+  Value rows = buildReshape(
+      b, loc, buildIm2col(b, loc, input, extents, {3, 4, 0, 1, 2},
+                  {3, 4, 0, 1, 2}, w),
+      {pixels, k});
+  // Zero rows pad the pixels to a multiple of the 6-row register tile: a
+  // leftover row would otherwise be a matrix-vector product that streams
+  // all the weights once more for a single output row.
+  int64_t padded = (pixels + 5) / 6 * 6;
+  if (padded != pixels) {
+    Value zero = scalarConstant(b, loc, et, 0.0);
+    rows = tensor::PadOp::create(
+        b, loc, RankedTensorType::get({padded, k}, et), rows,
+        getAsIndexOpFoldResult(b.getContext(), ArrayRef<int64_t>{0, 0}),
+        getAsIndexOpFoldResult(b.getContext(),
+                               ArrayRef<int64_t>{padded - pixels, 0}),
+        zero);
+  }
+  auto mmType = RankedTensorType::get({padded, f}, et);
+  Value mm = linalg::MatmulOp::create(
+                 b, loc, TypeRange{mmType},
+                 ValueRange{rows, transposedWeights(b, loc, weights)},
+                 ValueRange{buildFilled(b, loc, mmType, 0.0)})
+                 .getResult(0);
+  if (padded != pixels)
+    mm = tensor::ExtractSliceOp::create(
+        b, loc, RankedTensorType::get({pixels, f}, et), mm, ValueRange{},
+        ValueRange{}, ValueRange{}, ArrayRef<int64_t>{0, 0},
+        ArrayRef<int64_t>{pixels, f}, ArrayRef<int64_t>{1, 1});
+  Value init = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{f, pixels}, et);
+  Value back = linalg::TransposeOp::create(b, loc, mm, init,
+                                           ArrayRef<int64_t>{1, 0})
+                   .getResult()[0];
+  return buildReshape(b, loc, back, llvm::to_vector(rt.getShape()));
+}
+
+/// Whether `op` is a static f32 batch-1 convolution into a zero fill.
+bool isCandidate(linalg::Conv2DNchwFchwOp op) {
+  auto rt = dyn_cast<RankedTensorType>(op.getResultTypes()[0]);
+  if (!rt || !rt.hasStaticShape() || rt.getDimSize(0) != 1)
+    return false;
+  for (Value v : op.getDpsInputs())
+    if (!cast<ShapedType>(v.getType()).hasStaticShape())
+      return false;
+  auto fill = op.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
+  Attribute zero;
+  return fill && matchPattern(fill.getInputs()[0], m_Constant(&zero)) &&
+         (isa<FloatAttr>(zero) && cast<FloatAttr>(zero).getValue().isZero());
+}
+
+struct ConvToMatmulPass : impl::KilnCpuConvToMatmulBase<ConvToMatmulPass> {
+  void runOnOperation() override {
+    SmallVector<linalg::Conv2DNchwFchwOp> convs;
+    getOperation().walk([&](linalg::Conv2DNchwFchwOp op) {
+      if (isCandidate(op))
+        convs.push_back(op);
+    });
+    for (linalg::Conv2DNchwFchwOp op : convs) {
+      OpBuilder b(op);
+      auto ft = cast<RankedTensorType>(op.getDpsInputs()[1].getType());
+      Window w{ft.getDimSize(2), ft.getDimSize(3),
+               llvm::to_vector(op.getStrides().getValues<int64_t>()),
+               llvm::to_vector(op.getDilations().getValues<int64_t>())};
+      Value r = buildConvAsMatmul(
+          b, op.getLoc(), op.getDpsInputs()[0], op.getDpsInputs()[1],
+          cast<RankedTensorType>(op.getResultTypes()[0]), w);
+      op->getResult(0).replaceAllUsesWith(r);
+      op->erase();
+    }
+  }
+};
+
+} // namespace
+} // namespace kiln

@@ -1,0 +1,52 @@
+// RUN: %kiln-opt %s --split-input-file --kiln-cpu-conv-to-matmul | FileCheck %s
+
+// The CPU computes a static batch-1 convolution as im2col (a copy generic
+// over c, kh, kw, oh, ow) and one matmul that kiln-cpu-tile-contractions
+// register-tiles. 64 pixels fill a register tile's columns, so the pixels
+// are the columns here.
+
+// CHECK-LABEL: func.func @conv
+// CHECK-SAME: (%[[P:.*]]: tensor<1x3x10x10xf32>, %[[W:.*]]: tensor<4x3x3x3xf32>)
+func.func @conv(%p: tensor<1x3x10x10xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x4x8x8xf32> {
+  // CHECK: %[[WM:.*]] = tensor.collapse_shape %[[W]] {{\[\[}}0], [1, 2, 3]] : tensor<4x3x3x3xf32> into tensor<4x27xf32>
+  // CHECK: %[[COL:.*]] = linalg.generic {{.*}} ins(%[[P]] : tensor<1x3x10x10xf32>) outs(%{{.*}} : tensor<3x3x3x8x8xf32>)
+  // CHECK: %[[COLM:.*]] = tensor.collapse_shape %[[COL]] {{\[\[}}0, 1, 2], [3, 4]] : tensor<3x3x3x8x8xf32> into tensor<27x64xf32>
+  // CHECK: %[[F:.*]] = linalg.fill
+  // CHECK: linalg.matmul ins(%[[WM]], %[[COLM]] : tensor<4x27xf32>, tensor<27x64xf32>) outs(%[[F]] : tensor<4x64xf32>)
+  // CHECK: tensor.expand_shape {{.*}} into tensor<1x4x8x8xf32>
+  // CHECK-NOT: linalg.conv_2d_nchw_fchw
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x4x8x8xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
+  %0 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%p, %w : tensor<1x3x10x10xf32>, tensor<4x3x3x3xf32>) outs(%f : tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
+  return %0 : tensor<1x4x8x8xf32>
+}
+
+// -----
+
+// A 4x4 feature map is too small for 64-wide columns: pixels become rows,
+// zero-padded to a multiple of the 6-row tile, times the transposed filter.
+// CHECK-LABEL: func.func @conv_small_map
+func.func @conv_small_map(%p: tensor<1x8x6x6xf32>, %w: tensor<16x8x3x3xf32>) -> tensor<1x16x4x4xf32> {
+  // CHECK: tensor.pad %{{.*}} low[0, 0] high[2, 0]
+  // CHECK: linalg.matmul {{.*}} : tensor<18x72xf32>, tensor<72x16xf32>) outs(%{{.*}} : tensor<18x16xf32>)
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x16x4x4xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x16x4x4xf32>) -> tensor<1x16x4x4xf32>
+  %0 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%p, %w : tensor<1x8x6x6xf32>, tensor<16x8x3x3xf32>) outs(%f : tensor<1x16x4x4xf32>) -> tensor<1x16x4x4xf32>
+  return %0 : tensor<1x16x4x4xf32>
+}
+
+// -----
+
+// A batch of two is not a candidate (the shared lowering loops over images
+// first); it stays a named convolution for the loop fallback.
+// CHECK-LABEL: func.func @conv_batch_2
+// CHECK: linalg.conv_2d_nchw_fchw
+func.func @conv_batch_2(%p: tensor<2x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<2x4x6x6xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2x4x6x6xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<2x4x6x6xf32>) -> tensor<2x4x6x6xf32>
+  %0 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%p, %w : tensor<2x3x8x8xf32>, tensor<4x3x3x3xf32>) outs(%f : tensor<2x4x6x6xf32>) -> tensor<2x4x6x6xf32>
+  return %0 : tensor<2x4x6x6xf32>
+}
