@@ -49,6 +49,11 @@ def Kiln_LayoutAttr : AttrDef<Kiln_Dialect, "Layout"> {
       return getInput() == "NCHW" && outputLetters() == "NCHW" &&
              (getFilter().empty() || getFilter() == "OIHW");
     }
+    /// TensorFlow's NHWC data and result, HWIO filter (or none).
+    bool isNHWC() const {
+      return getInput() == "NHWC" && outputLetters() == "NHWC" &&
+             (getFilter().empty() || getFilter() == "HWIO");
+    }
     /// Position of dim `letter` in the data, filter or result.
     int64_t inputDim(char letter) const { return getInput().find(letter); }
     int64_t filterDim(char letter) const { return getFilter().find(letter); }

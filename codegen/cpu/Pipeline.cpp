@@ -22,11 +22,14 @@ using namespace mlir;
 
 namespace kiln {
 
-void buildGraphPipeline(OpPassManager &pm) {
+void buildGraphPipeline(OpPassManager &pm, const CpuPipelineOptions &options) {
   OpPassManager &fpm = pm.nest<func::FuncOp>();
   fpm.addPass(createKilnDecompose());
-  // The CPU kernels compute convolutions and pooling in NCHW/OIHW.
-  fpm.addPass(createKilnConvertLayout());
+  // The CPU's fast kernels compute convolutions and pooling in NCHW/OIHW.
+  KilnConvertLayoutOptions layout;
+  layout.data = options.computeLayout;
+  layout.filter = options.computeLayout == "NHWC" ? "HWIO" : "OIHW";
+  fpm.addPass(createKilnConvertLayout(layout));
   fpm.addPass(createKilnPropagateTransposes());
   fpm.addPass(createKilnFoldConstants());
   fpm.addPass(createKilnShapeInference());
@@ -123,7 +126,7 @@ LogicalResult prepareEntryPoint(ModuleOp module, StringRef symbol) {
 LogicalResult runPipeline(ModuleOp module, Stage last,
                           const CpuPipelineOptions &options) {
   PassManager pm(module.getContext());
-  buildGraphPipeline(pm);
+  buildGraphPipeline(pm, options);
   if (last >= Stage::Linalg)
     buildLinalgPipeline(pm);
   if (last >= Stage::LLVMDialect)

@@ -25,10 +25,14 @@ struct CpuPipelineOptions {
   bool tileContractions = true;
   /// Chunk other large ops into loops that run on the thread pool.
   bool parallelizeLoops = true;
+  /// The data layout convolutions and pooling compute in: "NCHW" (im2col +
+  /// register-tiled matmul) or "NHWC" (linalg's NHWC ops, loop code).
+  std::string computeLayout = "NCHW";
 };
 
 /// Graph-level cleanup on kiln IR: decomposition, folding, shape inference.
-void buildGraphPipeline(mlir::OpPassManager &pm);
+void buildGraphPipeline(mlir::OpPassManager &pm,
+                        const CpuPipelineOptions &options = {});
 
 /// kiln -> linalg/tensor/arith, with elementwise fusion.
 void buildLinalgPipeline(mlir::OpPassManager &pm);

@@ -167,23 +167,6 @@ struct MatMulLowering : OpRewritePattern<MatMulOp> {
   }
 };
 
-/// Pads the spatial dims of an NCHW tensor with `value`.
-Value padSpatial(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> pads,
-                 double value) {
-  if (llvm::all_of(pads, [](int64_t p) { return p == 0; }))
-    return input;
-  auto t = cast<RankedTensorType>(input.getType());
-  SmallVector<int64_t> low = {0, 0, pads[0], pads[1]};
-  SmallVector<int64_t> high = {0, 0, pads[2], pads[3]};
-  SmallVector<int64_t> shape(t.getShape());
-  for (int d = 2; d < 4; ++d)
-    shape[d] += low[d] + high[d];
-  Value pad = scalarConstant(b, loc, t.getElementType(), value);
-  return tensor::PadOp::create(b, loc, RankedTensorType::get(shape, t.getElementType()),
-                               input, getAsIndexOpFoldResult(b.getContext(), low),
-                               getAsIndexOpFoldResult(b.getContext(), high), pad);
-}
-
 DenseIntElementsAttr pairAttr(OpBuilder &b, ArrayRef<int64_t> v) {
   return DenseIntElementsAttr::get(RankedTensorType::get({2}, b.getI64Type()), v);
 }
@@ -243,9 +226,11 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ConvOp op,
                                 PatternRewriter &rewriter) const override {
+    if (op.getLayout().isNHWC())
+      return rewriter.notifyMatchFailure(op, "NHWC: NhwcToLinalg.cpp");
     if (!op.getLayout().isNCHW())
       return op.emitOpError()
-             << "lowers in NCHW with an OIHW filter only, not in "
+             << "lowers in NCHW/OIHW or NHWC/HWIO only, not in "
              << op.getLayout() << " (kiln-convert-layout rewrites it)";
     auto rt = op.getType();
     auto it = op.getInput().getType();
@@ -284,7 +269,7 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
   /// depthwise.
   static Value convImage(OpBuilder &rewriter, Location loc, ConvOp op, Value x,
                          RankedTensorType rt) {
-    Value input = padSpatial(rewriter, loc, x, op.getPads(), 0.0);
+    Value input = padSpatial(rewriter, loc, x, {2, 3}, op.getPads(), 0.0);
     Value filter = op.getFilter();
     auto ft = op.getFilter().getType();
     int64_t g = op.getGroup(), f = ft.getDimSize(0), c = ft.getDimSize(1);
@@ -321,32 +306,15 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
   }
 };
 
-/// Number of non-padding input elements under each output window.
-std::vector<double> windowCounts(int64_t h, int64_t w, ArrayRef<int64_t> k,
-                                 ArrayRef<int64_t> s, ArrayRef<int64_t> d,
-                                 ArrayRef<int64_t> pads, int64_t oh, int64_t ow) {
-  std::vector<double> counts(oh * ow);
-  for (int64_t y = 0; y < oh; ++y)
-    for (int64_t x = 0; x < ow; ++x) {
-      int64_t n = 0;
-      for (int64_t i = 0; i < k[0]; ++i)
-        for (int64_t j = 0; j < k[1]; ++j) {
-          int64_t iy = y * s[0] + i * d[0] - pads[0];
-          int64_t ix = x * s[1] + j * d[1] - pads[1];
-          n += iy >= 0 && iy < h && ix >= 0 && ix < w;
-        }
-      counts[y * ow + x] = double(std::max<int64_t>(n, 1));
-    }
-  return counts;
-}
-
 template <typename OpTy, bool IsMax>
 struct PoolLowering : OpRewritePattern<OpTy> {
   using OpRewritePattern<OpTy>::OpRewritePattern;
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
+    if (op.getLayout().isNHWC())
+      return rewriter.notifyMatchFailure(op, "NHWC: NhwcToLinalg.cpp");
     if (!op.getLayout().isNCHW())
-      return op.emitOpError() << "lowers in NCHW only, not in "
+      return op.emitOpError() << "lowers in NCHW or NHWC only, not in "
                               << op.getLayout()
                               << " (kiln-convert-layout rewrites it)";
     auto rt = op.getType();
@@ -356,33 +324,16 @@ struct PoolLowering : OpRewritePattern<OpTy> {
     Location loc = op.getLoc();
     Type et = rt.getElementType();
     double padValue = IsMax ? -std::numeric_limits<double>::infinity() : 0.0;
-    Value input = padSpatial(rewriter, loc, op.getInput(), op.getPads(), padValue);
+    Value input = padSpatial(rewriter, loc, op.getInput(), {2, 3}, op.getPads(), padValue);
     Window window{op.getKernel()[0], op.getKernel()[1], op.getStrides(),
                   op.getDilations()};
     Value result = buildPooling(rewriter, loc, input, rt, window, IsMax);
     if constexpr (!IsMax) {
-      int64_t oh = rt.getDimSize(2), ow = rt.getDimSize(3);
-      std::vector<double> counts;
-      ArrayRef<int64_t> k = op.getKernel();
-      if (op.getCountIncludePad())
-        counts.assign(oh * ow, double(k[0] * k[1]));
-      else
-        counts = windowCounts(it.getDimSize(2), it.getDimSize(3), k,
-                              op.getStrides(), op.getDilations(), op.getPads(),
-                              oh, ow);
-      auto ct = RankedTensorType::get({oh, ow}, et);
-      // Dense (not a resource blob) so the table stays readable in IR dumps.
-      SmallVector<APFloat> vals;
-      for (double c : counts) {
-        APFloat v(c);
-        bool lost;
-        v.convert(cast<FloatType>(et).getFloatSemantics(),
-                  APFloat::rmNearestTiesToEven, &lost);
-        vals.push_back(v);
-      }
-      Value countTensor = arith::ConstantOp::create(
-          rewriter, loc, DenseElementsAttr::get(ct, vals));
-      result = buildElementwise(rewriter, loc, rt, ValueRange{result, countTensor},
+      // The [OH, OW] count table broadcasts over N and C.
+      Value counts = buildWindowCounts(rewriter, loc, op, it.getDimSize(2),
+                                       it.getDimSize(3), rt.getDimSize(2),
+                                       rt.getDimSize(3));
+      result = buildElementwise(rewriter, loc, rt, ValueRange{result, counts},
                                 [](OpBuilder &b, Location l, ValueRange a) {
                                   return arith::DivFOp::create(b, l, a[0], a[1]).getResult();
                                 });

@@ -42,6 +42,7 @@ struct ConvertToLinalgPass
     populateResizeToLinalgPatterns(patterns);
     populateLogicToLinalgPatterns(patterns);
     populateIndexToLinalgPatterns(patterns);
+    populateNhwcToLinalgPatterns(patterns);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

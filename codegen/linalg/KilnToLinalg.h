@@ -21,6 +21,7 @@ void populateRunTimeShapeToTensorPatterns(mlir::RewritePatternSet &patterns);
 void populateResizeToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateLogicToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateIndexToLinalgPatterns(mlir::RewritePatternSet &patterns);
+void populateNhwcToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
 } // namespace kiln
 

@@ -104,4 +104,55 @@ Value buildPooling(OpBuilder &b, Location loc, Value input,
       });
 }
 
+Value padSpatial(OpBuilder &b, Location loc, Value input,
+                 ArrayRef<int64_t> spatial, ArrayRef<int64_t> pads,
+                 double value) {
+  if (llvm::all_of(pads, [](int64_t p) { return p == 0; }))
+    return input;
+  auto t = cast<RankedTensorType>(input.getType());
+  SmallVector<int64_t> low(t.getRank(), 0), high(t.getRank(), 0);
+  SmallVector<int64_t> shape(t.getShape());
+  for (int i = 0; i < 2; ++i) {
+    int64_t d = spatial[i];
+    low[d] = pads[i];
+    high[d] = pads[i + 2];
+    shape[d] += low[d] + high[d];
+  }
+  Value pad = scalarConstant(b, loc, t.getElementType(), value);
+  return tensor::PadOp::create(b, loc, RankedTensorType::get(shape, t.getElementType()),
+                               input, getAsIndexOpFoldResult(b.getContext(), low),
+                               getAsIndexOpFoldResult(b.getContext(), high), pad);
+}
+
+Value buildWindowCounts(OpBuilder &b, Location loc, AvgPoolOp op, int64_t h,
+                        int64_t w, int64_t oh, int64_t ow) {
+  ArrayRef<int64_t> k = op.getKernel(), s = op.getStrides(),
+                    d = op.getDilations(), pads = op.getPads();
+  std::vector<double> counts(oh * ow, double(k[0] * k[1]));
+  if (!op.getCountIncludePad())
+    for (int64_t y = 0; y < oh; ++y)
+      for (int64_t x = 0; x < ow; ++x) {
+        int64_t n = 0;
+        for (int64_t i = 0; i < k[0]; ++i)
+          for (int64_t j = 0; j < k[1]; ++j) {
+            int64_t iy = y * s[0] + i * d[0] - pads[0];
+            int64_t ix = x * s[1] + j * d[1] - pads[1];
+            n += iy >= 0 && iy < h && ix >= 0 && ix < w;
+          }
+        counts[y * ow + x] = double(n);
+      }
+  Type et = op.getType().getElementType();
+  auto ct = RankedTensorType::get({oh, ow}, et);
+  // Dense (not a resource blob) so the table stays readable in IR dumps.
+  SmallVector<APFloat> vals;
+  for (double c : counts) {
+    APFloat v(c);
+    bool lost;
+    v.convert(cast<FloatType>(et).getFloatSemantics(),
+              APFloat::rmNearestTiesToEven, &lost);
+    vals.push_back(v);
+  }
+  return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(ct, vals));
+}
+
 } // namespace kiln

@@ -1,8 +1,9 @@
 //===- WindowBuilders.h - convolution and pooling loop nests -----*- C++ -*-===//
 //
 // Depthwise convolution and pooling as generics whose innermost loop runs
-// along the output row, where LLVM's vectorizer finds contiguous data.
-// Both take NCHW tensors whose padding is already explicit. (Dense
+// along the output row, where LLVM's vectorizer finds contiguous data
+// (both take NCHW tensors whose padding is already explicit), and the
+// padding and average-pool divisors every layout's lowering shares. (Dense
 // convolutions lower to linalg's named op; the CPU target turns that into
 // im2col + matmul, codegen/cpu/ConvToMatmulPass.cpp.)
 //
@@ -13,6 +14,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "ir/KilnDialect.h"
 
 namespace kiln {
 
@@ -33,6 +35,19 @@ mlir::Value buildDepthwiseConv(mlir::OpBuilder &b, mlir::Location loc,
 mlir::Value buildPooling(mlir::OpBuilder &b, mlir::Location loc,
                          mlir::Value input, mlir::RankedTensorType resultType,
                          const Window &window, bool isMax);
+
+/// Pads dims `spatial` (H, W) of `input` with `value`: `pads` holds the
+/// begin pads of H and W, then their end pads.
+mlir::Value padSpatial(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
+                       llvm::ArrayRef<int64_t> spatial,
+                       llvm::ArrayRef<int64_t> pads, double value);
+
+/// The [OH, OW] divisor table of an average pool over an h x w input: the
+/// window size, or with `count_include_pad` false the number of input
+/// elements under each window.
+mlir::Value buildWindowCounts(mlir::OpBuilder &b, mlir::Location loc,
+                              kiln::AvgPoolOp op, int64_t h, int64_t w,
+                              int64_t oh, int64_t ow);
 
 } // namespace kiln
 

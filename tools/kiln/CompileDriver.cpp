@@ -283,6 +283,7 @@ int compileCommand(const CompileOptions &options) {
   CpuPipelineOptions pipeline;
   pipeline.tileContractions = options.tileContractions;
   pipeline.parallelizeLoops = options.parallelizeLoops;
+  pipeline.computeLayout = options.computeLayout;
   // Graph passes first: the signature is read from the refined types.
   if (failed(runPipeline(*module, Stage::Kiln, pipeline)))
     return 2;

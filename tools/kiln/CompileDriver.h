@@ -39,6 +39,8 @@ struct CompileOptions {
   TargetChoice target;
   bool tileContractions = true;
   bool parallelizeLoops = true;
+  /// `--compute-layout`: NCHW (default) or NHWC for convolutions/pooling.
+  std::string computeLayout = "NCHW";
   bool elideWeights = false;
   /// Print each op's location (the ONNX node name) in --emit / import text.
   bool printLocations = false;

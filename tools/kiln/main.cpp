@@ -36,6 +36,7 @@ static const char *kUsage =
     "  import MODEL [-o OUT.mlir] [--elide-weights] [--locations]\n"
     "  compile MODEL -o libNAME.so|.a|.o [--emit=kiln|linalg|llvm|asm]\n"
     "          [--cpu=NAME] [--no-tile] [--no-parallel-loops] [--elide-weights]\n"
+    "          [--compute-layout=NCHW|NHWC]\n"
     "          [--freeze NAME=FILE]...  (compile an input in as a constant)\n"
     "          [--header FILE] [--runtime-header FILE]  (defaults: NAME.h and\n"
     "          kiln_runtime.h beside the library) [--force]  (replace such\n"
@@ -314,6 +315,12 @@ int main(int argc, char **argv) {
   options.printLocations = args.has("--locations");
   options.tileContractions = !args.has("--no-tile");
   options.parallelizeLoops = !args.has("--no-parallel-loops");
+  if (args.has("--compute-layout")) {
+    options.computeLayout = args.get("--compute-layout");
+    if (options.computeLayout != "NCHW" && options.computeLayout != "NHWC")
+      return usageError("--compute-layout takes NCHW or NHWC, not '" +
+                        options.computeLayout + "'");
+  }
   options.target.cpu = args.get("--cpu");
   options.headerPath = args.get("--header");
   options.runtimeHeaderPath = args.get("--runtime-header");

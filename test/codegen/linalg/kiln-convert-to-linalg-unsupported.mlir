@@ -3,12 +3,12 @@
 // What the lowering does not handle fails with an error on the op (whose
 // location names the model node), never a crash.
 
-// The shared lowering computes in NCHW; kiln-convert-layout (in the graph
-// pipeline) puts other layouts there first.
-func.func @conv_nhwc(%x: tensor<1x8x8x4xf32>, %w: tensor<3x3x4x6xf32>) -> tensor<1x6x6x6xf32> {
-  // expected-error @+2 {{'kiln.conv' op lowers in NCHW with an OIHW filter only, not in #kiln.layout<input = "NHWC", filter = "HWIO"> (kiln-convert-layout rewrites it)}}
+// The shared lowering computes in NCHW/OIHW or NHWC/HWIO; kiln-convert-layout
+// (in the graph pipeline) puts other letter orders there first.
+func.func @conv_nhwc_oihw(%x: tensor<1x8x8x4xf32>, %w: tensor<6x4x3x3xf32>) -> tensor<1x6x6x6xf32> {
+  // expected-error @+2 {{'kiln.conv' op lowers in NCHW/OIHW or NHWC/HWIO only, not in #kiln.layout<input = "NHWC", filter = "OIHW"> (kiln-convert-layout rewrites it)}}
   // expected-error @+1 {{failed to legalize operation 'kiln.conv' that was explicitly marked illegal}}
-  %0 = kiln.conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, group = 1 : i64, layout = #kiln.layout<input = "NHWC", filter = "HWIO">} : (tensor<1x8x8x4xf32>, tensor<3x3x4x6xf32>) -> tensor<1x6x6x6xf32>
+  %0 = kiln.conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, group = 1 : i64, layout = #kiln.layout<input = "NHWC", filter = "OIHW">} : (tensor<1x8x8x4xf32>, tensor<6x4x3x3xf32>) -> tensor<1x6x6x6xf32>
   return %0 : tensor<1x6x6x6xf32>
 }
 
