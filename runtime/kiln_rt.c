@@ -365,6 +365,13 @@ void kiln_rt_dims_disagree(int64_t a, int64_t b) {
   kiln_scratch_raise(KILN_SCRATCH_FAIL_SHAPE);
 }
 
+void kiln_rt_dim_too_small(int64_t dim, int64_t least) {
+  snprintf(tls_dims_message, sizeof tls_dims_message,
+           "a dim of %lld is shorter than the %lld the model needs",
+           (long long)dim, (long long)least);
+  kiln_scratch_raise(KILN_SCRATCH_FAIL_SHAPE);
+}
+
 int32_t kiln_rt_team_size(void) {
   return tls_pool ? tls_pool->num_threads : 1;
 }

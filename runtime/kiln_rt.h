@@ -58,6 +58,11 @@ void kiln_rt_parallel_for(int64_t n, void (*body)(int64_t i, void *arg),
  *  returns KILN_ERROR_SHAPE_MISMATCH. Does not return. */
 void kiln_rt_dims_disagree(int64_t a, int64_t b);
 
+/** Called by compiled code when a run-time dim is shorter than the model
+ *  needs (top_k's k on a dynamic dim); stops the run like
+ *  kiln_rt_dims_disagree. Does not return. */
+void kiln_rt_dim_too_small(int64_t dim, int64_t least);
+
 /** Threads a parallel loop started now would run on (1 inside a loop). */
 int32_t kiln_rt_team_size(void);
 

@@ -112,11 +112,13 @@ LogicalResult prepareEntryPoint(ModuleOp module, StringRef symbol) {
   for (unsigned i = 0; i < func.getNumArguments(); ++i)
     func.setArgAttr(i, bufferization::BufferizationDialect::kWritableAttrName,
                     BoolAttr::get(module.getContext(), false));
-  // The runtime function that run-time dim checks call (LoweringUtils.h).
-  if (!module.lookupSymbol(kDimsDisagreeSymbol)) {
+  // The runtime functions that run-time dim checks call (LoweringUtils.h).
+  for (StringRef symbol : {kDimsDisagreeSymbol, kDimTooSmallSymbol}) {
+    if (module.lookupSymbol(symbol))
+      continue;
     OpBuilder b(module.getBodyRegion());
     Type i64 = b.getI64Type();
-    auto decl = func::FuncOp::create(b, module.getLoc(), kDimsDisagreeSymbol,
+    auto decl = func::FuncOp::create(b, module.getLoc(), symbol,
                                      b.getFunctionType({i64, i64}, {}));
     decl.setPrivate();
   }

@@ -189,6 +189,12 @@ struct TopKLowering : OpRewritePattern<TopKOp> {
     Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
     Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
     Value k = arith::ConstantIndexOp::create(rewriter, loc, op.getK());
+    // A dynamic dim shorter than k at run time is a shape error, not a read
+    // past its end.
+    if (in.isDynamicDim(axis))
+      checkDimAtLeast(rewriter, loc,
+                      getValueOrCreateConstantIndexOp(rewriter, loc, inSizes[axis]),
+                      k);
     auto loop = scf::ForOp::create(
         rewriter, loc, zero, k, one, ValueRange{taken, values, indices},
         [&](OpBuilder &b, Location l, Value j, ValueRange iter) {

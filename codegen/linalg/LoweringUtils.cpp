@@ -50,21 +50,33 @@ Value buildFilled(OpBuilder &b, Location loc, RankedTensorType type,
   return linalg::FillOp::create(b, loc, scalar, empty).getResult(0);
 }
 
-void checkDimsAgree(OpBuilder &b, Location loc, Value a, Value c) {
+/// Emits `if (pred(a, c)) symbol(a, c)` when the module declares the
+/// runtime function `symbol`; nothing otherwise.
+static void reportDimsIf(OpBuilder &b, Location loc, StringRef symbol,
+                         arith::CmpIPredicate pred, Value a, Value c) {
   Block *block = b.getInsertionBlock();
   Operation *anchor = block ? block->getParentOp() : nullptr;
   auto callee = anchor ? SymbolTable::lookupNearestSymbolFrom<func::FuncOp>(
-                             anchor, b.getStringAttr(kDimsDisagreeSymbol))
+                             anchor, b.getStringAttr(symbol))
                        : func::FuncOp();
   if (!callee)
     return; // no runtime to report to (IR tests of the lowering alone)
-  Value differ = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, a, c);
-  scf::IfOp::create(b, loc, differ, [&](OpBuilder &tb, Location tl) {
+  Value bad = arith::CmpIOp::create(b, loc, pred, a, c);
+  scf::IfOp::create(b, loc, bad, [&](OpBuilder &tb, Location tl) {
     Value x = arith::IndexCastOp::create(tb, tl, tb.getI64Type(), a);
     Value y = arith::IndexCastOp::create(tb, tl, tb.getI64Type(), c);
     func::CallOp::create(tb, tl, callee, ValueRange{x, y});
     scf::YieldOp::create(tb, tl);
   });
+}
+
+void checkDimsAgree(OpBuilder &b, Location loc, Value a, Value c) {
+  reportDimsIf(b, loc, kDimsDisagreeSymbol, arith::CmpIPredicate::ne, a, c);
+}
+
+void checkDimAtLeast(OpBuilder &b, Location loc, Value dim, Value least) {
+  reportDimsIf(b, loc, kDimTooSmallSymbol, arith::CmpIPredicate::slt, dim,
+               least);
 }
 
 Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,

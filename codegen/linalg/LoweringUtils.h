@@ -20,10 +20,19 @@ namespace kiln {
 inline constexpr llvm::StringLiteral kDimsDisagreeSymbol =
     "kiln_rt_dims_disagree";
 
+/// The runtime function compiled code calls when a run-time dim is shorter
+/// than the model needs: `(i64 dim, i64 least) -> ()`, declared likewise.
+inline constexpr llvm::StringLiteral kDimTooSmallSymbol = "kiln_rt_dim_too_small";
+
 /// Emits `if (a != c) kiln_rt_dims_disagree(a, c)` for two index values
 /// when the module declares the function; nothing otherwise.
 void checkDimsAgree(mlir::OpBuilder &b, mlir::Location loc, mlir::Value a,
                     mlir::Value c);
+
+/// Emits `if (dim < least) kiln_rt_dim_too_small(dim, least)` likewise:
+/// a run-time dim too short for the model (top_k's k) is a shape error.
+void checkDimAtLeast(mlir::OpBuilder &b, mlir::Location loc, mlir::Value dim,
+                     mlir::Value least);
 
 /// Body of an elementwise generic: scalar operands in, scalar result out.
 using ScalarFn = llvm::function_ref<mlir::Value(

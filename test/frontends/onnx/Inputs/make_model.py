@@ -241,6 +241,16 @@ def unrelated_dims():
         [value("z", ["n", 3])])
 
 
+def top_k_dynamic():
+    # The 3 largest of a row whose length is known at run time only.
+    return model(
+        [helper.make_node("TopK", ["x", "k"], ["values", "indices"],
+                          name="top", axis=-1)],
+        [value("x", [2, "n"])],
+        [value("values", [2, 3]), value("indices", [2, 3], TensorProto.INT64)],
+        [tensor("k", np.array([3], dtype=np.int64))])
+
+
 KINDS = {
     "gemm": gemm,
     "gemm_scaled": gemm_scaled,
@@ -259,6 +269,7 @@ KINDS = {
     "unrelated_dims": unrelated_dims,
     "positions_dynamic": positions_dynamic,
     "conv_net": conv_net,
+    "top_k_dynamic": top_k_dynamic,
 }
 
 
