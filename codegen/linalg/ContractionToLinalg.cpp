@@ -167,22 +167,6 @@ struct MatMulLowering : OpRewritePattern<MatMulOp> {
   }
 };
 
-DenseIntElementsAttr pairAttr(OpBuilder &b, ArrayRef<int64_t> v) {
-  return DenseIntElementsAttr::get(RankedTensorType::get({2}, b.getI64Type()), v);
-}
-
-/// Fails with an error naming `what` when a channel or spatial dim of the
-/// NCHW input or result is dynamic (only the batch may be).
-LogicalResult needStaticImage(Operation *op, const char *what,
-                              RankedTensorType it, RankedTensorType rt) {
-  for (int64_t d = 1; d < 4; ++d)
-    if (rt.isDynamicDim(d) || it.isDynamicDim(d))
-      return op->emitOpError()
-             << what << " with dynamic channels or spatial dims is not "
-             << "supported yet: " << it << " -> " << rt;
-  return success();
-}
-
 /// Computes `image` (one [1,C,H,W] batch entry to one [1,F,OH,OW]) for
 /// every entry of `input` in an scf.for, into a tensor of type `rt`. A
 /// batched (or dynamic-batch) convolution then reuses the batch-1 lowering

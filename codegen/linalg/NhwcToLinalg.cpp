@@ -23,21 +23,6 @@ using namespace mlir;
 namespace kiln {
 namespace {
 
-DenseIntElementsAttr pair(OpBuilder &b, ArrayRef<int64_t> v) {
-  return DenseIntElementsAttr::get(RankedTensorType::get({2}, b.getI64Type()), v);
-}
-
-/// Fails with an error when H, W or C of an NHWC input or result is
-/// dynamic (only the batch may be).
-LogicalResult needStaticNhwcImage(Operation *op, RankedTensorType it,
-                                  RankedTensorType rt) {
-  for (int64_t d = 1; d < 4; ++d)
-    if (rt.isDynamicDim(d) || it.isDynamicDim(d))
-      return op->emitOpError() << "with dynamic channels or spatial dims is "
-                               << "not supported yet: " << it << " -> " << rt;
-  return success();
-}
-
 /// The result's run-time sizes: the batch from the input, the rest static.
 SmallVector<OpFoldResult> resultSizes(OpBuilder &b, Location loc, Value input,
                                       RankedTensorType rt) {
@@ -55,7 +40,7 @@ struct ConvNhwcLowering : OpRewritePattern<ConvOp> {
       return rewriter.notifyMatchFailure(op, "not NHWC/HWIO");
     auto rt = op.getType(), it = op.getInput().getType();
     auto ft = op.getFilter().getType();
-    if (failed(needStaticNhwcImage(op, it, rt)))
+    if (failed(needStaticImage(op, "convolution", it, rt)))
       return failure();
     Location loc = op.getLoc();
     Type et = rt.getElementType();
@@ -63,8 +48,8 @@ struct ConvNhwcLowering : OpRewritePattern<ConvOp> {
     int64_t c = ft.getDimSize(2), f = ft.getDimSize(3);
     Value x = padSpatial(rewriter, loc, op.getInput(), {1, 2}, op.getPads(), 0.0);
     SmallVector<OpFoldResult> sizes = resultSizes(rewriter, loc, op.getInput(), rt);
-    auto strides = pair(rewriter, op.getStrides());
-    auto dilations = pair(rewriter, op.getDilations());
+    auto strides = pairAttr(rewriter, op.getStrides());
+    auto dilations = pairAttr(rewriter, op.getDilations());
     Value result;
     if (g == 1) {
       result = linalg::Conv2DNhwcHwcfOp::create(
@@ -109,7 +94,7 @@ struct PoolNhwcLowering : OpRewritePattern<OpTy> {
     if (!op.getLayout().isNHWC())
       return rewriter.notifyMatchFailure(op, "not NHWC");
     auto rt = op.getType(), it = op.getInput().getType();
-    if (failed(needStaticNhwcImage(op, it, rt)))
+    if (failed(needStaticImage(op, "pooling", it, rt)))
       return failure();
     Location loc = op.getLoc();
     Type et = rt.getElementType();
@@ -120,8 +105,8 @@ struct PoolNhwcLowering : OpRewritePattern<OpTy> {
     // The window operand only gives the loops their kh x kw extent.
     Value window = tensor::EmptyOp::create(rewriter, loc, k, et);
     Value acc = buildFilled(rewriter, loc, rt, init, sizes);
-    auto strides = pair(rewriter, op.getStrides());
-    auto dilations = pair(rewriter, op.getDilations());
+    auto strides = pairAttr(rewriter, op.getStrides());
+    auto dilations = pairAttr(rewriter, op.getDilations());
     Value result;
     if constexpr (IsMax) {
       result = linalg::PoolingNhwcMaxOp::create(rewriter, loc, TypeRange{rt},

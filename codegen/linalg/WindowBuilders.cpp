@@ -104,6 +104,20 @@ Value buildPooling(OpBuilder &b, Location loc, Value input,
       });
 }
 
+DenseIntElementsAttr pairAttr(OpBuilder &b, ArrayRef<int64_t> v) {
+  return DenseIntElementsAttr::get(RankedTensorType::get({2}, b.getI64Type()), v);
+}
+
+LogicalResult needStaticImage(Operation *op, const char *what,
+                              RankedTensorType it, RankedTensorType rt) {
+  for (int64_t d = 1; d < 4; ++d)
+    if (rt.isDynamicDim(d) || it.isDynamicDim(d))
+      return op->emitOpError()
+             << what << " with dynamic channels or spatial dims is not "
+             << "supported yet: " << it << " -> " << rt;
+  return success();
+}
+
 Value padSpatial(OpBuilder &b, Location loc, Value input,
                  ArrayRef<int64_t> spatial, ArrayRef<int64_t> pads,
                  double value) {

@@ -13,6 +13,7 @@
 #define KILN_CODEGEN_LINALG_WINDOWBUILDERS_H
 
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "ir/KilnDialect.h"
 
@@ -35,6 +36,17 @@ mlir::Value buildDepthwiseConv(mlir::OpBuilder &b, mlir::Location loc,
 mlir::Value buildPooling(mlir::OpBuilder &b, mlir::Location loc,
                          mlir::Value input, mlir::RankedTensorType resultType,
                          const Window &window, bool isMax);
+
+/// A 2-element i64 attribute (strides, dilations of linalg's named ops).
+mlir::DenseIntElementsAttr pairAttr(mlir::OpBuilder &b,
+                                    llvm::ArrayRef<int64_t> v);
+
+/// Fails with an error naming `what` when a channel or spatial dim of a
+/// rank-4 input or result is dynamic (only the batch, dim 0, may be): the
+/// same dims 1-3 in NCHW and NHWC.
+mlir::LogicalResult needStaticImage(mlir::Operation *op, const char *what,
+                                    mlir::RankedTensorType it,
+                                    mlir::RankedTensorType rt);
 
 /// Pads dims `spatial` (H, W) of `input` with `value`: `pads` holds the
 /// begin pads of H and W, then their end pads.

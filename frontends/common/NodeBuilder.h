@@ -68,8 +68,27 @@ public:
   /// failed, every later create of the node returns null.
   template <typename OpTy, typename... Args>
   mlir::Value create(Args &&...args) {
-    if (failedOp)
+    if (!inferenceSucceeds<OpTy>(args...))
       return {};
+    return builder.createOrFold<OpTy>(loc, std::forward<Args>(args)...);
+  }
+
+  /// create() for ops with several results (top_k): the op, or null after
+  /// the same check and report.
+  template <typename OpTy, typename... Args>
+  OpTy createOp(Args &&...args) {
+    if (!inferenceSucceeds<OpTy>(args...))
+      return {};
+    return OpTy::create(builder, loc, std::forward<Args>(args)...);
+  }
+
+private:
+  /// Whether `OpTy`'s result types can be inferred from `args` (reported at
+  /// the node when not; later calls then fail at once).
+  template <typename OpTy, typename... Args>
+  bool inferenceSucceeds(const Args &...args) {
+    if (failedOp)
+      return false;
     if constexpr (OpTy::template hasTrait<mlir::InferTypeOpInterface::Trait>()) {
       OpTy probe = OpTy::create(builder, loc, builder.getNoneType(), args...);
       llvm::SmallVector<mlir::Type> types;
@@ -84,10 +103,10 @@ public:
       op->erase();
       if (!ok) {
         failedOp = true;
-        return {};
+        return false;
       }
     }
-    return builder.createOrFold<OpTy>(loc, std::forward<Args>(args)...);
+    return true;
   }
 };
 

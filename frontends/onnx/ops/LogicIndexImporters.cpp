@@ -68,13 +68,12 @@ static LogicalResult importTopK(NodeContext &nc, SmallVectorImpl<Value> &out) {
   if (axis < 0 || k->size() != 1)
     return nc.error() << "TopK needs an axis within rank " << rank
                       << " and a single K";
-  int64_t kv = (*k)[0], n = in.getDimSize(axis);
-  if (kv < 0 || (!ShapedType::isDynamic(n) && kv > n))
-    return nc.error() << "TopK K = " << kv << " for a dim of " << n;
   auto &b = nc.builder;
-  auto op = TopKOp::create(b, nc.loc, nc.input(0), b.getI64IntegerAttr(kv),
-                           b.getI64IntegerAttr(axis),
-                           b.getBoolAttr(nc.intAttr("largest", 1)));
+  auto op = nc.createOp<TopKOp>(nc.input(0), b.getI64IntegerAttr((*k)[0]),
+                                b.getI64IntegerAttr(axis),
+                                b.getBoolAttr(nc.intAttr("largest", 1)));
+  if (!op)
+    return failure();
   out.push_back(op.getValues());
   out.push_back(op.getIndices());
   return success();

@@ -74,15 +74,14 @@ static LogicalResult importTopK(TfNodeContext &nc, SmallVectorImpl<Value> &out) 
   auto k = nc.constOperand(1, "k");
   if (failed(k))
     return failure();
-  auto in = nc.inputType(0);
-  if (in.getRank() < 1 || k->size() != 1)
+  int64_t rank = nc.inputType(0).getRank();
+  if (rank < 1 || k->size() != 1)
     return nc.error() << "TopKV2 needs an input of rank >= 1 and a scalar k";
-  int64_t axis = in.getRank() - 1, n = in.getDimSize(axis), kv = (*k)[0];
-  if (kv < 0 || (!ShapedType::isDynamic(n) && kv > n))
-    return nc.error() << "TopKV2 k = " << kv << " for a last dim of " << n;
   auto &b = nc.builder;
-  auto op = TopKOp::create(b, nc.loc, nc.input(0), b.getI64IntegerAttr(kv),
-                           b.getI64IntegerAttr(axis), b.getBoolAttr(true));
+  auto op = nc.createOp<TopKOp>(nc.input(0), b.getI64IntegerAttr((*k)[0]),
+                                b.getI64IntegerAttr(rank - 1), b.getBoolAttr(true));
+  if (!op)
+    return failure();
   const auto *type = nc.attr("index_type");
   out.push_back(op.getValues());
   out.push_back(castToDtype(nc, op.getIndices(),
