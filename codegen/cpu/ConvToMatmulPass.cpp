@@ -98,9 +98,11 @@ Value buildIm2col(OpBuilder &b, Location loc, Value input,
 }
 
 /// A batch-1, group-1 convolution: filter F x C x KH x KW as an F x (C*KH*KW)
-/// matrix times the im2col matrix (C*KH*KW) x (OH*OW).
+/// matrix times the im2col matrix (C*KH*KW) x (OH*OW), written into `dest`
+/// (the convolution's destination, of type `rt`): when that is a slice of a
+/// batch's result, the image is computed in place there.
 Value buildConvAsMatmul(OpBuilder &b, Location loc, Value input, Value filter,
-                        RankedTensorType rt, const Window &w) {
+                        Value dest, RankedTensorType rt, const Window &w) {
   auto it = cast<RankedTensorType>(input.getType());
   Type et = rt.getElementType();
   int64_t c = it.getDimSize(1), f = rt.getDimSize(1);
@@ -118,6 +120,7 @@ Value buildConvAsMatmul(OpBuilder &b, Location loc, Value input, Value filter,
   // two transposes even when the columns tile poorly.
   bool pixelsAsColumns =
       pixels % 64 == 0 || pixels >= 1024 || (pointwise && pixels >= 256);
+  Value dest2d = buildReshape(b, loc, dest, {f, pixels});
   if (pixelsAsColumns) {
     Value cols = pointwise ? buildReshape(b, loc, input, {c, pixels})
                            : buildReshape(b, loc,
@@ -126,9 +129,12 @@ Value buildConvAsMatmul(OpBuilder &b, Location loc, Value input, Value filter,
                                                       {0, 1, 3, 4, 2}, w),
                                           {k, pixels});
     auto mmType = RankedTensorType::get({f, pixels}, et);
+    Value zeros =
+        linalg::FillOp::create(b, loc, scalarConstant(b, loc, et, 0.0), dest2d)
+            .getResult(0);
     Value mm = linalg::MatmulOp::create(b, loc, TypeRange{mmType},
                                         ValueRange{weights, cols},
-                                        ValueRange{buildFilled(b, loc, mmType, 0.0)})
+                                        ValueRange{zeros})
                    .getResult(0);
     return buildReshape(b, loc, mm, llvm::to_vector(rt.getShape()));
   }
@@ -160,8 +166,7 @@ Value buildConvAsMatmul(OpBuilder &b, Location loc, Value input, Value filter,
         b, loc, RankedTensorType::get({pixels, f}, et), mm, ValueRange{},
         ValueRange{}, ValueRange{}, ArrayRef<int64_t>{0, 0},
         ArrayRef<int64_t>{pixels, f}, ArrayRef<int64_t>{1, 1});
-  Value init = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{f, pixels}, et);
-  Value back = linalg::TransposeOp::create(b, loc, mm, init,
+  Value back = linalg::TransposeOp::create(b, loc, mm, dest2d,
                                            ArrayRef<int64_t>{1, 0})
                    .getResult()[0];
   return buildReshape(b, loc, back, llvm::to_vector(rt.getShape()));
@@ -194,9 +199,11 @@ struct ConvToMatmulPass : impl::KilnCpuConvToMatmulBase<ConvToMatmulPass> {
       Window w{ft.getDimSize(2), ft.getDimSize(3),
                llvm::to_vector(op.getStrides().getValues<int64_t>()),
                llvm::to_vector(op.getDilations().getValues<int64_t>())};
+      auto fill = op.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
       Value r = buildConvAsMatmul(
           b, op.getLoc(), op.getDpsInputs()[0], op.getDpsInputs()[1],
-          cast<RankedTensorType>(op.getResultTypes()[0]), w);
+          fill.getDpsInits()[0], cast<RankedTensorType>(op.getResultTypes()[0]),
+          w);
       op->getResult(0).replaceAllUsesWith(r);
       op->erase();
     }

@@ -31,31 +31,68 @@ struct ParallelizeLoopsPass
     : impl::KilnCpuParallelizeLoopsBase<ParallelizeLoopsPass> {
   using Base::Base;
 
-  /// Tile sizes splitting `op` into about `chunks` pieces along a static
-  /// dim (a dynamic dim such as the batch stays whole), or empty.
-  SmallVector<int64_t> chunkSizes(linalg::LinalgOp op) {
+  /// How one op is split: tile sizes, or thread counts per dim
+  /// (tile_using_forall's num_threads, for dynamic dims whose extent is
+  /// known only at run time).
+  struct Chunking {
+    SmallVector<int64_t> values;
+    bool numThreads = false;
+  };
+
+  /// Splits `op` into about `chunks` pieces: along a static parallel dim
+  /// when the static dims alone make a large op; otherwise, when it has two
+  /// dynamic parallel dims (a batch and a sequence) and rows of at least 64
+  /// points, into sqrt(chunks) x sqrt(chunks) pieces of them, so batch 1
+  /// with a long sequence splits too; or, with one dynamic dim and a
+  /// quarter of min-elements static points, into `chunks` pieces of it.
+  /// Empty when the op stays whole.
+  Chunking chunking(linalg::LinalgOp op) {
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-    int64_t points = 1;
-    for (int64_t r : ranges)
-      if (!ShapedType::isDynamic(r))
-        points *= r;
-    if (points < minElements)
-      return {};
     auto iters = op.getIteratorTypesArray();
-    SmallVector<int64_t> sizes(ranges.size(), 0);
-    for (size_t d = 0; d < ranges.size(); ++d)
-      if (iters[d] == utils::IteratorType::parallel &&
-          !ShapedType::isDynamic(ranges[d]) && ranges[d] >= 2) {
-        // Prefer a size dividing the extent: every chunk then keeps static
-        // shapes, which the vectorizer likes better than a ragged last one.
-        int64_t e = ranges[d], least = std::max<int64_t>(1, (e + chunks - 1) / chunks);
-        int64_t t = least;
-        while (e % t != 0)
-          ++t;
-        sizes[d] = e / t >= 2 ? t : least;
-        return sizes;
-      }
-    return {};
+    int64_t points = 1;
+    SmallVector<size_t> dynamicDims;
+    for (size_t d = 0; d < ranges.size(); ++d) {
+      if (!ShapedType::isDynamic(ranges[d]))
+        points *= ranges[d];
+      else if (iters[d] == utils::IteratorType::parallel)
+        dynamicDims.push_back(d);
+    }
+    Chunking c;
+    c.values.assign(ranges.size(), 0);
+    if (points >= minElements) {
+      for (size_t d = 0; d < ranges.size(); ++d)
+        if (iters[d] == utils::IteratorType::parallel &&
+            !ShapedType::isDynamic(ranges[d]) && ranges[d] >= 2) {
+          // Prefer a size dividing the extent: every chunk then keeps
+          // static shapes, which the vectorizer likes better than a ragged
+          // last one.
+          int64_t e = ranges[d];
+          int64_t least = std::max<int64_t>(1, (e + chunks - 1) / chunks);
+          int64_t t = least;
+          while (e % t != 0)
+            ++t;
+          c.values[d] = e / t >= 2 ? t : least;
+          return c;
+        }
+    }
+    // Batch x sequence activations are large at any useful shape; an op
+    // with one dynamic dim (a batch) is split only when one batch entry is
+    // a fair part of a large op, so batch 1 pays little for the split.
+    constexpr int64_t kMinDynamicRow = 64;
+    if (dynamicDims.empty() || points < kMinDynamicRow ||
+        (dynamicDims.size() == 1 && points < minElements / 4))
+      return {};
+    c.numThreads = true;
+    if (dynamicDims.size() == 1) {
+      c.values[dynamicDims[0]] = chunks;
+      return c;
+    }
+    int64_t first = 1;
+    while ((first + 1) * (first + 1) <= chunks)
+      ++first;
+    c.values[dynamicDims[0]] = first;
+    c.values[dynamicDims[1]] = std::max<int64_t>(1, chunks / first);
+    return c;
   }
 
   void runOnOperation() override {
@@ -70,8 +107,8 @@ struct ParallelizeLoopsPass
           op->getParentOfType<scf::ForallOp>() ||
           op->getParentOfType<scf::ForOp>() || !op.hasPureTensorSemantics())
         return;
-      SmallVector<int64_t> sizes = chunkSizes(op);
-      if (sizes.empty())
+      Chunking c = chunking(op);
+      if (c.values.empty())
         return;
       op->setAttr(kChunkIdAttr, IntegerAttr::get(IntegerType::get(op->getContext(), 64), id));
       s << "%m" << id << " = transform.structured.match attributes{"
@@ -79,9 +116,9 @@ struct ParallelizeLoopsPass
         << ": (!transform.any_op) -> !transform.any_op\n"
         << "%t" << id << ", %f" << id
         << " = transform.structured.tile_using_forall %m" << id
-        << " tile_sizes [";
-      for (size_t i = 0; i < sizes.size(); ++i)
-        s << (i ? ", " : "") << sizes[i];
+        << (c.numThreads ? " num_threads [" : " tile_sizes [");
+      for (size_t i = 0; i < c.values.size(); ++i)
+        s << (i ? ", " : "") << c.values[i];
       s << "] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)\n";
       ++id;
     });

@@ -2,7 +2,8 @@
 //
 // Makes matmuls fast on the CPU with upstream MLIR transforms only:
 //  0. a matmul with a dynamic M (a dynamic batch or sequence) becomes a
-//     loop over static blocks of tile-rows rows plus a remainder matmul;
+//     loop over static blocks of 16 register tiles of rows, then static
+//     matmuls for what remains (splitDynamicRows);
 //  1. each static f32 linalg.matmul is cut (tensor slices) into a part whose
 //     M and N are multiples of the register tile and remainder parts, so
 //     every part tiles exactly;
@@ -142,78 +143,102 @@ bool isDynamicRowsCandidate(linalg::MatmulOp op) {
   return f && f.getValue().isZero();
 }
 
-/// A dynamic-M matmul becomes a loop over blocks of `rows` rows, each a
-/// static [rows, K] x [K, N] matmul that gets register tiles, and a choice
-/// over the M mod rows remaining rows with a static matmul for each count.
+/// A static [r, K] x [K, N] matmul on rows [at, at + r) of `a`, inserted
+/// into `into` at the same rows.
+Value rowsMatmul(OpBuilder &b, Location loc, Value a, Value bm, Value into,
+                 OpFoldResult at, int64_t r) {
+  auto bt = cast<RankedTensorType>(bm.getType());
+  int64_t k = bt.getDimSize(0), n = bt.getDimSize(1);
+  Type et = bt.getElementType();
+  SmallVector<OpFoldResult> offsets = {at, b.getIndexAttr(0)};
+  SmallVector<OpFoldResult> ones(2, b.getIndexAttr(1));
+  Value rowsOfA = tensor::ExtractSliceOp::create(
+      b, loc, RankedTensorType::get({r, k}, et), a, offsets,
+      SmallVector<OpFoldResult>{b.getIndexAttr(r), b.getIndexAttr(k)}, ones);
+  auto type = RankedTensorType::get({r, n}, et);
+  Value mm = linalg::MatmulOp::create(b, loc, TypeRange{type},
+                                      ValueRange{rowsOfA, bm},
+                                      ValueRange{buildFilled(b, loc, type, 0.0)})
+                 .getResult(0);
+  return tensor::InsertSliceOp::create(
+      b, loc, mm, into, offsets,
+      SmallVector<OpFoldResult>{b.getIndexAttr(r), b.getIndexAttr(n)}, ones);
+}
+
+/// A dynamic-M matmul becomes static matmuls that get register tiles:
+///  - a loop over blocks of 16 register tiles of rows (96 rows): one
+///    thread-parallel kernel per block, few enough calls that their set-up
+///    does not show;
+///  - for the M mod 96 rows left, one block each of 48, 24, 12 and 6 rows
+///    where that many remain (each guarded by an scf.if);
+///  - for the last 0 .. rows-1 rows, one static matmul per count, chosen by
+///    a chain of scf.if (scf.index_switch results are not seen as aliases of
+///    their operands by bufferization in MLIR 22).
 void splitDynamicRows(linalg::MatmulOp op, int64_t rows) {
+  constexpr int64_t kBlockTiles = 16;
   OpBuilder b(op);
   Location loc = op.getLoc();
-  Value a = op.getDpsInputs()[0], bm = op.getDpsInputs()[1];
+  Value a = op.getDpsInputs()[0];
   auto t = cast<RankedTensorType>(op.getResultTypes()[0]);
-  Type et = t.getElementType();
-  int64_t k = cast<RankedTensorType>(a.getType()).getDimSize(1);
-  int64_t n = t.getDimSize(1);
+  int64_t block = rows * kBlockTiles;
+  // The same cache-set padding a static matmul's constant weights get,
+  // done once here so every block reads the padded copy.
+  Value bm = op.getDpsInputs()[1];
+  Value padded = padConstantRows(b, loc, bm);
+  if (padded != bm) {
+    auto bt = cast<RankedTensorType>(bm.getType());
+    bm = tensor::ExtractSliceOp::create(
+        b, loc, bt, padded, ValueRange{}, ValueRange{}, ValueRange{},
+        ArrayRef<int64_t>{0, 0}, bt.getShape(), ArrayRef<int64_t>{1, 1});
+  }
+  auto index = [&](OpBuilder &nb, int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(nb, loc, v);
+  };
   Value m = tensor::DimOp::create(b, loc, a, 0);
-  Value step = arith::ConstantIndexOp::create(b, loc, rows);
-  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value step = index(b, block);
   Value main = arith::MulIOp::create(
       b, loc, arith::DivUIOp::create(b, loc, m, step), step);
   Value acc = tensor::EmptyOp::create(b, loc, t, ValueRange{m});
-  auto loop = scf::ForOp::create(
-      b, loc, zero, main, step, ValueRange{acc},
-      [&](OpBuilder &nb, Location nl, Value i, ValueRange iter) {
-        SmallVector<OpFoldResult> at = {i, nb.getIndexAttr(0)};
-        SmallVector<OpFoldResult> ones(2, nb.getIndexAttr(1));
-        Value block = tensor::ExtractSliceOp::create(
-            nb, nl, RankedTensorType::get({rows, k}, et), a, at,
-            SmallVector<OpFoldResult>{nb.getIndexAttr(rows), nb.getIndexAttr(k)},
-            ones);
-        auto type = RankedTensorType::get({rows, n}, et);
-        Value mm = linalg::MatmulOp::create(
-                       nb, nl, TypeRange{type}, ValueRange{block, bm},
-                       ValueRange{buildFilled(nb, nl, type, 0.0)})
-                       .getResult(0);
-        Value next = tensor::InsertSliceOp::create(
-            nb, nl, mm, iter[0], at,
-            SmallVector<OpFoldResult>{nb.getIndexAttr(rows), nb.getIndexAttr(n)},
-            ones);
-        scf::YieldOp::create(nb, nl, next);
-      });
-  // The remaining 0 .. rows-1 rows: one static-shaped matmul per count,
-  // chosen by a chain of scf.if (scf.index_switch results are not seen as
-  // aliases of their operands by bufferization in MLIR 22).
-  Value rest = arith::SubIOp::create(b, loc, m, main);
-  SmallVector<OpFoldResult> at = {main, b.getIndexAttr(0)};
-  SmallVector<OpFoldResult> ones(2, b.getIndexAttr(1));
-  auto tailRows = [&](OpBuilder &nb, Location nl, int64_t r, Value into) {
-    Value tail = tensor::ExtractSliceOp::create(
-        nb, nl, RankedTensorType::get({r, k}, et), a, at,
-        SmallVector<OpFoldResult>{nb.getIndexAttr(r), nb.getIndexAttr(k)},
-        ones);
-    auto type = RankedTensorType::get({r, n}, et);
-    Value mm = linalg::MatmulOp::create(nb, nl, TypeRange{type},
-                                        ValueRange{tail, bm},
-                                        ValueRange{buildFilled(nb, nl, type, 0.0)})
-                   .getResult(0);
-    return tensor::InsertSliceOp::create(
-               nb, nl, mm, into, at,
-               SmallVector<OpFoldResult>{nb.getIndexAttr(r), nb.getIndexAttr(n)},
-               ones)
-        .getResult();
-  };
+  acc = scf::ForOp::create(
+            b, loc, index(b, 0), main, step, ValueRange{acc},
+            [&](OpBuilder &nb, Location nl, Value i, ValueRange iter) {
+              scf::YieldOp::create(
+                  nb, nl, rowsMatmul(nb, nl, a, bm, iter[0], i, block));
+            })
+            .getResult(0);
+  Value at = main;
+  for (int64_t r = block / 2; r >= rows; r /= 2) {
+    Value fits = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge,
+                                       arith::SubIOp::create(b, loc, m, at),
+                                       index(b, r));
+    Value into = acc;
+    acc = scf::IfOp::create(
+              b, loc, fits,
+              [&](OpBuilder &tb, Location tl) {
+                scf::YieldOp::create(tb, tl,
+                                     rowsMatmul(tb, tl, a, bm, into, at, r));
+              },
+              [&](OpBuilder &eb, Location el) {
+                scf::YieldOp::create(eb, el, into);
+              })
+              .getResult(0);
+    at = arith::AddIOp::create(
+        b, loc, at, arith::SelectOp::create(b, loc, fits, index(b, r), index(b, 0)));
+  }
+  Value rest = arith::SubIOp::create(b, loc, m, at);
+  Value blocks = acc;
   // Built from the innermost else outwards: r = rows-1 .. 1.
   std::function<Value(OpBuilder &, Location, int64_t)> chain =
       [&](OpBuilder &nb, Location nl, int64_t r) -> Value {
     if (r == rows)
-      return loop.getResult(0);
-    Value is = arith::CmpIOp::create(
-        nb, nl, arith::CmpIPredicate::eq, rest,
-        arith::ConstantIndexOp::create(nb, nl, r));
+      return blocks;
+    Value is = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::eq, rest,
+                                     index(nb, r));
     return scf::IfOp::create(
                nb, nl, is,
                [&](OpBuilder &tb, Location tl) {
                  scf::YieldOp::create(tb, tl,
-                                      tailRows(tb, tl, r, loop.getResult(0)));
+                                      rowsMatmul(tb, tl, a, bm, blocks, at, r));
                },
                [&](OpBuilder &eb, Location el) {
                  scf::YieldOp::create(eb, el, chain(eb, el, r + 1));
@@ -289,7 +314,10 @@ struct TileContractionsPass
     OpBuilder b(op);
     Location loc = op.getLoc();
     Value bMatrix = padConstantRows(b, loc, op.getDpsInputs()[1]);
-    Value acc = tensor::EmptyOp::create(b, loc, t.getShape(), t.getElementType());
+    // The parts are inserted into the zero fill's destination, not a new
+    // tensor: when that destination is a slice of a larger result (one
+    // image of a batch), the parts are then computed in place there.
+    Value acc = op.getDpsInits()[0].getDefiningOp<linalg::FillOp>().getDpsInits()[0];
     for (auto [r0, rm] : rowParts)
       for (auto [c0, cn] : colParts) {
         linalg::MatmulOp part;

@@ -170,9 +170,13 @@ struct MatMulLowering : OpRewritePattern<MatMulOp> {
 /// Computes `image` (one [1,C,H,W] batch entry to one [1,F,OH,OW]) for
 /// every entry of `input` in an scf.for, into a tensor of type `rt`. A
 /// batched (or dynamic-batch) convolution then reuses the batch-1 lowering
-/// with its static shapes, which the CPU target register-tiles.
-Value perImage(OpBuilder &b, Location loc, Value input, RankedTensorType rt,
-               llvm::function_ref<Value(OpBuilder &, Location, Value)> image) {
+/// with its static shapes, which the CPU target register-tiles. `image`
+/// gets the [1,F,OH,OW] slice of the result that its value is inserted
+/// into, to use as its destination: the image is then computed in place
+/// there instead of being copied in.
+Value perImage(
+    OpBuilder &b, Location loc, Value input, RankedTensorType rt,
+    llvm::function_ref<Value(OpBuilder &, Location, Value, Value)> image) {
   auto it = cast<RankedTensorType>(input.getType());
   SmallVector<OpFoldResult> sizes = dimSizes(b, loc, input);
   sizes.resize(1);
@@ -195,10 +199,15 @@ Value perImage(OpBuilder &b, Location loc, Value input, RankedTensorType rt,
             it.getElementType());
         Value slice = tensor::ExtractSliceOp::create(nb, nl, oneIn, input,
                                                      offsets, inSizes, ones);
-        Value out = image(nb, nl, slice);
         SmallVector<OpFoldResult> outSizes = {nb.getIndexAttr(1)};
         for (int64_t d = 1; d < 4; ++d)
           outSizes.push_back(nb.getIndexAttr(rt.getDimSize(d)));
+        auto oneOut = RankedTensorType::get(
+            {1, rt.getDimSize(1), rt.getDimSize(2), rt.getDimSize(3)},
+            rt.getElementType());
+        Value dest = tensor::ExtractSliceOp::create(nb, nl, oneOut, iter[0],
+                                                    offsets, outSizes, ones);
+        Value out = image(nb, nl, slice, dest);
         Value next = tensor::InsertSliceOp::create(nb, nl, out, iter[0],
                                                    offsets, outSizes, ones);
         scf::YieldOp::create(nb, nl, next);
@@ -227,15 +236,16 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
                      ft.getDimSize(0) == op.getGroup();
     if (rt.getDimSize(0) == 1 || depthwise) {
       // Depthwise convolutions loop over the batch themselves.
-      result = convImage(rewriter, loc, op, op.getInput(), rt);
+      result = convImage(rewriter, loc, op, op.getInput(), rt, Value());
     } else {
       auto rt1 = RankedTensorType::get(
           {1, rt.getDimSize(1), rt.getDimSize(2), rt.getDimSize(3)},
           rt.getElementType());
-      result = perImage(rewriter, loc, op.getInput(), rt,
-                        [&](OpBuilder &b, Location l, Value image) {
-                          return convImage(b, l, op, image, rt1);
-                        });
+      result = perImage(
+          rewriter, loc, op.getInput(), rt,
+          [&](OpBuilder &b, Location l, Value image, Value dest) {
+            return convImage(b, l, op, image, rt1, dest);
+          });
     }
     if (Value bias = op.getBias()) {
       int64_t f = op.getFilter().getType().getDimSize(0);
@@ -250,9 +260,9 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
   }
 
   /// The convolution (without bias) of `x` into `rt`: batch 1 unless
-  /// depthwise.
+  /// depthwise. A group-1 convolution writes into `dest` when given.
   static Value convImage(OpBuilder &rewriter, Location loc, ConvOp op, Value x,
-                         RankedTensorType rt) {
+                         RankedTensorType rt, Value dest) {
     Value input = padSpatial(rewriter, loc, x, {2, 3}, op.getPads(), 0.0);
     Value filter = op.getFilter();
     auto ft = op.getFilter().getType();
@@ -265,10 +275,15 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
     Window window{kh, kw, op.getStrides(), op.getDilations()};
     if (g == 1) {
       // Targets choose how to compute it (the CPU: im2col + matmul).
+      Value init = buildFilled(rewriter, loc, rt, 0.0);
+      if (dest)
+        init = linalg::FillOp::create(
+                   rewriter, loc,
+                   scalarConstant(rewriter, loc, rt.getElementType(), 0.0), dest)
+                   .getResult(0);
       result = linalg::Conv2DNchwFchwOp::create(
                    rewriter, loc, TypeRange{rt}, ValueRange{input, filter},
-                   ValueRange{buildFilled(rewriter, loc, rt, 0.0)}, strides,
-                   dilations)
+                   ValueRange{init}, strides, dilations)
                    .getResult(0);
     } else if (c == 1 && f == g) {
       filter = buildReshape(rewriter, loc, filter, {f, kh, kw});

@@ -51,3 +51,66 @@ func.func @dynamic_batch(%x: tensor<?x64x56x56xf32>) -> tensor<?x64x56x56xf32> {
   } -> tensor<?x64x56x56xf32>
   return %0 : tensor<?x64x56x56xf32>
 }
+
+// -----
+
+// Batch x sequence activations (two dynamic dims, 256 static points) are
+// split 4 x 4 with run-time chunk sizes (tile_using_forall num_threads), so
+// batch 1 with a long sequence uses the threads too.
+#map = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+// CHECK-LABEL: func.func @batch_and_sequence
+func.func @batch_and_sequence(%x: tensor<?x?x256xf32>) -> tensor<?x?x256xf32> {
+  // CHECK: scf.forall (%{{.*}}, %{{.*}}) in (4, 4)
+  // CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<?x?x256xf32>)
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %b = tensor.dim %x, %c0 : tensor<?x?x256xf32>
+  %s = tensor.dim %x, %c1 : tensor<?x?x256xf32>
+  %e = tensor.empty(%b, %s) : tensor<?x?x256xf32>
+  %0 = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel", "parallel"]} ins(%x : tensor<?x?x256xf32>) outs(%e : tensor<?x?x256xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %r = math.exp %a : f32
+    linalg.yield %r : f32
+  } -> tensor<?x?x256xf32>
+  return %0 : tensor<?x?x256xf32>
+}
+
+// -----
+
+// One dynamic dim and few static points (a small feature map with a
+// dynamic batch): left whole, as the static batch-1 op would be.
+#map = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+// CHECK-LABEL: func.func @small_dynamic_batch
+func.func @small_dynamic_batch(%x: tensor<?x8x14x14xf32>) -> tensor<?x8x14x14xf32> {
+  // CHECK-NOT: scf.forall
+  // CHECK: linalg.generic
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %x, %c0 : tensor<?x8x14x14xf32>
+  %e = tensor.empty(%n) : tensor<?x8x14x14xf32>
+  %0 = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%x : tensor<?x8x14x14xf32>) outs(%e : tensor<?x8x14x14xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %r = math.exp %a : f32
+    linalg.yield %r : f32
+  } -> tensor<?x8x14x14xf32>
+  return %0 : tensor<?x8x14x14xf32>
+}
+
+// -----
+
+// A dynamic batch over a larger feature map (a quarter of min-elements
+// static points or more) is split along the batch at run time.
+#map = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+// CHECK-LABEL: func.func @mid_dynamic_batch
+func.func @mid_dynamic_batch(%x: tensor<?x32x16x16xf32>) -> tensor<?x32x16x16xf32> {
+  // CHECK: scf.forall (%{{.*}}) in (16)
+  // CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<?x32x16x16xf32>)
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %x, %c0 : tensor<?x32x16x16xf32>
+  %e = tensor.empty(%n) : tensor<?x32x16x16xf32>
+  %0 = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%x : tensor<?x32x16x16xf32>) outs(%e : tensor<?x32x16x16xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %r = math.exp %a : f32
+    linalg.yield %r : f32
+  } -> tensor<?x32x16x16xf32>
+  return %0 : tensor<?x32x16x16xf32>
+}

@@ -83,3 +83,41 @@ func.func @matmul_small(%a: tensor<2x3xf32>, %b: tensor<3x4xf32>) -> tensor<2x4x
   %0 = linalg.matmul ins(%a, %b : tensor<2x3xf32>, tensor<3x4xf32>) outs(%f : tensor<2x4xf32>) -> tensor<2x4xf32>
   return %0 : tensor<2x4xf32>
 }
+
+// -----
+
+// A dynamic M (batch x sequence rows): 96-row blocks (16 register tiles)
+// in a loop, then one guarded block each of 48, 24, 12 and 6 rows, then one
+// static matmul per count of the last 1-5 rows. Every block is
+// register-tiled (vector.fma); the 6-row block with 3-row tiles, since a
+// single-tile loop would not vectorize.
+// CHECK-LABEL: func.func @dynamic_rows
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c96
+// CHECK: tensor.extract_slice %{{.*}} [96, 16] [1, 1] : tensor<?x16xf32> to tensor<96x16xf32>
+// CHECK: scf.forall {{.*}} to (128, 96) step (64, 6)
+// CHECK: vector.fma
+// CHECK: arith.cmpi uge, %{{.*}}, %c48
+// CHECK: tensor<48x16xf32>
+// CHECK: scf.forall {{.*}} to (128, 48) step (64, 6)
+// CHECK: arith.cmpi uge, %{{.*}}, %c24
+// CHECK: scf.forall {{.*}} to (128, 24) step (64, 6)
+// CHECK: arith.cmpi uge, %{{.*}}, %c12
+// CHECK: scf.forall {{.*}} to (128, 12) step (64, 6)
+// CHECK: arith.cmpi uge, %{{.*}}, %c6
+// CHECK: scf.forall {{.*}} to (128, 6) step (64, 3)
+// CHECK: vector.fma
+// CHECK: arith.cmpi eq, %{{.*}}, %c1
+// CHECK: tensor<1x16xf32>
+// CHECK: arith.cmpi eq, %{{.*}}, %c5
+// CHECK: tensor<5x16xf32>
+// CHECK-NOT: linalg.matmul
+func.func @dynamic_rows(%a: tensor<?x16xf32>, %b: tensor<16x128xf32>) -> tensor<?x128xf32> {
+  %zero = arith.constant 0.0 : f32
+  %c0 = arith.constant 0 : index
+  %m = tensor.dim %a, %c0 : tensor<?x16xf32>
+  %e = tensor.empty(%m) : tensor<?x128xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<?x128xf32>) -> tensor<?x128xf32>
+  %0 = linalg.matmul ins(%a, %b : tensor<?x16xf32>, tensor<16x128xf32>) outs(%f : tensor<?x128xf32>) -> tensor<?x128xf32>
+  return %0 : tensor<?x128xf32>
+}
+
