@@ -339,5 +339,6 @@ def Kiln_PadOp : Kiln_GraphOp<"pad", [InferTypeOpAdaptorWithIsCompatible]> {
 }
 
 include "ir/KilnLogicIndexOps.td"
+include "ir/KilnControlFlowOps.td"
 
 #endif // KILN_OPS_TD

@@ -52,11 +52,14 @@ void buildLinalgPipeline(OpPassManager &pm) {
 /// (scf.forall) become OpenMP worksharing loops, served at run time by the
 /// runtime's thread pool (runtime/omp_shim.c). memref lowering precedes
 /// scf-to-cf because the OpenMP regions hold memref.alloca_scope ops, which
-/// must still have a single block when they are lowered.
+/// must still have a single block when they are lowered. A while loop's
+/// body may yield a new buffer per iteration (a tensor that grows), hence
+/// allow-return-allocs-from-loops; the deallocation pipeline frees them.
 static const char *kBufferizePipeline =
     "eliminate-empty-tensors,"
     "one-shot-bufferize{bufferize-function-boundaries "
-    "function-boundary-type-conversion=identity-layout-map},"
+    "function-boundary-type-conversion=identity-layout-map "
+    "allow-return-allocs-from-loops},"
     "buffer-results-to-out-params{hoist-static-allocs=true "
     "modify-public-functions=true},"
     "buffer-deallocation-pipeline,"

@@ -43,6 +43,7 @@ struct ConvertToLinalgPass
     populateLogicToLinalgPatterns(patterns);
     populateIndexToLinalgPatterns(patterns);
     populateNhwcToLinalgPatterns(patterns);
+    populateLoopToScfPatterns(patterns);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

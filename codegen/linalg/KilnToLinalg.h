@@ -22,6 +22,7 @@ void populateResizeToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateLogicToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateIndexToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateNhwcToLinalgPatterns(mlir::RewritePatternSet &patterns);
+void populateLoopToScfPatterns(mlir::RewritePatternSet &patterns);
 
 } // namespace kiln
 

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "frontends/tf/GraphImporter.h"
+#include "frontends/tf/TfLoops.h"
 #include "frontends/tf/TfNodeContext.h"
 #include "frontends/tf/TfTensors.h"
 
@@ -14,33 +15,13 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringSet.h"
 
 using namespace mlir;
 
 namespace kiln::tf_frontend {
 namespace {
-
-/// "node", "node:2" or "^node" split into its parts.
-struct Ref {
-  std::string node;
-  int port = 0;
-  bool control = false;
-};
-
-Ref parseRef(llvm::StringRef s) {
-  Ref r;
-  if (s.consume_front("^"))
-    r.control = true;
-  auto [name, port] = s.rsplit(':');
-  if (!port.empty() && !port.getAsInteger(10, r.port)) {
-    r.node = name.str();
-    return r;
-  }
-  r.node = s.str();
-  r.port = 0;
-  return r;
-}
 
 /// Ops that forward their inputs unchanged at inference time.
 bool isPassThrough(llvm::StringRef op) {
@@ -69,10 +50,16 @@ private:
                         FileLineColLoc::get(ctx, request.path, 0, 0));
   }
   LogicalResult indexNodes();
+  SmallVector<Ref> depsOf(const tensorflow::NodeDef &node);
   LogicalResult order(const std::vector<std::string> &fetches);
+  void assignFrames();
   LogicalResult declareFeeds(func::FuncOp &func);
   LogicalResult importNode(const tensorflow::NodeDef &node);
   FailureOr<Value> valueOf(const Ref &ref, Location at);
+  SmallVector<Value> *lookup(llvm::StringRef name);
+  LogicalResult importLoop(size_t index);
+  FailureOr<SmallVector<Value>> importRegion(const TfLoop &loop, Region &region,
+                                             TypeRange types, bool body);
 
   MLIRContext *ctx;
   const tensorflow::GraphDef &graph;
@@ -81,7 +68,13 @@ private:
   OpBuilder builder;
   llvm::StringMap<const tensorflow::NodeDef *> nodes;
   std::vector<const tensorflow::NodeDef *> postOrder;
-  llvm::StringMap<SmallVector<Value>> values;
+  /// Node values by scope: the function body, then one scope per loop
+  /// region being imported (inner scopes see the outer ones).
+  std::vector<llvm::StringMap<SmallVector<Value>>> scopes{1};
+  TfLoops loops;
+  /// 1 + the index of the innermost loop each ordered node belongs to; 0
+  /// (absent) for nodes outside every loop.
+  llvm::StringMap<size_t> frameOf;
   llvm::StringSet<> feeds;
   /// The first edge found closing a cycle (node, the input it reads).
   std::string cycleAt, cycleThrough;
@@ -107,23 +100,29 @@ LogicalResult GraphImporter::order(const std::vector<std::string> &fetches) {
     if (!nodes.count(root.node))
       return emitError(nodeLoc(root.node))
              << "the graph has no node '" << root.node << "' to fetch";
-    // (node, next input to visit)
-    std::vector<std::pair<const tensorflow::NodeDef *, int>> stack;
+    // (node, its inputs, next input to visit)
+    struct Entry {
+      const tensorflow::NodeDef *node;
+      SmallVector<Ref> deps;
+      size_t next = 0;
+    };
+    std::vector<Entry> stack;
     if (!state.count(root.node)) {
-      stack.push_back({nodes[root.node], 0});
+      stack.push_back({nodes[root.node], depsOf(*nodes[root.node])});
       state[root.node] = Open;
     }
     while (!stack.empty()) {
-      auto &[node, next] = stack.back();
+      Entry &top = stack.back();
+      const tensorflow::NodeDef *node = top.node;
       // A fed node's inputs are not evaluated.
       bool fed = feeds.contains(node->name());
-      if (fed || next == node->input_size()) {
+      if (fed || top.next == top.deps.size()) {
         state[node->name()] = Done;
         postOrder.push_back(node);
         stack.pop_back();
         continue;
       }
-      Ref in = parseRef(node->input(next++));
+      Ref in = top.deps[top.next++];
       auto it = nodes.find(in.node);
       if (it == nodes.end())
         return emitError(nodeLoc(node->name()))
@@ -134,7 +133,7 @@ LogicalResult GraphImporter::order(const std::vector<std::string> &fetches) {
       auto st = state.find(in.node);
       if (st == state.end()) {
         state[in.node] = Open;
-        stack.push_back({it->second, 0});
+        stack.push_back({it->second, depsOf(*it->second)});
       } else if (st->second == Open && cycleAt.empty()) {
         // Reported after the unsupported ops: a TF1 loop's Enter/Merge/
         // NextIteration nodes say more than the cycle they make.
@@ -144,6 +143,61 @@ LogicalResult GraphImporter::order(const std::vector<std::string> &fetches) {
     }
   }
   return success();
+}
+
+/// A node's inputs, for ordering. A loop's Merge is ordered after its Enter
+/// only (its NextIteration input closes the loop's cycle), and an Exit after
+/// the whole loop (every NextIteration and the LoopCond), so a loop's nodes
+/// all come before the first Exit that reads the loop's results.
+SmallVector<Ref> GraphImporter::depsOf(const tensorflow::NodeDef &node) {
+  SmallVector<Ref> deps;
+  auto loop = loops.loopOf.find(node.name());
+  for (const std::string &in : node.input()) {
+    Ref r = parseRef(in);
+    if (loop != loops.loopOf.end() && node.op() == "Merge") {
+      auto src = nodes.find(r.node);
+      if (src != nodes.end() && src->second->op() == "NextIteration")
+        continue;
+    }
+    deps.push_back(r);
+  }
+  if (loop != loops.loopOf.end() && node.op() == "Exit") {
+    const TfLoop &l = loops.loops[loop->second];
+    for (const TfLoopVar &var : l.vars)
+      deps.push_back(Ref{var.next->name()});
+    deps.push_back(Ref{l.loopCond->name()});
+  }
+  return deps;
+}
+
+/// frameOf for every ordered node: a loop's own nodes are in it (an Exit
+/// is in the loop's parent), and any other node is in the frame of its
+/// first data input, or of its first control input when it has none (a
+/// constant in a loop body); a node with neither is outside every loop.
+void GraphImporter::assignFrames() {
+  auto frame = [&](const Ref &r) { return frameOf.lookup(r.node); };
+  for (const tensorflow::NodeDef *node : postOrder) {
+    auto loop = loops.loopOf.find(node->name());
+    size_t f = 0;
+    if (loop != loops.loopOf.end()) {
+      const TfLoop &l = loops.loops[loop->second];
+      const tensorflow::NodeDef *enter =
+          l.vars.empty() ? l.invariants.front() : l.vars.front().enter;
+      f = node->op() == "Exit" ? frame(parseRef(enter->input(0)))
+                               : loop->second + 1;
+    } else {
+      std::optional<size_t> data, control;
+      for (const std::string &in : node->input()) {
+        Ref r = parseRef(in);
+        auto &slot = r.control ? control : data;
+        if (!slot)
+          slot = frame(r);
+      }
+      f = data ? *data : control.value_or(0);
+    }
+    if (f)
+      frameOf[node->name()] = f;
+  }
 }
 
 LogicalResult GraphImporter::declareFeeds(func::FuncOp &func) {
@@ -190,7 +244,7 @@ LogicalResult GraphImporter::declareFeeds(func::FuncOp &func) {
   Block *entry = func.addEntryBlock();
   builder.setInsertionPointToStart(entry);
   for (auto [i, name] : llvm::enumerate(argNames)) {
-    values[name] = {entry->getArgument(i)};
+    scopes[0][name] = {entry->getArgument(i)};
     auto pub = names.feeds.find(name);
     func.setArgAttr(i, "kiln.name", builder.getStringAttr(
                                         pub != names.feeds.end() ? pub->second
@@ -209,7 +263,7 @@ LogicalResult GraphImporter::declareFeeds(func::FuncOp &func) {
                                       << "be float32, int32 or int64";
     auto type = RankedTensorType::get(tensor.shape, et);
     const char *data = reinterpret_cast<const char *>(tensor.bytes.data());
-    values[name] = {ConstantOp::create(
+    scopes[0][name] = {ConstantOp::create(
         builder, nodeLoc(name),
         writeRawConstant(type, ArrayRef<char>(data, tensor.bytes.size())))};
   }
@@ -217,18 +271,17 @@ LogicalResult GraphImporter::declareFeeds(func::FuncOp &func) {
 }
 
 FailureOr<Value> GraphImporter::valueOf(const Ref &ref, Location at) {
-  auto it = values.find(ref.node);
-  if (it == values.end() || ref.port >= int(it->second.size()) ||
-      !it->second[ref.port])
+  SmallVector<Value> *outs = lookup(ref.node);
+  if (!outs || ref.port >= int(outs->size()) || !(*outs)[ref.port])
     return emitError(at) << "output " << ref.port << " of node '" << ref.node
                          << "' is not available (an output Kiln does not "
                             "compute)";
-  return it->second[ref.port];
+  return (*outs)[ref.port];
 }
 
 LogicalResult GraphImporter::importNode(const tensorflow::NodeDef &node) {
-  if (values.count(node.name()))
-    return success(); // a feed
+  if (lookup(node.name()))
+    return success(); // a feed, or imported already
   Location loc = nodeLoc(node.name());
   std::vector<Value> inputs;
   for (const std::string &in : node.input()) {
@@ -242,7 +295,7 @@ LogicalResult GraphImporter::importNode(const tensorflow::NodeDef &node) {
   }
   llvm::StringRef op = node.op();
   if (op == "NoOp") {
-    values[node.name()] = {};
+    scopes.back()[node.name()] = {};
     return success();
   }
   if (op == "Const") {
@@ -253,14 +306,14 @@ LogicalResult GraphImporter::importNode(const tensorflow::NodeDef &node) {
     ElementsAttr attr = tensorToAttr(ctx, it->second.tensor(), error);
     if (!attr)
       return emitError(loc) << error;
-    values[node.name()] = {ConstantOp::create(builder, loc, attr)};
+    scopes.back()[node.name()] = {ConstantOp::create(builder, loc, attr)};
     return success();
   }
   if (op == "Placeholder")
     return emitError(loc) << "Placeholder '" << node.name()
                           << "' is read but not fed";
   if (op == "PlaceholderWithDefault" || isPassThrough(op)) {
-    values[node.name()] = SmallVector<Value>(inputs.begin(), inputs.end());
+    scopes.back()[node.name()] = SmallVector<Value>(inputs.begin(), inputs.end());
     return success();
   }
   const auto &registry = tfImporterRegistry();
@@ -275,13 +328,175 @@ LogicalResult GraphImporter::importNode(const tensorflow::NodeDef &node) {
                             << node.name() << "' with these operand types";
     return failure();
   }
-  values[node.name()] = outs;
+  scopes.back()[node.name()] = outs;
   return success();
+}
+
+SmallVector<Value> *GraphImporter::lookup(llvm::StringRef name) {
+  for (auto scope = scopes.rbegin(); scope != scopes.rend(); ++scope) {
+    auto it = scope->find(name);
+    if (it != scope->end())
+      return &it->second;
+  }
+  return nullptr;
+}
+
+/// Imports the nodes of `loop` that `region` needs into it: the cond region
+/// computes the LoopCond's input, the body each NextIteration's input. Its
+/// block takes the loop variables (of `types`), which stand for the Merge
+/// nodes (and, in the body, the Switch nodes' true outputs); invariants
+/// are the values their Enter nodes read from outside. Returns what the
+/// region yields.
+FailureOr<SmallVector<Value>>
+GraphImporter::importRegion(const TfLoop &loop, Region &region, TypeRange types,
+                            bool body) {
+  SmallVector<Location> locs;
+  for (const TfLoopVar &var : loop.vars)
+    locs.push_back(nodeLoc(var.merge->name()));
+  Block *block = builder.createBlock(&region, {}, types, locs);
+  llvm::StringMap<SmallVector<Value>> scope;
+  for (const tensorflow::NodeDef *inv : loop.invariants) {
+    auto v = valueOf(parseRef(inv->input(0)), nodeLoc(inv->name()));
+    if (failed(v))
+      return failure();
+    scope[inv->name()] = {*v};
+  }
+  for (auto [i, var] : llvm::enumerate(loop.vars)) {
+    scope[var.merge->name()] = {block->getArgument(i), Value()};
+    if (body)
+      scope[var.sw->name()] = {Value(), block->getArgument(i)};
+  }
+  scopes.push_back(std::move(scope));
+  auto popScope = llvm::make_scope_exit([&] { scopes.pop_back(); });
+  SmallVector<Ref> targets;
+  if (body)
+    for (const TfLoopVar &var : loop.vars)
+      targets.push_back(parseRef(var.next->input(0)));
+  else
+    targets.push_back(parseRef(loop.loopCond->input(0)));
+  // The region's nodes in the global order: everything of this frame (and
+  // of loops nested in it) the targets need that no scope holds yet.
+  llvm::StringSet<> needed;
+  SmallVector<std::string> work;
+  for (const Ref &t : targets)
+    work.push_back(t.node);
+  while (!work.empty()) {
+    std::string name = work.pop_back_val();
+    if (lookup(name) || !needed.insert(name).second)
+      continue;
+    const tensorflow::NodeDef &node = *nodes[name];
+    auto inner = loops.loopOf.find(name);
+    if (inner != loops.loopOf.end() && node.op() == "Exit") {
+      // A nested loop needs only what enters it.
+      const TfLoop &l = loops.loops[inner->second];
+      for (const TfLoopVar &var : l.vars)
+        work.push_back(parseRef(var.enter->input(0)).node);
+      for (const tensorflow::NodeDef *inv : l.invariants)
+        work.push_back(parseRef(inv->input(0)).node);
+      continue;
+    }
+    for (const Ref &r : depsOf(node))
+      if (!r.control)
+        work.push_back(r.node);
+  }
+  for (const tensorflow::NodeDef *node : postOrder) {
+    if (!needed.contains(node->name()) || lookup(node->name()))
+      continue;
+    auto inner = loops.loopOf.find(node->name());
+    if (inner != loops.loopOf.end() && node->op() == "Exit") {
+      if (failed(importLoop(inner->second)))
+        return failure();
+    } else if (inner != loops.loopOf.end()) {
+      continue; // an inner loop's node: imported with that loop
+    } else if (failed(importNode(*node))) {
+      return failure();
+    }
+  }
+  SmallVector<Value> yields;
+  for (const Ref &t : targets) {
+    auto v = valueOf(t, nodeLoc(t.node));
+    if (failed(v))
+      return failure();
+    yields.push_back(*v);
+  }
+  YieldOp::create(builder, nodeLoc(body ? loop.frame : loop.loopCond->name()),
+                  yields);
+  return yields;
+}
+
+/// One kiln.while for `loop`, its results bound to the loop's Exit nodes
+/// in the current scope. A variable whose value changes shape across
+/// iterations (a growing tensor) becomes dynamic in the dims that change.
+LogicalResult GraphImporter::importLoop(size_t index) {
+  const TfLoop &loop = loops.loops[index];
+  Location loc = nodeLoc(loop.frame);
+  SmallVector<Value> inits;
+  for (const TfLoopVar &var : loop.vars) {
+    auto v = valueOf(parseRef(var.enter->input(0)), nodeLoc(var.enter->name()));
+    if (failed(v))
+      return failure();
+    inits.push_back(*v);
+  }
+  SmallVector<Type> types(ValueRange(inits).getTypes());
+  OpBuilder::InsertionGuard guard(builder);
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto op = WhileOp::create(builder, loc, types, inits);
+    auto cond = importRegion(loop, op.getCond(), types, false);
+    if (failed(cond))
+      return failure();
+    if (auto t = dyn_cast<RankedTensorType>((*cond)[0].getType());
+        !t || t.getRank() != 0 || !t.getElementType().isInteger(1))
+      return emitError(nodeLoc(loop.loopCond->name()))
+             << "the condition of loop '" << loop.frame
+             << "' must be a scalar bool, not " << (*cond)[0].getType();
+    auto next = importRegion(loop, op.getBody(), types, true);
+    if (failed(next))
+      return failure();
+    // Dims where an iteration's value differs from the variable's type.
+    bool changed = false;
+    for (auto [i, v] : llvm::enumerate(*next)) {
+      auto want = cast<RankedTensorType>(types[i]);
+      auto got = cast<RankedTensorType>(v.getType());
+      if (got.getElementType() != want.getElementType() ||
+          got.getRank() != want.getRank())
+        return emitError(nodeLoc(loop.vars[i].next->name()))
+               << "loop variable '" << loop.vars[i].enter->name() << "' of '"
+               << loop.frame << "' enters as " << want
+               << " and comes back as " << got;
+      SmallVector<int64_t> dims(want.getShape());
+      for (auto [d, g] : llvm::zip(dims, got.getShape()))
+        if (!ShapedType::isDynamic(d) && d != g) {
+          d = ShapedType::kDynamic;
+          changed = true;
+        }
+      types[i] = RankedTensorType::get(dims, want.getElementType());
+    }
+    builder.setInsertionPointAfter(op);
+    if (!changed) {
+      for (auto [i, var] : llvm::enumerate(loop.vars))
+        if (var.exit)
+          scopes.back()[var.exit->name()] = {op.getResult(i)};
+      return success();
+    }
+    // Again with the changing dims dynamic (kiln.while takes initial
+    // values more static than its variables).
+    Block *block = op->getBlock();
+    Block::iterator after = std::next(op->getIterator());
+    op.erase();
+    builder.setInsertionPoint(block, after);
+  }
+  return emitError(loc) << "the loop variables of '" << loop.frame
+                        << "' do not settle on a type";
 }
 
 OwningOpRef<ModuleOp> GraphImporter::run() {
   if (failed(indexNodes()))
     return nullptr;
+  std::string loopNode, loopError;
+  if (!findLoops(graph, loops, loopNode, loopError)) {
+    emitError(nodeLoc(loopNode)) << loopError;
+    return nullptr;
+  }
   std::vector<std::string> fetches =
       request.outputs.empty() ? defaultFetches(graph) : request.outputs;
   if (fetches.empty()) {
@@ -310,12 +525,17 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   bool unsupported = false;
   for (const tensorflow::NodeDef *n : postOrder)
     if (!feeds.contains(n->name()) && !isBuiltin(n->op()) &&
-        !tfImporterRegistry().count(n->op())) {
+        !tfImporterRegistry().count(n->op()) &&
+        !loops.loopOf.count(n->name())) {
       if (n->op() == "VariableV2" || n->op() == "Variable" ||
           n->op() == "VarHandleOp")
         emitError(nodeLoc(n->name()))
             << "variable '" << n->name() << "' has no value: freeze the "
             << "graph, or compile the SavedModel whose checkpoint holds it";
+      else if (isFrameOp(n->op()))
+        emitError(nodeLoc(n->name()))
+            << "op " << n->op() << " outside a while loop (a TF1 tf.cond) "
+            << "is not supported by Kiln";
       else
         emitError(nodeLoc(n->name())) << "op " << n->op()
                                       << " is not supported by Kiln";
@@ -325,8 +545,7 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
     return nullptr;
   if (!cycleAt.empty()) {
     emitError(nodeLoc(cycleAt)) << "the graph has a cycle through node '"
-                                << cycleThrough
-                                << "' (TF1 while loops are not supported)";
+                                << cycleThrough << "'";
     return nullptr;
   }
 
@@ -337,9 +556,17 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
                                    builder.getFunctionType({}, {}));
   if (failed(declareFeeds(func)))
     return nullptr;
-  for (const tensorflow::NodeDef *node : postOrder)
-    if (failed(importNode(*node)))
+  assignFrames();
+  for (const tensorflow::NodeDef *node : postOrder) {
+    auto loop = loops.loopOf.find(node->name());
+    // Nodes in loops are imported into their loop's regions.
+    if (frameOf.count(node->name()) || lookup(node->name()))
+      continue;
+    if (loop != loops.loopOf.end()
+            ? failed(importLoop(loop->second))
+            : failed(importNode(*node)))
       return nullptr;
+  }
   SmallVector<Value> results;
   for (const std::string &fetch : fetches) {
     auto v = valueOf(parseRef(fetch), nodeLoc(parseRef(fetch).node));
@@ -378,8 +605,15 @@ std::vector<std::string> defaultFetches(const tensorflow::GraphDef &graph) {
 std::vector<UnsupportedNode> findUnsupportedNodes(const tensorflow::GraphDef &graph) {
   std::vector<UnsupportedNode> out;
   const auto &registry = tfImporterRegistry();
+  // Frame ops are supported as parts of while loops; a graph whose frames
+  // are not loops reports them (and the importer says why).
+  TfLoops loops;
+  std::string errorNode, error;
+  if (!findLoops(graph, loops, errorNode, error))
+    loops.loopOf.clear();
   for (const auto &n : graph.node())
-    if (!isBuiltin(n.op()) && !registry.count(n.op()))
+    if (!isBuiltin(n.op()) && !registry.count(n.op()) &&
+        !loops.loopOf.count(n.name()))
       out.push_back({n.name(), n.op()});
   return out;
 }

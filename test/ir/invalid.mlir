@@ -506,3 +506,46 @@ func.func @conv_layout_without_filter(%x: tensor<1x4x8x8xf32>, %w: tensor<6x4x3x
   %0 = kiln.conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, group = 1 : i64, layout = #kiln.layout<input = "NCHW">} : (tensor<1x4x8x8xf32>, tensor<6x4x3x3xf32>) -> tensor<1x6x6x6xf32>
   return %0 : tensor<1x6x6x6xf32>
 }
+
+// -----
+
+func.func @while_cond_not_bool(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'kiln.while' op the cond region must yield one tensor<i1>}}
+  %r = kiln.while %x : (tensor<4xf32>) -> tensor<4xf32> cond {
+  ^bb0(%v: tensor<4xf32>):
+    kiln.yield %v : tensor<4xf32>
+  } body {
+  ^bb0(%v: tensor<4xf32>):
+    kiln.yield %v : tensor<4xf32>
+  }
+  return %r : tensor<4xf32>
+}
+
+// -----
+
+func.func @while_body_changes_shape(%x: tensor<4xf32>, %c: tensor<i1>) -> tensor<4xf32> {
+  // expected-error @+1 {{'kiln.while' op the body yields 'tensor<8xf32>' for loop variable 0 of type 'tensor<4xf32>'}}
+  %r = kiln.while %x : (tensor<4xf32>) -> tensor<4xf32> cond {
+  ^bb0(%v: tensor<4xf32>):
+    kiln.yield %c : tensor<i1>
+  } body {
+  ^bb0(%v: tensor<4xf32>):
+    %w = kiln.concat %v, %v {axis = 0 : i64} : (tensor<4xf32>, tensor<4xf32>) -> tensor<8xf32>
+    kiln.yield %w : tensor<8xf32>
+  }
+  return %r : tensor<4xf32>
+}
+
+// -----
+
+func.func @while_block_types(%x: tensor<4xf32>, %c: tensor<i1>) -> tensor<4xf32> {
+  // expected-error @+1 {{'kiln.while' op the body region takes}}
+  %r = kiln.while %x : (tensor<4xf32>) -> tensor<4xf32> cond {
+  ^bb0(%v: tensor<4xf32>):
+    kiln.yield %c : tensor<i1>
+  } body {
+  ^bb0(%v: tensor<?xf32>):
+    kiln.yield %v : tensor<?xf32>
+  }
+  return %r : tensor<4xf32>
+}

@@ -2,7 +2,8 @@
 //
 // StridedSlice (all mask bits), Slice, Split/SplitV, Unpack, GatherV2,
 // DepthToSpace and Shape. Bounds, sizes and axes must be constants; the
-// sliced input must have a static shape.
+// sliced input must have a static shape, except for StridedSlice with
+// positive strides.
 //
 //===----------------------------------------------------------------------===//
 
@@ -55,16 +56,19 @@ static Value strided(TfNodeContext &nc, Value x, ArrayRef<int64_t> begin,
   return r;
 }
 
+static LogicalResult importDynamicStridedSlice(TfNodeContext &nc,
+                                               SmallVectorImpl<Value> &out);
+
 static LogicalResult importStridedSlice(TfNodeContext &nc,
                                         SmallVectorImpl<Value> &out) {
-  if (failed(needStaticInput(nc)))
-    return failure();
   auto begin = nc.constInts(1), end = nc.constInts(2), strides = nc.constInts(3);
   if (!begin || !end || !strides || begin->size() != end->size() ||
       begin->size() != strides->size())
     return nc.error() << "StridedSlice begin, end and strides must be "
                       << "constants of one length";
   auto in = nc.inputType(0);
+  if (!in.hasStaticShape())
+    return importDynamicStridedSlice(nc, out);
   int64_t rank = in.getRank(), n = int64_t(begin->size());
   int64_t beginMask = nc.intAttr("begin_mask", 0);
   int64_t endMask = nc.intAttr("end_mask", 0);
@@ -136,6 +140,80 @@ static LogicalResult importStridedSlice(TfNodeContext &nc,
     resultShape.push_back(in.getDimSize(dim));
   Value r = strided(nc, nc.input(0), b, size, st);
   out.push_back(nc.reshape(r, resultShape));
+  return success(bool(out.back()));
+}
+
+/// StridedSlice of an input with dynamic dims (positive strides): one
+/// kiln.dynamic_slice over every sliced dim, whose bounds TensorFlow and
+/// ONNX clamp alike (negative counts from the end, then into [0, dim]);
+/// masked bounds are 0 and "to the end", and a shrunk dim keeps one
+/// element. A reshape then drops shrunk dims and adds new axes.
+static LogicalResult importDynamicStridedSlice(TfNodeContext &nc,
+                                               SmallVectorImpl<Value> &out) {
+  auto begin = *nc.constInts(1), end = *nc.constInts(2),
+       strides = *nc.constInts(3);
+  auto in = nc.inputType(0);
+  int64_t rank = in.getRank(), n = int64_t(begin.size());
+  int64_t beginMask = nc.intAttr("begin_mask", 0);
+  int64_t endMask = nc.intAttr("end_mask", 0);
+  int64_t ellipsisMask = nc.intAttr("ellipsis_mask", 0);
+  int64_t newAxisMask = nc.intAttr("new_axis_mask", 0);
+  int64_t shrinkMask = nc.intAttr("shrink_axis_mask", 0);
+  constexpr int64_t kToTheEnd = std::numeric_limits<int64_t>::max();
+  int64_t specDims = 0;
+  for (int64_t i = 0; i < n; ++i)
+    if (!(newAxisMask >> i & 1) && !(ellipsisMask >> i & 1))
+      ++specDims;
+  std::vector<int64_t> starts, ends;
+  SmallVector<int64_t> axes, steps;
+  // Where each result dim comes from: a kept input dim, or a new axis (-1).
+  SmallVector<int64_t> resultFrom;
+  int64_t dim = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    if (ellipsisMask >> i & 1) {
+      for (int64_t k = 0; k < rank - specDims && dim < rank; ++k)
+        resultFrom.push_back(dim++);
+      continue;
+    }
+    if (newAxisMask >> i & 1) {
+      resultFrom.push_back(-1);
+      continue;
+    }
+    if (dim >= rank)
+      return nc.error() << "StridedSlice spec has more dims than the input";
+    if (strides[i] <= 0)
+      return nc.error() << "StridedSlice with stride " << strides[i]
+                        << " on an input of dynamic shape " << in
+                        << " is not supported yet";
+    int64_t lo = beginMask >> i & 1 ? 0 : begin[i];
+    int64_t hi = endMask >> i & 1 ? kToTheEnd : end[i];
+    bool shrink = shrinkMask >> i & 1;
+    if (shrink) {
+      lo = begin[i];
+      hi = lo == -1 ? kToTheEnd : lo + 1;
+    }
+    axes.push_back(dim);
+    steps.push_back(shrink ? 1 : strides[i]);
+    starts.push_back(lo);
+    ends.push_back(hi);
+    if (!shrink)
+      resultFrom.push_back(dim);
+    ++dim;
+  }
+  for (; dim < rank; ++dim)
+    resultFrom.push_back(dim);
+  auto &b = nc.builder;
+  Value r = nc.create<DynamicSliceOp>(nc.input(0), nc.i64Const(starts),
+                                      nc.i64Const(ends),
+                                      b.getDenseI64ArrayAttr(axes),
+                                      b.getDenseI64ArrayAttr(steps));
+  if (!r)
+    return failure();
+  auto sliced = cast<RankedTensorType>(r.getType());
+  SmallVector<int64_t> shape;
+  for (int64_t from : resultFrom)
+    shape.push_back(from < 0 ? 1 : sliced.getDimSize(from));
+  out.push_back(nc.reshape(r, shape));
   return success(bool(out.back()));
 }
 

@@ -120,6 +120,27 @@ CASES = {
     "int_floor_div_mod": ([(3, 7)], lambda x: tf.cast(
         tf.math.floordiv(tf.cast(x * 10.0, tf.int32), 3) * 100 +
         tf.math.floormod(tf.cast(x * 10.0, tf.int32), -4), tf.float32)),
+    # TF1 while loops: tf.function's While is lowered to Enter/Merge/Switch/
+    # NextIteration/Exit frames when the graph is frozen.
+    "while_counted": ([(3, 4)], lambda x: tf.while_loop(
+        lambda i, v: i < 5, lambda i, v: (i + 1, v * 0.9 + tf.sin(v)),
+        [tf.constant(0), x])[1]),
+    "while_data_dependent": ([(3, 4)], lambda x: tf.while_loop(
+        lambda n, v: tf.reduce_sum(tf.abs(v)) < 200.0,
+        lambda n, v: (n + 1, v * 1.5 + 0.25), [tf.constant(0), x])),
+    "while_nested": ([(2, 3)], lambda x: tf.while_loop(
+        lambda i, v: i < 3,
+        lambda i, v: (i + 1, tf.while_loop(
+            lambda j, w: j <= i,
+            lambda j, w: (j + 1, w + tf.cast(j, tf.float32) * x),
+            [tf.constant(0), v])[1] * 0.5),
+        [tf.constant(0), x])[1]),
+    "while_growing": ([(1, 4)], lambda x: tf.reduce_sum(tf.while_loop(
+        lambda i, v: i < 4,
+        lambda i, v: (i + 1, tf.concat([v, v[-1:] * 2.0 + 1.0], 0)),
+        [tf.constant(0), x],
+        shape_invariants=[tf.TensorShape([]), tf.TensorShape([None, 4])])[1],
+        axis=0)),
 }
 
 
