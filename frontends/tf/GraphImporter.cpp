@@ -2,12 +2,14 @@
 //
 // See GraphImporter.h. Nodes are visited from the fetches back (an explicit
 // stack, so deep graphs cannot overflow the C++ stack) and imported in that
-// post-order; a node met again while still open is a cycle (TF1 loops).
+// post-order; a node met again while still open is a cycle (a TF1 loop
+// closes its cycle through NextIteration, which the ordering skips:
+// LoopImporter.cpp).
 //
 //===----------------------------------------------------------------------===//
 
 #include "frontends/tf/GraphImporter.h"
-#include "frontends/tf/TfLoops.h"
+#include "frontends/tf/GraphImporterImpl.h"
 #include "frontends/tf/TfNodeContext.h"
 #include "frontends/tf/TfTensors.h"
 
@@ -15,13 +17,12 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
-#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringSet.h"
 
 using namespace mlir;
 
 namespace kiln::tf_frontend {
-namespace {
+namespace detail {
 
 /// Ops that forward their inputs unchanged at inference time.
 bool isPassThrough(llvm::StringRef op) {
@@ -36,49 +37,6 @@ bool isBuiltin(llvm::StringRef op) {
          op == "PlaceholderWithDefault" || op == "NoOp" || isPassThrough(op);
 }
 
-class GraphImporter {
-public:
-  GraphImporter(MLIRContext *ctx, const tensorflow::GraphDef &graph,
-                const ImportRequest &request, const PublicNames &names)
-      : ctx(ctx), graph(graph), request(request), names(names), builder(ctx) {}
-
-  OwningOpRef<ModuleOp> run();
-
-private:
-  Location nodeLoc(llvm::StringRef name) {
-    return NameLoc::get(StringAttr::get(ctx, name),
-                        FileLineColLoc::get(ctx, request.path, 0, 0));
-  }
-  LogicalResult indexNodes();
-  SmallVector<Ref> depsOf(const tensorflow::NodeDef &node);
-  LogicalResult order(const std::vector<std::string> &fetches);
-  void assignFrames();
-  LogicalResult declareFeeds(func::FuncOp &func);
-  LogicalResult importNode(const tensorflow::NodeDef &node);
-  FailureOr<Value> valueOf(const Ref &ref, Location at);
-  SmallVector<Value> *lookup(llvm::StringRef name);
-  LogicalResult importLoop(size_t index);
-  FailureOr<SmallVector<Value>> importRegion(const TfLoop &loop, Region &region,
-                                             TypeRange types, bool body);
-
-  MLIRContext *ctx;
-  const tensorflow::GraphDef &graph;
-  const ImportRequest &request;
-  const PublicNames &names;
-  OpBuilder builder;
-  llvm::StringMap<const tensorflow::NodeDef *> nodes;
-  std::vector<const tensorflow::NodeDef *> postOrder;
-  /// Node values by scope: the function body, then one scope per loop
-  /// region being imported (inner scopes see the outer ones).
-  std::vector<llvm::StringMap<SmallVector<Value>>> scopes{1};
-  TfLoops loops;
-  /// 1 + the index of the innermost loop each ordered node belongs to; 0
-  /// (absent) for nodes outside every loop.
-  llvm::StringMap<size_t> frameOf;
-  llvm::StringSet<> feeds;
-  /// The first edge found closing a cycle (node, the input it reads).
-  std::string cycleAt, cycleThrough;
-};
 
 LogicalResult GraphImporter::indexNodes() {
   for (const auto &n : graph.node()) {
@@ -143,61 +101,6 @@ LogicalResult GraphImporter::order(const std::vector<std::string> &fetches) {
     }
   }
   return success();
-}
-
-/// A node's inputs, for ordering. A loop's Merge is ordered after its Enter
-/// only (its NextIteration input closes the loop's cycle), and an Exit after
-/// the whole loop (every NextIteration and the LoopCond), so a loop's nodes
-/// all come before the first Exit that reads the loop's results.
-SmallVector<Ref> GraphImporter::depsOf(const tensorflow::NodeDef &node) {
-  SmallVector<Ref> deps;
-  auto loop = loops.loopOf.find(node.name());
-  for (const std::string &in : node.input()) {
-    Ref r = parseRef(in);
-    if (loop != loops.loopOf.end() && node.op() == "Merge") {
-      auto src = nodes.find(r.node);
-      if (src != nodes.end() && src->second->op() == "NextIteration")
-        continue;
-    }
-    deps.push_back(r);
-  }
-  if (loop != loops.loopOf.end() && node.op() == "Exit") {
-    const TfLoop &l = loops.loops[loop->second];
-    for (const TfLoopVar &var : l.vars)
-      deps.push_back(Ref{var.next->name()});
-    deps.push_back(Ref{l.loopCond->name()});
-  }
-  return deps;
-}
-
-/// frameOf for every ordered node: a loop's own nodes are in it (an Exit
-/// is in the loop's parent), and any other node is in the frame of its
-/// first data input, or of its first control input when it has none (a
-/// constant in a loop body); a node with neither is outside every loop.
-void GraphImporter::assignFrames() {
-  auto frame = [&](const Ref &r) { return frameOf.lookup(r.node); };
-  for (const tensorflow::NodeDef *node : postOrder) {
-    auto loop = loops.loopOf.find(node->name());
-    size_t f = 0;
-    if (loop != loops.loopOf.end()) {
-      const TfLoop &l = loops.loops[loop->second];
-      const tensorflow::NodeDef *enter =
-          l.vars.empty() ? l.invariants.front() : l.vars.front().enter;
-      f = node->op() == "Exit" ? frame(parseRef(enter->input(0)))
-                               : loop->second + 1;
-    } else {
-      std::optional<size_t> data, control;
-      for (const std::string &in : node->input()) {
-        Ref r = parseRef(in);
-        auto &slot = r.control ? control : data;
-        if (!slot)
-          slot = frame(r);
-      }
-      f = data ? *data : control.value_or(0);
-    }
-    if (f)
-      frameOf[node->name()] = f;
-  }
 }
 
 LogicalResult GraphImporter::declareFeeds(func::FuncOp &func) {
@@ -332,163 +235,6 @@ LogicalResult GraphImporter::importNode(const tensorflow::NodeDef &node) {
   return success();
 }
 
-SmallVector<Value> *GraphImporter::lookup(llvm::StringRef name) {
-  for (auto scope = scopes.rbegin(); scope != scopes.rend(); ++scope) {
-    auto it = scope->find(name);
-    if (it != scope->end())
-      return &it->second;
-  }
-  return nullptr;
-}
-
-/// Imports the nodes of `loop` that `region` needs into it: the cond region
-/// computes the LoopCond's input, the body each NextIteration's input. Its
-/// block takes the loop variables (of `types`), which stand for the Merge
-/// nodes (and, in the body, the Switch nodes' true outputs); invariants
-/// are the values their Enter nodes read from outside. Returns what the
-/// region yields.
-FailureOr<SmallVector<Value>>
-GraphImporter::importRegion(const TfLoop &loop, Region &region, TypeRange types,
-                            bool body) {
-  SmallVector<Location> locs;
-  for (const TfLoopVar &var : loop.vars)
-    locs.push_back(nodeLoc(var.merge->name()));
-  Block *block = builder.createBlock(&region, {}, types, locs);
-  llvm::StringMap<SmallVector<Value>> scope;
-  for (const tensorflow::NodeDef *inv : loop.invariants) {
-    auto v = valueOf(parseRef(inv->input(0)), nodeLoc(inv->name()));
-    if (failed(v))
-      return failure();
-    scope[inv->name()] = {*v};
-  }
-  for (auto [i, var] : llvm::enumerate(loop.vars)) {
-    scope[var.merge->name()] = {block->getArgument(i), Value()};
-    if (body)
-      scope[var.sw->name()] = {Value(), block->getArgument(i)};
-  }
-  scopes.push_back(std::move(scope));
-  auto popScope = llvm::make_scope_exit([&] { scopes.pop_back(); });
-  SmallVector<Ref> targets;
-  if (body)
-    for (const TfLoopVar &var : loop.vars)
-      targets.push_back(parseRef(var.next->input(0)));
-  else
-    targets.push_back(parseRef(loop.loopCond->input(0)));
-  // The region's nodes in the global order: everything of this frame (and
-  // of loops nested in it) the targets need that no scope holds yet.
-  llvm::StringSet<> needed;
-  SmallVector<std::string> work;
-  for (const Ref &t : targets)
-    work.push_back(t.node);
-  while (!work.empty()) {
-    std::string name = work.pop_back_val();
-    if (lookup(name) || !needed.insert(name).second)
-      continue;
-    const tensorflow::NodeDef &node = *nodes[name];
-    auto inner = loops.loopOf.find(name);
-    if (inner != loops.loopOf.end() && node.op() == "Exit") {
-      // A nested loop needs only what enters it.
-      const TfLoop &l = loops.loops[inner->second];
-      for (const TfLoopVar &var : l.vars)
-        work.push_back(parseRef(var.enter->input(0)).node);
-      for (const tensorflow::NodeDef *inv : l.invariants)
-        work.push_back(parseRef(inv->input(0)).node);
-      continue;
-    }
-    for (const Ref &r : depsOf(node))
-      if (!r.control)
-        work.push_back(r.node);
-  }
-  for (const tensorflow::NodeDef *node : postOrder) {
-    if (!needed.contains(node->name()) || lookup(node->name()))
-      continue;
-    auto inner = loops.loopOf.find(node->name());
-    if (inner != loops.loopOf.end() && node->op() == "Exit") {
-      if (failed(importLoop(inner->second)))
-        return failure();
-    } else if (inner != loops.loopOf.end()) {
-      continue; // an inner loop's node: imported with that loop
-    } else if (failed(importNode(*node))) {
-      return failure();
-    }
-  }
-  SmallVector<Value> yields;
-  for (const Ref &t : targets) {
-    auto v = valueOf(t, nodeLoc(t.node));
-    if (failed(v))
-      return failure();
-    yields.push_back(*v);
-  }
-  YieldOp::create(builder, nodeLoc(body ? loop.frame : loop.loopCond->name()),
-                  yields);
-  return yields;
-}
-
-/// One kiln.while for `loop`, its results bound to the loop's Exit nodes
-/// in the current scope. A variable whose value changes shape across
-/// iterations (a growing tensor) becomes dynamic in the dims that change.
-LogicalResult GraphImporter::importLoop(size_t index) {
-  const TfLoop &loop = loops.loops[index];
-  Location loc = nodeLoc(loop.frame);
-  SmallVector<Value> inits;
-  for (const TfLoopVar &var : loop.vars) {
-    auto v = valueOf(parseRef(var.enter->input(0)), nodeLoc(var.enter->name()));
-    if (failed(v))
-      return failure();
-    inits.push_back(*v);
-  }
-  SmallVector<Type> types(ValueRange(inits).getTypes());
-  OpBuilder::InsertionGuard guard(builder);
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    auto op = WhileOp::create(builder, loc, types, inits);
-    auto cond = importRegion(loop, op.getCond(), types, false);
-    if (failed(cond))
-      return failure();
-    if (auto t = dyn_cast<RankedTensorType>((*cond)[0].getType());
-        !t || t.getRank() != 0 || !t.getElementType().isInteger(1))
-      return emitError(nodeLoc(loop.loopCond->name()))
-             << "the condition of loop '" << loop.frame
-             << "' must be a scalar bool, not " << (*cond)[0].getType();
-    auto next = importRegion(loop, op.getBody(), types, true);
-    if (failed(next))
-      return failure();
-    // Dims where an iteration's value differs from the variable's type.
-    bool changed = false;
-    for (auto [i, v] : llvm::enumerate(*next)) {
-      auto want = cast<RankedTensorType>(types[i]);
-      auto got = cast<RankedTensorType>(v.getType());
-      if (got.getElementType() != want.getElementType() ||
-          got.getRank() != want.getRank())
-        return emitError(nodeLoc(loop.vars[i].next->name()))
-               << "loop variable '" << loop.vars[i].enter->name() << "' of '"
-               << loop.frame << "' enters as " << want
-               << " and comes back as " << got;
-      SmallVector<int64_t> dims(want.getShape());
-      for (auto [d, g] : llvm::zip(dims, got.getShape()))
-        if (!ShapedType::isDynamic(d) && d != g) {
-          d = ShapedType::kDynamic;
-          changed = true;
-        }
-      types[i] = RankedTensorType::get(dims, want.getElementType());
-    }
-    builder.setInsertionPointAfter(op);
-    if (!changed) {
-      for (auto [i, var] : llvm::enumerate(loop.vars))
-        if (var.exit)
-          scopes.back()[var.exit->name()] = {op.getResult(i)};
-      return success();
-    }
-    // Again with the changing dims dynamic (kiln.while takes initial
-    // values more static than its variables).
-    Block *block = op->getBlock();
-    Block::iterator after = std::next(op->getIterator());
-    op.erase();
-    builder.setInsertionPoint(block, after);
-  }
-  return emitError(loc) << "the loop variables of '" << loop.frame
-                        << "' do not settle on a type";
-}
-
 OwningOpRef<ModuleOp> GraphImporter::run() {
   if (failed(indexNodes()))
     return nullptr;
@@ -587,7 +333,7 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   return module;
 }
 
-} // namespace
+} // namespace detail
 
 std::vector<std::string> defaultFetches(const tensorflow::GraphDef &graph) {
   llvm::StringSet<> read;
@@ -612,7 +358,7 @@ std::vector<UnsupportedNode> findUnsupportedNodes(const tensorflow::GraphDef &gr
   if (!findLoops(graph, loops, errorNode, error))
     loops.loopOf.clear();
   for (const auto &n : graph.node())
-    if (!isBuiltin(n.op()) && !registry.count(n.op()) &&
+    if (!detail::isBuiltin(n.op()) && !registry.count(n.op()) &&
         !loops.loopOf.count(n.name()))
       out.push_back({n.name(), n.op()});
   return out;
@@ -622,7 +368,7 @@ OwningOpRef<ModuleOp> importGraphDef(MLIRContext *ctx,
                                      const tensorflow::GraphDef &graph,
                                      const ImportRequest &request,
                                      const PublicNames &names) {
-  return GraphImporter(ctx, graph, request, names).run();
+  return detail::GraphImporter(ctx, graph, request, names).run();
 }
 
 } // namespace kiln::tf_frontend

@@ -1,0 +1,75 @@
+//===- GraphImporterImpl.h - the GraphDef importer's state ----*- C++ -*-===//
+//
+// The importer behind importGraphDef (GraphImporter.h), shared by its two
+// files: GraphImporter.cpp (ordering, feeds, nodes, the function) and
+// LoopImporter.cpp (TF1 while loops into kiln.while). Not a public API.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_FRONTENDS_TF_GRAPHIMPORTERIMPL_H
+#define KILN_FRONTENDS_TF_GRAPHIMPORTERIMPL_H
+
+#include "frontends/tf/GraphImporter.h"
+#include "frontends/tf/TfLoops.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
+
+namespace kiln::tf_frontend::detail {
+
+using namespace mlir;
+
+/// Ops that forward their inputs unchanged at inference time.
+bool isPassThrough(llvm::StringRef op);
+/// Ops the importer handles itself (no registry entry).
+bool isBuiltin(llvm::StringRef op);
+
+class GraphImporter {
+public:
+  GraphImporter(MLIRContext *ctx, const tensorflow::GraphDef &graph,
+                const ImportRequest &request, const PublicNames &names)
+      : ctx(ctx), graph(graph), request(request), names(names), builder(ctx) {}
+
+  OwningOpRef<ModuleOp> run();
+
+private:
+  Location nodeLoc(llvm::StringRef name) {
+    return NameLoc::get(StringAttr::get(ctx, name),
+                        FileLineColLoc::get(ctx, request.path, 0, 0));
+  }
+  LogicalResult indexNodes();
+  SmallVector<Ref> depsOf(const tensorflow::NodeDef &node);
+  LogicalResult order(const std::vector<std::string> &fetches);
+  void assignFrames();
+  LogicalResult declareFeeds(func::FuncOp &func);
+  LogicalResult importNode(const tensorflow::NodeDef &node);
+  FailureOr<Value> valueOf(const Ref &ref, Location at);
+  SmallVector<Value> *lookup(llvm::StringRef name);
+  LogicalResult importLoop(size_t index);
+  FailureOr<SmallVector<Value>> importRegion(const TfLoop &loop, Region &region,
+                                             TypeRange types, bool body);
+
+  MLIRContext *ctx;
+  const tensorflow::GraphDef &graph;
+  const ImportRequest &request;
+  const PublicNames &names;
+  OpBuilder builder;
+  llvm::StringMap<const tensorflow::NodeDef *> nodes;
+  std::vector<const tensorflow::NodeDef *> postOrder;
+  /// Node values by scope: the function body, then one scope per loop
+  /// region being imported (inner scopes see the outer ones).
+  std::vector<llvm::StringMap<SmallVector<Value>>> scopes{1};
+  TfLoops loops;
+  /// 1 + the index of the innermost loop each ordered node belongs to; 0
+  /// (absent) for nodes outside every loop.
+  llvm::StringMap<size_t> frameOf;
+  llvm::StringSet<> feeds;
+  /// The first edge found closing a cycle (node, the input it reads).
+  std::string cycleAt, cycleThrough;
+};
+
+} // namespace kiln::tf_frontend::detail
+
+#endif // KILN_FRONTENDS_TF_GRAPHIMPORTERIMPL_H
