@@ -33,7 +33,8 @@ bool isPassThrough(llvm::StringRef op) {
 
 /// Ops the importer handles itself (no registry entry).
 bool isBuiltin(llvm::StringRef op) {
-  return op == "Const" || op == "Placeholder" ||
+  return op == "Const" || op == "Placeholder" || op == "Switch" ||
+         op == "Merge" ||
          op == "PlaceholderWithDefault" || op == "NoOp" || isPassThrough(op);
 }
 
@@ -219,6 +220,8 @@ LogicalResult GraphImporter::importNode(const tensorflow::NodeDef &node) {
     scopes.back()[node.name()] = SmallVector<Value>(inputs.begin(), inputs.end());
     return success();
   }
+  if ((op == "Switch" || op == "Merge") && !loops.loopOf.count(node.name()))
+    return importCondNode(node, inputs);
   const auto &registry = tfImporterRegistry();
   auto it = registry.find(op);
   if (it == registry.end())
@@ -280,8 +283,7 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
             << "graph, or compile the SavedModel whose checkpoint holds it";
       else if (isFrameOp(n->op()))
         emitError(nodeLoc(n->name()))
-            << "op " << n->op() << " outside a while loop (a TF1 tf.cond) "
-            << "is not supported by Kiln";
+            << "op " << n->op() << " is not part of a while loop's frame";
       else
         emitError(nodeLoc(n->name())) << "op " << n->op()
                                       << " is not supported by Kiln";

@@ -48,6 +48,20 @@ private:
   FailureOr<Value> valueOf(const Ref &ref, Location at);
   SmallVector<Value> *lookup(llvm::StringRef name);
   LogicalResult importLoop(size_t index);
+  /// A tf.cond's Switch or Merge (CondImporter.cpp).
+  LogicalResult importCondNode(const tensorflow::NodeDef &node,
+                               ArrayRef<Value> inputs);
+  /// The stack of tf.cond branches (predicate ref, branch: 0 false, 1 true)
+  /// that the value `ref` is computed in.
+  struct Branch {
+    std::string pred;
+    int port;
+    bool operator==(const Branch &o) const {
+      return pred == o.pred && port == o.port;
+    }
+  };
+  const SmallVector<Branch> &branchesOf(const Ref &ref, int depth = 0);
+  llvm::StringMap<SmallVector<Branch>> branches;
   FailureOr<SmallVector<Value>> importRegion(const TfLoop &loop, Region &region,
                                              TypeRange types, bool body);
 

@@ -141,6 +141,25 @@ CASES = {
         [tf.constant(0), x],
         shape_invariants=[tf.TensorShape([]), tf.TensorShape([None, 4])])[1],
         axis=0)),
+    # TF1 conditionals: tf.function's If is lowered to Switch/Merge when the
+    # graph is frozen. Each cond is here twice, its predicate flipped, so
+    # that whatever the data, both branches are taken by some case.
+    "cond_data_dependent": ([(3, 4)], lambda x: tf.cond(
+        tf.reduce_sum(x) > 0.0, lambda: x * 2.0 + 1.0,
+        lambda: tf.nn.relu(x) - tf.constant(0.5))),
+    "cond_data_dependent_flipped": ([(3, 4)], lambda x: tf.cond(
+        tf.reduce_sum(x) <= 0.0, lambda: x * 2.0 + 1.0,
+        lambda: tf.nn.relu(x) - tf.constant(0.5))),
+    "cond_nested": ([(3, 4)], lambda x: tf.cond(
+        tf.reduce_max(x) > -100.0,
+        lambda: tf.cond(x[0, 0] > 100.0, lambda: x * 3.0,
+                        lambda: tf.sin(x)),
+        lambda: tf.fill([3, 4], 7.0))),
+    "cond_nested_flipped": ([(3, 4)], lambda x: tf.cond(
+        tf.reduce_max(x) > -100.0,
+        lambda: tf.cond(x[0, 0] <= 100.0, lambda: x * 3.0,
+                        lambda: tf.sin(x)),
+        lambda: tf.fill([3, 4], 7.0))),
 }
 
 
