@@ -39,6 +39,7 @@ def Kiln_WhileOp : Kiln_Op<"while", [RecursiveMemoryEffects]> {
     $inits attr-dict `:` functional-type($inits, results) `cond` $cond `body` $body
   }];
   let hasVerifier = 1;
+  let hasCanonicalizer = 1;
 }
 
 def Kiln_YieldOp : Kiln_Op<"yield", [Pure, Terminator,

@@ -32,6 +32,9 @@ void buildGraphPipeline(OpPassManager &pm, const CpuPipelineOptions &options) {
   fpm.addPass(createKilnConvertLayout(layout));
   fpm.addPass(createKilnPropagateTransposes());
   fpm.addPass(createKilnFoldConstants());
+  // Canonicalization drops the loop variables a kiln.while only passes
+  // through; shape inference may then refine what read them.
+  fpm.addPass(createCanonicalizerPass());
   fpm.addPass(createKilnShapeInference());
   fpm.addPass(createCSEPass());
 }
