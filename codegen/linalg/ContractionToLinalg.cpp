@@ -247,14 +247,8 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
             return convImage(b, l, op, image, rt1, dest);
           });
     }
-    if (Value bias = op.getBias()) {
-      int64_t f = op.getFilter().getType().getDimSize(0);
-      bias = buildReshape(rewriter, loc, bias, {f, 1, 1});
-      result = buildElementwise(rewriter, loc, rt, ValueRange{result, bias},
-                                [](OpBuilder &b, Location l, ValueRange a) {
-                                  return arith::AddFOp::create(b, l, a[0], a[1]).getResult();
-                                });
-    }
+    if (Value bias = op.getBias())
+      result = addChannelBias(rewriter, loc, result, rt, bias, 1);
     rewriter.replaceOp(op, result);
     return success();
   }

@@ -77,10 +77,7 @@ struct ConvNhwcLowering : OpRewritePattern<ConvOp> {
                               << ") lower through kiln-convert-layout only";
     }
     if (Value bias = op.getBias())
-      result = buildElementwise(rewriter, loc, rt, ValueRange{result, bias},
-                                [](OpBuilder &b, Location l, ValueRange a) {
-                                  return arith::AddFOp::create(b, l, a[0], a[1]).getResult();
-                                });
+      result = addChannelBias(rewriter, loc, result, rt, bias, 3);
     rewriter.replaceOp(op, result);
     return success();
   }

@@ -169,4 +169,20 @@ Value buildWindowCounts(OpBuilder &b, Location loc, AvgPoolOp op, int64_t h,
   return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(ct, vals));
 }
 
+Value addChannelBias(OpBuilder &b, Location loc, Value result,
+                     RankedTensorType resultType, Value bias,
+                     int64_t channelDim) {
+  // Right-aligned broadcasting: [C] meets the last dim as is; before it,
+  // trailing unit dims carry it to the channel dim ([C, 1, 1] in NCHW).
+  int64_t c = cast<RankedTensorType>(bias.getType()).getDimSize(0);
+  SmallVector<int64_t> shape = {c};
+  shape.append(size_t(resultType.getRank() - 1 - channelDim), 1);
+  bias = buildReshape(b, loc, bias, shape);
+  return buildElementwise(b, loc, resultType, ValueRange{result, bias},
+                          [](OpBuilder &nb, Location l, ValueRange a) {
+                            return arith::AddFOp::create(nb, l, a[0], a[1])
+                                .getResult();
+                          });
+}
+
 } // namespace kiln

@@ -61,6 +61,12 @@ mlir::Value buildWindowCounts(mlir::OpBuilder &b, mlir::Location loc,
                               kiln::AvgPoolOp op, int64_t h, int64_t w,
                               int64_t oh, int64_t ow);
 
+/// `result` (rank 4, of type `resultType`) plus a per-channel `bias` [C]
+/// broadcast along dim `channelDim` (1 in NCHW, 3 in NHWC).
+mlir::Value addChannelBias(mlir::OpBuilder &b, mlir::Location loc,
+                           mlir::Value result, mlir::RankedTensorType resultType,
+                           mlir::Value bias, int64_t channelDim);
+
 } // namespace kiln
 
 #endif // KILN_CODEGEN_LINALG_WINDOWBUILDERS_H
