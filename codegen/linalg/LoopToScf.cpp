@@ -19,16 +19,20 @@ using namespace mlir;
 namespace kiln {
 namespace {
 
+/// `v` as `type` (a tensor.cast where the static dims differ).
+Value castTo(PatternRewriter &rewriter, Location loc, Value v, Type type) {
+  return v.getType() == type
+             ? v
+             : tensor::CastOp::create(rewriter, loc, type, v).getResult();
+}
+
 struct WhileLowering : OpRewritePattern<WhileOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(WhileOp op,
                                 PatternRewriter &rewriter) const override {
     SmallVector<Value> inits;
     for (auto [v, type] : llvm::zip(op.getInits(), op.getResultTypes()))
-      inits.push_back(v.getType() == type
-                          ? v
-                          : tensor::CastOp::create(rewriter, op.getLoc(), type, v)
-                                .getResult());
+      inits.push_back(castTo(rewriter, op.getLoc(), v, type));
     auto loop = scf::WhileOp::create(rewriter, op.getLoc(),
                                      op.getResultTypes(), inits);
     rewriter.inlineRegionBefore(op.getCond(), loop.getBefore(),
@@ -60,10 +64,7 @@ struct YieldLowering : OpRewritePattern<YieldOp> {
     }
     SmallVector<Value> next;
     for (auto [v, type] : llvm::zip(op.getValues(), loop.getResultTypes()))
-      next.push_back(v.getType() == type
-                         ? v
-                         : tensor::CastOp::create(rewriter, loc, type, v)
-                               .getResult());
+      next.push_back(castTo(rewriter, loc, v, type));
     rewriter.replaceOpWithNewOp<scf::YieldOp>(op, next);
     return success();
   }

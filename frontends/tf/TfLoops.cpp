@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "frontends/tf/TfLoops.h"
+#include "frontends/tf/TfNodeContext.h"
 
 namespace kiln::tf_frontend {
 
@@ -34,12 +35,6 @@ struct Use {
   const tensorflow::NodeDef *node;
   int port;
 };
-
-const tensorflow::AttrValue *attrOf(const tensorflow::NodeDef &n,
-                                    const char *name) {
-  auto it = n.attr().find(name);
-  return it == n.attr().end() ? nullptr : &it->second;
-}
 
 } // namespace
 
@@ -72,7 +67,7 @@ bool findLoops(const tensorflow::GraphDef &graph, TfLoops &out,
   for (const auto &n : graph.node()) {
     if (n.op() != "Enter")
       continue;
-    const auto *frame = attrOf(n, "frame_name");
+    const auto *frame = findAttr(n, "frame_name");
     if (!frame || frame->s().empty())
       return fail(n, "has no frame_name");
     auto [it, added] = byFrame.try_emplace(frame->s(), out.loops.size());
@@ -81,7 +76,7 @@ bool findLoops(const tensorflow::GraphDef &graph, TfLoops &out,
       out.loops.back().frame = frame->s();
     }
     TfLoop &loop = out.loops[it->second];
-    const auto *constant = attrOf(n, "is_constant");
+    const auto *constant = findAttr(n, "is_constant");
     const tensorflow::NodeDef *merge = userOf(n, 0, "Merge");
     if ((constant && constant->b()) || !merge)
       loop.invariants.push_back(&n);

@@ -4,9 +4,14 @@
 
 namespace kiln::tf_frontend {
 
-const tensorflow::AttrValue *TfNodeContext::attr(llvm::StringRef name) const {
+const tensorflow::AttrValue *findAttr(const tensorflow::NodeDef &node,
+                                      llvm::StringRef name) {
   auto it = node.attr().find(std::string(name));
   return it == node.attr().end() ? nullptr : &it->second;
+}
+
+const tensorflow::AttrValue *TfNodeContext::attr(llvm::StringRef name) const {
+  return findAttr(node, name);
 }
 
 int64_t TfNodeContext::intAttr(llvm::StringRef name, int64_t dflt) const {

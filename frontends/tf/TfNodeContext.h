@@ -18,6 +18,10 @@
 
 namespace kiln::tf_frontend {
 
+/// The attribute `name` of `node`, or null.
+const tensorflow::AttrValue *findAttr(const tensorflow::NodeDef &node,
+                                      llvm::StringRef name);
+
 class TfNodeContext : public NodeBuilder {
 public:
   TfNodeContext(const tensorflow::NodeDef &node, mlir::Location loc,
