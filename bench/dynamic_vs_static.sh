@@ -18,6 +18,9 @@
 #            [--threads "1 2"] [--batches "1 8"] [--rounds N]
 #            [--models "mlp small_cnn resnet18 mobilenetv2 bert_block"]
 # The BERT-style block runs at sequence 128 (its third data set's length).
+# A name ending in _dynimg (resnet18_dynimg) is the model with a dynamic
+# batch, height and width, run at its third data set's image size (odd
+# sizes: 329x231 for the 224x224 models).
 set -euo pipefail
 
 BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -40,7 +43,7 @@ while [ $# -gt 0 ]; do
     --threads) THREADS=$2; shift 2 ;;
     --batches) BATCHES=$2; shift 2 ;;
     --models) MODELS=$2; shift 2 ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) echo "dynamic_vs_static.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -57,15 +60,20 @@ dims() {
 print('x'.join(str(d) for d in (int(sys.argv[2]),) + s[1:]))" "$1" "$2"
 }
 
+# The export name of a model: NAME_dyn, or NAME_dynimg as given.
+export_name() {
+  case "$1" in *_dynimg) echo "$1" ;; *) echo "${1}_dyn" ;; esac
+}
+
 names=""
-for m in $MODELS; do names="$names ${m}_dyn"; done
+for m in $MODELS; do names="$names $(export_name "$m")"; done
 echo "== exporting$names"
 # shellcheck disable=SC2086
 "$PYTHON" "$ROOT/test/models/export_models.py" "$WORK/models" $names
 
 for m in $MODELS; do
-  onnx=$WORK/models/${m}_dyn/model.onnx
-  sample=$WORK/models/${m}_dyn/test_data_set_2/input_0.npy
+  onnx=$WORK/models/$(export_name "$m")/model.onnx
+  sample=$WORK/models/$(export_name "$m")/test_data_set_2/input_0.npy
   dyn=$WORK/libs/lib${m}_dyn.so
   echo "== $m"
   "$KILN" compile "$onnx" -o "$dyn"

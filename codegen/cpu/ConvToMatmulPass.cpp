@@ -1,10 +1,11 @@
 //===- ConvToMatmulPass.cpp - the kiln-cpu-conv-to-matmul pass ------------===//
 //
-// The CPU's convolution strategy: each static batch-1 linalg.conv_2d_nchw_fchw
+// The CPU's convolution strategy: each batch-1 linalg.conv_2d_nchw_fchw
 // (what the shared lowering emits per image) becomes im2col (a copy
 // generic) and a linalg.matmul, which kiln-cpu-tile-contractions then
 // register-tiles. Pixels are the matmul's columns when they fill 64-wide
-// tiles, channels otherwise.
+// tiles, channels otherwise; when the image size is known only at run
+// time, pixels are the rows.
 //
 //===----------------------------------------------------------------------===//
 
@@ -64,10 +65,12 @@ Value transposedWeights(OpBuilder &b, Location loc, Value filter) {
 
 /// im2col as a copy generic: result dims are `outOrder` and loops run in
 /// `loopOrder` (both permutations of c, kh, kw, oh, ow = 0..4); the value
-/// is input[0, c, oh*s+kh*d, ow*s+kw*d].
+/// is input[0, c, oh*s+kh*d, ow*s+kw*d]. `sizes` gives the run-time extents
+/// of the dims `extents` leaves dynamic (oh and ow).
 Value buildIm2col(OpBuilder &b, Location loc, Value input,
-                         ArrayRef<int64_t> extents, ArrayRef<unsigned> outOrder,
-                         ArrayRef<unsigned> loopOrder, const Window &w) {
+                  ArrayRef<int64_t> extents, ArrayRef<unsigned> outOrder,
+                  ArrayRef<unsigned> loopOrder, const Window &w,
+                  ArrayRef<OpFoldResult> sizes = {}) {
   MLIRContext *ctx = b.getContext();
   Type et = cast<RankedTensorType>(input.getType()).getElementType();
   SmallVector<unsigned> pos(5); // loop position of each logical dim
@@ -80,14 +83,16 @@ Value buildIm2col(OpBuilder &b, Location loc, Value input,
       dim(4) * w.strides[1] + dim(2) * w.dilations[1]};
   SmallVector<int64_t> outShape;
   SmallVector<AffineExpr> outExprs;
+  SmallVector<OpFoldResult> outSizes;
   for (unsigned d : outOrder) {
     outShape.push_back(extents[d]);
     outExprs.push_back(dim(d));
+    outSizes.push_back(sizes.empty() ? b.getIndexAttr(extents[d]) : sizes[d]);
   }
   SmallVector<AffineMap> maps = {AffineMap::get(5, 0, in, ctx),
                                  AffineMap::get(5, 0, outExprs, ctx)};
   auto colType = RankedTensorType::get(outShape, et);
-  Value init = tensor::EmptyOp::create(b, loc, outShape, et);
+  Value init = buildEmpty(b, loc, colType, outSizes);
   SmallVector<utils::IteratorType> iters(5, utils::IteratorType::parallel);
   return linalg::GenericOp::create(
              b, loc, colType, input, init, maps, iters,
@@ -172,14 +177,58 @@ Value buildConvAsMatmul(OpBuilder &b, Location loc, Value input, Value filter,
   return buildReshape(b, loc, back, llvm::to_vector(rt.getShape()));
 }
 
-/// Whether `op` is a static f32 batch-1 convolution into a zero fill.
+/// The convolution as a matmul when its output rows and columns are known
+/// only at run time: pixels are the rows (the dim the register tiling
+/// splits into blocks at run time), the [pixels, F] product is transposed
+/// into `dest`.
+Value buildDynamicConvAsMatmul(OpBuilder &b, Location loc, Value input,
+                               Value filter, Value dest, RankedTensorType rt,
+                               const Window &w) {
+  auto it = cast<RankedTensorType>(input.getType());
+  Type et = rt.getElementType();
+  int64_t c = it.getDimSize(1), f = rt.getDimSize(1);
+  int64_t k = c * w.kh * w.kw;
+  SmallVector<OpFoldResult> out = dimSizes(b, loc, dest);
+  SmallVector<OpFoldResult> extents = {b.getIndexAttr(c), b.getIndexAttr(w.kh),
+                                       b.getIndexAttr(w.kw), out[2], out[3]};
+  Value cols = buildIm2col(
+      b, loc, input, {c, w.kh, w.kw, rt.getDimSize(2), rt.getDimSize(3)},
+      {3, 4, 0, 1, 2}, {3, 4, 0, 1, 2}, w, extents);
+  auto rowsType = RankedTensorType::get({ShapedType::kDynamic, k}, et);
+  Value rows = tensor::CollapseShapeOp::create(
+      b, loc, rowsType, cols,
+      ArrayRef<ReassociationIndices>{{0, 1}, {2, 3, 4}});
+  auto mmType = RankedTensorType::get({ShapedType::kDynamic, f}, et);
+  Value mm = linalg::MatmulOp::create(
+                 b, loc, TypeRange{mmType},
+                 ValueRange{rows, transposedWeights(
+                                      b, loc, buildReshape(b, loc, filter, {f, k}))},
+                 ValueRange{buildFilled(b, loc, mmType, 0.0,
+                                        {tensor::getMixedSize(b, loc, rows, 0),
+                                         b.getIndexAttr(f)})})
+                 .getResult(0);
+  auto imageType = RankedTensorType::get(
+      {1, rt.getDimSize(2), rt.getDimSize(3), f}, et);
+  Value image = tensor::ExpandShapeOp::create(
+      b, loc, imageType, mm, ArrayRef<ReassociationIndices>{{0, 1, 2}, {3}},
+      SmallVector<OpFoldResult>{b.getIndexAttr(1), out[2], out[3],
+                                b.getIndexAttr(f)});
+  return linalg::TransposeOp::create(b, loc, image, dest,
+                                     ArrayRef<int64_t>{0, 3, 1, 2})
+      .getResult()[0];
+}
+
+/// Whether `op` is an f32 batch-1 convolution into a zero fill whose only
+/// dynamic dims (if any) are the image's height and width.
 bool isCandidate(linalg::Conv2DNchwFchwOp op) {
   auto rt = dyn_cast<RankedTensorType>(op.getResultTypes()[0]);
-  if (!rt || !rt.hasStaticShape() || rt.getDimSize(0) != 1)
+  if (!rt || rt.isDynamicDim(0) || rt.getDimSize(0) != 1 ||
+      rt.isDynamicDim(1))
     return false;
-  for (Value v : op.getDpsInputs())
-    if (!cast<ShapedType>(v.getType()).hasStaticShape())
-      return false;
+  auto it = cast<RankedTensorType>(op.getDpsInputs()[0].getType());
+  if (it.isDynamicDim(0) || it.isDynamicDim(1) ||
+      !cast<ShapedType>(op.getDpsInputs()[1].getType()).hasStaticShape())
+    return false;
   auto fill = op.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
   Attribute zero;
   return fill && matchPattern(fill.getInputs()[0], m_Constant(&zero)) &&
@@ -200,10 +249,11 @@ struct ConvToMatmulPass : impl::KilnCpuConvToMatmulBase<ConvToMatmulPass> {
                llvm::to_vector(op.getStrides().getValues<int64_t>()),
                llvm::to_vector(op.getDilations().getValues<int64_t>())};
       auto fill = op.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
-      Value r = buildConvAsMatmul(
-          b, op.getLoc(), op.getDpsInputs()[0], op.getDpsInputs()[1],
-          fill.getDpsInits()[0], cast<RankedTensorType>(op.getResultTypes()[0]),
-          w);
+      auto rt = cast<RankedTensorType>(op.getResultTypes()[0]);
+      auto build = rt.hasStaticShape() ? buildConvAsMatmul
+                                       : buildDynamicConvAsMatmul;
+      Value r = build(b, op.getLoc(), op.getDpsInputs()[0],
+                      op.getDpsInputs()[1], fill.getDpsInits()[0], rt, w);
       op->getResult(0).replaceAllUsesWith(r);
       op->erase();
     }

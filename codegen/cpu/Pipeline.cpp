@@ -15,6 +15,8 @@
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
@@ -39,6 +41,21 @@ void buildGraphPipeline(OpPassManager &pm, const CpuPipelineOptions &options) {
   fpm.addPass(createCSEPass());
 }
 
+/// Rewrites the run-time sizes of tensors (tensor.dim of op and loop
+/// results) as arithmetic on the inputs' dims. Bufferization's analysis
+/// compares slice offsets and sizes by walking back through their
+/// definitions; through chains of ops and per-image loops that takes
+/// minutes on a network with dynamic image sizes, and milliseconds after
+/// this.
+static void addDimResolution(OpPassManager &fpm) {
+  memref::ResolveRankedShapeTypeResultDimsPassOptions options;
+  options.errorOnPatternIterationLimit = false;
+  fpm.addPass(memref::createResolveRankedShapeTypeResultDimsPass(options));
+  fpm.addPass(createSCFForLoopCanonicalizationPass());
+  fpm.addPass(createCanonicalizerPass());
+  fpm.addPass(createCSEPass());
+}
+
 void buildLinalgPipeline(OpPassManager &pm) {
   OpPassManager &fpm = pm.nest<func::FuncOp>();
   fpm.addPass(createKilnConvertToLinalg());
@@ -48,6 +65,7 @@ void buildLinalgPipeline(OpPassManager &pm) {
   fpm.addPass(createKilnFuseElementwise());
   fpm.addPass(createCanonicalizerPass());
   fpm.addPass(createCSEPass());
+  addDimResolution(fpm);
 }
 
 /// Upstream passes, as a textual pipeline so that each step reads like the
@@ -93,6 +111,7 @@ void buildCpuLoweringPipeline(OpPassManager &pm,
     pm.addPass(createKilnCpuParallelizeLoops());
   pm.nest<func::FuncOp>().addPass(createKilnCpuApproximateMath());
   pm.nest<func::FuncOp>().addPass(createKilnCpuDecomposePads());
+  addDimResolution(pm.nest<func::FuncOp>());
   if (failed(parsePassPipeline(kBufferizePipeline, pm)))
     llvm::report_fatal_error("Kiln's built-in bufferization pipeline does not parse");
   pm.nest<func::FuncOp>().addPass(createKilnCpuExpandShapesToCasts());

@@ -28,7 +28,6 @@
 #include "mlir/Dialect/Transform/Transforms/TransformInterpreterUtils.h"
 #include "mlir/Parser/Parser.h"
 
-#include <functional>
 #include <sstream>
 
 namespace kiln {
@@ -170,10 +169,9 @@ Value rowsMatmul(OpBuilder &b, Location loc, Value a, Value bm, Value into,
 ///    thread-parallel kernel per block, few enough calls that their set-up
 ///    does not show;
 ///  - for the M mod 96 rows left, one block each of 48, 24, 12 and 6 rows
-///    where that many remain (each guarded by an scf.if);
-///  - for the last 0 .. rows-1 rows, one static matmul per count, chosen by
-///    a chain of scf.if (scf.index_switch results are not seen as aliases of
-///    their operands by bufferization in MLIR 22).
+///    where that many remain;
+///  - for the last 0 .. rows-1 rows, one static matmul per count, of which
+///    the one matching the count runs.
 void splitDynamicRows(linalg::MatmulOp op, int64_t rows) {
   constexpr int64_t kBlockTiles = 16;
   OpBuilder b(op);
@@ -206,46 +204,38 @@ void splitDynamicRows(linalg::MatmulOp op, int64_t rows) {
                   nb, nl, rowsMatmul(nb, nl, a, bm, iter[0], i, block));
             })
             .getResult(0);
+  // A block of r rows at `at` when `run`: an scf.for of zero or one
+  // iteration. (An scf.if would do, but bufferization's analysis of a
+  // chain of scf.if results visits both branches of each one, which is
+  // exponential in the chain's length.)
   Value at = main;
-  for (int64_t r = block / 2; r >= rows; r /= 2) {
-    Value fits = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge,
-                                       arith::SubIOp::create(b, loc, m, at),
-                                       index(b, r));
-    Value into = acc;
-    acc = scf::IfOp::create(
-              b, loc, fits,
-              [&](OpBuilder &tb, Location tl) {
-                scf::YieldOp::create(tb, tl,
-                                     rowsMatmul(tb, tl, a, bm, into, at, r));
-              },
-              [&](OpBuilder &eb, Location el) {
-                scf::YieldOp::create(eb, el, into);
+  auto maybeBlock = [&](Value run, int64_t r) {
+    Value end = arith::AddIOp::create(
+        b, loc, at, arith::SelectOp::create(b, loc, run, index(b, r), index(b, 0)));
+    acc = scf::ForOp::create(
+              b, loc, at, end, index(b, r), ValueRange{acc},
+              [&](OpBuilder &nb, Location nl, Value i, ValueRange iter) {
+                scf::YieldOp::create(nb, nl,
+                                     rowsMatmul(nb, nl, a, bm, iter[0], i, r));
               })
               .getResult(0);
-    at = arith::AddIOp::create(
-        b, loc, at, arith::SelectOp::create(b, loc, fits, index(b, r), index(b, 0)));
-  }
-  Value rest = arith::SubIOp::create(b, loc, m, at);
-  Value blocks = acc;
-  // Built from the innermost else outwards: r = rows-1 .. 1.
-  std::function<Value(OpBuilder &, Location, int64_t)> chain =
-      [&](OpBuilder &nb, Location nl, int64_t r) -> Value {
-    if (r == rows)
-      return blocks;
-    Value is = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::eq, rest,
-                                     index(nb, r));
-    return scf::IfOp::create(
-               nb, nl, is,
-               [&](OpBuilder &tb, Location tl) {
-                 scf::YieldOp::create(tb, tl,
-                                      rowsMatmul(tb, tl, a, bm, blocks, at, r));
-               },
-               [&](OpBuilder &eb, Location el) {
-                 scf::YieldOp::create(eb, el, chain(eb, el, r + 1));
-               })
-        .getResult(0);
+    return end;
   };
-  Value result = chain(b, loc, 1);
+  for (int64_t r = block / 2; r >= rows; r /= 2)
+    at = maybeBlock(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge,
+                                          arith::SubIOp::create(b, loc, m, at),
+                                          index(b, r)),
+                    r);
+  // The last 1 .. rows-1 rows: the one count that remains runs.
+  Value rest = arith::SubIOp::create(b, loc, m, at);
+  Value start = at;
+  for (int64_t r = 1; r < rows; ++r) {
+    at = start;
+    maybeBlock(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, rest,
+                                     index(b, r)),
+               r);
+  }
+  Value result = acc;
   op.getResult(0).replaceAllUsesWith(result);
   op.erase();
 }

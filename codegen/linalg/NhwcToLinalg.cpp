@@ -23,15 +23,6 @@ using namespace mlir;
 namespace kiln {
 namespace {
 
-/// The result's run-time sizes: the batch from the input, the rest static.
-SmallVector<OpFoldResult> resultSizes(OpBuilder &b, Location loc, Value input,
-                                      RankedTensorType rt) {
-  SmallVector<OpFoldResult> sizes = {dimSizes(b, loc, input)[0]};
-  for (int64_t d = 1; d < rt.getRank(); ++d)
-    sizes.push_back(b.getIndexAttr(rt.getDimSize(d)));
-  return sizes;
-}
-
 struct ConvNhwcLowering : OpRewritePattern<ConvOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ConvOp op,
@@ -40,14 +31,16 @@ struct ConvNhwcLowering : OpRewritePattern<ConvOp> {
       return rewriter.notifyMatchFailure(op, "not NHWC/HWIO");
     auto rt = op.getType(), it = op.getInput().getType();
     auto ft = op.getFilter().getType();
-    if (failed(needStaticImage(op, "convolution", it, rt)))
+    if (failed(needStaticChannels(op, "convolution", it, 3)))
       return failure();
     Location loc = op.getLoc();
     Type et = rt.getElementType();
     int64_t g = op.getGroup(), kh = ft.getDimSize(0), kw = ft.getDimSize(1);
     int64_t c = ft.getDimSize(2), f = ft.getDimSize(3);
     Value x = padSpatial(rewriter, loc, op.getInput(), {1, 2}, op.getPads(), 0.0);
-    SmallVector<OpFoldResult> sizes = resultSizes(rewriter, loc, op.getInput(), rt);
+    Window w{kh, kw, op.getStrides(), op.getDilations()};
+    SmallVector<OpFoldResult> sizes =
+        windowResultSizes(rewriter, loc, x, rt, {1, 2}, w);
     auto strides = pairAttr(rewriter, op.getStrides());
     auto dilations = pairAttr(rewriter, op.getDilations());
     Value result;
@@ -91,14 +84,16 @@ struct PoolNhwcLowering : OpRewritePattern<OpTy> {
     if (!op.getLayout().isNHWC())
       return rewriter.notifyMatchFailure(op, "not NHWC");
     auto rt = op.getType(), it = op.getInput().getType();
-    if (failed(needStaticImage(op, "pooling", it, rt)))
+    if (failed(needStaticChannels(op, "pooling", it, 3)))
       return failure();
     Location loc = op.getLoc();
     Type et = rt.getElementType();
     double init = IsMax ? -std::numeric_limits<double>::infinity() : 0.0;
     Value x = padSpatial(rewriter, loc, op.getInput(), {1, 2}, op.getPads(), init);
-    SmallVector<OpFoldResult> sizes = resultSizes(rewriter, loc, op.getInput(), rt);
     ArrayRef<int64_t> k = op.getKernel();
+    Window w{k[0], k[1], op.getStrides(), op.getDilations()};
+    SmallVector<OpFoldResult> sizes =
+        windowResultSizes(rewriter, loc, x, rt, {1, 2}, w);
     // The window operand only gives the loops their kh x kw extent.
     Value window = tensor::EmptyOp::create(rewriter, loc, k, et);
     Value acc = buildFilled(rewriter, loc, rt, init, sizes);
@@ -117,11 +112,17 @@ struct PoolNhwcLowering : OpRewritePattern<OpTy> {
                    .getResult(0);
       // The [OH, OW] divisors, as [OH, OW, 1] to broadcast over C.
       int64_t oh = rt.getDimSize(1), ow = rt.getDimSize(2);
-      Value counts = buildReshape(
-          rewriter, loc,
-          buildWindowCounts(rewriter, loc, op, it.getDimSize(1),
-                            it.getDimSize(2), oh, ow),
-          {oh, ow, 1});
+      Value counts;
+      if (!ShapedType::isDynamic(oh) && !ShapedType::isDynamic(ow)) {
+        counts = buildWindowCounts(rewriter, loc, op, it.getDimSize(1),
+                                   it.getDimSize(2), oh, ow);
+      } else {
+        SmallVector<OpFoldResult> in = dimSizes(rewriter, loc, op.getInput());
+        counts = buildDynamicWindowCounts(rewriter, loc, op, in[1], in[2],
+                                          {sizes[1], sizes[2]});
+      }
+      counts = buildReshape(rewriter, loc, counts, {oh, ow, 1},
+                            {sizes[1], sizes[2], rewriter.getIndexAttr(1)});
       result = buildElementwise(rewriter, loc, rt, ValueRange{result, counts},
                                 [](OpBuilder &b, Location l, ValueRange a) {
                                   return arith::DivFOp::create(b, l, a[0], a[1]).getResult();

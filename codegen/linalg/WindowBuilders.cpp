@@ -52,14 +52,37 @@ static Value windowGeneric(OpBuilder &b, Location loc, ValueRange inputs,
       .getResult(0);
 }
 
-/// Sizes of a window op's NCHW result: the batch from the input.
-static SmallVector<OpFoldResult> windowResultSizes(OpBuilder &b, Location loc,
-                                                   Value input,
-                                                   RankedTensorType rt) {
-  SmallVector<OpFoldResult> sizes = {
-      tensor::getMixedSize(b, loc, input, 0)};
-  for (int64_t d = 1; d < 4; ++d)
+SmallVector<OpFoldResult> windowResultSizes(OpBuilder &b, Location loc,
+                                            Value input, RankedTensorType rt,
+                                            ArrayRef<int64_t> spatial,
+                                            const Window &w,
+                                            ArrayRef<int64_t> pads) {
+  SmallVector<OpFoldResult> sizes;
+  for (int64_t d = 0; d < rt.getRank(); ++d)
     sizes.push_back(b.getIndexAttr(rt.getDimSize(d)));
+  sizes[0] = tensor::getMixedSize(b, loc, input, 0);
+  int64_t kernel[2] = {w.kh, w.kw};
+  for (int i = 0; i < 2; ++i) {
+    int64_t d = spatial[i];
+    if (!rt.isDynamicDim(d))
+      continue;
+    // (in - span) / stride + 1 over the padded input, whose dim must hold
+    // one window (else the run stops with a shape error).
+    int64_t span = w.dilations[i] * (kernel[i] - 1) + 1;
+    Value in = tensor::DimOp::create(b, loc, input, d);
+    if (!pads.empty() && pads[i] + pads[i + 2] != 0)
+      in = arith::AddIOp::create(
+          b, loc, in,
+          arith::ConstantIndexOp::create(b, loc, pads[i] + pads[i + 2]));
+    Value spanV = arith::ConstantIndexOp::create(b, loc, span);
+    checkDimAtLeast(b, loc, in, spanV);
+    Value room = arith::SubIOp::create(b, loc, in, spanV);
+    Value steps = arith::DivUIOp::create(
+        b, loc, room, arith::ConstantIndexOp::create(b, loc, w.strides[i]));
+    sizes[d] = arith::AddIOp::create(b, loc, steps,
+                                     arith::ConstantIndexOp::create(b, loc, 1))
+                   .getResult();
+  }
   return sizes;
 }
 
@@ -78,8 +101,8 @@ Value buildDepthwiseConv(OpBuilder &b, Location loc, Value input, Value filter,
       b.getContext());
   return windowGeneric(
       b, loc, ValueRange{input, filter}, {windowInputMap(b, w), filterMap},
-      buildFilled(b, loc, rt, 0.0, windowResultSizes(b, loc, input, rt)), rt,
-      [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+      buildFilled(b, loc, rt, 0.0, windowResultSizes(b, loc, input, rt, {2, 3}, w)),
+      rt, [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
         Value p = arith::MulFOp::create(nb, nl, a[0], a[1]);
         return arith::AddFOp::create(nb, nl, a[2], p);
       });
@@ -96,8 +119,8 @@ Value buildPooling(OpBuilder &b, Location loc, Value input,
       6, 0, {b.getAffineDimExpr(KH), b.getAffineDimExpr(KW)}, b.getContext());
   return windowGeneric(
       b, loc, ValueRange{input, window}, {windowInputMap(b, w), windowMap},
-      buildFilled(b, loc, rt, init, windowResultSizes(b, loc, input, rt)), rt,
-      [isMax](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+      buildFilled(b, loc, rt, init, windowResultSizes(b, loc, input, rt, {2, 3}, w)),
+      rt, [isMax](OpBuilder &nb, Location nl, ValueRange a) -> Value {
         if (isMax)
           return arith::MaximumFOp::create(nb, nl, a[2], a[0]);
         return arith::AddFOp::create(nb, nl, a[2], a[0]);
@@ -108,13 +131,11 @@ DenseIntElementsAttr pairAttr(OpBuilder &b, ArrayRef<int64_t> v) {
   return DenseIntElementsAttr::get(RankedTensorType::get({2}, b.getI64Type()), v);
 }
 
-LogicalResult needStaticImage(Operation *op, const char *what,
-                              RankedTensorType it, RankedTensorType rt) {
-  for (int64_t d = 1; d < 4; ++d)
-    if (rt.isDynamicDim(d) || it.isDynamicDim(d))
-      return op->emitOpError()
-             << what << " with dynamic channels or spatial dims is not "
-             << "supported yet: " << it << " -> " << rt;
+LogicalResult needStaticChannels(Operation *op, const char *what,
+                                 RankedTensorType it, int64_t channelDim) {
+  if (it.isDynamicDim(channelDim))
+    return op->emitOpError() << what << " with a dynamic channel count is "
+                             << "not supported: " << it;
   return success();
 }
 
@@ -130,7 +151,8 @@ Value padSpatial(OpBuilder &b, Location loc, Value input,
     int64_t d = spatial[i];
     low[d] = pads[i];
     high[d] = pads[i + 2];
-    shape[d] += low[d] + high[d];
+    if (!ShapedType::isDynamic(shape[d]))
+      shape[d] += low[d] + high[d];
   }
   Value pad = scalarConstant(b, loc, t.getElementType(), value);
   return tensor::PadOp::create(b, loc, RankedTensorType::get(shape, t.getElementType()),
@@ -167,6 +189,28 @@ Value buildWindowCounts(OpBuilder &b, Location loc, AvgPoolOp op, int64_t h,
     vals.push_back(v);
   }
   return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(ct, vals));
+}
+
+Value buildDynamicWindowCounts(OpBuilder &b, Location loc, AvgPoolOp op,
+                               OpFoldResult h, OpFoldResult w,
+                               ArrayRef<OpFoldResult> outSizes) {
+  ArrayRef<int64_t> k = op.getKernel(), pads = op.getPads();
+  Type et = op.getType().getElementType();
+  auto ct = RankedTensorType::get({ShapedType::kDynamic, ShapedType::kDynamic}, et);
+  bool unpadded = llvm::all_of(pads, [](int64_t p) { return p == 0; });
+  if (op.getCountIncludePad() || unpadded)
+    return buildFilled(b, loc, ct, double(k[0] * k[1]), outSizes);
+  // The number of input elements under each window: a sum pool of ones
+  // padded with zeros, [OH, OW] (a small fraction of the pool's own work).
+  auto onesType = RankedTensorType::get(
+      {1, 1, ShapedType::kDynamic, ShapedType::kDynamic}, et);
+  Value ones = buildFilled(b, loc, onesType, 1.0,
+                           {b.getIndexAttr(1), b.getIndexAttr(1), h, w});
+  Value padded = padSpatial(b, loc, ones, {2, 3}, pads, 0.0);
+  Window window{k[0], k[1], op.getStrides(), op.getDilations()};
+  Value sums = buildPooling(b, loc, padded, onesType, window, false);
+  return tensor::CollapseShapeOp::create(
+      b, loc, ct, sums, ArrayRef<ReassociationIndices>{{0, 1, 2}, {3}});
 }
 
 Value addChannelBias(OpBuilder &b, Location loc, Value result,

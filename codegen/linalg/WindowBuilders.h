@@ -41,12 +41,22 @@ mlir::Value buildPooling(mlir::OpBuilder &b, mlir::Location loc,
 mlir::DenseIntElementsAttr pairAttr(mlir::OpBuilder &b,
                                     llvm::ArrayRef<int64_t> v);
 
-/// Fails with an error naming `what` when a channel or spatial dim of a
-/// rank-4 input or result is dynamic (only the batch, dim 0, may be): the
-/// same dims 1-3 in NCHW and NHWC.
-mlir::LogicalResult needStaticImage(mlir::Operation *op, const char *what,
-                                    mlir::RankedTensorType it,
-                                    mlir::RankedTensorType rt);
+/// Fails with an error naming `what` when the input's channel dim is
+/// dynamic (the batch and the spatial dims may be).
+mlir::LogicalResult needStaticChannels(mlir::Operation *op, const char *what,
+                                       mlir::RankedTensorType it,
+                                       int64_t channelDim);
+
+/// Run-time sizes of a window op's rank-4 result `rt` computed over
+/// `input` padded by `pads` (none when the padding is already explicit):
+/// the batch is the input's, `spatial` names the H and W dims (NCHW
+/// {2, 3}, NHWC {1, 2}), a dynamic one is (in - span) / stride + 1, and the
+/// run fails with a shape error where the padded input is shorter than one
+/// window.
+llvm::SmallVector<mlir::OpFoldResult>
+windowResultSizes(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
+                  mlir::RankedTensorType rt, llvm::ArrayRef<int64_t> spatial,
+                  const Window &w, llvm::ArrayRef<int64_t> pads = {});
 
 /// Pads dims `spatial` (H, W) of `input` with `value`: `pads` holds the
 /// begin pads of H and W, then their end pads.
@@ -60,6 +70,13 @@ mlir::Value padSpatial(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input
 mlir::Value buildWindowCounts(mlir::OpBuilder &b, mlir::Location loc,
                               kiln::AvgPoolOp op, int64_t h, int64_t w,
                               int64_t oh, int64_t ow);
+
+/// The [OH, OW] (dynamic) divisor table of an average pool over an h x w
+/// input whose result is `outSizes` = {OH, OW}, computed at run time.
+mlir::Value buildDynamicWindowCounts(mlir::OpBuilder &b, mlir::Location loc,
+                                     kiln::AvgPoolOp op, mlir::OpFoldResult h,
+                                     mlir::OpFoldResult w,
+                                     llvm::ArrayRef<mlir::OpFoldResult> outSizes);
 
 /// `result` (rank 4, of type `resultType`) plus a per-channel `bias` [C]
 /// broadcast along dim `channelDim` (1 in NCHW, 3 in NHWC).

@@ -13,7 +13,9 @@ A name with the suffix `_dyn` (resnet18_dyn) exports the model with a
 dynamic batch dim ("batch" on the input and output; the BERT-style models
 also a dynamic "sequence") and writes three data sets, test_data_set_0..2,
 at batch sizes 1, 3 and 8 (batch x sequence 1x7, 3x64, 2x128): one compiled
-library must match PyTorch at each.
+library must match PyTorch at each. The suffix `_dynimg` (small_cnn_dynimg,
+for image models) makes the batch, height and width dynamic and writes data
+sets at three image sizes, odd ones included.
 
 Usage: /usr/bin/python3 export_models.py OUTDIR [NAMES...]
 With no NAMES every model is exported; `--list` prints the names.
@@ -224,11 +226,23 @@ def write_tensor(directory, stem, name, array):
 
 
 DYNAMIC_SUFFIX = "_dyn"
+IMAGE_SUFFIX = "_dynimg"
 # Input shapes of the three data sets of a dynamic export: the batch (and,
 # for sequence models, the sequence length) varies.
 DYNAMIC_BATCHES = (1, 3, 8)
 DYNAMIC_SEQUENCES = ((1, 7), (3, 64), (2, 128))
 SEQUENCE_MODELS = ("bert_block", "bert2", "pos_encoder")
+# Batch, height and width of the data sets of an `_dynimg` export, as
+# fractions of the model's own height and width.
+DYNAMIC_IMAGES = ((1, 1.0, 1.0), (3, 0.75, 1.25), (2, 1.47, 1.03))
+
+
+def split_name(name):
+    """(base model, "static" | "dyn" | "dynimg") of an export name."""
+    for suffix in (IMAGE_SUFFIX, DYNAMIC_SUFFIX):
+        if name.endswith(suffix) and name[: -len(suffix)] in MODELS:
+            return name[: -len(suffix)], suffix[1:]
+    return name, "static"
 
 
 def write_data_set(ddir, path, x, y):
@@ -246,8 +260,7 @@ def write_data_set(ddir, path, x, y):
 
 def export_one(name, outdir):
     """Exports model NAME to OUTDIR/NAME; returns seconds spent."""
-    dynamic = name.endswith(DYNAMIC_SUFFIX)
-    base = name[: -len(DYNAMIC_SUFFIX)] if dynamic else name
+    base, kind = split_name(name)
     ctor, shape, opset, randomize = MODELS[base]
     start = time.time()
     torch.manual_seed(0)
@@ -263,11 +276,18 @@ def export_one(name, outdir):
     path = os.path.join(mdir, "model.onnx")
     sequence = base in SEQUENCE_MODELS
     dims = {0: "batch", 1: "sequence"} if sequence else {0: "batch"}
-    axes = {"input": dims, "output": dims} if dynamic else None
+    axes = {"input": dims, "output": dims} if kind == "dyn" else None
+    if kind == "dynimg":
+        # The output's spatial dims (if any) follow from the input's.
+        axes = {"input": {0: "batch", 2: "height", 3: "width"},
+                "output": {0: "batch"}}
     torch.onnx.export(model, (x,), path, opset_version=opset,
                       do_constant_folding=True, input_names=["input"],
                       output_names=["output"], dynamic_axes=axes)
-    if not dynamic:
+    if kind == "dynimg":
+        leads = [(b, shape[1], round(shape[2] * fh), round(shape[3] * fw))
+                 for b, fh, fw in DYNAMIC_IMAGES]
+    elif kind == "static":
         leads = [tuple(shape[:1])]
     elif sequence:
         leads = DYNAMIC_SEQUENCES
@@ -294,10 +314,7 @@ def main():
     if not args.outdir:
         ap.error("OUTDIR is required")
     names = args.names or list(MODELS)
-    unknown = [n for n in names
-               if n not in MODELS and
-               not (n.endswith(DYNAMIC_SUFFIX) and
-                    n[: -len(DYNAMIC_SUFFIX)] in MODELS)]
+    unknown = [n for n in names if split_name(n)[0] not in MODELS]
     if unknown:
         ap.error("unknown model(s): %s (known: %s)"
                  % (", ".join(unknown), ", ".join(MODELS)))

@@ -29,9 +29,20 @@ windowPads(NodeContext &nc, ArrayRef<int64_t> spatialIn,
   }
   for (int d = 0; d < 2; ++d) {
     int64_t in = spatialIn[d], span = dilations[d] * (kernel[d] - 1) + 1;
-    if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
-      int64_t out = (in + strides[d] - 1) / strides[d];
-      int64_t total = std::max<int64_t>((out - 1) * strides[d] + span - in, 0);
+    // On a dim known only at run time, SAME padding and ceil_mode are
+    // static with stride 1 only (otherwise they depend on in mod stride).
+    bool dynamic = ShapedType::isDynamic(in);
+    bool same = autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER";
+    if (dynamic && strides[d] != 1 && (same || ceilMode))
+      return nc.error() << (same ? "auto_pad " + autoPad : "ceil_mode")
+                        << " with a stride above 1 needs static spatial dims "
+                        << "(give them with --input-shape)";
+    if (same) {
+      int64_t total = span - 1;
+      if (!dynamic) {
+        int64_t out = (in + strides[d] - 1) / strides[d];
+        total = std::max<int64_t>((out - 1) * strides[d] + span - in, 0);
+      }
       int64_t small = total / 2;
       pads[d] = autoPad == "SAME_UPPER" ? small : total - small;
       pads[d + 2] = total - pads[d];
@@ -40,7 +51,8 @@ windowPads(NodeContext &nc, ArrayRef<int64_t> spatialIn,
     } else if (autoPad != "NOTSET") {
       return nc.error() << "unknown auto_pad '" << autoPad << "'";
     }
-    if (ceilMode) {
+    // (With stride 1 on a dynamic dim, ceil and floor agree.)
+    if (ceilMode && !dynamic) {
       int64_t padded = in + pads[d] + pads[d + 2];
       int64_t out = (padded - span + strides[d] - 1) / strides[d] + 1;
       if ((out - 1) * strides[d] >= in + pads[d])

@@ -54,12 +54,18 @@ static LogicalResult spatialPads(TfNodeContext &nc, int64_t in, int64_t k,
   if (padding != "SAME")
     return nc.error() << nc.node.op() << " padding '" << padding
                       << "' is not supported";
-  if (ShapedType::isDynamic(in))
-    return nc.error() << nc.node.op() << " with SAME padding needs static "
-                      << "spatial dims (give them with --input-shape)";
-  int64_t outSize = (in + stride - 1) / stride;
-  int64_t total =
-      std::max<int64_t>((outSize - 1) * stride + (k - 1) * dilation + 1 - in, 0);
+  int64_t span = (k - 1) * dilation + 1;
+  // With stride 1 the padding is span - 1 whatever the size; otherwise it
+  // depends on the size modulo the stride.
+  if (ShapedType::isDynamic(in) && stride != 1)
+    return nc.error() << nc.node.op() << " with SAME padding and a stride "
+                      << "above 1 needs static spatial dims (give them with "
+                      << "--input-shape)";
+  int64_t total = span - 1;
+  if (!ShapedType::isDynamic(in)) {
+    int64_t outSize = (in + stride - 1) / stride;
+    total = std::max<int64_t>((outSize - 1) * stride + span - in, 0);
+  }
   lo = total / 2;
   hi = total - lo;
   return success();

@@ -50,3 +50,25 @@ func.func @conv_batch_2(%p: tensor<2x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> ten
   %0 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%p, %w : tensor<2x3x8x8xf32>, tensor<4x3x3x3xf32>) outs(%f : tensor<2x4x6x6xf32>) -> tensor<2x4x6x6xf32>
   return %0 : tensor<2x4x6x6xf32>
 }
+
+// -----
+
+// A height and width known only at run time: pixels are the matmul's rows
+// (the dim kiln-cpu-tile-contractions splits into register-tiled blocks at
+// run time), and the [pixels, F] product is transposed into the result.
+// CHECK-LABEL: func.func @conv_dynamic_image
+// CHECK-SAME: (%[[P:.*]]: tensor<1x3x?x?xf32>, %[[W:.*]]: tensor<4x3x3x3xf32>, %[[E:.*]]: tensor<1x4x?x?xf32>)
+func.func @conv_dynamic_image(%p: tensor<1x3x?x?xf32>, %w: tensor<4x3x3x3xf32>, %e: tensor<1x4x?x?xf32>) -> tensor<1x4x?x?xf32> {
+  // CHECK: %[[OH:.*]] = tensor.dim %[[E]], %c2
+  // CHECK: %[[OW:.*]] = tensor.dim %[[E]], %c3
+  // CHECK: %[[COL:.*]] = linalg.generic {{.*}} ins(%[[P]] : tensor<1x3x?x?xf32>) outs(%{{.*}} : tensor<?x?x3x3x3xf32>)
+  // CHECK: %[[ROWS:.*]] = tensor.collapse_shape %[[COL]] {{\[\[}}0, 1], [2, 3, 4]] : tensor<?x?x3x3x3xf32> into tensor<?x27xf32>
+  // CHECK: %[[MM:.*]] = linalg.matmul ins(%[[ROWS]], %{{.*}} : tensor<?x27xf32>, tensor<27x4xf32>) outs(%{{.*}} : tensor<?x4xf32>)
+  // CHECK: %[[IMG:.*]] = tensor.expand_shape %[[MM]] {{\[\[}}0, 1, 2], [3]] output_shape [1, %[[OH]], %[[OW]], 4]
+  // CHECK: linalg.transpose ins(%[[IMG]] : tensor<1x?x?x4xf32>) outs(%[[E]] : tensor<1x4x?x?xf32>) permutation = [0, 3, 1, 2]
+  // CHECK-NOT: linalg.conv_2d_nchw_fchw
+  %zero = arith.constant 0.0 : f32
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x4x?x?xf32>) -> tensor<1x4x?x?xf32>
+  %0 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%p, %w : tensor<1x3x?x?xf32>, tensor<4x3x3x3xf32>) outs(%f : tensor<1x4x?x?xf32>) -> tensor<1x4x?x?xf32>
+  return %0 : tensor<1x4x?x?xf32>
+}

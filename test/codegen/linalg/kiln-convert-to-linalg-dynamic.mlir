@@ -137,6 +137,70 @@ func.func @max_pool_dynamic_batch(%x: tensor<?x4x8x8xf32>) -> tensor<?x4x4x4xf32
 
 // -----
 
+// Dynamic image sizes: the result's height and width are computed at run
+// time over the padded input, (h + 2 - 3) / 2 + 1, after a check that the
+// padded input holds one window (else the run stops with a shape error).
+func.func private @kiln_rt_dim_too_small(i64, i64)
+// CHECK-LABEL: func.func @conv_dynamic_image
+// CHECK-SAME: (%[[X:.*]]: tensor<?x3x?x?xf32>, %[[W:.*]]: tensor<4x3x3x3xf32>)
+func.func @conv_dynamic_image(%x: tensor<?x3x?x?xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<?x4x?x?xf32> {
+  // CHECK: %[[H:.*]] = tensor.dim %[[X]], %c2
+  // CHECK: %[[HP:.*]] = arith.addi %[[H]], %c2
+  // CHECK: %[[SHORT:.*]] = arith.cmpi slt, %[[HP]], %c3
+  // CHECK: scf.if %[[SHORT]]
+  // CHECK: func.call @kiln_rt_dim_too_small
+  // CHECK: %[[ROOM:.*]] = arith.subi %[[HP]], %c3
+  // CHECK: %[[STEPS:.*]] = arith.divui %[[ROOM]], %c2
+  // CHECK: %[[OH:.*]] = arith.addi %[[STEPS]], %c1
+  // CHECK: %[[ACC:.*]] = tensor.empty(%{{.*}}, %[[OH]], %{{.*}}) : tensor<?x4x?x?xf32>
+  // CHECK: scf.for {{.*}} iter_args(%{{.*}} = %[[ACC]]) -> (tensor<?x4x?x?xf32>)
+  // CHECK: tensor.extract_slice %[[X]][%{{.*}}, 0, 0, 0] [1, 3, %{{.*}}, %{{.*}}] [1, 1, 1, 1] : tensor<?x3x?x?xf32> to tensor<1x3x?x?xf32>
+  // CHECK: tensor.pad
+  // CHECK: } : tensor<1x3x?x?xf32> to tensor<1x3x?x?xf32>
+  // CHECK: linalg.conv_2d_nchw_fchw {{.*}} -> tensor<1x4x?x?xf32>
+  %0 = kiln.conv %x, %w {strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, group = 1 : i64} : (tensor<?x3x?x?xf32>, tensor<4x3x3x3xf32>) -> tensor<?x4x?x?xf32>
+  return %0 : tensor<?x4x?x?xf32>
+}
+
+// -----
+
+// An average pool whose windows overhang padding they do not count: the
+// divisors are a sum pool of ones over the padded input size, computed at
+// run time since the image size is not known before.
+// CHECK-LABEL: func.func @avg_pool_dynamic_image
+func.func @avg_pool_dynamic_image(%x: tensor<?x4x?x?xf32>) -> tensor<?x4x?x?xf32> {
+  // CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<?x4x?x?xf32>, tensor<3x3xf32>)
+  // CHECK: %[[ONES:.*]] = linalg.fill ins(%cst{{.*}} : f32) outs(%{{.*}} : tensor<1x1x?x?xf32>)
+  // CHECK: %[[PADDED:.*]] = tensor.pad %[[ONES]] low[0, 0, 1, 1] high[0, 0, 1, 1]
+  // CHECK: %[[SUMS:.*]] = linalg.generic {{.*}} ins(%[[PADDED]], %{{.*}} : tensor<1x1x?x?xf32>, tensor<3x3xf32>)
+  // CHECK: %[[COUNTS:.*]] = tensor.collapse_shape %[[SUMS]] {{\[\[}}0, 1, 2], [3]] : tensor<1x1x?x?xf32> into tensor<?x?xf32>
+  // CHECK: linalg.generic {{.*}} ins(%{{.*}}, %[[COUNTS]] : tensor<?x4x?x?xf32>, tensor<?x?xf32>)
+  // CHECK: arith.divf
+  %0 = kiln.avg_pool %x {kernel = array<i64: 3, 3>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, count_include_pad = false} : (tensor<?x4x?x?xf32>) -> tensor<?x4x?x?xf32>
+  return %0 : tensor<?x4x?x?xf32>
+}
+
+// -----
+
+// Batched matmuls broadcast like numpy's: a [1, K, N] right-hand side is
+// the 2-D [K, N] (the batch folds into the rows); a batch of 1 against a
+// dynamic batch is copied along it before the batched matmul.
+// CHECK-LABEL: func.func @batch_matmul_broadcast
+// CHECK-SAME: (%[[A:.*]]: tensor<?x5x3xf32>, %[[B:.*]]: tensor<1x3x4xf32>, %[[C:.*]]: tensor<1x4x5x3xf32>, %[[D:.*]]: tensor<?x4x3x2xf32>)
+func.func @batch_matmul_broadcast(%a: tensor<?x5x3xf32>, %b: tensor<1x3x4xf32>, %c: tensor<1x4x5x3xf32>, %d: tensor<?x4x3x2xf32>) -> (tensor<?x5x4xf32>, tensor<?x4x5x2xf32>) {
+  // CHECK: %[[B2:.*]] = tensor.collapse_shape %[[B]] {{\[\[}}0, 1], [2]] : tensor<1x3x4xf32> into tensor<3x4xf32>
+  // CHECK: linalg.matmul ins(%{{.*}}, %[[B2]] : tensor<?x3xf32>, tensor<3x4xf32>)
+  %0 = kiln.matmul %a, %b : (tensor<?x5x3xf32>, tensor<1x3x4xf32>) -> tensor<?x5x4xf32>
+  // CHECK: %[[N:.*]] = tensor.dim %[[D]], %c0
+  // CHECK: %[[CB:.*]] = tensor.empty(%[[N]]) : tensor<?x4x5x3xf32>
+  // CHECK: linalg.generic {{.*}} ins(%[[C]] : tensor<1x4x5x3xf32>) outs(%[[CB]] : tensor<?x4x5x3xf32>)
+  // CHECK: linalg.batch_matmul {{.*}} -> tensor<?x5x2xf32>
+  %1 = kiln.matmul %c, %d : (tensor<1x4x5x3xf32>, tensor<?x4x3x2xf32>) -> tensor<?x4x5x2xf32>
+  return %0, %1 : tensor<?x5x4xf32>, tensor<?x4x5x2xf32>
+}
+
+// -----
+
 // shape_of: the dims as i64 elements.
 // CHECK-LABEL: func.func @shape_of
 // CHECK-SAME: (%[[X:.*]]: tensor<?x4xf32>)

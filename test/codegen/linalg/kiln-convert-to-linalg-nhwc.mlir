@@ -38,3 +38,21 @@ func.func @pools_nhwc(%x: tensor<1x8x8x3xf32>) -> (tensor<1x4x4x3xf32>, tensor<1
   %1 = kiln.avg_pool %x {kernel = array<i64: 3, 3>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 0, 0>, layout = #kiln.layout<input = "NHWC">} : (tensor<1x8x8x3xf32>) -> tensor<1x4x4x3xf32>
   return %0, %1 : tensor<1x4x4x3xf32>, tensor<1x4x4x3xf32>
 }
+
+// -----
+
+// Height and width known at run time only: the result's are computed from
+// the padded input, and the average pool's divisors are counted at run time.
+// CHECK-LABEL: func.func @dynamic_image_nhwc
+func.func @dynamic_image_nhwc(%x: tensor<?x?x?x3xf32>, %w: tensor<3x3x3x4xf32>) -> (tensor<?x?x?x4xf32>, tensor<?x?x?x3xf32>) {
+  // CHECK: tensor.pad %{{.*}} low[0, 1, 1, 0] high[0, 1, 1, 0]
+  // CHECK: arith.divui %{{.*}}, %c2
+  // CHECK: linalg.conv_2d_nhwc_hwcf {{.*}} ins(%{{.*}}, %{{.*}} : tensor<?x?x?x3xf32>, tensor<3x3x3x4xf32>) outs(%{{.*}} : tensor<?x?x?x4xf32>)
+  // CHECK: linalg.pooling_nhwc_sum {{.*}} -> tensor<?x?x?x3xf32>
+  // CHECK: tensor.collapse_shape %{{.*}} : tensor<1x1x?x?xf32> into tensor<?x?xf32>
+  // CHECK: tensor.expand_shape %{{.*}} : tensor<?x?xf32> into tensor<?x?x1xf32>
+  // CHECK: arith.divf
+  %0 = kiln.conv %x, %w {strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, group = 1 : i64, layout = #kiln.layout<input = "NHWC", filter = "HWIO">} : (tensor<?x?x?x3xf32>, tensor<3x3x3x4xf32>) -> tensor<?x?x?x4xf32>
+  %1 = kiln.avg_pool %x {kernel = array<i64: 3, 3>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, layout = #kiln.layout<input = "NHWC">} : (tensor<?x?x?x3xf32>) -> tensor<?x?x?x3xf32>
+  return %0, %1 : tensor<?x?x?x4xf32>, tensor<?x?x?x3xf32>
+}

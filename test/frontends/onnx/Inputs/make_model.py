@@ -251,11 +251,42 @@ def top_k_dynamic():
         [tensor("k", np.array([3], dtype=np.int64))])
 
 
+def conv_dynamic_image(stride=1):
+    # A 3x3 SAME convolution on an image whose size is known at run time
+    # only (its pads are 1 + 1 for stride 1, whatever the size), then a
+    # 3x3 max pool that needs at least 3 rows and columns.
+    return model(
+        [helper.make_node("Conv", ["x", "W"], ["c"], name="conv_same",
+                          auto_pad="SAME_UPPER", strides=[stride, stride]),
+         helper.make_node("MaxPool", ["c"], ["y"], name="pool",
+                          kernel_shape=[3, 3], strides=[2, 2])],
+        [value("x", [1, 2, "h", "w"])], [value("y", [1, 3, "oh", "ow"])],
+        [tensor("W", weights([3, 2, 3, 3], 5))])
+
+
+def matmul_broadcast_dynamic():
+    # Batched matmuls whose batches broadcast against a dynamic one:
+    # Y = A @ X with a constant A [1, 2, 5, 3] copied along X's batch, and
+    # Z = X @ W with a constant W [1, 4, 2] (the same as the 2-D [4, 2]).
+    # Constants as in test/tools/kiln/Inputs/shape_ops_reference.py.
+    a = (np.arange(30, dtype=np.float32) * 0.1 - 1.0).reshape(1, 2, 5, 3)
+    w = (np.arange(8, dtype=np.float32) * 0.25 - 0.5).reshape(1, 4, 2)
+    return model(
+        [helper.make_node("MatMul", ["A", "x"], ["y"], name="a_times_x"),
+         helper.make_node("MatMul", ["x", "W"], ["z"], name="x_times_w")],
+        [value("x", ["batch", 2, 3, 4])],
+        [value("y", ["batch", 2, 5, 4]), value("z", ["batch", 2, 3, 2])],
+        [tensor("A", a), tensor("W", w)])
+
+
 KINDS = {
     "gemm": gemm,
     "gemm_scaled": gemm_scaled,
     "conv_same_upper": conv_same_upper,
     "conv_same_lower": conv_same_lower,
+    "conv_dynamic_image": conv_dynamic_image,
+    "matmul_broadcast_dynamic": matmul_broadcast_dynamic,
+    "conv_dynamic_image_stride2": lambda: conv_dynamic_image(2),
     "reshape": reshape,
     "maxpool_ceil": maxpool_ceil,
     "weights": weights_model,

@@ -8,6 +8,8 @@ Usage: shape_ops_reference.py KIND X.npy Y.npy
   positions_dynamic  Y = X + 2 * table[:n] with table = arange(64)/4 as 16x4
                      (written as Range + Gather and a Slice); Z = X[:2]
                      is written to Y's name with '.z' before '.npy'
+  matmul_broadcast_dynamic  Y = A @ X, Z = X @ W (A [1, 2, 5, 3] and
+                     W [1, 4, 2] as in make_model.py); Z likewise
 """
 
 import sys
@@ -27,6 +29,11 @@ def main():
         table = (np.arange(64, dtype=np.float32) * 0.25).reshape(16, 4)
         y = x + 2 * table[: x.shape[0]]
         np.save(sys.argv[3][: -len(".npy")] + ".z.npy", x[:2])
+    elif kind == "matmul_broadcast_dynamic":
+        a = (np.arange(30, dtype=np.float32) * 0.1 - 1.0).reshape(1, 2, 5, 3)
+        w = (np.arange(8, dtype=np.float32) * 0.25 - 0.5).reshape(1, 4, 2)
+        y = np.matmul(a, x)
+        np.save(sys.argv[3][: -len(".npy")] + ".z.npy", np.matmul(x, w))
     else:
         sys.exit(__doc__)
     np.save(sys.argv[3], y.astype(np.float32))
