@@ -288,7 +288,9 @@ def Kiln_DynamicSliceOp : Kiln_GraphOp<"dynamic_slice",
     For each listed axis `axes[i]`, `starts[i]` and `ends[i]` (1-D i32/i64
     tensors, constant or computed) count from the end when negative and are
     clamped to `[0, dim]`; the axis keeps `ceil((end - start) / steps[i])`
-    elements (none when `end <= start`). Axes not listed are kept whole.
+    elements (none when `end <= start`). A negative step walks backwards
+    from `start` clamped to `[0, dim - 1]` towards `end` clamped to
+    `[-1, dim - 1]`, as ONNX's does. Axes not listed are kept whole.
     `kiln.dynamic_slice %x, %s, %e {axes = array<i64: 1>,
     steps = array<i64: 1>} : (tensor<1x128x256xf32>, tensor<1xi64>,
     tensor<1xi64>) -> tensor<1x?x256xf32>`. A listed dim is static when

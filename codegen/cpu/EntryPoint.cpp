@@ -6,6 +6,7 @@
 
 #include "codegen/cpu/EntryPoint.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -74,7 +75,8 @@ LogicalResult addShapeFunction(func::FuncOp entry, StringRef symbol) {
   shapes.walk([&](Operation *op) {
     // Run-time dim checks (scf.if + a call to the runtime) are cheap.
     if (!isa<func::FuncOp, func::ReturnOp, func::CallOp, tensor::DimOp,
-             memref::StoreOp, scf::IfOp, scf::YieldOp>(op) &&
+             memref::StoreOp, scf::IfOp, scf::YieldOp, affine::AffineApplyOp,
+             affine::AffineMinOp, affine::AffineMaxOp>(op) &&
         op->getDialect()->getNamespace() != "arith")
       onlyShapes = false;
   });

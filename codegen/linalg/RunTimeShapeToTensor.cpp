@@ -41,6 +41,72 @@ Value clampBound(OpBuilder &b, Location loc, Value bound, Value extent) {
   return arith::MinSIOp::create(b, loc, bound, extent);
 }
 
+/// The first index and the element count of one axis of a dynamic slice.
+/// A positive step: bounds clamped to [0, extent], an empty window starting
+/// at 0 (so a slice of it never leaves the tensor). A negative step (ONNX):
+/// the start clamped to [0, extent - 1], the end to [-1, extent - 1].
+std::pair<Value, Value> axisWindow(OpBuilder &b, Location loc, Value start,
+                                   Value end, Value extent, int64_t step) {
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value s, e;
+  if (step > 0) {
+    s = clampBound(b, loc, start, extent);
+    e = clampBound(b, loc, end, extent);
+  } else {
+    Value one = arith::ConstantIndexOp::create(b, loc, 1);
+    Value last = arith::SubIOp::create(b, loc, extent, one);
+    auto clamp = [&](Value bound, Value lo) {
+      Value negative =
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, bound, zero);
+      Value shifted = arith::AddIOp::create(b, loc, bound, extent);
+      bound = arith::SelectOp::create(b, loc, negative, shifted, bound);
+      bound = arith::MaxSIOp::create(b, loc, bound, lo);
+      return arith::MinSIOp::create(b, loc, bound, last).getResult();
+    };
+    s = clamp(start, zero);
+    e = clamp(end, arith::ConstantIndexOp::create(b, loc, -1));
+  }
+  // max(ceil((e - s) / step), 0) elements.
+  Value count = arith::CeilDivSIOp::create(
+      b, loc, arith::SubIOp::create(b, loc, e, s),
+      arith::ConstantIndexOp::create(b, loc, step));
+  count = arith::MaxSIOp::create(b, loc, count, zero);
+  if (step > 0) {
+    Value empty =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, count, zero);
+    s = arith::SelectOp::create(b, loc, empty, zero, s);
+  }
+  return {s, count};
+}
+
+/// Every element of `rt` read from `input` at index start + i * step on
+/// the sliced axes (i on the others): what a slice with a negative step
+/// is, since tensor.extract_slice strides are positive.
+Value gatherSlice(OpBuilder &b, Location loc, Value input, RankedTensorType rt,
+                  ArrayRef<OpFoldResult> sizes, ArrayRef<int64_t> axes,
+                  ArrayRef<int64_t> steps, ArrayRef<Value> starts) {
+  int64_t rank = rt.getRank();
+  Value init = buildEmpty(b, loc, rt, sizes);
+  SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(rank)};
+  SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      b, loc, rt, ValueRange{}, init, maps, iters,
+      [&](OpBuilder &nb, Location nl, ValueRange) {
+        SmallVector<Value> at;
+        for (int64_t d = 0; d < rank; ++d)
+          at.push_back(linalg::IndexOp::create(nb, nl, d));
+        for (auto [i, axis] : llvm::enumerate(axes)) {
+          Value offset = arith::MulIOp::create(
+              nb, nl, at[axis], arith::ConstantIndexOp::create(nb, nl, steps[i]));
+          at[axis] = arith::AddIOp::create(nb, nl, starts[i], offset);
+        }
+        linalg::YieldOp::create(nb, nl,
+                                tensor::ExtractOp::create(nb, nl, input, at)
+                                    .getResult());
+      });
+  return generic.getResult(0);
+}
+
 struct DynamicSliceLowering : OpRewritePattern<DynamicSliceOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(DynamicSliceOp op,
@@ -51,25 +117,14 @@ struct DynamicSliceLowering : OpRewritePattern<DynamicSliceOp> {
     SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
     SmallVector<OpFoldResult> sizes = dimSizes(rewriter, loc, op.getInput());
     SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
+    SmallVector<Value> starts;
     for (auto [i, axis] : llvm::enumerate(op.getAxes())) {
       int64_t step = op.getSteps()[i];
       Value extent = getValueOrCreateConstantIndexOp(rewriter, loc, sizes[axis]);
-      Value s = clampBound(rewriter, loc,
-                           elementAsIndex(rewriter, loc, op.getStarts(), i),
-                           extent);
-      Value e = clampBound(rewriter, loc,
-                           elementAsIndex(rewriter, loc, op.getEnds(), i),
-                           extent);
-      // The window keeps max(ceil((e - s) / step), 0) elements.
-      Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
-      Value span = arith::SubIOp::create(rewriter, loc, e, s);
-      Value count = arith::CeilDivSIOp::create(
-          rewriter, loc, span, arith::ConstantIndexOp::create(rewriter, loc, step));
-      count = arith::MaxSIOp::create(rewriter, loc, count, zero);
-      // An empty window starts at 0 so the slice never leaves the tensor.
-      Value empty =
-          arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq, count, zero);
-      s = arith::SelectOp::create(rewriter, loc, empty, zero, s);
+      auto [s, count] = axisWindow(
+          rewriter, loc, elementAsIndex(rewriter, loc, op.getStarts(), i),
+          elementAsIndex(rewriter, loc, op.getEnds(), i), extent, step);
+      starts.push_back(s);
       offsets[axis] = s;
       // A static result dim keeps its constant size. On a dynamic input
       // dim it holds only when the dim reaches the window's end: checked.
@@ -83,6 +138,11 @@ struct DynamicSliceLowering : OpRewritePattern<DynamicSliceOp> {
         sizes[axis] = rewriter.getIndexAttr(rt.getDimSize(axis));
       }
       strides[axis] = rewriter.getIndexAttr(step);
+    }
+    if (llvm::any_of(op.getSteps(), [](int64_t s) { return s < 0; })) {
+      rewriter.replaceOp(op, gatherSlice(rewriter, loc, op.getInput(), rt, sizes,
+                                         op.getAxes(), op.getSteps(), starts));
+      return success();
     }
     rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
         op, rt, op.getInput(), offsets, sizes, strides);

@@ -14,6 +14,7 @@
 
 #include "mlir/IR/Matchers.h"
 
+#include <algorithm>
 #include <cmath>
 
 using namespace mlir;
@@ -55,9 +56,30 @@ LogicalResult DynamicSliceOp::inferReturnTypes(
   SmallVector<int64_t> shape(in.getShape());
   for (size_t i = 0; i < axes.size(); ++i) {
     int64_t axis = axes[i];
-    if (axis < 0 || axis >= in.getRank() || steps[i] < 1)
+    if (axis < 0 || axis >= in.getRank() || steps[i] == 0)
       return emitOptionalError(loc, "dynamic_slice axis ", axis,
                                " or step ", steps[i], " out of range");
+    if (steps[i] < 0) {
+      // ONNX's backward window: start in [0, dim - 1], end in [-1, dim - 1].
+      int64_t extent = in.getDimSize(axis);
+      if (!starts || !ends || starts->size() != axes.size() ||
+          ends->size() != axes.size() || ShapedType::isDynamic(extent)) {
+        shape[axis] = ShapedType::kDynamic;
+        continue;
+      }
+      auto clampBack = [&](int64_t v, int64_t lo) {
+        if (v < 0)
+          v += extent;
+        return std::clamp<int64_t>(v, lo, extent - 1);
+      };
+      if (extent == 0) {
+        shape[axis] = 0;
+        continue;
+      }
+      int64_t s = clampBack((*starts)[i], 0), e = clampBack((*ends)[i], -1);
+      shape[axis] = s > e ? (s - e - steps[i] - 1) / -steps[i] : 0;
+      continue;
+    }
     int64_t extent = in.getDimSize(axis);
     if (!starts || !ends || starts->size() != axes.size() ||
         ends->size() != axes.size()) {

@@ -549,3 +549,12 @@ func.func @while_block_types(%x: tensor<4xf32>, %c: tensor<i1>) -> tensor<4xf32>
   }
   return %r : tensor<4xf32>
 }
+
+// -----
+
+func.func @dynamic_slice_zero_step(%x: tensor<?x4xf32>, %b: tensor<1xi64>) -> tensor<?x4xf32> {
+  // expected-error @+2 {{dynamic_slice axis 0 or step 0 out of range}}
+  // expected-error @+1 {{'kiln.dynamic_slice' op failed to infer returned types}}
+  %0 = kiln.dynamic_slice %x, %b, %b {axes = array<i64: 0>, steps = array<i64: 0>} : (tensor<?x4xf32>, tensor<1xi64>, tensor<1xi64>) -> tensor<?x4xf32>
+  return %0 : tensor<?x4xf32>
+}

@@ -195,6 +195,11 @@ func.func @run_time_shapes(%x: tensor<?x128x256xf32>, %e: tensor<1xi64>, %n: ten
   %s = kiln.constant dense<[0]> : tensor<1xi64>
   // CHECK: kiln.dynamic_slice %{{.*}}, %{{.*}}, %{{.*}} {axes = array<i64: 1>, steps = array<i64: 2>} : (tensor<?x128x256xf32>, tensor<1xi64>, tensor<1xi64>) -> tensor<?x?x256xf32>
   %0 = kiln.dynamic_slice %x, %s, %e {axes = array<i64: 1>, steps = array<i64: 2>} : (tensor<?x128x256xf32>, tensor<1xi64>, tensor<1xi64>) -> tensor<?x?x256xf32>
+  // A negative step on a static dim with constant bounds: rows 5, 3, 1.
+  %s5 = kiln.constant dense<[5]> : tensor<1xi64>
+  %e0 = kiln.constant dense<[0]> : tensor<1xi64>
+  // CHECK: kiln.dynamic_slice {{.*}} {axes = array<i64: 1>, steps = array<i64: -2>} : (tensor<?x128x256xf32>, tensor<1xi64>, tensor<1xi64>) -> tensor<?x3x256xf32>
+  %r = kiln.dynamic_slice %x, %s5, %e0 {axes = array<i64: 1>, steps = array<i64: -2>} : (tensor<?x128x256xf32>, tensor<1xi64>, tensor<1xi64>) -> tensor<?x3x256xf32>
   %zero = kiln.constant dense<0> : tensor<i64>
   %one = kiln.constant dense<1> : tensor<i64>
   // CHECK: kiln.range %{{.*}}, %{{.*}}, %{{.*}} : (tensor<i64>, tensor<i64>, tensor<i64>) -> tensor<?xi64>

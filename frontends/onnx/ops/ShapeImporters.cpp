@@ -131,7 +131,7 @@ static LogicalResult importConcat(NodeContext &nc,
 
 /// Slice whose bounds are computed, or whose input has dynamic dims: a
 /// kiln.dynamic_slice resolving ONNX's clamping at run time. Axes and
-/// steps must be constants and the steps positive.
+/// steps must be constants (steps of either sign, not 0).
 static LogicalResult importDynamicSlice(NodeContext &nc,
                                         SmallVectorImpl<Value> &out) {
   auto in = nc.inputType(0);
@@ -163,10 +163,8 @@ static LogicalResult importDynamicSlice(NodeContext &nc,
       return nc.error() << "Slice axis " << axes[i]
                         << " is out of range or repeated";
     axes[i] = axis;
-    if (steps[i] < 1)
-      return nc.error() << "Slice step " << steps[i] << " on axis " << axis
-                        << " with computed bounds or a dynamic dim is not "
-                        << "supported (only positive steps)";
+    if (steps[i] == 0)
+      return nc.error() << "Slice step must not be 0";
   }
   auto &b = nc.builder;
   auto op = DynamicSliceOp::create(b, nc.loc, nc.input(0), nc.input(1),

@@ -143,8 +143,8 @@ static LogicalResult importStridedSlice(TfNodeContext &nc,
   return success(bool(out.back()));
 }
 
-/// StridedSlice of an input with dynamic dims (positive strides): one
-/// kiln.dynamic_slice over every sliced dim, whose bounds TensorFlow and
+/// StridedSlice of an input with dynamic dims: one kiln.dynamic_slice
+/// over every sliced dim, whose bounds TensorFlow and
 /// ONNX clamp alike (negative counts from the end, then into [0, dim]);
 /// masked bounds are 0 and "to the end", and a shrunk dim keeps one
 /// element. A reshape then drops shrunk dims and adds new axes.
@@ -181,12 +181,17 @@ static LogicalResult importDynamicStridedSlice(TfNodeContext &nc,
     }
     if (dim >= rank)
       return nc.error() << "StridedSlice spec has more dims than the input";
-    if (strides[i] <= 0)
-      return nc.error() << "StridedSlice with stride " << strides[i]
-                        << " on an input of dynamic shape " << in
-                        << " is not supported yet";
-    int64_t lo = beginMask >> i & 1 ? 0 : begin[i];
-    int64_t hi = endMask >> i & 1 ? kToTheEnd : end[i];
+    if (strides[i] == 0)
+      return nc.error() << "StridedSlice stride must not be 0";
+    // A negative stride walks backwards: a masked begin is the last
+    // element, a masked end lies before the first. (TensorFlow clamps an
+    // explicit begin below -dim to -1, an empty window, where ONNX's rule
+    // used below gives element 0; exporters do not write such begins.)
+    bool back = strides[i] < 0;
+    int64_t lo = beginMask >> i & 1 ? (back ? -1 : 0) : begin[i];
+    int64_t hi = endMask >> i & 1
+                     ? (back ? std::numeric_limits<int64_t>::min() : kToTheEnd)
+                     : end[i];
     bool shrink = shrinkMask >> i & 1;
     if (shrink) {
       lo = begin[i];

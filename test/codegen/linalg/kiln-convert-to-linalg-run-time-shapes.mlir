@@ -37,6 +37,30 @@ func.func @fixed_window_on_dynamic_dim(%x: tensor<?x?x4xf32>) -> tensor<?x2x4xf3
 
 // -----
 
+// A negative step walks backwards (x[::-1] on a dynamic dim): the start is
+// clamped to [0, dim - 1], the end to [-1, dim - 1], and each element is
+// read from start + i * step by a gather generic (extract_slice strides
+// are positive).
+// CHECK-LABEL: func.func @reverse_dynamic_dim
+// CHECK-SAME: (%[[X:.*]]: tensor<?x4xf32>)
+func.func @reverse_dynamic_dim(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
+  // CHECK: %[[N:.*]] = arith.ceildivsi %{{.*}}, %c-1
+  // CHECK: %[[COUNT:.*]] = arith.maxsi %[[N]]
+  // CHECK: %[[OUT:.*]] = tensor.empty(%[[COUNT]]) : tensor<?x4xf32>
+  // CHECK: linalg.generic {{.*}} outs(%[[OUT]] : tensor<?x4xf32>)
+  // CHECK: %[[I:.*]] = linalg.index 0
+  // CHECK: %[[J:.*]] = linalg.index 1
+  // CHECK: %[[BACK:.*]] = arith.muli %[[I]], %c-1
+  // CHECK: %[[ROW:.*]] = arith.addi %{{.*}}, %[[BACK]]
+  // CHECK: tensor.extract %[[X]][%[[ROW]], %[[J]]] : tensor<?x4xf32>
+  %s = kiln.constant dense<[-1]> : tensor<1xi64>
+  %e = kiln.constant dense<[-9223372036854775807]> : tensor<1xi64>
+  %0 = kiln.dynamic_slice %x, %s, %e {axes = array<i64: 0>, steps = array<i64: -1>} : (tensor<?x4xf32>, tensor<1xi64>, tensor<1xi64>) -> tensor<?x4xf32>
+  return %0 : tensor<?x4xf32>
+}
+
+// -----
+
 // CHECK-LABEL: func.func @range_of_run_time_length
 // CHECK-SAME: (%[[N:.*]]: tensor<i64>)
 func.func @range_of_run_time_length(%n: tensor<i64>) -> tensor<?xi64> {

@@ -66,6 +66,9 @@ CASES = {
         x, const(2, 5, 4), adjoint_a=True)),
     "strided_slice_masks": ([(2, 6, 7, 3)], lambda x: x[:, 1:, ::-2, tf.newaxis, 0]),
     "strided_slice_ellipsis": ([(2, 6, 7, 3)], lambda x: x[..., 1:3][0, -4:-1]),
+    # Negative strides on a dim known at run time only (reversals).
+    "strided_slice_reverse_dynamic": ([((None, 7, 3), (5, 7, 3))],
+                                      lambda x: x[::-1, 5:1:-2, ::-1]),
     "resize_half_pixel": ([X4], lambda x: tf.compat.v1.image.resize_bilinear(
         x, [14, 7], half_pixel_centers=True)),
     "resize_align_corners": ([X4], lambda x: tf.compat.v1.image.resize_bilinear(
@@ -164,8 +167,12 @@ CASES = {
 
 
 def write_case(outdir, name, shapes, fn):
-    specs = [tf.TensorSpec(s, tf.float32, name="x%d" % i if i else "x")
-             for i, s in enumerate(shapes)]
+    # A shape is the input's, or a pair (the graph's shape with None for a
+    # dim known at run time only, the data's shape).
+    pairs = [s if isinstance(s[0], tuple) else (s, s) for s in shapes]
+    specs = [tf.TensorSpec(g, tf.float32, name="x%d" % i if i else "x")
+             for i, (g, _) in enumerate(pairs)]
+    shapes = [d for _, d in pairs]
     concrete = tf.function(fn).get_concrete_function(*specs)
     frozen = convert_variables_to_constants_v2(concrete)
     graph = frozen.graph.as_graph_def()
@@ -180,8 +187,13 @@ def write_case(outdir, name, shapes, fn):
     io = {"model": "graph.pb", "inputs": [], "outputs": []}
     for i, (spec, a) in enumerate(zip(specs, inputs)):
         np.save(os.path.join(d, "input_%d.npy" % i), a)
-        io["inputs"].append({"name": spec.name, "file": "input_%d.npy" % i,
-                             "dtype": "float32", "shape": list(a.shape)})
+        entry = {"name": spec.name, "file": "input_%d.npy" % i,
+                 "dtype": "float32", "shape": list(a.shape)}
+        if None in spec.shape.as_list():
+            # Compiled with these dims left dynamic ("?").
+            entry["compile_shape"] = ["?" if d is None else d
+                                      for d in spec.shape.as_list()]
+        io["inputs"].append(entry)
     for i, (t, v) in enumerate(zip(frozen.outputs, outputs)):
         v = np.asarray(v)
         np.save(os.path.join(d, "output_%d.npy" % i), v)

@@ -5,8 +5,9 @@ the reference TensorFlow or TensorFlow.js computed.
 
 Each model folder holds the model (NAME.json + weight shards, or graph.pb), io.json (inputs and
 outputs: name, file, dtype, shape) and the input_K.npy / output_K.npy
-arrays. A model passes when it compiles with the inputs' shapes and the
-outputs io.json names, and every output is within 1e-4 x max|ref| of the
+arrays. A model passes when it compiles with the inputs' shapes (or an
+input's compile_shape, where "?" leaves a dim dynamic) and the outputs
+io.json names, and every output is within 1e-4 x max|ref| of the
 reference (integer outputs exactly). Prints one line per model and a
 summary; `--expect-pass NAMES` fails (exit 1) when one of NAMES does not
 pass, so CI keeps what passed before. Exit 77 (skipped) without the models.
@@ -37,8 +38,10 @@ def run_model(kiln, folder, work, loose):
     cmd = [kiln, "compile", model, "-o", lib,
            "--outputs", ",".join(o["name"] for o in io["outputs"])]
     for i in io["inputs"]:
+        # compile_shape ("?" for a dim left dynamic), else the data's shape.
+        dims = i.get("compile_shape", i["shape"])
         cmd += ["--input-shape",
-                "%s=%s" % (i["name"], "x".join(str(d) for d in i["shape"]))]
+                "%s=%s" % (i["name"], "x".join(str(d) for d in dims))]
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0:
         first = (r.stderr.strip().splitlines() or ["?"])[0]

@@ -279,12 +279,28 @@ def matmul_broadcast_dynamic():
         [tensor("A", a), tensor("W", w)])
 
 
+def reverse_dynamic():
+    # y = x[::-1, 4:0:-2] on a [n, m] input known at run time only, as
+    # PyTorch's exporter writes flips (an end of INT64_MIN: "past the
+    # first element").
+    lowest = np.iinfo(np.int64).min
+    return model(
+        [helper.make_node("Slice", ["x", "starts", "ends", "axes", "steps"],
+                          ["y"], name="flip")],
+        [value("x", ["n", "m"])], [value("y", ["n", "k"])],
+        [tensor("starts", np.array([-1, 4], dtype=np.int64)),
+         tensor("ends", np.array([lowest, 0], dtype=np.int64)),
+         tensor("axes", np.array([0, 1], dtype=np.int64)),
+         tensor("steps", np.array([-1, -2], dtype=np.int64))])
+
+
 KINDS = {
     "gemm": gemm,
     "gemm_scaled": gemm_scaled,
     "conv_same_upper": conv_same_upper,
     "conv_same_lower": conv_same_lower,
     "conv_dynamic_image": conv_dynamic_image,
+    "reverse_dynamic": reverse_dynamic,
     "matmul_broadcast_dynamic": matmul_broadcast_dynamic,
     "conv_dynamic_image_stride2": lambda: conv_dynamic_image(2),
     "reshape": reshape,

@@ -8,6 +8,7 @@ Usage: shape_ops_reference.py KIND X.npy Y.npy
   positions_dynamic  Y = X + 2 * table[:n] with table = arange(64)/4 as 16x4
                      (written as Range + Gather and a Slice); Z = X[:2]
                      is written to Y's name with '.z' before '.npy'
+  reverse_dynamic  Y = X[::-1, 4:0:-2]
   matmul_broadcast_dynamic  Y = A @ X, Z = X @ W (A [1, 2, 5, 3] and
                      W [1, 4, 2] as in make_model.py); Z likewise
 """
@@ -29,6 +30,8 @@ def main():
         table = (np.arange(64, dtype=np.float32) * 0.25).reshape(16, 4)
         y = x + 2 * table[: x.shape[0]]
         np.save(sys.argv[3][: -len(".npy")] + ".z.npy", x[:2])
+    elif kind == "reverse_dynamic":
+        y = x[::-1, 4:0:-2]
     elif kind == "matmul_broadcast_dynamic":
         a = (np.arange(30, dtype=np.float32) * 0.1 - 1.0).reshape(1, 2, 5, 3)
         w = (np.arange(8, dtype=np.float32) * 0.25 - 0.5).reshape(1, 4, 2)
