@@ -1,49 +1,32 @@
 //===- ShapeImporters.cpp - TensorFlow shape ops and reductions to kiln ---===//
 //
 // Reshape, Squeeze, ExpandDims, Transpose, ConcatV2, Pack, Pad and the
-// reductions. Shape operands (shapes, axes, permutations, paddings) must
-// be constants after freezing, as tfcompile also requires.
+// reductions. Shape operands (axes, permutations, paddings) must be
+// constants after freezing, as tfcompile also requires; a Reshape's target
+// may also be computed from tensor shapes.
 //
 //===----------------------------------------------------------------------===//
 
+#include "frontends/common/ShapeTracing.h"
 #include "frontends/tf/TfNodeContext.h"
 
 using namespace mlir;
 
 namespace kiln::tf_frontend {
 
+/// Reshape to a constant shape or to one computed from tensor shapes
+/// (tf.shape(x) -> StridedSlice -> Pack, how graphs with a dynamic batch
+/// flatten): dims copied from the input stay its dims, -1 is inferred
+/// where the static dims fix it. TensorFlow's 0 is a size, not a copy.
 static LogicalResult importReshape(TfNodeContext &nc,
                                    SmallVectorImpl<Value> &out) {
-  auto shape = nc.constOperand(1, "shape");
-  if (failed(shape))
+  if (!nc.input(1))
+    return nc.error() << "Reshape needs its shape operand";
+  auto dims = reshapeResultShape(nc, nc.input(0), nc.input(1),
+                                 /*allowZero=*/true);
+  if (failed(dims))
     return failure();
-  auto in = nc.inputType(0);
-  SmallVector<int64_t> dims(shape->begin(), shape->end());
-  int64_t known = 1, unknown = -1;
-  for (auto [i, d] : llvm::enumerate(dims)) {
-    if (d == -1) {
-      if (unknown >= 0)
-        return nc.error() << "Reshape shape has more than one -1";
-      unknown = int64_t(i);
-    } else if (d < 0) {
-      return nc.error() << "Reshape shape holds " << d;
-    } else {
-      known *= d;
-    }
-  }
-  if (unknown >= 0) {
-    if (!in.hasStaticShape())
-      return nc.error() << "Reshape with -1 on an input of dynamic shape is "
-                        << "not supported yet";
-    if (known == 0 || in.getNumElements() % known != 0)
-      return nc.error() << "Reshape of " << in << " to a shape with "
-                        << known << " known elements";
-    dims[unknown] = in.getNumElements() / known;
-  }
-  if (in.hasStaticShape() && in.getNumElements() != llvm::product_of(dims))
-    return nc.error() << "Reshape of " << in << " to " << dims.size()
-                      << " dims holding a different element count";
-  out.push_back(nc.reshape(nc.input(0), dims));
+  out.push_back(nc.reshape(nc.input(0), *dims));
   return success(bool(out.back()));
 }
 

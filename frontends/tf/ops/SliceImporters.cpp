@@ -1,24 +1,20 @@
 //===- SliceImporters.cpp - TensorFlow slicing and splitting to kiln ------===//
 //
 // StridedSlice (all mask bits), Slice, Split/SplitV, Unpack, GatherV2,
-// DepthToSpace and Shape. Bounds, sizes and axes must be constants; the
-// sliced input must have a static shape, except for StridedSlice with
-// positive strides.
+// DepthToSpace and Shape. Bounds, sizes and axes must be constants. On an
+// input with dynamic dims, StridedSlice, Slice and Split become
+// kiln.dynamic_slice (bounds clamped at run time); Split then needs its
+// split dim static.
 //
 //===----------------------------------------------------------------------===//
 
 #include "frontends/tf/TfNodeContext.h"
 
+#include <limits>
+
 using namespace mlir;
 
 namespace kiln::tf_frontend {
-
-static LogicalResult needStaticInput(TfNodeContext &nc) {
-  if (nc.inputType(0).hasStaticShape())
-    return success();
-  return nc.error() << nc.node.op() << " on an input of dynamic shape "
-                    << nc.inputType(0) << " is not supported yet";
-}
 
 /// A strided window per dim; negative strides read the window in reverse
 /// (a gather of the reversed indices after a forward slice).
@@ -223,16 +219,42 @@ static LogicalResult importDynamicStridedSlice(TfNodeContext &nc,
 }
 
 /// Slice(input, begin, size): size -1 runs to the end of the dim.
+/// A window [begin, begin + size) (size -1: to the end) of every dim of
+/// an input with dynamic dims, as one kiln.dynamic_slice: its bounds are
+/// clamped at run time, and a fixed size on a dynamic dim is checked to
+/// fit (else the run fails with a shape error).
+static Value dynamicWindow(TfNodeContext &nc, Value x, ArrayRef<int64_t> begin,
+                           ArrayRef<int64_t> size) {
+  std::vector<int64_t> starts, ends;
+  SmallVector<int64_t> axes, steps;
+  for (size_t d = 0; d < begin.size(); ++d) {
+    axes.push_back(int64_t(d));
+    steps.push_back(1);
+    starts.push_back(begin[d]);
+    ends.push_back(size[d] == -1 ? std::numeric_limits<int64_t>::max()
+                                 : begin[d] + size[d]);
+  }
+  return nc.create<DynamicSliceOp>(x, nc.i64Const(starts), nc.i64Const(ends),
+                                   nc.builder.getDenseI64ArrayAttr(axes),
+                                   nc.builder.getDenseI64ArrayAttr(steps));
+}
+
 static LogicalResult importSlice(TfNodeContext &nc,
                                  SmallVectorImpl<Value> &out) {
-  if (failed(needStaticInput(nc)))
-    return failure();
   auto begin = nc.constInts(1), size = nc.constInts(2);
   auto in = nc.inputType(0);
   if (!begin || !size || int64_t(begin->size()) != in.getRank() ||
       int64_t(size->size()) != in.getRank())
     return nc.error() << "Slice begin and size must be constants with one "
                       << "value per dim";
+  if (!in.hasStaticShape()) {
+    for (size_t d = 0; d < begin->size(); ++d)
+      if ((*begin)[d] < 0 || (*size)[d] < -1)
+        return nc.error() << "Slice window [" << (*begin)[d] << ", +"
+                          << (*size)[d] << ") is invalid";
+    out.push_back(dynamicWindow(nc, nc.input(0), *begin, *size));
+    return success(bool(out.back()));
+  }
   SmallVector<int64_t> b(begin->begin(), begin->end()),
       sz(size->begin(), size->end()), st(in.getRank(), 1);
   for (int64_t d = 0; d < in.getRank(); ++d) {
@@ -258,7 +280,15 @@ static LogicalResult splitInto(TfNodeContext &nc, Value x, int64_t axis,
         st(t.getRank(), 1);
     b[axis] = offset;
     sz[axis] = n;
-    out.push_back(strided(nc, x, b, sz, st));
+    if (t.hasStaticShape()) {
+      out.push_back(strided(nc, x, b, sz, st));
+    } else {
+      // Other dims dynamic (the batch): whole, whatever their size.
+      for (int64_t d = 0; d < t.getRank(); ++d)
+        if (d != axis)
+          sz[d] = -1;
+      out.push_back(dynamicWindow(nc, x, b, sz));
+    }
     offset += n;
   }
   return success(llvm::all_of(out, [](Value v) { return bool(v); }));
@@ -274,12 +304,12 @@ static LogicalResult importSplit(TfNodeContext &nc,
   auto t = nc.inputType(valueIdx);
   if (!axisV || axisV->size() != 1)
     return nc.error() << nc.node.op() << " axis must be a constant";
-  if (!t.hasStaticShape())
-    return nc.error() << nc.node.op() << " of a dynamic shape is not "
-                      << "supported yet";
   int64_t axis = normalizeAxis((*axisV)[0], t.getRank());
   if (axis < 0)
     return nc.error() << nc.node.op() << " axis out of range";
+  if (t.isDynamicDim(axis))
+    return nc.error() << nc.node.op() << " along a dim known only at run "
+                      << "time is not supported: " << t;
   int64_t extent = t.getDimSize(axis);
   std::vector<int64_t> sizes;
   if (v) {
