@@ -106,4 +106,16 @@ def Kiln_TopKOp : Kiln_GraphOp<"top_k", [InferTypeOpAdaptorWithIsCompatible]> {
   let hasVerifier = 1;
 }
 
+def Kiln_NonZeroOp : Kiln_GraphOp<"non_zero", [InferTypeOpAdaptorWithIsCompatible]> {
+  let summary = "Coordinates of the non-zero (true) elements, in row-major order";
+  let description = [{
+    TensorFlow's one-operand Where: an i64 result [count, rank] whose row j
+    holds the coordinates of the j-th non-zero element of `input` in
+    row-major order; count is known only at run time. (ONNX's NonZero is
+    its transpose.)
+  }];
+  let arguments = (ins Kiln_Tensor:$input);
+  let results = (outs RankedTensorOf<[I64]>:$result);
+}
+
 #endif // KILN_LOGIC_INDEX_OPS_TD

@@ -255,12 +255,85 @@ struct TopKLowering : OpRewritePattern<TopKOp> {
   }
 };
 
+/// non_zero: the count first (a reduction), then one sequential pass over
+/// the elements in row-major order writing each non-zero one's coordinates
+/// into the next row.
+struct NonZeroLowering : OpRewritePattern<NonZeroOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(NonZeroOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value x = op.getInput();
+    auto in = op.getInput().getType();
+    int64_t rank = in.getRank();
+    Type et = in.getElementType();
+    auto isNonZero = [&](OpBuilder &b, Location l, Value v) -> Value {
+      Value zero = scalarConstant(b, l, et, 0.0);
+      if (isa<FloatType>(et))
+        return arith::CmpFOp::create(b, l, arith::CmpFPredicate::UNE, v, zero);
+      return arith::CmpIOp::create(b, l, arith::CmpIPredicate::ne, v, zero);
+    };
+    // Row-major flat view, and the number of non-zero elements.
+    SmallVector<OpFoldResult> sizes = dimSizes(rewriter, loc, x);
+    int64_t n = in.hasStaticShape() ? in.getNumElements() : ShapedType::kDynamic;
+    Value flat = buildReshape(rewriter, loc, x, {n});
+    auto i64 = rewriter.getI64Type();
+    Value counts = buildElementwise(
+        rewriter, loc, RankedTensorType::get({n}, i64), flat,
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          return arith::ExtUIOp::create(b, l, b.getI64Type(),
+                                        isNonZero(b, l, a[0]));
+        });
+    Value total = buildReduction(rewriter, loc, counts, {0}, ReduceKind::Sum);
+    Value count = arith::IndexCastOp::create(
+        rewriter, loc, rewriter.getIndexType(),
+        tensor::ExtractOp::create(rewriter, loc, total, ValueRange{}));
+    Value result = buildEmpty(rewriter, loc, op.getType(),
+                              {count, rewriter.getIndexAttr(rank)});
+    Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+    Value length = tensor::DimOp::create(rewriter, loc, flat, 0);
+    auto loop = scf::ForOp::create(
+        rewriter, loc, zero, length, one, ValueRange{result, zero},
+        [&](OpBuilder &b, Location l, Value i, ValueRange iter) {
+          Value v = tensor::ExtractOp::create(b, l, flat, ValueRange{i});
+          auto write = scf::IfOp::create(
+              b, l, isNonZero(b, l, v),
+              [&](OpBuilder &tb, Location tl) {
+                // Coordinates from the flat index, last dim first.
+                Value acc = iter[0], rest = i;
+                for (int64_t d = rank - 1; d >= 0; --d) {
+                  Value size = getValueOrCreateConstantIndexOp(tb, tl, sizes[d]);
+                  Value coord = d == 0 ? rest
+                                       : arith::RemUIOp::create(tb, tl, rest, size)
+                                             .getResult();
+                  if (d > 0)
+                    rest = arith::DivUIOp::create(tb, tl, rest, size);
+                  Value at = arith::ConstantIndexOp::create(tb, tl, d);
+                  acc = tensor::InsertOp::create(
+                      tb, tl, arith::IndexCastOp::create(tb, tl, tb.getI64Type(), coord),
+                      acc, ValueRange{iter[1], at});
+                }
+                Value next = arith::AddIOp::create(
+                    tb, tl, iter[1], arith::ConstantIndexOp::create(tb, tl, 1));
+                scf::YieldOp::create(tb, tl, ValueRange{acc, next});
+              },
+              [&](OpBuilder &eb, Location el) {
+                scf::YieldOp::create(eb, el, ValueRange{iter[0], iter[1]});
+              });
+          scf::YieldOp::create(b, l, write.getResults());
+        });
+    rewriter.replaceOp(op, loop.getResult(0));
+    return success();
+  }
+};
+
 } // namespace
 
 void populateIndexToLinalgPatterns(RewritePatternSet &patterns) {
   patterns.add<ArgReduceLowering<ArgMaxOp, true>,
                ArgReduceLowering<ArgMinOp, false>, GatherNdLowering,
-               TopKLowering>(patterns.getContext());
+               TopKLowering, NonZeroLowering>(patterns.getContext());
 }
 
 } // namespace kiln

@@ -191,4 +191,18 @@ LogicalResult TopKOp::inferReturnTypes(MLIRContext *ctx,
 
 LogicalResult TopKOp::verify() { return success(); }
 
+//===----------------------------------------------------------------------===//
+// non_zero
+//===----------------------------------------------------------------------===//
+
+LogicalResult NonZeroOp::inferReturnTypes(MLIRContext *ctx,
+                                          std::optional<Location>,
+                                          Adaptor adaptor,
+                                          SmallVectorImpl<Type> &inferred) {
+  auto in = cast<RankedTensorType>(adaptor.getInput().getType());
+  inferred.push_back(RankedTensorType::get({ShapedType::kDynamic, in.getRank()},
+                                           IntegerType::get(ctx, 64)));
+  return success();
+}
+
 } // namespace kiln

@@ -89,7 +89,20 @@ static LogicalResult importMod(NodeContext &nc, SmallVectorImpl<Value> &out) {
                                : importCompare<FloorModOp>(nc, out);
 }
 
+/// NonZero: the coordinates as [rank, count] (the transpose of
+/// kiln.non_zero's rows).
+static LogicalResult importNonZero(NodeContext &nc,
+                                   SmallVectorImpl<Value> &out) {
+  Value rows = nc.create<NonZeroOp>(nc.input(0));
+  if (!rows)
+    return failure();
+  out.push_back(nc.create<TransposeOp>(rows,
+                                       nc.builder.getDenseI64ArrayAttr({1, 0})));
+  return success(bool(out.back()));
+}
+
 void registerLogicIndexImporters(ImporterRegistry &r) {
+  r["NonZero"] = importNonZero;
   r["Equal"] = importCompare<EqualOp>;
   r["Less"] = importCompare<LessOp>;
   r["LessOrEqual"] = importCompare<LessEqualOp>;

@@ -134,7 +134,19 @@ static LogicalResult importSparseToDense(TfNodeContext &nc,
   return success();
 }
 
+/// Where(condition): the i64 coordinates [count, rank] of its true (or
+/// non-zero) elements; count is known only at run time.
+static LogicalResult importWhere(TfNodeContext &nc,
+                                 SmallVectorImpl<Value> &out) {
+  if (nc.inputs.size() != 1)
+    return nc.error() << "Where takes one operand (the three-operand form "
+                      << "is Select)";
+  out.push_back(nc.create<NonZeroOp>(nc.input(0)));
+  return success(bool(out.back()));
+}
+
 void registerTfLogicIndexImporters(TfImporterRegistry &r) {
+  r["Where"] = importWhere;
   r["Select"] = importSelect;
   r["SelectV2"] = importSelect;
   r["ArgMax"] = importArgReduce<ArgMaxOp>;

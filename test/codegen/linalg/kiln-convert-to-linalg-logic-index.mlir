@@ -68,3 +68,31 @@ func.func @top_k(%x: tensor<2x5xf32>) -> (tensor<2x3xf32>, tensor<2x3xi64>) {
   %0:2 = kiln.top_k %x {k = 3 : i64, axis = 1 : i64, largest = false} : (tensor<2x5xf32>) -> (tensor<2x3xf32>, tensor<2x3xi64>)
   return %0#0, %0#1 : tensor<2x3xf32>, tensor<2x3xi64>
 }
+
+// -----
+
+// non_zero: the count of non-zero elements sizes the [count, rank] result,
+// then one pass in row-major order writes each one's coordinates (last dim
+// = flat index mod its size) into the next row.
+// CHECK-LABEL: func.func @non_zero
+// CHECK-SAME: (%[[X:.*]]: tensor<3x4xf32>)
+func.func @non_zero(%x: tensor<3x4xf32>) -> tensor<?x2xi64> {
+  // CHECK: %[[FLAT:.*]] = tensor.collapse_shape %[[X]] {{\[\[}}0, 1]] : tensor<3x4xf32> into tensor<12xf32>
+  // CHECK: arith.cmpf une
+  // CHECK: arith.extui
+  // CHECK: %[[TOTAL:.*]] = tensor.extract %{{.*}}[] : tensor<i64>
+  // CHECK: %[[COUNT:.*]] = arith.index_cast %[[TOTAL]] : i64 to index
+  // CHECK: %[[OUT:.*]] = tensor.empty(%[[COUNT]]) : tensor<?x2xi64>
+  // CHECK: scf.for %[[I:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[ACC:.*]] = %[[OUT]], %[[ROW:.*]] = %{{.*}}) -> (tensor<?x2xi64>, index)
+  // CHECK: %[[V:.*]] = tensor.extract %[[FLAT]][%[[I]]]
+  // CHECK: %[[NZ:.*]] = arith.cmpf une, %[[V]]
+  // CHECK: scf.if %[[NZ]] -> (tensor<?x2xi64>, index)
+  // CHECK: %[[LAST:.*]] = arith.remui %[[I]], %c4
+  // CHECK: %[[FIRST:.*]] = arith.divui %[[I]], %c4
+  // CHECK: %[[L64:.*]] = arith.index_cast %[[LAST]] : index to i64
+  // CHECK: %[[ACC1:.*]] = tensor.insert %[[L64]] into %[[ACC]][%[[ROW]], %c1{{.*}}]
+  // CHECK: %[[F64:.*]] = arith.index_cast %[[FIRST]] : index to i64
+  // CHECK: tensor.insert %[[F64]] into %[[ACC1]][%[[ROW]], %c0{{.*}}]
+  %0 = kiln.non_zero %x : (tensor<3x4xf32>) -> tensor<?x2xi64>
+  return %0 : tensor<?x2xi64>
+}

@@ -66,6 +66,21 @@ CASES = {
         x, const(2, 5, 4), adjoint_a=True)),
     "strided_slice_masks": ([(2, 6, 7, 3)], lambda x: x[:, 1:, ::-2, tf.newaxis, 0]),
     "strided_slice_ellipsis": ([(2, 6, 7, 3)], lambda x: x[..., 1:3][0, -4:-1]),
+    # A dynamic batch through the shape arithmetic TensorFlow graphs write
+    # (tf.shape -> StridedSlice -> Pack -> Reshape), Slice with size -1,
+    # Split, Tile and a reduction over the dynamic dim.
+    "shape_arithmetic_dynamic_batch": (
+        [((None, 4, 5, 3), (3, 4, 5, 3))],
+        lambda x: tf.reshape(x, [tf.shape(x)[0], -1]) * 2.0),
+    "slice_split_tile_dynamic_batch": (
+        [((None, 6), (5, 6))],
+        lambda x: tf.concat(
+            [tf.slice(x, [1, 1], [-1, 2]),
+             tf.split(x[1:], 3, axis=1)[2],
+             tf.tile(x[1:, :1], [1, 2])], axis=1)
+        + tf.reduce_mean(x, axis=0)[:1]),
+    # Where: coordinates of the true elements, a count known at run time.
+    "where_coordinates": ([(3, 4, 5)], lambda x: tf.where(x > 0.3)),
     # Negative strides on a dim known at run time only (reversals).
     "strided_slice_reverse_dynamic": ([((None, 7, 3), (5, 7, 3))],
                                       lambda x: x[::-1, 5:1:-2, ::-1]),
