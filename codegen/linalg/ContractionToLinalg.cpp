@@ -3,7 +3,9 @@
 // kiln.matmul becomes linalg.matmul / linalg.batch_matmul on collapsed
 // operands; kiln.conv the NCHW linalg convolutions (plain, depthwise or
 // grouped) on an explicitly padded input plus a bias generic; pooling the
-// linalg pooling ops, averaging with a compile-time table of window counts.
+// linalg pooling ops, averaging with a compile-time table of window counts
+// (counted at run time when the image size is dynamic). Dynamic batch,
+// height and width are sized at run time.
 //
 //===----------------------------------------------------------------------===//
 
@@ -209,10 +211,9 @@ struct MatMulLowering : OpRewritePattern<MatMulOp> {
 /// every entry of `input` in an scf.for, into a tensor of type `rt` whose
 /// run-time sizes are `resultSizes`. A batched (or dynamic-batch)
 /// convolution then reuses the batch-1 lowering, which the CPU target
-/// register-tiles. `image`
-/// gets the [1,F,OH,OW] slice of the result that its value is inserted
-/// into, to use as its destination: the image is then computed in place
-/// there instead of being copied in.
+/// register-tiles. `image` gets the [1,F,OH,OW] slice of the result that
+/// its value is inserted into, to use as its destination: the image is then
+/// computed in place there instead of being copied in.
 Value perImage(
     OpBuilder &b, Location loc, Value input, RankedTensorType rt,
     ArrayRef<OpFoldResult> resultSizes,
@@ -240,12 +241,10 @@ Value perImage(
       b, loc, zero, count, one, ValueRange{acc},
       [&](OpBuilder &nb, Location nl, Value n, ValueRange iter) {
         SmallVector<OpFoldResult> ones(4, nb.getIndexAttr(1));
-        auto [oneIn, inOffsets, inSlice] =
-            imageOf(nb, it, inSizes, n);
+        auto [oneIn, inOffsets, inSlice] = imageOf(nb, it, inSizes, n);
         Value slice = tensor::ExtractSliceOp::create(nb, nl, oneIn, input,
                                                      inOffsets, inSlice, ones);
-        auto [oneOut, outOffsets, outSlice] =
-            imageOf(nb, rt, resultSizes, n);
+        auto [oneOut, outOffsets, outSlice] = imageOf(nb, rt, resultSizes, n);
         Value dest = tensor::ExtractSliceOp::create(nb, nl, oneOut, iter[0],
                                                     outOffsets, outSlice, ones);
         Value out = image(nb, nl, slice, dest);
