@@ -118,4 +118,26 @@ def Kiln_NonZeroOp : Kiln_GraphOp<"non_zero", [InferTypeOpAdaptorWithIsCompatibl
   let results = (outs RankedTensorOf<[I64]>:$result);
 }
 
+def Kiln_NonMaxSuppressionOp : Kiln_GraphOp<"non_max_suppression"> {
+  let summary = "Greedy non-maximum suppression per batch and class";
+  let description = [{
+    ONNX NonMaxSuppression. `boxes` is f32 [B, N, 4], `scores` f32
+    [B, C, N]; the 0-d `max_per_class` (i64), `iou_threshold` and
+    `score_threshold` (f32) apply to each (batch, class). Boxes whose score
+    is not above the score threshold are dropped; then, repeatedly, the
+    highest-scoring box left (the lowest index among equal scores) is
+    selected and every box left whose IoU with it is above the IoU
+    threshold is dropped, up to `max_per_class` boxes. The i64 result
+    [count, 3] lists (batch, class, box) in that order; count is known only
+    at run time. Boxes are corners [y1, x1, y2, x2] (either corner first),
+    or [x_center, y_center, width, height] with `center_point_box`.
+  }];
+  let arguments = (ins Kiln_Tensor:$boxes, Kiln_Tensor:$scores,
+      Kiln_IndexTensor:$max_per_class, Kiln_Tensor:$iou_threshold,
+      Kiln_Tensor:$score_threshold,
+      DefaultValuedAttr<BoolAttr, "false">:$center_point_box);
+  let results = (outs RankedTensorOf<[I64]>:$result);
+  let hasVerifier = 1;
+}
+
 #endif // KILN_LOGIC_INDEX_OPS_TD

@@ -44,6 +44,7 @@ struct ConvertToLinalgPass
     populateIndexToLinalgPatterns(patterns);
     populateNhwcToLinalgPatterns(patterns);
     populateLoopToScfPatterns(patterns);
+    populateSuppressionToScfPatterns(patterns);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

@@ -23,6 +23,7 @@ void populateLogicToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateIndexToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateNhwcToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateLoopToScfPatterns(mlir::RewritePatternSet &patterns);
+void populateSuppressionToScfPatterns(mlir::RewritePatternSet &patterns);
 
 } // namespace kiln
 

@@ -205,4 +205,34 @@ LogicalResult NonZeroOp::inferReturnTypes(MLIRContext *ctx,
   return success();
 }
 
+//===----------------------------------------------------------------------===//
+// non_max_suppression
+//===----------------------------------------------------------------------===//
+
+LogicalResult NonMaxSuppressionOp::verify() {
+  auto boxes = getBoxes().getType(), scores = getScores().getType();
+  if (boxes.getRank() != 3 || boxes.getDimSize(2) != 4 ||
+      !boxes.getElementType().isF32())
+    return emitOpError() << "boxes must be f32 [batch, boxes, 4], got "
+                         << boxes;
+  if (scores.getRank() != 3 || !scores.getElementType().isF32())
+    return emitOpError() << "scores must be f32 [batch, classes, boxes], got "
+                         << scores;
+  for (int d : {0, 1})
+    if (!boxes.isDynamicDim(d) && !scores.isDynamicDim(d * 2) &&
+        boxes.getDimSize(d) != scores.getDimSize(d * 2))
+      return emitOpError() << "boxes " << boxes << " and scores " << scores
+                           << " disagree on the batch or box count";
+  for (Value v : {getMaxPerClass(), getIouThreshold(), getScoreThreshold()})
+    if (cast<RankedTensorType>(v.getType()).getRank() != 0)
+      return emitOpError() << "the limit and thresholds must be 0-d tensors";
+  if (!getIouThreshold().getType().getElementType().isF32() ||
+      !getScoreThreshold().getType().getElementType().isF32())
+    return emitOpError() << "the thresholds must be f32";
+  auto rt = getType();
+  if (rt.getRank() != 2 || rt.getDimSize(1) != 3)
+    return emitOpError() << "the result must be i64 [count, 3], got " << rt;
+  return success();
+}
+
 } // namespace kiln

@@ -35,7 +35,7 @@ SUPPORTED_OPS = frozenset("""
     ReduceMean Softmax LayerNormalization Exp Neg Abs Max Min ReduceSum
     ReduceMax Pad Cast Log Reciprocal Floor Ceil Sin Cos Equal Less
     LessOrEqual Greater GreaterOrEqual And Or Xor Not Where ArgMax ArgMin
-    GatherND TopK Mod ReduceMin ReduceProd NonZero
+    GatherND TopK Mod ReduceMin ReduceProd NonZero NonMaxSuppression
 """.split())
 
 

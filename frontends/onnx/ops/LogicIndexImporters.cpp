@@ -7,6 +7,8 @@
 
 #include "frontends/onnx/ImportContext.h"
 
+#include <limits>
+
 using namespace mlir;
 
 namespace kiln::onnx_frontend {
@@ -101,7 +103,38 @@ static LogicalResult importNonZero(NodeContext &nc,
   return success(bool(out.back()));
 }
 
+/// NonMaxSuppression(boxes, scores[, max_output_boxes_per_class,
+/// iou_threshold, score_threshold]): absent inputs are 0 boxes, IoU 0 and
+/// no score threshold (-inf).
+static LogicalResult importNonMaxSuppression(NodeContext &nc,
+                                             SmallVectorImpl<Value> &out) {
+  auto f32 = nc.builder.getF32Type();
+  auto scalarOr = [&](size_t i, Type et, double dflt) -> Value {
+    Value v = nc.input(i);
+    if (!v)
+      return nc.scalarConst(et, dflt);
+    auto t = cast<RankedTensorType>(v.getType());
+    return t.getRank() == 0 ? v : nc.reshape(v, {});
+  };
+  for (size_t i : {0, 1})
+    if (!cast<RankedTensorType>(nc.input(i).getType()).getElementType().isF32())
+      return nc.error() << "NonMaxSuppression boxes and scores must be float32";
+  Value limit = scalarOr(2, nc.builder.getI64Type(), 0);
+  Value iou = scalarOr(3, f32, 0);
+  Value score = scalarOr(4, f32, -std::numeric_limits<double>::infinity());
+  for (Value v : {limit, iou, score})
+    if (!v || cast<RankedTensorType>(v.getType()).getNumElements() != 1)
+      return nc.error() << "NonMaxSuppression limits must hold one value";
+  auto rt = RankedTensorType::get({ShapedType::kDynamic, 3},
+                                  nc.builder.getI64Type());
+  out.push_back(nc.create<NonMaxSuppressionOp>(
+      rt, nc.input(0), nc.input(1), limit, iou, score,
+      nc.builder.getBoolAttr(nc.intAttr("center_point_box", 0) != 0)));
+  return success(bool(out.back()));
+}
+
 void registerLogicIndexImporters(ImporterRegistry &r) {
+  r["NonMaxSuppression"] = importNonMaxSuppression;
   r["NonZero"] = importNonZero;
   r["Equal"] = importCompare<EqualOp>;
   r["Less"] = importCompare<LessOp>;

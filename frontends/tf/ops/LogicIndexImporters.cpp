@@ -9,6 +9,8 @@
 #include "frontends/tf/TfTensors.h"
 #include "ir/ConstantData.h"
 
+#include <limits>
+
 using namespace mlir;
 
 namespace kiln::tf_frontend {
@@ -145,7 +147,84 @@ static LogicalResult importWhere(TfNodeContext &nc,
   return success(bool(out.back()));
 }
 
+/// NonMaxSuppressionV2-V5 on one image: boxes [N, 4], scores [N] as
+/// kiln.non_max_suppression's single batch and class; the box column of
+/// its rows is TensorFlow's selected_indices (int32). V5 also gives the
+/// selected scores, V4 and V5 their count; soft-NMS (a non-zero sigma) and
+/// padding the outputs to max_output_size are not supported.
+static LogicalResult importNonMaxSuppression(TfNodeContext &nc,
+                                             SmallVectorImpl<Value> &out) {
+  llvm::StringRef op = nc.node.op();
+  bool v5 = op == "NonMaxSuppressionV5";
+  auto bt = nc.inputType(0), st = nc.inputType(1);
+  if (bt.getRank() != 2 || st.getRank() != 1)
+    return nc.error() << op << " needs boxes [N, 4] and scores [N]";
+  if (v5) {
+    auto sigma = nc.constFloats(5);
+    if (!sigma || sigma->size() != 1 || (*sigma)[0] != 0)
+      return nc.error() << op << " with a soft-NMS sigma other than a "
+                        << "constant 0 is not supported";
+  }
+  if (nc.intAttr("pad_to_max_output_size", 0))
+    return nc.error() << op << " with pad_to_max_output_size is not supported";
+  auto &b = nc.builder;
+  auto f32 = b.getF32Type();
+  auto toScalar = [&](Value v, Type et) -> Value {
+    auto t = cast<RankedTensorType>(v.getType());
+    if (t.getRank() != 0)
+      v = nc.reshape(v, {});
+    if (v && t.getElementType() != et)
+      v = nc.create<CastOp>(RankedTensorType::get({}, et), v);
+    return v;
+  };
+  Value boxes = nc.input(0);
+  if (!bt.getElementType().isF32())
+    boxes = nc.create<CastOp>(bt.clone(f32), nc.input(0));
+  Value scores = nc.input(1);
+  if (!st.getElementType().isF32())
+    scores = nc.create<CastOp>(st.clone(f32), scores);
+  int64_t n = st.getDimSize(0);
+  boxes = nc.reshape(boxes, {1, n, 4});
+  scores = nc.reshape(scores, {1, 1, n});
+  Value limit = toScalar(nc.input(2), b.getI64Type());
+  Value iou = toScalar(nc.input(3), f32);
+  Value score = op == "NonMaxSuppressionV2"
+                    ? nc.scalarConst(f32, -std::numeric_limits<double>::infinity())
+                    : toScalar(nc.input(4), f32);
+  if (!boxes || !scores || !limit || !iou || !score)
+    return failure();
+  auto rowsType = RankedTensorType::get({ShapedType::kDynamic, 3}, b.getI64Type());
+  Value rows = nc.create<NonMaxSuppressionOp>(rowsType, boxes, scores, limit,
+                                              iou, score, b.getBoolAttr(false));
+  if (!rows)
+    return failure();
+  // The box column, [count].
+  Value column = nc.create<DynamicSliceOp>(
+      rows, nc.i64Const({2}), nc.i64Const({3}), b.getDenseI64ArrayAttr({1}),
+      b.getDenseI64ArrayAttr({1}));
+  Value indices = nc.reshape(column, {ShapedType::kDynamic});
+  auto i32 = b.getI32Type();
+  Value selected = nc.create<CastOp>(
+      RankedTensorType::get({ShapedType::kDynamic}, i32), indices);
+  out.push_back(selected);
+  if (v5) // The scores of the selected boxes.
+    out.push_back(nc.create<GatherOp>(nc.reshape(scores, {n}), indices,
+                                      b.getI64IntegerAttr(0)));
+  if (v5 || op == "NonMaxSuppressionV4") {
+    // How many were selected.
+    Value shape = nc.create<ShapeOfOp>(
+        RankedTensorType::get({1}, b.getI64Type()), indices);
+    out.push_back(nc.create<CastOp>(RankedTensorType::get({}, i32),
+                                    nc.reshape(shape, {})));
+  }
+  return success(llvm::all_of(out, [](Value v) { return bool(v); }));
+}
+
 void registerTfLogicIndexImporters(TfImporterRegistry &r) {
+  r["NonMaxSuppressionV2"] = importNonMaxSuppression;
+  r["NonMaxSuppressionV3"] = importNonMaxSuppression;
+  r["NonMaxSuppressionV4"] = importNonMaxSuppression;
+  r["NonMaxSuppressionV5"] = importNonMaxSuppression;
   r["Where"] = importWhere;
   r["Select"] = importSelect;
   r["SelectV2"] = importSelect;

@@ -96,3 +96,27 @@ func.func @non_zero(%x: tensor<3x4xf32>) -> tensor<?x2xi64> {
   %0 = kiln.non_zero %x : (tensor<3x4xf32>) -> tensor<?x2xi64>
   return %0 : tensor<?x2xi64>
 }
+
+// -----
+
+// non_max_suppression: per (batch, class), a mask of dropped boxes starts
+// with the scores not above the threshold; each selection is an argmax over
+// the boxes left, a row (batch, class, box) written at the running count,
+// and a pass dropping the boxes whose IoU with it is above the threshold.
+// The result is the first `count` rows of a buffer sized for the most
+// selections possible.
+// CHECK-LABEL: func.func @non_max_suppression
+func.func @non_max_suppression(%boxes: tensor<1x6x4xf32>, %scores: tensor<1x2x6xf32>, %limit: tensor<i64>, %iou: tensor<f32>, %score: tensor<f32>) -> tensor<?x3xi64> {
+  // CHECK: %[[LIMIT:.*]] = arith.minsi %{{.*}}, %{{.*}} : index
+  // CHECK: %[[CAP:.*]] = arith.muli %{{.*}}, %[[LIMIT]]
+  // CHECK: %[[ROWS:.*]] = tensor.empty(%[[CAP]]) : tensor<?x3xi64>
+  // CHECK: %[[ALL:.*]]:2 = scf.for {{.*}} iter_args({{.*}} = %[[ROWS]], {{.*}}) -> (tensor<?x3xi64>, index)
+  // CHECK: scf.for
+  // CHECK: arith.cmpf ogt
+  // CHECK: scf.for {{.*}} to %[[LIMIT]]
+  // CHECK: scf.if
+  // CHECK: arith.divf
+  // CHECK: tensor.extract_slice %[[ALL]]#0[0, 0] [%[[ALL]]#1, 3] [1, 1] : tensor<?x3xi64> to tensor<?x3xi64>
+  %0 = kiln.non_max_suppression %boxes, %scores, %limit, %iou, %score : (tensor<1x6x4xf32>, tensor<1x2x6xf32>, tensor<i64>, tensor<f32>, tensor<f32>) -> tensor<?x3xi64>
+  return %0 : tensor<?x3xi64>
+}

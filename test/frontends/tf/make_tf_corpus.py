@@ -81,6 +81,13 @@ CASES = {
         + tf.reduce_mean(x, axis=0)[:1]),
     # Where: coordinates of the true elements, a count known at run time.
     "where_coordinates": ([(3, 4, 5)], lambda x: tf.where(x > 0.3)),
+    # Non-maximum suppression: V3 (indices) and V5 (indices and scores),
+    # boxes with either corner first.
+    "non_max_suppression": ([(24, 4), (24,)], lambda b, s:
+        tf.image.non_max_suppression(b, s, 6, iou_threshold=0.2,
+                                     score_threshold=-0.5)),
+    "non_max_suppression_with_scores": ([(24, 4), (24,)], lambda b, s:
+        tf.image.non_max_suppression_with_scores(b, s, 8, iou_threshold=0.1)),
     # Negative strides on a dim known at run time only (reversals).
     "strided_slice_reverse_dynamic": ([((None, 7, 3), (5, 7, 3))],
                                       lambda x: x[::-1, 5:1:-2, ::-1]),

@@ -116,13 +116,12 @@ def unsupported():
     boxes = value("boxes", [1, 4, 4])
     scores = value("scores", [1, 1, 4])
     return model(
-        [helper.make_node("NonMaxSuppression", ["boxes", "scores"], ["sel"],
-                          name="nms"),
+        [helper.make_node("Det", ["boxes"], ["det"], name="det"),
          helper.make_node("FancyOp", ["scores"], ["fancy"], name="my_custom",
                           domain="com.example"),
          helper.make_node("Relu", ["scores"], ["act"], name="fine")],
         [boxes, scores],
-        [value("sel", ["n", 3], TensorProto.INT64), value("fancy", [1, 1, 4]),
+        [value("det", [1]), value("fancy", [1, 1, 4]),
          value("act", [1, 1, 4])],
         opsets=[helper.make_opsetid("", OPSET),
                 helper.make_opsetid("com.example", 1)])
