@@ -204,16 +204,16 @@ void splitDynamicRows(linalg::MatmulOp op, int64_t rows) {
                   nb, nl, rowsMatmul(nb, nl, a, bm, iter[0], i, block));
             })
             .getResult(0);
-  // A block of r rows at `at` when `run`: an scf.for of zero or one
-  // iteration. (An scf.if would do, but bufferization's analysis of a
-  // chain of scf.if results visits both branches of each one, which is
-  // exponential in the chain's length.)
-  Value at = main;
-  auto maybeBlock = [&](Value run, int64_t r) {
+  // A block of r rows at `from` when `run`, returning where the rows after
+  // it start: an scf.for of zero or one iteration. (An scf.if would do, but
+  // bufferization's analysis of a chain of scf.if results visits both
+  // branches of each one, which is exponential in the chain's length.)
+  auto maybeBlock = [&](Value from, Value run, int64_t r) -> Value {
     Value end = arith::AddIOp::create(
-        b, loc, at, arith::SelectOp::create(b, loc, run, index(b, r), index(b, 0)));
+        b, loc, from,
+        arith::SelectOp::create(b, loc, run, index(b, r), index(b, 0)));
     acc = scf::ForOp::create(
-              b, loc, at, end, index(b, r), ValueRange{acc},
+              b, loc, from, end, index(b, r), ValueRange{acc},
               [&](OpBuilder &nb, Location nl, Value i, ValueRange iter) {
                 scf::YieldOp::create(nb, nl,
                                      rowsMatmul(nb, nl, a, bm, iter[0], i, r));
@@ -221,22 +221,21 @@ void splitDynamicRows(linalg::MatmulOp op, int64_t rows) {
               .getResult(0);
     return end;
   };
+  Value at = main;
   for (int64_t r = block / 2; r >= rows; r /= 2)
-    at = maybeBlock(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge,
+    at = maybeBlock(at,
+                    arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge,
                                           arith::SubIOp::create(b, loc, m, at),
                                           index(b, r)),
                     r);
   // The last 1 .. rows-1 rows: the one count that remains runs.
   Value rest = arith::SubIOp::create(b, loc, m, at);
-  Value start = at;
-  for (int64_t r = 1; r < rows; ++r) {
-    at = start;
-    maybeBlock(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, rest,
+  for (int64_t r = 1; r < rows; ++r)
+    maybeBlock(at,
+               arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, rest,
                                      index(b, r)),
                r);
-  }
-  Value result = acc;
-  op.getResult(0).replaceAllUsesWith(result);
+  op.getResult(0).replaceAllUsesWith(acc);
   op.erase();
 }
 

@@ -387,9 +387,9 @@ struct PoolLowering : OpRewritePattern<OpTy> {
                                    it.getDimSize(3), rt.getDimSize(2),
                                    rt.getDimSize(3));
       } else {
+        // The sum's own sizes (its window check is already emitted).
         SmallVector<OpFoldResult> in = dimSizes(rewriter, loc, op.getInput());
-        SmallVector<OpFoldResult> out =
-            windowResultSizes(rewriter, loc, input, rt, {2, 3}, window);
+        SmallVector<OpFoldResult> out = dimSizes(rewriter, loc, result);
         counts = buildDynamicWindowCounts(rewriter, loc, op, in[2], in[3],
                                           {out[2], out[3]});
       }

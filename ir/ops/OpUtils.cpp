@@ -6,6 +6,8 @@
 
 #include "ir/ops/OpUtils.h"
 
+#include <algorithm>
+
 using namespace mlir;
 
 namespace kiln {
@@ -88,6 +90,13 @@ int64_t windowOutputSize(int64_t in, int64_t kernel, int64_t stride,
     return ShapedType::kDynamic;
   int64_t span = dilation * (kernel - 1) + 1;
   return (in + padBegin + padEnd - span) / stride + 1;
+}
+
+int64_t samePaddingTotal(int64_t in, int64_t span, int64_t stride) {
+  if (stride == 1)
+    return span - 1;
+  int64_t out = (in + stride - 1) / stride;
+  return std::max<int64_t>((out - 1) * stride + span - in, 0);
 }
 
 Attribute foldUnaryFloat(Attribute operand, Type resultType,

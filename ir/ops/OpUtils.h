@@ -46,6 +46,12 @@ std::vector<int64_t> broadcastIndices(llvm::ArrayRef<int64_t> outShape,
 int64_t windowOutputSize(int64_t in, int64_t kernel, int64_t stride,
                          int64_t dilation, int64_t padBegin, int64_t padEnd);
 
+/// Total padding (begin + end) that SAME padding gives a window of extent
+/// `span` with `stride` over `in`, so that the output has ceil(in / stride)
+/// elements. With stride 1 it is span - 1 whatever `in` is (dynamic too);
+/// otherwise `in` must be static.
+int64_t samePaddingTotal(int64_t in, int64_t span, int64_t stride);
+
 /// Folds a unary op on a constant float operand.
 mlir::Attribute foldUnaryFloat(mlir::Attribute operand, mlir::Type resultType,
                                const std::function<double(double)> &fn);

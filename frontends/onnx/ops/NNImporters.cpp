@@ -38,11 +38,7 @@ windowPads(NodeContext &nc, ArrayRef<int64_t> spatialIn,
                         << " with a stride above 1 needs static spatial dims "
                         << "(give them with --input-shape)";
     if (same) {
-      int64_t total = span - 1;
-      if (!dynamic) {
-        int64_t out = (in + strides[d] - 1) / strides[d];
-        total = std::max<int64_t>((out - 1) * strides[d] + span - in, 0);
-      }
+      int64_t total = samePaddingTotal(in, span, strides[d]);
       int64_t small = total / 2;
       pads[d] = autoPad == "SAME_UPPER" ? small : total - small;
       pads[d + 2] = total - pads[d];

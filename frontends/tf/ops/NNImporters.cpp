@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "frontends/tf/TfNodeContext.h"
+#include "ir/ops/OpUtils.h"
 
 using namespace mlir;
 
@@ -61,11 +62,7 @@ static LogicalResult spatialPads(TfNodeContext &nc, int64_t in, int64_t k,
     return nc.error() << nc.node.op() << " with SAME padding and a stride "
                       << "above 1 needs static spatial dims (give them with "
                       << "--input-shape)";
-  int64_t total = span - 1;
-  if (!ShapedType::isDynamic(in)) {
-    int64_t outSize = (in + stride - 1) / stride;
-    total = std::max<int64_t>((outSize - 1) * stride + span - in, 0);
-  }
+  int64_t total = samePaddingTotal(in, span, stride);
   lo = total / 2;
   hi = total - lo;
   return success();

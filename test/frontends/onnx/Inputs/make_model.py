@@ -263,6 +263,16 @@ def conv_dynamic_image(stride=1):
         [tensor("W", weights([3, 2, 3, 3], 5))])
 
 
+def avgpool_dynamic_image():
+    # A 3x3 average with stride 2 over an image padded by 1 whose size is
+    # known at run time only; the padding is left out of each count.
+    return model(
+        [helper.make_node("AveragePool", ["x"], ["y"], name="avg",
+                          kernel_shape=[3, 3], strides=[2, 2],
+                          pads=[1, 1, 1, 1], count_include_pad=0)],
+        [value("x", [1, 2, "h", "w"])], [value("y", [1, 2, "oh", "ow"])])
+
+
 def matmul_broadcast_dynamic():
     # Batched matmuls whose batches broadcast against a dynamic one:
     # Y = A @ X with a constant A [1, 2, 5, 3] copied along X's batch, and
@@ -301,6 +311,7 @@ KINDS = {
     "conv_dynamic_image": conv_dynamic_image,
     "reverse_dynamic": reverse_dynamic,
     "matmul_broadcast_dynamic": matmul_broadcast_dynamic,
+    "avgpool_dynamic_image": avgpool_dynamic_image,
     "conv_dynamic_image_stride2": lambda: conv_dynamic_image(2),
     "reshape": reshape,
     "maxpool_ceil": maxpool_ceil,
