@@ -144,6 +144,9 @@ def KilnCpuParallelizeLoops : Pass<"kiln-cpu-parallelize-loops", "mlir::ModuleOp
     tile_using_forall), which the CPU pipeline later runs on the thread pool.
     Before: `linalg.generic ... outs(%x : tensor<1x64x56x56xf32>)`; after:
     `scf.forall (%i) = (0) to (64) step (4) { linalg.generic ... tensor<1x4x56x56xf32> }`.
+    Ops with dynamic parallel dims are split along those when their static
+    dims alone are smaller: one dynamic dim (a batch) one entry per
+    iteration, two (batch and sequence) into a grid of about `chunks` pieces.
   }];
   let options = [
     Option<"chunks", "chunks", "int64_t", "16", "pieces per op">,

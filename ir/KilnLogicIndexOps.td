@@ -93,6 +93,26 @@ def Kiln_GatherNdOp : Kiln_GraphOp<"gather_nd", [InferTypeOpAdaptorWithIsCompati
   let hasVerifier = 1;
 }
 
+def Kiln_ScatterNdOp : Kiln_GraphOp<"scatter_nd", [AllTypesMatch<["input", "result"]>]> {
+  let summary = "A copy of `input` with slices replaced (or combined) by index tuples";
+  let description = [{
+    ONNX ScatterND. With q = the last dim of `indices`, `updates` has the
+    shape `indices.shape[:-1] + input.shape[q:]`; for each index tuple t
+    (in row-major order) the slice `result[t[0], ..., t[q-1], ...]` becomes
+    the matching slice of `updates`, or that slice combined with what is
+    there (`reduction` = "add", "mul", "max" or "min"). Negative indices
+    count from the end; out-of-range ones are clamped, as gather_nd's are.
+    Tuples that repeat: with no reduction the last one wins.
+    `kiln.scatter_nd %x, %i, %u {reduction = "none"} : (tensor<8x4xf32>,
+    tensor<1x1xi64>, tensor<1x4xf32>) -> tensor<8x4xf32>`.
+  }];
+  let arguments = (ins Kiln_Tensor:$input, Kiln_IndexTensor:$indices,
+      Kiln_Tensor:$updates,
+      DefaultValuedAttr<StrAttr, "\"none\"">:$reduction);
+  let results = (outs Kiln_Tensor:$result);
+  let hasVerifier = 1;
+}
+
 def Kiln_TopKOp : Kiln_GraphOp<"top_k", [InferTypeOpAdaptorWithIsCompatible]> {
   let summary = "The k largest (or smallest) elements along `axis`, sorted";
   let description = [{

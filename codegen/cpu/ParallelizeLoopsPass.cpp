@@ -11,6 +11,7 @@
 
 #include "mlir/Dialect/Transform/IR/TransformOps.h"
 #include "mlir/Dialect/Transform/Transforms/TransformInterpreterUtils.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Parser/Parser.h"
 
 #include <sstream>
@@ -37,14 +38,42 @@ struct ParallelizeLoopsPass
   struct Chunking {
     SmallVector<int64_t> values;
     bool numThreads = false;
+    /// The dynamic dim split one entry per iteration, if any.
+    std::optional<size_t> perEntry;
   };
+
+  /// Wraps `op` in `scf.if (entries >= 2)` whose else branch keeps a copy
+  /// of it whole; returns the copy in the then branch, the one to split.
+  /// Parallel regions start every worker before the trip count is known,
+  /// so a batch of 1 would pay a hand-off per op for nothing.
+  linalg::LinalgOp guardByEntries(linalg::LinalgOp op, const Chunking &c) {
+    OpBuilder b(op);
+    Location loc = op.getLoc();
+    SmallVector<Range> ranges = op.createLoopRanges(b, loc);
+    Value entries =
+        getValueOrCreateConstantIndexOp(b, loc, ranges[*c.perEntry].size);
+    Value two = arith::ConstantIndexOp::create(b, loc, 2);
+    Value many = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge,
+                                       entries, two);
+    auto branch = scf::IfOp::create(b, loc, op->getResultTypes(), many,
+                                    /*withElseRegion=*/true);
+    b.setInsertionPointToStart(branch.thenBlock());
+    Operation *split = b.clone(*op);
+    scf::YieldOp::create(b, loc, split->getResults());
+    b.setInsertionPointToStart(branch.elseBlock());
+    Operation *whole = b.clone(*op);
+    scf::YieldOp::create(b, loc, whole->getResults());
+    op->replaceAllUsesWith(branch.getResults());
+    op->erase();
+    return cast<linalg::LinalgOp>(split);
+  }
 
   /// Splits `op` into about `chunks` pieces: along a static parallel dim
   /// when the static dims alone make a large op; otherwise, when it has two
   /// dynamic parallel dims (a batch and a sequence) and rows of at least 64
   /// points, into sqrt(chunks) x sqrt(chunks) pieces of them, so batch 1
   /// with a long sequence splits too; or, with one dynamic dim and a
-  /// quarter of min-elements static points, into `chunks` pieces of it.
+  /// quarter of min-elements static points, into one piece per entry of it.
   /// Empty when the op stays whole.
   Chunking chunking(linalg::LinalgOp op) {
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
@@ -82,11 +111,15 @@ struct ParallelizeLoopsPass
     if (dynamicDims.empty() || points < kMinDynamicRow ||
         (dynamicDims.size() == 1 && points < minElements / 4))
       return {};
-    c.numThreads = true;
     if (dynamicDims.size() == 1) {
-      c.values[dynamicDims[0]] = chunks;
+      // One batch entry per iteration: each chunk keeps the static shapes
+      // a library compiled for that batch would have (the thread pool hands
+      // each worker a range of iterations, so many do not cost hand-offs).
+      c.values[dynamicDims[0]] = 1;
+      c.perEntry = dynamicDims[0];
       return c;
     }
+    c.numThreads = true;
     int64_t first = 1;
     while ((first + 1) * (first + 1) <= chunks)
       ++first;
@@ -102,14 +135,19 @@ struct ParallelizeLoopsPass
          "transform.named_sequence @__transform_main(%root: !transform.any_op "
          "{transform.readonly}) {\n";
     int64_t id = 0;
+    SmallVector<linalg::LinalgOp> candidates;
     module.walk([&](linalg::LinalgOp op) {
-      if (isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op) ||
-          op->getParentOfType<scf::ForallOp>() ||
-          op->getParentOfType<scf::ForOp>() || !op.hasPureTensorSemantics())
-        return;
+      if (!isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op) &&
+          !op->getParentOfType<scf::ForallOp>() &&
+          !op->getParentOfType<scf::ForOp>() && op.hasPureTensorSemantics())
+        candidates.push_back(op);
+    });
+    for (linalg::LinalgOp op : candidates) {
       Chunking c = chunking(op);
       if (c.values.empty())
-        return;
+        continue;
+      if (c.perEntry)
+        op = guardByEntries(op, c);
       op->setAttr(kChunkIdAttr, IntegerAttr::get(IntegerType::get(op->getContext(), 64), id));
       s << "%m" << id << " = transform.structured.match attributes{"
         << kChunkIdAttr.str() << " = " << id << " : i64} in %root "
@@ -121,7 +159,7 @@ struct ParallelizeLoopsPass
         s << (i ? ", " : "") << c.values[i];
       s << "] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)\n";
       ++id;
-    });
+    }
     if (id == 0)
       return;
     s << "transform.yield\n}\n}\n";

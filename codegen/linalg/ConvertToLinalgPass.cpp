@@ -45,6 +45,7 @@ struct ConvertToLinalgPass
     populateNhwcToLinalgPatterns(patterns);
     populateLoopToScfPatterns(patterns);
     populateSuppressionToScfPatterns(patterns);
+    populateScatterToScfPatterns(patterns);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

@@ -24,6 +24,7 @@ void populateIndexToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateNhwcToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateLoopToScfPatterns(mlir::RewritePatternSet &patterns);
 void populateSuppressionToScfPatterns(mlir::RewritePatternSet &patterns);
+void populateScatterToScfPatterns(mlir::RewritePatternSet &patterns);
 
 } // namespace kiln
 

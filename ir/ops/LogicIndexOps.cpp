@@ -167,6 +167,37 @@ LogicalResult GatherNdOp::verify() {
 }
 
 //===----------------------------------------------------------------------===//
+// scatter_nd
+//===----------------------------------------------------------------------===//
+
+LogicalResult ScatterNdOp::verify() {
+  auto in = getInput().getType(), idx = getIndices().getType();
+  auto upd = getUpdates().getType();
+  StringRef r = getReduction();
+  if (r != "none" && r != "add" && r != "mul" && r != "max" && r != "min")
+    return emitOpError() << "unknown reduction '" << r << "'";
+  if (upd.getElementType() != in.getElementType())
+    return emitOpError() << "updates " << upd << " differ in element type "
+                         << "from the input " << in;
+  if (idx.getRank() < 1 || idx.isDynamicDim(idx.getRank() - 1))
+    return emitOpError() << "indices need a static last dim, got " << idx;
+  int64_t q = idx.getShape().back();
+  if (q > in.getRank())
+    return emitOpError() << "index tuples of " << q
+                         << " entries for an input of rank " << in.getRank();
+  SmallVector<int64_t> want(idx.getShape().drop_back());
+  llvm::append_range(want, in.getShape().drop_front(q));
+  if (upd.getRank() != int64_t(want.size()))
+    return emitOpError() << "updates " << upd << " must have rank "
+                         << want.size();
+  for (auto [d, u, w] : llvm::enumerate(upd.getShape(), want))
+    if (!ShapedType::isDynamic(u) && !ShapedType::isDynamic(w) && u != w)
+      return emitOpError() << "updates dim " << d << " is " << u
+                           << " where the input and indices make it " << w;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // top_k
 //===----------------------------------------------------------------------===//
 

@@ -558,3 +558,19 @@ func.func @dynamic_slice_zero_step(%x: tensor<?x4xf32>, %b: tensor<1xi64>) -> te
   %0 = kiln.dynamic_slice %x, %b, %b {axes = array<i64: 0>, steps = array<i64: 0>} : (tensor<?x4xf32>, tensor<1xi64>, tensor<1xi64>) -> tensor<?x4xf32>
   return %0 : tensor<?x4xf32>
 }
+
+// -----
+
+func.func @scatter_nd_updates_wrong_shape(%x: tensor<8x4xf32>, %i: tensor<3x1xi64>, %u: tensor<3x5xf32>) -> tensor<8x4xf32> {
+  // expected-error @+1 {{updates dim 1 is 5 where the input and indices make it 4}}
+  %0 = kiln.scatter_nd %x, %i, %u : (tensor<8x4xf32>, tensor<3x1xi64>, tensor<3x5xf32>) -> tensor<8x4xf32>
+  return %0 : tensor<8x4xf32>
+}
+
+// -----
+
+func.func @scatter_nd_unknown_reduction(%x: tensor<8x4xf32>, %i: tensor<3x1xi64>, %u: tensor<3x4xf32>) -> tensor<8x4xf32> {
+  // expected-error @+1 {{unknown reduction 'sum'}}
+  %0 = kiln.scatter_nd %x, %i, %u {reduction = "sum"} : (tensor<8x4xf32>, tensor<3x1xi64>, tensor<3x4xf32>) -> tensor<8x4xf32>
+  return %0 : tensor<8x4xf32>
+}

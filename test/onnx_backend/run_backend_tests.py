@@ -30,6 +30,7 @@ DEFAULT_DATA = "/usr/share/libonnx-testdata/data/node"
 
 SUPPORTED_OPS = frozenset("""
     Conv Gemm MatMul Relu Clip Sigmoid Tanh Erf BatchNormalization Add Sub Mul
+    ScatterND
     Div Pow Sqrt MaxPool AveragePool GlobalAveragePool Flatten Reshape
     Transpose Concat Slice Gather Unsqueeze Squeeze Shape Constant Identity
     ReduceMean Softmax LayerNormalization Exp Neg Abs Max Min ReduceSum

@@ -1,7 +1,7 @@
 //===- LogicIndexImporters.cpp - ONNX comparisons, logic and index ops ----===//
 //
 // Equal/Less/Greater(OrEqual), And/Or/Xor/Not, Where, ArgMax/ArgMin,
-// GatherND and TopK (with a constant K).
+// GatherND, ScatterND and TopK (with a constant K).
 //
 //===----------------------------------------------------------------------===//
 
@@ -54,6 +54,20 @@ static LogicalResult importGatherNd(NodeContext &nc, SmallVectorImpl<Value> &out
   out.push_back(nc.create<GatherNdOp>(
       nc.input(0), nc.input(1),
       nc.builder.getI64IntegerAttr(nc.intAttr("batch_dims", 0))));
+  return success(bool(out.back()));
+}
+
+/// ScatterND, with the opset-16/18 `reduction` attribute.
+static LogicalResult importScatterNd(NodeContext &nc,
+                                     SmallVectorImpl<Value> &out) {
+  std::string reduction = nc.stringAttr("reduction", "none");
+  if (reduction != "none" && reduction != "add" && reduction != "mul" &&
+      reduction != "max" && reduction != "min")
+    return nc.error() << "ScatterND reduction '" << reduction
+                      << "' is not supported";
+  out.push_back(nc.create<ScatterNdOp>(nc.input(0),
+                                       nc.input(1), nc.input(2),
+                                       nc.builder.getStringAttr(reduction)));
   return success(bool(out.back()));
 }
 
@@ -149,6 +163,7 @@ void registerLogicIndexImporters(ImporterRegistry &r) {
   r["ArgMax"] = importArgReduce<ArgMaxOp>;
   r["ArgMin"] = importArgReduce<ArgMinOp>;
   r["GatherND"] = importGatherNd;
+  r["ScatterND"] = importScatterNd;
   r["TopK"] = importTopK;
   r["Mod"] = importMod;
 }

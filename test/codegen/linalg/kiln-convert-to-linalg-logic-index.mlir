@@ -120,3 +120,37 @@ func.func @non_max_suppression(%boxes: tensor<1x6x4xf32>, %scores: tensor<1x2x6x
   %0 = kiln.non_max_suppression %boxes, %scores, %limit, %iou, %score : (tensor<1x6x4xf32>, tensor<1x2x6xf32>, tensor<i64>, tensor<f32>, tensor<f32>) -> tensor<?x3xi64>
   return %0 : tensor<?x3xi64>
 }
+
+// -----
+
+// scatter_nd: a loop over the index tuples carrying the result, which
+// starts as the input; each step reads a tuple (negative entries wrapped,
+// the rest clamped), takes the matching row of the updates and inserts it.
+// CHECK-LABEL: func.func @scatter_nd
+func.func @scatter_nd(%x: tensor<8x4xf32>, %i: tensor<3x1xi64>, %u: tensor<3x4xf32>) -> tensor<8x4xf32> {
+  // CHECK: scf.for %[[T:.*]] = %c0 to %c3 step %c1 iter_args(%[[ACC:.*]] = %arg0) -> (tensor<8x4xf32>)
+  // CHECK: %[[RAW:.*]] = tensor.extract %arg1[%[[T]], %c0{{.*}}] : tensor<3x1xi64>
+  // CHECK: arith.minsi
+  // CHECK: %[[ROW:.*]] = tensor.extract_slice %arg2[%[[T]], 0] [1, 4] [1, 1] : tensor<3x4xf32> to tensor<4xf32>
+  // CHECK-NOT: linalg.generic
+  // CHECK: tensor.insert_slice %[[ROW]] into %[[ACC]][%{{.*}}, 0] [1, 4] [1, 1] : tensor<4xf32> into tensor<8x4xf32>
+  %0 = kiln.scatter_nd %x, %i, %u : (tensor<8x4xf32>, tensor<3x1xi64>, tensor<3x4xf32>) -> tensor<8x4xf32>
+  return %0 : tensor<8x4xf32>
+}
+
+// -----
+
+// With a reduction the old slice is combined with the update first.
+// CHECK-LABEL: func.func @scatter_nd_add
+func.func @scatter_nd_add(%x: tensor<?x4xf32>, %i: tensor<?x1xi32>, %u: tensor<?x4xf32>) -> tensor<?x4xf32> {
+  // CHECK: call @kiln_rt_dims_disagree
+  // CHECK: scf.for
+  // CHECK: tensor.extract_slice %arg2
+  // CHECK: %[[OLD:.*]] = tensor.extract_slice %{{.*}} : tensor<?x4xf32> to tensor<4xf32>
+  // CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<4xf32>) outs(%[[OLD]] : tensor<4xf32>)
+  // CHECK: arith.addf
+  // CHECK: tensor.insert_slice
+  %0 = kiln.scatter_nd %x, %i, %u {reduction = "add"} : (tensor<?x4xf32>, tensor<?x1xi32>, tensor<?x4xf32>) -> tensor<?x4xf32>
+  return %0 : tensor<?x4xf32>
+}
+func.func private @kiln_rt_dims_disagree(i64, i64)
