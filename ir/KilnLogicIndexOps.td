@@ -118,9 +118,13 @@ def Kiln_TopKOp : Kiln_GraphOp<"top_k", [InferTypeOpAdaptorWithIsCompatible]> {
   let description = [{
     Results: the values and their i64 indices, with dim `axis` of size k,
     ordered from the largest (smallest with `largest = false`); equal values
-    keep their input order.
+    keep their input order. k = -1 takes the whole dim (a sort), whatever
+    its length at run time; with the optional 0-d `run_time_k` operand
+    (k = -1 then), k is its value when the model runs, which must not
+    exceed the dim (a shape error otherwise); negative counts as 0.
   }];
-  let arguments = (ins Kiln_Tensor:$input, I64Attr:$k, I64Attr:$axis,
+  let arguments = (ins Kiln_Tensor:$input,
+      Optional<Kiln_IndexTensor>:$run_time_k, I64Attr:$k, I64Attr:$axis,
       DefaultValuedAttr<BoolAttr, "true">:$largest);
   let results = (outs Kiln_Tensor:$values, RankedTensorOf<[I64]>:$indices);
   let hasVerifier = 1;

@@ -33,6 +33,8 @@ struct ConvertToLinalgPass
                            scf::SCFDialect>();
     // Run-time dim checks call the runtime (LoweringUtils.h).
     target.addLegalOp<func::CallOp>();
+    // Unsigned elements read as signless ones (CastLowering).
+    target.addLegalOp<UnrealizedConversionCastOp>();
     RewritePatternSet patterns(ctx);
     populateElementwiseToLinalgPatterns(patterns);
     populateContractionToLinalgPatterns(patterns);

@@ -115,10 +115,19 @@ struct ClipLowering : OpRewritePattern<ClipOp> {
   }
 };
 
-/// Scalar conversion between any two of Kiln's element types.
+/// `t` with its signedness dropped (arith computes on signless integers).
+static Type signless(Type t) {
+  if (auto it = dyn_cast<IntegerType>(t); it && !it.isSignless())
+    return IntegerType::get(t.getContext(), it.getWidth());
+  return t;
+}
+
+/// Scalar conversion between any two of Kiln's element types; `x` and the
+/// result are signless, `from` and `to` say whether they are unsigned.
 Value convertScalar(OpBuilder &b, Location loc, Value x, Type from, Type to) {
   if (from == to)
     return x;
+  Type sto = signless(to), sfrom = signless(from);
   auto ff = dyn_cast<FloatType>(from), tf = dyn_cast<FloatType>(to);
   if (ff && tf)
     return ff.getWidth() < tf.getWidth()
@@ -133,35 +142,43 @@ Value convertScalar(OpBuilder &b, Location loc, Value x, Type from, Type to) {
       return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNE, x,
                                    scalarConstant(b, loc, from, 0.0));
     return to.isUnsignedInteger()
-               ? arith::FPToUIOp::create(b, loc, to, x).getResult()
-               : arith::FPToSIOp::create(b, loc, to, x).getResult();
+               ? arith::FPToUIOp::create(b, loc, sto, x).getResult()
+               : arith::FPToSIOp::create(b, loc, sto, x).getResult();
   }
   unsigned fw = from.getIntOrFloatBitWidth(), tw = to.getIntOrFloatBitWidth();
   if (to.isInteger(1))
     return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, x,
-                                 scalarConstant(b, loc, from, 0));
+                                 scalarConstant(b, loc, sfrom, 0));
   if (fw == tw)
-    return arith::BitcastOp::create(b, loc, to, x);
+    return x;
   if (fw > tw)
-    return arith::TruncIOp::create(b, loc, to, x);
-  return fromUnsigned ? arith::ExtUIOp::create(b, loc, to, x).getResult()
-                      : arith::ExtSIOp::create(b, loc, to, x).getResult();
+    return arith::TruncIOp::create(b, loc, sto, x);
+  return fromUnsigned ? arith::ExtUIOp::create(b, loc, sto, x).getResult()
+                      : arith::ExtSIOp::create(b, loc, sto, x).getResult();
 }
 
-/// arith ops are signless: unsigned tensors are bitcast at the boundary.
+/// arith ops are signless: an unsigned element is cast to the signless
+/// integer of its width as it is read (and back as it is written). The
+/// casts vanish when the element types are lowered to LLVM's, which has
+/// only signless integers. (tensor.bitcast would say the same of whole
+/// tensors, but bufferization does not take it.)
 struct CastLowering : OpRewritePattern<CastOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(CastOp op,
                                 PatternRewriter &rewriter) const override {
     Type from = op.getInput().getType().getElementType();
     Type to = op.getType().getElementType();
-    if (from.isUnsignedInteger() || to.isUnsignedInteger())
-      return rewriter.notifyMatchFailure(op, "unsigned casts not supported");
-    Value r = buildElementwise(rewriter, op.getLoc(), op.getType(),
-                               op.getInput(),
-                               [&](OpBuilder &b, Location loc, ValueRange a) {
-                                 return convertScalar(b, loc, a[0], from, to);
-                               });
+    auto retype = [](OpBuilder &b, Location l, Value v, Type t) -> Value {
+      if (v.getType() == t)
+        return v;
+      return UnrealizedConversionCastOp::create(b, l, t, v).getResult(0);
+    };
+    Value r = buildElementwise(
+        rewriter, op.getLoc(), op.getType(), op.getInput(),
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          Value x = retype(b, l, a[0], signless(from));
+          return retype(b, l, convertScalar(b, l, x, from, to), to);
+        });
     rewriter.replaceOp(op, r);
     return success();
   }

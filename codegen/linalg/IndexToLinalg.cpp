@@ -181,17 +181,33 @@ struct TopKLowering : OpRewritePattern<TopKOp> {
     int64_t axis = op.getAxis(), rank = in.getRank();
     SmallVector<OpFoldResult> inSizes = dimSizes(rewriter, loc, x);
     SmallVector<OpFoldResult> outSizes(inSizes);
-    outSizes[axis] = rewriter.getIndexAttr(op.getK());
+    bool whole = op.getK() == -1;
+    if (!whole)
+      outSizes[axis] = rewriter.getIndexAttr(op.getK());
     Value taken = buildFilled(rewriter, loc, in.clone(rewriter.getI1Type()),
                               0.0, inSizes);
     Value values = buildEmpty(rewriter, loc, op.getValues().getType(), outSizes);
     Value indices = buildEmpty(rewriter, loc, op.getIndices().getType(), outSizes);
     Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
     Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
-    Value k = arith::ConstantIndexOp::create(rewriter, loc, op.getK());
-    // A dynamic dim shorter than k at run time is a shape error, not a read
-    // past its end.
-    if (in.isDynamicDim(axis))
+    Value k = whole ? getValueOrCreateConstantIndexOp(rewriter, loc,
+                                                      inSizes[axis])
+                    : arith::ConstantIndexOp::create(rewriter, loc, op.getK())
+                          .getResult();
+    if (Value given = op.getRunTimeK()) {
+      // k read when the model runs: negative counts as 0, and more than the
+      // dim holds is a shape error.
+      Value raw = tensor::ExtractOp::create(rewriter, loc, given, ValueRange{});
+      k = arith::MaxSIOp::create(
+          rewriter, loc,
+          arith::IndexCastOp::create(rewriter, loc, rewriter.getIndexType(), raw),
+          arith::ConstantIndexOp::create(rewriter, loc, 0));
+      outSizes[axis] = k;
+      whole = false;
+    }
+    // A dim shorter than k at run time is a shape error, not a read past
+    // its end.
+    if ((in.isDynamicDim(axis) || op.getRunTimeK()) && !whole)
       checkDimAtLeast(rewriter, loc,
                       getValueOrCreateConstantIndexOp(rewriter, loc, inSizes[axis]),
                       k);

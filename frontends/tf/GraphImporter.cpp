@@ -35,7 +35,8 @@ bool isPassThrough(llvm::StringRef op) {
 bool isBuiltin(llvm::StringRef op) {
   return op == "Const" || op == "Placeholder" || op == "Switch" ||
          op == "Merge" ||
-         op == "PlaceholderWithDefault" || op == "NoOp" || isPassThrough(op);
+         op == "PlaceholderWithDefault" || op == "NoOp" || isPassThrough(op) ||
+         isArrayOp(op);
 }
 
 
@@ -222,6 +223,8 @@ LogicalResult GraphImporter::importNode(const tensorflow::NodeDef &node) {
   }
   if ((op == "Switch" || op == "Merge") && !loops.loopOf.count(node.name()))
     return importCondNode(node, inputs);
+  if (isArrayOp(op))
+    return importArrayNode(node, inputs);
   const auto &registry = tfImporterRegistry();
   auto it = registry.find(op);
   if (it == registry.end())

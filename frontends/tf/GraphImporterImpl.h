@@ -25,6 +25,8 @@ using namespace mlir;
 bool isPassThrough(llvm::StringRef op);
 /// Ops the importer handles itself (no registry entry).
 bool isBuiltin(llvm::StringRef op);
+/// TensorArray and TensorList ops (ArrayImporter.cpp).
+bool isArrayOp(llvm::StringRef op);
 
 class GraphImporter {
 public:
@@ -63,7 +65,27 @@ private:
   const SmallVector<Branch> &branchesOf(const Ref &ref, int depth = 0);
   llvm::StringMap<SmallVector<Branch>> branches;
   FailureOr<SmallVector<Value>> importRegion(const TfLoop &loop, Region &region,
-                                             TypeRange types, bool body);
+                                             ValueRange inits, TypeRange types,
+                                             bool body);
+
+  /// A TensorArray or TensorList (ArrayImporter.cpp): its element count (a
+  /// 0-d integer tensor), element type and the node that made it.
+  struct ArrayInfo {
+    Value size;
+    Type elementType;
+    std::string node;
+  };
+  LogicalResult importArrayNode(const tensorflow::NodeDef &node,
+                                ArrayRef<Value> inputs);
+  const tensorflow::NodeDef *arrayNodeOf(Ref ref);
+  std::optional<SmallVector<int64_t>>
+  declaredElementDims(const tensorflow::NodeDef &array);
+  Value arrayZeros(const ArrayInfo &info, ArrayRef<int64_t> dims, Location loc);
+  Value arrayPlaceholder(const ArrayInfo &info, Location loc);
+  FailureOr<Value> arrayFor(Value contents, Value element, Location loc);
+  /// TensorArray handles, and the 0-d placeholders (and loop variables and
+  /// results carrying them) of arrays whose element shape is not known yet.
+  llvm::DenseMap<Value, ArrayInfo> arrays;
 
   MLIRContext *ctx;
   const tensorflow::GraphDef &graph;

@@ -39,11 +39,25 @@ SmallVector<Ref> GraphImporter::depsOf(const tensorflow::NodeDef &node) {
 }
 
 /// frameOf for every ordered node: a loop's own nodes are in it (an Exit
-/// is in the loop's parent), and any other node is in the frame of its
-/// first data input, or of its first control input when it has none (a
+/// is in the loop's parent), and any other node is in the innermost frame
+/// of its data inputs, or of its first control input when it has none (a
 /// constant in a loop body); a node with neither is outside every loop.
+/// (A constant whose only input is a control edge from the body may be
+/// ordered before that edge's source and so stay outside: its value is the
+/// same everywhere, and regions see the values outside them.)
 void GraphImporter::assignFrames() {
   auto frame = [&](const Ref &r) { return frameOf.lookup(r.node); };
+  // How many loops frame f is nested in, itself included.
+  auto depth = [&](size_t f) {
+    int d = 0;
+    for (int guard = 0; f && guard < 256; ++guard, ++d) {
+      const TfLoop &l = loops.loops[f - 1];
+      const tensorflow::NodeDef *enter =
+          l.vars.empty() ? l.invariants.front() : l.vars.front().enter;
+      f = frame(parseRef(enter->input(0)));
+    }
+    return d;
+  };
   for (const tensorflow::NodeDef *node : postOrder) {
     auto loop = loops.loopOf.find(node->name());
     size_t f = 0;
@@ -57,9 +71,12 @@ void GraphImporter::assignFrames() {
       std::optional<size_t> data, control;
       for (const std::string &in : node->input()) {
         Ref r = parseRef(in);
-        auto &slot = r.control ? control : data;
-        if (!slot)
-          slot = frame(r);
+        if (r.control) {
+          if (!control)
+            control = frame(r);
+        } else if (size_t f = frame(r); !data || depth(f) > depth(*data)) {
+          data = f;
+        }
       }
       f = data ? *data : control.value_or(0);
     }
@@ -84,12 +101,17 @@ SmallVector<Value> *GraphImporter::lookup(llvm::StringRef name) {
 /// are the values their Enter nodes read from outside. Returns what the
 /// region yields.
 FailureOr<SmallVector<Value>>
-GraphImporter::importRegion(const TfLoop &loop, Region &region, TypeRange types,
-                            bool body) {
+GraphImporter::importRegion(const TfLoop &loop, Region &region,
+                            ValueRange inits, TypeRange types, bool body) {
   SmallVector<Location> locs;
   for (const TfLoopVar &var : loop.vars)
     locs.push_back(nodeLoc(var.merge->name()));
   Block *block = builder.createBlock(&region, {}, types, locs);
+  // A variable starting as an array placeholder is one in the region too.
+  for (auto [i, init] : llvm::enumerate(inits))
+    if (auto it = arrays.find(init);
+        it != arrays.end() && cast<RankedTensorType>(types[i]).getRank() == 0)
+      arrays[block->getArgument(i)] = it->second;
   llvm::StringMap<SmallVector<Value>> scope;
   for (const tensorflow::NodeDef *inv : loop.invariants) {
     auto v = valueOf(parseRef(inv->input(0)), nodeLoc(inv->name()));
@@ -175,9 +197,9 @@ LogicalResult GraphImporter::importLoop(size_t index) {
   }
   SmallVector<Type> types(ValueRange(inits).getTypes());
   OpBuilder::InsertionGuard guard(builder);
-  for (int attempt = 0; attempt < 2; ++attempt) {
+  for (int attempt = 0; attempt < 3; ++attempt) {
     auto op = WhileOp::create(builder, loc, types, inits);
-    auto cond = importRegion(loop, op.getCond(), types, false);
+    auto cond = importRegion(loop, op.getCond(), inits, types, false);
     if (failed(cond))
       return failure();
     if (auto t = dyn_cast<RankedTensorType>((*cond)[0].getType());
@@ -185,7 +207,7 @@ LogicalResult GraphImporter::importLoop(size_t index) {
       return emitError(nodeLoc(loop.loopCond->name()))
              << "the condition of loop '" << loop.frame
              << "' must be a scalar bool, not " << (*cond)[0].getType();
-    auto next = importRegion(loop, op.getBody(), types, true);
+    auto next = importRegion(loop, op.getBody(), inits, types, true);
     if (failed(next))
       return failure();
     // Dims where an iteration's value differs from the variable's type.
@@ -193,6 +215,25 @@ LogicalResult GraphImporter::importLoop(size_t index) {
     for (auto [i, v] : llvm::enumerate(*next)) {
       auto want = cast<RankedTensorType>(types[i]);
       auto got = cast<RankedTensorType>(v.getType());
+      if (auto array = arrays.find(inits[i]);
+          array != arrays.end() && want.getRank() == 0 && got.getRank() > 0) {
+        // An array the body writes first: it now starts as zeros of the
+        // shape the body gives it.
+        if (!RankedTensorType::get(got.getShape().drop_front(),
+                                   got.getElementType())
+                 .hasStaticShape())
+          return emitError(nodeLoc(loop.vars[i].next->name()))
+                 << "the elements of the array made by '" << array->second.node
+                 << "' have the shape " << got
+                 << " after a row, known only at run time; Kiln needs it at "
+                 << "compile time";
+        builder.setInsertionPoint(op);
+        inits[i] = arrayZeros(array->second, got.getShape().drop_front(),
+                              nodeLoc(loop.vars[i].enter->name()));
+        types[i] = inits[i].getType();
+        changed = true;
+        continue;
+      }
       if (got.getElementType() != want.getElementType() ||
           got.getRank() != want.getRank())
         return emitError(nodeLoc(loop.vars[i].next->name()))
@@ -209,9 +250,14 @@ LogicalResult GraphImporter::importLoop(size_t index) {
     }
     builder.setInsertionPointAfter(op);
     if (!changed) {
-      for (auto [i, var] : llvm::enumerate(loop.vars))
+      for (auto [i, var] : llvm::enumerate(loop.vars)) {
         if (var.exit)
           scopes.back()[var.exit->name()] = {op.getResult(i)};
+        if (auto array = arrays.find(inits[i]);
+            array != arrays.end() &&
+            cast<RankedTensorType>(types[i]).getRank() == 0)
+          arrays[op.getResult(i)] = array->second;
+      }
       return success();
     }
     // Again with the changing dims dynamic (kiln.while takes initial

@@ -25,6 +25,21 @@ namespace {
 
 constexpr size_t kMaxWeightBytes = size_t(4) << 30;
 
+/// TensorFlow.js has no float64: its converter stores float64 constants as
+/// float32 and its kernels compute float64 ops in float32. The graph keeps
+/// TensorFlow's types, so they are rewritten here to what TF.js computes.
+void computeDoublesAsFloats(tensorflow::GraphDef &graph) {
+  for (auto &n : *graph.mutable_node())
+    for (auto &[name, attr] : *n.mutable_attr()) {
+      if (attr.has_type() && attr.type() == tensorflow::DT_DOUBLE)
+        attr.set_type(tensorflow::DT_FLOAT);
+      if (attr.has_list())
+        for (int i = 0; i < attr.list().type_size(); ++i)
+          if (attr.list().type(i) == tensorflow::DT_DOUBLE)
+            attr.mutable_list()->set_type(i, tensorflow::DT_FLOAT);
+    }
+}
+
 /// Bytes per element of a stored weight dtype; 0 if unknown.
 size_t storedSize(llvm::StringRef dtype) {
   if (dtype == "float32" || dtype == "int32")
@@ -200,6 +215,7 @@ bool loadTfjsModel(const std::string &path, tensorflow::GraphDef &graph,
     error = "'" + path + "' holds no graph nodes";
     return false;
   }
+  computeDoublesAsFloats(graph);
   return true;
 }
 

@@ -211,16 +211,23 @@ LogicalResult TopKOp::inferReturnTypes(MLIRContext *ctx,
     return emitOptionalError(loc, "axis ", axis, " out of range for rank ",
                              in.getRank());
   int64_t n = in.getDimSize(axis);
-  if (k < 0 || (!ShapedType::isDynamic(n) && k > n))
+  if (k < -1 || (!ShapedType::isDynamic(n) && k > n))
     return emitOptionalError(loc, "k = ", k, " for a dim of ", n);
+  if (adaptor.getRunTimeK() && k != -1)
+    return emitOptionalError(loc, "k must be -1 when given at run time");
   SmallVector<int64_t> shape(in.getShape());
-  shape[axis] = k;
+  shape[axis] = adaptor.getRunTimeK() ? ShapedType::kDynamic
+                                      : (k == -1 ? n : k);
   inferred.push_back(RankedTensorType::get(shape, in.getElementType()));
   inferred.push_back(RankedTensorType::get(shape, IntegerType::get(ctx, 64)));
   return success();
 }
 
-LogicalResult TopKOp::verify() { return success(); }
+LogicalResult TopKOp::verify() {
+  if (getRunTimeK() && getRunTimeK().getType().getRank() != 0)
+    return emitOpError() << "run-time k must be a 0-d tensor";
+  return success();
+}
 
 //===----------------------------------------------------------------------===//
 // non_zero

@@ -85,7 +85,7 @@ static LogicalResult importTopK(NodeContext &nc, SmallVectorImpl<Value> &out) {
     return nc.error() << "TopK needs an axis within rank " << rank
                       << " and a single K";
   auto &b = nc.builder;
-  auto op = nc.createOp<TopKOp>(nc.input(0), b.getI64IntegerAttr((*k)[0]),
+  auto op = nc.createOp<TopKOp>(nc.input(0), Value(), b.getI64IntegerAttr((*k)[0]),
                                 b.getI64IntegerAttr(axis),
                                 b.getBoolAttr(nc.intAttr("largest", 1)));
   if (!op)

@@ -1,12 +1,14 @@
 //===- FillImporters.cpp - TensorFlow ops that make tensors of a shape ----===//
 //
 // Fill, ZerosLike/OnesLike, BroadcastTo, Tile, Range, Size and Rank. Shapes
-// and multiples must be constants; Range may have a computed limit.
+// and multiples must be constants, except Fill's dims and Range's limit,
+// which may be computed.
 //
 //===----------------------------------------------------------------------===//
 
 #include "frontends/tf/TfNodeContext.h"
 
+#include "frontends/common/ShapeTracing.h"
 #include "ir/ConstantData.h"
 
 using namespace mlir;
@@ -32,12 +34,38 @@ static Value broadcastScalar(TfNodeContext &nc, size_t i,
                                   nc.i64Const(dims));
 }
 
+/// Fill with computed dims (padding to a count known at run time): the
+/// dims the shape arithmetic fixes are static, the rest dynamic.
+static LogicalResult importRunTimeFill(TfNodeContext &nc,
+                                       SmallVectorImpl<Value> &out) {
+  auto dt = nc.inputType(0);
+  if (dt.getRank() != 1 || dt.isDynamicDim(0))
+    return nc.error() << "Fill needs 1-D dims of a known length, got " << dt;
+  SmallVector<int64_t> shape(dt.getDimSize(0), ShapedType::kDynamic);
+  if (auto known = shapeElements(nc.input(0)))
+    for (auto [d, e] : llvm::enumerate(*known))
+      if (!e.source && e.value >= 0)
+        shape[d] = e.value;
+      else if (e.source)
+        shape[d] = cast<RankedTensorType>(e.source.getType()).getDimSize(e.dim);
+  auto i64 = nc.builder.getI64Type();
+  Value dims = nc.input(0);
+  if (dt.getElementType() != i64)
+    dims = nc.create<CastOp>(dt.clone(i64), dims);
+  auto type = RankedTensorType::get(shape, nc.inputType(1).getElementType());
+  out.push_back(nc.create<BroadcastToOp>(type, nc.input(1), dims));
+  return success(bool(out.back()));
+}
+
 static LogicalResult importFill(TfNodeContext &nc,
                                 SmallVectorImpl<Value> &out) {
+  if (nc.inputType(1).getRank() != 0)
+    return nc.error() << "Fill needs a scalar value";
   auto dims = nc.constInts(0);
-  if (!dims || nc.inputType(1).getRank() != 0 ||
-      llvm::any_of(*dims, [](int64_t d) { return d < 0; }))
-    return nc.error() << "Fill needs constant non-negative dims and a scalar";
+  if (!dims)
+    return importRunTimeFill(nc, out);
+  if (llvm::any_of(*dims, [](int64_t d) { return d < 0; }))
+    return nc.error() << "Fill needs non-negative dims";
   out.push_back(broadcastScalar(nc, 1, *dims));
   return success(bool(out.back()));
 }

@@ -1,9 +1,9 @@
 //===- ShapeImporters.cpp - TensorFlow shape ops and reductions to kiln ---===//
 //
 // Reshape, Squeeze, ExpandDims, Transpose, ConcatV2, Pack, Pad and the
-// reductions. Shape operands (axes, permutations, paddings) must be
-// constants after freezing, as tfcompile also requires; a Reshape's target
-// may also be computed from tensor shapes.
+// reductions. Shape operands (axes, permutations) must be constants after
+// freezing, as tfcompile also requires; a Reshape's target may also be
+// computed from tensor shapes, and Pad's paddings at run time.
 //
 //===----------------------------------------------------------------------===//
 
@@ -113,7 +113,63 @@ static LogicalResult importPack(TfNodeContext &nc,
   return success(bool(out.back()));
 }
 
+/// Pad with paddings computed at run time (padding a variable number of
+/// detections up to a fixed count): along each dim, a concat of a block of
+/// the pad value before, the input, and a block after, the blocks' lengths
+/// read from the paddings when the graph runs.
+static LogicalResult importRunTimePad(TfNodeContext &nc, double value,
+                                      SmallVectorImpl<Value> &out) {
+  auto &b = nc.builder;
+  Value x = nc.input(0);
+  int64_t rank = nc.inputType(0).getRank();
+  auto pt = nc.inputType(1);
+  if (pt.getRank() != 2 || pt.getDimSize(0) != rank || pt.getDimSize(1) != 2)
+    return nc.error() << "Pad needs a " << rank << "x2 paddings tensor, got "
+                      << pt;
+  auto i64 = b.getI64Type();
+  Value flat = nc.reshape(nc.input(1), {2 * rank});
+  if (flat && pt.getElementType() != i64)
+    flat = nc.create<CastOp>(RankedTensorType::get({2 * rank}, i64), flat);
+  for (int64_t d = 0; d < rank && x; ++d) {
+    SmallVector<Value> parts;
+    for (int64_t side = 0; side < 2; ++side) {
+      Value p = nc.create<GatherOp>(flat, nc.scalarConst(i64, 2 * d + side),
+                                    b.getI64IntegerAttr(0));
+      auto xt = cast<RankedTensorType>(x.getType());
+      SmallVector<Value> dims;
+      SmallVector<int64_t> shape(xt.getShape());
+      shape[d] = ShapedType::kDynamic;
+      Value xShape = nc.create<ShapeOfOp>(
+          RankedTensorType::get({rank}, i64), x);
+      for (int64_t j = 0; j < rank; ++j)
+        dims.push_back(
+            j == d ? nc.reshape(p, {1})
+                   : nc.reshape(nc.create<GatherOp>(xShape,
+                                                    nc.scalarConst(i64, j),
+                                                    b.getI64IntegerAttr(0)),
+                                {1}));
+      Value blockShape = nc.create<ConcatOp>(dims, b.getI64IntegerAttr(0));
+      parts.push_back(nc.create<BroadcastToOp>(
+          RankedTensorType::get(shape, xt.getElementType()),
+          nc.scalarConst(xt.getElementType(), value), blockShape));
+    }
+    x = nc.create<ConcatOp>(ValueRange{parts[0], x, parts[1]},
+                            b.getI64IntegerAttr(d));
+  }
+  out.push_back(x);
+  return success(bool(x));
+}
+
 static LogicalResult importPad(TfNodeContext &nc, SmallVectorImpl<Value> &out) {
+  double value = 0;
+  if (nc.node.op() == "PadV2") {
+    auto v = nc.constFloats(2);
+    if (!v || v->size() != 1)
+      return nc.error() << "PadV2 constant_values must be a scalar constant";
+    value = (*v)[0];
+  }
+  if (!nc.constInts(1))
+    return importRunTimePad(nc, value, out);
   auto paddings = nc.constOperand(1, "paddings");
   if (failed(paddings))
     return failure();
@@ -126,13 +182,6 @@ static LogicalResult importPad(TfNodeContext &nc, SmallVectorImpl<Value> &out) {
     pads[d + rank] = (*paddings)[2 * d + 1];
     if (pads[d] < 0 || pads[d + rank] < 0)
       return nc.error() << "Pad with negative paddings is not supported";
-  }
-  double value = 0;
-  if (nc.node.op() == "PadV2") {
-    auto v = nc.constFloats(2);
-    if (!v || v->size() != 1)
-      return nc.error() << "PadV2 constant_values must be a scalar constant";
-    value = (*v)[0];
   }
   out.push_back(nc.create<PadOp>(nc.input(0), nc.builder.getDenseI64ArrayAttr(pads),
                                  nc.builder.getF64FloatAttr(value)));
