@@ -72,40 +72,25 @@ static LogicalResult importGatherNd(TfNodeContext &nc,
 }
 
 /// TopKV2 along the last dim; `sorted = false` allows any order, so the
-/// sorted one serves both.
+/// sorted one serves both. k may be a constant, the input's own last dim
+/// (a sort of everything, as the detection API's SortByField writes: k =
+/// -1), or any scalar computed when the graph runs (the run-time k).
 static LogicalResult importTopK(TfNodeContext &nc, SmallVectorImpl<Value> &out) {
   int64_t rank = nc.inputType(0).getRank();
-  // A k computed as the input's own last dim (a sort of everything, as
-  // the detection API's SortByField writes) is top_k's k = -1.
-  std::optional<std::vector<int64_t>> whole;
-  if (auto traced = shapeElements(nc.input(1));
-      traced && traced->size() == 1 && (*traced)[0].source == nc.input(0) &&
-      (*traced)[0].dim == rank - 1)
-    whole = std::vector<int64_t>{-1};
-  if (!whole && !nc.constInts(1)) {
-    // k computed when the graph runs (the number of detections left).
-    if (nc.inputType(1).getRank() != 0 || rank < 1)
-      return nc.error() << "TopKV2 needs an input of rank >= 1 and a scalar k";
-    auto op = nc.createOp<TopKOp>(nc.input(0), nc.input(1),
-                                  nc.builder.getI64IntegerAttr(-1),
-                                  nc.builder.getI64IntegerAttr(rank - 1),
-                                  nc.builder.getBoolAttr(true));
-    if (!op)
-      return failure();
-    const auto *type = nc.attr("index_type");
-    out.push_back(op.getValues());
-    out.push_back(castToDtype(nc, op.getIndices(),
-                              type ? type->type() : tensorflow::DT_INT32));
-    return success(bool(out.back()));
-  }
-  auto k = whole ? FailureOr<std::vector<int64_t>>(*whole)
-                 : nc.constOperand(1, "k");
-  if (failed(k))
-    return failure();
-  if (rank < 1 || k->size() != 1)
+  if (rank < 1 || nc.inputType(1).getRank() != 0)
     return nc.error() << "TopKV2 needs an input of rank >= 1 and a scalar k";
+  int64_t k = -1;
+  Value runTimeK;
+  if (auto given = nc.constInts(1))
+    k = given->front();
+  else if (auto traced = shapeElements(nc.input(1));
+           !traced || traced->size() != 1 ||
+           (*traced)[0].source != nc.input(0) || (*traced)[0].dim != rank - 1)
+    runTimeK = nc.input(1);
+  if (k < -1 || (k == -1 && !runTimeK && nc.constInts(1)))
+    return nc.error() << "TopKV2 k must not be negative";
   auto &b = nc.builder;
-  auto op = nc.createOp<TopKOp>(nc.input(0), Value(), b.getI64IntegerAttr((*k)[0]),
+  auto op = nc.createOp<TopKOp>(nc.input(0), runTimeK, b.getI64IntegerAttr(k),
                                 b.getI64IntegerAttr(rank - 1), b.getBoolAttr(true));
   if (!op)
     return failure();

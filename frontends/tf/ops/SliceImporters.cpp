@@ -239,10 +239,45 @@ static Value dynamicWindow(TfNodeContext &nc, Value x, ArrayRef<int64_t> begin,
                                    nc.builder.getDenseI64ArrayAttr(steps));
 }
 
+/// Slice whose begin or size is computed when the graph runs (clipping a
+/// variable number of detections): one kiln.dynamic_slice over every dim
+/// with ends = begin + size, or the dim's end where size is -1. Windows
+/// reaching past a dim are clamped to it, as ONNX's Slice does.
+static LogicalResult importRunTimeSlice(TfNodeContext &nc,
+                                        SmallVectorImpl<Value> &out) {
+  auto in = nc.inputType(0);
+  int64_t rank = in.getRank();
+  auto i64 = nc.builder.getI64Type();
+  auto vec = RankedTensorType::get({rank}, i64);
+  for (size_t i : {1, 2})
+    if (nc.inputType(i).getRank() != 1 || nc.inputType(i).getDimSize(0) != rank)
+      return nc.error() << "Slice begin and size need one value per dim of "
+                        << in;
+  auto asI64 = [&](Value v) {
+    return cast<RankedTensorType>(v.getType()).getElementType() == i64
+               ? v
+               : nc.create<CastOp>(vec, v);
+  };
+  Value begin = asI64(nc.input(1)), size = asI64(nc.input(2));
+  Value toEnd = nc.i64Const(
+      SmallVector<int64_t>(rank, std::numeric_limits<int64_t>::max()));
+  Value whole = nc.create<LessOp>(size, nc.i64Const(SmallVector<int64_t>(rank, 0)));
+  Value ends = nc.create<SelectOp>(whole, toEnd, nc.create<AddOp>(begin, size));
+  SmallVector<int64_t> axes, steps(rank, 1);
+  for (int64_t d = 0; d < rank; ++d)
+    axes.push_back(d);
+  out.push_back(nc.create<DynamicSliceOp>(
+      nc.input(0), begin, ends, nc.builder.getDenseI64ArrayAttr(axes),
+      nc.builder.getDenseI64ArrayAttr(steps)));
+  return success(bool(out.back()));
+}
+
 static LogicalResult importSlice(TfNodeContext &nc,
                                  SmallVectorImpl<Value> &out) {
   auto begin = nc.constInts(1), size = nc.constInts(2);
   auto in = nc.inputType(0);
+  if (!begin || !size)
+    return importRunTimeSlice(nc, out);
   if (!begin || !size || int64_t(begin->size()) != in.getRank() ||
       int64_t(size->size()) != in.getRank())
     return nc.error() << "Slice begin and size must be constants with one "

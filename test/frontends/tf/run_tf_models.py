@@ -16,10 +16,17 @@ pass, so CI keeps what passed before. Exit 77 (skipped) without the models.
 cannot be met by any other implementation (the caller states why); the
 line for such a model says so.
 
+`--int-bits MODEL:OUTPUT,...` names float32 references that hold int32
+bytes: TensorFlow.js's CPU backend casts int32 to float32 by relabelling
+the int32 buffer, so a reference saved from that buffer's bytes holds the
+integers' bit patterns (100 reads as 1.4e-43). Those references are
+decoded as int32 and compared as the floats they stand for.
+
 Usage: run_tf_models.py --kiln KILN --models DIR [--work DIR]
                           [--expect-pass a,b,... | --expect-all]
                           [--only a,b,...] [--jobs N]
                           [--tolerance MODEL:OUTPUT=RTOL,...]
+                          [--int-bits MODEL:OUTPUT,...]
 """
 import argparse
 import concurrent.futures
@@ -30,7 +37,7 @@ import sys
 import tempfile
 
 
-def run_model(kiln, folder, work, loose):
+def run_model(kiln, folder, work, loose, int_bits=()):
     name = os.path.basename(folder)
     io = json.load(open(os.path.join(folder, "io.json")))
     model = os.path.join(folder, io["model"])
@@ -60,7 +67,14 @@ def run_model(kiln, folder, work, loose):
         for i in io["inputs"]:
             cmd += ["--input", "%s=%s" % (i["name"], os.path.join(folder, i["file"]))]
         for o in outputs:
-            cmd += ["--expect", "%s=%s" % (o["name"], os.path.join(folder, o["file"]))]
+            ref = os.path.join(folder, o["file"])
+            if o["name"] in int_bits:
+                import numpy
+                decoded = os.path.join(work, "%s_%s.npy" % (name, o["name"]))
+                numpy.save(decoded, numpy.load(ref).view(numpy.int32)
+                           .astype(numpy.float32))
+                ref = decoded
+            cmd += ["--expect", "%s=%s" % (o["name"], ref)]
         r = subprocess.run(cmd + ["--rtol", rtol, "--atol", "0"],
                            capture_output=True, text=True)
         if r.returncode != 0:
@@ -85,7 +99,13 @@ def main():
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--tolerance", default="",
                     help="MODEL:OUTPUT=RTOL,... for single outputs")
+    ap.add_argument("--int-bits", default="",
+                    help="MODEL:OUTPUT,... float32 references holding int32 bytes")
     args = ap.parse_args()
+    int_bits = {}
+    for item in filter(None, args.int_bits.split(",")):
+        model, output = item.split(":")
+        int_bits.setdefault(model, set()).add(output)
     loose = {}
     for item in filter(None, args.tolerance.split(",")):
         where, rtol = item.split("=")
@@ -104,7 +124,7 @@ def main():
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
         results = pool.map(
             lambda n: run_model(args.kiln, os.path.join(args.models, n), work,
-                                loose.get(n, {})),
+                                loose.get(n, {}), int_bits.get(n, set())),
             names)
         for n, (ok, why) in zip(names, results):
             print("%-26s %s  %s" % (n, "PASS" if ok else "FAIL", why),
