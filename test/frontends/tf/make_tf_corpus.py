@@ -35,6 +35,22 @@ def const(*shape):
 
 X4 = (1, 9, 10, 4)   # an NHWC image with odd and even sides
 
+
+def tensor_array_written_in_loop(x):
+    ta = tf.TensorArray(tf.float32, size=5, element_shape=None)
+    for i in tf.range(5):
+        ta = ta.write(i, tf.gather(x, i % 3) * tf.cast(i + 1, tf.float32))
+    return ta.stack()
+
+
+def pad_clip_run_time_count(x):
+    kept = tf.gather(x, tf.where(x > 0.0)[:, 0])
+    n = tf.shape(kept)[0]
+    ranked = tf.math.top_k(kept, k=n).values
+    padded = tf.pad(ranked, [[0, 8 - n]])
+    filled = tf.concat([tf.slice(x, [0], [n]), tf.fill([8 - n], -1.0)], 0)
+    return padded, filled
+
 CASES = {
     "conv2d_same_stride2": ([X4], lambda x: tf.nn.conv2d(
         x, const(3, 3, 4, 6), strides=2, padding="SAME")),
@@ -166,6 +182,18 @@ CASES = {
         [tf.constant(0), x],
         shape_invariants=[tf.TensorShape([]), tf.TensorShape([None, 4])])[1],
         axis=0)),
+    # Arrays: tf.map_fn and a TensorArray written in a loop become
+    # TensorList ops in a while loop (the second's element shape is known
+    # only from its first write).
+    "map_fn_rows": ([(3, 4)], lambda x: tf.map_fn(
+        lambda r: tf.reduce_sum(r * r) + r[0] * 2.0, x)),
+    "tensor_array_written_in_loop": ([(3, 4)], tensor_array_written_in_loop),
+    # Detection-style post-processing: a count known when the graph runs
+    # sizes a top_k, a pad, a fill and a slice.
+    "pad_clip_run_time_count": ([(8,)], pad_clip_run_time_count),
+    "cast_through_uint8": ([(3, 4)], lambda x: tf.cast(
+        tf.cast(tf.clip_by_value(x * 40.0 + 128.0, 0.0, 255.0), tf.uint8),
+        tf.float32) * 0.5),
     # TF1 conditionals: tf.function's If is lowered to Switch/Merge when the
     # graph is frozen. Each cond is here twice, its predicate flipped, so
     # that whatever the data, both branches are taken by some case.
