@@ -78,6 +78,7 @@ const TfImporterRegistry &tfImporterRegistry() {
     registerTfSliceImporters(r);
     registerTfFillImporters(r);
     registerTfLogicIndexImporters(r);
+    registerTfSpaceImporters(r);
     return r;
   }();
   return registry;

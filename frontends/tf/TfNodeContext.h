@@ -65,6 +65,7 @@ void registerTfShapeImporters(TfImporterRegistry &registry);
 void registerTfSliceImporters(TfImporterRegistry &registry);
 void registerTfFillImporters(TfImporterRegistry &registry);
 void registerTfLogicIndexImporters(TfImporterRegistry &registry);
+void registerTfSpaceImporters(TfImporterRegistry &registry);
 
 /// Every op the TensorFlow frontend imports (Placeholder, Const and
 /// Identity-like nodes are handled by the graph importer itself).

@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "frontends/common/Composites.h"
 #include "frontends/tf/TfNodeContext.h"
 #include "frontends/tf/TfTensors.h"
 
@@ -83,6 +84,21 @@ static LogicalResult importSquaredDifference(TfNodeContext &nc,
 /// x * sigmoid(x) (grappler writes Swish for Keras' "swish" activation).
 static LogicalResult importSwish(TfNodeContext &nc, SmallVectorImpl<Value> &out) {
   out.push_back(nc.create<MulOp>(nc.input(0), nc.create<SigmoidOp>(nc.input(0))));
+  return success(bool(out.back()));
+}
+
+/// Elu, and Selu with TensorFlow's fixed alpha and scale.
+static LogicalResult importElu(TfNodeContext &nc, SmallVectorImpl<Value> &out) {
+  bool selu = nc.node.op() == "Selu";
+  out.push_back(buildElu(nc, nc.input(0),
+                         selu ? 1.6732632423543772 : 1.0,
+                         selu ? 1.0507009873554805 : 1.0));
+  return success(bool(out.back()));
+}
+
+static LogicalResult importSoftplus(TfNodeContext &nc,
+                                    SmallVectorImpl<Value> &out) {
+  out.push_back(buildSoftplus(nc, nc.input(0)));
   return success(bool(out.back()));
 }
 
@@ -166,6 +182,9 @@ void registerTfElementwiseImporters(TfImporterRegistry &r) {
   r["SquaredDifference"] = importSquaredDifference;
   r["Rsqrt"] = importRsqrt;
   r["Swish"] = importSwish;
+  r["Elu"] = importElu;
+  r["Selu"] = importElu;
+  r["Softplus"] = importSoftplus;
   r["BiasAdd"] = importBiasAdd;
   r["Cast"] = importCast;
 }

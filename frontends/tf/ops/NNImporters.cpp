@@ -7,6 +7,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "frontends/common/Composites.h"
+#include "frontends/common/Einsum.h"
 #include "frontends/tf/TfNodeContext.h"
 #include "ir/ops/OpUtils.h"
 
@@ -343,13 +345,25 @@ static LogicalResult importPool(TfNodeContext &nc,
   return success(bool(out.back()));
 }
 
+/// Einsum with one or two operands (frontends/common/Einsum.h).
+static LogicalResult importEinsum(TfNodeContext &nc,
+                                  SmallVectorImpl<Value> &out) {
+  auto r = buildEinsum(nc, nc.stringAttr("equation", ""), nc.inputs);
+  if (failed(r))
+    return failure();
+  out.push_back(*r);
+  return success();
+}
+
 static LogicalResult importSoftmax(TfNodeContext &nc,
                                    SmallVectorImpl<Value> &out) {
   int64_t rank = nc.inputType(0).getRank();
   if (rank < 1)
     return nc.error() << "Softmax needs an input of rank >= 1";
-  out.push_back(nc.create<SoftmaxOp>(nc.input(0),
-                                     nc.builder.getI64IntegerAttr(rank - 1)));
+  out.push_back(nc.node.op() == "LogSoftmax"
+                    ? buildLogSoftmax(nc, nc.input(0), rank - 1)
+                    : nc.create<SoftmaxOp>(nc.input(0),
+                                           nc.builder.getI64IntegerAttr(rank - 1)));
   return success(bool(out.back()));
 }
 
@@ -384,6 +398,8 @@ void registerTfNNImporters(TfImporterRegistry &r) {
   r["MaxPool"] = importPool<MaxPoolOp>;
   r["AvgPool"] = importPool<AvgPoolOp>;
   r["Softmax"] = importSoftmax;
+  r["LogSoftmax"] = importSoftmax;
+  r["Einsum"] = importEinsum;
   r["ResizeBilinear"] = importResizeBilinear;
   r["FusedBatchNorm"] = importFusedBatchNorm;
   r["FusedBatchNormV2"] = importFusedBatchNorm;

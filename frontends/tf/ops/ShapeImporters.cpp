@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "frontends/common/Composites.h"
 #include "frontends/common/ShapeTracing.h"
 #include "frontends/tf/TfNodeContext.h"
 
@@ -188,10 +189,8 @@ static LogicalResult importPad(TfNodeContext &nc, SmallVectorImpl<Value> &out) {
   return success(bool(out.back()));
 }
 
-/// Mean/Sum/Max/Min/Prod over constant reduction indices, `keep_dims` as given.
-template <typename ReduceOp>
-static LogicalResult importReduce(TfNodeContext &nc,
-                                  SmallVectorImpl<Value> &out) {
+/// A reduction's constant indices, normalized, deduplicated and sorted.
+static FailureOr<SmallVector<int64_t>> reductionAxes(TfNodeContext &nc) {
   auto axes = nc.constOperand(1, "reduction indices");
   if (failed(axes))
     return failure();
@@ -205,13 +204,38 @@ static LogicalResult importReduce(TfNodeContext &nc,
       sorted.push_back(n);
   }
   llvm::sort(sorted);
-  if (sorted.empty()) {
+  return sorted;
+}
+
+/// Mean/Sum/Max/Min/Prod over constant reduction indices, `keep_dims` as given.
+template <typename ReduceOp>
+static LogicalResult importReduce(TfNodeContext &nc,
+                                  SmallVectorImpl<Value> &out) {
+  auto axes = reductionAxes(nc);
+  if (failed(axes))
+    return failure();
+  if (axes->empty()) {
     out.push_back(nc.input(0));
     return success();
   }
   out.push_back(nc.create<ReduceOp>(nc.input(0),
-                                    nc.builder.getDenseI64ArrayAttr(sorted),
+                                    nc.builder.getDenseI64ArrayAttr(*axes),
                                     nc.builder.getBoolAttr(nc.boolAttr("keep_dims", false))));
+  return success(bool(out.back()));
+}
+
+/// All/Any of a bool tensor over constant reduction indices.
+static LogicalResult importAllAny(TfNodeContext &nc,
+                                  SmallVectorImpl<Value> &out) {
+  auto axes = reductionAxes(nc);
+  if (failed(axes))
+    return failure();
+  if (!nc.inputType(0).getElementType().isInteger(1))
+    return nc.error() << nc.node.op() << " needs a bool input";
+  out.push_back(axes->empty() ? nc.input(0)
+                              : buildAllAny(nc, nc.input(0), *axes,
+                                            nc.boolAttr("keep_dims", false),
+                                            nc.node.op() == "All"));
   return success(bool(out.back()));
 }
 
@@ -229,6 +253,8 @@ void registerTfShapeImporters(TfImporterRegistry &r) {
   r["Max"] = importReduce<ReduceMaxOp>;
   r["Min"] = importReduce<ReduceMinOp>;
   r["Prod"] = importReduce<ReduceProdOp>;
+  r["All"] = importAllAny;
+  r["Any"] = importAllAny;
 }
 
 } // namespace kiln::tf_frontend

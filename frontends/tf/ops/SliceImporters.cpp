@@ -1,7 +1,8 @@
 //===- SliceImporters.cpp - TensorFlow slicing and splitting to kiln ------===//
 //
-// StridedSlice (all mask bits), Slice, Split/SplitV, Unpack, GatherV2,
-// DepthToSpace and Shape. Bounds, sizes and axes must be constants. On an
+// StridedSlice (all mask bits), Slice, Split/SplitV, Unpack, GatherV2 and
+// Shape. Bounds, sizes and axes must be constants (Slice's may be computed
+// at run time). On an
 // input with dynamic dims, StridedSlice, Slice and Split become
 // kiln.dynamic_slice (bounds clamped at run time); Split then needs its
 // split dim static.
@@ -411,25 +412,6 @@ static LogicalResult importGather(TfNodeContext &nc,
   return success(bool(out.back()));
 }
 
-/// DepthToSpace (NHWC, DCR order): [N,H,W,b*b*C] -> [N,H*b,W*b,C] as a
-/// reshape, a transpose and a reshape.
-static LogicalResult importDepthToSpace(TfNodeContext &nc,
-                                        SmallVectorImpl<Value> &out) {
-  auto t = nc.inputType(0);
-  int64_t bs = nc.intAttr("block_size", 0);
-  if (nc.channelsFirst() || t.getRank() != 4 || !t.hasStaticShape() || bs < 1 ||
-      t.getDimSize(3) % (bs * bs) != 0)
-    return nc.error() << "DepthToSpace needs a static NHWC input whose "
-                      << "channels divide by block_size^2";
-  int64_t n = t.getDimSize(0), h = t.getDimSize(1), w = t.getDimSize(2),
-          c = t.getDimSize(3) / (bs * bs);
-  Value x = nc.reshape(nc.input(0), {n, h, w, bs, bs, c});
-  x = nc.create<TransposeOp>(x, nc.builder.getDenseI64ArrayAttr(
-                                    {0, 1, 3, 2, 4, 5}));
-  out.push_back(nc.reshape(x, {n, h * bs, w * bs, c}));
-  return success(bool(out.back()));
-}
-
 /// Shape: folds to a constant for static inputs.
 static LogicalResult importShape(TfNodeContext &nc,
                                  SmallVectorImpl<Value> &out) {
@@ -453,7 +435,6 @@ void registerTfSliceImporters(TfImporterRegistry &r) {
   r["SplitV"] = importSplit;
   r["Unpack"] = importUnpack;
   r["GatherV2"] = importGather;
-  r["DepthToSpace"] = importDepthToSpace;
   r["Shape"] = importShape;
 }
 

@@ -182,6 +182,29 @@ CASES = {
         [tf.constant(0), x],
         shape_invariants=[tf.TensorShape([]), tf.TensorShape([None, 4])])[1],
         axis=0)),
+    "elu_selu_softplus": ([(3, 4)], lambda x: tf.nn.elu(x * 3.0)
+                          + tf.nn.selu(x * 2.0) + tf.nn.softplus(x * 30.0)),
+    "log_softmax": ([(2, 3, 5)], lambda x: tf.nn.log_softmax(x * 40.0)),
+    "all_any": ([(3, 4)], lambda x: tf.cast(tf.reduce_all(
+        x > -1.0, axis=1, keepdims=True), tf.float32)
+                + 2.0 * tf.cast(tf.reduce_any(x > 1.0, axis=[0], keepdims=True),
+                                tf.float32)),
+    "space_to_depth": ([(1, 4, 6, 3)], lambda x: tf.nn.space_to_depth(x, 2)),
+    "space_batch_round_trip": ([(2, 5, 6, 3)], lambda x: tf.compat.v1.batch_to_space_nd(
+        tf.space_to_batch_nd(x, [2, 3], [[1, 2], [0, 3]]) * 2.0, [2, 3],
+        [[0, 1], [2, 0]])),
+    "mirror_pad": ([(2, 4, 5)], lambda x: tf.pad(
+        x, [[0, 0], [2, 3], [1, 0]], mode="REFLECT") + 0.0 * tf.reduce_sum(x)
+        + tf.reduce_sum(tf.pad(x, [[1, 1], [0, 2], [4, 4]], mode="SYMMETRIC"))),
+    "resize_nearest": ([(1, 5, 7, 2)], lambda x: tf.concat([
+        tf.compat.v1.image.resize_nearest_neighbor(x, [9, 4]),
+        tf.compat.v1.image.resize_nearest_neighbor(x, [9, 4], align_corners=True),
+        tf.compat.v1.image.resize_nearest_neighbor(
+            x, [9, 4], half_pixel_centers=True)], axis=3)),
+    "einsum_attention": ([(2, 3, 4, 5), (2, 3, 6, 5)], lambda q, k: tf.einsum(
+        "bhqd,bhkd->bhqk", q, k)),
+    "einsum_dense_and_trace": ([(2, 3, 4)], lambda x: tf.einsum(
+        "...d,de->...e", x, const(4, 6)) + tf.einsum("abc->a", x)[:, None, None]),
     # Arrays: tf.map_fn and a TensorArray written in a loop become
     # TensorList ops in a while loop (the second's element shape is known
     # only from its first write).

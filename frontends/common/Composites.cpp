@@ -1,0 +1,63 @@
+//===- Composites.cpp - framework ops built from several kiln ops ---------===//
+
+#include "frontends/common/Composites.h"
+
+using namespace mlir;
+
+namespace kiln {
+
+static Type elementTypeOf(Value v) {
+  return cast<RankedTensorType>(v.getType()).getElementType();
+}
+
+Value buildElu(NodeBuilder &nb, Value x, double alpha, double scale) {
+  if (!x)
+    return {};
+  Type et = elementTypeOf(x);
+  Value zero = nb.scalarConst(et, 0.0);
+  Value negative = nb.create<MulOp>(
+      nb.create<SubOp>(nb.create<ExpOp>(nb.create<MinOp>(x, zero)),
+                       nb.scalarConst(et, 1.0)),
+      nb.scalarConst(et, alpha));
+  Value r = nb.create<SelectOp>(nb.create<GreaterOp>(x, zero), x, negative);
+  return scale == 1.0 ? r : nb.create<MulOp>(r, nb.scalarConst(et, scale));
+}
+
+Value buildSoftplus(NodeBuilder &nb, Value x) {
+  if (!x)
+    return {};
+  Type et = elementTypeOf(x);
+  Value tail = nb.create<LogOp>(nb.create<AddOp>(
+      nb.scalarConst(et, 1.0),
+      nb.create<ExpOp>(nb.create<NegOp>(nb.create<AbsOp>(x)))));
+  return nb.create<AddOp>(nb.create<MaxOp>(x, nb.scalarConst(et, 0.0)), tail);
+}
+
+Value buildLogSoftmax(NodeBuilder &nb, Value x, int64_t axis) {
+  if (!x)
+    return {};
+  auto axes = nb.builder.getDenseI64ArrayAttr({axis});
+  auto keep = nb.builder.getBoolAttr(true);
+  Value shifted = nb.create<SubOp>(x, nb.create<ReduceMaxOp>(x, axes, keep));
+  Value sum = nb.create<ReduceSumOp>(nb.create<ExpOp>(shifted), axes, keep);
+  return nb.create<SubOp>(shifted, nb.create<LogOp>(sum));
+}
+
+Value buildAllAny(NodeBuilder &nb, Value x, ArrayRef<int64_t> axes,
+                  bool keepdims, bool all) {
+  if (!x)
+    return {};
+  auto t = cast<RankedTensorType>(x.getType());
+  auto &b = nb.builder;
+  // As 0/1 integers: all is their minimum, any their maximum.
+  Value ints = nb.create<CastOp>(t.clone(b.getI32Type()), x);
+  auto axesAttr = b.getDenseI64ArrayAttr(axes);
+  Value r = all ? nb.create<ReduceMinOp>(ints, axesAttr, b.getBoolAttr(keepdims))
+                : nb.create<ReduceMaxOp>(ints, axesAttr, b.getBoolAttr(keepdims));
+  if (!r)
+    return {};
+  return nb.create<CastOp>(
+      cast<RankedTensorType>(r.getType()).clone(b.getI1Type()), r);
+}
+
+} // namespace kiln
