@@ -9,64 +9,15 @@
 #include "codegen/cpu/Pipeline.h"
 
 #include "codegen/Passes.h"
-#include "codegen/linalg/LoweringUtils.h"
 #include "passes/Passes.h"
 
-#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
-#include "mlir/Dialect/MemRef/Transforms/Passes.h"
-#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
 
 namespace kiln {
-
-void buildGraphPipeline(OpPassManager &pm, const CpuPipelineOptions &options) {
-  OpPassManager &fpm = pm.nest<func::FuncOp>();
-  fpm.addPass(createKilnDecompose());
-  // The CPU's fast kernels compute convolutions and pooling in NCHW/OIHW.
-  KilnConvertLayoutOptions layout;
-  layout.data = options.computeLayout;
-  layout.filter = options.computeLayout == "NHWC" ? "HWIO" : "OIHW";
-  fpm.addPass(createKilnConvertLayout(layout));
-  fpm.addPass(createKilnPropagateTransposes());
-  fpm.addPass(createKilnFoldConstants());
-  // Canonicalization drops the loop variables a kiln.while only passes
-  // through; shape inference may then refine what read them.
-  fpm.addPass(createCanonicalizerPass());
-  fpm.addPass(createKilnShapeInference());
-  fpm.addPass(createCSEPass());
-}
-
-/// Rewrites the run-time sizes of tensors (tensor.dim of op and loop
-/// results) as arithmetic on the inputs' dims. Bufferization's analysis
-/// compares slice offsets and sizes by walking back through their
-/// definitions; through chains of ops and per-image loops that takes
-/// minutes on a network with dynamic image sizes, and milliseconds after
-/// this.
-static void addDimResolution(OpPassManager &fpm) {
-  memref::ResolveRankedShapeTypeResultDimsPassOptions options;
-  options.errorOnPatternIterationLimit = false;
-  fpm.addPass(memref::createResolveRankedShapeTypeResultDimsPass(options));
-  fpm.addPass(createSCFForLoopCanonicalizationPass());
-  fpm.addPass(createCanonicalizerPass());
-  fpm.addPass(createCSEPass());
-}
-
-void buildLinalgPipeline(OpPassManager &pm) {
-  OpPassManager &fpm = pm.nest<func::FuncOp>();
-  fpm.addPass(createKilnConvertToLinalg());
-  fpm.addPass(createCanonicalizerPass());
-  // Chains of elementwise generics (bias, normalization, activation,
-  // residual add) become one pass over memory.
-  fpm.addPass(createKilnFuseElementwise());
-  fpm.addPass(createCanonicalizerPass());
-  fpm.addPass(createCSEPass());
-  addDimResolution(fpm);
-}
 
 /// Upstream passes, as a textual pipeline so that each step reads like the
 /// mlir-opt flags one would use to reproduce it. The register-tile loops
@@ -111,7 +62,7 @@ void buildCpuLoweringPipeline(OpPassManager &pm,
     pm.addPass(createKilnCpuParallelizeLoops());
   pm.nest<func::FuncOp>().addPass(createKilnCpuApproximateMath());
   pm.nest<func::FuncOp>().addPass(createKilnCpuDecomposePads());
-  addDimResolution(pm.nest<func::FuncOp>());
+  buildDimResolution(pm.nest<func::FuncOp>());
   if (failed(parsePassPipeline(kBufferizePipeline, pm)))
     llvm::report_fatal_error("Kiln's built-in bufferization pipeline does not parse");
   pm.nest<func::FuncOp>().addPass(createKilnCpuExpandShapesToCasts());
@@ -119,41 +70,10 @@ void buildCpuLoweringPipeline(OpPassManager &pm,
     llvm::report_fatal_error("Kiln's built-in lowering pipeline does not parse");
 }
 
-LogicalResult prepareEntryPoint(ModuleOp module, StringRef symbol) {
-  auto func = module.lookupSymbol<func::FuncOp>("main");
-  if (!func)
-    return module.emitError() << "module has no @main function";
-  func.setSymName(symbol);
-  func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
-                UnitAttr::get(module.getContext()));
-  // Names were read into the library signature; LLVM has no use for them.
-  for (StringRef attr : {"kiln.name", "kiln.dim_names"}) {
-    auto name = StringAttr::get(module.getContext(), attr);
-    for (unsigned i = 0; i < func.getNumResults(); ++i)
-      func.removeResultAttr(i, name);
-    for (unsigned i = 0; i < func.getNumArguments(); ++i)
-      func.removeArgAttr(i, name);
-  }
-  for (unsigned i = 0; i < func.getNumArguments(); ++i)
-    func.setArgAttr(i, bufferization::BufferizationDialect::kWritableAttrName,
-                    BoolAttr::get(module.getContext(), false));
-  // The runtime functions that run-time dim checks call (LoweringUtils.h).
-  for (StringRef symbol : {kDimsDisagreeSymbol, kDimTooSmallSymbol}) {
-    if (module.lookupSymbol(symbol))
-      continue;
-    OpBuilder b(module.getBodyRegion());
-    Type i64 = b.getI64Type();
-    auto decl = func::FuncOp::create(b, module.getLoc(), symbol,
-                                     b.getFunctionType({i64, i64}, {}));
-    decl.setPrivate();
-  }
-  return success();
-}
-
 LogicalResult runPipeline(ModuleOp module, Stage last,
                           const CpuPipelineOptions &options) {
   PassManager pm(module.getContext());
-  buildGraphPipeline(pm, options);
+  buildGraphPipeline(pm, options.computeLayout);
   if (last >= Stage::Linalg)
     buildLinalgPipeline(pm);
   if (last >= Stage::LLVMDialect)

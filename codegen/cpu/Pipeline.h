@@ -1,23 +1,19 @@
 //===- Pipeline.h - the CPU compilation pipeline ------------------*- C++ -*-===//
 //
-// The stages from imported kiln IR to an LLVM-dialect module for the host
-// CPU. The driver runs them in order and may stop after any one
-// (`kiln compile --emit=kiln|linalg|llvm|asm`).
+// The CPU target: after the stages every target shares
+// (codegen/common/Pipeline.h), its own lowering from linalg on tensors to
+// an LLVM-dialect module for the host CPU.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef KILN_CODEGEN_CPU_PIPELINE_H
 #define KILN_CODEGEN_CPU_PIPELINE_H
 
-#include "mlir/IR/BuiltinOps.h"
-#include "mlir/Pass/PassManager.h"
+#include "codegen/common/Pipeline.h"
 
 #include <string>
 
 namespace kiln {
-
-/// Where compilation stops.
-enum class Stage { Kiln, Linalg, LLVMDialect, Object };
 
 /// Options of the CPU target.
 struct CpuPipelineOptions {
@@ -30,22 +26,9 @@ struct CpuPipelineOptions {
   std::string computeLayout = "NCHW";
 };
 
-/// Graph-level cleanup on kiln IR: decomposition, folding, shape inference.
-void buildGraphPipeline(mlir::OpPassManager &pm,
-                        const CpuPipelineOptions &options = {});
-
-/// kiln -> linalg/tensor/arith, with elementwise fusion.
-void buildLinalgPipeline(mlir::OpPassManager &pm);
-
 /// linalg on tensors -> LLVM dialect for the CPU.
 void buildCpuLoweringPipeline(mlir::OpPassManager &pm,
                               const CpuPipelineOptions &options);
-
-/// Renames @main to `symbol`, makes it emit a C interface
-/// (`_mlir_ciface_<symbol>`) and marks the inputs read-only, so that the
-/// compiled code never writes to a caller's input buffer.
-mlir::LogicalResult prepareEntryPoint(mlir::ModuleOp module,
-                                      llvm::StringRef symbol);
 
 /// Runs the stages of `module` up to and including `last`; diagnostics go
 /// to the context's handler.

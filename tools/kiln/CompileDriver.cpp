@@ -8,7 +8,7 @@
 #include "OutputFiles.h"
 
 #include "codegen/Passes.h"
-#include "codegen/cpu/EntryPoint.h"
+#include "codegen/common/EntryPoint.h"
 #include "codegen/cpu/Pipeline.h"
 #include "frontends/Registry.h"
 #include "passes/Passes.h"

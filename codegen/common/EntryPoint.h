@@ -6,8 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef KILN_CODEGEN_CPU_ENTRYPOINT_H
-#define KILN_CODEGEN_CPU_ENTRYPOINT_H
+#ifndef KILN_CODEGEN_COMMON_ENTRYPOINT_H
+#define KILN_CODEGEN_COMMON_ENTRYPOINT_H
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
@@ -29,4 +29,4 @@ void passResultsAsDestinations(mlir::func::FuncOp entry);
 
 } // namespace kiln
 
-#endif // KILN_CODEGEN_CPU_ENTRYPOINT_H
+#endif // KILN_CODEGEN_COMMON_ENTRYPOINT_H
