@@ -141,7 +141,7 @@ def KilnCpuParallelizeLoops : Pass<"kiln-cpu-parallelize-loops", "mlir::ModuleOp
     Every linalg op outside an existing loop whose iteration space has at
     least `min-elements` points is tiled along its first parallel dim of
     extent >= 2 into `chunks` pieces with an scf.forall (upstream
-    tile_using_forall), which the CPU pipeline later runs on the thread pool.
+    scf::tileUsingSCF), which the CPU pipeline later runs on the thread pool.
     Before: `linalg.generic ... outs(%x : tensor<1x64x56x56xf32>)`; after:
     `scf.forall (%i) = (0) to (64) step (4) { linalg.generic ... tensor<1x4x56x56xf32> }`.
     Ops with dynamic parallel dims are split along those when their static
@@ -153,8 +153,8 @@ def KilnCpuParallelizeLoops : Pass<"kiln-cpu-parallelize-loops", "mlir::ModuleOp
     Option<"minElements", "min-elements", "int64_t", "32768",
            "smallest iteration space worth splitting">
   ];
-  let dependentDialects = ["mlir::transform::TransformDialect",
-      "mlir::scf::SCFDialect"];
+  let dependentDialects = ["mlir::scf::SCFDialect",
+      "mlir::arith::ArithDialect"];
 }
 
 #endif // KILN_CODEGEN_PASSES_TD

@@ -1,20 +1,18 @@
 //===- ParallelizeLoopsPass.cpp - the kiln-cpu-parallelize-loops pass -----===//
 //
 // Chunks large linalg ops (elementwise chains, im2col copies, depthwise
-// convolutions, pooling, reductions, transposes) into scf.forall loops; see
-// Passes.td. Matmuls are parallelized by kiln-cpu-tile-contractions, and
+// convolutions, pooling, reductions, transposes) into scf.forall loops with
+// upstream's scf::tileUsingSCF; see Passes.td. Matmuls are parallelized by kiln-cpu-tile-contractions, and
 // ops already inside a loop are left alone, so regions never nest.
 //
 //===----------------------------------------------------------------------===//
 
 #include "codegen/Passes.h"
 
-#include "mlir/Dialect/Transform/IR/TransformOps.h"
-#include "mlir/Dialect/Transform/Transforms/TransformInterpreterUtils.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
-#include "mlir/Parser/Parser.h"
 
-#include <sstream>
 
 namespace kiln {
 #define GEN_PASS_DEF_KILNCPUPARALLELIZELOOPS
@@ -25,8 +23,6 @@ using namespace mlir;
 
 namespace kiln {
 namespace {
-
-constexpr llvm::StringLiteral kChunkIdAttr = "kiln.chunk_id";
 
 struct ParallelizeLoopsPass
     : impl::KilnCpuParallelizeLoopsBase<ParallelizeLoopsPass> {
@@ -130,11 +126,6 @@ struct ParallelizeLoopsPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    std::ostringstream s;
-    s << "module attributes {transform.with_named_sequence} {\n"
-         "transform.named_sequence @__transform_main(%root: !transform.any_op "
-         "{transform.readonly}) {\n";
-    int64_t id = 0;
     SmallVector<linalg::LinalgOp> candidates;
     module.walk([&](linalg::LinalgOp op) {
       if (!isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op) &&
@@ -142,40 +133,32 @@ struct ParallelizeLoopsPass
           !op->getParentOfType<scf::ForOp>() && op.hasPureTensorSemantics())
         candidates.push_back(op);
     });
+    IRRewriter rewriter(&getContext());
     for (linalg::LinalgOp op : candidates) {
       Chunking c = chunking(op);
       if (c.values.empty())
         continue;
       if (c.perEntry)
         op = guardByEntries(op, c);
-      op->setAttr(kChunkIdAttr, IntegerAttr::get(IntegerType::get(op->getContext(), 64), id));
-      s << "%m" << id << " = transform.structured.match attributes{"
-        << kChunkIdAttr.str() << " = " << id << " : i64} in %root "
-        << ": (!transform.any_op) -> !transform.any_op\n"
-        << "%t" << id << ", %f" << id
-        << " = transform.structured.tile_using_forall %m" << id
-        << (c.numThreads ? " num_threads [" : " tile_sizes [");
-      for (size_t i = 0; i < c.values.size(); ++i)
-        s << (i ? ", " : "") << c.values[i];
-      s << "] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)\n";
-      ++id;
+      // Upstream's tiling into an scf.forall, as the transform dialect's
+      // tile_using_forall does it.
+      scf::SCFTilingOptions options;
+      options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+      SmallVector<OpFoldResult> values =
+          getAsIndexOpFoldResult(&getContext(), c.values);
+      if (c.numThreads)
+        options.setNumThreads(values);
+      else
+        options.setTileSizes(values);
+      rewriter.setInsertionPoint(op);
+      auto tiled = scf::tileUsingSCF(
+          rewriter, cast<TilingInterface>(op.getOperation()), options);
+      if (failed(tiled)) {
+        op.emitError() << "internal error: this op cannot be split for threads";
+        return signalPassFailure();
+      }
+      rewriter.replaceOp(op, tiled->replacements);
     }
-    if (id == 0)
-      return;
-    s << "transform.yield\n}\n}\n";
-    OwningOpRef<ModuleOp> schedule =
-        parseSourceString<ModuleOp>(s.str(), ParserConfig(&getContext()));
-    Operation *entry = nullptr;
-    if (schedule)
-      schedule->walk([&](transform::NamedSequenceOp seq) { entry = seq; });
-    if (!entry) {
-      module.emitError() << "internal error: the loop schedule does not parse";
-      return signalPassFailure();
-    }
-    if (failed(transform::applyTransformNamedSequence(
-            module, entry, *schedule, transform::TransformOptions())))
-      return signalPassFailure();
-    module.walk([](Operation *op) { op->removeAttr(kChunkIdAttr); });
   }
 };
 

@@ -5,7 +5,7 @@
 #map = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
 // CHECK-LABEL: func.func @large
 func.func @large(%x: tensor<1x64x56x56xf32>) -> tensor<1x64x56x56xf32> {
-  // CHECK: scf.forall (%{{.*}}) in (16)
+  // CHECK: scf.forall (%{{.*}}) = (0) to (64) step (4)
   // CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<1x4x56x56xf32>)
   %e = tensor.empty() : tensor<1x64x56x56xf32>
   %0 = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%x : tensor<1x64x56x56xf32>) outs(%e : tensor<1x64x56x56xf32>) {
@@ -39,7 +39,7 @@ func.func @small(%x: tensor<16x16xf32>) -> tensor<16x16xf32> {
 #map = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
 // CHECK-LABEL: func.func @dynamic_batch
 func.func @dynamic_batch(%x: tensor<?x64x56x56xf32>) -> tensor<?x64x56x56xf32> {
-  // CHECK: scf.forall (%{{.*}}) in (16)
+  // CHECK: scf.forall (%{{.*}}) = (0) to (64) step (4)
   // CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<?x4x56x56xf32>)
   %c0 = arith.constant 0 : index
   %n = tensor.dim %x, %c0 : tensor<?x64x56x56xf32>
