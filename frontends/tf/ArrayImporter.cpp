@@ -206,9 +206,9 @@ LogicalResult GraphImporter::importArrayNode(const tensorflow::NodeDef &node,
     bool list = op == "TensorListSetItem";
     if (failed(arity(list ? 3 : 4)))
       return failure();
+    // (list, index, item) or (handle, index, value, flow).
     Value contents = list ? inputs[0] : inputs[3];
-    Value index = list ? inputs[1] : inputs[1];
-    Value value = list ? inputs[2] : inputs[2];
+    Value index = inputs[1], value = inputs[2];
     Value element = value;
     if (op == "TensorArrayScatterV3") {
       auto vt = cast<RankedTensorType>(value.getType());
