@@ -184,13 +184,12 @@ struct CastLowering : OpRewritePattern<CastOp> {
   }
 };
 
-enum class BinKind { Add, Sub, Mul, Div, Pow, Max, Min, Atan2, FloorDiv,
-                     FloorMod, Rem };
+} // namespace
 
 /// Integer division and remainder rounding towards -inf (floor) or zero;
 /// division by zero would trap, so it yields 0 instead.
-Value integerDivision(OpBuilder &b, Location loc, BinKind k, Value x, Value y,
-                      Type et) {
+static Value integerDivision(OpBuilder &b, Location loc, BinKind k, Value x,
+                             Value y, Type et) {
   using P = arith::CmpIPredicate;
   Value zero = scalarConstant(b, loc, et, 0);
   Value isZero = arith::CmpIOp::create(b, loc, P::eq, y, zero);
@@ -216,7 +215,8 @@ Value integerDivision(OpBuilder &b, Location loc, BinKind k, Value x, Value y,
 }
 
 /// Float remainder with the divisor's sign (TensorFlow's FloorMod).
-Value floatFloorMod(OpBuilder &b, Location loc, Value x, Value y, Type et) {
+static Value floatFloorMod(OpBuilder &b, Location loc, Value x, Value y,
+                           Type et) {
   using P = arith::CmpFPredicate;
   Value zero = scalarConstant(b, loc, et, 0.0);
   Value r = arith::RemFOp::create(b, loc, x, y);
@@ -262,6 +262,8 @@ Value binaryScalar(OpBuilder &b, Location loc, BinKind k, Value x, Value y,
   }
   return {};
 }
+
+namespace {
 
 template <typename OpTy, BinKind K>
 struct BinaryLowering : OpRewritePattern<OpTy> {

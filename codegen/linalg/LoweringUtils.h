@@ -73,6 +73,14 @@ mlir::Value buildFilled(mlir::OpBuilder &b, mlir::Location loc,
 mlir::Value scalarConstant(mlir::OpBuilder &b, mlir::Location loc,
                            mlir::Type type, double value);
 
+enum class BinKind { Add, Sub, Mul, Div, Pow, Max, Min, Atan2, FloorDiv,
+                     FloorMod, Rem };
+
+/// `x k y` on scalars of element type `et` (signed for integers; integer
+/// division by zero yields 0). Null for Atan2 on integers.
+mlir::Value binaryScalar(mlir::OpBuilder &b, mlir::Location loc, BinKind k,
+                         mlir::Value x, mlir::Value y, mlir::Type et);
+
 enum class ReduceKind { Sum, Max, Min, Prod };
 
 /// Reduces `input` over `axes` (sorted); the result drops those dims.

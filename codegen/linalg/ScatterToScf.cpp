@@ -20,26 +20,20 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
+#include "llvm/ADT/StringSwitch.h"
+
 using namespace mlir;
 
 namespace kiln {
 namespace {
 
-/// `old` combined with `update` by `reduction` ("add", "mul", "max", "min").
-Value combine(OpBuilder &b, Location loc, StringRef reduction, Value old,
-              Value update) {
-  bool isFloat = isa<FloatType>(old.getType());
-  if (reduction == "add")
-    return isFloat ? arith::AddFOp::create(b, loc, old, update).getResult()
-                   : arith::AddIOp::create(b, loc, old, update).getResult();
-  if (reduction == "mul")
-    return isFloat ? arith::MulFOp::create(b, loc, old, update).getResult()
-                   : arith::MulIOp::create(b, loc, old, update).getResult();
-  if (reduction == "max")
-    return isFloat ? arith::MaximumFOp::create(b, loc, old, update).getResult()
-                   : arith::MaxSIOp::create(b, loc, old, update).getResult();
-  return isFloat ? arith::MinimumFOp::create(b, loc, old, update).getResult()
-                 : arith::MinSIOp::create(b, loc, old, update).getResult();
+/// The scalar op of a reduction ("add", "mul", "max", "min").
+BinKind reductionKind(StringRef reduction) {
+  return llvm::StringSwitch<BinKind>(reduction)
+      .Case("add", BinKind::Add)
+      .Case("mul", BinKind::Mul)
+      .Case("max", BinKind::Max)
+      .Default(BinKind::Min);
 }
 
 struct ScatterNdLowering : OpRewritePattern<ScatterNdOp> {
@@ -126,7 +120,9 @@ struct ScatterNdLowering : OpRewritePattern<ScatterNdOp> {
                     SmallVector<AffineMap>{map, map}, iters,
                     [&](OpBuilder &gb, Location gl, ValueRange a) {
                       linalg::YieldOp::create(
-                          gb, gl, combine(gb, gl, reduction, a[1], a[0]));
+                          gb, gl,
+                          binaryScalar(gb, gl, reductionKind(reduction), a[1],
+                                       a[0], dt.getElementType()));
                     })
                     .getResult(0);
       }
