@@ -29,7 +29,7 @@ struct ParallelizeLoopsPass
   using Base::Base;
 
   /// How one op is split: tile sizes, or thread counts per dim
-  /// (tile_using_forall's num_threads, for dynamic dims whose extent is
+  /// (scf::tileUsingSCF's numThreads, for dynamic dims whose extent is
   /// known only at run time).
   struct Chunking {
     SmallVector<int64_t> values;

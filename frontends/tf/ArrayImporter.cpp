@@ -100,16 +100,15 @@ Value GraphImporter::arrayPlaceholder(const ArrayInfo &info, Location loc) {
   return v;
 }
 
-/// `contents` ready for writes of `element`s: a placeholder becomes zeros
-/// of the element's shape.
-FailureOr<Value> GraphImporter::arrayFor(Value contents, Value element,
+/// `contents` ready for writes of elements of type `et`: a placeholder
+/// becomes zeros of that shape.
+FailureOr<Value> GraphImporter::arrayFor(Value contents, RankedTensorType et,
                                          Location loc) {
   if (cast<RankedTensorType>(contents.getType()).getRank() > 0)
     return contents;
   auto it = arrays.find(contents);
   if (it == arrays.end())
     return emitError(loc) << "this value is not a TensorArray or TensorList";
-  auto et = cast<RankedTensorType>(element.getType());
   if (!et.hasStaticShape())
     return emitError(loc) << "the elements of the array made by '"
                           << it->second.node << "' have the shape "
@@ -133,11 +132,6 @@ LogicalResult GraphImporter::importArrayNode(const tensorflow::NodeDef &node,
       return emitError(loc) << op << " node '" << node.name() << "' needs "
                             << n << " inputs, has " << inputs.size();
     return success();
-  };
-  auto gatherRows = [&](Value contents, Value indices) -> Value {
-    if (cast<RankedTensorType>(contents.getType()).getRank() == 0)
-      return {};
-    return nc.create<GatherOp>(contents, indices, builder.getI64IntegerAttr(0));
   };
   auto readBeforeWrite = [&]() {
     return emitError(loc) << op << " node '" << node.name()
@@ -209,17 +203,13 @@ LogicalResult GraphImporter::importArrayNode(const tensorflow::NodeDef &node,
     // (list, index, item) or (handle, index, value, flow).
     Value contents = list ? inputs[0] : inputs[3];
     Value index = inputs[1], value = inputs[2];
-    Value element = value;
+    auto element = cast<RankedTensorType>(value.getType());
     if (op == "TensorArrayScatterV3") {
-      auto vt = cast<RankedTensorType>(value.getType());
-      if (vt.getRank() == 0)
+      if (element.getRank() == 0)
         return emitError(loc) << "TensorArrayScatterV3 needs rows to scatter";
       // A placeholder takes the shape of one row.
-      element = nc.create<GatherOp>(
-          value, nc.scalarConst(builder.getI64Type(), 0),
-          builder.getI64IntegerAttr(0));
-      if (!element)
-        return failure();
+      element = RankedTensorType::get(element.getShape().drop_front(),
+                                      element.getElementType());
     }
     auto array = arrayFor(contents, element, loc);
     if (failed(array))
@@ -242,27 +232,18 @@ LogicalResult GraphImporter::importArrayNode(const tensorflow::NodeDef &node,
     return done({result});
   }
 
-  if (op == "TensorArrayReadV3" || op == "TensorListGetItem") {
+  if (op == "TensorArrayReadV3" || op == "TensorListGetItem" ||
+      op == "TensorArrayGatherV3") {
     if (failed(arity(3)))
       return failure();
-    bool list = op == "TensorListGetItem";
-    Value r = gatherRows(list ? inputs[0] : inputs[2], inputs[1]);
-    if (!r) {
-      if (!nc.failedOp)
-        readBeforeWrite();
+    // (list, index, shape) or (handle, index or indices, flow).
+    Value contents = op == "TensorListGetItem" ? inputs[0] : inputs[2];
+    if (cast<RankedTensorType>(contents.getType()).getRank() == 0)
+      return readBeforeWrite();
+    Value r = nc.create<GatherOp>(contents, inputs[1],
+                                  builder.getI64IntegerAttr(0));
+    if (!r)
       return failure();
-    }
-    return done({r});
-  }
-  if (op == "TensorArrayGatherV3") {
-    if (failed(arity(3)))
-      return failure();
-    Value r = gatherRows(inputs[2], inputs[1]);
-    if (!r) {
-      if (!nc.failedOp)
-        readBeforeWrite();
-      return failure();
-    }
     return done({r});
   }
   if (op == "TensorListStack") {
@@ -280,28 +261,21 @@ LogicalResult GraphImporter::importArrayNode(const tensorflow::NodeDef &node,
     return done({arrayZeros(it->second, *dims, loc)});
   }
   if (op == "TensorArraySizeV3" || op == "TensorListLength") {
-    Value contents = inputs.empty() ? Value() : inputs.back();
-    auto it = arrays.find(inputs.empty() ? Value() : inputs.front());
-    if (op == "TensorArraySizeV3" && it != arrays.end())
-      return done({nc.create<CastOp>(
-          RankedTensorType::get({}, builder.getI32Type()), it->second.size)});
-    if (!contents || cast<RankedTensorType>(contents.getType()).getRank() == 0) {
-      auto pending = arrays.find(contents);
-      if (pending == arrays.end())
-        return readBeforeWrite();
-      return done({nc.create<CastOp>(
-          RankedTensorType::get({}, builder.getI32Type()),
-          pending->second.size)});
-    }
+    if (failed(arity(op == "TensorListLength" ? 1 : 2)))
+      return failure();
+    auto i32 = RankedTensorType::get({}, builder.getI32Type());
+    // A TensorArray's handle, and a list whose elements' shape is not known
+    // yet, stand for the size; a list's contents have it as dim 0.
+    if (auto it = arrays.find(inputs[0]); it != arrays.end())
+      return done({nc.create<CastOp>(i32, it->second.size)});
+    auto ct = cast<RankedTensorType>(inputs[0].getType());
+    if (ct.getRank() == 0)
+      return readBeforeWrite();
     Value dims = nc.create<ShapeOfOp>(
-        RankedTensorType::get(
-            {cast<RankedTensorType>(contents.getType()).getRank()},
-            builder.getI64Type()),
-        contents);
-    Value first = nc.create<GatherOp>(dims, nc.scalarConst(builder.getI64Type(), 0),
-                                      builder.getI64IntegerAttr(0));
-    return done({nc.create<CastOp>(
-        RankedTensorType::get({}, builder.getI32Type()), first)});
+        RankedTensorType::get({ct.getRank()}, builder.getI64Type()), inputs[0]);
+    Value first = nc.create<GatherOp>(
+        dims, nc.scalarConst(builder.getI64Type(), 0), builder.getI64IntegerAttr(0));
+    return done({nc.create<CastOp>(i32, first)});
   }
   return emitError(loc) << "op " << op << " is not supported by Kiln";
 }

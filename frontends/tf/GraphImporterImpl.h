@@ -82,7 +82,8 @@ private:
   declaredElementDims(const tensorflow::NodeDef &array);
   Value arrayZeros(const ArrayInfo &info, ArrayRef<int64_t> dims, Location loc);
   Value arrayPlaceholder(const ArrayInfo &info, Location loc);
-  FailureOr<Value> arrayFor(Value contents, Value element, Location loc);
+  FailureOr<Value> arrayFor(Value contents, RankedTensorType element,
+                            Location loc);
   /// TensorArray handles, and the 0-d placeholders (and loop variables and
   /// results carrying them) of arrays whose element shape is not known yet.
   llvm::DenseMap<Value, ArrayInfo> arrays;

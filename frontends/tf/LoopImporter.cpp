@@ -47,26 +47,25 @@ SmallVector<Ref> GraphImporter::depsOf(const tensorflow::NodeDef &node) {
 /// same everywhere, and regions see the values outside them.)
 void GraphImporter::assignFrames() {
   auto frame = [&](const Ref &r) { return frameOf.lookup(r.node); };
+  // The frame loop `index` sits in: that of what its first Enter reads.
+  auto parentFrame = [&](size_t index) {
+    const TfLoop &l = loops.loops[index];
+    const tensorflow::NodeDef *enter =
+        l.vars.empty() ? l.invariants.front() : l.vars.front().enter;
+    return frame(parseRef(enter->input(0)));
+  };
   // How many loops frame f is nested in, itself included.
   auto depth = [&](size_t f) {
     int d = 0;
-    for (int guard = 0; f && guard < 256; ++guard, ++d) {
-      const TfLoop &l = loops.loops[f - 1];
-      const tensorflow::NodeDef *enter =
-          l.vars.empty() ? l.invariants.front() : l.vars.front().enter;
-      f = frame(parseRef(enter->input(0)));
-    }
+    for (; f && d < 256; ++d)
+      f = parentFrame(f - 1);
     return d;
   };
   for (const tensorflow::NodeDef *node : postOrder) {
     auto loop = loops.loopOf.find(node->name());
     size_t f = 0;
     if (loop != loops.loopOf.end()) {
-      const TfLoop &l = loops.loops[loop->second];
-      const tensorflow::NodeDef *enter =
-          l.vars.empty() ? l.invariants.front() : l.vars.front().enter;
-      f = node->op() == "Exit" ? frame(parseRef(enter->input(0)))
-                               : loop->second + 1;
+      f = node->op() == "Exit" ? parentFrame(loop->second) : loop->second + 1;
     } else {
       std::optional<size_t> data, control;
       for (const std::string &in : node->input()) {

@@ -137,19 +137,12 @@ static LogicalResult importRunTimePad(TfNodeContext &nc, double value,
       Value p = nc.create<GatherOp>(flat, nc.scalarConst(i64, 2 * d + side),
                                     b.getI64IntegerAttr(0));
       auto xt = cast<RankedTensorType>(x.getType());
-      SmallVector<Value> dims;
       SmallVector<int64_t> shape(xt.getShape());
       shape[d] = ShapedType::kDynamic;
-      Value xShape = nc.create<ShapeOfOp>(
-          RankedTensorType::get({rank}, i64), x);
-      for (int64_t j = 0; j < rank; ++j)
-        dims.push_back(
-            j == d ? nc.reshape(p, {1})
-                   : nc.reshape(nc.create<GatherOp>(xShape,
-                                                    nc.scalarConst(i64, j),
-                                                    b.getI64IntegerAttr(0)),
-                                {1}));
-      Value blockShape = nc.create<ConcatOp>(dims, b.getI64IntegerAttr(0));
+      // x's run-time dims with dim d replaced by the pad.
+      Value blockShape = nc.create<ScatterNdOp>(
+          nc.create<ShapeOfOp>(RankedTensorType::get({rank}, i64), x),
+          nc.i64Const({d}), p, b.getStringAttr("none"));
       parts.push_back(nc.create<BroadcastToOp>(
           RankedTensorType::get(shape, xt.getElementType()),
           nc.scalarConst(xt.getElementType(), value), blockShape));
