@@ -2,8 +2,10 @@
 //
 // Chunks large linalg ops (elementwise chains, im2col copies, depthwise
 // convolutions, pooling, reductions, transposes) into scf.forall loops with
-// upstream's scf::tileUsingSCF; see Passes.td. Matmuls are parallelized by kiln-cpu-tile-contractions, and
-// ops already inside a loop are left alone, so regions never nest.
+// upstream's scf::tileUsingSCF; see Passes.td. Matmuls are parallelized by
+// kiln-cpu-tile-contractions, and ops already inside a parallel loop are left
+// alone, so regions never nest. Ops in a sequential loop (a dynamic batch's
+// per-entry convolution) are split like any other.
 //
 //===----------------------------------------------------------------------===//
 
@@ -129,8 +131,7 @@ struct ParallelizeLoopsPass
     SmallVector<linalg::LinalgOp> candidates;
     module.walk([&](linalg::LinalgOp op) {
       if (!isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op) &&
-          !op->getParentOfType<scf::ForallOp>() &&
-          !op->getParentOfType<scf::ForOp>() && op.hasPureTensorSemantics())
+          !op->getParentOfType<scf::ForallOp>() && op.hasPureTensorSemantics())
         candidates.push_back(op);
     });
     IRRewriter rewriter(&getContext());
