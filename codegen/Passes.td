@@ -123,16 +123,18 @@ def KilnCpuTileContractions : Pass<"kiln-cpu-tile-contractions", "mlir::ModuleOp
   let description = [{
     Splits each static linalg.matmul / batch_matmul into full tiles and
     remainders, tiles the full part into rows x 64-column register blocks
-    with K unrolled, vectorizes it and lowers the contraction to broadcast +
-    FMA outer products (the recipe in ../shared/notes/cpu-codegen.md). Ops
+    with K unrolled (upstream's TilingInterface tiling and linalg
+    vectorizer, called from C++), vectorizes it and lowers the contraction
+    to broadcast + FMA outer products (the recipe in ../shared/notes/cpu-codegen.md). Ops
     that do not fit are left for the loop fallback.
   }];
   let options = [
     Option<"tileRows", "tile-rows", "int64_t", "6", "rows per register tile">,
     Option<"tileCols", "tile-cols", "int64_t", "64", "columns per register tile">
   ];
-  let dependentDialects = ["mlir::transform::TransformDialect",
-      "mlir::scf::SCFDialect", "mlir::vector::VectorDialect"];
+  let dependentDialects = ["mlir::scf::SCFDialect",
+      "mlir::vector::VectorDialect", "mlir::affine::AffineDialect",
+      "mlir::tensor::TensorDialect", "mlir::arith::ArithDialect"];
 }
 
 def KilnCpuParallelizeLoops : Pass<"kiln-cpu-parallelize-loops", "mlir::ModuleOp"> {

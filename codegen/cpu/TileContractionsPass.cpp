@@ -7,12 +7,12 @@
 //  1. each static f32 linalg.matmul is cut (tensor slices) into a part whose
 //     M and N are multiples of the register tile and remainder parts, so
 //     every part tiles exactly;
-//  2. each part gets a schedule in transform IR (tile + fuse the fill into
-//     an scf.forall over register tiles, which later runs on the thread
-//     pool; tile K; vectorize), and shared cleanups turn the vectorized tiles
-//     into broadcast + FMA outer products with the accumulator hoisted out
-//     of the K loop (../shared/notes/cpu-codegen.md);
-//  3. the schedule runs through the transform interpreter.
+//  2. each part is tiled with upstream's TilingInterface functions (tile +
+//     fuse the fill into an scf.forall over register tiles, which later
+//     runs on the thread pool; tile K) and vectorized;
+//  3. shared cleanups (upstream's vector pattern sets) turn the vectorized
+//     tiles into broadcast + FMA outer products with the accumulator
+//     hoisted out of the K loop (../shared/notes/cpu-codegen.md).
 // Matmuls it cannot schedule (K without a small divisor) are left for the
 // loop fallback, which is correct but slow.
 //
@@ -24,11 +24,14 @@
 
 #include "mlir/IR/Matchers.h"
 
-#include "mlir/Dialect/Transform/IR/TransformOps.h"
-#include "mlir/Dialect/Transform/Transforms/TransformInterpreterUtils.h"
-#include "mlir/Parser/Parser.h"
-
-#include <sstream>
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/IR/Dominance.h"
+#include "mlir/Transforms/CSE.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
 
 namespace kiln {
 #define GEN_PASS_DEF_KILNCPUTILECONTRACTIONS
@@ -279,8 +282,11 @@ struct TileContractionsPass
     : impl::KilnCpuTileContractionsBase<TileContractionsPass> {
   using Base::Base;
 
-  /// Splits `op` into exactly-tiling parts, tagging each; returns their tiles.
-  void splitAndTag(linalg::MatmulOp op, std::vector<TileShape> &tiles) {
+  /// A matmul part and its register tile.
+  using Part = std::pair<linalg::MatmulOp, TileShape>;
+
+  /// Splits `op` into exactly-tiling parts, tagging each; appends them.
+  void splitAndTag(linalg::MatmulOp op, std::vector<Part> &parts) {
     auto t = cast<RankedTensorType>(op.getResultTypes()[0]);
     int64_t m = t.getDimSize(0), n = t.getDimSize(1);
     int64_t k = cast<ShapedType>(op.getDpsInputs()[0].getType()).getDimSize(1);
@@ -321,66 +327,122 @@ struct TileContractionsPass
                          : chooseTile(cn, 4, tileCols);
         if (!tr || !tc)
           continue;
-        part->setAttr(kTileIdAttr, b.getI64IntegerAttr(tiles.size()));
-        tiles.push_back({tr, tc, kStep});
+        part->setAttr(kTileIdAttr, b.getUnitAttr());
+        parts.push_back({part, {tr, tc, kStep}});
       }
     op.getResult(0).replaceAllUsesWith(acc);
     op.erase();
   }
 
-  /// The transform IR scheduling every tagged part.
-  std::string buildSchedule(const std::vector<TileShape> &tiles) {
-    std::ostringstream s;
-    s << "module attributes {transform.with_named_sequence} {\n"
-         "transform.named_sequence @__transform_main(%root: !transform.any_op "
-         "{transform.readonly}) {\n";
-    const char *h = ": (!transform.any_op) -> ";
-    for (size_t i = 0; i < tiles.size(); ++i) {
-      const TileShape &t = tiles[i];
-      s << "%m" << i << " = transform.structured.match ops{[\"linalg.matmul\"]} "
-        << "attributes{" << kTileIdAttr.str() << " = " << i << " : i64} in %root "
-        << h << "!transform.any_op\n"
-        << "%g" << i << " = transform.structured.generalize %m" << i << " "
-        << h << "!transform.any_op\n"
-        << "%t" << i << ", %a" << i
-        << " = transform.structured.fuse %g" << i << " tile_sizes [" << t.rows
-        << ", " << t.cols << ", 0] interchange [1, 0, 2] {use_forall} " << h
-        << "(!transform.any_op, !transform.any_op)\n"
-        << "%f" << i << " = transform.get_producer_of_operand %t" << i
-        << "[2] " << h << "!transform.any_op\n"
-        << "transform.structured.vectorize %f" << i << " : !transform.any_op\n"
-        << "%k" << i << ", %l" << i << " = transform.structured.tile_using_for %t"
-        << i << " tile_sizes [0, 0, " << t.kStep << "] " << h
-        << "(!transform.any_op, !transform.any_op)\n"
-        << "transform.structured.vectorize %k" << i << " : !transform.any_op\n";
-    }
-    s << "%fn = transform.structured.match ops{[\"func.func\"]} in %root " << h
-      << "!transform.any_op\n"
-      << "transform.apply_patterns to %fn {\n"
-         "  transform.apply_patterns.vector.reduction_to_contract\n"
-         "} : !transform.any_op\n"
-         "transform.apply_patterns to %fn {\n"
-         "  transform.apply_patterns.vector.reduction_to_contract\n"
-         "  transform.apply_patterns.vector.transfer_permutation_patterns\n"
-         "  transform.apply_patterns.canonicalization\n"
-         "} : !transform.any_op\n"
-         "transform.apply_cse to %fn : !transform.any_op\n";
-    for (size_t i = 0; i < tiles.size(); ++i)
-      s << "transform.loop.hoist_loop_invariant_subsets %l" << i
-        << " : !transform.any_op\n";
-    s << "transform.apply_patterns to %fn {\n"
-         "  transform.apply_patterns.vector.lower_contraction "
-         "lowering_strategy = \"outerproduct\"\n"
-         "  transform.apply_patterns.vector.lower_outerproduct\n"
-         "  transform.apply_patterns.vector.transfer_permutation_patterns\n"
-         "  transform.apply_patterns.vector.lower_broadcast\n"
-         "  transform.apply_patterns.vector.lower_transfer max_transfer_rank = 1\n"
-         "  transform.apply_patterns.vector.lower_shape_cast\n"
-         "  transform.apply_patterns.canonicalization\n"
-         "} : !transform.any_op\n"
-         "transform.apply_cse to %fn : !transform.any_op\n"
-         "transform.yield\n}\n}\n";
-    return s.str();
+  /// Tiles one part into an scf.forall over rows x cols register tiles
+  /// (the zero fill fused in, columns outermost), tiles K by `kStep` in an
+  /// scf.for and vectorizes the fill and the K step: upstream's
+  /// tile-consumer-and-fuse-producers, tiling and vectorizer, called
+  /// directly.
+  LogicalResult schedulePart(IRRewriter &rewriter, linalg::MatmulOp part,
+                             const TileShape &t) {
+    rewriter.setInsertionPoint(part);
+    FailureOr<linalg::GenericOp> generic =
+        linalg::generalizeNamedOp(rewriter, part);
+    if (failed(generic))
+      return failure();
+    scf::SCFTilingOptions tiling;
+    tiling.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+    tiling.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(),
+                                               {t.rows, t.cols, 0}));
+    tiling.setInterchange({1, 0, 2});
+    scf::SCFTileAndFuseOptions fuse;
+    fuse.setTilingOptions(tiling);
+    auto consumer = cast<TilingInterface>(generic->getOperation());
+    FailureOr<scf::SCFTileAndFuseResult> fused =
+        scf::tileConsumerAndFuseProducersUsingSCF(rewriter, consumer, fuse);
+    if (failed(fused))
+      return failure();
+    for (OpResult r : generic->getOperation()->getResults())
+      rewriter.replaceAllUsesWith(r, fused->replacements.lookup(r));
+    auto tile = cast<linalg::LinalgOp>(fused->tiledAndFusedOps.front());
+    // The fused fill of this tile's accumulator.
+    if (Operation *fill = tile.getDpsInits()[0].getDefiningOp())
+      if (failed(vectorizeInPlace(rewriter, fill)))
+        return failure();
+    scf::SCFTilingOptions kTiling;
+    kTiling.setTileSizes(
+        getAsIndexOpFoldResult(rewriter.getContext(), {0, 0, t.kStep}));
+    rewriter.setInsertionPoint(tile);
+    FailureOr<scf::SCFTilingResult> kLoop = scf::tileUsingSCF(
+        rewriter, cast<TilingInterface>(tile.getOperation()), kTiling);
+    if (failed(kLoop))
+      return failure();
+    rewriter.replaceOp(tile, kLoop->replacements);
+    return vectorizeInPlace(rewriter, kLoop->tiledOps.front());
+  }
+
+  static LogicalResult vectorizeInPlace(IRRewriter &rewriter, Operation *op) {
+    rewriter.setInsertionPoint(op);
+    FailureOr<linalg::VectorizationResult> v = linalg::vectorize(rewriter, op);
+    if (failed(v))
+      return failure();
+    rewriter.replaceOp(op, v->replacements);
+    return success();
+  }
+
+  /// Upstream pattern sets applied to every function, then CSE.
+  static void applyPatterns(ModuleOp module,
+                            function_ref<void(RewritePatternSet &)> populate) {
+    MLIRContext *ctx = module.getContext();
+    RewritePatternSet patterns(ctx);
+    populate(patterns);
+    FrozenRewritePatternSet frozen(std::move(patterns));
+    IRRewriter rewriter(ctx);
+    DominanceInfo dominance;
+    module.walk([&](func::FuncOp fn) {
+      (void)applyPatternsGreedily(fn, frozen);
+      eliminateCommonSubExpressions(rewriter, dominance, fn);
+    });
+  }
+
+  static void addCanonicalization(RewritePatternSet &patterns) {
+    MLIRContext *ctx = patterns.getContext();
+    for (Dialect *d : ctx->getLoadedDialects())
+      d->getCanonicalizationPatterns(patterns);
+    for (RegisteredOperationName op : ctx->getRegisteredOperations())
+      op.getCanonicalizationPatterns(patterns, ctx);
+  }
+
+  /// The shared cleanups after every part is vectorized: the tiles'
+  /// reductions become vector.contract, the accumulator's read and write
+  /// move out of each K loop, and contractions lower to broadcast + FMA
+  /// outer products on 1-D vectors.
+  static void lowerTiles(ModuleOp module) {
+    applyPatterns(module, [](RewritePatternSet &p) {
+      vector::populateVectorReductionToContractPatterns(p);
+    });
+    applyPatterns(module, [](RewritePatternSet &p) {
+      vector::populateVectorReductionToContractPatterns(p);
+      vector::populateVectorTransferPermutationMapLoweringPatterns(p);
+      addCanonicalization(p);
+    });
+    // The K loops are the loops holding a contraction.
+    SmallVector<scf::ForOp> kLoops;
+    module.walk([&](scf::ForOp loop) {
+      if (llvm::any_of(loop.getBody()->getOperations(), [](Operation &op) {
+            return isa<vector::ContractionOp>(op);
+          }))
+        kLoops.push_back(loop);
+    });
+    IRRewriter rewriter(module.getContext());
+    for (scf::ForOp loop : kLoops)
+      hoistLoopInvariantSubsets(rewriter, loop);
+    applyPatterns(module, [](RewritePatternSet &p) {
+      vector::populateVectorContractLoweringPatterns(
+          p, vector::VectorContractLowering::OuterProduct);
+      vector::populateVectorOuterProductLoweringPatterns(p);
+      vector::populateVectorTransferPermutationMapLoweringPatterns(p);
+      vector::populateVectorBroadcastLoweringPatterns(p);
+      vector::populateVectorTransferLoweringPatterns(p, /*maxTransferRank=*/1);
+      vector::populateVectorShapeCastLoweringPatterns(p);
+      addCanonicalization(p);
+    });
   }
 
   void runOnOperation() override {
@@ -397,9 +459,9 @@ struct TileContractionsPass
       if (isCandidate(op))
         candidates.push_back(op);
     });
-    std::vector<TileShape> tiles;
+    std::vector<Part> parts;
     for (linalg::MatmulOp op : candidates)
-      splitAndTag(op, tiles);
+      splitAndTag(op, parts);
     SmallVector<linalg::LinalgOp> untiled;
     module.walk([&](linalg::LinalgOp op) {
       bool floatMatmul =
@@ -410,24 +472,15 @@ struct TileContractionsPass
     });
     for (linalg::LinalgOp op : untiled)
       reorderForLoops(op);
-    if (tiles.empty())
+    if (parts.empty())
       return;
-    std::string text = buildSchedule(tiles);
-    OwningOpRef<ModuleOp> schedule =
-        parseSourceString<ModuleOp>(text, ParserConfig(&getContext()));
-    if (!schedule) {
-      module.emitError() << "internal error: the matmul schedule does not parse";
-      return signalPassFailure();
-    }
-    Operation *entry = nullptr;
-    schedule->walk([&](transform::NamedSequenceOp seq) {
-      if (seq.getSymName() == "__transform_main")
-        entry = seq;
-    });
-    if (failed(transform::applyTransformNamedSequence(
-            module, entry, *schedule, transform::TransformOptions())))
-      return signalPassFailure();
-    module.walk([](linalg::GenericOp op) { op->removeAttr(kTileIdAttr); });
+    IRRewriter rewriter(&getContext());
+    for (auto &[part, tile] : parts)
+      if (failed(schedulePart(rewriter, part, tile))) {
+        part.emitError() << "internal error: this matmul cannot be register-tiled";
+        return signalPassFailure();
+      }
+    lowerTiles(module);
   }
 };
 

@@ -121,3 +121,41 @@ func.func @mid_dynamic_batch(%x: tensor<?x32x16x16xf32>) -> tensor<?x32x16x16xf3
   } -> tensor<?x32x16x16xf32>
   return %0 : tensor<?x32x16x16xf32>
 }
+
+// -----
+
+// An op inside a sequential loop (a dynamic batch's per-image work) is
+// split like any other; one already inside a parallel loop is not, so
+// parallel regions never nest.
+#map = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+// CHECK-LABEL: func.func @inside_loops
+func.func @inside_loops(%x: tensor<1x64x56x56xf32>, %n: index) -> tensor<1x64x56x56xf32> {
+  // CHECK: scf.for
+  // CHECK-NEXT: scf.forall (%{{.*}}) = (0) to (64) step (4)
+  // CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<1x4x56x56xf32>)
+  // CHECK: scf.forall (%{{.*}}) in (2)
+  // CHECK-NOT: scf.forall
+  // CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<1x64x56x56xf32>)
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %e = tensor.empty() : tensor<1x64x56x56xf32>
+  %0 = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %x) -> (tensor<1x64x56x56xf32>) {
+    %g = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%acc : tensor<1x64x56x56xf32>) outs(%e : tensor<1x64x56x56xf32>) {
+    ^bb0(%a: f32, %o: f32):
+      %r = math.exp %a : f32
+      linalg.yield %r : f32
+    } -> tensor<1x64x56x56xf32>
+    scf.yield %g : tensor<1x64x56x56xf32>
+  }
+  %1 = scf.forall (%j) in (2) shared_outs(%out = %0) -> (tensor<1x64x56x56xf32>) {
+    %g = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%0 : tensor<1x64x56x56xf32>) outs(%e : tensor<1x64x56x56xf32>) {
+    ^bb0(%a: f32, %o: f32):
+      %r = math.exp %a : f32
+      linalg.yield %r : f32
+    } -> tensor<1x64x56x56xf32>
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %g into %out[0, 0, 0, 0] [1, 64, 56, 56] [1, 1, 1, 1] : tensor<1x64x56x56xf32> into tensor<1x64x56x56xf32>
+    }
+  }
+  return %1 : tensor<1x64x56x56xf32>
+}
