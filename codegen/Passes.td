@@ -49,7 +49,7 @@ def KilnFuseElementwise : Pass<"kiln-fuse-elementwise", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
-def KilnCpuExpandShapesToCasts : Pass<"kiln-cpu-expand-shapes-to-casts",
+def KilnExpandShapesToCasts : Pass<"kiln-expand-shapes-to-casts",
     "mlir::func::FuncOp"> {
   let summary = "Rewrites dynamic memref.expand_shape on dense buffers as casts";
   let description = [{
@@ -157,6 +157,57 @@ def KilnCpuParallelizeLoops : Pass<"kiln-cpu-parallelize-loops", "mlir::ModuleOp
   ];
   let dependentDialects = ["mlir::scf::SCFDialect",
       "mlir::arith::ArithDialect"];
+}
+
+def KilnGpuMapToThreads : Pass<"kiln-gpu-map-to-threads", "mlir::func::FuncOp"> {
+  let summary = "Turns linalg on buffers into scf.parallel loops mapped to GPU blocks and threads";
+  let description = [{
+    The GPU target's first lowering, on the function named `entry` (others
+    stay host code). Every linalg op (memref.copy first becomes linalg.copy)
+    becomes loops: its parallel dims one scf.parallel, collapsed into one
+    dim and split into blocks of `block-size` threads (one output element
+    per thread, the reduction dims a loop inside it), with the mapping
+    attributes convert-parallel-loops-to-gpu reads. Host-level loop nests
+    that read or write buffers (a scatter, a sequential scan) run as one
+    thread of their own kernel. A buffer access whose value the host needs
+    (a data-dependent size) is an error naming the node.
+  }];
+  let options = [
+    Option<"entry", "entry", "std::string", "\"\"", "the function run on the GPU">,
+    Option<"blockSize", "block-size", "int64_t", "256", "threads per block">
+  ];
+  let dependentDialects = ["mlir::scf::SCFDialect", "mlir::gpu::GPUDialect",
+      "mlir::memref::MemRefDialect", "mlir::arith::ArithDialect",
+      "mlir::affine::AffineDialect"];
+}
+
+def KilnGpuMergeKernelModules : Pass<"kiln-gpu-merge-kernel-modules", "mlir::ModuleOp"> {
+  let summary = "Moves every outlined kernel into one gpu.module";
+  let description = [{
+    gpu-kernel-outlining gives each kernel its own gpu.module. One module
+    holds them all after this pass, so a library carries one PTX image
+    (one driver load and JIT compile) and `--emit=ptx` one file that ptxas
+    takes. Launches are redirected to the kernels' new symbols.
+  }];
+  let dependentDialects = ["mlir::gpu::GPUDialect"];
+}
+
+def KilnGpuPlaceBuffers : Pass<"kiln-gpu-place-buffers", "mlir::func::FuncOp"> {
+  let summary = "Puts the buffers of a GPU entry function in device memory";
+  let description = [{
+    On the function named `entry`, after kernel outlining: allocations
+    become gpu.alloc / gpu.dealloc; each argument (host memory: the first
+    `num-inputs` are inputs, the rest outputs) and each constant global gets
+    a device copy (inputs and constants copied in at the start, outputs
+    copied back before each return). Only the kernels touch device memory;
+    the host code between them handles sizes and descriptors.
+  }];
+  let options = [
+    Option<"entry", "entry", "std::string", "\"\"", "the function run on the GPU">,
+    Option<"numInputs", "num-inputs", "int64_t", "0", "arguments that are inputs">
+  ];
+  let dependentDialects = ["mlir::gpu::GPUDialect",
+      "mlir::memref::MemRefDialect"];
 }
 
 #endif // KILN_CODEGEN_PASSES_TD

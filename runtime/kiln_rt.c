@@ -12,6 +12,7 @@
 #include "kiln_rt.h"
 
 #include "check.h"
+#include "cuda/cuda_driver.h"
 #include "scratch.h"
 #include "thread_pool.h"
 
@@ -41,8 +42,9 @@ static __thread char tls_error[KILN_RT_ERROR_SIZE];
  *  inside a parallel loop (nested loops run inline). */
 static __thread const kiln_worker_pool *tls_pool;
 
-/** What kiln_rt_dims_disagree reported, for the run's error message. */
-static __thread char tls_dims_message[256];
+/** Why the run stopped, as kiln_rt_dims_disagree, kiln_rt_dim_too_small or
+ *  kiln_rt_device_failed reported it, for the run's error message. */
+static __thread char tls_failure_message[KILN_RT_ERROR_SIZE];
 
 /** Name of a device for messages. */
 static const char *device_name(kiln_device device) {
@@ -74,8 +76,13 @@ static kiln_status check_options(const kiln_model_impl *model,
   size_t threads_end = offsetof(kiln_options, num_threads) + sizeof(int32_t);
   size_t device_end = offsetof(kiln_options, device) + sizeof(kiln_device);
   int32_t requested = option_given(opts, threads_end) ? opts->num_threads : 0;
+  /* KILN_DEVICE_CPU is 0, so an explicit CPU cannot be told from a field
+   * left zero: like every zero option it means the default, here the
+   * library's own device. */
   kiln_device device =
-      option_given(opts, device_end) ? opts->device : KILN_DEVICE_CPU;
+      option_given(opts, device_end) && opts->device != KILN_DEVICE_CPU
+          ? opts->device
+          : model->desc->device;
   if (device != model->desc->device) {
     kiln_check_format(tls_error,
                       "model '%s' runs on device %s, but the options ask "
@@ -143,6 +150,12 @@ kiln_status kiln_rt_create(const kiln_model_impl *model,
   kiln_status status = check_options(model, opts, &threads, &shared);
   if (status != KILN_OK)
     return status;
+  if (model->desc->device == KILN_DEVICE_CUDA) {
+    /* Once per process: the driver, a device and its context. */
+    status = kiln_cuda_open(tls_error, sizeof tls_error);
+    if (status != KILN_OK)
+      return status;
+  }
   const char *missing =
       model->missing_cpu_feature ? model->missing_cpu_feature() : NULL;
   if (missing) {
@@ -189,8 +202,8 @@ static kiln_status check_context(const kiln_model_impl *model,
   return KILN_OK;
 }
 
-/** Runs `body` with the context's pool and scratch installed; an
- *  allocation failure in compiled code comes back as OUT_OF_MEMORY. */
+/** Runs `body` with the context's pool and scratch installed; a failure in
+ *  compiled code (kiln_scratch_raise) comes back as a status. */
 static kiln_status run_guarded(kiln_context *ctx,
                                void (*body)(kiln_context *ctx)) {
   const kiln_worker_pool *saved = tls_pool;
@@ -206,9 +219,13 @@ static kiln_status run_guarded(kiln_context *ctx,
     /* Dims that meet inside the model disagree (kiln_rt_dims_disagree). */
     kiln_check_format(ctx->error,
                       "the inputs' dims disagree inside the model: %s",
-                      tls_dims_message[0] ? tls_dims_message
-                                          : "two dynamic dims differ");
+                      tls_failure_message[0] ? tls_failure_message
+                                             : "two dynamic dims differ");
     status = KILN_ERROR_SHAPE_MISMATCH;
+  } else if (failure == KILN_SCRATCH_FAIL_DEVICE) {
+    /* A GPU driver call failed (kiln_rt_device_failed). */
+    kiln_check_format(ctx->error, "%s", tls_failure_message);
+    status = KILN_ERROR_INTERNAL;
   } else {
     /* A buffer of the compiled code could not be allocated. */
     kiln_check_format(ctx->error, "out of memory while running the model");
@@ -324,7 +341,10 @@ void kiln_rt_destroy(kiln_context *ctx) {
 typedef struct {
   void (*body)(int64_t i, void *arg);
   void *arg;
-  int failed; /**< 0, or the failure code (1: memory, 2: dims) */
+  int failed; /**< 0, or the first failure's kiln_scratch_raise code */
+  /** The first failure's tls_failure_message: the worker that failed
+   *  wrote it into its own, and the loop's thread re-raises it. */
+  char message[KILN_RT_ERROR_SIZE];
 } guarded_loop;
 
 static void run_guarded_index(int64_t i, void *p) {
@@ -336,7 +356,10 @@ static void run_guarded_index(int64_t i, void *p) {
     if (!__atomic_load_n(&g->failed, __ATOMIC_ACQUIRE))
       g->body(i, g->arg);
   } else {
-    __atomic_store_n(&g->failed, failure, __ATOMIC_RELEASE);
+    int none = 0;
+    if (__atomic_compare_exchange_n(&g->failed, &none, failure, 0,
+                                    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+      memcpy(g->message, tls_failure_message, sizeof g->message);
   }
   kiln_scratch_set_oom_jump(saved);
 }
@@ -349,16 +372,21 @@ void kiln_rt_parallel_for(int64_t n, void (*body)(int64_t i, void *arg),
       body(i, arg);
     return;
   }
-  guarded_loop g = {body, arg, 0};
+  guarded_loop g; /* message is written only with failed */
+  g.body = body;
+  g.arg = arg;
+  g.failed = 0;
   tls_pool = NULL; /* loops nested in this one run inline */
   pool->parallel_for(pool->impl, n, run_guarded_index, &g);
   tls_pool = pool;
-  if (g.failed) /* to the run's handler, once all are done */
+  if (g.failed) { /* to the run's handler, once all are done */
+    memcpy(tls_failure_message, g.message, sizeof g.message);
     kiln_scratch_raise(g.failed);
+  }
 }
 
 void kiln_rt_dims_disagree(int64_t a, int64_t b) {
-  snprintf(tls_dims_message, sizeof tls_dims_message,
+  snprintf(tls_failure_message, sizeof tls_failure_message,
            "a dim of %lld meets a dim of %lld (dynamic dims are never "
            "broadcast)",
            (long long)a, (long long)b);
@@ -366,10 +394,20 @@ void kiln_rt_dims_disagree(int64_t a, int64_t b) {
 }
 
 void kiln_rt_dim_too_small(int64_t dim, int64_t least) {
-  snprintf(tls_dims_message, sizeof tls_dims_message,
+  snprintf(tls_failure_message, sizeof tls_failure_message,
            "a dim of %lld is shorter than the %lld the model needs",
            (long long)dim, (long long)least);
   kiln_scratch_raise(KILN_SCRATCH_FAIL_SHAPE);
+}
+
+void kiln_rt_device_failed(const char *message) {
+  snprintf(tls_failure_message, sizeof tls_failure_message, "%s", message);
+  /* Outside a run kiln_scratch_raise aborts: print the reason first. */
+  void *handler = kiln_scratch_set_oom_jump(NULL);
+  kiln_scratch_set_oom_jump(handler);
+  if (!handler)
+    fprintf(stderr, "kiln runtime: %s\n", message);
+  kiln_scratch_raise(KILN_SCRATCH_FAIL_DEVICE);
 }
 
 int32_t kiln_rt_team_size(void) {

@@ -63,6 +63,12 @@ void kiln_rt_dims_disagree(int64_t a, int64_t b);
  *  kiln_rt_dims_disagree. Does not return. */
 void kiln_rt_dim_too_small(int64_t dim, int64_t least);
 
+/** Called by the GPU runtime (runtime/cuda) when a driver call of the
+ *  compiled code fails: the run stops and returns KILN_ERROR_INTERNAL with
+ *  `message` (copied) as its error. Does not return; outside a run it
+ *  prints the message and aborts. */
+void kiln_rt_device_failed(const char *message);
+
 /** Threads a parallel loop started now would run on (1 inside a loop). */
 int32_t kiln_rt_team_size(void);
 

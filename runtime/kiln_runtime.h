@@ -172,7 +172,13 @@ typedef struct kiln_worker_pool {
 typedef struct kiln_options {
   uint32_t struct_size; /**< sizeof(kiln_options) of the caller */
   int32_t num_threads;  /**< worker threads; <= 0: all online cores */
-  kiln_device device;   /**< must match the library's device */
+  /** The device to run on: 0 (the default) means the library's own
+   *  device, NAME_describe()->device. KILN_DEVICE_CPU is also 0, so CPU
+   *  cannot be asked for explicitly; any other value must equal the
+   *  library's device, else NAME_create fails with KILN_ERROR_UNSUPPORTED.
+   *  A CUDA library's NAME_create also fails with KILN_ERROR_UNSUPPORTED
+   *  when the machine has no CUDA driver or device. */
+  kiln_device device;
   /** A pool to run on instead of the context's own threads (num_threads is
    *  then ignored); it must outlive the context. */
   const kiln_worker_pool *worker_pool;

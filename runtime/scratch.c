@@ -42,9 +42,14 @@ static void out_of_memory(size_t size) {
 }
 
 void kiln_scratch_raise(int code) {
-  if (code == KILN_SCRATCH_FAIL_SHAPE && tls_oom_jump)
-    longjmp(*tls_oom_jump, KILN_SCRATCH_FAIL_SHAPE);
-  out_of_memory(0);
+  if (code != KILN_SCRATCH_FAIL_SHAPE && code != KILN_SCRATCH_FAIL_DEVICE)
+    out_of_memory(0);
+  if (tls_oom_jump)
+    longjmp(*tls_oom_jump, code);
+  fprintf(stderr, "kiln runtime: %s outside a run\n",
+          code == KILN_SCRATCH_FAIL_SHAPE ? "run-time dims disagree"
+                                          : "a GPU driver call failed");
+  abort();
 }
 
 kiln_scratch *kiln_scratch_create(void) {

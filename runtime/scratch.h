@@ -30,12 +30,15 @@ kiln_scratch *kiln_scratch_set_current(kiln_scratch *scratch);
  *  handler. */
 void *kiln_scratch_set_oom_jump(void *jmp_buf_ptr);
 
-/** What a handler's setjmp returns: 1 for a failed allocation, this for
- *  run-time dims the compiled code found inconsistent. */
-enum { KILN_SCRATCH_FAIL_SHAPE = 2 };
+/** What a handler's setjmp returns: 1 for a failed allocation,
+ *  KILN_SCRATCH_FAIL_SHAPE for run-time dims the compiled code found
+ *  inconsistent, KILN_SCRATCH_FAIL_DEVICE for a failed call to the GPU
+ *  driver (runtime/cuda). */
+enum { KILN_SCRATCH_FAIL_SHAPE = 2, KILN_SCRATCH_FAIL_DEVICE = 3 };
 
-/** Jumps to the calling thread's handler with `code` (1 or
- *  KILN_SCRATCH_FAIL_SHAPE). */
+/** Jumps to the calling thread's handler with `code` (1,
+ *  KILN_SCRATCH_FAIL_SHAPE or KILN_SCRATCH_FAIL_DEVICE); with no handler it
+ *  prints what failed and aborts. */
 void kiln_scratch_raise(int code);
 
 #endif /* KILN_SCRATCH_H */

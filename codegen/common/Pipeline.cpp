@@ -11,6 +11,7 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/SCF/Transforms/Passes.h"
+#include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
@@ -47,6 +48,26 @@ void buildDimResolution(OpPassManager &fpm) {
   fpm.addPass(createSCFForLoopCanonicalizationPass());
   fpm.addPass(createCanonicalizerPass());
   fpm.addPass(createCSEPass());
+}
+
+/// A while loop's body may yield a new buffer per iteration (a tensor that
+/// grows), hence allow-return-allocs-from-loops; the deallocation pipeline
+/// frees them.
+static const char *kBufferizePipeline =
+    "eliminate-empty-tensors,"
+    "one-shot-bufferize{bufferize-function-boundaries "
+    "function-boundary-type-conversion=identity-layout-map "
+    "allow-return-allocs-from-loops},"
+    "buffer-results-to-out-params{hoist-static-allocs=true "
+    "modify-public-functions=true},"
+    "buffer-deallocation-pipeline,"
+    "convert-bufferization-to-memref,"
+    "cse,canonicalize";
+
+void buildBufferization(OpPassManager &pm) {
+  if (failed(parsePassPipeline(kBufferizePipeline, pm)))
+    llvm::report_fatal_error(
+        "Kiln's built-in bufferization pipeline does not parse");
 }
 
 void buildLinalgPipeline(OpPassManager &pm) {

@@ -32,6 +32,11 @@ void buildLinalgPipeline(mlir::OpPassManager &pm);
 /// arithmetic on the inputs' dims, on each function of `fpm`'s nesting.
 void buildDimResolution(mlir::OpPassManager &fpm);
 
+/// One-shot bufferization of every function (results become out-params,
+/// identity layouts at function boundaries) with upstream's deallocation
+/// pipeline, then cse and canonicalize.
+void buildBufferization(mlir::OpPassManager &pm);
+
 /// Renames @main to `symbol`, makes it emit a C interface
 /// (`_mlir_ciface_<symbol>`) and marks the inputs read-only, so that the
 /// compiled code never writes to a caller's input buffer.

@@ -24,19 +24,7 @@ namespace kiln {
 /// (scf.forall) become OpenMP worksharing loops, served at run time by the
 /// runtime's thread pool (runtime/omp_shim.c). memref lowering precedes
 /// scf-to-cf because the OpenMP regions hold memref.alloca_scope ops, which
-/// must still have a single block when they are lowered. A while loop's
-/// body may yield a new buffer per iteration (a tensor that grows), hence
-/// allow-return-allocs-from-loops; the deallocation pipeline frees them.
-static const char *kBufferizePipeline =
-    "eliminate-empty-tensors,"
-    "one-shot-bufferize{bufferize-function-boundaries "
-    "function-boundary-type-conversion=identity-layout-map "
-    "allow-return-allocs-from-loops},"
-    "buffer-results-to-out-params{hoist-static-allocs=true "
-    "modify-public-functions=true},"
-    "buffer-deallocation-pipeline,"
-    "convert-bufferization-to-memref,"
-    "cse,canonicalize";
+/// must still have a single block when they are lowered.
 static const char *kLoweringPipeline =
     "func.func(fold-memref-alias-ops),"
     "func.func(convert-linalg-to-loops),"
@@ -63,9 +51,8 @@ void buildCpuLoweringPipeline(OpPassManager &pm,
   pm.nest<func::FuncOp>().addPass(createKilnCpuApproximateMath());
   pm.nest<func::FuncOp>().addPass(createKilnCpuDecomposePads());
   buildDimResolution(pm.nest<func::FuncOp>());
-  if (failed(parsePassPipeline(kBufferizePipeline, pm)))
-    llvm::report_fatal_error("Kiln's built-in bufferization pipeline does not parse");
-  pm.nest<func::FuncOp>().addPass(createKilnCpuExpandShapesToCasts());
+  buildBufferization(pm);
+  pm.nest<func::FuncOp>().addPass(createKilnExpandShapesToCasts());
   if (failed(parsePassPipeline(kLoweringPipeline, pm)))
     llvm::report_fatal_error("Kiln's built-in lowering pipeline does not parse");
 }

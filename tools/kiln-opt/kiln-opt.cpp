@@ -11,6 +11,7 @@
 
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/InitAllPasses.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 
@@ -18,6 +19,8 @@ int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
+  // gpu-module-to-binary translates kernel modules (GPU, NVVM) to LLVM IR.
+  registerAllToLLVMIRTranslations(registry);
   mlir::registerAllPasses();
   registry.insert<kiln::KilnDialect>();
   kiln::registerKilnPasses();

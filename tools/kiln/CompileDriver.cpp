@@ -10,6 +10,7 @@
 #include "codegen/Passes.h"
 #include "codegen/common/EntryPoint.h"
 #include "codegen/cpu/Pipeline.h"
+#include "codegen/gpu/Pipeline.h"
 #include "frontends/Registry.h"
 #include "passes/Passes.h"
 #include "run_command.h"
@@ -18,6 +19,7 @@
 #include "mlir/IR/Verifier.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/InitAllPasses.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
@@ -52,6 +54,8 @@ void setUpContext(MLIRContext &ctx) {
   DialectRegistry registry;
   registerAllDialects(registry);
   registerAllExtensions(registry);
+  // gpu-module-to-binary translates kernel modules (GPU, NVVM) to LLVM IR.
+  registerAllToLLVMIRTranslations(registry);
   registry.insert<KilnDialect>();
   ctx.appendDialectRegistry(registry);
   ctx.loadAllAvailableDialects();
@@ -299,10 +303,31 @@ int compileCommand(const CompileOptions &options) {
   if (options.emit == "linalg")
     return writeModuleText(*module, options, outputs, textTemp);
   PassManager lower(&ctx);
-  buildCpuLoweringPipeline(lower, pipeline);
+  if (options.cuda) {
+    GpuPipelineOptions gpu;
+    gpu.chip = options.cudaChip;
+    gpu.entry = entry.main;
+    gpu.numInputs = int64_t(signature->inputs.size());
+    gpu.format = options.emit == "ptx" ? "isa" : defaultGpuBinaryFormat();
+    GpuStage last = options.emit == "gpu"    ? GpuStage::Gpu
+                    : options.emit == "nvvm" ? GpuStage::Nvvm
+                                             : GpuStage::Binary;
+    buildGpuLoweringPipeline(lower, gpu, last);
+  } else {
+    buildCpuLoweringPipeline(lower, pipeline);
+  }
   if (failed(lower.run(*module)))
     return 2;
+  if (options.emit == "gpu" || options.emit == "nvvm")
+    return writeModuleText(*module, options, outputs, textTemp);
+  if (options.emit == "ptx") {
+    FailureOr<std::string> ptx = collectPtx(*module);
+    if (failed(ptx))
+      return 2;
+    return writeOutput(*ptx, options, outputs, textTemp);
+  }
   LibraryMetadata metadata;
+  metadata.cuda = options.cuda;
   metadata.source = llvm::sys::path::filename(options.modelPath).str();
   metadata.sourceFormat = sourceFormat;
   if (!describeTarget(options.target, metadata.targetCpu,

@@ -8,8 +8,8 @@
 #ifndef KILN_TOOLS_KILN_COMPILEDRIVER_H
 #define KILN_TOOLS_KILN_COMPILEDRIVER_H
 
-#include "codegen/cpu/LibraryWriter.h"
-#include "codegen/cpu/ObjectEmitter.h"
+#include "codegen/common/LibraryWriter.h"
+#include "codegen/common/ObjectEmitter.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
@@ -34,9 +34,12 @@ struct CompileOptions {
   /// `--config`: tfcompile's tf2xla.Config (feeds and fetches).
   std::string config;
   std::string outPath;
-  std::string emit; ///< "", "kiln", "linalg", "llvm", "asm"
+  std::string emit; ///< "", "kiln", "linalg", "llvm", "asm", "gpu", "nvvm", "ptx"
   std::string prefix;
   TargetChoice target;
+  /// `--target=cuda[:ARCH]`: kernels for an NVIDIA GPU of `cudaChip`.
+  bool cuda = false;
+  std::string cudaChip = "sm_90";
   bool tileContractions = true;
   bool parallelizeLoops = true;
   /// `--compute-layout`: NCHW (default) or NHWC for convolutions/pooling.

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "CompileDriver.h"
+#include "codegen/gpu/Pipeline.h"
 #include "InspectCommand.h"
 
 #include "bench_command.h"
@@ -35,6 +36,8 @@ static const char *kUsage =
     "  --config FILE tfcompile's tf2xla.Config (feeds and fetches).\n"
     "  import MODEL [-o OUT.mlir] [--elide-weights] [--locations]\n"
     "  compile MODEL -o libNAME.so|.a|.o [--emit=kiln|linalg|llvm|asm]\n"
+    "          [--target=cpu|cuda[:sm_NN]] (cuda: kernels for an NVIDIA GPU,\n"
+    "          sm_90 by default; --emit=gpu|nvvm|ptx stop after those stages)\n"
     "          [--cpu=NAME] [--no-tile] [--no-parallel-loops] [--elide-weights]\n"
     "          [--compute-layout=NCHW|NHWC]\n"
     "          [--freeze NAME=FILE]...  (compile an input in as a constant)\n"
@@ -49,6 +52,8 @@ static const char *kUsage =
     "      [--threads N]   (pass: max_abs_err <= atol + rtol * max|ref|;\n"
     "                       defaults rtol 1e-4, atol 1e-5)\n"
     "  bench MODEL|libNAME.so [--threads N] [--runs N] [--warmup N] [--json]\n"
+    "  run and bench also take --device=cpu|cuda[:sm_NN] (a model file is\n"
+    "      compiled for that device; a library must have been)\n"
     "  inspect MODEL\n";
 
 static int usageError(const std::string &msg) {
@@ -117,7 +122,33 @@ struct Specialization {
   std::vector<std::pair<std::string, std::string>> freeze;
   std::vector<std::string> frozenNames;
   std::map<std::string, std::vector<int64_t>> shapes;
+  /// `--device=cuda[:ARCH]`: compile the model for an NVIDIA GPU.
+  bool cuda = false;
+  std::string cudaChip = "sm_90";
 };
+
+/// Parses `--target` / `--device` values: cpu, cuda or cuda:ARCH. False
+/// with `error` set for anything else.
+static bool parseDevice(const std::string &option, const std::string &value,
+                        bool &cuda, std::string &chip, std::string &error) {
+  llvm::StringRef v(value);
+  if (v == "cpu") {
+    cuda = false;
+    return true;
+  }
+  if (v == "cuda" || v.starts_with("cuda:")) {
+    cuda = true;
+    if (v.consume_front("cuda:"))
+      chip = v.str();
+    if (isKnownCudaArch(chip))
+      return true;
+    error = "unknown CUDA architecture '" + chip + "' in " + option +
+            " (use cuda:sm_80, cuda:sm_90, ...)";
+    return false;
+  }
+  error = option + " takes cpu or cuda[:sm_NN], not '" + value + "'";
+  return false;
+}
 
 /// For a model run on a data folder: inputs that feed shape operands are
 /// compiled in from their files there, and inputs with dynamic dims take
@@ -168,6 +199,8 @@ static int openModel(const std::string &path, const RuntimeLocation &runtime,
     options.signature = spec.signature;
     options.freeze = spec.freeze;
     options.inputShapes = spec.shapes;
+    options.cuda = spec.cuda;
+    options.cudaChip = spec.cudaChip;
     if (int rc = compileCommand(options))
       return rc;
     libPath = options.outPath;
@@ -248,9 +281,23 @@ static int runOrBench(bool bench, const Args &args, const RuntimeLocation &rt) {
   spec.format = args.get("--format");
   spec.outputs = splitList(args.get("--outputs"));
   spec.signature = args.get("--signature");
+  if (args.has("--device") &&
+      !parseDevice("--device", args.get("--device"), spec.cuda, spec.cudaChip,
+                   error))
+    return usageError(error);
   if (!bench && !isLibrary(args.positional[0]))
     specializeFromData(args.positional[0], args.get("--data"), spec);
   int rc = openModel(args.positional[0], rt, lib, tmpDir, spec);
+  kiln_device wanted = spec.cuda ? KILN_DEVICE_CUDA : KILN_DEVICE_CPU;
+  if (rc == 0 && args.has("--device") && lib.desc().device != wanted) {
+    std::fprintf(stderr,
+                 "kiln: error: the library was compiled for the %s; compile "
+                 "it with --target=%s to run it with --device=%s\n",
+                 wanted == KILN_DEVICE_CUDA ? "CPU" : "GPU",
+                 wanted == KILN_DEVICE_CUDA ? "cuda" : "cpu",
+                 wanted == KILN_DEVICE_CUDA ? "cuda" : "cpu");
+    rc = 2;
+  }
   if (rc == 0) {
     int threads = std::atoi(args.get("--threads", "0").c_str());
     if (bench) {
@@ -322,21 +369,30 @@ int main(int argc, char **argv) {
                         options.computeLayout + "'");
   }
   options.target.cpu = args.get("--cpu");
+  std::string pairError;
+  if (args.has("--target") &&
+      !parseDevice("--target", args.get("--target"), options.cuda,
+                   options.cudaChip, pairError))
+    return usageError(pairError);
   options.headerPath = args.get("--header");
   options.runtimeHeaderPath = args.get("--runtime-header");
   options.force = args.has("--force");
   options.runtime = runtime;
-  std::string pairError;
   if (!parsePairs(args, "--freeze", options.freeze, pairError) ||
       !parseShapes(args.options, options.inputShapes, pairError))
     return usageError(pairError);
   if (cmd == "import")
     return importCommand(options);
   if (cmd == "compile") {
-    static const char *stages[] = {"", "kiln", "linalg", "llvm", "asm"};
+    static const char *stages[] = {"",    "kiln", "linalg", "llvm",
+                                   "asm", "gpu",  "nvvm",   "ptx"};
     if (std::find(std::begin(stages), std::end(stages), options.emit) ==
         std::end(stages))
       return usageError("unknown --emit stage '" + options.emit + "'");
+    bool gpuStage = options.emit == "gpu" || options.emit == "nvvm" ||
+                    options.emit == "ptx";
+    if (gpuStage && !options.cuda)
+      return usageError("--emit=" + options.emit + " needs --target=cuda");
     if (options.outPath.empty() && options.emit.empty())
       return usageError("compile needs -o libNAME.so|.a|.o");
     bool toStdout = options.outPath.empty() || options.outPath == "-";

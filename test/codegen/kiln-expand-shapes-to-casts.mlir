@@ -1,4 +1,4 @@
-// RUN: %kiln-opt %s --split-input-file --kiln-cpu-expand-shapes-to-casts | FileCheck %s
+// RUN: %kiln-opt %s --split-input-file --kiln-expand-shapes-to-casts | FileCheck %s
 
 // Two dynamic dims in one group (batch x sequence rows restored after a
 // matmul) become a reinterpret_cast with suffix-product strides.

@@ -1,4 +1,4 @@
-//===- ExpandShapesToCastsPass.cpp - kiln-cpu-expand-shapes-to-casts ------===//
+//===- ExpandShapesToCastsPass.cpp - kiln-expand-shapes-to-casts ------===//
 //
 // Rewrites memref.expand_shape ops that have a group with several dynamic
 // dims, on identity-layout buffers, as memref.reinterpret_cast (see
@@ -13,7 +13,7 @@
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace kiln {
-#define GEN_PASS_DEF_KILNCPUEXPANDSHAPESTOCASTS
+#define GEN_PASS_DEF_KILNEXPANDSHAPESTOCASTS
 #include "codegen/Passes.h.inc"
 } // namespace kiln
 
@@ -65,7 +65,7 @@ struct ExpandShapeToCast : OpRewritePattern<memref::ExpandShapeOp> {
 };
 
 struct ExpandShapesToCastsPass
-    : impl::KilnCpuExpandShapesToCastsBase<ExpandShapesToCastsPass> {
+    : impl::KilnExpandShapesToCastsBase<ExpandShapesToCastsPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<ExpandShapeToCast>(&getContext());

@@ -8,8 +8,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef KILN_CODEGEN_CPU_LIBRARYWRITER_H
-#define KILN_CODEGEN_CPU_LIBRARYWRITER_H
+#ifndef KILN_CODEGEN_COMMON_LIBRARYWRITER_H
+#define KILN_CODEGEN_COMMON_LIBRARYWRITER_H
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
@@ -37,7 +37,8 @@ struct ModelSignature {
 struct LibraryMetadata {
   std::string source;       ///< model file name
   std::string sourceFormat; ///< "onnx"
-  std::string targetCpu;    ///< LLVM CPU name
+  std::string targetCpu;    ///< LLVM CPU name (of the host code)
+  bool cuda = false;        ///< kernels run on an NVIDIA GPU
   /// Features the code was compiled with, LLVM names without '+'.
   std::vector<std::string> targetFeatures;
 };
@@ -74,4 +75,4 @@ std::string generateHeader(const std::string &prefix,
 
 } // namespace kiln
 
-#endif // KILN_CODEGEN_CPU_LIBRARYWRITER_H
+#endif // KILN_CODEGEN_COMMON_LIBRARYWRITER_H

@@ -6,7 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "codegen/cpu/LibraryWriter.h"
+#include "codegen/common/LibraryWriter.h"
 
 #include "runtime/kiln_seal.h"
 
@@ -282,7 +282,7 @@ static std::string generateStub(const std::string &prefix,
   for (const std::string &f : meta.targetFeatures)
     features += (features.empty() ? "" : ",") + f;
   c << "static const kiln_model_desc desc = {KILN_ABI_VERSION, "
-    << quote(prefix) << ", KILN_DEVICE_CPU, " << sig.inputs.size()
+    << quote(prefix) << (meta.cuda ? ", KILN_DEVICE_CUDA, " : ", KILN_DEVICE_CPU, ") << sig.inputs.size()
     << ", in_info, " << sig.outputs.size() << ", out_info, "
     << quote(KILN_VERSION) << ", " << quote(meta.source) << ", "
     << quote(meta.sourceFormat) << ", " << quote(meta.targetCpu) << ", "
@@ -435,7 +435,7 @@ bool writeModelLibrary(const std::string &objectPath,
     ok = writeText(script, "{\n  global:\n" + globals + "  local: *;\n};\n",
                    error) &&
          run({"cc", "-shared", "-o", outPath, objectPath, stubO, archive,
-              "-Wl,--version-script=" + script, "-lm", "-lpthread"},
+              "-Wl,--version-script=" + script, "-lm", "-lpthread", "-ldl"},
              error);
   } else if (ok && (ext == ".a" || ext == ".o")) {
     ok = run({"ar", "x", archive}, error, dir);

@@ -5,8 +5,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef KILN_CODEGEN_CPU_OBJECTEMITTER_H
-#define KILN_CODEGEN_CPU_OBJECTEMITTER_H
+#ifndef KILN_CODEGEN_COMMON_OBJECTEMITTER_H
+#define KILN_CODEGEN_COMMON_OBJECTEMITTER_H
 
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/Support/raw_ostream.h"
@@ -38,4 +38,4 @@ bool emitMachineCode(mlir::ModuleOp module, const TargetChoice &target,
 
 } // namespace kiln
 
-#endif // KILN_CODEGEN_CPU_OBJECTEMITTER_H
+#endif // KILN_CODEGEN_COMMON_OBJECTEMITTER_H

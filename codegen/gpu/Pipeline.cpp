@@ -1,0 +1,103 @@
+//===- Pipeline.cpp - the CUDA compilation pipeline -----------------------===//
+//
+// Kiln's two GPU passes between upstream MLIR's bufferization, parallel
+// loop to GPU conversion, kernel outlining, NVVM lowering and
+// gpu-module-to-binary, in the order of upstream's gpu-lower-to-nvvm
+// pipeline. Host-side gpu ops are made asynchronous on one stream
+// (gpu-async-region): gpu-to-llvm lowers only that form.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/gpu/Pipeline.h"
+
+#include "codegen/Passes.h"
+#include "codegen/common/Pipeline.h"
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Program.h"
+
+using namespace mlir;
+
+namespace kiln {
+
+bool isKnownCudaArch(llvm::StringRef chip) {
+  static const llvm::StringSet<> known = {
+      "sm_70", "sm_72", "sm_75", "sm_80", "sm_86", "sm_87", "sm_89",
+      "sm_90", "sm_90a", "sm_100", "sm_100a", "sm_120", "sm_120a"};
+  return known.contains(chip);
+}
+
+std::string defaultGpuBinaryFormat() {
+  auto found = [](llvm::StringRef tool) {
+    if (llvm::sys::findProgramByName(tool))
+      return true;
+    return llvm::sys::fs::can_execute("/usr/local/cuda/bin/" + tool.str());
+  };
+  return found("ptxas") && found("fatbinary") ? "fatbin" : "isa";
+}
+
+static void addPipeline(OpPassManager &pm, const std::string &text) {
+  if (failed(parsePassPipeline(text, pm)))
+    llvm::report_fatal_error(
+        llvm::Twine("Kiln's built-in GPU pipeline does not parse: ") + text);
+}
+
+void buildGpuLoweringPipeline(OpPassManager &pm,
+                              const GpuPipelineOptions &options,
+                              GpuStage last) {
+  buildDimResolution(pm.nest<func::FuncOp>());
+  buildBufferization(pm);
+  KilnGpuMapToThreadsOptions map;
+  map.entry = options.entry;
+  pm.nest<func::FuncOp>().addPass(createKilnGpuMapToThreads(map));
+  addPipeline(pm, "func.func(convert-parallel-loops-to-gpu),"
+                  "gpu-kernel-outlining");
+  pm.addPass(createKilnGpuMergeKernelModules());
+  KilnGpuPlaceBuffersOptions place;
+  place.entry = options.entry;
+  place.numInputs = options.numInputs;
+  pm.nest<func::FuncOp>().addPass(createKilnGpuPlaceBuffers(place));
+  // Works around expand-strided-metadata's crash on expand_shape groups
+  // with several dynamic dims (see the pass).
+  pm.nest<func::FuncOp>().addPass(createKilnExpandShapesToCasts());
+  addPipeline(pm, "func.func(gpu-async-region),canonicalize,cse");
+  if (last == GpuStage::Gpu)
+    return;
+  addPipeline(pm, "lower-affine,convert-scf-to-cf,"
+                  "nvvm-attach-target{chip=" + options.chip + " O=3},"
+                  "gpu.module(convert-gpu-to-nvvm),canonicalize,cse");
+  if (last == GpuStage::Nvvm)
+    return;
+  addPipeline(pm, "expand-strided-metadata,lower-affine,"
+                  "finalize-memref-to-llvm,convert-math-to-llvm,"
+                  "convert-arith-to-llvm,convert-index-to-llvm,"
+                  "convert-cf-to-llvm,convert-func-to-llvm,gpu-to-llvm,"
+                  "reconcile-unrealized-casts,"
+                  "gpu-module-to-binary{format=" + options.format + "}");
+}
+
+FailureOr<std::string> collectPtx(ModuleOp module) {
+  std::string ptx;
+  bool ok = true;
+  module.walk([&](gpu::BinaryOp binary) {
+    for (Attribute a : binary.getObjects()) {
+      auto object = dyn_cast<gpu::ObjectAttr>(a);
+      if (!object || object.getFormat() != gpu::CompilationTarget::Assembly) {
+        binary.emitError() << "internal error: a kernel module holds no PTX";
+        ok = false;
+        continue;
+      }
+      ptx += object.getObject().getValue();
+    }
+  });
+  if (!ok)
+    return failure();
+  return ptx;
+}
+
+} // namespace kiln
