@@ -55,3 +55,15 @@ if os.path.isdir(shared_data):
 else:
     lit_config.note("no external test data at %s (set KILN_SHARED_DATA): "
                     "tests that need it are skipped" % shared_data)
+
+# CUDA's PTX assembler checks the PTX of `--target=cuda` (no GPU needed):
+# $KILN_PTXAS, else ptxas on PATH, else the CUDA toolkit's default place.
+# Tests that run it say `REQUIRES: ptxas`.
+import shutil
+ptxas = (os.environ.get("KILN_PTXAS") or shutil.which("ptxas") or
+         "/usr/local/cuda/bin/ptxas")
+if os.access(ptxas, os.X_OK):
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", ptxas))
+else:
+    lit_config.note("no ptxas (set KILN_PTXAS): PTX checks are skipped")

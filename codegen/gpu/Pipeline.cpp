@@ -19,7 +19,10 @@
 
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
+
+#include <cstdlib>
 
 using namespace mlir;
 
@@ -32,11 +35,27 @@ bool isKnownCudaArch(llvm::StringRef chip) {
   return known.contains(chip);
 }
 
+std::string findCudaToolkit() {
+  SmallVector<std::string> candidates;
+  for (const char *var : {"CUDA_HOME", "CUDA_PATH", "CUDA_ROOT"})
+    if (const char *v = std::getenv(var); v && *v)
+      candidates.push_back(v);
+  if (auto ptxas = llvm::sys::findProgramByName("ptxas"))
+    candidates.push_back(llvm::sys::path::parent_path(
+                             llvm::sys::path::parent_path(*ptxas))
+                             .str());
+  candidates.push_back("/usr/local/cuda");
+  for (const std::string &dir : candidates)
+    if (llvm::sys::fs::exists(dir + "/nvvm/libdevice/libdevice.10.bc"))
+      return dir;
+  return "";
+}
+
 std::string defaultGpuBinaryFormat() {
-  auto found = [](llvm::StringRef tool) {
-    if (llvm::sys::findProgramByName(tool))
-      return true;
-    return llvm::sys::fs::can_execute("/usr/local/cuda/bin/" + tool.str());
+  std::string toolkit = findCudaToolkit();
+  auto found = [&](llvm::StringRef tool) {
+    return !toolkit.empty() &&
+           llvm::sys::fs::can_execute(toolkit + "/bin/" + tool.str());
   };
   return found("ptxas") && found("fatbinary") ? "fatbin" : "isa";
 }
@@ -78,7 +97,35 @@ void buildGpuLoweringPipeline(OpPassManager &pm,
                   "convert-arith-to-llvm,convert-index-to-llvm,"
                   "convert-cf-to-llvm,convert-func-to-llvm,gpu-to-llvm,"
                   "reconcile-unrealized-casts,"
-                  "gpu-module-to-binary{format=" + options.format + "}");
+                  "gpu-module-to-binary{format=" + options.format +
+                  (options.toolkit.empty() ? std::string()
+                                           : " toolkit=" + options.toolkit) +
+                  "}");
+}
+
+LogicalResult checkKernelsLinked(ModuleOp module) {
+  bool ok = true;
+  module.walk([&](gpu::BinaryOp binary) {
+    for (Attribute a : binary.getObjects()) {
+      auto object = dyn_cast<gpu::ObjectAttr>(a);
+      if (!object || object.getFormat() != gpu::CompilationTarget::Assembly)
+        continue;
+      // An unresolved math function of CUDA's libdevice would only fail
+      // when the driver loads the library.
+      llvm::StringRef ptx = object.getObject().getValue();
+      size_t at = ptx.find(".extern .func");
+      if (at == llvm::StringRef::npos)
+        continue;
+      size_t name = ptx.find("__nv_", at);
+      binary.emitError()
+          << "the kernels call CUDA's libdevice ("
+          << ptx.substr(name, ptx.find_first_of("( \n", name) - name)
+          << ") and no CUDA toolkit with nvvm/libdevice was found: set "
+             "CUDA_HOME to the toolkit's folder";
+      ok = false;
+    }
+  });
+  return success(ok);
 }
 
 FailureOr<std::string> collectPtx(ModuleOp module) {

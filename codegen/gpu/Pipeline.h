@@ -28,19 +28,31 @@ struct GpuPipelineOptions {
   /// "isa" (PTX text, which the driver compiles when it loads) or "fatbin"
   /// (PTX plus SASS for `chip`, made by CUDA's ptxas and fatbinary).
   std::string format = "isa";
+  /// The CUDA toolkit whose libdevice (math functions) and, for "fatbin",
+  /// ptxas and fatbinary are used; "" when none was found.
+  std::string toolkit;
 };
+
+/// The CUDA toolkit folder: $CUDA_HOME, $CUDA_PATH, $CUDA_ROOT, the folder
+/// above the ptxas on PATH, /usr/local/cuda; the first holding
+/// nvvm/libdevice/libdevice.10.bc, or "".
+std::string findCudaToolkit();
 
 /// The CUDA architectures `--target=cuda:ARCH` accepts (sm_70 ... sm_120).
 bool isKnownCudaArch(llvm::StringRef chip);
 
-/// "fatbin" when CUDA's ptxas and fatbinary are on PATH or in
-/// /usr/local/cuda/bin, else "isa".
+/// "fatbin" when the toolkit findCudaToolkit() finds has ptxas and
+/// fatbinary, else "isa".
 std::string defaultGpuBinaryFormat();
 
 /// Adds the lowering after the shared linalg stage, up to `last`.
 void buildGpuLoweringPipeline(mlir::OpPassManager &pm,
                               const GpuPipelineOptions &options,
                               GpuStage last);
+
+/// Fails, naming the function, when a kernel module's PTX still calls a
+/// libdevice function (no toolkit was found to link it from).
+mlir::LogicalResult checkKernelsLinked(mlir::ModuleOp module);
 
 /// The PTX text of every kernel module of `module` (lowered with format
 /// "isa"), one after the other.

@@ -8,7 +8,15 @@ temporary directory, then `kiln run libNAME.so --data test_data_set_K
 is at most 1e-4 * max|ref|. Prints one row per model and closes with the line
 `N passed, N failed`; exits 1 when any model failed.
 
+With --target cuda[:ARCH] the libraries are compiled for an NVIDIA GPU and
+run there (a machine without a CUDA driver or device reports every model as
+NO-GPU and exits 77, "skipped"). With --ptxas PTXAS --archs sm_90,sm_80 the
+models are not run: each is compiled with --emit=ptx per architecture and
+its PTX assembled with CUDA's ptxas, which needs no GPU.
+
 Usage: run_model_tests.py --kiln build/bin/kiln --models OUTDIR [NAMES...]
+       run_model_tests.py ... --target cuda              (on a GPU machine)
+       run_model_tests.py ... --ptxas /usr/local/cuda/bin/ptxas --archs sm_90,sm_80
 """
 
 import argparse
@@ -47,11 +55,40 @@ def worst_ratio(output):
     return worst
 
 
+NO_GPU_RE = re.compile(r"no CUDA driver|found no CUDA device")
+
+
+def check_ptx(kiln, mdir, name, tmp, args):
+    """Compiles one model to PTX per architecture and assembles it."""
+    res = {"name": name, "compile_s": 0.0, "run_s": None, "ratio": None,
+           "result": "PASS", "log": ""}
+    for arch in args.archs.split(","):
+        ptx = os.path.join(tmp, "%s_%s.ptx" % (name, arch))
+        rc, out, secs = run([kiln, "compile", os.path.join(mdir, "model.onnx"),
+                             "--target=cuda:" + arch, "--emit=ptx", "-o", ptx],
+                            args.timeout)
+        res["compile_s"] += secs
+        res["log"] += out
+        if rc != 0:
+            res["result"] = "COMPILE-ERROR"
+            return res
+        rc, out, _ = run([args.ptxas, "-arch=" + arch, ptx, "-o", os.devnull],
+                         args.timeout)
+        res["log"] += out
+        if rc != 0:
+            res["result"] = "PTXAS-ERROR (%s)" % arch
+            return res
+    return res
+
+
 def test_model(kiln, mdir, name, tmp, args):
     """Compiles and runs one model; returns a result dict."""
+    if args.ptxas:
+        return check_ptx(kiln, mdir, name, tmp, args)
     lib = os.path.join(tmp, "lib%s.so" % name)
+    target = ["--target=" + args.target] if args.target else []
     rc, out, csecs = run([kiln, "compile", os.path.join(mdir, "model.onnx"),
-                          "-o", lib], args.timeout)
+                          "-o", lib] + target, args.timeout)
     res = {"name": name, "compile_s": csecs, "run_s": None, "ratio": None,
            "result": "PASS", "log": out}
     if rc != 0:
@@ -73,6 +110,9 @@ def test_model(kiln, mdir, name, tmp, args):
         res["log"] += "%s:\n%s" % (data, out)
         if rc == 1:
             res["result"] = "FAIL"
+        elif rc != 0 and NO_GPU_RE.search(out):
+            res["result"] = "NO-GPU"
+            return res
         elif rc != 0:
             res["result"] = "RUN-ERROR"
     return res
@@ -95,6 +135,12 @@ def main():
     ap.add_argument("--rtol", type=float, default=1e-4)
     ap.add_argument("--timeout", type=int, default=900,
                     help="seconds per compile or run")
+    ap.add_argument("--target", default="",
+                    help="kiln compile --target (cpu, cuda, cuda:sm_80, ...)")
+    ap.add_argument("--ptxas", default="",
+                    help="check PTX with this ptxas instead of running")
+    ap.add_argument("--archs", default="sm_90,sm_80",
+                    help="architectures for --ptxas, comma-separated")
     ap.add_argument("-v", "--verbose", action="store_true",
                     help="print kiln's output for passing models too")
     ap.add_argument("names", nargs="*", help="models to test (default: all)")
@@ -115,14 +161,19 @@ def main():
             r = test_model(kiln, mdir, name, tmp, args)
             results.append(r)
             print("%-14s %s" % (name, r["result"]), flush=True)
-            if args.verbose or r["result"] != "PASS":
+            if args.verbose or r["result"] not in ("PASS", "NO-GPU"):
                 print("  " + r["log"].strip().replace("\n", "\n  "), flush=True)
 
     print()
     print_table(results)
     passed = sum(r["result"] == "PASS" for r in results)
-    failed = len(results) - passed
+    no_gpu = sum(r["result"] == "NO-GPU" for r in results)
+    failed = len(results) - passed - no_gpu
     print("%d passed, %d failed" % (passed, failed))
+    if no_gpu:
+        print("%d not run: this machine has no CUDA driver or device" % no_gpu)
+        if not failed and not passed:
+            return 77
     return 1 if failed else 0
 
 

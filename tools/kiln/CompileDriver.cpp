@@ -309,6 +309,7 @@ int compileCommand(const CompileOptions &options) {
     gpu.entry = entry.main;
     gpu.numInputs = int64_t(signature->inputs.size());
     gpu.format = options.emit == "ptx" ? "isa" : defaultGpuBinaryFormat();
+    gpu.toolkit = findCudaToolkit();
     GpuStage last = options.emit == "gpu"    ? GpuStage::Gpu
                     : options.emit == "nvvm" ? GpuStage::Nvvm
                                              : GpuStage::Binary;
@@ -316,7 +317,8 @@ int compileCommand(const CompileOptions &options) {
   } else {
     buildCpuLoweringPipeline(lower, pipeline);
   }
-  if (failed(lower.run(*module)))
+  if (failed(lower.run(*module)) ||
+      (options.cuda && failed(checkKernelsLinked(*module))))
     return 2;
   if (options.emit == "gpu" || options.emit == "nvvm")
     return writeModuleText(*module, options, outputs, textTemp);
