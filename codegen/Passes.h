@@ -21,6 +21,11 @@
 
 namespace kiln {
 
+/// Marks a memref.alloca of a GPU entry function that must stay in host
+/// memory (kiln-gpu-map-to-threads reads device data through it;
+/// kiln-gpu-place-buffers leaves it alone).
+constexpr llvm::StringLiteral kHostBufferAttr = "kiln.host_buffer";
+
 #define GEN_PASS_DECL
 #include "codegen/Passes.h.inc"
 

@@ -169,8 +169,9 @@ def KilnGpuMapToThreads : Pass<"kiln-gpu-map-to-threads", "mlir::func::FuncOp"> 
     per thread, the reduction dims a loop inside it), with the mapping
     attributes convert-parallel-loops-to-gpu reads. Host-level loop nests
     that read or write buffers (a scatter, a sequential scan) run as one
-    thread of their own kernel. A buffer access whose value the host needs
-    (a data-dependent size) is an error naming the node.
+    thread of their own kernel. An element the host needs (a loop bound, a
+    branch condition, a data-dependent size) is copied to it by a
+    one-thread kernel and a device-to-host copy.
   }];
   let options = [
     Option<"entry", "entry", "std::string", "\"\"", "the function run on the GPU">,

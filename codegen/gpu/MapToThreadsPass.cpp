@@ -97,35 +97,70 @@ struct MapToThreadsPass : impl::KilnGpuMapToThreadsBase<MapToThreadsPass> {
     return success();
   }
 
-  /// Host ops that touch buffer contents outside any kernel run as one
-  /// thread of a kernel of their own; those whose results the host needs
-  /// are reported.
-  LogicalResult wrapHostAccesses(Region &region, IRRewriter &rewriter) {
+  /// A host read of a buffer element (a loop bound, a branch condition):
+  /// a one-thread kernel copies the element into a one-element device
+  /// buffer, which is copied to a host one and read there.
+  void readToHost(memref::LoadOp load, func::FuncOp fn, IRRewriter &rewriter) {
+    Location loc = load.getLoc();
+    auto one = MemRefType::get({1}, load.getType());
+    rewriter.setInsertionPointToStart(&fn.getBody().front());
+    auto host = memref::AllocaOp::create(rewriter, loc, one);
+    host->setAttr(kHostBufferAttr, rewriter.getUnitAttr());
+    rewriter.setInsertionPoint(load);
+    Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    Value unit = arith::ConstantIndexOp::create(rewriter, loc, 1);
+    Value element = memref::AllocOp::create(rewriter, loc, one);
+    auto single = scf::ParallelOp::create(rewriter, loc, ValueRange{zero},
+                                          ValueRange{unit}, ValueRange{unit});
+    setMapping(single, {gpu::Processor::BlockX});
+    rewriter.setInsertionPoint(single.getBody()->getTerminator());
+    Value v = memref::LoadOp::create(rewriter, loc, load.getMemRef(),
+                                     load.getIndices());
+    memref::StoreOp::create(rewriter, loc, v, element, ValueRange{zero});
+    rewriter.setInsertionPoint(load);
+    gpu::MemcpyOp::create(rewriter, loc, TypeRange{}, ValueRange{}, host,
+                          element);
+    Value read = memref::LoadOp::create(rewriter, loc, host, ValueRange{zero});
+    memref::DeallocOp::create(rewriter, loc, element);
+    rewriter.replaceOp(load, read);
+  }
+
+  /// Host ops that touch buffer contents outside any kernel: those with no
+  /// results (stores, loops that only write) run as one thread of a kernel
+  /// of their own; loads whose values the host needs go through
+  /// readToHost; loops and branches with results are handled op by op
+  /// inside. Anything else is reported.
+  LogicalResult wrapHostAccesses(Region &region, func::FuncOp fn,
+                                 IRRewriter &rewriter) {
     bool ok = true;
     for (Block &block : region)
       for (Operation &op : llvm::make_early_inc_range(block)) {
         if (isa<scf::ParallelOp>(op) || !containsOp(&op, accessesMemory))
           continue;
-        if (containsOp(&op, [](Operation *o) { return isa<scf::ParallelOp>(o); })) {
-          for (Region &inner : op.getRegions())
-            ok &= succeeded(wrapHostAccesses(inner, rewriter));
+        bool hasKernels = containsOp(
+            &op, [](Operation *o) { return isa<scf::ParallelOp>(o); });
+        if (auto load = dyn_cast<memref::LoadOp>(op)) {
+          readToHost(load, fn, rewriter);
           continue;
         }
-        if (op.getNumResults() != 0) {
-          op.emitError() << "the GPU target cannot use tensor values on the "
-                            "host (a size or branch that depends on data); "
-                            "compile this model for the CPU";
+        if (op.getNumResults() == 0 && !hasKernels) {
+          rewriter.setInsertionPoint(&op);
+          Location loc = op.getLoc();
+          Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+          Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+          auto single = scf::ParallelOp::create(
+              rewriter, loc, ValueRange{zero}, ValueRange{one}, ValueRange{one});
+          op.moveBefore(single.getBody()->getTerminator());
+          setMapping(single, {gpu::Processor::BlockX});
+          continue;
+        }
+        if (op.getNumRegions() == 0) {
+          op.emitError() << "the GPU target cannot run this op on the host";
           ok = false;
           continue;
         }
-        rewriter.setInsertionPoint(&op);
-        Location loc = op.getLoc();
-        Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
-        Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
-        auto single = scf::ParallelOp::create(rewriter, loc, ValueRange{zero},
-                                              ValueRange{one}, ValueRange{one});
-        op.moveBefore(single.getBody()->getTerminator());
-        setMapping(single, {gpu::Processor::BlockX});
+        for (Region &inner : op.getRegions())
+          ok &= succeeded(wrapHostAccesses(inner, fn, rewriter));
       }
     return success(ok);
   }
@@ -158,7 +193,7 @@ struct MapToThreadsPass : impl::KilnGpuMapToThreadsBase<MapToThreadsPass> {
       return;
     IRRewriter rewriter(&getContext());
     if (failed(lowerToLoops(fn, rewriter)) ||
-        failed(wrapHostAccesses(fn.getBody(), rewriter)))
+        failed(wrapHostAccesses(fn.getBody(), fn, rewriter)))
       return signalPassFailure();
     SmallVector<scf::ParallelOp> outermost;
     fn.walk([&](scf::ParallelOp loop) {

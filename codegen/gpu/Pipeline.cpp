@@ -74,8 +74,9 @@ void buildGpuLoweringPipeline(OpPassManager &pm,
   KilnGpuMapToThreadsOptions map;
   map.entry = options.entry;
   pm.nest<func::FuncOp>().addPass(createKilnGpuMapToThreads(map));
+  // Other functions (a shape function) are host code: plain loops.
   addPipeline(pm, "func.func(convert-parallel-loops-to-gpu),"
-                  "gpu-kernel-outlining");
+                  "func.func(convert-linalg-to-loops),gpu-kernel-outlining");
   pm.addPass(createKilnGpuMergeKernelModules());
   KilnGpuPlaceBuffersOptions place;
   place.entry = options.entry;

@@ -74,7 +74,10 @@ struct PlaceBuffersPass : impl::KilnGpuPlaceBuffersBase<PlaceBuffersPass> {
     SmallVector<memref::GetGlobalOp> globals;
     fn.walk([&](memref::GetGlobalOp g) { globals.push_back(g); });
     for (memref::GetGlobalOp g : globals) {
-      g->moveBefore(&body, b.getInsertionPoint());
+      // Up to the start (it may sit in a loop), before its device copy.
+      if (&*b.getInsertionPoint() != g.getOperation())
+        g->moveBefore(&body, b.getInsertionPoint());
+      b.setInsertionPointAfter(g);
       mirror(g.getResult(), /*copyIn=*/true);
     }
     for (func::ReturnOp r : returns) {
@@ -90,7 +93,8 @@ struct PlaceBuffersPass : impl::KilnGpuPlaceBuffersBase<PlaceBuffersPass> {
     // The function's own buffers.
     SmallVector<Operation *> allocs;
     fn.walk([&](Operation *op) {
-      if (isa<memref::AllocOp, memref::AllocaOp, memref::DeallocOp>(op))
+      if (isa<memref::AllocOp, memref::AllocaOp, memref::DeallocOp>(op) &&
+          !op->hasAttr(kHostBufferAttr))
         allocs.push_back(op);
     });
     for (Operation *op : allocs) {
