@@ -179,7 +179,7 @@ def KilnGpuMapToThreads : Pass<"kiln-gpu-map-to-threads", "mlir::func::FuncOp"> 
   ];
   let dependentDialects = ["mlir::scf::SCFDialect", "mlir::gpu::GPUDialect",
       "mlir::memref::MemRefDialect", "mlir::arith::ArithDialect",
-      "mlir::affine::AffineDialect"];
+      "mlir::affine::AffineDialect", "mlir::linalg::LinalgDialect"];
 }
 
 def KilnGpuMergeKernelModules : Pass<"kiln-gpu-merge-kernel-modules", "mlir::ModuleOp"> {

@@ -1,0 +1,93 @@
+// The CUDA lowering of codegen/gpu/Pipeline.cpp (buildGpuLoweringPipeline:
+// dim resolution, bufferization, the three kiln-gpu passes, NVVM, PTX),
+// spelled out as a kiln-opt pipeline so that the passes are tested
+// together on a small function; keep the two in step.
+// test/tools/kiln/cuda-target.test runs the pipeline itself through
+// `kiln compile --target=cuda`.
+//
+// RUN: %kiln-opt %s --pass-pipeline='builtin.module( \
+// RUN:   func.func(resolve-ranked-shaped-type-result-dims{error-on-pattern-iteration-limit=false}, \
+// RUN:             scf-for-loop-canonicalization,canonicalize,cse), \
+// RUN:   eliminate-empty-tensors, \
+// RUN:   one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map allow-return-allocs-from-loops}, \
+// RUN:   buffer-results-to-out-params{hoist-static-allocs=true modify-public-functions=true}, \
+// RUN:   buffer-deallocation-pipeline,convert-bufferization-to-memref,cse,canonicalize, \
+// RUN:   func.func(kiln-gpu-map-to-threads{entry=main}), \
+// RUN:   func.func(convert-parallel-loops-to-gpu),func.func(convert-linalg-to-loops), \
+// RUN:   gpu-kernel-outlining, \
+// RUN:   kiln-gpu-merge-kernel-modules, \
+// RUN:   func.func(kiln-gpu-place-buffers{entry=main num-inputs=2}), \
+// RUN:   func.func(kiln-expand-shapes-to-casts), \
+// RUN:   func.func(gpu-async-region),canonicalize,cse, \
+// RUN:   lower-affine,convert-scf-to-cf,nvvm-attach-target{chip=sm_90 O=3}, \
+// RUN:   gpu.module(convert-gpu-to-nvvm),canonicalize,cse, \
+// RUN:   expand-strided-metadata,lower-affine,finalize-memref-to-llvm, \
+// RUN:   convert-math-to-llvm,convert-arith-to-llvm,convert-index-to-llvm, \
+// RUN:   convert-cf-to-llvm,convert-func-to-llvm,gpu-to-llvm, \
+// RUN:   reconcile-unrealized-casts,gpu-module-to-binary{format=isa})' \
+// RUN: | FileCheck %s
+
+// Two elementwise ops on 4 x 300 elements: the host function copies the
+// two inputs to the device, launches two kernels of ceil(1200 / 256) = 5
+// blocks of 256 threads on one stream, copies the output back and frees
+// the three device buffers. Both kernels are entries of one PTX module for
+// sm_90 (one gpu.binary), the second renamed by the merge.
+#map = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-LABEL: llvm.func @main(
+// CHECK-DAG: %[[C1:.*]] = llvm.mlir.constant(1 : index) : i64
+// CHECK-DAG: %[[C5:.*]] = llvm.mlir.constant(5 : index) : i64
+// CHECK-DAG: %[[C256:.*]] = llvm.mlir.constant(256 : index) : i64
+// CHECK: %[[S:.*]] = llvm.call @mgpuStreamCreate()
+// CHECK: llvm.call @mgpuMemAlloc(%{{.*}}, %[[S]], %{{.*}})
+// CHECK: llvm.call @mgpuMemcpy(%{{.*}}, %{{.*}}, %{{.*}}, %[[S]])
+// CHECK: llvm.call @mgpuMemAlloc(%{{.*}}, %[[S]], %{{.*}})
+// CHECK: llvm.call @mgpuMemcpy(%{{.*}}, %{{.*}}, %{{.*}}, %[[S]])
+// CHECK: llvm.call @mgpuMemAlloc(%{{.*}}, %[[S]], %{{.*}})
+// CHECK-NOT: llvm.call @mgpu
+// CHECK: gpu.launch_func <%[[S]] : !llvm.ptr> @main_kernel::@main_kernel blocks in (%[[C5]], %[[C1]], %[[C1]]) threads in (%[[C256]], %[[C1]], %[[C1]])
+// CHECK-NOT: llvm.call @mgpu
+// CHECK: gpu.launch_func <%[[S]] : !llvm.ptr> @main_kernel::@main_kernel_0 blocks in (%[[C5]], %[[C1]], %[[C1]]) threads in (%[[C256]], %[[C1]], %[[C1]])
+// CHECK: llvm.call @mgpuMemcpy(%{{.*}}, %{{.*}}, %{{.*}}, %[[S]])
+// CHECK-COUNT-3: llvm.call @mgpuMemFree(%{{.*}}, %[[S]])
+// CHECK: llvm.call @mgpuStreamSynchronize(%[[S]])
+// CHECK-NOT: gpu.launch_func
+// CHECK: gpu.binary @main_kernel [#gpu.object<#nvvm.target<O = 3, chip = "sm_90">, {{.*}}assembly = "{{.*}}.target sm_90{{.*}}.visible .entry main_kernel({{.*}}add.rn.f32{{.*}}.visible .entry main_kernel_0({{.*}}mul.rn.f32{{.*}}"
+// CHECK-NOT: gpu.binary
+// CHECK-NOT: gpu.module
+func.func @main(%x: tensor<4x300xf32> {bufferization.writable = false},
+                %y: tensor<4x300xf32> {bufferization.writable = false})
+    -> tensor<4x300xf32> {
+  %e = tensor.empty() : tensor<4x300xf32>
+  %0 = linalg.generic {indexing_maps = [#map, #map, #map], iterator_types = ["parallel", "parallel"]} ins(%x, %y : tensor<4x300xf32>, tensor<4x300xf32>) outs(%e : tensor<4x300xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %r = arith.addf %a, %b : f32
+    linalg.yield %r : f32
+  } -> tensor<4x300xf32>
+  %1 = linalg.generic {indexing_maps = [#map, #map, #map], iterator_types = ["parallel", "parallel"]} ins(%0, %y : tensor<4x300xf32>, tensor<4x300xf32>) outs(%e : tensor<4x300xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %r = arith.mulf %a, %b : f32
+    linalg.yield %r : f32
+  } -> tensor<4x300xf32>
+  return %1 : tensor<4x300xf32>
+}
+
+// A function other than the entry (a shape function) stays host code: its
+// linalg op becomes a plain loop on the host, with no launch and no
+// device memory.
+#map1 = affine_map<(d0) -> (d0)>
+// CHECK-LABEL: llvm.func @shape(
+// CHECK-NOT: mgpu
+// CHECK-NOT: gpu.launch_func
+// CHECK: llvm.cond_br
+// CHECK: llvm.mul %{{.*}} : i64
+// CHECK-NOT: mgpu
+// CHECK: llvm.return
+func.func @shape(%d: tensor<4xi64>) -> tensor<4xi64> {
+  %e = tensor.empty() : tensor<4xi64>
+  %0 = linalg.generic {indexing_maps = [#map1, #map1], iterator_types = ["parallel"]} ins(%d : tensor<4xi64>) outs(%e : tensor<4xi64>) {
+  ^bb0(%a: i64, %o: i64):
+    %r = arith.muli %a, %a : i64
+    linalg.yield %r : i64
+  } -> tensor<4xi64>
+  return %0 : tensor<4xi64>
+}
