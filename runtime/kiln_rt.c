@@ -209,6 +209,8 @@ static kiln_status run_guarded(kiln_context *ctx,
   const kiln_worker_pool *saved = tls_pool;
   tls_pool = ctx->pool;
   kiln_scratch *savedScratch = kiln_scratch_set_current(ctx->scratch);
+  int cuda = ctx->model->desc->device == KILN_DEVICE_CUDA;
+  void *savedContext = cuda ? kiln_cuda_save_context() : NULL;
   jmp_buf oom;
   void *savedJump = kiln_scratch_set_oom_jump(&oom);
   kiln_status status = KILN_OK;
@@ -234,6 +236,8 @@ static kiln_status run_guarded(kiln_context *ctx,
   kiln_scratch_set_oom_jump(savedJump);
   kiln_scratch_set_current(savedScratch);
   tls_pool = saved;
+  if (cuda)
+    kiln_cuda_restore_context(savedContext);
   return status;
 }
 

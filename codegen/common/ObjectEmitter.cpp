@@ -15,6 +15,7 @@
 #include "mlir/Target/LLVMIR/Export.h"
 
 #include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Instructions.h"
 #include "llvm/IR/Module.h"
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
@@ -83,6 +84,33 @@ bool describeTarget(const TargetChoice &choice, std::string &cpu,
   return true;
 }
 
+/// Upstream's kernel-launch lowering builds each launch's argument array
+/// with allocas at the launch site; inside a host loop (a while loop, a
+/// per-image loop) the stack would grow by them on every iteration. The
+/// driver copies the arguments during the launch call, so one slot per
+/// launch site, allocated with the function's frame, is enough.
+static void hoistLaunchArgumentSlots(llvm::Module &module) {
+  llvm::Function *launch = module.getFunction("mgpuLaunchKernel");
+  if (!launch)
+    return;
+  for (llvm::User *user : launch->users()) {
+    auto *call = llvm::dyn_cast<llvm::CallInst>(user);
+    if (!call)
+      continue;
+    llvm::BasicBlock *block = call->getParent();
+    llvm::BasicBlock &entry = block->getParent()->getEntryBlock();
+    if (block == &entry)
+      continue;
+    llvm::SmallVector<llvm::AllocaInst *> slots;
+    for (llvm::Instruction &inst : *block)
+      if (auto *slot = llvm::dyn_cast<llvm::AllocaInst>(&inst))
+        if (llvm::isa<llvm::ConstantInt>(slot->getArraySize()))
+          slots.push_back(slot);
+    for (llvm::AllocaInst *slot : slots)
+      slot->moveBefore(entry.getFirstInsertionPt());
+  }
+}
+
 static void optimize(llvm::Module &module, llvm::TargetMachine &tm) {
   llvm::LoopAnalysisManager lam;
   llvm::FunctionAnalysisManager fam;
@@ -119,6 +147,7 @@ bool emitMachineCode(ModuleOp module, const TargetChoice &target,
     return false;
   llvmModule->setDataLayout(tm->createDataLayout());
   llvmModule->setTargetTriple(tm->getTargetTriple());
+  hoistLaunchArgumentSlots(*llvmModule);
   optimize(*llvmModule, *tm);
   if (kind == ObjectKind::LLVMIR) {
     llvmModule->print(os, nullptr);

@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/Passes.h"
+#include "codegen/gpu/HostBuffers.h"
 
 #include "mlir/Dialect/GPU/Transforms/ParallelLoopMapper.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -31,10 +32,33 @@ using namespace mlir;
 namespace kiln {
 namespace {
 
-/// Whether `op` reads or writes buffer contents.
+/// Whether `op` reads or writes the contents of a device buffer.
 bool accessesMemory(Operation *op) {
-  return isa<memref::LoadOp, memref::StoreOp, memref::AtomicRMWOp,
-             memref::GenericAtomicRMWOp>(op);
+  Value buffer;
+  if (auto load = dyn_cast<memref::LoadOp>(op))
+    buffer = load.getMemRef();
+  else if (auto store = dyn_cast<memref::StoreOp>(op))
+    buffer = store.getMemRef();
+  else if (auto rmw = dyn_cast<memref::AtomicRMWOp>(op))
+    buffer = rmw.getMemref();
+  else if (auto rmw = dyn_cast<memref::GenericAtomicRMWOp>(op))
+    buffer = rmw.getMemref();
+  return buffer && !isHostBuffer(buffer);
+}
+
+/// Buffers the entry passes to host functions (upstream's deallocation
+/// helper reads and writes arrays of buffer addresses) stay host memory,
+/// and so do the accesses that fill them.
+void markHostBuffers(func::FuncOp fn) {
+  fn.walk([&](func::CallOp call) {
+    for (Value arg : call.getOperands()) {
+      if (!isa<MemRefType>(arg.getType()))
+        continue;
+      Operation *def = bufferRoot(arg).getDefiningOp();
+      if (def && isa<memref::AllocOp, memref::AllocaOp>(def))
+        def->setAttr(kHostBufferAttr, UnitAttr::get(fn.getContext()));
+    }
+  });
 }
 
 /// Whether `op` or an op nested in it satisfies `pred`.
@@ -140,6 +164,7 @@ struct MapToThreadsPass : impl::KilnGpuMapToThreadsBase<MapToThreadsPass> {
         bool hasKernels = containsOp(
             &op, [](Operation *o) { return isa<scf::ParallelOp>(o); });
         if (auto load = dyn_cast<memref::LoadOp>(op)) {
+          // (a load of a host buffer is no access: containsOp skipped it)
           readToHost(load, fn, rewriter);
           continue;
         }
@@ -192,6 +217,7 @@ struct MapToThreadsPass : impl::KilnGpuMapToThreadsBase<MapToThreadsPass> {
     if (fn.getSymName() != entry || fn.isExternal())
       return;
     IRRewriter rewriter(&getContext());
+    markHostBuffers(fn);
     if (failed(lowerToLoops(fn, rewriter)) ||
         failed(wrapHostAccesses(fn.getBody(), fn, rewriter)))
       return signalPassFailure();

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/Passes.h"
+#include "codegen/gpu/HostBuffers.h"
 
 namespace kiln {
 #define GEN_PASS_DEF_KILNGPUPLACEBUFFERS
@@ -93,9 +94,12 @@ struct PlaceBuffersPass : impl::KilnGpuPlaceBuffersBase<PlaceBuffersPass> {
     // The function's own buffers.
     SmallVector<Operation *> allocs;
     fn.walk([&](Operation *op) {
-      if (isa<memref::AllocOp, memref::AllocaOp, memref::DeallocOp>(op) &&
+      if (isa<memref::AllocOp, memref::AllocaOp>(op) &&
           !op->hasAttr(kHostBufferAttr))
         allocs.push_back(op);
+      if (auto dealloc = dyn_cast<memref::DeallocOp>(op))
+        if (!isHostBuffer(dealloc.getMemref()))
+          allocs.push_back(op);
     });
     for (Operation *op : allocs) {
       OpBuilder ob(op);

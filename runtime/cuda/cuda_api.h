@@ -45,6 +45,7 @@ typedef struct kiln_cuda_api {
   CUresult (*cuDeviceGet)(CUdevice *device, int ordinal);
   CUresult (*cuDevicePrimaryCtxRetain)(CUcontext *ctx, CUdevice device);
   CUresult (*cuCtxSetCurrent)(CUcontext ctx);
+  CUresult (*cuCtxGetCurrent)(CUcontext *ctx);
   CUresult (*cuModuleLoadDataEx)(CUmodule *module, const void *image,
                                  unsigned int num_options, int *options,
                                  void **option_values);

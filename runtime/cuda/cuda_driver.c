@@ -52,6 +52,7 @@ static const struct {
     KILN_ENTRY(cuDeviceGet, "cuDeviceGet"),
     KILN_ENTRY(cuDevicePrimaryCtxRetain, "cuDevicePrimaryCtxRetain"),
     KILN_ENTRY(cuCtxSetCurrent, "cuCtxSetCurrent"),
+    KILN_ENTRY(cuCtxGetCurrent, "cuCtxGetCurrent"),
     KILN_ENTRY(cuModuleLoadDataEx, "cuModuleLoadDataEx"),
     KILN_ENTRY(cuModuleUnload, "cuModuleUnload"),
     KILN_ENTRY(cuModuleGetFunction, "cuModuleGetFunction"),
@@ -224,6 +225,19 @@ const kiln_cuda_api *kiln_cuda_enter_quietly(void) {
   if (driver.cuCtxSetCurrent(primary) != KILN_CUDA_SUCCESS)
     return NULL;
   return &driver;
+}
+
+void *kiln_cuda_save_context(void) {
+  CUcontext current = NULL;
+  if (__atomic_load_n(&open_state, __ATOMIC_ACQUIRE) != OPEN_OK ||
+      driver.cuCtxGetCurrent(&current) != KILN_CUDA_SUCCESS)
+    return NULL;
+  return current;
+}
+
+void kiln_cuda_restore_context(void *saved) {
+  if (__atomic_load_n(&open_state, __ATOMIC_ACQUIRE) == OPEN_OK)
+    (void)driver.cuCtxSetCurrent((CUcontext)saved);
 }
 
 void kiln_cuda_check(CUresult result, const char *call, const char *detail) {

@@ -43,6 +43,12 @@ kiln_status kiln_cuda_open(char *message, size_t size);
  *  stays loaded, and module handles keep what they loaded with it. */
 void kiln_cuda_reset_for_testing(void);
 
+/** The CUDA context current on this thread (NULL when none, or before the
+ *  driver is open), and putting it back: a run makes Kiln's context
+ *  current, and the application's must be current again afterwards. */
+void *kiln_cuda_save_context(void);
+void kiln_cuda_restore_context(void *saved);
+
 /* ---- Called by compiled code (MLIR's CUDA runtime wrapper ABI) ---------
  *
  * Streams, events and modules are opaque handles. A module handle is made

@@ -93,6 +93,10 @@ EXPORT CUresult cuDevicePrimaryCtxRetain(CUcontext *ctx, CUdevice device) {
   return 0;
 }
 EXPORT CUresult cuCtxSetCurrent(CUcontext ctx) { return ctx ? 0 : 1; }
+EXPORT CUresult cuCtxGetCurrent(CUcontext *ctx) {
+  *ctx = NULL;
+  return 0;
+}
 
 EXPORT CUresult cuModuleLoadDataEx(CUmodule *module, const void *image,
                                    unsigned int n, int *options,

@@ -343,3 +343,26 @@ func.func @main(%acc: memref<4xf32>, %y: memref<4xf32>) {
   memref.store %sum, %y[%c0] : memref<4xf32>
   return
 }
+
+// -----
+
+// A buffer the entry hands to a host function (upstream's deallocation
+// helper takes arrays of buffer addresses) stays in host memory: its
+// allocation is marked and the store that fills it stays a host op, while
+// a store into an ordinary buffer becomes a one-thread kernel.
+// CHECK-LABEL: func.func @main
+func.func private @host_helper(memref<?xindex>)
+func.func @main(%out: memref<2xindex>, %i: index) {
+  // CHECK: %[[HOST:.*]] = memref.alloc() {kiln.host_buffer} : memref<2xindex>
+  // CHECK-NEXT: memref.store %{{.*}}, %[[HOST]]
+  // CHECK: scf.parallel
+  // CHECK-NEXT: memref.store %{{.*}}, %{{.*}} : memref<2xindex>
+  // CHECK: call @host_helper
+  %c0 = arith.constant 0 : index
+  %a = memref.alloc() : memref<2xindex>
+  memref.store %i, %a[%c0] : memref<2xindex>
+  memref.store %i, %out[%c0] : memref<2xindex>
+  %cast = memref.cast %a : memref<2xindex> to memref<?xindex>
+  call @host_helper(%cast) : (memref<?xindex>) -> ()
+  return
+}
