@@ -67,3 +67,10 @@ if os.access(ptxas, os.X_OK):
     config.substitutions.append(("%ptxas", ptxas))
 else:
     lit_config.note("no ptxas (set KILN_PTXAS): PTX checks are skipped")
+
+# The stand-in CUDA driver of the unit tests: device memory is host memory
+# and kernels do nothing, so a CUDA library's host side (module load,
+# launches, copies, frees) runs on a machine without a GPU.
+if os.path.exists(getattr(config, "kiln_fake_cuda", "")):
+    config.available_features.add("fake-cuda")
+    config.substitutions.append(("%fake_cuda_driver", config.kiln_fake_cuda))

@@ -308,7 +308,12 @@ int compileCommand(const CompileOptions &options) {
     gpu.chip = options.cudaChip;
     gpu.entry = entry.main;
     gpu.numInputs = int64_t(signature->inputs.size());
-    gpu.format = options.emit == "ptx" ? "isa" : defaultGpuBinaryFormat();
+    gpu.format = options.emit == "ptx" || options.gpuBinary == "ptx"
+                     ? "isa"
+                     : defaultGpuBinaryFormat();
+    if (options.gpuBinary == "fatbin" && gpu.format != "fatbin")
+      return fail("--gpu-binary=fatbin needs CUDA's ptxas and fatbinary "
+                  "(set CUDA_HOME to the toolkit's folder)");
     gpu.toolkit = findCudaToolkit();
     GpuStage last = options.emit == "gpu"    ? GpuStage::Gpu
                     : options.emit == "nvvm" ? GpuStage::Nvvm

@@ -40,6 +40,9 @@ struct CompileOptions {
   /// `--target=cuda[:ARCH]`: kernels for an NVIDIA GPU of `cudaChip`.
   bool cuda = false;
   std::string cudaChip = "sm_90";
+  /// `--gpu-binary`: "ptx", "fatbin" or "" (fatbin when the toolkit has
+  /// the tools, else PTX).
+  std::string gpuBinary;
   bool tileContractions = true;
   bool parallelizeLoops = true;
   /// `--compute-layout`: NCHW (default) or NHWC for convolutions/pooling.

@@ -37,7 +37,8 @@ static const char *kUsage =
     "  import MODEL [-o OUT.mlir] [--elide-weights] [--locations]\n"
     "  compile MODEL -o libNAME.so|.a|.o [--emit=kiln|linalg|llvm|asm]\n"
     "          [--target=cpu|cuda[:sm_NN]] (cuda: kernels for an NVIDIA GPU,\n"
-    "          sm_90 by default; --emit=gpu|nvvm|ptx stop after those stages)\n"
+    "          sm_90 by default; --emit=gpu|nvvm|ptx stop after those stages;\n"
+    "          --gpu-binary=ptx|fatbin what the library embeds)\n"
     "          [--cpu=NAME] [--no-tile] [--no-parallel-loops] [--elide-weights]\n"
     "          [--compute-layout=NCHW|NHWC]\n"
     "          [--freeze NAME=FILE]...  (compile an input in as a constant)\n"
@@ -374,6 +375,11 @@ int main(int argc, char **argv) {
       !parseDevice("--target", args.get("--target"), options.cuda,
                    options.cudaChip, pairError))
     return usageError(pairError);
+  options.gpuBinary = args.get("--gpu-binary");
+  if (!options.gpuBinary.empty() && options.gpuBinary != "ptx" &&
+      options.gpuBinary != "fatbin")
+    return usageError("--gpu-binary takes ptx or fatbin, not '" +
+                      options.gpuBinary + "'");
   options.headerPath = args.get("--header");
   options.runtimeHeaderPath = args.get("--runtime-header");
   options.force = args.has("--force");
