@@ -193,22 +193,26 @@ def KilnGpuMergeKernelModules : Pass<"kiln-gpu-merge-kernel-modules", "mlir::Mod
   let dependentDialects = ["mlir::gpu::GPUDialect"];
 }
 
-def KilnGpuPlaceBuffers : Pass<"kiln-gpu-place-buffers", "mlir::func::FuncOp"> {
+def KilnGpuPlaceBuffers : Pass<"kiln-gpu-place-buffers", "mlir::ModuleOp"> {
   let summary = "Puts the buffers of a GPU entry function in device memory";
   let description = [{
-    On the function named `entry`, after kernel outlining: allocations
+    On the function named `entry` (a module pass: it declares the runtime
+    function it calls), after kernel outlining: allocations
     become gpu.alloc / gpu.dealloc; each argument (host memory: the first
     `num-inputs` are inputs, the rest outputs) and each constant global gets
     a device copy (inputs and constants copied in at the start, outputs
-    copied back before each return). Only the kernels touch device memory;
-    the host code between them handles sizes and descriptors.
+    copied back before each return). When the caller passes device pointers
+    (kiln_rt_tensors_on_device() at run time) the arguments are used in
+    place instead. Only the kernels touch device memory; the host code
+    between them handles sizes and descriptors.
   }];
   let options = [
     Option<"entry", "entry", "std::string", "\"\"", "the function run on the GPU">,
     Option<"numInputs", "num-inputs", "int64_t", "0", "arguments that are inputs">
   ];
   let dependentDialects = ["mlir::gpu::GPUDialect",
-      "mlir::memref::MemRefDialect"];
+      "mlir::memref::MemRefDialect", "mlir::scf::SCFDialect",
+      "mlir::arith::ArithDialect"];
 }
 
 #endif // KILN_CODEGEN_PASSES_TD

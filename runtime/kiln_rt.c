@@ -31,6 +31,8 @@ struct kiln_context {
   const int64_t **input_shapes;  /**< desc->num_inputs entries, per run */
   const int64_t **output_shapes; /**< desc->num_outputs entries, per run */
   int64_t *output_dims; /**< every output dim, computed per run */
+  void *cuda_stream;      /**< kiln_options.cuda_stream */
+  int32_t tensors_on_device; /**< kiln_options.tensors_on_device */
   int32_t num_output_dims;
   char error[KILN_RT_ERROR_SIZE];
 };
@@ -45,6 +47,11 @@ static __thread const kiln_worker_pool *tls_pool;
 /** Why the run stopped, as kiln_rt_dims_disagree, kiln_rt_dim_too_small or
  *  kiln_rt_device_failed reported it, for the run's error message. */
 static __thread char tls_failure_message[KILN_RT_ERROR_SIZE];
+
+/** kiln_options.tensors_on_device of the run in progress on this thread. */
+static __thread int32_t tls_tensors_on_device;
+
+int32_t kiln_rt_tensors_on_device(void) { return tls_tensors_on_device; }
 
 /** Name of a device for messages. */
 static const char *device_name(kiln_device device) {
@@ -171,6 +178,12 @@ kiln_status kiln_rt_create(const kiln_model_impl *model,
     kiln_check_format(tls_error, "out of memory creating a context");
     return KILN_ERROR_OUT_OF_MEMORY;
   }
+  size_t stream_end = offsetof(kiln_options, cuda_stream) + sizeof(void *);
+  size_t on_device_end =
+      offsetof(kiln_options, tensors_on_device) + sizeof(int32_t);
+  ctx->cuda_stream = option_given(opts, stream_end) ? opts->cuda_stream : NULL;
+  ctx->tensors_on_device =
+      option_given(opts, on_device_end) ? opts->tensors_on_device != 0 : 0;
   if (shared) {
     ctx->pool = shared;
   } else if (threads > 1) {
@@ -211,6 +224,9 @@ static kiln_status run_guarded(kiln_context *ctx,
   kiln_scratch *savedScratch = kiln_scratch_set_current(ctx->scratch);
   int cuda = ctx->model->desc->device == KILN_DEVICE_CUDA;
   void *savedContext = cuda ? kiln_cuda_save_context() : NULL;
+  void *savedStream = cuda ? kiln_cuda_set_run_stream(ctx->cuda_stream) : NULL;
+  int32_t savedOnDevice = tls_tensors_on_device;
+  tls_tensors_on_device = cuda ? ctx->tensors_on_device : 0;
   jmp_buf oom;
   void *savedJump = kiln_scratch_set_oom_jump(&oom);
   kiln_status status = KILN_OK;
@@ -236,8 +252,11 @@ static kiln_status run_guarded(kiln_context *ctx,
   kiln_scratch_set_oom_jump(savedJump);
   kiln_scratch_set_current(savedScratch);
   tls_pool = saved;
-  if (cuda)
+  tls_tensors_on_device = savedOnDevice;
+  if (cuda) {
+    kiln_cuda_set_run_stream(savedStream);
     kiln_cuda_restore_context(savedContext);
+  }
   return status;
 }
 

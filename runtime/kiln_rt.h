@@ -69,6 +69,11 @@ void kiln_rt_dim_too_small(int64_t dim, int64_t least);
  *  prints the message and aborts. */
 void kiln_rt_device_failed(const char *message);
 
+/** Nonzero while a run of a CUDA library whose caller passes device
+ *  pointers (kiln_options.tensors_on_device) is in progress on this thread:
+ *  the compiled code then uses the tensors in place instead of copying. */
+int32_t kiln_rt_tensors_on_device(void);
+
 /** Threads a parallel loop started now would run on (1 inside a loop). */
 int32_t kiln_rt_team_size(void);
 

@@ -182,6 +182,16 @@ typedef struct kiln_options {
   /** A pool to run on instead of the context's own threads (num_threads is
    *  then ignored); it must outlive the context. */
   const kiln_worker_pool *worker_pool;
+  /** CUDA libraries: the CUstream the runs go on (work already queued on
+   *  it comes first); NULL: a stream of the calling thread. NAME_run
+   *  returns once its work on the stream is done. */
+  void *cuda_stream;
+  /** CUDA libraries: nonzero when the data pointers of NAME_run's input
+   *  and output tensors are device memory (CUdeviceptr values of device
+   *  0's primary context, which is also where the CUDA runtime API's
+   *  cudaMalloc allocates): no copy to or from the host is made. Zero:
+   *  host memory, copied in and out by each run. */
+  int32_t tensors_on_device;
 } kiln_options;
 
 /** One execution context: its scratch memory and thread pool. Runs on

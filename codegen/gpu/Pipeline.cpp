@@ -81,7 +81,7 @@ void buildGpuLoweringPipeline(OpPassManager &pm,
   KilnGpuPlaceBuffersOptions place;
   place.entry = options.entry;
   place.numInputs = options.numInputs;
-  pm.nest<func::FuncOp>().addPass(createKilnGpuPlaceBuffers(place));
+  pm.addPass(createKilnGpuPlaceBuffers(place));
   // Works around expand-strided-metadata's crash on expand_shape groups
   // with several dynamic dims (see the pass).
   pm.nest<func::FuncOp>().addPass(createKilnExpandShapesToCasts());

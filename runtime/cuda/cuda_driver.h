@@ -47,6 +47,10 @@ void kiln_cuda_reset_for_testing(void);
  *  driver is open), and putting it back: a run makes Kiln's context
  *  current, and the application's must be current again afterwards. */
 void *kiln_cuda_save_context(void);
+
+/** Makes `stream` (a CUstream, or NULL for the thread's own) the one this
+ *  thread's runs use until the next call; returns the previous one. */
+void *kiln_cuda_set_run_stream(void *stream);
 void kiln_cuda_restore_context(void *saved);
 
 /* ---- Called by compiled code (MLIR's CUDA runtime wrapper ABI) ---------

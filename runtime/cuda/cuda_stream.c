@@ -22,6 +22,16 @@
 
 static __thread CUstream tls_stream;
 
+/* The stream the caller handed to the run in progress on this thread
+ * (kiln_options.cuda_stream), or NULL. */
+static __thread CUstream tls_run_stream;
+
+void *kiln_cuda_set_run_stream(void *stream) {
+  void *previous = tls_run_stream;
+  tls_run_stream = (CUstream)stream;
+  return previous;
+}
+
 /* The key only exists to destroy tls_stream at thread exit. */
 static pthread_key_t stream_key;
 static pthread_once_t stream_key_once = PTHREAD_ONCE_INIT;
@@ -49,6 +59,8 @@ __attribute__((destructor)) static void forget_stream_key(void) {
 CUstream kiln_cuda_stream(const kiln_cuda_api *api, void *stream) {
   if (stream)
     return (CUstream)stream;
+  if (tls_run_stream)
+    return tls_run_stream;
   if (!tls_stream) {
     CUstream made = NULL;
     kiln_cuda_check(api->cuStreamCreate(&made, KILN_CU_STREAM_NON_BLOCKING),

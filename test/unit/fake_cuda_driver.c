@@ -20,14 +20,19 @@
 #define EXPORT __attribute__((visibility("default")))
 
 static int init_result, device_count = 1, launch_result;
-static int module_loads, stream_creates, launches, module_unloads;
+static int module_loads, stream_creates, launches, module_unloads, copies;
+static CUstream last_launch_stream;
 
 EXPORT void fake_cuda_configure(int init, int devices, int launch) {
   init_result = init;
   device_count = devices;
   launch_result = launch;
-  module_loads = stream_creates = launches = module_unloads = 0;
+  module_loads = stream_creates = launches = module_unloads = copies = 0;
+  last_launch_stream = NULL;
 }
+
+/** The stream the last kernel launch went on. */
+EXPORT void *fake_cuda_last_launch_stream(void) { return last_launch_stream; }
 
 /** How often `call` ran since the last fake_cuda_configure. */
 EXPORT int fake_cuda_calls(const char *call) {
@@ -39,6 +44,8 @@ EXPORT int fake_cuda_calls(const char *call) {
     return launches;
   if (strcmp(call, "cuModuleUnload") == 0)
     return module_unloads;
+  if (strcmp(call, "cuMemcpyAsync") == 0)
+    return copies;
   return -1;
 }
 
@@ -132,8 +139,9 @@ EXPORT CUresult cuLaunchKernel(CUfunction f, unsigned gx, unsigned gy,
                                unsigned bz, unsigned shared, CUstream stream,
                                void **params, void **extra) {
   (void)f, (void)gx, (void)gy, (void)gz, (void)bx, (void)by, (void)bz;
-  (void)shared, (void)stream, (void)params, (void)extra;
+  (void)shared, (void)params, (void)extra;
   __atomic_add_fetch(&launches, 1, __ATOMIC_RELAXED);
+  last_launch_stream = stream;
   return launch_result;
 }
 EXPORT CUresult cuStreamCreate(CUstream *stream, unsigned int flags) {
@@ -178,6 +186,7 @@ EXPORT CUresult cuMemFree_v2(CUdeviceptr ptr) {
 EXPORT CUresult cuMemcpyAsync(CUdeviceptr dst, CUdeviceptr src, size_t bytes,
                               CUstream stream) {
   memcpy((void *)(uintptr_t)dst, (const void *)(uintptr_t)src, bytes);
+  __atomic_add_fetch(&copies, 1, __ATOMIC_RELAXED);
   return stream ? 0 : 1;
 }
 EXPORT CUresult cuMemsetD32Async(CUdeviceptr dst, unsigned int value,

@@ -1,16 +1,34 @@
-// RUN: %kiln-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(kiln-gpu-place-buffers{entry=main num-inputs=1}))' | FileCheck %s
+// RUN: %kiln-opt %s --split-input-file --pass-pipeline='builtin.module(kiln-gpu-place-buffers{entry=main num-inputs=1})' | FileCheck %s
 
 // The entry function after kernel outlining: one input %x (num-inputs=1),
-// one output %y, a constant weight and a buffer of its own. The input and
-// the weight get device copies filled at the start; the output a device
-// buffer copied back before the return; the kernels see only device
-// buffers; the function's own buffer is gpu.alloc'ed and freed with
-// gpu.dealloc; every device copy is freed before the return.
+// one output %y, a constant weight and a buffer of its own. The pass asks
+// the runtime whether the caller passed device pointers
+// (kiln_rt_tensors_on_device, declared in the module). If so, each
+// argument is used in place: the scf.if yields the argument itself and
+// nothing is copied or freed. If not, the input and the output get device
+// buffers, the input's filled at the start and the output's copied back
+// before the return, then both freed. The weight is copied to the device
+// either way and freed before the return; the kernels see only the scf.if
+// results and device buffers; the function's own buffer is gpu.alloc'ed
+// and freed with gpu.dealloc.
+// CHECK: func.func private @kiln_rt_tensors_on_device() -> i32
 // CHECK-LABEL: func.func @main
 // CHECK-SAME: (%[[X:[^:]*]]: memref<4xf32>, %[[Y:[^:]*]]: memref<4xf32>)
-// CHECK: %[[DX:.*]] = gpu.alloc () : memref<4xf32>
-// CHECK-NEXT: gpu.memcpy %[[DX]], %[[X]] : memref<4xf32>, memref<4xf32>
-// CHECK-NEXT: %[[DY:.*]] = gpu.alloc () : memref<4xf32>
+// CHECK: %[[FLAG:.*]] = call @kiln_rt_tensors_on_device() : () -> i32
+// CHECK: %[[ON:.*]] = arith.cmpi ne, %[[FLAG]], %{{.*}} : i32
+// CHECK-NEXT: %[[DX:.*]] = scf.if %[[ON]] -> (memref<4xf32>) {
+// CHECK-NEXT: scf.yield %[[X]] : memref<4xf32>
+// CHECK-NEXT: } else {
+// CHECK-NEXT: %[[AX:.*]] = gpu.alloc () : memref<4xf32>
+// CHECK-NEXT: gpu.memcpy %[[AX]], %[[X]] : memref<4xf32>, memref<4xf32>
+// CHECK-NEXT: scf.yield %[[AX]] : memref<4xf32>
+// CHECK-NEXT: }
+// CHECK-NEXT: %[[DY:.*]] = scf.if %[[ON]] -> (memref<4xf32>) {
+// CHECK-NEXT: scf.yield %[[Y]] : memref<4xf32>
+// CHECK-NEXT: } else {
+// CHECK-NEXT: %[[AY:.*]] = gpu.alloc () : memref<4xf32>
+// CHECK-NEXT: scf.yield %[[AY]] : memref<4xf32>
+// CHECK-NEXT: }
 // CHECK-NOT: gpu.memcpy %[[DY]]
 // CHECK: %[[W:.*]] = memref.get_global @weights : memref<4xf32>
 // CHECK-NEXT: %[[DW:.*]] = gpu.alloc () : memref<4xf32>
@@ -21,11 +39,14 @@
 // CHECK: gpu.launch_func @k::@copy {{.*}} args(%[[T]] : memref<4xf32>, %[[DY]] : memref<4xf32>)
 // CHECK: gpu.dealloc %[[T]] : memref<4xf32>
 // CHECK-NOT: memref.dealloc
-// CHECK: gpu.memcpy %[[Y]], %[[DY]] : memref<4xf32>, memref<4xf32>
+// CHECK: gpu.dealloc %[[DW]] : memref<4xf32>
+// CHECK-NEXT: scf.if %[[ON]] {
+// CHECK-NEXT: } else {
+// CHECK-NEXT: gpu.memcpy %[[Y]], %[[DY]] : memref<4xf32>, memref<4xf32>
 // CHECK-DAG: gpu.dealloc %[[DX]] : memref<4xf32>
 // CHECK-DAG: gpu.dealloc %[[DY]] : memref<4xf32>
-// CHECK-DAG: gpu.dealloc %[[DW]] : memref<4xf32>
-// CHECK: return
+// CHECK-NEXT: }
+// CHECK-NEXT: return
 module attributes {gpu.container_module} {
   memref.global "private" constant @weights : memref<4xf32> = dense<[1.0, 2.0, 3.0, 4.0]>
   func.func @main(%x: memref<4xf32>, %y: memref<4xf32>) {
@@ -51,25 +72,43 @@ module attributes {gpu.container_module} {
 // -----
 
 // Dynamic dims: a device buffer takes its size from the host argument's
-// memref.dim, and the host code after it reads sizes from the device
-// buffer (the descriptor is on the host; its data is not). A non-memref
-// argument (%n) gets no copy, and with num-inputs=1 %y is an output: not
-// copied in, copied back. A stack buffer (memref.alloca) becomes a device
-// buffer too, freed at the end of its block.
+// memref.dim, and the host code after it reads sizes from the scf.if
+// result (the descriptor is on the host; its data may not be). A
+// non-memref argument (%n) gets no copy, and with num-inputs=1 %y is an
+// output: not copied in, copied back on the host path only. A stack buffer
+// (memref.alloca) becomes a device buffer too, freed at the end of its
+// block.
+// CHECK: func.func private @kiln_rt_tensors_on_device() -> i32
 // CHECK-LABEL: func.func @main
 // CHECK-SAME: (%[[X:[^:]*]]: memref<?x8xf32>, %[[N:[^:]*]]: index, %[[Y:[^:]*]]: memref<?x8xf32>)
+// CHECK: %[[ON:.*]] = arith.cmpi ne, %{{.*}}, %{{.*}} : i32
+// CHECK-NEXT: %[[DX:.*]] = scf.if %[[ON]] -> (memref<?x8xf32>) {
+// CHECK-NEXT: scf.yield %[[X]] : memref<?x8xf32>
+// CHECK-NEXT: } else {
 // CHECK: %[[XD0:.*]] = memref.dim %[[X]], %{{.*}} : memref<?x8xf32>
-// CHECK-NEXT: %[[DX:.*]] = gpu.alloc (%[[XD0]]) : memref<?x8xf32>
-// CHECK-NEXT: gpu.memcpy %[[DX]], %[[X]] : memref<?x8xf32>, memref<?x8xf32>
+// CHECK-NEXT: %[[AX:.*]] = gpu.alloc (%[[XD0]]) : memref<?x8xf32>
+// CHECK-NEXT: gpu.memcpy %[[AX]], %[[X]] : memref<?x8xf32>, memref<?x8xf32>
+// CHECK-NEXT: scf.yield %[[AX]] : memref<?x8xf32>
+// CHECK-NEXT: }
+// CHECK-NEXT: %[[DY:.*]] = scf.if %[[ON]] -> (memref<?x8xf32>) {
+// CHECK-NEXT: scf.yield %[[Y]] : memref<?x8xf32>
+// CHECK-NEXT: } else {
 // CHECK: %[[YD0:.*]] = memref.dim %[[Y]], %{{.*}} : memref<?x8xf32>
-// CHECK-NEXT: %[[DY:.*]] = gpu.alloc (%[[YD0]]) : memref<?x8xf32>
+// CHECK-NEXT: %[[AY:.*]] = gpu.alloc (%[[YD0]]) : memref<?x8xf32>
+// CHECK-NEXT: scf.yield %[[AY]] : memref<?x8xf32>
+// CHECK-NEXT: }
 // CHECK-NOT: gpu.memcpy
 // CHECK: %[[D:.*]] = memref.dim %[[DX]], %{{.*}} : memref<?x8xf32>
 // CHECK: %[[T:.*]] = gpu.alloc (%[[D]]) : memref<?x8xf32>
 // CHECK: %[[S:.*]] = gpu.alloc () : memref<8xf32>
 // CHECK: gpu.launch_func @k::@f blocks in (%[[D]], {{.*}} args(%[[DX]] : memref<?x8xf32>, %[[T]] : memref<?x8xf32>, %[[DY]] : memref<?x8xf32>, %[[S]] : memref<8xf32>)
-// CHECK: gpu.memcpy %[[Y]], %[[DY]] : memref<?x8xf32>, memref<?x8xf32>
-// CHECK: gpu.dealloc %[[S]] : memref<8xf32>
+// CHECK: scf.if %[[ON]] {
+// CHECK-NEXT: } else {
+// CHECK-NEXT: gpu.memcpy %[[Y]], %[[DY]] : memref<?x8xf32>, memref<?x8xf32>
+// CHECK-DAG: gpu.dealloc %[[DX]] : memref<?x8xf32>
+// CHECK-DAG: gpu.dealloc %[[DY]] : memref<?x8xf32>
+// CHECK-NEXT: }
+// CHECK-NEXT: gpu.dealloc %[[S]] : memref<8xf32>
 // CHECK-NEXT: return
 module attributes {gpu.container_module} {
   func.func @main(%x: memref<?x8xf32>, %n: index, %y: memref<?x8xf32>) {
@@ -92,7 +131,8 @@ module attributes {gpu.container_module} {
 // -----
 
 // A function not named by `entry` is host code: its arguments and buffers
-// stay where they are.
+// stay where they are, and it asks nothing of the runtime.
+// CHECK-NOT: kiln_rt_tensors_on_device
 // CHECK-LABEL: func.func @helper
 // CHECK-SAME: (%[[X:[^:]*]]: memref<4xf32>)
 // CHECK-NOT: gpu.
@@ -100,6 +140,7 @@ module attributes {gpu.container_module} {
 // CHECK-NEXT: memref.copy %[[X]], %[[T]]
 // CHECK-NEXT: memref.dealloc %[[T]] : memref<4xf32>
 // CHECK-NEXT: return
+// CHECK-NOT: kiln_rt_tensors_on_device
 func.func @helper(%x: memref<4xf32>) {
   %t = memref.alloc() : memref<4xf32>
   memref.copy %x, %t : memref<4xf32> to memref<4xf32>
@@ -110,12 +151,20 @@ func.func @helper(%x: memref<4xf32>) {
 // -----
 
 // A constant fetched inside a loop is fetched and copied to the device once,
-// at the start; the kernel in the loop reads the device copy. A buffer
-// marked kiln.host_buffer (kiln-gpu-map-to-threads reads device data
-// through it) stays in host memory, where the host reads it.
+// at the start, whether or not the arguments are on the device; the kernel
+// in the loop reads the device copy. A buffer marked kiln.host_buffer
+// (kiln-gpu-map-to-threads reads device data through it) stays in host
+// memory, where the host reads it.
+// CHECK: func.func private @kiln_rt_tensors_on_device() -> i32
 // CHECK-LABEL: func.func @main
 // CHECK-SAME: (%[[N:[^:]*]]: index, %[[Y:[^:]*]]: memref<4xf32>)
-// CHECK: %[[DY:.*]] = gpu.alloc () : memref<4xf32>
+// CHECK: %[[ON:.*]] = arith.cmpi ne, %{{.*}}, %{{.*}} : i32
+// CHECK-NEXT: %[[DY:.*]] = scf.if %[[ON]] -> (memref<4xf32>) {
+// CHECK-NEXT: scf.yield %[[Y]] : memref<4xf32>
+// CHECK-NEXT: } else {
+// CHECK-NEXT: %[[AY:.*]] = gpu.alloc () : memref<4xf32>
+// CHECK-NEXT: scf.yield %[[AY]] : memref<4xf32>
+// CHECK-NEXT: }
 // CHECK-NEXT: %[[W:.*]] = memref.get_global @w : memref<4xf32>
 // CHECK-NEXT: %[[DW:.*]] = gpu.alloc () : memref<4xf32>
 // CHECK-NEXT: gpu.memcpy %[[DW]], %[[W]] : memref<4xf32>, memref<4xf32>
@@ -123,6 +172,13 @@ func.func @helper(%x: memref<4xf32>) {
 // CHECK: scf.for
 // CHECK-NEXT: gpu.launch_func @k::@f {{.*}} args(%[[DW]] : memref<4xf32>, %[[DY]] : memref<4xf32>)
 // CHECK: memref.load %[[H]]
+// CHECK-NOT: gpu.dealloc %[[H]]
+// CHECK: gpu.dealloc %[[DW]] : memref<4xf32>
+// CHECK-NEXT: scf.if %[[ON]] {
+// CHECK-NEXT: } else {
+// CHECK-NEXT: gpu.memcpy %[[Y]], %[[DY]] : memref<4xf32>, memref<4xf32>
+// CHECK-NEXT: gpu.dealloc %[[DY]] : memref<4xf32>
+// CHECK-NEXT: }
 // CHECK-NOT: gpu.dealloc %[[H]]
 // CHECK: return
 module attributes {gpu.container_module} {

@@ -16,7 +16,7 @@
 // RUN:   func.func(convert-parallel-loops-to-gpu),func.func(convert-linalg-to-loops), \
 // RUN:   gpu-kernel-outlining, \
 // RUN:   kiln-gpu-merge-kernel-modules, \
-// RUN:   func.func(kiln-gpu-place-buffers{entry=main num-inputs=2}), \
+// RUN:   kiln-gpu-place-buffers{entry=main num-inputs=2}, \
 // RUN:   func.func(kiln-expand-shapes-to-casts), \
 // RUN:   func.func(gpu-async-region),canonicalize,cse, \
 // RUN:   lower-affine,convert-scf-to-cf,nvvm-attach-target{chip=sm_90 O=3}, \
@@ -27,29 +27,69 @@
 // RUN:   reconcile-unrealized-casts,gpu-module-to-binary{format=isa})' \
 // RUN: | FileCheck %s
 
-// Two elementwise ops on 4 x 300 elements: the host function copies the
-// two inputs to the device, launches two kernels of ceil(1200 / 256) = 5
-// blocks of 256 threads on one stream, copies the output back and frees
-// the three device buffers. Both kernels are entries of one PTX module for
-// sm_90 (one gpu.binary), the second renamed by the merge.
+// Two elementwise ops on 4 x 300 elements. The host function asks the
+// runtime whether the caller passed device pointers
+// (kiln_rt_tensors_on_device). If so it branches straight to the kernels
+// with the arguments' own descriptors, and after them straight to the
+// return: nothing is allocated, copied or freed. If not, it copies the two
+// inputs to the device, allocates the output there, and after the kernels
+// copies the output back and frees the three device buffers. The kernels
+// see only the descriptors the two paths join into. Both launch ceil(1200
+// / 256) = 5 blocks of 256 threads on one stream and are entries of one PTX
+// module for sm_90 (one gpu.binary), the second renamed by the merge.
 #map = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK: llvm.func @kiln_rt_tensors_on_device() -> i32
 // CHECK-LABEL: llvm.func @main(
 // CHECK-DAG: %[[C1:.*]] = llvm.mlir.constant(1 : index) : i64
 // CHECK-DAG: %[[C5:.*]] = llvm.mlir.constant(5 : index) : i64
 // CHECK-DAG: %[[C256:.*]] = llvm.mlir.constant(256 : index) : i64
-// CHECK: %[[S:.*]] = llvm.call @mgpuStreamCreate()
-// CHECK: llvm.call @mgpuMemAlloc(%{{.*}}, %[[S]], %{{.*}})
-// CHECK: llvm.call @mgpuMemcpy(%{{.*}}, %{{.*}}, %{{.*}}, %[[S]])
-// CHECK: llvm.call @mgpuMemAlloc(%{{.*}}, %[[S]], %{{.*}})
-// CHECK: llvm.call @mgpuMemcpy(%{{.*}}, %{{.*}}, %{{.*}}, %[[S]])
-// CHECK: llvm.call @mgpuMemAlloc(%{{.*}}, %[[S]], %{{.*}})
 // CHECK-NOT: llvm.call @mgpu
-// CHECK: gpu.launch_func <%[[S]] : !llvm.ptr> @main_kernel::@main_kernel blocks in (%[[C5]], %[[C1]], %[[C1]]) threads in (%[[C256]], %[[C1]], %[[C1]])
+// CHECK: %[[FLAG:.*]] = llvm.call @kiln_rt_tensors_on_device() : () -> i32
+// CHECK-NEXT: %[[ON:.*]] = llvm.icmp "ne" %[[FLAG]], %{{.*}} : i32
+// CHECK-NEXT: llvm.cond_br %[[ON]], ^[[LAUNCH:bb[0-9]+]](%[[X:[^,]*]], %[[Y:[^,]*]], %[[OUT:[^ ]*]] : {{.*}}), ^[[COPYIN:bb[0-9]+]]
+// Host path: the inputs' data copied to new device buffers, the output
+// allocated.
+// CHECK-NEXT: ^[[COPYIN]]:
+// CHECK: llvm.call @mgpuMemAlloc(
+// CHECK: %[[XP:.*]] = llvm.extractvalue %[[X]][1]
+// CHECK: llvm.call @mgpuMemcpy(%{{.*}}, %[[XP]], %{{.*}}, %{{.*}})
+// CHECK: llvm.call @mgpuMemAlloc(
+// CHECK: %[[YP:.*]] = llvm.extractvalue %[[Y]][1]
+// CHECK: llvm.call @mgpuMemcpy(%{{.*}}, %[[YP]], %{{.*}}, %{{.*}})
+// CHECK: llvm.call @mgpuMemAlloc(
+// CHECK-NOT: llvm.call @mgpuMemcpy
+// CHECK: llvm.br ^[[LAUNCH]](
+// The kernels, on one stream, on the descriptors both paths pass.
+// CHECK-NEXT: ^[[LAUNCH]](%[[DX:[^:]*]]: {{.*}}, %[[DY:[^:]*]]: {{.*}}, %[[DOUT:[^:]*]]: {{.*}}):
+// CHECK-NEXT: %[[S:.*]] = llvm.call @mgpuStreamCreate()
+// CHECK-DAG: %[[K0X:.*]] = llvm.extractvalue %[[DX]][1]
+// CHECK-DAG: %[[K0Y:.*]] = llvm.extractvalue %[[DY]][1]
+// CHECK-DAG: %[[K0O:.*]] = llvm.extractvalue %[[DOUT]][1]
+// CHECK-NOT: llvm.call @mgpu
+// CHECK: gpu.launch_func <%[[S]] : !llvm.ptr> @main_kernel::@main_kernel blocks in (%[[C5]], %[[C1]], %[[C1]]) threads in (%[[C256]], %[[C1]], %[[C1]]) : i64 args({{.*}}%[[K0X]] : !llvm.ptr{{.*}}%[[K0Y]] : !llvm.ptr{{.*}}%[[K0O]] : !llvm.ptr
 // CHECK-NOT: llvm.call @mgpu
 // CHECK: gpu.launch_func <%[[S]] : !llvm.ptr> @main_kernel::@main_kernel_0 blocks in (%[[C5]], %[[C1]], %[[C1]]) threads in (%[[C256]], %[[C1]], %[[C1]])
-// CHECK: llvm.call @mgpuMemcpy(%{{.*}}, %{{.*}}, %{{.*}}, %[[S]])
-// CHECK-COUNT-3: llvm.call @mgpuMemFree(%{{.*}}, %[[S]])
-// CHECK: llvm.call @mgpuStreamSynchronize(%[[S]])
+// CHECK-NEXT: llvm.call @mgpuStreamSynchronize(%[[S]])
+// CHECK-NEXT: llvm.call @mgpuStreamDestroy(%[[S]])
+// CHECK-NEXT: llvm.cond_br %[[ON]], ^[[DONE:bb[0-9]+]], ^[[COPYOUT:bb[0-9]+]]
+// Host path: the output copied back, the three device buffers freed.
+// CHECK-NEXT: ^[[COPYOUT]]:
+// CHECK-NEXT: %[[S2:.*]] = llvm.call @mgpuStreamCreate()
+// CHECK: %[[DOP:.*]] = llvm.extractvalue %[[DOUT]][1]
+// CHECK-NEXT: %[[OP:.*]] = llvm.extractvalue %[[OUT]][1]
+// CHECK-NEXT: llvm.call @mgpuMemcpy(%[[OP]], %[[DOP]], %{{.*}}, %[[S2]])
+// CHECK-NEXT: %[[F0:.*]] = llvm.extractvalue %[[DX]][0]
+// CHECK-NEXT: llvm.call @mgpuMemFree(%[[F0]], %[[S2]])
+// CHECK-NEXT: %[[F1:.*]] = llvm.extractvalue %[[DY]][0]
+// CHECK-NEXT: llvm.call @mgpuMemFree(%[[F1]], %[[S2]])
+// CHECK-NEXT: %[[F2:.*]] = llvm.extractvalue %[[DOUT]][0]
+// CHECK-NEXT: llvm.call @mgpuMemFree(%[[F2]], %[[S2]])
+// CHECK-NEXT: llvm.call @mgpuStreamSynchronize(%[[S2]])
+// CHECK-NEXT: llvm.call @mgpuStreamDestroy(%[[S2]])
+// CHECK-NEXT: llvm.br ^[[DONE]]
+// Device path: straight to the return.
+// CHECK-NEXT: ^[[DONE]]:
+// CHECK-NEXT: llvm.return
 // CHECK-NOT: gpu.launch_func
 // CHECK: gpu.binary @main_kernel [#gpu.object<#nvvm.target<O = 3, chip = "sm_90">, {{.*}}assembly = "{{.*}}.target sm_90{{.*}}.visible .entry main_kernel({{.*}}add.rn.f32{{.*}}.visible .entry main_kernel_0({{.*}}mul.rn.f32{{.*}}"
 // CHECK-NOT: gpu.binary
