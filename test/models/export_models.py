@@ -28,11 +28,9 @@ import sys
 import time
 
 import numpy as np
-import onnx
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from onnx import numpy_helper
 
 
 # --- Models ------------------------------------------------------------------
@@ -219,6 +217,7 @@ MODELS = {
 
 def write_tensor(directory, stem, name, array):
     """Writes STEM.pb (a TensorProto called NAME) and STEM.npy."""
+    from onnx import numpy_helper  # here: the model classes need no onnx
     proto = numpy_helper.from_array(array, name)
     with open(os.path.join(directory, stem + ".pb"), "wb") as f:
         f.write(proto.SerializeToString())
@@ -248,6 +247,7 @@ def split_name(name):
 def write_data_set(ddir, path, x, y):
     """Writes inputs and outputs in the backend-test layout into DDIR."""
     os.makedirs(ddir, exist_ok=True)
+    import onnx
     graph = onnx.load(path, load_external_data=False).graph
     inits = {t.name for t in graph.initializer}
     in_names = [i.name for i in graph.input if i.name not in inits]

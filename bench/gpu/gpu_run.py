@@ -1,0 +1,277 @@
+#!/usr/bin/env python3
+"""gpu_run.py - runs Kiln's CUDA libraries on a GPU machine, checks and times them.
+
+A machine with a GPU may have no compiler toolchain for Kiln (no LLVM), so
+the libraries are compiled elsewhere by bench/gpu/prepare.sh, which writes
+LIBS/NAME/libNAME.so (kiln compile --target=cuda) beside the model's data
+sets (test_data_set_K/input_0.npy, output_0.npy). This script needs only
+Python, numpy and, for the peers, PyTorch with CUDA:
+
+- correctness: each library runs each data set through the C ABI (ctypes)
+  and is compared with PyTorch's outputs: PASS when
+  max|kiln - ref| <= rtol * max|ref| (rtol 1e-4, the CPU suite's);
+- speed (--batches): each library at each batch against PyTorch eager and
+  torch.compile of the same model on the same GPU, in one run, as
+  milliseconds and Kiln/PyTorch ratios; --gemm adds cuBLAS (torch.matmul)
+  at 1024^3 and 4096^3 beside the gemm1024 library.
+
+Prints a markdown table per part; exits 1 when a check fails, 77 when the
+machine has no CUDA device (the libraries then say why).
+
+Usage: gpu_run.py --libs DIR [--models a,b] [--batches 1,32] [--runs N]
+                  [--gemm] [--no-torch]
+"""
+
+import argparse
+import ctypes as C
+import os
+import statistics
+import sys
+import time
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+DTYPES = {1: np.float32, 2: np.uint8, 3: np.int8, 6: np.int32, 7: np.int64,
+          9: np.bool_, 10: np.float16, 11: np.float64}
+CODES = {np.dtype(v): k for k, v in DTYPES.items()}
+
+
+class TensorInfo(C.Structure):
+    _fields_ = [("name", C.c_char_p), ("dtype", C.c_int), ("rank", C.c_int32),
+                ("shape", C.POINTER(C.c_int64)),
+                ("dim_names", C.POINTER(C.c_char_p))]
+
+
+class ModelDesc(C.Structure):
+    _fields_ = [("abi_version", C.c_uint32), ("name", C.c_char_p),
+                ("device", C.c_int), ("num_inputs", C.c_int32),
+                ("inputs", C.POINTER(TensorInfo)), ("num_outputs", C.c_int32),
+                ("outputs", C.POINTER(TensorInfo)), ("kiln_version", C.c_char_p),
+                ("source", C.c_char_p), ("source_format", C.c_char_p),
+                ("target_cpu", C.c_char_p), ("target_features", C.c_char_p)]
+
+
+class Tensor(C.Structure):
+    _fields_ = [("data", C.c_void_p), ("dtype", C.c_int), ("rank", C.c_int32),
+                ("shape", C.POINTER(C.c_int64))]
+
+
+class Options(C.Structure):
+    _fields_ = [("struct_size", C.c_uint32), ("num_threads", C.c_int32),
+                ("device", C.c_int), ("worker_pool", C.c_void_p),
+                ("cuda_stream", C.c_void_p), ("tensors_on_device", C.c_int32)]
+
+
+class NoDevice(Exception):
+    pass
+
+
+class Library:
+    """One model library, opened through its C entry points."""
+
+    def __init__(self, path, prefix):
+        self.lib = C.CDLL(path)
+        fn = lambda n: getattr(self.lib, prefix + "_" + n)
+        self.describe = fn("describe")
+        self.describe.restype = C.POINTER(ModelDesc)
+        self.create, self.run_fn = fn("create"), fn("run")
+        self.output_shapes, self.error = fn("output_shapes"), fn("error")
+        self.error.restype = C.c_char_p
+        self.destroy = fn("destroy")
+        self.desc = self.describe().contents
+        opts = Options(C.sizeof(Options), 1, 0, None, None, 0)
+        self.ctx = C.c_void_p()
+        status = self.create(C.byref(opts), C.byref(self.ctx))
+        if status != 0:
+            message = self.error(None).decode()
+            if status == 5:  # KILN_ERROR_UNSUPPORTED: no driver or device
+                raise NoDevice(message)
+            raise RuntimeError("create failed: " + message)
+
+    def _tensors(self, arrays):
+        keep, out = [], (Tensor * max(1, len(arrays)))()
+        for i, a in enumerate(arrays):
+            shape = (C.c_int64 * max(1, a.ndim))(*a.shape)
+            keep.append(shape)
+            out[i] = Tensor(a.ctypes.data, CODES[a.dtype], a.ndim, shape)
+        return out, keep
+
+    def run(self, inputs):
+        """Runs the model on `inputs` (numpy arrays in order); the outputs."""
+        d = self.desc
+        ins, keep = self._tensors(inputs)
+        dims, shapes = [], []
+        total = sum(d.outputs[i].rank for i in range(d.num_outputs))
+        buf = (C.c_int64 * max(1, total))()
+        status = self.output_shapes(self.ctx, ins, len(inputs), buf, total)
+        if status != 0:
+            raise RuntimeError("output_shapes: " + self.error(self.ctx).decode())
+        k = 0
+        for i in range(d.num_outputs):
+            shapes.append(tuple(buf[k:k + d.outputs[i].rank]))
+            k += d.outputs[i].rank
+        outputs = [np.empty(s, DTYPES[d.outputs[i].dtype])
+                   for i, s in enumerate(shapes)]
+        outs, keep2 = self._tensors(outputs)
+        status = self.run_fn(self.ctx, ins, len(inputs), outs, len(outputs))
+        if status != 0:
+            raise RuntimeError("run: " + self.error(self.ctx).decode())
+        return outputs
+
+
+def data_sets(mdir):
+    for d in sorted(os.listdir(mdir)):
+        if d.startswith("test_data_set_"):
+            sdir = os.path.join(mdir, d)
+            count = lambda stem: len([f for f in os.listdir(sdir)
+                                      if f.startswith(stem) and f.endswith(".npy")])
+            ins = [np.load(os.path.join(sdir, "input_%d.npy" % i))
+                   for i in range(count("input_"))]
+            outs = [np.load(os.path.join(sdir, "output_%d.npy" % i))
+                    for i in range(count("output_"))]
+            yield d, ins, outs
+
+
+def median_ms(fn, runs, warmup=3):
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1e3)
+    return statistics.median(times)
+
+
+def check(libs, names, rtol):
+    print("| model | data set | max err / max ref | result |")
+    print("|---|---|---|---|")
+    failed = 0
+    for name in names:
+        mdir = os.path.join(libs, name)
+        lib = Library(os.path.join(mdir, "lib%s.so" % name), name)
+        for sname, ins, refs in data_sets(mdir):
+            outs = lib.run(ins)
+            worst = max(float(np.max(np.abs(o.astype(np.float64) - r))) /
+                        max(float(np.max(np.abs(r))), 1e-30)
+                        for o, r in zip(outs, refs))
+            ok = worst <= rtol
+            failed += not ok
+            print("| %s | %s | %.2e | %s |" % (name, sname, worst,
+                                               "PASS" if ok else "FAIL"))
+    return failed
+
+
+def torch_model(name):
+    sys.path.insert(0, os.path.join(ROOT, "test", "models"))
+    import export_models
+    import torch
+    base = name[:-4] if name.endswith("_dyn") else name
+    ctor, shape, _, randomize = export_models.MODELS[base]
+    torch.manual_seed(0)
+    model = ctor()
+    if randomize:
+        with torch.no_grad():
+            export_models.randomize_norms(model)
+    return model.eval().cuda(), shape
+
+
+def speed(libs, names, batches, runs, use_torch):
+    print("| model | batch | kiln ms | torch eager ms | torch.compile ms "
+          "| kiln/eager | kiln/compile |")
+    print("|---|---|---|---|---|---|---|")
+    for name in names:
+        mdir = os.path.join(libs, name)
+        lib = Library(os.path.join(mdir, "lib%s.so" % name), name)
+        dynamic = lib.desc.inputs[0].shape[0] < 0
+        model = shape = None
+        if use_torch:
+            import torch
+            model, shape = torch_model(name)
+        for b in (batches if dynamic else [None]):
+            first = next(data_sets(mdir))[1]
+            x = first[0]
+            if b is not None:
+                x = np.ascontiguousarray(np.resize(x, (b,) + x.shape[1:]))
+            kiln = median_ms(lambda: lib.run([x] + first[1:]), runs)
+            eager = compiled = float("nan")
+            if use_torch:
+                import torch
+                xt = torch.from_numpy(x).cuda()
+
+                def timed(m):
+                    def step():
+                        with torch.no_grad():
+                            m(xt)
+                        torch.cuda.synchronize()
+                    return median_ms(step, runs)
+                eager = timed(model)
+                try:
+                    compiled = timed(torch.compile(model))
+                except Exception as e:  # a peer that fails is marked
+                    print("torch.compile failed on %s: %s" % (name, e),
+                          file=sys.stderr)
+            print("| %s | %s | %.3f | %.3f | %.3f | %.2f | %.2f |"
+                  % (name, b if b is not None else x.shape[0], kiln, eager,
+                     compiled, kiln / eager, kiln / compiled))
+
+
+def gemm(libs, runs):
+    import torch
+    print("| GEMM | kiln ms | cuBLAS fp32 ms | cuBLAS TF32 ms | kiln/fp32 |")
+    print("|---|---|---|---|---|")
+    for n in (1024, 4096):
+        a = torch.randn(n, n, device="cuda")
+        b = torch.randn(n, n, device="cuda")
+
+        def mm():
+            torch.matmul(a, b)
+            torch.cuda.synchronize()
+        torch.backends.cuda.matmul.allow_tf32 = False
+        fp32 = median_ms(mm, runs)
+        torch.backends.cuda.matmul.allow_tf32 = True
+        tf32 = median_ms(mm, runs)
+        torch.backends.cuda.matmul.allow_tf32 = False
+        kiln = float("nan")
+        path = os.path.join(libs, "gemm%d" % n, "libgemm%d.so" % n)
+        if os.path.exists(path):
+            lib = Library(path, "gemm%d" % n)
+            x = np.random.rand(n, n).astype(np.float32)
+            kiln = median_ms(lambda: lib.run([x]), runs)
+        print("| %d^3 | %.3f | %.3f | %.3f | %.2f |"
+              % (n, kiln, fp32, tf32, kiln / fp32))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--libs", required=True, help="folder from prepare.sh")
+    ap.add_argument("--models", default="", help="comma-separated (default: all)")
+    ap.add_argument("--rtol", type=float, default=1e-4)
+    ap.add_argument("--batches", default="", help="e.g. 1,32: time these")
+    ap.add_argument("--runs", type=int, default=50)
+    ap.add_argument("--gemm", action="store_true", help="cuBLAS GEMM rows")
+    ap.add_argument("--no-torch", action="store_true", help="Kiln only")
+    args = ap.parse_args()
+    names = [n for n in args.models.split(",") if n] or sorted(
+        d for d in os.listdir(args.libs)
+        if os.path.exists(os.path.join(args.libs, d, "lib%s.so" % d)))
+    try:
+        failed = check(args.libs, names, args.rtol)
+        if args.batches:
+            print()
+            speed(args.libs, names, [int(b) for b in args.batches.split(",")],
+                  args.runs, not args.no_torch)
+        if args.gemm:
+            print()
+            gemm(args.libs, args.runs)
+    except NoDevice as e:
+        print("no GPU: %s" % e)
+        return 77
+    print("%d check(s) failed" % failed)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
