@@ -197,11 +197,12 @@ def KilnGpuPlaceBuffers : Pass<"kiln-gpu-place-buffers", "mlir::ModuleOp"> {
   let summary = "Puts the buffers of a GPU entry function in device memory";
   let description = [{
     On the function named `entry` (a module pass: it declares the runtime
-    function it calls), after kernel outlining: allocations
+    functions it calls), after kernel outlining: allocations
     become gpu.alloc / gpu.dealloc; each argument (host memory: the first
-    `num-inputs` are inputs, the rest outputs) and each constant global gets
-    a device copy (inputs and constants copied in at the start, outputs
-    copied back before each return). When the caller passes device pointers
+    `num-inputs` are inputs, the rest outputs) gets a device copy (inputs
+    copied in at the start, outputs copied back before each return); each
+    constant global is replaced by its device copy, which the runtime makes
+    once per library (kiln_rt_cuda_constant). When the caller passes device pointers
     (kiln_rt_tensors_on_device() at run time) the arguments are used in
     place instead. Only the kernels touch device memory; the host code
     between them handles sizes and descriptors.
@@ -212,7 +213,7 @@ def KilnGpuPlaceBuffers : Pass<"kiln-gpu-place-buffers", "mlir::ModuleOp"> {
   ];
   let dependentDialects = ["mlir::gpu::GPUDialect",
       "mlir::memref::MemRefDialect", "mlir::scf::SCFDialect",
-      "mlir::arith::ArithDialect"];
+      "mlir::arith::ArithDialect", "mlir::LLVM::LLVMDialect"];
 }
 
 #endif // KILN_CODEGEN_PASSES_TD

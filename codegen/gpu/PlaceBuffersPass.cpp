@@ -10,6 +10,8 @@
 #include "codegen/Passes.h"
 #include "codegen/gpu/HostBuffers.h"
 
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+
 namespace kiln {
 #define GEN_PASS_DEF_KILNGPUPLACEBUFFERS
 #include "codegen/Passes.h.inc"
@@ -36,21 +38,77 @@ struct PlaceBuffersPass : impl::KilnGpuPlaceBuffersBase<PlaceBuffersPass> {
         .getResult(0);
   }
 
+  /// Declares the runtime function `name` in `fn`'s module.
+  static void declareRuntime(func::FuncOp fn, StringRef name,
+                             FunctionType type) {
+    auto module = fn->getParentOfType<ModuleOp>();
+    if (module.lookupSymbol<func::FuncOp>(name))
+      return;
+    OpBuilder mb(module.getBodyRegion());
+    mb.setInsertionPointToStart(module.getBody());
+    func::FuncOp::create(mb, fn.getLoc(), name, type).setPrivate();
+  }
+
   /// `kiln_rt_tensors_on_device() != 0`, declaring the runtime function.
   static Value callOnDevice(OpBuilder &b, Location loc, func::FuncOp fn) {
     constexpr llvm::StringLiteral name = "kiln_rt_tensors_on_device";
-    auto module = fn->getParentOfType<ModuleOp>();
-    auto type = b.getFunctionType({}, {b.getI32Type()});
-    if (!module.lookupSymbol<func::FuncOp>(name)) {
-      OpBuilder mb(module.getBodyRegion());
-      mb.setInsertionPointToStart(module.getBody());
-      func::FuncOp::create(mb, loc, name, type).setPrivate();
-    }
+    declareRuntime(fn, name, b.getFunctionType({}, {b.getI32Type()}));
     Value flag = func::CallOp::create(b, loc, name, TypeRange{b.getI32Type()},
                                       ValueRange{})
                      .getResult(0);
     Value zero = arith::ConstantIntOp::create(b, loc, 0, 32);
     return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, flag, zero);
+  }
+
+  /// The device copy of a constant global (static shape, identity layout):
+  /// kiln_rt_cuda_constant(host address, bytes) gives its address, made
+  /// once per library, which becomes a memref descriptor here (memref has
+  /// no op that views a raw pointer; the LLVM lowering folds the cast).
+  static Value deviceConstant(OpBuilder &b, Location loc, func::FuncOp fn,
+                              Value global) {
+    constexpr llvm::StringLiteral name = "kiln_rt_cuda_constant";
+    MLIRContext *ctx = b.getContext();
+    Type i64 = b.getI64Type();
+    declareRuntime(fn, name, b.getFunctionType({i64, i64}, {i64}));
+    auto type = cast<MemRefType>(global.getType());
+    Value address =
+        memref::ExtractAlignedPointerAsIndexOp::create(b, loc, global);
+    Value host = arith::IndexCastOp::create(b, loc, i64, address);
+    Type et = type.getElementType();
+    int64_t elementBytes =
+        et.isIndex() ? 8 : (int64_t(et.getIntOrFloatBitWidth()) + 7) / 8;
+    Value bytes = arith::ConstantIntOp::create(
+        b, loc, type.getNumElements() * elementBytes, 64);
+    Value device = func::CallOp::create(b, loc, name, TypeRange{i64},
+                                        ValueRange{host, bytes})
+                       .getResult(0);
+    auto ptrType = LLVM::LLVMPointerType::get(ctx);
+    Value ptr = LLVM::IntToPtrOp::create(b, loc, ptrType, device);
+    SmallVector<Type> fields = {ptrType, ptrType, i64};
+    int64_t rank = type.getRank();
+    if (rank > 0) {
+      auto dims = LLVM::LLVMArrayType::get(i64, rank);
+      fields.append({dims, dims});
+    }
+    auto descriptorType = LLVM::LLVMStructType::getLiteral(ctx, fields);
+    auto constant = [&](int64_t v) -> Value {
+      return LLVM::ConstantOp::create(b, loc, i64, b.getI64IntegerAttr(v));
+    };
+    Value d = LLVM::PoisonOp::create(b, loc, descriptorType);
+    d = LLVM::InsertValueOp::create(b, loc, d, ptr, ArrayRef<int64_t>{0});
+    d = LLVM::InsertValueOp::create(b, loc, d, ptr, ArrayRef<int64_t>{1});
+    d = LLVM::InsertValueOp::create(b, loc, d, constant(0),
+                                    ArrayRef<int64_t>{2});
+    auto [strides, offset] = type.getStridesAndOffset();
+    for (int64_t i = 0; i < rank; ++i) {
+      d = LLVM::InsertValueOp::create(b, loc, d, constant(type.getDimSize(i)),
+                                      ArrayRef<int64_t>{3, i});
+      d = LLVM::InsertValueOp::create(b, loc, d, constant(strides[i]),
+                                      ArrayRef<int64_t>{4, i});
+    }
+    return UnrealizedConversionCastOp::create(b, loc, TypeRange{type},
+                                              ValueRange{d})
+        .getResult(0);
   }
 
   static void copy(OpBuilder &b, Location loc, Value to, Value from) {
@@ -106,9 +164,7 @@ struct PlaceBuffersPass : impl::KilnGpuPlaceBuffersBase<PlaceBuffersPass> {
         scope = branch;
         device = branch.getResult(0);
       } else {
-        device = deviceLike(b, loc, host);
-        if (copyIn)
-          copy(b, loc, device, host);
+        device = deviceConstant(b, loc, fn, host);
       }
       // Every use but the copy and size reads just made before the
       // insertion point.
@@ -135,13 +191,10 @@ struct PlaceBuffersPass : impl::KilnGpuPlaceBuffersBase<PlaceBuffersPass> {
       if (&*b.getInsertionPoint() != g.getOperation())
         g->moveBefore(&body, b.getInsertionPoint());
       b.setInsertionPointAfter(g);
-      mirror(g.getResult(), /*copyIn=*/true, /*argument=*/false);
+      mirror(g.getResult(), /*copyIn=*/false, /*argument=*/false);
     }
     for (func::ReturnOp r : returns) {
       OpBuilder rb(r);
-      for (const Mirror &m : mirrored)
-        if (!m.argument)
-          gpu::DeallocOp::create(rb, loc, Type(), ValueRange{}, m.device);
       // Arguments' copies exist only when the tensors are host memory.
       scf::IfOp::create(
           rb, loc, onDevice, [&](OpBuilder &tb, Location tl) {

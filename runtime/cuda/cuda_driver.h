@@ -51,6 +51,11 @@ void *kiln_cuda_save_context(void);
 /** Makes `stream` (a CUstream, or NULL for the thread's own) the one this
  *  thread's runs use until the next call; returns the previous one. */
 void *kiln_cuda_set_run_stream(void *stream);
+
+/** The device copy (a CUdeviceptr) of the `bytes` bytes of constant data
+ *  at host address `host`, made on first use and kept until the library
+ *  is unloaded (cuda_constants.c). Called by compiled code. */
+int64_t kiln_rt_cuda_constant(int64_t host, int64_t bytes);
 void kiln_cuda_restore_context(void *saved);
 
 /* ---- Called by compiled code (MLIR's CUDA runtime wrapper ABI) ---------

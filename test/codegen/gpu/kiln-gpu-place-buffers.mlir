@@ -7,11 +7,14 @@
 // argument is used in place: the scf.if yields the argument itself and
 // nothing is copied or freed. If not, the input and the output get device
 // buffers, the input's filled at the start and the output's copied back
-// before the return, then both freed. The weight is copied to the device
-// either way and freed before the return; the kernels see only the scf.if
-// results and device buffers; the function's own buffer is gpu.alloc'ed
-// and freed with gpu.dealloc.
-// CHECK: func.func private @kiln_rt_tensors_on_device() -> i32
+// before the return, then both freed. The weight is replaced by its device
+// copy, which the runtime makes once per library
+// (kiln_rt_cuda_constant(host address, 16 bytes)), viewed as a memref and
+// never freed by the run; the kernels see only the scf.if results and
+// device buffers; the function's own buffer is gpu.alloc'ed and freed with
+// gpu.dealloc.
+// CHECK-DAG: func.func private @kiln_rt_tensors_on_device() -> i32
+// CHECK-DAG: func.func private @kiln_rt_cuda_constant(i64, i64) -> i64
 // CHECK-LABEL: func.func @main
 // CHECK-SAME: (%[[X:[^:]*]]: memref<4xf32>, %[[Y:[^:]*]]: memref<4xf32>)
 // CHECK: %[[FLAG:.*]] = call @kiln_rt_tensors_on_device() : () -> i32
@@ -31,16 +34,22 @@
 // CHECK-NEXT: }
 // CHECK-NOT: gpu.memcpy %[[DY]]
 // CHECK: %[[W:.*]] = memref.get_global @weights : memref<4xf32>
-// CHECK-NEXT: %[[DW:.*]] = gpu.alloc () : memref<4xf32>
-// CHECK-NEXT: gpu.memcpy %[[DW]], %[[W]] : memref<4xf32>, memref<4xf32>
+// CHECK-NEXT: %[[WP:.*]] = memref.extract_aligned_pointer_as_index %[[W]]
+// CHECK-NEXT: %[[WI:.*]] = arith.index_cast %[[WP]] : index to i64
+// CHECK-NEXT: %[[BYTES:.*]] = arith.constant 16 : i64
+// CHECK-NEXT: %[[DP:.*]] = call @kiln_rt_cuda_constant(%[[WI]], %[[BYTES]])
+// CHECK-NEXT: %[[PTR:.*]] = llvm.inttoptr %[[DP]] : i64 to !llvm.ptr
+// CHECK: %[[DESC:.*]] = llvm.insertvalue %{{.*}}[4, 0]
+// CHECK-NEXT: %[[DW:.*]] = builtin.unrealized_conversion_cast %[[DESC]] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)> to memref<4xf32>
+// CHECK-NOT: gpu.memcpy {{.*}}%[[W]]
 // CHECK: %[[T:.*]] = gpu.alloc () : memref<4xf32>
 // CHECK-NOT: memref.alloc
 // CHECK: gpu.launch_func @k::@add {{.*}} args(%[[DX]] : memref<4xf32>, %[[DW]] : memref<4xf32>, %[[T]] : memref<4xf32>)
 // CHECK: gpu.launch_func @k::@copy {{.*}} args(%[[T]] : memref<4xf32>, %[[DY]] : memref<4xf32>)
 // CHECK: gpu.dealloc %[[T]] : memref<4xf32>
 // CHECK-NOT: memref.dealloc
-// CHECK: gpu.dealloc %[[DW]] : memref<4xf32>
-// CHECK-NEXT: scf.if %[[ON]] {
+// CHECK-NOT: gpu.dealloc %[[DW]]
+// CHECK: scf.if %[[ON]] {
 // CHECK-NEXT: } else {
 // CHECK-NEXT: gpu.memcpy %[[Y]], %[[DY]] : memref<4xf32>, memref<4xf32>
 // CHECK-DAG: gpu.dealloc %[[DX]] : memref<4xf32>
@@ -150,9 +159,9 @@ func.func @helper(%x: memref<4xf32>) {
 
 // -----
 
-// A constant fetched inside a loop is fetched and copied to the device once,
-// at the start, whether or not the arguments are on the device; the kernel
-// in the loop reads the device copy. A buffer marked kiln.host_buffer
+// A constant fetched inside a loop is fetched once, at the start, whether
+// or not the arguments are on the device; the kernel in the loop reads its
+// device copy. A buffer marked kiln.host_buffer
 // (kiln-gpu-map-to-threads reads device data through it) stays in host
 // memory, where the host reads it.
 // CHECK: func.func private @kiln_rt_tensors_on_device() -> i32
@@ -166,15 +175,15 @@ func.func @helper(%x: memref<4xf32>) {
 // CHECK-NEXT: scf.yield %[[AY]] : memref<4xf32>
 // CHECK-NEXT: }
 // CHECK-NEXT: %[[W:.*]] = memref.get_global @w : memref<4xf32>
-// CHECK-NEXT: %[[DW:.*]] = gpu.alloc () : memref<4xf32>
-// CHECK-NEXT: gpu.memcpy %[[DW]], %[[W]] : memref<4xf32>, memref<4xf32>
+// CHECK: call @kiln_rt_cuda_constant
+// CHECK: %[[DW:.*]] = builtin.unrealized_conversion_cast %{{.*}} to memref<4xf32>
 // CHECK: %[[H:.*]] = memref.alloca() {kiln.host_buffer} : memref<1xindex>
 // CHECK: scf.for
 // CHECK-NEXT: gpu.launch_func @k::@f {{.*}} args(%[[DW]] : memref<4xf32>, %[[DY]] : memref<4xf32>)
 // CHECK: memref.load %[[H]]
 // CHECK-NOT: gpu.dealloc %[[H]]
-// CHECK: gpu.dealloc %[[DW]] : memref<4xf32>
-// CHECK-NEXT: scf.if %[[ON]] {
+// CHECK-NOT: gpu.dealloc %[[DW]]
+// CHECK: scf.if %[[ON]] {
 // CHECK-NEXT: } else {
 // CHECK-NEXT: gpu.memcpy %[[Y]], %[[DY]] : memref<4xf32>, memref<4xf32>
 // CHECK-NEXT: gpu.dealloc %[[DY]] : memref<4xf32>
