@@ -227,6 +227,8 @@ static kiln_status run_guarded(kiln_context *ctx,
   void *savedStream = cuda ? kiln_cuda_set_run_stream(ctx->cuda_stream) : NULL;
   int32_t savedOnDevice = tls_tensors_on_device;
   tls_tensors_on_device = cuda ? ctx->tensors_on_device : 0;
+  if (cuda)
+    kiln_cuda_begin_run();
   jmp_buf oom;
   void *savedJump = kiln_scratch_set_oom_jump(&oom);
   kiln_status status = KILN_OK;
@@ -254,6 +256,7 @@ static kiln_status run_guarded(kiln_context *ctx,
   tls_pool = saved;
   tls_tensors_on_device = savedOnDevice;
   if (cuda) {
+    kiln_cuda_end_run(status != KILN_OK);
     kiln_cuda_set_run_stream(savedStream);
     kiln_cuda_restore_context(savedContext);
   }

@@ -56,6 +56,12 @@ void *kiln_cuda_set_run_stream(void *stream);
  *  at host address `host`, made on first use and kept until the library
  *  is unloaded (cuda_constants.c). Called by compiled code. */
 int64_t kiln_rt_cuda_constant(int64_t host, int64_t bytes);
+
+/** Brackets a run on this thread: device buffers the compiled code
+ *  allocates in between are tracked, and when the run `failed` (stopped
+ *  part-way, past its own frees) kiln_cuda_end_run frees those left. */
+void kiln_cuda_begin_run(void);
+void kiln_cuda_end_run(int failed);
 void kiln_cuda_restore_context(void *saved);
 
 /* ---- Called by compiled code (MLIR's CUDA runtime wrapper ABI) ---------

@@ -19,6 +19,7 @@
 
 #include <pthread.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 static __thread CUstream tls_stream;
 
@@ -122,6 +123,49 @@ void mgpuEventRecord(void *event, void *stream) {
       "cuEventRecord", NULL);
 }
 
+/* Device buffers the run in progress on this thread allocated and has not
+ * freed. A run that stops part-way (a failed call jumps out of the compiled
+ * code, past its frees) releases them in kiln_cuda_end_run. */
+static __thread CUdeviceptr *tls_live;
+static __thread size_t tls_live_size, tls_live_capacity;
+static __thread int tls_in_run;
+
+void kiln_cuda_begin_run(void) {
+  tls_in_run = 1;
+  tls_live_size = 0;
+}
+
+void kiln_cuda_end_run(int failed) {
+  const kiln_cuda_api *api =
+      failed && tls_live_size ? kiln_cuda_enter_quietly() : NULL;
+  for (size_t i = 0; api && i < tls_live_size; ++i)
+    api->cuMemFree(tls_live[i]);
+  tls_live_size = 0;
+  tls_in_run = 0;
+}
+
+static void track(CUdeviceptr ptr) {
+  if (!tls_in_run)
+    return;
+  if (tls_live_size == tls_live_capacity) {
+    size_t grown = tls_live_capacity ? 2 * tls_live_capacity : 64;
+    CUdeviceptr *bigger = realloc(tls_live, grown * sizeof *tls_live);
+    if (!bigger)
+      return; /* untracked: only a failed run would leak it */
+    tls_live = bigger;
+    tls_live_capacity = grown;
+  }
+  tls_live[tls_live_size++] = ptr;
+}
+
+static void untrack(CUdeviceptr ptr) {
+  for (size_t i = tls_live_size; i-- > 0;)
+    if (tls_live[i] == ptr) {
+      tls_live[i] = tls_live[--tls_live_size];
+      return;
+    }
+}
+
 void *mgpuMemAlloc(uint64_t sizeBytes, void *stream, bool isHostShared) {
   (void)stream; /* cuMemAlloc is not stream-ordered */
   if (sizeBytes == 0)
@@ -139,6 +183,7 @@ void *mgpuMemAlloc(uint64_t sizeBytes, void *stream, bool isHostShared) {
   else
     kiln_cuda_check(api->cuMemAlloc(&ptr, (size_t)sizeBytes), "cuMemAlloc_v2",
                     NULL);
+  track(ptr);
   return (void *)(uintptr_t)ptr;
 }
 
@@ -149,6 +194,7 @@ void mgpuMemFree(void *ptr, void *stream) {
   /* Work queued on the stream may still use the buffer. */
   kiln_cuda_check(api->cuStreamSynchronize(kiln_cuda_stream(api, stream)),
                   "cuStreamSynchronize", NULL);
+  untrack((CUdeviceptr)(uintptr_t)ptr);
   kiln_cuda_check(api->cuMemFree((CUdeviceptr)(uintptr_t)ptr), "cuMemFree_v2",
                   NULL);
 }

@@ -74,6 +74,18 @@ void invokeMemory(void *const *in, const int64_t *const *, void *const *out,
   EXPECT_EQ(mgpuMemAlloc(0, stream, true), nullptr);
 }
 
+/// Allocates two device buffers, frees one, then launches (which the test
+/// makes fail): the run stops before the second free.
+void invokeAllocThenLaunch(void *const *, const int64_t *const *,
+                           void *const *, const int64_t *const *) {
+  void *stream = mgpuStreamCreate();
+  void *a = mgpuMemAlloc(64, stream, false);
+  void *b = mgpuMemAlloc(64, stream, false);
+  mgpuMemFree(a, stream);
+  launchAddOne();
+  mgpuMemFree(b, stream);
+}
+
 void invokeStream(void *const *, const int64_t *const *, void *const *,
                   const int64_t *const *) {
   mgpuStreamCreate();
@@ -81,6 +93,7 @@ void invokeStream(void *const *, const int64_t *const *, void *const *,
 
 const kiln_model_impl kGpuNet = {&kGpuDesc, invokeTwoLaunches};
 const kiln_model_impl kGpuMemory = {&kGpuDesc, invokeMemory};
+const kiln_model_impl kGpuAllocThenLaunch = {&kGpuDesc, invokeAllocThenLaunch};
 const kiln_model_impl kCpuCallingCuda = {&kCpuDesc, invokeStream};
 
 struct Buffers {
@@ -296,6 +309,16 @@ TEST_F(CudaDriver, LaunchFailureIsAnInternalError) {
   EXPECT_EQ(error, "CUDA error in cuLaunchKernel: CUDA_ERROR_LAUNCH_FAILED "
                    "(unspecified launch failure)");
   EXPECT_EQ(calls("cuLaunchKernel"), 1) << "the run stops at the failure";
+}
+
+TEST_F(CudaDriver, FailedRunFreesItsDeviceBuffers) {
+  useFake(0, 1, /*CUDA_ERROR_LAUNCH_FAILED*/ 719);
+  gModule = mgpuModuleLoadJIT(const_cast<char *>("// add_one"), 3);
+  int before = calls("live buffers");
+  std::string error;
+  EXPECT_EQ(createAndRun(kGpuAllocThenLaunch, 1, error), KILN_ERROR_INTERNAL);
+  EXPECT_EQ(calls("live buffers"), before)
+      << "the buffer the compiled code never reached the free of leaked";
 }
 
 TEST_F(CudaDriver, JitErrorCarriesTheLog) {

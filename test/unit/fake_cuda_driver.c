@@ -21,6 +21,7 @@
 
 static int init_result, device_count = 1, launch_result;
 static int module_loads, stream_creates, launches, module_unloads, copies;
+static int live_buffers; /* cuMemAlloc minus cuMemFree, never reset */
 static CUstream last_launch_stream;
 
 EXPORT void fake_cuda_configure(int init, int devices, int launch) {
@@ -46,6 +47,8 @@ EXPORT int fake_cuda_calls(const char *call) {
     return module_unloads;
   if (strcmp(call, "cuMemcpyAsync") == 0)
     return copies;
+  if (strcmp(call, "live buffers") == 0)
+    return live_buffers;
   return -1;
 }
 
@@ -172,6 +175,8 @@ EXPORT CUresult cuEventRecord(CUevent event, CUstream stream) {
 EXPORT CUresult cuMemAlloc_v2(CUdeviceptr *ptr, size_t bytes) {
   void *p = malloc(bytes);
   *ptr = (CUdeviceptr)(uintptr_t)p;
+  if (p)
+    __atomic_add_fetch(&live_buffers, 1, __ATOMIC_RELAXED);
   return p ? 0 : 2;
 }
 EXPORT CUresult cuMemAllocManaged(CUdeviceptr *ptr, size_t bytes,
@@ -180,6 +185,8 @@ EXPORT CUresult cuMemAllocManaged(CUdeviceptr *ptr, size_t bytes,
   return cuMemAlloc_v2(ptr, bytes);
 }
 EXPORT CUresult cuMemFree_v2(CUdeviceptr ptr) {
+  if (ptr)
+    __atomic_sub_fetch(&live_buffers, 1, __ATOMIC_RELAXED);
   free((void *)(uintptr_t)ptr);
   return 0;
 }
