@@ -48,6 +48,10 @@ static __thread const kiln_worker_pool *tls_pool;
  *  kiln_rt_device_failed reported it, for the run's error message. */
 static __thread char tls_failure_message[KILN_RT_ERROR_SIZE];
 
+/** Whether the device failure of the run in progress was a lack of device
+ *  memory (KILN_ERROR_OUT_OF_MEMORY rather than KILN_ERROR_INTERNAL). */
+static __thread int tls_device_out_of_memory;
+
 /** kiln_options.tensors_on_device of the run in progress on this thread. */
 static __thread int32_t tls_tensors_on_device;
 
@@ -232,6 +236,7 @@ static kiln_status run_guarded(kiln_context *ctx,
   jmp_buf oom;
   void *savedJump = kiln_scratch_set_oom_jump(&oom);
   kiln_status status = KILN_OK;
+  tls_device_out_of_memory = 0;
   int failure = setjmp(oom);
   if (failure == 0) {
     body(ctx);
@@ -245,7 +250,8 @@ static kiln_status run_guarded(kiln_context *ctx,
   } else if (failure == KILN_SCRATCH_FAIL_DEVICE) {
     /* A GPU driver call failed (kiln_rt_device_failed). */
     kiln_check_format(ctx->error, "%s", tls_failure_message);
-    status = KILN_ERROR_INTERNAL;
+    status = tls_device_out_of_memory ? KILN_ERROR_OUT_OF_MEMORY
+                                      : KILN_ERROR_INTERNAL;
   } else {
     /* A buffer of the compiled code could not be allocated. */
     kiln_check_format(ctx->error, "out of memory while running the model");
@@ -424,6 +430,11 @@ void kiln_rt_dim_too_small(int64_t dim, int64_t least) {
            "a dim of %lld is shorter than the %lld the model needs",
            (long long)dim, (long long)least);
   kiln_scratch_raise(KILN_SCRATCH_FAIL_SHAPE);
+}
+
+void kiln_rt_device_out_of_memory(const char *message) {
+  tls_device_out_of_memory = 1;
+  kiln_rt_device_failed(message);
 }
 
 void kiln_rt_device_failed(const char *message) {

@@ -69,6 +69,10 @@ void kiln_rt_dim_too_small(int64_t dim, int64_t least);
  *  prints the message and aborts. */
 void kiln_rt_device_failed(const char *message);
 
+/** As kiln_rt_device_failed, for a device that ran out of memory: the run
+ *  returns KILN_ERROR_OUT_OF_MEMORY. */
+void kiln_rt_device_out_of_memory(const char *message);
+
 /** Nonzero while a run of a CUDA library whose caller passes device
  *  pointers (kiln_options.tensors_on_device) is in progress on this thread:
  *  the compiled code then uses the tensors in place instead of copying. */

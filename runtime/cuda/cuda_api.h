@@ -25,6 +25,7 @@ typedef unsigned long long CUdeviceptr;
 /* The enum values used, as cuda.h numbers them. */
 enum {
   KILN_CUDA_SUCCESS = 0,
+  KILN_CUDA_ERROR_OUT_OF_MEMORY = 2,
   KILN_CUDA_ERROR_NO_DEVICE = 100,
   KILN_CU_JIT_ERROR_LOG_BUFFER = 5,
   KILN_CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES = 6,

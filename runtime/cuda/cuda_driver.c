@@ -243,10 +243,13 @@ void kiln_cuda_restore_context(void *saved) {
 void kiln_cuda_check(CUresult result, const char *call, const char *detail) {
   if (result == KILN_CUDA_SUCCESS)
     return;
-  char what[256];
+  char what[256], message[KILN_RT_ERROR_SIZE];
   describe(&driver, result, what, sizeof what);
-  kiln_cuda_fail("CUDA error in %s: %s%s%s", call, what,
-                 detail && *detail ? ": " : "", detail ? detail : "");
+  snprintf(message, sizeof message, "CUDA error in %s: %s%s%s", call, what,
+           detail && *detail ? ": " : "", detail ? detail : "");
+  if (result == KILN_CUDA_ERROR_OUT_OF_MEMORY)
+    kiln_rt_device_out_of_memory(message);
+  kiln_rt_device_failed(message);
 }
 
 void kiln_cuda_fail(const char *fmt, ...) {

@@ -321,6 +321,23 @@ TEST_F(CudaDriver, FailedRunFreesItsDeviceBuffers) {
       << "the buffer the compiled code never reached the free of leaked";
 }
 
+TEST_F(CudaDriver, DeviceOutOfMemoryIsOutOfMemory) {
+  useFake(0, 1, 0);
+  void *lib = dlopen(KILN_FAKE_CUDA_DRIVER_PATH, RTLD_NOW | RTLD_LOCAL);
+  auto limit = reinterpret_cast<void (*)(int)>(
+      dlsym(lib, "fake_cuda_limit_allocations"));
+  ASSERT_NE(limit, nullptr);
+  gModule = mgpuModuleLoadJIT(const_cast<char *>("// add_one"), 3);
+  int before = calls("live buffers");
+  limit(1); // the first buffer fits, the second does not
+  std::string error;
+  EXPECT_EQ(createAndRun(kGpuAllocThenLaunch, 1, error),
+            KILN_ERROR_OUT_OF_MEMORY);
+  limit(-1);
+  EXPECT_TRUE(contains(error, "CUDA_ERROR_OUT_OF_MEMORY")) << error;
+  EXPECT_EQ(calls("live buffers"), before) << "the first buffer leaked";
+}
+
 TEST_F(CudaDriver, JitErrorCarriesTheLog) {
   useFake(0, 1, 0);
   gModule = mgpuModuleLoadJIT(const_cast<char *>("bad add_one"), 3);

@@ -22,6 +22,11 @@
 static int init_result, device_count = 1, launch_result;
 static int module_loads, stream_creates, launches, module_unloads, copies;
 static int live_buffers; /* cuMemAlloc minus cuMemFree, never reset */
+static int allocations_left = -1; /* < 0: unlimited */
+
+/** Lets `count` more cuMemAlloc calls succeed, then CUDA_ERROR_OUT_OF_MEMORY
+ *  (a negative count: no limit). */
+EXPORT void fake_cuda_limit_allocations(int count) { allocations_left = count; }
 static CUstream last_launch_stream;
 
 EXPORT void fake_cuda_configure(int init, int devices, int launch) {
@@ -173,6 +178,10 @@ EXPORT CUresult cuEventRecord(CUevent event, CUstream stream) {
   return event && stream ? 0 : 1;
 }
 EXPORT CUresult cuMemAlloc_v2(CUdeviceptr *ptr, size_t bytes) {
+  if (allocations_left == 0)
+    return 2;
+  if (allocations_left > 0)
+    --allocations_left;
   void *p = malloc(bytes);
   *ptr = (CUdeviceptr)(uintptr_t)p;
   if (p)
