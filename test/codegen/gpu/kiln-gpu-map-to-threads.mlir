@@ -1,4 +1,4 @@
-// RUN: %kiln-opt %s --split-input-file --verify-diagnostics --pass-pipeline='builtin.module(func.func(kiln-gpu-map-to-threads{entry=main},cse))' | FileCheck %s
+// RUN: %kiln-opt %s --split-input-file --verify-diagnostics --kiln-gpu-map-to-threads=entry=main --cse | FileCheck %s
 // RUN: %kiln-opt %s --split-input-file --verify-diagnostics --pass-pipeline='builtin.module(func.func(kiln-gpu-map-to-threads{entry=main},convert-parallel-loops-to-gpu,canonicalize,cse))' | FileCheck %s --check-prefix=LAUNCH
 // RUN: %kiln-opt %s --split-input-file --verify-diagnostics --pass-pipeline='builtin.module(func.func(kiln-gpu-map-to-threads{entry=main block-size=128},convert-parallel-loops-to-gpu,canonicalize,cse))' | FileCheck %s --check-prefix=BS128
 

@@ -1,4 +1,4 @@
-// RUN: %kiln-opt %s --split-input-file --pass-pipeline='builtin.module(kiln-gpu-place-buffers{entry=main num-inputs=1})' | FileCheck %s
+// RUN: %kiln-opt %s --split-input-file --kiln-gpu-place-buffers='entry=main num-inputs=1' | FileCheck %s
 
 // The entry function after kernel outlining: one input %x (num-inputs=1),
 // one output %y, a constant weight and a buffer of its own. The pass asks
