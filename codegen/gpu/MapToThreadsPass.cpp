@@ -79,6 +79,17 @@ void setMapping(scf::ParallelOp loop, ArrayRef<gpu::Processor> processors) {
   (void)gpu::setMappingAttr(loop, dims);
 }
 
+/// An empty scf.parallel of one iteration at the insertion point, mapped
+/// to one block: a kernel of one thread for host work on device buffers.
+scf::ParallelOp singleThread(OpBuilder &b, Location loc) {
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  auto single = scf::ParallelOp::create(b, loc, ValueRange{zero},
+                                        ValueRange{one}, ValueRange{one});
+  setMapping(single, {gpu::Processor::BlockX});
+  return single;
+}
+
 struct MapToThreadsPass : impl::KilnGpuMapToThreadsBase<MapToThreadsPass> {
   using Base::Base;
 
@@ -131,12 +142,10 @@ struct MapToThreadsPass : impl::KilnGpuMapToThreadsBase<MapToThreadsPass> {
     auto host = memref::AllocaOp::create(rewriter, loc, one);
     host->setAttr(kHostBufferAttr, rewriter.getUnitAttr());
     rewriter.setInsertionPoint(load);
-    Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
-    Value unit = arith::ConstantIndexOp::create(rewriter, loc, 1);
+    scf::ParallelOp single = singleThread(rewriter, loc);
+    Value zero = single.getLowerBound()[0];
+    rewriter.setInsertionPoint(single);
     Value element = memref::AllocOp::create(rewriter, loc, one);
-    auto single = scf::ParallelOp::create(rewriter, loc, ValueRange{zero},
-                                          ValueRange{unit}, ValueRange{unit});
-    setMapping(single, {gpu::Processor::BlockX});
     rewriter.setInsertionPoint(single.getBody()->getTerminator());
     Value v = memref::LoadOp::create(rewriter, loc, load.getMemRef(),
                                      load.getIndices());
@@ -170,13 +179,9 @@ struct MapToThreadsPass : impl::KilnGpuMapToThreadsBase<MapToThreadsPass> {
         }
         if (op.getNumResults() == 0 && !hasKernels) {
           rewriter.setInsertionPoint(&op);
-          Location loc = op.getLoc();
-          Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
-          Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
-          auto single = scf::ParallelOp::create(
-              rewriter, loc, ValueRange{zero}, ValueRange{one}, ValueRange{one});
-          op.moveBefore(single.getBody()->getTerminator());
-          setMapping(single, {gpu::Processor::BlockX});
+          op.moveBefore(singleThread(rewriter, op.getLoc())
+                            .getBody()
+                            ->getTerminator());
           continue;
         }
         if (op.getNumRegions() == 0) {

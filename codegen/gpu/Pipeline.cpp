@@ -51,8 +51,7 @@ std::string findCudaToolkit() {
   return "";
 }
 
-std::string defaultGpuBinaryFormat() {
-  std::string toolkit = findCudaToolkit();
+std::string defaultGpuBinaryFormat(const std::string &toolkit) {
   auto found = [&](llvm::StringRef tool) {
     return !toolkit.empty() &&
            llvm::sys::fs::can_execute(toolkit + "/bin/" + tool.str());

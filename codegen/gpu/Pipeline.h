@@ -41,9 +41,9 @@ std::string findCudaToolkit();
 /// The CUDA architectures `--target=cuda:ARCH` accepts (sm_70 ... sm_120).
 bool isKnownCudaArch(llvm::StringRef chip);
 
-/// "fatbin" when the toolkit findCudaToolkit() finds has ptxas and
+/// "fatbin" when `toolkit` (findCudaToolkit()'s answer) has ptxas and
 /// fatbinary, else "isa".
-std::string defaultGpuBinaryFormat();
+std::string defaultGpuBinaryFormat(const std::string &toolkit);
 
 /// Adds the lowering after the shared linalg stage, up to `last`.
 void buildGpuLoweringPipeline(mlir::OpPassManager &pm,

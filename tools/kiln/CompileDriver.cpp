@@ -308,13 +308,13 @@ int compileCommand(const CompileOptions &options) {
     gpu.chip = options.cudaChip;
     gpu.entry = entry.main;
     gpu.numInputs = int64_t(signature->inputs.size());
+    gpu.toolkit = findCudaToolkit();
     gpu.format = options.emit == "ptx" || options.gpuBinary == "ptx"
                      ? "isa"
-                     : defaultGpuBinaryFormat();
+                     : defaultGpuBinaryFormat(gpu.toolkit);
     if (options.gpuBinary == "fatbin" && gpu.format != "fatbin")
       return fail("--gpu-binary=fatbin needs CUDA's ptxas and fatbinary "
                   "(set CUDA_HOME to the toolkit's folder)");
-    gpu.toolkit = findCudaToolkit();
     GpuStage last = options.emit == "gpu"    ? GpuStage::Gpu
                     : options.emit == "nvvm" ? GpuStage::Nvvm
                                              : GpuStage::Binary;
