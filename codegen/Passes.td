@@ -27,6 +27,12 @@ def KilnConvertToLinalg : Pass<"kiln-convert-to-linalg", "mlir::func::FuncOp"> {
     } -> tensor<4xf32>
     ```
   }];
+  let options = [
+    Option<"batchedConvolutions", "batched-convolutions", "bool", "false",
+           "a convolution of several images stays one op (for the GPU); "
+           "by default each image is one op inside an scf.for, which the "
+           "CPU target register-tiles">
+  ];
   let dependentDialects = ["mlir::linalg::LinalgDialect",
       "mlir::tensor::TensorDialect", "mlir::arith::ArithDialect",
       "mlir::math::MathDialect", "mlir::scf::SCFDialect"];
@@ -180,6 +186,46 @@ def KilnGpuMapToThreads : Pass<"kiln-gpu-map-to-threads", "mlir::func::FuncOp"> 
   let dependentDialects = ["mlir::scf::SCFDialect", "mlir::gpu::GPUDialect",
       "mlir::memref::MemRefDialect", "mlir::arith::ArithDialect",
       "mlir::affine::AffineDialect", "mlir::linalg::LinalgDialect"];
+}
+
+def KilnGpuTileContractions : Pass<"kiln-gpu-tile-contractions", "mlir::func::FuncOp"> {
+  let summary = "Turns f32 matmuls and convolutions into shared-memory tiled GPU kernels";
+  let description = [{
+    On the function named `entry`, before kiln-gpu-map-to-threads: each
+    linalg op on buffers whose body is `out + a * b` over f32 (matmul,
+    batch_matmul, convolutions, generic contractions) becomes one kernel
+    written as scf.parallel loops mapped to blocks (batch, M tiles, N tiles)
+    and 16 x 16 threads. Its loop dims are grouped as batch (read by both
+    operands), M (by the first), N (by the second) and K (reductions), each
+    walked as one linear index, so a convolution is an implicit GEMM with
+    no im2col buffer. Each thread accumulates 4 x 4 (or, for large outputs,
+    8 x 8) output elements in registers, reading four neighbours at a time
+    (vector.load) from the operands' tiles, which are staged in workgroup
+    memory (memref.alloca in the workgroup address space, made kernel
+    attributions by kiln-gpu-workgroup-buffers) between gpu.barriers; the
+    next K step's elements are loaded while the current one is computed.
+    Out-of-range elements load as zero and are not stored, so dynamic and
+    ragged sizes need no other kernel. The sums are added to the output's
+    initial value.
+  }];
+  let options = [
+    Option<"entry", "entry", "std::string", "\"\"", "the function run on the GPU">
+  ];
+  let dependentDialects = ["mlir::scf::SCFDialect", "mlir::gpu::GPUDialect",
+      "mlir::memref::MemRefDialect", "mlir::arith::ArithDialect",
+      "mlir::vector::VectorDialect"];
+}
+
+def KilnGpuWorkgroupBuffers : Pass<"kiln-gpu-workgroup-buffers", "mlir::ModuleOp"> {
+  let summary = "Makes workgroup-memory allocas in a kernel its workgroup attributions";
+  let description = [{
+    After kernel outlining: each memref.alloca of a static shape in the
+    workgroup address space inside a gpu.func becomes a workgroup
+    attribution of that kernel (one buffer per block, in shared memory once
+    lowered to NVVM), aligned to 16 bytes (llvm.align) for vector reads.
+    One anywhere else is an error.
+  }];
+  let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::LLVM::LLVMDialect"];
 }
 
 def KilnGpuMergeKernelModules : Pass<"kiln-gpu-merge-kernel-modules", "mlir::ModuleOp"> {

@@ -12,19 +12,25 @@ Python, numpy and, for the peers, PyTorch with CUDA:
   max|kiln - ref| <= rtol * max|ref| (rtol 1e-4, the CPU suite's);
 - speed (--batches): each library at each batch against PyTorch eager and
   torch.compile of the same model on the same GPU, in one run, as
-  milliseconds and Kiln/PyTorch ratios; --gemm adds cuBLAS (torch.matmul)
-  at 1024^3 and 4096^3 beside the gemm1024 library.
+  milliseconds and Kiln/PyTorch ratios. Kiln is timed twice: with host
+  buffers (copies in and out included) and with the tensors already on the
+  GPU (kiln_options.tensors_on_device, PyTorch's stream), which is what the
+  PyTorch times measure;
+- --gemm: the matmulN libraries (one MatMul of two N x N inputs) checked
+  against and timed beside cuBLAS (torch.matmul, fp32 and TF32), with the
+  operands on the GPU.
 
 Prints a markdown table per part; exits 1 when a check fails, 77 when the
 machine has no CUDA device (the libraries then say why).
 
 Usage: gpu_run.py --libs DIR [--models a,b] [--batches 1,32] [--runs N]
-                  [--gemm] [--no-torch]
+                  [--gemm] [--no-torch] [--no-compile]
 """
 
 import argparse
 import ctypes as C
 import os
+import re
 import statistics
 import sys
 import time
@@ -71,7 +77,9 @@ class NoDevice(Exception):
 class Library:
     """One model library, opened through its C entry points."""
 
-    def __init__(self, path, prefix):
+    def __init__(self, path, prefix, stream=None):
+        """stream: a CUDA stream handle; the context then takes device
+        pointers (tensors_on_device) and runs on that stream."""
         self.lib = C.CDLL(path)
         fn = lambda n: getattr(self.lib, prefix + "_" + n)
         self.describe = fn("describe")
@@ -81,7 +89,8 @@ class Library:
         self.error.restype = C.c_char_p
         self.destroy = fn("destroy")
         self.desc = self.describe().contents
-        opts = Options(C.sizeof(Options), 1, 0, None, None, 0)
+        opts = Options(C.sizeof(Options), 1, 0, None, stream,
+                       0 if stream is None else 1)
         self.ctx = C.c_void_p()
         status = self.create(C.byref(opts), C.byref(self.ctx))
         if status != 0:
@@ -97,6 +106,36 @@ class Library:
             keep.append(shape)
             out[i] = Tensor(a.ctypes.data, CODES[a.dtype], a.ndim, shape)
         return out, keep
+
+    def run_device(self, inputs):
+        """Runs a device-pointer context on `inputs` (CUDA torch tensors);
+        the outputs, CUDA torch tensors."""
+        import torch
+        d = self.desc
+        keep, ins = [], (Tensor * max(1, len(inputs)))()
+        for i, t in enumerate(inputs):
+            shape = (C.c_int64 * max(1, t.dim()))(*t.shape)
+            keep.append(shape)
+            ins[i] = Tensor(t.data_ptr(), CODES[np.dtype(str(t.dtype)[6:])],
+                            t.dim(), shape)
+        total = sum(d.outputs[i].rank for i in range(d.num_outputs))
+        buf = (C.c_int64 * max(1, total))()
+        if self.output_shapes(self.ctx, ins, len(inputs), buf, total) != 0:
+            raise RuntimeError("output_shapes: " + self.error(self.ctx).decode())
+        outputs, k = [], 0
+        for i in range(d.num_outputs):
+            shape = tuple(buf[k:k + d.outputs[i].rank])
+            k += d.outputs[i].rank
+            dtype = getattr(torch, np.dtype(DTYPES[d.outputs[i].dtype]).name)
+            outputs.append(torch.empty(shape, dtype=dtype, device="cuda"))
+        outs = (Tensor * max(1, len(outputs)))()
+        for i, t in enumerate(outputs):
+            shape = (C.c_int64 * max(1, t.dim()))(*t.shape)
+            keep.append(shape)
+            outs[i] = Tensor(t.data_ptr(), d.outputs[i].dtype, t.dim(), shape)
+        if self.run_fn(self.ctx, ins, len(inputs), outs, len(outputs)) != 0:
+            raise RuntimeError("run: " + self.error(self.ctx).decode())
+        return outputs
 
     def run(self, inputs):
         """Runs the model on `inputs` (numpy arrays in order); the outputs."""
@@ -153,7 +192,12 @@ def check(libs, names, rtol):
         mdir = os.path.join(libs, name)
         lib = Library(os.path.join(mdir, "lib%s.so" % name), name)
         for sname, ins, refs in data_sets(mdir):
-            outs = lib.run(ins)
+            try:
+                outs = lib.run(ins)
+            except RuntimeError as e:
+                failed += 1
+                print("| %s | %s | %s | FAIL |" % (name, sname, e))
+                continue
             worst = max(float(np.max(np.abs(o.astype(np.float64) - r))) /
                         max(float(np.max(np.abs(r))), 1e-30)
                         for o, r in zip(outs, refs))
@@ -168,7 +212,7 @@ def torch_model(name):
     sys.path.insert(0, os.path.join(ROOT, "test", "models"))
     import export_models
     import torch
-    base = name[:-4] if name.endswith("_dyn") else name
+    base = re.sub(r"_dyn(img)?$", "", name)
     ctor, shape, _, randomize = export_models.MODELS[base]
     torch.manual_seed(0)
     model = ctor()
@@ -178,13 +222,24 @@ def torch_model(name):
     return model.eval().cuda(), shape
 
 
-def speed(libs, names, batches, runs, use_torch):
-    print("| model | batch | kiln ms | torch eager ms | torch.compile ms "
-          "| kiln/eager | kiln/compile |")
-    print("|---|---|---|---|---|---|---|")
+def speed(libs, names, batches, runs, use_torch, use_compile):
+    print("| model | batch | kiln host I/O ms | kiln ms | torch eager ms "
+          "| torch.compile ms | kiln/eager | kiln/compile |")
+    print("|---|---|---|---|---|---|---|---|")
     for name in names:
+        try:
+            speed_one(libs, name, batches, runs, use_torch, use_compile)
+        except Exception as e:  # one model's failure does not end the table
+            print("| %s | failed: %s |" % (name, str(e).splitlines()[0]))
+
+
+def speed_one(libs, name, batches, runs, use_torch, use_compile):
+    if True:
         mdir = os.path.join(libs, name)
         lib = Library(os.path.join(mdir, "lib%s.so" % name), name)
+        if lib.desc.num_inputs != 1:
+            print("| %s | (%d inputs: not timed) |" % (name, lib.desc.num_inputs))
+            return
         dynamic = lib.desc.inputs[0].shape[0] < 0
         model = shape = None
         if use_torch:
@@ -195,11 +250,25 @@ def speed(libs, names, batches, runs, use_torch):
             x = first[0]
             if b is not None:
                 x = np.ascontiguousarray(np.resize(x, (b,) + x.shape[1:]))
-            kiln = median_ms(lambda: lib.run([x] + first[1:]), runs)
-            eager = compiled = float("nan")
+            host = median_ms(lambda: lib.run([x] + first[1:]), runs)
+            kiln = eager = compiled = float("nan")
             if use_torch:
                 import torch
                 xt = torch.from_numpy(x).cuda()
+                dev = Library(os.path.join(mdir, "lib%s.so" % name), name,
+                              torch.cuda.current_stream().cuda_stream)
+                rest = [torch.from_numpy(a).cuda() for a in first[1:]]
+                got = dev.run_device([xt] + rest)[0].cpu().numpy()
+                want = lib.run([x] + first[1:])[0]
+                if not np.allclose(got, want, rtol=0, atol=1e-5 *
+                                   max(float(np.max(np.abs(want))), 1e-30)):
+                    raise RuntimeError("%s: device-pointer run differs from "
+                                       "the host-buffer run" % name)
+
+                def on_device():
+                    dev.run_device([xt] + rest)
+                    torch.cuda.synchronize()
+                kiln = median_ms(on_device, runs)
 
                 def timed(m):
                     def step():
@@ -209,20 +278,29 @@ def speed(libs, names, batches, runs, use_torch):
                     return median_ms(step, runs)
                 eager = timed(model)
                 try:
-                    compiled = timed(torch.compile(model))
+                    if use_compile:
+                        compiled = timed(torch.compile(model))
                 except Exception as e:  # a peer that fails is marked
                     print("torch.compile failed on %s: %s" % (name, e),
                           file=sys.stderr)
-            print("| %s | %s | %.3f | %.3f | %.3f | %.2f | %.2f |"
-                  % (name, b if b is not None else x.shape[0], kiln, eager,
-                     compiled, kiln / eager, kiln / compiled))
+            print("| %s | %s | %.3f | %.3f | %.3f | %.3f | %.2f | %.2f |"
+                  % (name, b if b is not None else x.shape[0], host, kiln,
+                     eager, compiled, kiln / eager, kiln / compiled))
 
 
-def gemm(libs, runs):
+def gemm(libs, runs, rtol):
+    """The matmulN libraries beside cuBLAS; returns the failed checks."""
     import torch
-    print("| GEMM | kiln ms | cuBLAS fp32 ms | cuBLAS TF32 ms | kiln/fp32 |")
-    print("|---|---|---|---|---|")
-    for n in (1024, 4096):
+    print("| GEMM | kiln ms | cuBLAS fp32 ms | cuBLAS TF32 ms | kiln TFLOP/s "
+          "| kiln/fp32 | kiln/TF32 | max err / max ref |")
+    print("|---|---|---|---|---|---|---|---|")
+    failed = 0
+    stream = torch.cuda.current_stream().cuda_stream
+    sizes = sorted(int(d[6:]) for d in os.listdir(libs)
+                   if re.fullmatch(r"matmul\d+", d))
+    for n in sizes:
+        path = os.path.join(libs, "matmul%d" % n, "libmatmul%d.so" % n)
+        torch.manual_seed(n)
         a = torch.randn(n, n, device="cuda")
         b = torch.randn(n, n, device="cuda")
 
@@ -234,14 +312,20 @@ def gemm(libs, runs):
         torch.backends.cuda.matmul.allow_tf32 = True
         tf32 = median_ms(mm, runs)
         torch.backends.cuda.matmul.allow_tf32 = False
-        kiln = float("nan")
-        path = os.path.join(libs, "gemm%d" % n, "libgemm%d.so" % n)
-        if os.path.exists(path):
-            lib = Library(path, "gemm%d" % n)
-            x = np.random.rand(n, n).astype(np.float32)
-            kiln = median_ms(lambda: lib.run([x]), runs)
-        print("| %d^3 | %.3f | %.3f | %.3f | %.2f |"
-              % (n, kiln, fp32, tf32, kiln / fp32))
+        lib = Library(path, "matmul%d" % n, stream)
+        got = lib.run_device([a, b])[0]
+        ref = torch.matmul(a.double(), b.double())
+        err = float((got.double() - ref).abs().max() / ref.abs().max())
+        failed += err > rtol
+
+        def kiln_mm():
+            lib.run_device([a, b])
+            torch.cuda.synchronize()
+        kiln = median_ms(kiln_mm, runs)
+        print("| %d^3 | %.3f | %.3f | %.3f | %.1f | %.2f | %.2f | %.2e%s |"
+              % (n, kiln, fp32, tf32, 2 * n ** 3 / kiln / 1e9, kiln / fp32,
+                 kiln / tf32, err, "" if err <= rtol else " FAIL"))
+    return failed
 
 
 def main():
@@ -253,19 +337,21 @@ def main():
     ap.add_argument("--runs", type=int, default=50)
     ap.add_argument("--gemm", action="store_true", help="cuBLAS GEMM rows")
     ap.add_argument("--no-torch", action="store_true", help="Kiln only")
+    ap.add_argument("--no-compile", action="store_true",
+                    help="skip torch.compile (its compiles take minutes)")
     args = ap.parse_args()
     names = [n for n in args.models.split(",") if n] or sorted(
-        d for d in os.listdir(args.libs)
-        if os.path.exists(os.path.join(args.libs, d, "lib%s.so" % d)))
+        d for d in os.listdir(args.libs) if not d.startswith("matmul")
+        and os.path.exists(os.path.join(args.libs, d, "lib%s.so" % d)))
     try:
         failed = check(args.libs, names, args.rtol)
         if args.batches:
             print()
             speed(args.libs, names, [int(b) for b in args.batches.split(",")],
-                  args.runs, not args.no_torch)
+                  args.runs, not args.no_torch, not args.no_compile)
         if args.gemm:
             print()
-            gemm(args.libs, args.runs)
+            failed += gemm(args.libs, args.runs, args.rtol)
     except NoDevice as e:
         print("no GPU: %s" % e)
         return 77

@@ -5,12 +5,14 @@
 # for each model exported by test/models/export_models.py (under MODELS,
 # default build/test/pytorch-models) it writes OUT/NAME/libNAME.so (kiln
 # compile --target=cuda:ARCH; a fatbin when CUDA's toolkit is installed)
-# and copies the model's data sets (the .npy files only). Copy OUT to the
-# GPU machine with this checkout and run
+# and copies the model's data sets (the .npy files only; --sets 0,1 picks
+# some). NAME matmulN is one MatMul of two N x N inputs (matmul_model.py),
+# with no data sets: gpu_run.py --gemm checks it against cuBLAS. Copy OUT to
+# the GPU machine with this checkout and run
 #   python3 bench/gpu/gpu_run.py --libs OUT [--batches 1,32] [--gemm]
 #
 # Usage: bench/gpu/prepare.sh [--kiln PATH] [--models DIR] [--out DIR]
-#            [--arch sm_90] [--target cuda|cpu] [NAME...]
+#            [--arch sm_90] [--target cuda|cpu] [--sets 0,1] [NAME...]
 # (--target cpu makes CPU libraries: gpu_run.py's checks then run anywhere.)
 set -euo pipefail
 
@@ -20,6 +22,7 @@ MODELS=$ROOT/build/test/pytorch-models
 OUT=$ROOT/bench/gpu/libs
 ARCH=sm_90
 TARGET=cuda
+SETS=
 NAMES=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -28,28 +31,40 @@ while [ $# -gt 0 ]; do
     --out) OUT=$(realpath -m "$2"); shift 2 ;;
     --arch) ARCH=$2; shift 2 ;;
     --target) TARGET=$2; shift 2 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    --sets) SETS=,$2,; shift 2 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     -*) echo "prepare.sh: unknown option $1" >&2; exit 2 ;;
     *) NAMES+=("$1"); shift ;;
   esac
 done
 [ -x "$KILN" ] || { echo "prepare.sh: no kiln at $KILN" >&2; exit 2; }
 if [ ${#NAMES[@]} -eq 0 ]; then
-  NAMES=(mlp small_cnn gemm1024 bert_block bert_block_dyn resnet18 small_cnn_dyn)
+  NAMES=(mlp small_cnn bert_block bert_block_dyn resnet18 small_cnn_dyn
+         matmul1024 matmul4096)
 fi
 case "$TARGET" in
-  cuda) TARGET_FLAG=--target=cuda:$ARCH ;;
+  # The GPU machine's processor is not this one: its host code is built for
+  # a generic x86-64 (the kernels do the work).
+  cuda) TARGET_FLAG="--target=cuda:$ARCH --cpu=x86-64-v3" ;;
   cpu) TARGET_FLAG=--target=cpu ;;
   *) echo "prepare.sh: --target takes cuda or cpu" >&2; exit 2 ;;
 esac
 
 for name in "${NAMES[@]}"; do
   src=$MODELS/$name
-  [ -f "$src/model.onnx" ] || { echo "prepare.sh: no $src/model.onnx" >&2; exit 2; }
   dst=$OUT/$name
   mkdir -p "$dst"
-  "$KILN" compile "$src/model.onnx" "$TARGET_FLAG" -o "$dst/lib$name.so"
+  if [[ $name =~ ^matmul([0-9]+)$ ]]; then
+    "${PYTHON:-/usr/bin/python3}" "$ROOT/bench/gpu/matmul_model.py" "${BASH_REMATCH[1]}" "$dst/model.onnx"
+    "$KILN" compile "$dst/model.onnx" $TARGET_FLAG -o "$dst/lib$name.so"
+    rm "$dst/model.onnx"
+    echo "prepared $name ($(du -sh "$dst" | cut -f1))"
+    continue
+  fi
+  [ -f "$src/model.onnx" ] || { echo "prepare.sh: no $src/model.onnx" >&2; exit 2; }
+  "$KILN" compile "$src/model.onnx" $TARGET_FLAG -o "$dst/lib$name.so"
   for set in "$src"/test_data_set_*; do
+    [ -z "$SETS" ] || [[ $SETS == *,${set##*_},* ]] || continue
     mkdir -p "$dst/$(basename "$set")"
     cp "$set"/*.npy "$dst/$(basename "$set")/"
   done

@@ -70,9 +70,11 @@ void buildBufferization(OpPassManager &pm) {
         "Kiln's built-in bufferization pipeline does not parse");
 }
 
-void buildLinalgPipeline(OpPassManager &pm) {
+void buildLinalgPipeline(OpPassManager &pm, bool batchedConvolutions) {
   OpPassManager &fpm = pm.nest<func::FuncOp>();
-  fpm.addPass(createKilnConvertToLinalg());
+  KilnConvertToLinalgOptions toLinalg;
+  toLinalg.batchedConvolutions = batchedConvolutions;
+  fpm.addPass(createKilnConvertToLinalg(toLinalg));
   fpm.addPass(createCanonicalizerPass());
   // Chains of elementwise generics (bias, normalization, activation,
   // residual add) become one pass over memory.

@@ -26,7 +26,8 @@ void buildGraphPipeline(mlir::OpPassManager &pm,
                         llvm::StringRef computeLayout = "NCHW");
 
 /// kiln -> linalg/tensor/arith, with elementwise fusion.
-void buildLinalgPipeline(mlir::OpPassManager &pm);
+void buildLinalgPipeline(mlir::OpPassManager &pm,
+                         bool batchedConvolutions = false);
 
 /// Rewrites run-time tensor sizes (tensor.dim of op and loop results) as
 /// arithmetic on the inputs' dims, on each function of `fpm`'s nesting.

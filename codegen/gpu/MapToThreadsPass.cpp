@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/Passes.h"
+#include "codegen/gpu/LoopMapping.h"
 #include "codegen/gpu/HostBuffers.h"
 
 #include "mlir/Dialect/GPU/Transforms/ParallelLoopMapper.h"
@@ -67,16 +68,6 @@ bool containsOp(Operation *op, function_ref<bool(Operation *)> pred) {
              return pred(o) ? WalkResult::interrupt() : WalkResult::advance();
            })
       .wasInterrupted();
-}
-
-/// Mapping of a loop's dims to `processors`, identity maps.
-void setMapping(scf::ParallelOp loop, ArrayRef<gpu::Processor> processors) {
-  MLIRContext *ctx = loop.getContext();
-  AffineMap id = AffineMap::getMultiDimIdentityMap(1, ctx);
-  SmallVector<gpu::ParallelLoopDimMappingAttr> dims;
-  for (gpu::Processor p : processors)
-    dims.push_back(gpu::ParallelLoopDimMappingAttr::get(ctx, p, id, id));
-  (void)gpu::setMappingAttr(loop, dims);
 }
 
 /// An empty scf.parallel of one iteration at the insertion point, mapped

@@ -70,13 +70,20 @@ void buildGpuLoweringPipeline(OpPassManager &pm,
                               GpuStage last) {
   buildDimResolution(pm.nest<func::FuncOp>());
   buildBufferization(pm);
+  KilnGpuTileContractionsOptions tile;
+  tile.entry = options.entry;
+  pm.nest<func::FuncOp>().addPass(createKilnGpuTileContractions(tile));
   KilnGpuMapToThreadsOptions map;
   map.entry = options.entry;
   pm.nest<func::FuncOp>().addPass(createKilnGpuMapToThreads(map));
   // Other functions (a shape function) are host code: plain loops.
-  addPipeline(pm, "func.func(convert-parallel-loops-to-gpu),"
-                  "func.func(convert-linalg-to-loops),gpu-kernel-outlining");
+  addPipeline(pm, "func.func(convert-parallel-loops-to-gpu)");
+  // Constants and index computations move into the kernels (a division by
+  // a constant is then a multiply, not a 64-bit division by an argument).
+  addPipeline(pm, "func.func(convert-linalg-to-loops,"
+                  "gpu-launch-sink-index-computations),gpu-kernel-outlining");
   pm.addPass(createKilnGpuMergeKernelModules());
+  pm.addPass(createKilnGpuWorkgroupBuffers());
   KilnGpuPlaceBuffersOptions place;
   place.entry = options.entry;
   place.numInputs = options.numInputs;

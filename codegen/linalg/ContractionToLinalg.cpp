@@ -256,7 +256,9 @@ Value perImage(
 }
 
 struct ConvLowering : OpRewritePattern<ConvOp> {
-  using OpRewritePattern::OpRewritePattern;
+  ConvLowering(MLIRContext *ctx, bool batched)
+      : OpRewritePattern(ctx), batched(batched) {}
+  bool batched;
   LogicalResult matchAndRewrite(ConvOp op,
                                 PatternRewriter &rewriter) const override {
     if (op.getLayout().isNHWC())
@@ -274,7 +276,7 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
     auto ft = op.getFilter().getType();
     bool depthwise = op.getGroup() > 1 && ft.getDimSize(1) == 1 &&
                      ft.getDimSize(0) == op.getGroup();
-    if (rt.getDimSize(0) == 1 || depthwise) {
+    if (rt.getDimSize(0) == 1 || depthwise || batched) {
       // Depthwise convolutions loop over the batch themselves.
       result = convImage(rewriter, loc, op, op.getInput(), rt, Value());
     } else {
@@ -405,9 +407,11 @@ struct PoolLowering : OpRewritePattern<OpTy> {
 
 } // namespace
 
-void populateContractionToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<MatMulLowering, ConvLowering, PoolLowering<MaxPoolOp, true>,
+void populateContractionToLinalgPatterns(RewritePatternSet &patterns,
+                                         bool batchedConvolutions) {
+  patterns.add<MatMulLowering, PoolLowering<MaxPoolOp, true>,
                PoolLowering<AvgPoolOp, false>>(patterns.getContext());
+  patterns.add<ConvLowering>(patterns.getContext(), batchedConvolutions);
 }
 
 } // namespace kiln

@@ -24,6 +24,7 @@ namespace {
 
 struct ConvertToLinalgPass
     : impl::KilnConvertToLinalgBase<ConvertToLinalgPass> {
+  using Base::Base;
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
     ConversionTarget target(*ctx);
@@ -37,7 +38,7 @@ struct ConvertToLinalgPass
     target.addLegalOp<UnrealizedConversionCastOp>();
     RewritePatternSet patterns(ctx);
     populateElementwiseToLinalgPatterns(patterns);
-    populateContractionToLinalgPatterns(patterns);
+    populateContractionToLinalgPatterns(patterns, batchedConvolutions);
     populateReduceToLinalgPatterns(patterns);
     populateShapeToTensorPatterns(patterns);
     populateRunTimeShapeToTensorPatterns(patterns);

@@ -14,7 +14,10 @@
 namespace kiln {
 
 void populateElementwiseToLinalgPatterns(mlir::RewritePatternSet &patterns);
-void populateContractionToLinalgPatterns(mlir::RewritePatternSet &patterns);
+/// `batchedConvolutions`: a convolution of several images is one op rather
+/// than one per image in an scf.for (see kiln-convert-to-linalg).
+void populateContractionToLinalgPatterns(mlir::RewritePatternSet &patterns,
+                                         bool batchedConvolutions);
 void populateReduceToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateShapeToTensorPatterns(mlir::RewritePatternSet &patterns);
 void populateRunTimeShapeToTensorPatterns(mlir::RewritePatternSet &patterns);

@@ -208,13 +208,15 @@ int importCommand(const CompileOptions &options) {
 /// the entry write into caller-allocated outputs.
 static LogicalResult lowerEntryToLinalg(ModuleOp module,
                                         const ModelSignature &signature,
-                                        const std::string &prefix,
+                                        const std::string &prefix, bool cuda,
                                         EntrySymbols &entry) {
   entry.main = "kiln_" + prefix + "_main";
   if (failed(prepareEntryPoint(module, entry.main)))
     return failure();
   PassManager linalg(module.getContext());
-  buildLinalgPipeline(linalg);
+  // The GPU computes a batch's convolutions in one kernel; the CPU
+  // register-tiles one image at a time.
+  buildLinalgPipeline(linalg, /*batchedConvolutions=*/cuda);
   if (failed(linalg.run(module)))
     return failure();
   if (!signature.hasDynamicOutputs())
@@ -298,7 +300,8 @@ int compileCommand(const CompileOptions &options) {
   if (failed(signature))
     return 2;
   EntrySymbols entry;
-  if (failed(lowerEntryToLinalg(*module, *signature, options.prefix, entry)))
+  if (failed(lowerEntryToLinalg(*module, *signature, options.prefix,
+                                options.cuda, entry)))
     return 2;
   if (options.emit == "linalg")
     return writeModuleText(*module, options, outputs, textTemp);

@@ -1,0 +1,420 @@
+//===- TileContractionsPass.cpp - the kiln-gpu-tile-contractions pass -----===//
+//
+// Matmuls, batched matmuls and convolutions (any linalg op whose body is
+// out + a * b over f32) become one shared-memory tiled kernel each, written
+// as scf.parallel loops mapped to blocks and threads. See Passes.td.
+//
+// The op's loop dims are sorted into four groups: batch (read by both
+// operands), M (read by the first only), N (by the second only, or by
+// neither) and K (the reductions). Each group is walked as one linear
+// index, so a convolution is an implicit GEMM: M the filters, N the images
+// and pixels, K the input channels and the window; the element of an
+// operand at (m, k) or (k, n) is found by splitting the linear indices back
+// into loop indices and applying the operand's indexing map. Nothing is
+// copied to an im2col buffer.
+//
+// One block of 16 x 16 threads computes a BM x BN tile of the output; each
+// thread TM x TN elements of it (rows ty + 16 i, columns tx + 16 j, so
+// neighbouring threads write neighbouring elements), accumulated in
+// registers over K in steps of BK, with the operands' BM x BK and BK x BN
+// tiles staged in workgroup (shared) memory by all threads together.
+// Elements past M, N or K load as zero and are never stored, so any size,
+// static or not, is handled by the same kernel.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/Passes.h"
+#include "codegen/gpu/LoopMapping.h"
+
+#include "mlir/Dialect/Affine/Utils.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Transforms/ParallelLoopMapper.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+namespace kiln {
+#define GEN_PASS_DEF_KILNGPUTILECONTRACTIONS
+#include "codegen/Passes.h.inc"
+} // namespace kiln
+
+using namespace mlir;
+
+namespace kiln {
+namespace {
+
+/// Threads along each side of a block; a block has kSide * kSide threads.
+constexpr int64_t kSide = 16;
+constexpr int64_t kThreads = kSide * kSide;
+/// Contractions with a shorter static reduction are left to
+/// kiln-gpu-map-to-threads.
+constexpr int64_t kMinReduction = 16;
+
+/// A contraction's loop dims, by the role they play in the GEMM.
+struct Roles {
+  SmallVector<unsigned> batch, m, n, k;
+};
+
+/// Whether `op`'s body is `out + a * b` (either order) over f32.
+bool isMultiplyAccumulate(linalg::LinalgOp op) {
+  Block *body = op.getBlock();
+  if (body->getNumArguments() != 3 ||
+      !llvm::all_of(body->getArgumentTypes(),
+                    [](Type t) { return t.isF32(); }))
+    return false;
+  auto yield = cast<linalg::YieldOp>(body->getTerminator());
+  auto add = yield.getValues()[0].getDefiningOp<arith::AddFOp>();
+  if (!add || add->getBlock() != body)
+    return false;
+  Value out = body->getArgument(2);
+  Value product = add.getLhs() == out ? add.getRhs() : add.getLhs();
+  if (add.getLhs() != out && add.getRhs() != out)
+    return false;
+  auto mul = product.getDefiningOp<arith::MulFOp>();
+  if (!mul || mul->getBlock() != body)
+    return false;
+  Value a = body->getArgument(0), b = body->getArgument(1);
+  return (mul.getLhs() == a && mul.getRhs() == b) ||
+         (mul.getLhs() == b && mul.getRhs() == a);
+}
+
+/// The roles of `op`'s loop dims, or failure when `op` is no contraction
+/// this kernel computes.
+FailureOr<Roles> classify(linalg::LinalgOp op) {
+  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
+      !op.hasPureBufferSemantics() || !isMultiplyAccumulate(op) ||
+      op.getNumReductionLoops() == 0 || op.hasIndexSemantics())
+    return failure();
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  if (!maps[2].isProjectedPermutation())
+    return failure();
+  auto reads = [](AffineMap map, unsigned d) {
+    return llvm::any_of(map.getResults(), [&](AffineExpr e) {
+      return e.isFunctionOfDim(d);
+    });
+  };
+  Roles roles;
+  auto iters = op.getIteratorTypesArray();
+  // A short reduction (a depthwise convolution's window) gains nothing
+  // from staging K tiles: the one-element-per-thread loops suit it better.
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  int64_t reduction = 1;
+  for (unsigned d = 0; d < iters.size(); ++d)
+    if (iters[d] == utils::IteratorType::reduction)
+      reduction = ShapedType::isDynamic(ranges[d]) || reduction < 0
+                      ? -1
+                      : reduction * ranges[d];
+  if (reduction >= 0 && reduction < kMinReduction)
+    return failure();
+  for (unsigned d = 0; d < iters.size(); ++d) {
+    if (iters[d] == utils::IteratorType::reduction)
+      roles.k.push_back(d);
+    else if (reads(maps[0], d) && reads(maps[1], d))
+      roles.batch.push_back(d);
+    else if (reads(maps[0], d))
+      roles.m.push_back(d);
+    else
+      roles.n.push_back(d);
+  }
+  return roles;
+}
+
+Value constantIndex(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIndexOp::create(b, loc, v);
+}
+
+/// The product of the loop sizes of `dims` (1 when there are none).
+Value product(OpBuilder &b, Location loc, ArrayRef<Value> sizes,
+              ArrayRef<unsigned> dims) {
+  Value p = constantIndex(b, loc, 1);
+  for (unsigned d : dims)
+    p = arith::MulIOp::create(b, loc, p, sizes[d]);
+  return p;
+}
+
+/// Writes into `iv` the loop indices of `dims` that the row-major linear
+/// index `linear` over their sizes stands for.
+void delinearize(OpBuilder &b, Location loc, Value linear,
+                 ArrayRef<Value> sizes, ArrayRef<unsigned> dims,
+                 SmallVectorImpl<Value> &iv) {
+  for (int i = static_cast<int>(dims.size()) - 1; i >= 0; --i) {
+    if (i == 0) {
+      iv[dims[0]] = linear;
+      break;
+    }
+    iv[dims[i]] = arith::RemUIOp::create(b, loc, linear, sizes[dims[i]]);
+    linear = arith::DivUIOp::create(b, loc, linear, sizes[dims[i]]);
+  }
+}
+
+/// The indices into an operand for loop indices `iv`.
+SmallVector<Value> applyMap(OpBuilder &b, Location loc, AffineMap map,
+                            ArrayRef<Value> iv) {
+  SmallVector<Value> indices;
+  for (AffineExpr e : map.getResults())
+    indices.push_back(affine::expandAffineExpr(b, loc, e, iv, {}));
+  return indices;
+}
+
+/// The tile sizes of one kernel. Each thread loads kLoads elements of each
+/// operand's tile per K step: BM * BK = BK * BN = kThreads * kLoads.
+struct Tiles {
+  int64_t tm, tn, bm, bn, bk;
+};
+constexpr int64_t kLoads = 4;
+
+Tiles chooseTiles(linalg::LinalgOp op, const Roles &roles) {
+  // 8 x 8 per thread (128 x 128 a block) reuses each loaded element twice
+  // as often as 4 x 4, but needs a large output to fill the GPU: take it
+  // when the output has at least 256 such tiles (about two blocks for
+  // each multiprocessor of a large GPU).
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  auto size = [&](ArrayRef<unsigned> dims) -> int64_t {
+    int64_t p = 1;
+    for (unsigned d : dims) {
+      if (ShapedType::isDynamic(ranges[d]))
+        return ShapedType::kDynamic;
+      p *= ranges[d];
+    }
+    return p;
+  };
+  int64_t m = size(roles.m), n = size(roles.n), batch = size(roles.batch);
+  bool large = !ShapedType::isDynamic(m) && !ShapedType::isDynamic(n) &&
+               !ShapedType::isDynamic(batch) &&
+               batch * llvm::divideCeil(m, 128) * llvm::divideCeil(n, 128) >=
+                   256;
+  int64_t t = large ? 8 : 4;
+  int64_t side = t * kSide;
+  return {t, t, side, side, kThreads * kLoads / side};
+}
+
+struct GemmShape {
+  SmallVector<Value> sizes; // every loop dim's size
+  Value m, n, k;
+};
+
+/// One element a thread stages per K step: its place in the tile ([k][m]
+/// or [k][n]), whether its row or column is inside the output, and the
+/// loop indices of its M or N dims (clamped to a valid element).
+struct StagedElement {
+  Value kk, other, inside;
+  SmallVector<Value> iv;
+};
+
+/// Builds the tiled kernel that replaces `op`, before it.
+void buildKernel(OpBuilder &b, linalg::LinalgOp op, const Roles &roles,
+                 const Tiles &tiles) {
+  Location loc = op.getLoc();
+  MLIRContext *ctx = b.getContext();
+  GemmShape shape;
+  for (Range r : op.createLoopRanges(b, loc))
+    shape.sizes.push_back(getValueOrCreateConstantIndexOp(b, loc, r.size));
+  shape.m = product(b, loc, shape.sizes, roles.m);
+  shape.n = product(b, loc, shape.sizes, roles.n);
+  shape.k = product(b, loc, shape.sizes, roles.k);
+  Value batches = product(b, loc, shape.sizes, roles.batch);
+  Value zero = constantIndex(b, loc, 0), one = constantIndex(b, loc, 1);
+  Value bm = constantIndex(b, loc, tiles.bm), bn = constantIndex(b, loc, tiles.bn);
+  auto ceilDiv = [&](Value x, Value d) {
+    return arith::CeilDivUIOp::create(b, loc, x, d).getResult();
+  };
+  auto lessThan = [&](Value x, Value bound) {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, x, bound)
+        .getResult();
+  };
+  auto blocks = scf::ParallelOp::create(
+      b, loc, ValueRange{zero, zero, zero},
+      ValueRange{batches, ceilDiv(shape.m, bm), ceilDiv(shape.n, bn)},
+      ValueRange{one, one, one});
+  setMapping(blocks, {gpu::Processor::BlockZ, gpu::Processor::BlockY,
+                      gpu::Processor::BlockX});
+  b.setInsertionPoint(blocks.getBody()->getTerminator());
+  Value side = constantIndex(b, loc, kSide);
+  auto threads = scf::ParallelOp::create(b, loc, ValueRange{zero, zero},
+                                         ValueRange{side, side},
+                                         ValueRange{one, one});
+  setMapping(threads, {gpu::Processor::ThreadY, gpu::Processor::ThreadX});
+  b.setInsertionPoint(threads.getBody()->getTerminator());
+
+  Value bz = blocks.getInductionVars()[0];
+  Value m0 = arith::MulIOp::create(b, loc, blocks.getInductionVars()[1], bm);
+  Value n0 = arith::MulIOp::create(b, loc, blocks.getInductionVars()[2], bn);
+  Value ty = threads.getInductionVars()[0], tx = threads.getInductionVars()[1];
+  Value tid = arith::AddIOp::create(
+      b, loc, arith::MulIOp::create(b, loc, ty, side), tx);
+
+  auto workgroup = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
+  Type f32 = b.getF32Type();
+  // Four padding columns keep the A tile's stores (consecutive threads,
+  // consecutive k, so a row apart) on different memory banks, and its rows
+  // 16-byte aligned for the vector reads.
+  auto aTile = memref::AllocaOp::create(
+      b, loc, MemRefType::get({tiles.bk, tiles.bm + 4}, f32, nullptr, workgroup));
+  auto bTile = memref::AllocaOp::create(
+      b, loc, MemRefType::get({tiles.bk, tiles.bn}, f32, nullptr, workgroup));
+
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  unsigned numLoops = op.getNumLoops();
+  // Loop indices of the batch dims; other dims are filled per access.
+  SmallVector<Value> batchIv(numLoops, zero);
+  delinearize(b, loc, bz, shape.sizes, roles.batch, batchIv);
+
+  // The elements each thread stages: element e of a tile is (row, col)
+  // with, for A (m, k), k fastest among threads, as a row-major weight
+  // [M, K] is laid out, and for B (k, n), n fastest, as an image's pixels
+  // and a [K, N] matrix are. Their M and N indices do not change along K.
+  auto staged = [&](unsigned operand, int64_t rows, int64_t cols) {
+    bool kFastest = operand == 0;
+    Value stride = constantIndex(b, loc, kFastest ? rows : cols);
+    SmallVector<StagedElement> elements;
+    for (int64_t r = 0; r < kLoads; ++r) {
+      Value e = arith::AddIOp::create(b, loc, tid,
+                                      constantIndex(b, loc, r * kThreads));
+      Value fast = arith::RemUIOp::create(b, loc, e, stride);
+      Value slow = arith::DivUIOp::create(b, loc, e, stride);
+      StagedElement el{kFastest ? fast : slow, kFastest ? slow : fast, {}, {}};
+      Value g = arith::AddIOp::create(b, loc, operand == 0 ? m0 : n0, el.other);
+      el.inside = lessThan(g, operand == 0 ? shape.m : shape.n);
+      el.iv = batchIv;
+      delinearize(b, loc, arith::SelectOp::create(b, loc, el.inside, g, zero),
+                  shape.sizes, operand == 0 ? roles.m : roles.n, el.iv);
+      elements.push_back(std::move(el));
+    }
+    return elements;
+  };
+  SmallVector<StagedElement> aElements = staged(0, tiles.bk, tiles.bm);
+  SmallVector<StagedElement> bElements = staged(1, tiles.bk, tiles.bn);
+
+  Value fzero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
+  Value bk = constantIndex(b, loc, tiles.bk);
+  // Loads the staged elements of the K step starting at k0; elements out
+  // of range read as zero from a clamped (always valid) address, so the
+  // step after the last may be loaded too.
+  auto loadStep = [&](Value k0) {
+    SmallVector<Value> values;
+    for (unsigned operand = 0; operand < 2; ++operand)
+      for (StagedElement &el : operand == 0 ? aElements : bElements) {
+        Value gk = arith::AddIOp::create(b, loc, k0, el.kk);
+        Value inK = lessThan(gk, shape.k);
+        SmallVector<Value> iv = el.iv;
+        delinearize(b, loc, arith::SelectOp::create(b, loc, inK, gk, zero),
+                    shape.sizes, roles.k, iv);
+        Value v = memref::LoadOp::create(
+            b, loc, op.getDpsInputOperand(operand)->get(),
+            applyMap(b, loc, maps[operand], iv));
+        Value in = arith::AndIOp::create(b, loc, inK, el.inside);
+        values.push_back(arith::SelectOp::create(b, loc, in, v, fzero));
+      }
+    return values;
+  };
+
+  // Accumulators, then the next step's staged elements: loading step s+1
+  // while step s is computed keeps the global loads in flight.
+  int64_t accs = tiles.tm * tiles.tn;
+  SmallVector<Value> init(accs, fzero);
+  llvm::append_range(init, loadStep(zero));
+  Value kSteps = ceilDiv(shape.k, bk);
+  auto kLoop = scf::ForOp::create(b, loc, zero, kSteps, one, init);
+  b.setInsertionPointToStart(kLoop.getBody());
+  ValueRange carried = kLoop.getRegionIterArgs();
+  for (int64_t r = 0; r < 2 * kLoads; ++r) {
+    StagedElement &el = r < kLoads ? aElements[r] : bElements[r - kLoads];
+    memref::StoreOp::create(b, loc, carried[accs + r], r < kLoads ? aTile : bTile,
+                            ValueRange{el.kk, el.other});
+  }
+  gpu::BarrierOp::create(b, loc);
+  Value next = arith::MulIOp::create(
+      b, loc, arith::AddIOp::create(b, loc, kLoop.getInductionVar(), one), bk);
+  SmallVector<Value> prefetched = loadStep(next);
+
+  // Thread (ty, tx) owns rows ty * 4 + {0..3} of each 64-row group of the
+  // tile, and the same columns of tx: four neighbouring elements, one
+  // 16-byte shared-memory read.
+  auto owned = [&](Value t, int64_t idx) {
+    int64_t group = idx / 4, lane = idx % 4;
+    return arith::AddIOp::create(
+        b, loc, arith::MulIOp::create(b, loc, t, constantIndex(b, loc, 4)),
+        constantIndex(b, loc, lane + group * 4 * kSide)).getResult();
+  };
+  auto contract = arith::FastMathFlagsAttr::get(ctx, arith::FastMathFlags::contract);
+  auto inner = scf::ForOp::create(b, loc, zero, bk, one, carried.take_front(accs));
+  b.setInsertionPointToStart(inner.getBody());
+  Value kk = inner.getInductionVar();
+  auto fragment = [&](Value tile, Value t, int64_t count) {
+    SmallVector<Value> values;
+    auto quad = VectorType::get({4}, f32);
+    for (int64_t g = 0; g < count; g += 4) {
+      Value v = vector::LoadOp::create(b, loc, quad, tile,
+                                       ValueRange{kk, owned(t, g)},
+                                       /*nontemporal=*/false, llvm::Align(16));
+      for (int64_t i = 0; i < 4; ++i)
+        values.push_back(vector::ExtractOp::create(b, loc, v, i));
+    }
+    return values;
+  };
+  SmallVector<Value> as = fragment(aTile, ty, tiles.tm);
+  SmallVector<Value> bs = fragment(bTile, tx, tiles.tn);
+  SmallVector<Value> sums;
+  for (int64_t i = 0; i < tiles.tm; ++i)
+    for (int64_t j = 0; j < tiles.tn; ++j) {
+      Value p = arith::MulFOp::create(b, loc, as[i], bs[j], contract);
+      sums.push_back(arith::AddFOp::create(
+          b, loc, inner.getRegionIterArgs()[i * tiles.tn + j], p, contract));
+    }
+  scf::YieldOp::create(b, loc, sums);
+  b.setInsertionPointAfter(inner);
+  gpu::BarrierOp::create(b, loc);
+  SmallVector<Value> yielded(inner.getResults());
+  llvm::append_range(yielded, prefetched);
+  scf::YieldOp::create(b, loc, yielded);
+
+  // The output keeps its initial value (a fill, a bias): add the sums.
+  b.setInsertionPointAfter(kLoop);
+  Value out = op.getDpsInitOperand(0)->get();
+  for (int64_t i = 0; i < tiles.tm; ++i) {
+    Value gm = arith::AddIOp::create(b, loc, m0, owned(ty, i));
+    SmallVector<Value> rowIv = batchIv;
+    delinearize(b, loc, gm, shape.sizes, roles.m, rowIv);
+    Value rowInside = lessThan(gm, shape.m);
+    for (int64_t j = 0; j < tiles.tn; ++j) {
+      Value gn = arith::AddIOp::create(b, loc, n0, owned(tx, j));
+      Value in = arith::AndIOp::create(b, loc, rowInside, lessThan(gn, shape.n));
+      auto guard = scf::IfOp::create(b, loc, in, /*withElseRegion=*/false);
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointToStart(guard.thenBlock());
+      SmallVector<Value> iv = rowIv;
+      delinearize(b, loc, gn, shape.sizes, roles.n, iv);
+      SmallVector<Value> indices = applyMap(b, loc, maps[2], iv);
+      Value old = memref::LoadOp::create(b, loc, out, indices);
+      Value sum = arith::AddFOp::create(
+          b, loc, old, kLoop.getResult(i * tiles.tn + j));
+      memref::StoreOp::create(b, loc, sum, out, indices);
+    }
+  }
+}
+
+struct TileContractionsPass
+    : impl::KilnGpuTileContractionsBase<TileContractionsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    func::FuncOp fn = getOperation();
+    if (fn.getSymName() != entry || fn.isExternal())
+      return;
+    SmallVector<linalg::LinalgOp> ops;
+    fn.walk([&](linalg::LinalgOp op) { ops.push_back(op); });
+    OpBuilder b(&getContext());
+    for (linalg::LinalgOp op : ops) {
+      FailureOr<Roles> roles = classify(op);
+      if (failed(roles))
+        continue;
+      b.setInsertionPoint(op);
+      buildKernel(b, op, *roles, chooseTiles(op, *roles));
+      op->erase();
+    }
+  }
+};
+
+} // namespace
+} // namespace kiln
