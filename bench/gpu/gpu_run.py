@@ -12,7 +12,8 @@ Python, numpy and, for the peers, PyTorch with CUDA:
   max|kiln - ref| <= rtol * max|ref| (rtol 1e-4, the CPU suite's);
 - speed (--batches): each library at each batch against PyTorch eager and
   torch.compile of the same model on the same GPU, in one run, as
-  milliseconds and Kiln/PyTorch ratios. Kiln is timed twice: with host
+  milliseconds and Kiln/PyTorch ratios, all in fp32 (PyTorch's TF32
+  convolutions and matmuls are switched off). Kiln is timed twice: with host
   buffers (copies in and out included) and with the tensors already on the
   GPU (kiln_options.tensors_on_device, PyTorch's stream), which is what the
   PyTorch times measure;
@@ -25,6 +26,7 @@ machine has no CUDA device (the libraries then say why).
 
 Usage: gpu_run.py --libs DIR [--models a,b] [--batches 1,32] [--runs N]
                   [--gemm] [--no-torch] [--no-compile]
+                  [--profile NAME:BATCH,...]
 """
 
 import argparse
@@ -254,6 +256,10 @@ def speed_one(libs, name, batches, runs, use_torch, use_compile):
             kiln = eager = compiled = float("nan")
             if use_torch:
                 import torch
+                # Kiln computes in fp32: so do the peers (PyTorch's cuDNN
+                # convolutions default to TF32).
+                torch.backends.cudnn.allow_tf32 = False
+                torch.backends.cuda.matmul.allow_tf32 = False
                 xt = torch.from_numpy(x).cuda()
                 dev = Library(os.path.join(mdir, "lib%s.so" % name), name,
                               torch.cuda.current_stream().cuda_stream)
@@ -328,6 +334,30 @@ def gemm(libs, runs, rtol):
     return failed
 
 
+def profile(libs, spec, runs):
+    """The kernels of one model at one batch (spec NAME:BATCH) by GPU time,
+    as PyTorch's profiler (CUPTI) sees them: where the time goes."""
+    import torch
+    from torch.profiler import ProfilerActivity, profile as torch_profile
+    name, batch = spec.split(":")
+    mdir = os.path.join(libs, name)
+    lib = Library(os.path.join(mdir, "lib%s.so" % name), name,
+                  torch.cuda.current_stream().cuda_stream)
+    first = next(data_sets(mdir))[1]
+    x = first[0]
+    x = np.ascontiguousarray(np.resize(x, (int(batch),) + x.shape[1:]))
+    xt = torch.from_numpy(x).cuda()
+    for _ in range(3):
+        lib.run_device([xt])
+    torch.cuda.synchronize()
+    with torch_profile(activities=[ProfilerActivity.CUDA]) as prof:
+        for _ in range(runs):
+            lib.run_device([xt])
+        torch.cuda.synchronize()
+    print("%s at batch %s, %d runs:" % (name, batch, runs))
+    print(prof.key_averages().table(sort_by="cuda_time_total", row_limit=25))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--libs", required=True, help="folder from prepare.sh")
@@ -336,22 +366,29 @@ def main():
     ap.add_argument("--batches", default="", help="e.g. 1,32: time these")
     ap.add_argument("--runs", type=int, default=50)
     ap.add_argument("--gemm", action="store_true", help="cuBLAS GEMM rows")
+    ap.add_argument("--profile", default="",
+                    help="NAME:BATCH,...: the kernels' GPU time, then exit")
     ap.add_argument("--no-torch", action="store_true", help="Kiln only")
     ap.add_argument("--no-compile", action="store_true",
                     help="skip torch.compile (its compiles take minutes)")
     args = ap.parse_args()
+    # (in the order given: the speed table times them in that order)
     names = [n for n in args.models.split(",") if n] or sorted(
         d for d in os.listdir(args.libs) if not d.startswith("matmul")
         and os.path.exists(os.path.join(args.libs, d, "lib%s.so" % d)))
     try:
+        if args.profile:
+            for spec in args.profile.split(","):
+                profile(args.libs, spec, 5)
+            return 0
         failed = check(args.libs, names, args.rtol)
+        if args.gemm:
+            print()
+            failed += gemm(args.libs, args.runs, args.rtol)
         if args.batches:
             print()
             speed(args.libs, names, [int(b) for b in args.batches.split(",")],
                   args.runs, not args.no_torch, not args.no_compile)
-        if args.gemm:
-            print()
-            failed += gemm(args.libs, args.runs, args.rtol)
     except NoDevice as e:
         print("no GPU: %s" % e)
         return 77
