@@ -127,6 +127,22 @@ FailureOr<Roles> classify(linalg::LinalgOp op) {
   return roles;
 }
 
+/// Whether an operand's innermost (contiguous) dim moves with K dims
+/// alone (a weight [M, K], a filter's window): its tile is then loaded with
+/// k fastest among threads, else with its M or N index fastest (an image's
+/// pixels, a [K, N] matrix), so neighbouring threads read neighbouring
+/// addresses.
+bool contiguousAlongK(AffineMap map, const Roles &roles) {
+  if (map.getNumResults() == 0)
+    return false;
+  AffineExpr inner = map.getResults().back();
+  bool k = false, other = false;
+  for (unsigned d = 0; d < map.getNumDims(); ++d)
+    if (inner.isFunctionOfDim(d))
+      (llvm::is_contained(roles.k, d) ? k : other) = true;
+  return k && !other;
+}
+
 Value constantIndex(OpBuilder &b, Location loc, int64_t v) {
   return arith::ConstantIndexOp::create(b, loc, v);
 }
@@ -276,13 +292,13 @@ void buildKernel(OpBuilder &b, linalg::LinalgOp op, const Roles &roles,
 
   auto workgroup = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
   Type f32 = b.getF32Type();
-  // Four padding columns keep the A tile's stores (consecutive threads,
-  // consecutive k, so a row apart) on different memory banks, and its rows
-  // 16-byte aligned for the vector reads.
+  // Four padding columns keep a tile's stores with k fastest (consecutive
+  // threads a row apart) on different memory banks, and its rows 16-byte
+  // aligned for the vector reads.
   auto aTile = memref::AllocaOp::create(
       b, loc, MemRefType::get({tiles.bk, tiles.bm + 4}, f32, nullptr, workgroup));
   auto bTile = memref::AllocaOp::create(
-      b, loc, MemRefType::get({tiles.bk, tiles.bn}, f32, nullptr, workgroup));
+      b, loc, MemRefType::get({tiles.bk, tiles.bn + 4}, f32, nullptr, workgroup));
 
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
   unsigned numLoops = op.getNumLoops();
@@ -290,12 +306,12 @@ void buildKernel(OpBuilder &b, linalg::LinalgOp op, const Roles &roles,
   SmallVector<Value> batchIv(numLoops, zero);
   delinearize(b, loc, bz, shape.sizes, roles.batch, batchIv);
 
-  // The elements each thread stages: element e of a tile is (row, col)
-  // with, for A (m, k), k fastest among threads, as a row-major weight
-  // [M, K] is laid out, and for B (k, n), n fastest, as an image's pixels
-  // and a [K, N] matrix are. Their M and N indices do not change along K.
+  // The elements each thread stages: element e of the [BK][BM] (or BN)
+  // tile, with k or the other index fastest among threads as the operand
+  // is laid out (contiguousAlongK). Their M and N indices do not change
+  // along K.
   auto staged = [&](unsigned operand, int64_t rows, int64_t cols) {
-    bool kFastest = operand == 0;
+    bool kFastest = contiguousAlongK(maps[operand], roles);
     Value stride = constantIndex(b, loc, kFastest ? rows : cols);
     SmallVector<StagedElement> elements;
     for (int64_t r = 0; r < kLoads; ++r) {

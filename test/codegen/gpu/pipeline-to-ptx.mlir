@@ -1,5 +1,5 @@
 // The CUDA lowering of codegen/gpu/Pipeline.cpp (buildGpuLoweringPipeline:
-// dim resolution, bufferization, the three kiln-gpu passes, NVVM, PTX),
+// dim resolution, bufferization, the kiln-gpu passes, NVVM, PTX),
 // spelled out as a kiln-opt pipeline so that the passes are tested
 // together on a small function; keep the two in step.
 // test/tools/kiln/cuda-target.test runs the pipeline itself through
@@ -12,10 +12,12 @@
 // RUN:   one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map allow-return-allocs-from-loops}, \
 // RUN:   buffer-results-to-out-params{hoist-static-allocs=true modify-public-functions=true}, \
 // RUN:   buffer-deallocation-pipeline,convert-bufferization-to-memref,cse,canonicalize, \
+// RUN:   func.func(kiln-gpu-tile-contractions{entry=main}), \
 // RUN:   func.func(kiln-gpu-map-to-threads{entry=main}), \
-// RUN:   func.func(convert-parallel-loops-to-gpu),func.func(convert-linalg-to-loops), \
+// RUN:   func.func(convert-parallel-loops-to-gpu), \
+// RUN:   func.func(convert-linalg-to-loops,gpu-launch-sink-index-computations), \
 // RUN:   gpu-kernel-outlining, \
-// RUN:   kiln-gpu-merge-kernel-modules, \
+// RUN:   kiln-gpu-merge-kernel-modules,kiln-gpu-workgroup-buffers, \
 // RUN:   kiln-gpu-place-buffers{entry=main num-inputs=2}, \
 // RUN:   func.func(kiln-expand-shapes-to-casts), \
 // RUN:   func.func(gpu-async-region),canonicalize,cse, \
