@@ -1,4 +1,5 @@
 // RUN: %kiln-opt %s --split-input-file --kiln-convert-to-linalg | FileCheck %s
+// RUN: %kiln-opt %s --split-input-file --kiln-convert-to-linalg=batched-convolutions=true | FileCheck %s --check-prefix=BATCHED
 
 // Dynamic (`?`) dims: result sizes come from the operands through
 // tensor.dim, reshapes keep the dims a reassociation maps through, and a
@@ -97,8 +98,15 @@ func.func @transpose_dynamic(%x: tensor<?x3xf32>) -> tensor<3x?xf32> {
 // A dynamic batch: one batch-1 convolution (static shapes, which the CPU
 // computes as im2col + matmul) per image in an scf.for, inserted into the
 // result.
+// With batched-convolutions (the GPU target) the whole batch is one op.
 // CHECK-LABEL: func.func @conv_dynamic_batch
 // CHECK-SAME: (%[[X:.*]]: tensor<?x3x8x8xf32>, %[[W:.*]]: tensor<4x3x3x3xf32>)
+// BATCHED-LABEL: func.func @conv_dynamic_batch
+// BATCHED-NOT: scf.for
+// BATCHED: tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 1, 1]
+// BATCHED: } : tensor<?x3x8x8xf32> to tensor<?x3x10x10xf32>
+// BATCHED: linalg.conv_2d_nchw_fchw {{.*}} ins(%{{.*}}, %{{.*}} : tensor<?x3x10x10xf32>, tensor<4x3x3x3xf32>) {{.*}} -> tensor<?x4x8x8xf32>
+// BATCHED-NOT: scf.for
 func.func @conv_dynamic_batch(%x: tensor<?x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<?x4x8x8xf32> {
   // CHECK: %[[N:.*]] = tensor.dim %[[X]], %c0
   // CHECK: %[[ACC:.*]] = tensor.empty(%{{.*}}) : tensor<?x4x8x8xf32>

@@ -1,0 +1,105 @@
+// RUN: %kiln-opt %s --split-input-file --kiln-gpu-tile-contractions=entry=main --cse | FileCheck %s
+
+// A ragged static matmul (100 x 200 times 200 x 300): one kernel of
+// blocks (batch * splits, M tiles, N tiles) of 16 x 16 threads, 64 x 64
+// tiles (the output is too small for 128 x 128), K in steps of 16 staged
+// in two padded workgroup tiles between barriers, and the sums added to
+// the output's initial value, atomically when K is split.
+// CHECK-LABEL: func.func @main
+// CHECK-SAME: (%[[A:[^:]*]]: memref<100x200xf32>, %[[B:[^:]*]]: memref<200x300xf32>, %[[C:[^:]*]]: memref<100x300xf32>)
+// CHECK-NOT: linalg.matmul
+// CHECK: %[[C64:.*]] = arith.constant 64 : index
+// CHECK: %[[MT:.*]] = arith.ceildivui %{{.*}}, %[[C64]] : index
+// CHECK: %[[NT:.*]] = arith.ceildivui %{{.*}}, %[[C64]] : index
+// CHECK: %[[C264:.*]] = arith.constant 264 : index
+// CHECK: %[[WANT:.*]] = arith.ceildivui %[[C264]], %{{.*}} : index
+// CHECK: %[[SPLITS:.*]] = arith.minui %[[WANT]], %{{.*}} : index
+// CHECK: scf.parallel (%{{.*}}, %{{.*}}, %{{.*}}) = (%{{.*}}) to (%{{.*}}, %[[MT]], %[[NT]])
+// CHECK: scf.parallel (%[[TY:.*]], %[[TX:.*]]) = (%{{.*}}) to (%{{.*}}, %{{.*}})
+// CHECK: %[[AT:.*]] = memref.alloca() : memref<16x68xf32, #gpu.address_space<workgroup>>
+// CHECK: %[[BT:.*]] = memref.alloca() : memref<16x68xf32, #gpu.address_space<workgroup>>
+// The A tile is read from a [M, K] weight with k fastest, B with n fastest.
+// CHECK: memref.load %[[A]]
+// CHECK: memref.load %[[B]]
+// CHECK: %[[SUMS:.*]]:24 = scf.for
+// CHECK: memref.store %{{.*}}, %[[AT]]
+// CHECK: memref.store %{{.*}}, %[[BT]]
+// CHECK: gpu.barrier
+// Next step's elements load while this one is computed.
+// CHECK: memref.load %[[A]]
+// CHECK: %[[INNER:.*]]:16 = scf.for
+// CHECK: vector.load %[[AT]]{{.*}} : memref<16x68xf32, #gpu.address_space<workgroup>>, vector<4xf32>
+// CHECK: vector.load %[[BT]]{{.*}} : memref<16x68xf32, #gpu.address_space<workgroup>>, vector<4xf32>
+// CHECK: arith.mulf {{.*}} fastmath<contract>
+// CHECK: gpu.barrier
+// CHECK: scf.if
+// CHECK: scf.if
+// CHECK: memref.load %[[C]]
+// CHECK: memref.store %{{.*}}, %[[C]]
+// CHECK: } else {
+// CHECK: memref.atomic_rmw addf %{{.*}}, %[[C]]
+// CHECK: mapping = [#gpu.loop_dim_map<processor = thread_y{{.*}}>, #gpu.loop_dim_map<processor = thread_x{{.*}}>]
+// CHECK: mapping = [#gpu.loop_dim_map<processor = block_z{{.*}}>, #gpu.loop_dim_map<processor = block_y{{.*}}>, #gpu.loop_dim_map<processor = block_x{{.*}}>]
+func.func @main(%a: memref<100x200xf32>, %b: memref<200x300xf32>, %c: memref<100x300xf32>) {
+  linalg.matmul ins(%a, %b : memref<100x200xf32>, memref<200x300xf32>) outs(%c : memref<100x300xf32>)
+  return
+}
+
+// -----
+
+// A convolution is an implicit GEMM: M the image's (batch, rows, columns),
+// N the filters, K the channels and window. The image's element is found
+// by splitting the linear indices (by 8 and 8 for the output pixels, by 3
+// and 3 for the window) and applying its map: row + window row. The
+// image's tile loads with its pixels fastest, the filter's with k.
+// CHECK-LABEL: func.func @main
+// CHECK-SAME: (%[[X:[^:]*]]: memref<?x3x10x10xf32>, %[[W:[^:]*]]: memref<8x3x3x3xf32>
+// CHECK-DAG: %[[C8:.*]] = arith.constant 8 : index
+// CHECK-DAG: %[[C3:.*]] = arith.constant 3 : index
+// CHECK-DAG: %[[C64:.*]] = arith.constant 64 : index
+// CHECK: scf.parallel
+// CHECK: %[[E:.*]] = arith.addi %{{.*}}, %c0 : index
+// CHECK-NEXT: %[[PIX:.*]] = arith.remui %[[E]], %[[C64]] : index
+// CHECK: %[[OW:.*]] = arith.remui %[[M:.*]], %[[C8]] : index
+// CHECK-NEXT: %[[R:.*]] = arith.divui %[[M]], %[[C8]] : index
+// CHECK-NEXT: %[[OH:.*]] = arith.remui %[[R]], %[[C8]] : index
+// CHECK: %[[KW:.*]] = arith.remui %[[K:.*]], %[[C3]] : index
+// CHECK-NEXT: %[[KR:.*]] = arith.divui %[[K]], %[[C3]] : index
+// CHECK-NEXT: %[[KH:.*]] = arith.remui %[[KR]], %[[C3]] : index
+// CHECK-NEXT: %[[CH:.*]] = arith.divui %[[KR]], %[[C3]] : index
+// CHECK-NEXT: %[[ROW:.*]] = arith.addi %[[OH]], %[[KH]] : index
+// CHECK-NEXT: %[[COL:.*]] = arith.addi %[[OW]], %[[KW]] : index
+// CHECK-NEXT: memref.load %[[X]][%{{.*}}, %[[CH]], %[[ROW]], %[[COL]]]
+func.func @main(%x: memref<?x3x10x10xf32>, %w: memref<8x3x3x3xf32>, %y: memref<?x8x8x8xf32>) {
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+    ins(%x, %w : memref<?x3x10x10xf32>, memref<8x3x3x3xf32>) outs(%y : memref<?x8x8x8xf32>)
+  return
+}
+
+// -----
+
+// Left to kiln-gpu-map-to-threads: a reduction shorter than 16 (a 3 x 3
+// window), a body that is not out + a * b, and functions other than the
+// entry.
+// CHECK-LABEL: func.func @main
+// CHECK: linalg.matmul
+// CHECK: linalg.generic
+// CHECK-NOT: scf.parallel
+// CHECK-LABEL: func.func @other
+// CHECK: linalg.matmul
+#map = affine_map<(d0, d1) -> (d0, d1)>
+#row = affine_map<(d0, d1) -> (d0)>
+func.func @main(%a: memref<4x9xf32>, %b: memref<9x4xf32>, %c: memref<4x4xf32>, %m: memref<4x64xf32>, %r: memref<4xf32>) {
+  linalg.matmul ins(%a, %b : memref<4x9xf32>, memref<9x4xf32>) outs(%c : memref<4x4xf32>)
+  linalg.generic {indexing_maps = [#map, #row], iterator_types = ["parallel", "reduction"]}
+      ins(%m : memref<4x64xf32>) outs(%r : memref<4xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %0 = arith.maximumf %in, %out : f32
+    linalg.yield %0 : f32
+  }
+  return
+}
+func.func @other(%a: memref<64x64xf32>, %b: memref<64x64xf32>, %c: memref<64x64xf32>) {
+  linalg.matmul ins(%a, %b : memref<64x64xf32>, memref<64x64xf32>) outs(%c : memref<64x64xf32>)
+  return
+}
