@@ -158,16 +158,30 @@ Value product(OpBuilder &b, Location loc, ArrayRef<Value> sizes,
 
 /// Writes into `iv` the loop indices of `dims` that the row-major linear
 /// index `linear` over their sizes stands for.
+/// `narrow`: the linear index is known to fit 32 bits; the divisions are
+/// then done in i32, several times cheaper on a GPU than in 64 bits (this
+/// runs for every staged element of every K step).
 void delinearize(OpBuilder &b, Location loc, Value linear,
                  ArrayRef<Value> sizes, ArrayRef<unsigned> dims,
-                 SmallVectorImpl<Value> &iv) {
+                 SmallVectorImpl<Value> &iv, bool narrow = false) {
+  Type i32 = b.getI32Type();
+  auto toNarrow = [&](Value v) {
+    return narrow ? arith::IndexCastUIOp::create(b, loc, i32, v).getResult() : v;
+  };
+  auto toIndex = [&](Value v) {
+    return narrow ? arith::IndexCastUIOp::create(b, loc, b.getIndexType(), v)
+                        .getResult()
+                  : v;
+  };
+  linear = toNarrow(linear);
   for (int i = static_cast<int>(dims.size()) - 1; i >= 0; --i) {
     if (i == 0) {
-      iv[dims[0]] = linear;
+      iv[dims[0]] = toIndex(linear);
       break;
     }
-    iv[dims[i]] = arith::RemUIOp::create(b, loc, linear, sizes[dims[i]]);
-    linear = arith::DivUIOp::create(b, loc, linear, sizes[dims[i]]);
+    Value size = toNarrow(sizes[dims[i]]);
+    iv[dims[i]] = toIndex(arith::RemUIOp::create(b, loc, linear, size));
+    linear = arith::DivUIOp::create(b, loc, linear, size);
   }
 }
 
@@ -187,32 +201,53 @@ struct Tiles {
 };
 constexpr int64_t kLoads = 4;
 
-Tiles chooseTiles(linalg::LinalgOp op, const Roles &roles) {
-  // 8 x 8 per thread (128 x 128 a block) reuses each loaded element twice
-  // as often as 4 x 4, but wastes work on a side shorter than 128 and
-  // needs a large output to fill the GPU: take it when the output is
-  // static and has at least 256 such tiles (about two blocks for each
-  // multiprocessor of a large GPU). Measured on an H200, taking it for
-  // dynamic sizes too made ResNet-18 1.45x slower at batch 1 and only
-  // 1.08x faster at batch 32.
-  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  auto size = [&](ArrayRef<unsigned> dims) -> int64_t {
-    int64_t p = 1;
-    for (unsigned d : dims) {
-      if (ShapedType::isDynamic(ranges[d]))
-        return ShapedType::kDynamic;
-      p *= ranges[d];
-    }
-    return p;
-  };
-  int64_t m = size(roles.m), n = size(roles.n), batch = size(roles.batch);
-  bool large = !ShapedType::isDynamic(m) && !ShapedType::isDynamic(n) &&
-               !ShapedType::isDynamic(batch) &&
-               batch * llvm::divideCeil(m, 128) * llvm::divideCeil(n, 128) >=
-                   256;
-  int64_t t = large ? 8 : 4;
+/// Tiles of t x t output elements per thread.
+Tiles tilesOf(int64_t t) {
   int64_t side = t * kSide;
   return {t, t, side, side, kThreads * kLoads / side};
+}
+
+// 8 x 8 per thread (128 x 128 a block) reuses each loaded element twice as
+// often as 4 x 4, but wastes work on a side shorter than 128 and needs a
+// large output to fill the GPU: it is taken when both sides reach 128 and
+// the output has at least 256 such tiles (about two blocks for each
+// multiprocessor of a large GPU). Dynamic sizes decide at run time.
+constexpr int64_t kLargeSide = 128, kLargeTiles = 256;
+
+bool wantsLargeTiles(int64_t m, int64_t n, int64_t batches) {
+  return m >= kLargeSide && n >= kLargeSide &&
+         batches * llvm::divideCeil(m, kLargeSide) *
+                 llvm::divideCeil(n, kLargeSide) >=
+             kLargeTiles;
+}
+
+Value wantsLargeTiles(OpBuilder &b, Location loc, Value m, Value n,
+                      Value batches) {
+  Value side = constantIndex(b, loc, kLargeSide);
+  auto atLeast = [&](Value x, Value bound) {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge, x, bound)
+        .getResult();
+  };
+  Value tiles = arith::MulIOp::create(
+      b, loc, batches,
+      arith::MulIOp::create(b, loc,
+                            arith::CeilDivUIOp::create(b, loc, m, side),
+                            arith::CeilDivUIOp::create(b, loc, n, side)));
+  Value sides = arith::AndIOp::create(b, loc, atLeast(m, side), atLeast(n, side));
+  return arith::AndIOp::create(b, loc, sides,
+                               atLeast(tiles, constantIndex(b, loc, kLargeTiles)));
+}
+
+/// The static size of the product of `dims`' loop ranges, or kDynamic.
+int64_t staticSize(linalg::LinalgOp op, ArrayRef<unsigned> dims) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  int64_t p = 1;
+  for (unsigned d : dims) {
+    if (ShapedType::isDynamic(ranges[d]))
+      return ShapedType::kDynamic;
+    p *= ranges[d];
+  }
+  return p;
 }
 
 struct GemmShape {
@@ -302,6 +337,9 @@ void buildKernel(OpBuilder &b, linalg::LinalgOp op, const Roles &roles,
 
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
   unsigned numLoops = op.getNumLoops();
+  int64_t staticK = staticSize(op, roles.k);
+  // (k runs up to one K step past the end: leave a margin)
+  bool narrowK = !ShapedType::isDynamic(staticK) && staticK < (int64_t(1) << 30);
   // Loop indices of the batch dims; other dims are filled per access.
   SmallVector<Value> batchIv(numLoops, zero);
   delinearize(b, loc, bz, shape.sizes, roles.batch, batchIv);
@@ -344,7 +382,7 @@ void buildKernel(OpBuilder &b, linalg::LinalgOp op, const Roles &roles,
         Value inK = lessThan(gk, shape.k);
         SmallVector<Value> iv = el.iv;
         delinearize(b, loc, arith::SelectOp::create(b, loc, inK, gk, zero),
-                    shape.sizes, roles.k, iv);
+                    shape.sizes, roles.k, iv, narrowK);
         Value v = memref::LoadOp::create(
             b, loc, op.getDpsInputOperand(operand)->get(),
             applyMap(b, loc, maps[operand], iv));
@@ -463,7 +501,32 @@ struct TileContractionsPass
       if (failed(roles))
         continue;
       b.setInsertionPoint(op);
-      buildKernel(b, op, *roles, chooseTiles(op, *roles));
+      int64_t m = staticSize(op, roles->m), n = staticSize(op, roles->n);
+      int64_t batches = staticSize(op, roles->batch);
+      auto shortSide = [](int64_t s) {
+        return !ShapedType::isDynamic(s) && s < kLargeSide;
+      };
+      if (shortSide(m) || shortSide(n)) {
+        buildKernel(b, op, *roles, tilesOf(4));
+      } else if (!ShapedType::isDynamic(m) && !ShapedType::isDynamic(n) &&
+                 !ShapedType::isDynamic(batches)) {
+        buildKernel(b, op, *roles, tilesOf(wantsLargeTiles(m, n, batches) ? 8 : 4));
+      } else {
+        // Both kernels, one chosen by the run's sizes.
+        Location loc = op.getLoc();
+        SmallVector<Value> sizes;
+        for (Range r : op.createLoopRanges(b, loc))
+          sizes.push_back(getValueOrCreateConstantIndexOp(b, loc, r.size));
+        Value large = wantsLargeTiles(
+            b, loc, product(b, loc, sizes, roles->m),
+            product(b, loc, sizes, roles->n),
+            product(b, loc, sizes, roles->batch));
+        auto choice = scf::IfOp::create(b, loc, large, /*withElseRegion=*/true);
+        b.setInsertionPointToStart(choice.thenBlock());
+        buildKernel(b, op, *roles, tilesOf(8));
+        b.setInsertionPointToStart(choice.elseBlock());
+        buildKernel(b, op, *roles, tilesOf(4));
+      }
       op->erase();
     }
   }

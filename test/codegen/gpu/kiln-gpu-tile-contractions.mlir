@@ -49,30 +49,60 @@ func.func @main(%a: memref<100x200xf32>, %b: memref<200x300xf32>, %c: memref<100
 
 // A convolution is an implicit GEMM: M the image's (batch, rows, columns),
 // N the filters, K the channels and window. The image's element is found
-// by splitting the linear indices (by 8 and 8 for the output pixels, by 3
-// and 3 for the window) and applying its map: row + window row. The
-// image's tile loads with its pixels fastest, the filter's with k.
+// by splitting the linear indices (by 8 and 8 for the output pixels, once
+// per thread; by 3 and 3 for the window, in 32 bits as K is static) and
+// applying its map: row + window row. The image's tile loads with its
+// pixels fastest. With 8 filters (under 128) the 64 x 64 kernel is the
+// only one.
 // CHECK-LABEL: func.func @main
 // CHECK-SAME: (%[[X:[^:]*]]: memref<?x3x10x10xf32>, %[[W:[^:]*]]: memref<8x3x3x3xf32>
 // CHECK-DAG: %[[C8:.*]] = arith.constant 8 : index
 // CHECK-DAG: %[[C3:.*]] = arith.constant 3 : index
 // CHECK-DAG: %[[C64:.*]] = arith.constant 64 : index
+// CHECK-NOT: scf.if
 // CHECK: scf.parallel
 // CHECK: %[[E:.*]] = arith.addi %{{.*}}, %c0 : index
 // CHECK-NEXT: %[[PIX:.*]] = arith.remui %[[E]], %[[C64]] : index
 // CHECK: %[[OW:.*]] = arith.remui %[[M:.*]], %[[C8]] : index
 // CHECK-NEXT: %[[R:.*]] = arith.divui %[[M]], %[[C8]] : index
 // CHECK-NEXT: %[[OH:.*]] = arith.remui %[[R]], %[[C8]] : index
-// CHECK: %[[KW:.*]] = arith.remui %[[K:.*]], %[[C3]] : index
-// CHECK-NEXT: %[[KR:.*]] = arith.divui %[[K]], %[[C3]] : index
-// CHECK-NEXT: %[[KH:.*]] = arith.remui %[[KR]], %[[C3]] : index
-// CHECK-NEXT: %[[CH:.*]] = arith.divui %[[KR]], %[[C3]] : index
+// CHECK-NEXT: %[[N:.*]] = arith.divui %[[R]], %[[C8]] : index
+// CHECK: %[[K:.*]] = arith.index_castui %{{.*}} : index to i32
+// CHECK-NEXT: %[[C3N:.*]] = arith.index_castui %[[C3]] : index to i32
+// CHECK-NEXT: %[[KW32:.*]] = arith.remui %[[K]], %[[C3N]] : i32
+// CHECK-NEXT: %[[KW:.*]] = arith.index_castui %[[KW32]] : i32 to index
+// CHECK-NEXT: %[[KR:.*]] = arith.divui %[[K]], %[[C3N]] : i32
+// CHECK-NEXT: %[[KH32:.*]] = arith.remui %[[KR]], %[[C3N]] : i32
+// CHECK-NEXT: %[[KH:.*]] = arith.index_castui %[[KH32]] : i32 to index
+// CHECK-NEXT: %[[CH32:.*]] = arith.divui %[[KR]], %[[C3N]] : i32
+// CHECK-NEXT: %[[CH:.*]] = arith.index_castui %[[CH32]] : i32 to index
 // CHECK-NEXT: %[[ROW:.*]] = arith.addi %[[OH]], %[[KH]] : index
 // CHECK-NEXT: %[[COL:.*]] = arith.addi %[[OW]], %[[KW]] : index
-// CHECK-NEXT: memref.load %[[X]][%{{.*}}, %[[CH]], %[[ROW]], %[[COL]]]
+// CHECK-NEXT: memref.load %[[X]][%[[N]], %[[CH]], %[[ROW]], %[[COL]]]
 func.func @main(%x: memref<?x3x10x10xf32>, %w: memref<8x3x3x3xf32>, %y: memref<?x8x8x8xf32>) {
   linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
     ins(%x, %w : memref<?x3x10x10xf32>, memref<8x3x3x3xf32>) outs(%y : memref<?x8x8x8xf32>)
+  return
+}
+
+// -----
+
+// Dynamic rows and 256 columns: both kernels are built, and the run's
+// sizes choose (both sides at least 128 and at least 256 tiles of
+// 128 x 128: the 8 x 8 per thread kernel, with K steps of 8).
+// CHECK-LABEL: func.func @main
+// CHECK: %[[C256:.*]] = arith.constant 256 : index
+// CHECK: %[[C128:.*]] = arith.constant 128 : index
+// CHECK: arith.cmpi uge, %{{.*}}, %[[C128]] : index
+// CHECK: arith.cmpi uge, %{{.*}}, %[[C128]] : index
+// CHECK: %[[ENOUGH:.*]] = arith.cmpi uge, %{{.*}}, %[[C256]] : index
+// CHECK-NEXT: %[[BIG:.*]] = arith.andi %{{.*}}, %[[ENOUGH]] : i1
+// CHECK-NEXT: scf.if %[[BIG]] {
+// CHECK: memref.alloca() : memref<8x132xf32, #gpu.address_space<workgroup>>
+// CHECK: } else {
+// CHECK: memref.alloca() : memref<16x68xf32, #gpu.address_space<workgroup>>
+func.func @main(%a: memref<?x64xf32>, %b: memref<64x256xf32>, %c: memref<?x256xf32>) {
+  linalg.matmul ins(%a, %b : memref<?x64xf32>, memref<64x256xf32>) outs(%c : memref<?x256xf32>)
   return
 }
 
