@@ -194,6 +194,34 @@ SmallVector<Value> applyMap(OpBuilder &b, Location loc, AffineMap map,
   return indices;
 }
 
+/// A view of `operand` (read through `map`) with its K dims collapsed into
+/// one, when they are its trailing dims, plain and in loop order, and
+/// contiguous (a filter [F, C, KH, KW]): its element at (..., k) is then
+/// read with the linear k, with no division. Null otherwise.
+Value collapseTrailingK(OpBuilder &b, Location loc, Value operand,
+                        AffineMap map, const Roles &roles) {
+  auto type = dyn_cast<MemRefType>(operand.getType());
+  unsigned nk = roles.k.size(), rank = map.getNumResults();
+  if (!type || nk < 2 || rank < nk)
+    return {};
+  for (unsigned i = 0; i < nk; ++i) {
+    auto dim = dyn_cast<AffineDimExpr>(map.getResult(rank - nk + i));
+    if (!dim || dim.getPosition() != roles.k[i])
+      return {};
+  }
+  SmallVector<ReassociationIndices> groups;
+  for (unsigned i = 0; i < rank - nk; ++i) {
+    for (unsigned d : roles.k)
+      if (map.getResult(i).isFunctionOfDim(d))
+        return {};
+    groups.push_back({int64_t(i)});
+  }
+  groups.push_back(llvm::to_vector(llvm::seq<int64_t>(rank - nk, rank)));
+  if (!memref::CollapseShapeOp::isGuaranteedCollapsible(type, groups))
+    return {};
+  return memref::CollapseShapeOp::create(b, loc, operand, groups);
+}
+
 /// The tile sizes of one kernel. Each thread loads kLoads elements of each
 /// operand's tile per K step: BM * BK = BK * BN = kThreads * kLoads.
 struct Tiles {
@@ -276,6 +304,11 @@ void buildKernel(OpBuilder &b, linalg::LinalgOp op, const Roles &roles,
   shape.k = product(b, loc, shape.sizes, roles.k);
   Value batches = product(b, loc, shape.sizes, roles.batch);
   Value zero = constantIndex(b, loc, 0), one = constantIndex(b, loc, 1);
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  Value flat[2];
+  for (unsigned i = 0; i < 2; ++i)
+    flat[i] = collapseTrailingK(b, loc, op.getDpsInputOperand(i)->get(),
+                                maps[i], roles);
   Value bm = constantIndex(b, loc, tiles.bm), bn = constantIndex(b, loc, tiles.bn);
   auto ceilDiv = [&](Value x, Value d) {
     return arith::CeilDivUIOp::create(b, loc, x, d).getResult();
@@ -335,7 +368,6 @@ void buildKernel(OpBuilder &b, linalg::LinalgOp op, const Roles &roles,
   auto bTile = memref::AllocaOp::create(
       b, loc, MemRefType::get({tiles.bk, tiles.bn + 4}, f32, nullptr, workgroup));
 
-  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
   unsigned numLoops = op.getNumLoops();
   int64_t staticK = staticSize(op, roles.k);
   // (k runs up to one K step past the end: leave a margin)
@@ -380,12 +412,23 @@ void buildKernel(OpBuilder &b, linalg::LinalgOp op, const Roles &roles,
       for (StagedElement &el : operand == 0 ? aElements : bElements) {
         Value gk = arith::AddIOp::create(b, loc, k0, el.kk);
         Value inK = lessThan(gk, shape.k);
-        SmallVector<Value> iv = el.iv;
-        delinearize(b, loc, arith::SelectOp::create(b, loc, inK, gk, zero),
-                    shape.sizes, roles.k, iv, narrowK);
-        Value v = memref::LoadOp::create(
-            b, loc, op.getDpsInputOperand(operand)->get(),
-            applyMap(b, loc, maps[operand], iv));
+        Value k = arith::SelectOp::create(b, loc, inK, gk, zero);
+        Value v;
+        if (Value view = flat[operand]) {
+          AffineMap map = maps[operand];
+          SmallVector<Value> indices;
+          for (unsigned i = 0; i + roles.k.size() < map.getNumResults(); ++i)
+            indices.push_back(
+                affine::expandAffineExpr(b, loc, map.getResult(i), el.iv, {}));
+          indices.push_back(k);
+          v = memref::LoadOp::create(b, loc, view, indices);
+        } else {
+          SmallVector<Value> iv = el.iv;
+          delinearize(b, loc, k, shape.sizes, roles.k, iv, narrowK);
+          v = memref::LoadOp::create(b, loc,
+                                     op.getDpsInputOperand(operand)->get(),
+                                     applyMap(b, loc, maps[operand], iv));
+        }
         Value in = arith::AndIOp::create(b, loc, inK, el.inside);
         values.push_back(arith::SelectOp::create(b, loc, in, v, fzero));
       }

@@ -52,13 +52,15 @@ func.func @main(%a: memref<100x200xf32>, %b: memref<200x300xf32>, %c: memref<100
 // by splitting the linear indices (by 8 and 8 for the output pixels, once
 // per thread; by 3 and 3 for the window, in 32 bits as K is static) and
 // applying its map: row + window row. The image's tile loads with its
-// pixels fastest. With 8 filters (under 128) the 64 x 64 kernel is the
+// pixels fastest, the filter's with k. With 8 filters (under 128) the 64 x 64 kernel is the
 // only one.
 // CHECK-LABEL: func.func @main
 // CHECK-SAME: (%[[X:[^:]*]]: memref<?x3x10x10xf32>, %[[W:[^:]*]]: memref<8x3x3x3xf32>
 // CHECK-DAG: %[[C8:.*]] = arith.constant 8 : index
 // CHECK-DAG: %[[C3:.*]] = arith.constant 3 : index
 // CHECK-DAG: %[[C64:.*]] = arith.constant 64 : index
+// The filter's K dims are its trailing ones: it is read as [8, 27].
+// CHECK-DAG: %[[WF:.*]] = memref.collapse_shape %[[W]] {{\[}}[0], [1, 2, 3]] : memref<8x3x3x3xf32> into memref<8x27xf32>
 // CHECK-NOT: scf.if
 // CHECK: scf.parallel
 // CHECK: %[[E:.*]] = arith.addi %{{.*}}, %c0 : index
@@ -79,6 +81,7 @@ func.func @main(%a: memref<100x200xf32>, %b: memref<200x300xf32>, %c: memref<100
 // CHECK-NEXT: %[[ROW:.*]] = arith.addi %[[OH]], %[[KH]] : index
 // CHECK-NEXT: %[[COL:.*]] = arith.addi %[[OW]], %[[KW]] : index
 // CHECK-NEXT: memref.load %[[X]][%[[N]], %[[CH]], %[[ROW]], %[[COL]]]
+// CHECK: memref.load %[[WF]][%{{.*}}, %{{.*}}] : memref<8x27xf32>
 func.func @main(%x: memref<?x3x10x10xf32>, %w: memref<8x3x3x3xf32>, %y: memref<?x8x8x8xf32>) {
   linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
     ins(%x, %w : memref<?x3x10x10xf32>, memref<8x3x3x3xf32>) outs(%y : memref<?x8x8x8xf32>)
