@@ -24,6 +24,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/Passes.h"
+#include "codegen/gpu/GatherTable.h"
 #include "codegen/gpu/LoopMapping.h"
 
 #include "mlir/Dialect/Affine/Utils.h"
@@ -57,6 +58,10 @@ constexpr int64_t kMinReduction = 16;
 /// output atomically.
 constexpr int64_t kTargetBlocks = 264;
 constexpr int64_t kMinStepsPerSplit = 8;
+/// The longest static K whose offset table (GatherTable.h) is kept in
+/// shared memory: 24 KiB, beside the 8 KiB tiles, under the 48 KiB a
+/// block may have.
+constexpr int64_t kMaxTable = 6144;
 
 /// A contraction's loop dims, by the role they play in the GEMM.
 struct Roles {
@@ -289,6 +294,7 @@ struct GemmShape {
 struct StagedElement {
   Value kk, other, inside;
   SmallVector<Value> iv;
+  Value base; // with an offset table: the element's offset from the M/N dims
 };
 
 /// Builds the tiled kernel that replaces `op`, before it.
@@ -306,9 +312,18 @@ void buildKernel(OpBuilder &b, linalg::LinalgOp op, const Roles &roles,
   Value zero = constantIndex(b, loc, 0), one = constantIndex(b, loc, 1);
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
   Value flat[2];
-  for (unsigned i = 0; i < 2; ++i)
-    flat[i] = collapseTrailingK(b, loc, op.getDpsInputOperand(i)->get(),
-                                maps[i], roles);
+  std::optional<GatherTable> gather[2];
+  int64_t staticK = staticSize(op, roles.k);
+  for (unsigned i = 0; i < 2; ++i) {
+    Value operand = op.getDpsInputOperand(i)->get();
+    flat[i] = collapseTrailingK(b, loc, operand, maps[i], roles);
+    if (flat[i] || ShapedType::isDynamic(staticK) || staticK > kMaxTable)
+      continue;
+    FailureOr<GatherTable> table =
+        planGatherTable(b, loc, operand, maps[i], roles.k);
+    if (succeeded(table))
+      gather[i] = *table;
+  }
   Value bm = constantIndex(b, loc, tiles.bm), bn = constantIndex(b, loc, tiles.bn);
   auto ceilDiv = [&](Value x, Value d) {
     return arith::CeilDivUIOp::create(b, loc, x, d).getResult();
@@ -369,12 +384,33 @@ void buildKernel(OpBuilder &b, linalg::LinalgOp op, const Roles &roles,
       b, loc, MemRefType::get({tiles.bk, tiles.bn + 4}, f32, nullptr, workgroup));
 
   unsigned numLoops = op.getNumLoops();
-  int64_t staticK = staticSize(op, roles.k);
   // (k runs up to one K step past the end: leave a margin)
   bool narrowK = !ShapedType::isDynamic(staticK) && staticK < (int64_t(1) << 30);
   // Loop indices of the batch dims; other dims are filled per access.
   SmallVector<Value> batchIv(numLoops, zero);
   delinearize(b, loc, bz, shape.sizes, roles.batch, batchIv);
+
+  // Offset tables: offset(k) for every k, by all threads, once per block.
+  Value tables[2];
+  for (unsigned i = 0; i < 2; ++i) {
+    if (!gather[i])
+      continue;
+    tables[i] = memref::AllocaOp::create(
+        b, loc, MemRefType::get({staticK}, b.getI32Type(), nullptr, workgroup));
+    auto fill = scf::ForOp::create(b, loc, tid, shape.k,
+                                   constantIndex(b, loc, kThreads));
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(fill.getBody());
+    SmallVector<Value> iv(numLoops, zero);
+    delinearize(b, loc, fill.getInductionVar(), shape.sizes, roles.k, iv,
+                /*narrow=*/true);
+    Value offset = affine::expandAffineExpr(b, loc, gather[i]->offset, iv, {});
+    memref::StoreOp::create(
+        b, loc, arith::IndexCastOp::create(b, loc, b.getI32Type(), offset),
+        tables[i], ValueRange{fill.getInductionVar()});
+  }
+  if (gather[0] || gather[1])
+    gpu::BarrierOp::create(b, loc);
 
   // The elements each thread stages: element e of the [BK][BM] (or BN)
   // tile, with k or the other index fastest among threads as the operand
@@ -395,6 +431,9 @@ void buildKernel(OpBuilder &b, linalg::LinalgOp op, const Roles &roles,
       el.iv = batchIv;
       delinearize(b, loc, arith::SelectOp::create(b, loc, el.inside, g, zero),
                   shape.sizes, operand == 0 ? roles.m : roles.n, el.iv);
+      if (gather[operand])
+        el.base = affine::expandAffineExpr(b, loc, gather[operand]->base,
+                                           el.iv, {});
       elements.push_back(std::move(el));
     }
     return elements;
@@ -414,7 +453,15 @@ void buildKernel(OpBuilder &b, linalg::LinalgOp op, const Roles &roles,
         Value inK = lessThan(gk, shape.k);
         Value k = arith::SelectOp::create(b, loc, inK, gk, zero);
         Value v;
-        if (Value view = flat[operand]) {
+        if (gather[operand]) {
+          Value offset = memref::LoadOp::create(b, loc, tables[operand],
+                                                ValueRange{k});
+          Value index = arith::AddIOp::create(
+              b, loc, el.base,
+              arith::IndexCastOp::create(b, loc, b.getIndexType(), offset));
+          v = memref::LoadOp::create(b, loc, gather[operand]->view,
+                                     ValueRange{index});
+        } else if (Value view = flat[operand]) {
           AffineMap map = maps[operand];
           SmallVector<Value> indices;
           for (unsigned i = 0; i + roles.k.size() < map.getNumResults(); ++i)

@@ -48,39 +48,54 @@ func.func @main(%a: memref<100x200xf32>, %b: memref<200x300xf32>, %c: memref<100
 // -----
 
 // A convolution is an implicit GEMM: M the image's (batch, rows, columns),
-// N the filters, K the channels and window. The image's element is found
-// by splitting the linear indices (by 8 and 8 for the output pixels, once
-// per thread; by 3 and 3 for the window, in 32 bits as K is static) and
-// applying its map: row + window row. The image's tile loads with its
-// pixels fastest, the filter's with k. With 8 filters (under 128) the 64 x 64 kernel is the
-// only one.
+// N the filters, K the channels and window. The image's element at
+// (n, c, oh + kh, ow + kw) is at base(n, oh, ow) + offset(c, kh, kw): each
+// block first fills a shared table of offset(k) = 100 c + 10 kh + kw for
+// the 27 values of k (split by 3 and 3, in 32 bits), then each staged
+// element is its base (n * 300 + oh * 10 + ow, computed once per thread)
+// plus one table read, through a 1-D view of the image. The image's tile
+// loads with its pixels fastest; the filter's K dims are its trailing
+// ones, so it is read as [8, 27] with k fastest. With 8 filters (under
+// 128) the 64 x 64 kernel is the only one.
 // CHECK-LABEL: func.func @main
 // CHECK-SAME: (%[[X:[^:]*]]: memref<?x3x10x10xf32>, %[[W:[^:]*]]: memref<8x3x3x3xf32>
 // CHECK-DAG: %[[C8:.*]] = arith.constant 8 : index
 // CHECK-DAG: %[[C3:.*]] = arith.constant 3 : index
-// CHECK-DAG: %[[C64:.*]] = arith.constant 64 : index
-// The filter's K dims are its trailing ones: it is read as [8, 27].
-// CHECK-DAG: %[[WF:.*]] = memref.collapse_shape %[[W]] {{\[}}[0], [1, 2, 3]] : memref<8x3x3x3xf32> into memref<8x27xf32>
+// CHECK: %[[BASE:[^,]*]], %[[OFF:[^,]*]], %{{.*}}:4, %{{.*}}:4 = memref.extract_strided_metadata %[[X]]
+// CHECK: %[[FLAT:.*]] = memref.reinterpret_cast %[[BASE]] to offset: [%[[OFF]]], sizes: [%{{.*}}], strides: [1] : memref<f32> to memref<?xf32, strided<[1], offset: ?>>
+// CHECK: %[[WF:.*]] = memref.collapse_shape %[[W]] {{\[}}[0], [1, 2, 3]] : memref<8x3x3x3xf32> into memref<8x27xf32>
 // CHECK-NOT: scf.if
 // CHECK: scf.parallel
-// CHECK: %[[E:.*]] = arith.addi %{{.*}}, %c0 : index
-// CHECK-NEXT: %[[PIX:.*]] = arith.remui %[[E]], %[[C64]] : index
-// CHECK: %[[OW:.*]] = arith.remui %[[M:.*]], %[[C8]] : index
-// CHECK-NEXT: %[[R:.*]] = arith.divui %[[M]], %[[C8]] : index
-// CHECK-NEXT: %[[OH:.*]] = arith.remui %[[R]], %[[C8]] : index
-// CHECK-NEXT: %[[N:.*]] = arith.divui %[[R]], %[[C8]] : index
-// CHECK: %[[K:.*]] = arith.index_castui %{{.*}} : index to i32
+// CHECK: %[[TABLE:.*]] = memref.alloca() : memref<27xi32, #gpu.address_space<workgroup>>
+// CHECK: scf.for %[[K:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
+// CHECK: %[[K32:.*]] = arith.index_castui %[[K]] : index to i32
 // CHECK-NEXT: %[[C3N:.*]] = arith.index_castui %[[C3]] : index to i32
-// CHECK-NEXT: %[[KW32:.*]] = arith.remui %[[K]], %[[C3N]] : i32
+// CHECK-NEXT: %[[KW32:.*]] = arith.remui %[[K32]], %[[C3N]] : i32
 // CHECK-NEXT: %[[KW:.*]] = arith.index_castui %[[KW32]] : i32 to index
-// CHECK-NEXT: %[[KR:.*]] = arith.divui %[[K]], %[[C3N]] : i32
+// CHECK-NEXT: %[[KR:.*]] = arith.divui %[[K32]], %[[C3N]] : i32
 // CHECK-NEXT: %[[KH32:.*]] = arith.remui %[[KR]], %[[C3N]] : i32
 // CHECK-NEXT: %[[KH:.*]] = arith.index_castui %[[KH32]] : i32 to index
 // CHECK-NEXT: %[[CH32:.*]] = arith.divui %[[KR]], %[[C3N]] : i32
 // CHECK-NEXT: %[[CH:.*]] = arith.index_castui %[[CH32]] : i32 to index
-// CHECK-NEXT: %[[ROW:.*]] = arith.addi %[[OH]], %[[KH]] : index
-// CHECK-NEXT: %[[COL:.*]] = arith.addi %[[OW]], %[[KW]] : index
-// CHECK-NEXT: memref.load %[[X]][%[[N]], %[[CH]], %[[ROW]], %[[COL]]]
+// CHECK-NEXT: %[[T0:.*]] = arith.muli %[[CH]], %c100 overflow<nsw> : index
+// CHECK-NEXT: %[[T1:.*]] = arith.muli %[[KH]], %c10 overflow<nsw> : index
+// CHECK-NEXT: %[[T2:.*]] = arith.addi %[[T0]], %[[T1]] : index
+// CHECK-NEXT: %[[T3:.*]] = arith.addi %[[T2]], %[[KW]] : index
+// CHECK-NEXT: %[[T4:.*]] = arith.index_cast %[[T3]] : index to i32
+// CHECK-NEXT: memref.store %[[T4]], %[[TABLE]][%[[K]]]
+// CHECK: gpu.barrier
+// CHECK: %[[OW:.*]] = arith.remui %[[M:.*]], %[[C8]] : index
+// CHECK-NEXT: %[[R:.*]] = arith.divui %[[M]], %[[C8]] : index
+// CHECK-NEXT: %[[OH:.*]] = arith.remui %[[R]], %[[C8]] : index
+// CHECK-NEXT: %[[N:.*]] = arith.divui %[[R]], %[[C8]] : index
+// CHECK-NEXT: %[[B0:.*]] = arith.muli %[[N]], %c300 overflow<nsw> : index
+// CHECK-NEXT: %[[B1:.*]] = arith.muli %[[OH]], %c10 overflow<nsw> : index
+// CHECK-NEXT: %[[B2:.*]] = arith.addi %[[B0]], %[[B1]] : index
+// CHECK-NEXT: %[[PIXEL:.*]] = arith.addi %[[B2]], %[[OW]] : index
+// CHECK: %[[O:.*]] = memref.load %[[TABLE]][%{{.*}}]
+// CHECK-NEXT: %[[OI:.*]] = arith.index_cast %[[O]] : i32 to index
+// CHECK-NEXT: %[[AT:.*]] = arith.addi %[[PIXEL]], %[[OI]] : index
+// CHECK-NEXT: memref.load %[[FLAT]][%[[AT]]]
 // CHECK: memref.load %[[WF]][%{{.*}}, %{{.*}}] : memref<8x27xf32>
 func.func @main(%x: memref<?x3x10x10xf32>, %w: memref<8x3x3x3xf32>, %y: memref<?x8x8x8xf32>) {
   linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
