@@ -21,6 +21,7 @@ typedef struct CUfunc_st *CUfunction;
 typedef struct CUstream_st *CUstream;
 typedef struct CUevent_st *CUevent;
 typedef unsigned long long CUdeviceptr;
+typedef struct CUmemPoolHandle_st *CUmemoryPool;
 
 /* The enum values used, as cuda.h numbers them. */
 enum {
@@ -33,7 +34,9 @@ enum {
   KILN_CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES = 8,
   KILN_CU_STREAM_NON_BLOCKING = 1,
   KILN_CU_EVENT_DISABLE_TIMING = 2,
-  KILN_CU_MEM_ATTACH_GLOBAL = 1
+  KILN_CU_MEM_ATTACH_GLOBAL = 1,
+  KILN_CU_DEVICE_ATTRIBUTE_MEMORY_POOLS_SUPPORTED = 115,
+  KILN_CU_MEMPOOL_ATTR_RELEASE_THRESHOLD = 4
 };
 
 /** The driver entry points, each named after the symbol it was resolved
@@ -78,6 +81,17 @@ typedef struct kiln_cuda_api {
                                size_t count, CUstream stream);
   CUresult (*cuMemsetD16Async)(CUdeviceptr dst, unsigned short value,
                                size_t count, CUstream stream);
+  /* Optional (CUDA 11.2 and later): the stream-ordered allocator. */
+  CUresult (*cuDeviceGetAttribute)(int *value, int attribute, CUdevice device);
+  CUresult (*cuDeviceGetDefaultMemPool)(CUmemoryPool *pool, CUdevice device);
+  CUresult (*cuMemPoolSetAttribute)(CUmemoryPool pool, int attribute,
+                                    void *value);
+  CUresult (*cuMemAllocAsync)(CUdeviceptr *ptr, size_t bytes, CUstream stream);
+  CUresult (*cuMemFreeAsync)(CUdeviceptr ptr, CUstream stream);
+  /* Nonzero when device 0's default memory pool serves the run's
+   * buffers: cuMemAllocAsync/cuMemFreeAsync on the run's stream, kept
+   * cached between runs, with no synchronisation. */
+  int stream_ordered;
 } kiln_cuda_api;
 
 /** The driver, ready on the calling thread: opens it on first use (as

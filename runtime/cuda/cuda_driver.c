@@ -72,6 +72,18 @@ static const struct {
     KILN_ENTRY(cuMemcpyAsync, "cuMemcpyAsync"),
     KILN_ENTRY(cuMemsetD32Async, "cuMemsetD32Async"),
     KILN_ENTRY(cuMemsetD16Async, "cuMemsetD16Async"),
+};
+
+/** Entry points a driver may lack; Kiln then does without them. */
+static const struct {
+  const char *symbol;
+  size_t offset;
+} optional_entries[] = {
+    KILN_ENTRY(cuDeviceGetAttribute, "cuDeviceGetAttribute"),
+    KILN_ENTRY(cuDeviceGetDefaultMemPool, "cuDeviceGetDefaultMemPool"),
+    KILN_ENTRY(cuMemPoolSetAttribute, "cuMemPoolSetAttribute"),
+    KILN_ENTRY(cuMemAllocAsync, "cuMemAllocAsync"),
+    KILN_ENTRY(cuMemFreeAsync, "cuMemFreeAsync"),
 #undef KILN_ENTRY
 };
 
@@ -100,12 +112,39 @@ static const char *resolve(void *lib, kiln_cuda_api *api) {
     /* POSIX guarantees that a function pointer fits in a void *. */
     memcpy((char *)api + entries[i].offset, &symbol, sizeof symbol);
   }
+  for (size_t i = 0; i < sizeof optional_entries / sizeof optional_entries[0];
+       ++i) {
+    void *symbol = dlsym(lib, optional_entries[i].symbol);
+    memcpy((char *)api + optional_entries[i].offset, &symbol, sizeof symbol);
+  }
   return NULL;
+}
+
+/** Serves run buffers from device 0's default memory pool when the driver
+ *  and device support it: a cuMemAlloc per buffer and a synchronising
+ *  cuMemFree cost more than many of a model's kernels. The pool keeps what
+ *  it holds (release threshold: unlimited), so later runs allocate nothing
+ *  from the device. */
+static void use_memory_pool(kiln_cuda_api *api, CUdevice device) {
+  int supported = 0;
+  CUmemoryPool pool = NULL;
+  unsigned long long keep = ~0ull;
+  api->stream_ordered =
+      api->cuDeviceGetAttribute && api->cuDeviceGetDefaultMemPool &&
+      api->cuMemPoolSetAttribute && api->cuMemAllocAsync &&
+      api->cuMemFreeAsync &&
+      api->cuDeviceGetAttribute(
+          &supported, KILN_CU_DEVICE_ATTRIBUTE_MEMORY_POOLS_SUPPORTED,
+          device) == KILN_CUDA_SUCCESS &&
+      supported &&
+      api->cuDeviceGetDefaultMemPool(&pool, device) == KILN_CUDA_SUCCESS &&
+      api->cuMemPoolSetAttribute(pool, KILN_CU_MEMPOOL_ATTR_RELEASE_THRESHOLD,
+                                 &keep) == KILN_CUDA_SUCCESS;
 }
 
 /** Initialises the driver and retains device 0's primary context into
  *  `ctx`; writes why not into `message` on failure. */
-static kiln_status init_device(const kiln_cuda_api *api, CUcontext *ctx,
+static kiln_status init_device(kiln_cuda_api *api, CUcontext *ctx,
                                char *message, size_t size) {
   char what[256];
   CUresult r = api->cuInit(0);
@@ -146,6 +185,7 @@ static kiln_status init_device(const kiln_cuda_api *api, CUcontext *ctx,
     snprintf(message, size, "could not use CUDA device 0 (%s: %s)", call, what);
     return KILN_ERROR_UNSUPPORTED;
   }
+  use_memory_pool(api, device);
   return KILN_OK;
 }
 

@@ -129,6 +129,9 @@ void mgpuEventRecord(void *event, void *stream) {
 static __thread CUdeviceptr *tls_live;
 static __thread size_t tls_live_size, tls_live_capacity;
 static __thread int tls_in_run;
+/* The stream the run's pool buffers were allocated on: a failed run
+ * returns them to the pool ordered after the work still queued there. */
+static __thread CUstream tls_run_stream;
 
 void kiln_cuda_begin_run(void) {
   tls_in_run = 1;
@@ -138,8 +141,12 @@ void kiln_cuda_begin_run(void) {
 void kiln_cuda_end_run(int failed) {
   const kiln_cuda_api *api =
       failed && tls_live_size ? kiln_cuda_enter_quietly() : NULL;
-  for (size_t i = 0; api && i < tls_live_size; ++i)
-    api->cuMemFree(tls_live[i]);
+  for (size_t i = 0; api && i < tls_live_size; ++i) {
+    if (api->stream_ordered)
+      api->cuMemFreeAsync(tls_live[i], tls_run_stream);
+    else
+      api->cuMemFree(tls_live[i]);
+  }
   tls_live_size = 0;
   tls_in_run = 0;
 }
@@ -180,6 +187,13 @@ void *mgpuMemAlloc(uint64_t sizeBytes, void *stream, bool isHostShared) {
     kiln_cuda_check(api->cuMemAllocManaged(&ptr, (size_t)sizeBytes,
                                            KILN_CU_MEM_ATTACH_GLOBAL),
                     "cuMemAllocManaged", NULL);
+  else if (api->stream_ordered) {
+    /* From the pool, ordered on the run's stream: no synchronisation. */
+    tls_run_stream = kiln_cuda_stream(api, stream);
+    kiln_cuda_check(
+        api->cuMemAllocAsync(&ptr, (size_t)sizeBytes, tls_run_stream),
+        "cuMemAllocAsync", NULL);
+  }
   else
     kiln_cuda_check(api->cuMemAlloc(&ptr, (size_t)sizeBytes), "cuMemAlloc_v2",
                     NULL);
@@ -191,10 +205,17 @@ void mgpuMemFree(void *ptr, void *stream) {
   if (!ptr)
     return;
   const kiln_cuda_api *api = kiln_cuda_enter();
-  /* Work queued on the stream may still use the buffer. */
-  kiln_cuda_check(api->cuStreamSynchronize(kiln_cuda_stream(api, stream)),
-                  "cuStreamSynchronize", NULL);
+  CUstream s = kiln_cuda_stream(api, stream);
   untrack((CUdeviceptr)(uintptr_t)ptr);
+  if (api->stream_ordered) {
+    /* Back to the pool once the work queued before it on the stream is
+     * done; the run's later allocations on the stream may reuse it. */
+    kiln_cuda_check(api->cuMemFreeAsync((CUdeviceptr)(uintptr_t)ptr, s),
+                    "cuMemFreeAsync", NULL);
+    return;
+  }
+  /* Work queued on the stream may still use the buffer. */
+  kiln_cuda_check(api->cuStreamSynchronize(s), "cuStreamSynchronize", NULL);
   kiln_cuda_check(api->cuMemFree((CUdeviceptr)(uintptr_t)ptr), "cuMemFree_v2",
                   NULL);
 }

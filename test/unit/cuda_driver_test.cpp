@@ -321,6 +321,18 @@ TEST_F(CudaDriver, FailedRunFreesItsDeviceBuffers) {
       << "the buffer the compiled code never reached the free of leaked";
 }
 
+TEST_F(CudaDriver, RunBuffersComeFromTheStreamOrderedPool) {
+  // The stand-in's device supports memory pools: a run's buffers are
+  // cuMemAllocAsync'd and cuMemFreeAsync'd on its stream, none left over.
+  useFake(0, 1, 0);
+  gModule = mgpuModuleLoadJIT(const_cast<char *>("// add_one"), 3);
+  int before = calls("live buffers");
+  std::string error;
+  EXPECT_EQ(createAndRun(kGpuAllocThenLaunch, 1, error), KILN_OK) << error;
+  EXPECT_EQ(calls("cuMemAllocAsync"), 2);
+  EXPECT_EQ(calls("live buffers"), before);
+}
+
 TEST_F(CudaDriver, DeviceOutOfMemoryIsOutOfMemory) {
   useFake(0, 1, 0);
   void *lib = dlopen(KILN_FAKE_CUDA_DRIVER_PATH, RTLD_NOW | RTLD_LOCAL);

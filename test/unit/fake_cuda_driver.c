@@ -21,6 +21,7 @@
 
 static int init_result, device_count = 1, launch_result;
 static int module_loads, stream_creates, launches, module_unloads, copies;
+static int async_allocations;
 static int live_buffers; /* cuMemAlloc minus cuMemFree, never reset */
 static int allocations_left = -1; /* < 0: unlimited */
 
@@ -34,6 +35,7 @@ EXPORT void fake_cuda_configure(int init, int devices, int launch) {
   device_count = devices;
   launch_result = launch;
   module_loads = stream_creates = launches = module_unloads = copies = 0;
+  async_allocations = 0;
   last_launch_stream = NULL;
 }
 
@@ -52,6 +54,8 @@ EXPORT int fake_cuda_calls(const char *call) {
     return module_unloads;
   if (strcmp(call, "cuMemcpyAsync") == 0)
     return copies;
+  if (strcmp(call, "cuMemAllocAsync") == 0)
+    return async_allocations;
   if (strcmp(call, "live buffers") == 0)
     return live_buffers;
   return -1;
@@ -198,6 +202,30 @@ EXPORT CUresult cuMemFree_v2(CUdeviceptr ptr) {
     __atomic_sub_fetch(&live_buffers, 1, __ATOMIC_RELAXED);
   free((void *)(uintptr_t)ptr);
   return 0;
+}
+/* The stream-ordered allocator: this stand-in runs nothing, so a buffer
+ * is freed at once; device 0 says it supports memory pools. */
+static int pool_token;
+EXPORT CUresult cuDeviceGetAttribute(int *value, int attribute,
+                                     CUdevice device) {
+  *value = attribute == 115 && device == 0;
+  return 0;
+}
+EXPORT CUresult cuDeviceGetDefaultMemPool(void **pool, CUdevice device) {
+  *pool = &pool_token;
+  return device == 0 ? 0 : 101;
+}
+EXPORT CUresult cuMemPoolSetAttribute(void *pool, int attribute, void *value) {
+  (void)attribute;
+  return pool == &pool_token && value ? 0 : 1;
+}
+EXPORT CUresult cuMemAllocAsync(CUdeviceptr *ptr, size_t bytes,
+                                CUstream stream) {
+  __atomic_add_fetch(&async_allocations, 1, __ATOMIC_RELAXED);
+  return stream ? cuMemAlloc_v2(ptr, bytes) : 1;
+}
+EXPORT CUresult cuMemFreeAsync(CUdeviceptr ptr, CUstream stream) {
+  return stream ? cuMemFree_v2(ptr) : 1;
 }
 EXPORT CUresult cuMemcpyAsync(CUdeviceptr dst, CUdeviceptr src, size_t bytes,
                               CUstream stream) {
