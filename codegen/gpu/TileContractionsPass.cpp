@@ -297,9 +297,10 @@ struct StagedElement {
   Value base; // with an offset table: the element's offset from the M/N dims
 };
 
-/// Builds the tiled kernel that replaces `op`, before it.
+/// Builds the tiled kernel that replaces `op`, before it. With `enabled`,
+/// the kernel has no blocks (the runtime launches nothing) unless it holds.
 void buildKernel(OpBuilder &b, linalg::LinalgOp op, const Roles &roles,
-                 const Tiles &tiles) {
+                 const Tiles &tiles, Value enabled = {}) {
   Location loc = op.getLoc();
   MLIRContext *ctx = b.getContext();
   GemmShape shape;
@@ -347,11 +348,12 @@ void buildKernel(OpBuilder &b, linalg::LinalgOp op, const Roles &roles,
   Value splits = arith::MinUIOp::create(b, loc, wanted, most);
   Value stepsPerSplit = ceilDiv(kSteps, splits);
   splits = ceilDiv(kSteps, stepsPerSplit); // no empty split
+  Value outer = arith::MulIOp::create(b, loc, batches, splits);
+  if (enabled)
+    outer = arith::SelectOp::create(b, loc, enabled, outer, zero);
   auto blocks = scf::ParallelOp::create(
       b, loc, ValueRange{zero, zero, zero},
-      ValueRange{arith::MulIOp::create(b, loc, batches, splits), blocksM,
-                 blocksN},
-      ValueRange{one, one, one});
+      ValueRange{outer, blocksM, blocksN}, ValueRange{one, one, one});
   setMapping(blocks, {gpu::Processor::BlockZ, gpu::Processor::BlockY,
                       gpu::Processor::BlockX});
   b.setInsertionPoint(blocks.getBody()->getTerminator());
@@ -602,7 +604,8 @@ struct TileContractionsPass
                  !ShapedType::isDynamic(batches)) {
         buildKernel(b, op, *roles, tilesOf(wantsLargeTiles(m, n, batches) ? 8 : 4));
       } else {
-        // Both kernels, one chosen by the run's sizes.
+        // Both kernels, the run's sizes giving one of them no blocks (a
+        // branch would make the host wait for the GPU before and after).
         Location loc = op.getLoc();
         SmallVector<Value> sizes;
         for (Range r : op.createLoopRanges(b, loc))
@@ -611,11 +614,11 @@ struct TileContractionsPass
             b, loc, product(b, loc, sizes, roles->m),
             product(b, loc, sizes, roles->n),
             product(b, loc, sizes, roles->batch));
-        auto choice = scf::IfOp::create(b, loc, large, /*withElseRegion=*/true);
-        b.setInsertionPointToStart(choice.thenBlock());
-        buildKernel(b, op, *roles, tilesOf(8));
-        b.setInsertionPointToStart(choice.elseBlock());
-        buildKernel(b, op, *roles, tilesOf(4));
+        Value small = arith::XOrIOp::create(
+            b, loc, large, arith::ConstantIntOp::create(b, loc, 1, 1));
+        buildKernel(b, op, *roles, tilesOf(8), large);
+        b.setInsertionPoint(op);
+        buildKernel(b, op, *roles, tilesOf(4), small);
       }
       op->erase();
     }

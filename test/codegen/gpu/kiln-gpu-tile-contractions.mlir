@@ -107,7 +107,8 @@ func.func @main(%x: memref<?x3x10x10xf32>, %w: memref<8x3x3x3xf32>, %y: memref<?
 
 // Dynamic rows and 256 columns: both kernels are built, and the run's
 // sizes choose (both sides at least 128 and at least 256 tiles of
-// 128 x 128: the 8 x 8 per thread kernel, with K steps of 8).
+// 128 x 128: the 8 x 8 per thread kernel, with K steps of 8) by giving the
+// other kernel no blocks. No branch: the host need not wait for the GPU.
 // CHECK-LABEL: func.func @main
 // CHECK: %[[C256:.*]] = arith.constant 256 : index
 // CHECK: %[[C128:.*]] = arith.constant 128 : index
@@ -115,9 +116,13 @@ func.func @main(%x: memref<?x3x10x10xf32>, %w: memref<8x3x3x3xf32>, %y: memref<?
 // CHECK: arith.cmpi uge, %{{.*}}, %[[C128]] : index
 // CHECK: %[[ENOUGH:.*]] = arith.cmpi uge, %{{.*}}, %[[C256]] : index
 // CHECK-NEXT: %[[BIG:.*]] = arith.andi %{{.*}}, %[[ENOUGH]] : i1
-// CHECK-NEXT: scf.if %[[BIG]] {
+// CHECK: %[[SMALL:.*]] = arith.xori %[[BIG]], %true : i1
+// CHECK-NOT: scf.if
+// CHECK: %[[N1:.*]] = arith.select %[[BIG]], %{{.*}}, %c0 : index
+// CHECK-NEXT: scf.parallel (%{{.*}}, %{{.*}}, %{{.*}}) = (%c0, %c0, %c0) to (%[[N1]],
 // CHECK: memref.alloca() : memref<8x132xf32, #gpu.address_space<workgroup>>
-// CHECK: } else {
+// CHECK: %[[N2:.*]] = arith.select %[[SMALL]], %{{.*}}, %c0 : index
+// CHECK-NEXT: scf.parallel (%{{.*}}, %{{.*}}, %{{.*}}) = (%c0, %c0, %c0) to (%[[N2]],
 // CHECK: memref.alloca() : memref<16x68xf32, #gpu.address_space<workgroup>>
 func.func @main(%a: memref<?x64xf32>, %b: memref<64x256xf32>, %c: memref<?x256xf32>) {
   linalg.matmul ins(%a, %b : memref<?x64xf32>, memref<64x256xf32>) outs(%c : memref<?x256xf32>)
