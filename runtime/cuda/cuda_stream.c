@@ -131,7 +131,7 @@ static __thread size_t tls_live_size, tls_live_capacity;
 static __thread int tls_in_run;
 /* The stream the run's pool buffers were allocated on: a failed run
  * returns them to the pool ordered after the work still queued there. */
-static __thread CUstream tls_run_stream;
+static __thread CUstream tls_pool_stream;
 
 void kiln_cuda_begin_run(void) {
   tls_in_run = 1;
@@ -143,7 +143,7 @@ void kiln_cuda_end_run(int failed) {
       failed && tls_live_size ? kiln_cuda_enter_quietly() : NULL;
   for (size_t i = 0; api && i < tls_live_size; ++i) {
     if (api->stream_ordered)
-      api->cuMemFreeAsync(tls_live[i], tls_run_stream);
+      api->cuMemFreeAsync(tls_live[i], tls_pool_stream);
     else
       api->cuMemFree(tls_live[i]);
   }
@@ -189,9 +189,9 @@ void *mgpuMemAlloc(uint64_t sizeBytes, void *stream, bool isHostShared) {
                     "cuMemAllocManaged", NULL);
   else if (api->stream_ordered) {
     /* From the pool, ordered on the run's stream: no synchronisation. */
-    tls_run_stream = kiln_cuda_stream(api, stream);
+    tls_pool_stream = kiln_cuda_stream(api, stream);
     kiln_cuda_check(
-        api->cuMemAllocAsync(&ptr, (size_t)sizeBytes, tls_run_stream),
+        api->cuMemAllocAsync(&ptr, (size_t)sizeBytes, tls_pool_stream),
         "cuMemAllocAsync", NULL);
   }
   else
