@@ -3,12 +3,13 @@
 #include "frontends/Registry.h"
 #include "frontends/onnx/OnnxFrontend.h"
 #include "frontends/tf/TfFrontend.h"
+#include "frontends/torch/TorchFrontend.h"
 
 namespace kiln {
 
 const std::vector<const Frontend *> &allFrontends() {
-  static const std::vector<const Frontend *> list = {&onnxFrontend(),
-                                                     &tfFrontend()};
+  static const std::vector<const Frontend *> list = {
+      &onnxFrontend(), &tfFrontend(), &torchFrontend()};
   return list;
 }
 
@@ -26,7 +27,8 @@ const Frontend *findFrontend(const std::string &path, const std::string &format,
     error = "unknown --format '" + format + "' (known: " + names + ")";
   else
     error = "cannot tell the format of '" + path + "' from its name: "
-            "expected .onnx, a TensorFlow GraphDef (.pb, .pbtxt); or give "
+            "expected .onnx, a TensorFlow GraphDef (.pb, .pbtxt), a "
+            "torch.export archive (.pt2); or give "
             "--format=" + names;
   return nullptr;
 }

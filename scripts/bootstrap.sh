@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 PACKAGES=(
   cmake ninja-build ccache g++ libgtest-dev
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
-  libprotobuf-dev protobuf-compiler libonnx-dev libonnx-testdata libsnappy-dev
+  libprotobuf-dev protobuf-compiler libonnx-dev libonnx-testdata libsnappy-dev libzip-dev
   python3-onnx python3-protobuf python3-numpy python3-torch python3-torchvision
 )
 missing=()

@@ -31,10 +31,14 @@ using namespace mlir;
 
 namespace kiln {
 
-/// "node 'conv1'" for an importer location, else the printed location.
+/// "node 'conv1'" for an importer location, the path for a whole model
+/// file, else the printed location.
 static std::string describe(Location loc) {
   if (auto name = dyn_cast<NameLoc>(loc))
     return "node '" + name.getName().str() + "'";
+  // A model file as a whole (line 0): its path.
+  if (auto file = dyn_cast<FileLineColLoc>(loc); file && file.getLine() == 0)
+    return file.getFilename().str();
   if (auto fused = dyn_cast<FusedLoc>(loc))
     for (Location l : fused.getLocations())
       if (isa<NameLoc>(l))

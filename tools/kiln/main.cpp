@@ -29,8 +29,9 @@ using namespace kiln;
 static const char *kUsage =
     "usage: kiln <command> [options]\n"
     "  MODEL: an ONNX model (.onnx), a frozen TensorFlow GraphDef (.pb,\n"
-    "  .pbtxt), a SavedModel directory or a TensorFlow.js model.json;\n"
-    "  --format=onnx|tf overrides the file type. For TensorFlow,\n"
+    "  .pbtxt), a SavedModel directory, a TensorFlow.js model.json or a\n"
+    "  torch.export archive (.pt2); --format=onnx|tf|torch overrides the\n"
+    "  file type. For TensorFlow,\n"
     "  --outputs NAME[:K],... picks the fetches, --input-shape the feeds'\n"
     "  dims, --signature a SavedModel's signature (serving_default) and\n"
     "  --config FILE tfcompile's tf2xla.Config (feeds and fetches).\n"

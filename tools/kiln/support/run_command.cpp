@@ -51,12 +51,20 @@ bool loadDataDir(const std::string &dir, const std::string &stem,
   std::vector<HostTensor> files;
   std::error_code ec;
   for (int32_t k = 0;; ++k) {
+    // ONNX's TensorProto files, else NumPy's (PyTorch test sets): the
+    // K-th file feeds the K-th tensor.
     fs::path file = fs::path(dir) / (stem + "_" + std::to_string(k) + ".pb");
-    if (!fs::exists(file, ec))
-      break;
+    fs::path npy = fs::path(dir) / (stem + "_" + std::to_string(k) + ".npy");
     HostTensor t;
-    if (!readTensorProto(file.string(), t, err))
-      return false;
+    if (fs::exists(file, ec)) {
+      if (!readTensorProto(file.string(), t, err))
+        return false;
+    } else if (fs::exists(npy, ec)) {
+      if (!readNpy(npy.string(), t, err))
+        return false;
+    } else {
+      break;
+    }
     // Frozen inputs were compiled in: their files are not fed at run time.
     if (std::find(skip.begin(), skip.end(), t.name) != skip.end())
       continue;

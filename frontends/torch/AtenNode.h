@@ -1,0 +1,72 @@
+//===- AtenNode.h - one ATen call of an exported program, to kiln -*- C++ -*-===//
+//
+// A node of torch.export's graph calls an ATen overload
+// ("torch.ops.aten.conv2d.default") with named arguments, each a tensor,
+// a list of tensors, an int, ints, a float, a bool or None. Arguments left
+// at their schema default are not written: each importer states the
+// defaults it relies on.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_FRONTENDS_TORCH_ATENNODE_H
+#define KILN_FRONTENDS_TORCH_ATENNODE_H
+
+#include "frontends/common/NodeBuilder.h"
+
+#include "llvm/ADT/StringMap.h"
+#include "llvm/Support/JSON.h"
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+
+namespace kiln::torch_frontend {
+
+class AtenNode : public NodeBuilder {
+public:
+  AtenNode(mlir::Location loc, mlir::OpBuilder &builder,
+           const llvm::json::Object &node,
+           const std::map<std::string, mlir::Value> &values)
+      : NodeBuilder(loc, builder, {}), node(node), values(values) {}
+
+  const llvm::json::Object &node;
+  const std::map<std::string, mlir::Value> &values;
+
+  /// The argument named `name` (schema name: "input", "weight", ...), or
+  /// null when the call left it at its default.
+  const llvm::json::Object *arg(llvm::StringRef name) const;
+
+  /// Tensor argument `name`; null Value when absent or None. `required`
+  /// tensors that are missing are reported.
+  mlir::Value tensor(llvm::StringRef name, bool required = true);
+  /// List-of-tensors argument `name` (cat's inputs).
+  std::optional<std::vector<mlir::Value>> tensors(llvm::StringRef name);
+  /// Int, ints (an int is taken as a list of one, as ATen's int[2] does
+  /// for a single value repeated), float and bool arguments, or `dflt`.
+  int64_t intArg(llvm::StringRef name, int64_t dflt) const;
+  std::vector<int64_t> intsArg(llvm::StringRef name,
+                               std::vector<int64_t> dflt) const;
+  double floatArg(llvm::StringRef name, double dflt) const;
+  bool boolArg(llvm::StringRef name, bool dflt) const;
+
+  mlir::RankedTensorType inputTypeOf(mlir::Value v) const {
+    return mlir::cast<mlir::RankedTensorType>(v.getType());
+  }
+
+  /// The ATen overload without the "torch.ops." prefix ("aten.relu.default").
+  std::string target() const;
+};
+
+/// An overload's name without the "torch.ops." prefix.
+std::string atenName(llvm::StringRef target);
+
+using AtenImporter = std::function<mlir::LogicalResult(
+    AtenNode &, llvm::SmallVectorImpl<mlir::Value> &)>;
+
+/// ATen overload -> importer; docs/frontends/pytorch.md lists them.
+const llvm::StringMap<AtenImporter> &atenImporters();
+
+} // namespace kiln::torch_frontend
+
+#endif // KILN_FRONTENDS_TORCH_ATENNODE_H

@@ -1,0 +1,312 @@
+//===- Pt2Importer.cpp - an ExportedProgram's graph to kiln ---------------===//
+//
+// models/model.json holds the graph: placeholders (parameters, buffers,
+// constants and user inputs, in the signature's order), ATen calls in
+// order, and the outputs. Parameters, buffers and constants become kiln
+// constants from the archive's weights; user inputs become @main's
+// arguments; each call goes through the ATen table (AtenImporters.cpp).
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontends/torch/Pt2Importer.h"
+
+#include "frontends/torch/AtenNode.h"
+#include "frontends/torch/Pt2Archive.h"
+
+#include "ir/ConstantData.h"
+#include "ir/KilnDialect.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
+using namespace mlir;
+
+namespace kiln::torch_frontend {
+namespace {
+
+/// The newest ExportedProgram schema major version this importer was
+/// written against (torch.export's SCHEMA_VERSION).
+constexpr int64_t kSchemaMajor = 8;
+
+/// The module path that made `node` ("layer1.0.conv1"): the last entry of
+/// its nn_module_stack ("key,path,type;..."), empty for the root.
+std::string modulePath(const llvm::json::Object &node) {
+  const auto *meta = node.getObject("metadata");
+  auto stack = meta ? meta->getString("nn_module_stack") : std::nullopt;
+  if (!stack || stack->empty())
+    return "";
+  llvm::StringRef last = stack->rsplit(';').second;
+  if (last.empty())
+    last = *stack;
+  return last.split(',').second.split(',').first.str();
+}
+
+class Importer {
+public:
+  Importer(MLIRContext &ctx, const ImportRequest &request,
+           const Pt2Archive &archive)
+      : ctx(ctx), request(request), archive(archive), builder(&ctx),
+        fileLoc(FileLineColLoc::get(&ctx, request.path, 0, 0)) {}
+
+  OwningOpRef<ModuleOp> run();
+
+private:
+  MLIRContext &ctx;
+  const ImportRequest &request;
+  const Pt2Archive &archive;
+  OpBuilder builder;
+  Location fileLoc;
+  std::map<std::string, Value> values;
+  const llvm::json::Object *tensorValues = nullptr;
+
+  InFlightDiagnostic error() { return emitError(fileLoc); }
+  Location nodeLoc(const llvm::json::Object &node) {
+    std::string name = node.getString("name").value_or("").str();
+    std::string path = modulePath(node);
+    return NameLoc::get(
+        StringAttr::get(&ctx, path.empty() ? name : path + ":" + name),
+        fileLoc);
+  }
+  FailureOr<RankedTensorType> typeOf(const std::string &name);
+  LogicalResult checkOps(const llvm::json::Array &nodes);
+  LogicalResult declareInputs(const llvm::json::Array &specs,
+                              func::FuncOp func);
+  LogicalResult importNode(const llvm::json::Object &node);
+};
+
+FailureOr<RankedTensorType> Importer::typeOf(const std::string &name) {
+  const auto *meta = tensorValues ? tensorValues->getObject(name) : nullptr;
+  if (!meta) {
+    error() << "tensor '" << name << "' has no tensor_values entry";
+    return failure();
+  }
+  kiln_dtype dtype;
+  auto scalarType = meta->getInteger("dtype");
+  if (!scalarType || !dtypeFromScalarType(*scalarType, dtype) ||
+      dtype != KILN_DTYPE_FLOAT32) {
+    error() << "input '" << name << "': only float32 inputs are supported "
+            << "yet (dtype " << scalarType.value_or(-1) << ")";
+    return failure();
+  }
+  SmallVector<int64_t> shape;
+  if (const auto *sizes = meta->getArray("sizes"))
+    for (const auto &s : *sizes) {
+      const auto *obj = s.getAsObject();
+      auto n = obj ? obj->getInteger("as_int") : std::nullopt;
+      shape.push_back(n ? *n : ShapedType::kDynamic);
+    }
+  auto pinned = request.shapes.find(name);
+  if (pinned != request.shapes.end()) {
+    if (pinned->second.size() != shape.size()) {
+      error() << "--input-shape " << name << " has " << pinned->second.size()
+              << " dims; the input has " << shape.size();
+      return failure();
+    }
+    for (auto [i, d] : llvm::enumerate(pinned->second))
+      shape[i] = d < 0 ? ShapedType::kDynamic : d;
+  }
+  if (llvm::is_contained(shape, ShapedType::kDynamic)) {
+    error() << "input '" << name << "' has symbolic dims, which the .pt2 "
+            << "importer does not handle yet: pin them with --input-shape";
+    return failure();
+  }
+  return RankedTensorType::get(shape, builder.getF32Type());
+}
+
+LogicalResult Importer::checkOps(const llvm::json::Array &nodes) {
+  const auto &table = atenImporters();
+  bool ok = true;
+  for (const auto &n : nodes) {
+    const auto *node = n.getAsObject();
+    if (!node) {
+      error() << "a graph node is not an object";
+      return failure();
+    }
+    llvm::StringRef target = node->getString("target").value_or("");
+    if (!table.count(atenName(target))) {
+      emitError(nodeLoc(*node)) << "ATen op " << target
+                                << " is not supported by Kiln";
+      ok = false;
+    }
+  }
+  return success(ok);
+}
+
+LogicalResult Importer::declareInputs(const llvm::json::Array &specs,
+                                      func::FuncOp func) {
+  Block *entry = func.addEntryBlock();
+  builder.setInsertionPointToStart(entry);
+  SmallVector<Type> argTypes;
+  SmallVector<std::string> argNames;
+  // Weights first, as constants; the arguments are added after.
+  for (const auto &s : specs) {
+    const auto *spec = s.getAsObject();
+    if (!spec || spec->size() != 1) {
+      error() << "an input spec is not a one-key object";
+      return failure();
+    }
+    llvm::StringRef kind = spec->begin()->first;
+    const auto *body = spec->begin()->second.getAsObject();
+    const auto *argObj = body ? body->getObject("arg") : nullptr;
+    if (kind == "user_input") {
+      const auto *t = argObj ? argObj->getObject("as_tensor") : nullptr;
+      auto name = t ? t->getString("name") : std::nullopt;
+      if (!name) {
+        error() << "a user input that is not a tensor is not supported";
+        return failure();
+      }
+      auto type = typeOf(name->str());
+      if (failed(type))
+        return failure();
+      argNames.push_back(name->str());
+      argTypes.push_back(*type);
+      continue;
+    }
+    const char *key = kind == "parameter"         ? "parameter_name"
+                      : kind == "buffer"          ? "buffer_name"
+                      : kind == "tensor_constant" ? "tensor_constant_name"
+                                                  : nullptr;
+    auto placeholder = argObj ? argObj->getString("name") : std::nullopt;
+    auto fqn = key && body ? body->getString(key) : std::nullopt;
+    if (!key || !placeholder || !fqn) {
+      error() << "input spec '" << kind << "' is not supported";
+      return failure();
+    }
+    auto found = archive.tensors.find(fqn->str());
+    if (found == archive.tensors.end()) {
+      error() << "the archive has no weights for " << kind << " '" << *fqn
+              << "'";
+      return failure();
+    }
+    const HostTensor &t = found->second;
+    Type et = t.dtype == KILN_DTYPE_FLOAT32   ? builder.getF32Type()
+              : t.dtype == KILN_DTYPE_INT64   ? builder.getI64Type()
+              : t.dtype == KILN_DTYPE_INT32   ? builder.getI32Type()
+              : t.dtype == KILN_DTYPE_FLOAT64 ? builder.getF64Type()
+                                              : Type();
+    if (!et) {
+      error() << kind << " '" << *fqn << "' has dtype " << dtypeName(t.dtype)
+              << ", which is not supported yet";
+      return failure();
+    }
+    auto type = RankedTensorType::get(t.shape, et);
+    values[placeholder->str()] = ConstantOp::create(
+        builder, NameLoc::get(StringAttr::get(&ctx, *fqn), fileLoc),
+        writeRawConstant(type, ArrayRef<char>(
+                                   reinterpret_cast<const char *>(t.bytes.data()),
+                                   t.bytes.size())));
+  }
+  for (auto [i, name] : llvm::enumerate(argNames)) {
+    values[name] = entry->addArgument(argTypes[i], fileLoc);
+  }
+  func.setFunctionType(builder.getFunctionType(argTypes, {}));
+  for (auto [i, name] : llvm::enumerate(argNames))
+    func.setArgAttr(i, "kiln.name", builder.getStringAttr(name));
+  return success();
+}
+
+LogicalResult Importer::importNode(const llvm::json::Object &node) {
+  AtenNode n(nodeLoc(node), builder, node, values);
+  SmallVector<Value> outs;
+  const AtenImporter &import = atenImporters().find(n.target())->second;
+  if (failed(import(n, outs)) || n.failedOp ||
+      llvm::any_of(outs, [](Value v) { return !v; }))
+    return failure();
+  const auto *outputs = node.getArray("outputs");
+  if (!outputs || outputs->size() != outs.size())
+    return emitError(n.loc) << n.target() << ": " << outs.size()
+                            << " results, the graph names "
+                            << (outputs ? outputs->size() : 0);
+  for (auto [i, o] : llvm::enumerate(*outputs)) {
+    const auto *obj = o.getAsObject();
+    const auto *t = obj ? obj->getObject("as_tensor") : nullptr;
+    auto name = t ? t->getString("name") : std::nullopt;
+    if (!name)
+      return emitError(n.loc) << n.target() << ": result " << i
+                              << " is not a single tensor";
+    values[name->str()] = outs[i];
+  }
+  return success();
+}
+
+OwningOpRef<ModuleOp> Importer::run() {
+  const auto *program = archive.program.getAsObject();
+  const auto *version = program ? program->getObject("schema_version") : nullptr;
+  auto major = version ? version->getInteger("major") : std::nullopt;
+  if (!major) {
+    error() << "models/model.json has no schema_version";
+    return nullptr;
+  }
+  if (*major > kSchemaMajor) {
+    error() << "the archive's ExportedProgram schema is version " << *major
+            << "." << version->getInteger("minor").value_or(0)
+            << ", newer than Kiln knows (" << kSchemaMajor << ".x)";
+    return nullptr;
+  }
+  const auto *gm = program->getObject("graph_module");
+  const auto *graph = gm ? gm->getObject("graph") : nullptr;
+  const auto *signature = gm ? gm->getObject("signature") : nullptr;
+  const auto *nodes = graph ? graph->getArray("nodes") : nullptr;
+  const auto *inputs = signature ? signature->getArray("input_specs") : nullptr;
+  const auto *outputs = signature ? signature->getArray("output_specs") : nullptr;
+  tensorValues = graph ? graph->getObject("tensor_values") : nullptr;
+  if (!nodes || !inputs || !outputs || !tensorValues) {
+    error() << "models/model.json lacks the graph, its signature or its "
+               "tensor_values";
+    return nullptr;
+  }
+  if (failed(checkOps(*nodes)))
+    return nullptr;
+  OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
+  builder.setInsertionPointToEnd(module->getBody());
+  auto func = func::FuncOp::create(builder, fileLoc, "main",
+                                   builder.getFunctionType({}, {}));
+  if (failed(declareInputs(*inputs, func)))
+    return nullptr;
+  for (const auto &node : *nodes)
+    if (failed(importNode(*node.getAsObject())))
+      return nullptr;
+  SmallVector<Value> results;
+  SmallVector<std::string> resultNames;
+  for (const auto &s : *outputs) {
+    const auto *spec = s.getAsObject();
+    const auto *body = spec && spec->size() == 1
+                           ? spec->begin()->second.getAsObject()
+                           : nullptr;
+    if (!body || spec->begin()->first != "user_output") {
+      error() << "output spec '"
+              << (spec && spec->size() == 1 ? spec->begin()->first.str() : "?")
+              << "' (a buffer or input update) is not supported";
+      return nullptr;
+    }
+    const auto *argObj = body->getObject("arg");
+    const auto *t = argObj ? argObj->getObject("as_tensor") : nullptr;
+    auto name = t ? t->getString("name") : std::nullopt;
+    auto found = name ? values.find(name->str()) : values.end();
+    if (found == values.end()) {
+      error() << "an output is not a tensor the graph computes";
+      return nullptr;
+    }
+    results.push_back(found->second);
+    resultNames.push_back(name->str());
+  }
+  func::ReturnOp::create(builder, fileLoc, results);
+  func.setFunctionType(builder.getFunctionType(
+      func.getArgumentTypes(), ValueRange(results).getTypes()));
+  for (auto [i, name] : llvm::enumerate(resultNames))
+    func.setResultAttr(i, "kiln.name", builder.getStringAttr(name));
+  return module;
+}
+
+} // namespace
+
+OwningOpRef<ModuleOp> importPt2(MLIRContext &ctx, const ImportRequest &request) {
+  Pt2Archive archive;
+  std::string error;
+  if (!readPt2Archive(request.path, archive, error)) {
+    emitError(FileLineColLoc::get(&ctx, request.path, 0, 0)) << error;
+    return nullptr;
+  }
+  return Importer(ctx, request, archive).run();
+}
+
+} // namespace kiln::torch_frontend

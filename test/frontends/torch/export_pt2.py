@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""export_pt2.py - writes the torch.export (.pt2) test archives.
+
+For each model: OUT/NAME/model.pt2 (torch.export.export + torch.export.save
+of the model in eval mode) and OUT/NAME/test_data_set_K/{input_0,output_0}.npy
+(a random input and PyTorch's output for it). The archives in
+test/frontends/torch/Inputs were written by this script; torch.export needs a current
+PyTorch (2.5 or later), which Debian does not ship, so CI uses the
+committed files. Regenerate them with a current torch in a virtual
+environment:
+
+    python3 -m venv ~/venvs/torch && ~/venvs/torch/bin/pip install torch numpy
+    ~/venvs/torch/bin/python test/frontends/torch/export_pt2.py \
+        test/frontends/torch/Inputs
+
+Usage: export_pt2.py OUT [NAME...]
+"""
+
+import os
+import sys
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "..", "models"))
+import export_models  # noqa: E402  (the suite's model definitions)
+
+
+class TinyMlp(nn.Module):
+    """8 -> Linear 16 -> ReLU -> Linear 4, batch 2."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(8, 16)
+        self.fc2 = nn.Linear(16, 4)
+
+    def forward(self, x):
+        return self.fc2(F.relu(self.fc1(x)))
+
+
+def small_cnn():
+    model = export_models.SmallCnn()
+    with torch.no_grad():
+        export_models.randomize_norms(model)
+    return model
+
+
+# name -> (constructor, input shape)
+MODELS = {
+    "mlp_tiny": (TinyMlp, (2, 8)),
+    "small_cnn": (small_cnn, (1, 3, 32, 32)),
+}
+
+
+def export(name, out):
+    ctor, shape = MODELS[name]
+    torch.manual_seed(0)
+    model = ctor().eval()
+    folder = os.path.join(out, name)
+    os.makedirs(folder, exist_ok=True)
+    example = torch.randn(*shape)
+    program = torch.export.export(model, (example,))
+    torch.export.save(program, os.path.join(folder, "model.pt2"))
+    gen = torch.Generator().manual_seed(1)
+    for k in range(2):
+        x = torch.randn(*shape, generator=gen)
+        with torch.no_grad():
+            y = model(x)
+        data = os.path.join(folder, "test_data_set_%d" % k)
+        os.makedirs(data, exist_ok=True)
+        np.save(os.path.join(data, "input_0.npy"), x.numpy())
+        np.save(os.path.join(data, "output_0.npy"), y.numpy())
+    print("wrote", folder)
+
+
+def main():
+    if len(sys.argv) < 2:
+        print(__doc__)
+        return 2
+    names = sys.argv[2:] or sorted(MODELS)
+    for name in names:
+        export(name, sys.argv[1])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
