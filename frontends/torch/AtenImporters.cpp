@@ -206,8 +206,9 @@ LogicalResult importFlatten(AtenNode &n, Out &out) {
       shape.push_back(type.getDimSize(d));
     }
   }
-  if (llvm::count(shape, ShapedType::kDynamic) > 0)
-    return n.error() << "flatten of dynamic dims is not supported yet";
+  if (llvm::count(shape, ShapedType::kDynamic) > 1)
+    return n.error() << "flatten: more than one dynamic dim in the result is "
+                        "not supported";
   out.push_back(n.reshape(x, shape));
   return success(bool(out.back()));
 }

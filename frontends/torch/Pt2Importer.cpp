@@ -18,6 +18,8 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
+#include "llvm/ADT/StringExtras.h"
+
 using namespace mlir;
 
 namespace kiln::torch_frontend {
@@ -67,6 +69,9 @@ private:
         fileLoc);
   }
   FailureOr<RankedTensorType> typeOf(const std::string &name);
+  /// Names of `name`'s symbolic dims ("" for fixed ones), or null when it
+  /// has none: the library's dim names.
+  ArrayAttr dimNamesOf(const std::string &name);
   LogicalResult checkOps(const llvm::json::Array &nodes);
   LogicalResult declareInputs(const llvm::json::Array &specs,
                               func::FuncOp func);
@@ -104,12 +109,36 @@ FailureOr<RankedTensorType> Importer::typeOf(const std::string &name) {
     for (auto [i, d] : llvm::enumerate(pinned->second))
       shape[i] = d < 0 ? ShapedType::kDynamic : d;
   }
-  if (llvm::is_contained(shape, ShapedType::kDynamic)) {
-    error() << "input '" << name << "' has symbolic dims, which the .pt2 "
-            << "importer does not handle yet: pin them with --input-shape";
-    return failure();
-  }
   return RankedTensorType::get(shape, builder.getF32Type());
+}
+
+/// The symbol of a symbolic size: "s77" from torch's
+/// "Symbol('s77', positive=True, integer=True)" or "s77"; "" for an
+/// expression of symbols ("2*s77").
+static std::string symbolName(llvm::StringRef expr) {
+  if (expr.consume_front("Symbol('"))
+    return expr.split('\'').first.str();
+  bool identifier = !expr.empty() && llvm::all_of(expr, [](char c) {
+    return llvm::isAlnum(c) || c == '_';
+  });
+  return identifier ? expr.str() : "";
+}
+
+ArrayAttr Importer::dimNamesOf(const std::string &name) {
+  const auto *meta = tensorValues ? tensorValues->getObject(name) : nullptr;
+  const auto *sizes = meta ? meta->getArray("sizes") : nullptr;
+  if (!sizes)
+    return {};
+  SmallVector<Attribute> names;
+  bool symbolic = false;
+  for (const auto &s : *sizes) {
+    const auto *obj = s.getAsObject();
+    const auto *expr = obj ? obj->getObject("as_expr") : nullptr;
+    symbolic |= expr != nullptr;
+    names.push_back(builder.getStringAttr(
+        expr ? symbolName(expr->getString("expr_str").value_or("")) : ""));
+  }
+  return symbolic ? builder.getArrayAttr(names) : ArrayAttr();
 }
 
 LogicalResult Importer::checkOps(const llvm::json::Array &nodes) {
@@ -199,8 +228,12 @@ LogicalResult Importer::declareInputs(const llvm::json::Array &specs,
     values[name] = entry->addArgument(argTypes[i], fileLoc);
   }
   func.setFunctionType(builder.getFunctionType(argTypes, {}));
-  for (auto [i, name] : llvm::enumerate(argNames))
+  for (auto [i, name] : llvm::enumerate(argNames)) {
     func.setArgAttr(i, "kiln.name", builder.getStringAttr(name));
+    auto type = cast<RankedTensorType>(argTypes[i]);
+    if (ArrayAttr names = dimNamesOf(name); names && !type.hasStaticShape())
+      func.setArgAttr(i, "kiln.dim_names", names);
+  }
   return success();
 }
 
@@ -292,8 +325,12 @@ OwningOpRef<ModuleOp> Importer::run() {
   func::ReturnOp::create(builder, fileLoc, results);
   func.setFunctionType(builder.getFunctionType(
       func.getArgumentTypes(), ValueRange(results).getTypes()));
-  for (auto [i, name] : llvm::enumerate(resultNames))
+  for (auto [i, name] : llvm::enumerate(resultNames)) {
     func.setResultAttr(i, "kiln.name", builder.getStringAttr(name));
+    auto type = cast<RankedTensorType>(results[i].getType());
+    if (ArrayAttr names = dimNamesOf(name); names && !type.hasStaticShape())
+      func.setResultAttr(i, "kiln.dim_names", names);
+  }
   return module;
 }
 

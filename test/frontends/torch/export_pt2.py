@@ -3,7 +3,8 @@
 
 For each model: OUT/NAME/model.pt2 (torch.export.export + torch.export.save
 of the model in eval mode) and OUT/NAME/test_data_set_K/{input_0,output_0}.npy
-(a random input and PyTorch's output for it). The archives in
+(a random input and PyTorch's output for it). A model exported with a
+dynamic batch (torch.export.Dim, 1 to 64) gets data sets of batch 1 and 3. The archives in
 test/frontends/torch/Inputs were written by this script; torch.export needs a current
 PyTorch (2.5 or later), which Debian does not ship, so CI uses the
 committed files. Regenerate them with a current torch in a virtual
@@ -48,25 +49,29 @@ def small_cnn():
     return model
 
 
-# name -> (constructor, input shape)
+# name -> (constructor, input shape, dynamic batch)
 MODELS = {
-    "mlp_tiny": (TinyMlp, (2, 8)),
-    "small_cnn": (small_cnn, (1, 3, 32, 32)),
+    "mlp_tiny": (TinyMlp, (2, 8), False),
+    "small_cnn": (small_cnn, (1, 3, 32, 32), False),
+    "small_cnn_dyn": (small_cnn, (2, 3, 32, 32), True),
 }
 
 
 def export(name, out):
-    ctor, shape = MODELS[name]
+    ctor, shape, dynamic = MODELS[name]
     torch.manual_seed(0)
     model = ctor().eval()
     folder = os.path.join(out, name)
     os.makedirs(folder, exist_ok=True)
     example = torch.randn(*shape)
-    program = torch.export.export(model, (example,))
+    dims = None
+    if dynamic:
+        dims = {"x": {0: torch.export.Dim("batch", min=1, max=64)}}
+    program = torch.export.export(model, (example,), dynamic_shapes=dims)
     torch.export.save(program, os.path.join(folder, "model.pt2"))
     gen = torch.Generator().manual_seed(1)
-    for k in range(2):
-        x = torch.randn(*shape, generator=gen)
+    for k, batch in enumerate([1, 3] if dynamic else [shape[0]] * 2):
+        x = torch.randn(batch, *shape[1:], generator=gen)
         with torch.no_grad():
             y = model(x)
         data = os.path.join(folder, "test_data_set_%d" % k)
