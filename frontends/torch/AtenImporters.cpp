@@ -31,8 +31,16 @@ AtenImporter unary() {
 template <typename OpTy, bool hasAlpha>
 AtenImporter binary() {
   return [](AtenNode &n, Out &out) -> LogicalResult {
-    Value a = n.tensor("self"), b = n.tensor("other");
-    if (!a || !b)
+    Value a = n.tensor("self");
+    if (!a)
+      return failure();
+    // `other` may be a Python number (x * 1.5): a scalar of a's type.
+    const auto *other = n.arg("other");
+    Value b = other && !other->get("as_tensor")
+                  ? n.scalarConst(n.inputTypeOf(a).getElementType(),
+                                  n.floatArg("other", 0.0))
+                  : n.tensor("other");
+    if (!b)
       return failure();
     if constexpr (hasAlpha) {
       double alpha = n.floatArg("alpha", 1.0);
@@ -43,6 +51,29 @@ AtenImporter binary() {
     out.push_back(b ? n.create<OpTy>(a, b) : Value());
     return success(bool(out.back()));
   };
+}
+
+/// hardtanh(self, min_val=-1, max_val=1).
+LogicalResult importHardtanh(AtenNode &n, Out &out) {
+  Value x = n.tensor("self");
+  double lo = n.floatArg("min_val", -1.0), hi = n.floatArg("max_val", 1.0);
+  out.push_back(x ? n.create<ClipOp>(x, n.builder.getF64FloatAttr(lo),
+                                     n.builder.getF64FloatAttr(hi))
+                  : Value());
+  return success(bool(out.back()));
+}
+
+/// dropout(input, p, train): the identity when not training.
+LogicalResult importDropout(AtenNode &n, Out &out) {
+  // dropout names its tensor "input", the in-place dropout_ "self".
+  Value x = n.tensor(n.arg("self") ? "self" : "input");
+  if (!x)
+    return failure();
+  if (n.boolArg("train", false))
+    return n.error() << "dropout in training mode is not supported: export "
+                        "the model in eval() mode";
+  out.push_back(x);
+  return success();
 }
 
 LogicalResult importRelu6(AtenNode &n, Out &out) {
@@ -113,8 +144,29 @@ AtenImporter pool2d() {
         dilation.size() != 2 || n.inputTypeOf(x).getRank() != 4)
       return n.error() << n.target() << ": only 2-D pooling of NCHW inputs "
                        << "is supported";
-    if (n.boolArg("ceil_mode", false))
-      return n.error() << n.target() << ": ceil_mode is not supported yet";
+    SmallVector<int64_t> pads = {padding[0], padding[1], padding[0],
+                                 padding[1]};
+    if (n.boolArg("ceil_mode", false)) {
+      // The last window may hang over the end (but must start inside the
+      // input or its left padding): extra end padding, which max pooling
+      // ignores. Average pooling would count it: not supported.
+      if (!isMax)
+        return n.error() << n.target() << ": ceil_mode is not supported yet";
+      auto in = n.inputTypeOf(x);
+      for (int i = 0; i < 2; ++i) {
+        int64_t size = in.getDimSize(2 + i);
+        if (ShapedType::isDynamic(size))
+          return n.error() << n.target()
+                           << ": ceil_mode needs static spatial dims";
+        int64_t span = size + 2 * padding[i] - dilation[i] * (kernel[i] - 1) - 1;
+        int64_t out = llvm::divideCeil(span, stride[i]) + 1;
+        if ((out - 1) * stride[i] >= size + padding[i])
+          --out;
+        pads[2 + i] += std::max<int64_t>(
+            0, (out - 1) * stride[i] + dilation[i] * (kernel[i] - 1) + 1 -
+                   (size + 2 * padding[i]));
+      }
+    }
     if (!isMax && n.arg("divisor_override") &&
         !n.arg("divisor_override")->get("as_none"))
       return n.error() << n.target() << ": divisor_override is not supported";
@@ -123,25 +175,154 @@ AtenImporter pool2d() {
     auto &b = n.builder;
     out.push_back(n.create<OpTy>(
         x, b.getDenseI64ArrayAttr(kernel), b.getDenseI64ArrayAttr(stride),
-        b.getDenseI64ArrayAttr(dilation),
-        b.getDenseI64ArrayAttr({padding[0], padding[1], padding[0], padding[1]}),
+        b.getDenseI64ArrayAttr(dilation), b.getDenseI64ArrayAttr(pads),
         b.getBoolAttr(includePad), LayoutAttr::nchw(b.getContext())));
     return success(bool(out.back()));
   };
 }
 
-/// adaptive_avg_pool2d to 1 x 1: the mean over H and W.
+/// adaptive_avg_pool2d: to 1 x 1, the mean over H and W; to an output
+/// size that divides the input's, average pooling with equal windows.
 LogicalResult importAdaptiveAvgPool(AtenNode &n, Out &out) {
   Value x = n.tensor("self");
   if (!x)
     return failure();
   auto size = n.intsArg("output_size", {});
-  if (size != std::vector<int64_t>{1, 1} || n.inputTypeOf(x).getRank() != 4)
-    return n.error() << "adaptive_avg_pool2d: only an output size of 1 x 1 "
-                        "is supported yet";
-  out.push_back(n.create<ReduceMeanOp>(x, n.builder.getDenseI64ArrayAttr({2, 3}),
-                                       n.builder.getBoolAttr(true)));
+  auto in = n.inputTypeOf(x);
+  if (size.size() != 2 || in.getRank() != 4)
+    return n.error() << "adaptive_avg_pool2d: 2 output sizes of an NCHW "
+                        "input are needed";
+  auto &b = n.builder;
+  if (size == std::vector<int64_t>{1, 1}) {
+    out.push_back(n.create<ReduceMeanOp>(x, b.getDenseI64ArrayAttr({2, 3}),
+                                         b.getBoolAttr(true)));
+    return success(bool(out.back()));
+  }
+  int64_t h = in.getDimSize(2), w = in.getDimSize(3);
+  if (ShapedType::isDynamic(h) || ShapedType::isDynamic(w) || size[0] <= 0 ||
+      size[1] <= 0 || h % size[0] || w % size[1])
+    return n.error() << "adaptive_avg_pool2d: the output size must divide "
+                        "the static input size (here " << h << " x " << w
+                     << " to " << size[0] << " x " << size[1] << ")";
+  if (h == size[0] && w == size[1]) {
+    out.push_back(x);
+    return success();
+  }
+  SmallVector<int64_t> window = {h / size[0], w / size[1]};
+  out.push_back(n.create<AvgPoolOp>(
+      x, b.getDenseI64ArrayAttr(window), b.getDenseI64ArrayAttr(window),
+      b.getDenseI64ArrayAttr({1, 1}), b.getDenseI64ArrayAttr({0, 0, 0, 0}),
+      b.getBoolAttr(false), LayoutAttr::nchw(b.getContext())));
   return success(bool(out.back()));
+}
+
+/// silu(x) = x * sigmoid(x).
+LogicalResult importSilu(AtenNode &n, Out &out) {
+  Value x = n.tensor("self");
+  Value s = x ? n.create<SigmoidOp>(x) : Value();
+  out.push_back(s ? n.create<MulOp>(x, s) : Value());
+  return success(bool(out.back()));
+}
+
+/// mean.dim(self, dim, keepdim=False, dtype=None).
+LogicalResult importMean(AtenNode &n, Out &out) {
+  Value x = n.tensor("self");
+  if (!x)
+    return failure();
+  if (n.arg("dtype") && !n.arg("dtype")->get("as_none"))
+    return n.error() << "mean with a dtype is not supported";
+  int64_t rank = n.inputTypeOf(x).getRank();
+  SmallVector<int64_t> axes;
+  for (int64_t d : n.intsArg("dim", {}))
+    axes.push_back(normalizeAxis(d, rank));
+  if (axes.empty())
+    for (int64_t d = 0; d < rank; ++d)
+      axes.push_back(d);
+  llvm::sort(axes);
+  axes.erase(std::unique(axes.begin(), axes.end()), axes.end());
+  out.push_back(n.create<ReduceMeanOp>(x, n.builder.getDenseI64ArrayAttr(axes),
+                                       n.builder.getBoolAttr(
+                                           n.boolArg("keepdim", false))));
+  return success(bool(out.back()));
+}
+
+/// view / reshape(self, size) with at most one -1, on static shapes.
+LogicalResult importView(AtenNode &n, Out &out) {
+  Value x = n.tensor("self");
+  if (!x)
+    return failure();
+  auto in = n.inputTypeOf(x);
+  auto size = n.intsArg("size", {});
+  if (!in.hasStaticShape())
+    return n.error() << n.target() << " of a dynamic shape is not supported "
+                        "yet";
+  int64_t known = 1, unknown = -1;
+  for (auto [i, d] : llvm::enumerate(size)) {
+    if (d == -1 && unknown < 0)
+      unknown = i;
+    else if (d < 0)
+      return n.error() << n.target() << ": size " << d << " at dim " << i;
+    else
+      known *= d;
+  }
+  if (unknown >= 0) {
+    if (known == 0 || in.getNumElements() % known)
+      return n.error() << n.target() << ": cannot infer the -1 dim";
+    size[unknown] = in.getNumElements() / known;
+  }
+  int64_t total = 1;
+  for (int64_t d : size)
+    total *= d;
+  if (total != in.getNumElements())
+    return n.error() << n.target() << ": " << total << " elements asked, the "
+                     << "input has " << in.getNumElements();
+  out.push_back(n.reshape(x, size));
+  return success(bool(out.back()));
+}
+
+/// transpose.int(self, dim0, dim1).
+LogicalResult importTranspose(AtenNode &n, Out &out) {
+  Value x = n.tensor("self");
+  if (!x)
+    return failure();
+  int64_t rank = n.inputTypeOf(x).getRank();
+  auto perm = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  std::swap(perm[normalizeAxis(n.intArg("dim0", 0), rank)],
+            perm[normalizeAxis(n.intArg("dim1", 0), rank)]);
+  out.push_back(n.create<TransposeOp>(x, n.builder.getDenseI64ArrayAttr(perm)));
+  return success(bool(out.back()));
+}
+
+/// contiguous: values are the same (kiln tensors have no strides).
+LogicalResult importIdentity(AtenNode &n, Out &out) {
+  out.push_back(n.tensor("self"));
+  return success(bool(out.back()));
+}
+
+/// chunk(self, chunks, dim=0): ceil(size / chunks) per piece, the last
+/// shorter, as ATen splits.
+LogicalResult importChunk(AtenNode &n, Out &out) {
+  Value x = n.tensor("self");
+  if (!x)
+    return failure();
+  auto in = n.inputTypeOf(x);
+  int64_t dim = normalizeAxis(n.intArg("dim", 0), in.getRank());
+  int64_t chunks = n.intArg("chunks", 1), size = in.getDimSize(dim);
+  if (chunks <= 0 || ShapedType::isDynamic(size))
+    return n.error() << "chunk needs a positive count and a static dim";
+  int64_t piece = llvm::divideCeil(size, chunks);
+  for (int64_t start = 0; start < size; start += piece) {
+    SmallVector<int64_t> offsets(in.getRank(), 0), sizes(in.getShape()),
+        strides(in.getRank(), 1);
+    offsets[dim] = start;
+    sizes[dim] = std::min(piece, size - start);
+    out.push_back(n.create<SliceOp>(x, n.builder.getDenseI64ArrayAttr(offsets),
+                                    n.builder.getDenseI64ArrayAttr(sizes),
+                                    n.builder.getDenseI64ArrayAttr(strides)));
+    if (!out.back())
+      return failure();
+  }
+  return success();
 }
 
 /// batch_norm(input, weight?, bias?, running_mean, running_var, training,
@@ -229,6 +410,23 @@ LogicalResult importSoftmax(AtenNode &n, Out &out) {
 const llvm::StringMap<AtenImporter> &atenImporters() {
   static const llvm::StringMap<AtenImporter> table = {
       {"aten.relu.default", unary<ReluOp>()},
+      // In-place forms compute the same values; Pt2Importer.cpp refuses a
+      // graph that reads the overwritten tensor afterwards.
+      {"aten.relu_.default", unary<ReluOp>()},
+      {"aten.add_.Tensor", binary<AddOp, true>()},
+      {"aten.mul_.Tensor", binary<MulOp, false>()},
+      {"aten.hardtanh.default", importHardtanh},
+      {"aten.hardtanh_.default", importHardtanh},
+      {"aten.dropout.default", importDropout},
+      {"aten.dropout_.default", importDropout},
+      {"aten.silu.default", importSilu},
+      {"aten.silu_.default", importSilu},
+      {"aten.mean.dim", importMean},
+      {"aten.view.default", importView},
+      {"aten.reshape.default", importView},
+      {"aten.transpose.int", importTranspose},
+      {"aten.contiguous.default", importIdentity},
+      {"aten.chunk.default", importChunk},
       {"aten.sigmoid.default", unary<SigmoidOp>()},
       {"aten.tanh.default", unary<TanhOp>()},
       {"aten.relu6.default", importRelu6},

@@ -179,21 +179,22 @@ bool dtypeFromScalarType(int64_t scalarType, kiln_dtype &dtype) {
   }
 }
 
-bool readPt2Archive(const std::string &path, Pt2Archive &archive,
-                    std::string &error) {
+/// readPt2Archive's work; its errors do not name the file.
+static bool readArchive(const std::string &path, Pt2Archive &archive,
+                        std::string &error) {
   int code = 0;
   Zip zip(zip_open(path.c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &code));
   if (!zip) {
     zip_error_t e;
     zip_error_init_with_code(&e, code);
-    error = "'" + path + "' is not a readable zip archive (" +
+    error = std::string("not a readable zip archive (") +
             zip_error_strerror(&e) + ")";
     zip_error_fini(&e);
     return false;
   }
   zip_int64_t count = zip_get_num_entries(zip.get(), 0);
   if (count <= 0 || count > kMaxEntries) {
-    error = "'" + path + "' has " + std::to_string(count) +
+    error = "it has " + std::to_string(count) +
             " entries; a .pt2 archive has a few";
     return false;
   }
@@ -203,7 +204,7 @@ bool readPt2Archive(const std::string &path, Pt2Archive &archive,
   std::string format;
   if (!readEntry(zip.get(), folder + "archive_format", 64, format, error) ||
       llvm::StringRef(format).trim() != "pt2") {
-    error = "'" + path + "' is not a torch.export archive (no " + folder +
+    error = "not a torch.export archive (no " + folder +
             "archive_format saying pt2)";
     return false;
   }
@@ -221,6 +222,14 @@ bool readPt2Archive(const std::string &path, Pt2Archive &archive,
                    error))
     return false;
   return true;
+}
+
+bool readPt2Archive(const std::string &path, Pt2Archive &archive,
+                    std::string &error) {
+  if (readArchive(path, archive, error))
+    return true;
+  error = "'" + path + "': " + error;
+  return false;
 }
 
 } // namespace kiln::torch_frontend

@@ -58,6 +58,8 @@ private:
   OpBuilder builder;
   Location fileLoc;
   std::map<std::string, Value> values;
+  /// Tensors an in-place op overwrote -> that op's node name.
+  std::map<std::string, std::string> overwritten;
   const llvm::json::Object *tensorValues = nullptr;
 
   InFlightDiagnostic error() { return emitError(fileLoc); }
@@ -237,27 +239,76 @@ LogicalResult Importer::declareInputs(const llvm::json::Array &specs,
   return success();
 }
 
+/// Whether `target` ("torch.ops.aten.relu_.default") overwrites its first
+/// argument: ATen names in-place ops with a trailing underscore.
+static bool isInPlace(llvm::StringRef target) {
+  std::string name = atenName(target); // "aten.relu_.default"
+  llvm::StringRef op = llvm::StringRef(name).split('.').second.split('.').first;
+  return op.ends_with("_") && !op.starts_with("_");
+}
+
+/// The tensor names `node` reads.
+static std::vector<std::string> tensorsRead(const llvm::json::Object &node) {
+  std::vector<std::string> names;
+  if (const auto *inputs = node.getArray("inputs"))
+    for (const auto &in : *inputs) {
+      const auto *obj = in.getAsObject();
+      const auto *arg = obj ? obj->getObject("arg") : nullptr;
+      if (!arg)
+        continue;
+      if (const auto *t = arg->getObject("as_tensor"))
+        names.push_back(t->getString("name").value_or("").str());
+      if (const auto *list = arg->getArray("as_tensors"))
+        for (const auto &t : *list)
+          if (const auto *o = t.getAsObject())
+            names.push_back(o->getString("name").value_or("").str());
+    }
+  return names;
+}
+
 LogicalResult Importer::importNode(const llvm::json::Object &node) {
   AtenNode n(nodeLoc(node), builder, node, values);
+  // An in-place op is imported as its functional form, which is only right
+  // when nothing reads the tensor it overwrote afterwards.
+  for (const std::string &read : tensorsRead(node)) {
+    auto it = overwritten.find(read);
+    if (it != overwritten.end())
+      return emitError(n.loc)
+             << "reads '" << read << "' after in-place op '" << it->second
+             << "' overwrote it, which Kiln does not model: export with "
+                "torch.export.export(...).run_decompositions()";
+  }
+  if (isInPlace(node.getString("target").value_or("")))
+    if (const auto *self = n.arg("self"))
+      if (const auto *t = self->getObject("as_tensor"))
+        overwritten[t->getString("name").value_or("").str()] =
+            node.getString("name").value_or("").str();
   SmallVector<Value> outs;
   const AtenImporter &import = atenImporters().find(n.target())->second;
   if (failed(import(n, outs)) || n.failedOp ||
       llvm::any_of(outs, [](Value v) { return !v; }))
     return failure();
-  const auto *outputs = node.getArray("outputs");
-  if (!outputs || outputs->size() != outs.size())
+  // The results' names: one per tensor, several for a list (chunk).
+  std::vector<std::string> names;
+  if (const auto *outputs = node.getArray("outputs"))
+    for (const auto &o : *outputs) {
+      const auto *obj = o.getAsObject();
+      if (const auto *t = obj ? obj->getObject("as_tensor") : nullptr)
+        names.push_back(t->getString("name").value_or("").str());
+      else if (const auto *list = obj ? obj->getArray("as_tensors") : nullptr)
+        for (const auto &t : *list)
+          names.push_back(t.getAsObject()
+                              ? t.getAsObject()->getString("name").value_or("").str()
+                              : "");
+      else
+        return emitError(n.loc) << n.target()
+                                << ": a result that is not a tensor";
+    }
+  if (names.size() != outs.size())
     return emitError(n.loc) << n.target() << ": " << outs.size()
-                            << " results, the graph names "
-                            << (outputs ? outputs->size() : 0);
-  for (auto [i, o] : llvm::enumerate(*outputs)) {
-    const auto *obj = o.getAsObject();
-    const auto *t = obj ? obj->getObject("as_tensor") : nullptr;
-    auto name = t ? t->getString("name") : std::nullopt;
-    if (!name)
-      return emitError(n.loc) << n.target() << ": result " << i
-                              << " is not a single tensor";
-    values[name->str()] = outs[i];
-  }
+                            << " results, the graph names " << names.size();
+  for (auto [name, v] : llvm::zip(names, outs))
+    values[name] = v;
   return success();
 }
 
@@ -340,7 +391,8 @@ OwningOpRef<ModuleOp> importPt2(MLIRContext &ctx, const ImportRequest &request) 
   Pt2Archive archive;
   std::string error;
   if (!readPt2Archive(request.path, archive, error)) {
-    emitError(FileLineColLoc::get(&ctx, request.path, 0, 0)) << error;
+    // (the message names the file)
+    llvm::errs() << "kiln: error: " << error << "\n";
     return nullptr;
   }
   return Importer(ctx, request, archive).run();

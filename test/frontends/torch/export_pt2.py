@@ -42,6 +42,33 @@ class TinyMlp(nn.Module):
         return self.fc2(F.relu(self.fc1(x)))
 
 
+class OpsMix(nn.Module):
+    """The ATen ops torchvision's classifiers add to small_cnn's: in-place
+    activations and add, ceil-mode max pooling, a channel shuffle
+    (view/transpose/contiguous), chunk, adaptive pooling to 2 x 2, mean over
+    dims, hardtanh and dropout."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3, padding=1)
+        self.act = nn.SiLU(inplace=True)
+        self.pool = nn.MaxPool2d(3, 2, ceil_mode=True)
+        self.drop = nn.Dropout(0.5)
+        self.fc = nn.Linear(4 * 2 * 2 + 4, 5)
+
+    def forward(self, x):
+        x = self.pool(self.act(self.conv(x)))   # 8x8 -> 4x4 (ceil mode)
+        b, c, h, w = x.shape
+        x = x.view(b, 2, c // 2, h, w).transpose(1, 2).contiguous()
+        x = x.view(b, c, h, w)
+        a, y = x.chunk(2, dim=1)
+        a = F.relu(a * 1.5, inplace=True)   # (chunk's views are read-only)
+        a += y
+        pooled = torch.flatten(F.adaptive_avg_pool2d(a, 2), 1)
+        z = torch.cat([pooled, a.mean(dim=(2, 3))], dim=1)
+        return self.fc(F.hardtanh(self.drop(z) - 0.5, -0.4, 0.4))
+
+
 def small_cnn():
     model = export_models.SmallCnn()
     with torch.no_grad():
@@ -54,6 +81,7 @@ MODELS = {
     "mlp_tiny": (TinyMlp, (2, 8), False),
     "small_cnn": (small_cnn, (1, 3, 32, 32), False),
     "small_cnn_dyn": (small_cnn, (2, 3, 32, 32), True),
+    "ops_mix": (OpsMix, (1, 3, 8, 8), False),
 }
 
 

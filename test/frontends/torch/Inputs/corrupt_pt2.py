@@ -10,6 +10,7 @@ OUTDIR/unknown-ops.pt2 two nodes call ATen ops Kiln does not know
 OUTDIR/short-weight.pt2 a weight file shorter than its tensor
 OUTDIR/bomb.pt2        models/model.json inflates to 300 MB
 OUTDIR/not-pt2.pt2     a zip without archive_format
+OUTDIR/inplace-reread.pt2 an in-place relu_ whose input a later node reads
 """
 
 import json
@@ -47,6 +48,15 @@ def unknown_ops(program):
     nodes[-1]["target"] = "torch.ops.aten.transmogrify.default"
 
 
+def inplace_reread(program):
+    nodes = program["graph_module"]["graph"]["nodes"]
+    relu = next(n for n in nodes if n["target"].endswith("relu.default"))
+    relu["target"] = "torch.ops.aten.relu_.default"
+    overwritten = relu["inputs"][0]["arg"]["as_tensor"]["name"]
+    # The next layer reads the tensor relu_ overwrote, not relu_'s result.
+    nodes[-1]["inputs"][0]["arg"]["as_tensor"]["name"] = overwritten
+
+
 def main():
     source, out = sys.argv[1], sys.argv[2]
     os.makedirs(out, exist_ok=True)
@@ -67,6 +77,8 @@ def main():
             dst.writestr(info.filename, body)
     rewrite(source, os.path.join(out, "not-pt2.pt2"),
             lambda n, d: None if n.endswith("/archive_format") else d)
+    rewrite(source, os.path.join(out, "inplace-reread.pt2"),
+            edit_program(inplace_reread))
 
 
 if __name__ == "__main__":
