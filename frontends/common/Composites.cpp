@@ -60,4 +60,26 @@ Value buildAllAny(NodeBuilder &nb, Value x, ArrayRef<int64_t> axes,
       cast<RankedTensorType>(r.getType()).clone(b.getI1Type()), r);
 }
 
+Value buildNumpyMatMul(NodeBuilder &nb, Value a, Value b) {
+  auto at = cast<RankedTensorType>(a.getType());
+  auto bt = cast<RankedTensorType>(b.getType());
+  if (at.getRank() == 0 || bt.getRank() == 0) {
+    nb.error() << "matmul operands must not be scalars";
+    return {};
+  }
+  if (at.getRank() == 1)
+    a = nb.reshape(a, {1, at.getDimSize(0)});
+  if (bt.getRank() == 1)
+    b = nb.reshape(b, {bt.getDimSize(0), 1});
+  Value r = nb.create<MatMulOp>(a, b);
+  if (!r)
+    return {};
+  SmallVector<int64_t> shape(cast<RankedTensorType>(r.getType()).getShape());
+  if (bt.getRank() == 1)
+    shape.pop_back();
+  if (at.getRank() == 1)
+    shape.erase(shape.end() - (bt.getRank() == 1 ? 1 : 2));
+  return nb.reshape(r, shape);
+}
+
 } // namespace kiln

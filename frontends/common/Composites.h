@@ -25,6 +25,11 @@ mlir::Value buildSoftplus(NodeBuilder &nb, mlir::Value x);
 /// exact where softmax itself would underflow to 0.
 mlir::Value buildLogSoftmax(NodeBuilder &nb, mlir::Value x, int64_t axis);
 
+/// numpy's matmul (ONNX MatMul, torch.matmul): batched with broadcasting;
+/// a 1-D `a` is a row and a 1-D `b` a column, dropped from the result.
+/// Null (reported) when the operands do not fit.
+mlir::Value buildNumpyMatMul(NodeBuilder &nb, mlir::Value a, mlir::Value b);
+
 /// Logical and (`all`) or or of a bool tensor over sorted `axes`.
 mlir::Value buildAllAny(NodeBuilder &nb, mlir::Value x,
                         llvm::ArrayRef<int64_t> axes, bool keepdims, bool all);

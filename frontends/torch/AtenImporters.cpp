@@ -1,7 +1,8 @@
 //===- AtenImporters.cpp - ATen overloads to kiln ops ---------------------===//
 //
-// The ATen ops of torch.export's default (training) IR that Kiln imports so
-// far; docs/frontends/pytorch.md keeps the table. Defaults are ATen's
+// The ATen ops of torch.export's default (training) IR that convolutional
+// networks use; AtenTransformerImporters.cpp adds those of transformers.
+// docs/frontends/pytorch.md keeps the table. Defaults are ATen's
 // schema defaults, since an exported call omits arguments left at them.
 //
 //===----------------------------------------------------------------------===//
@@ -252,7 +253,8 @@ LogicalResult importView(AtenNode &n, Out &out) {
   if (!x)
     return failure();
   auto in = n.inputTypeOf(x);
-  auto size = n.intsArg("size", {});
+  // view names the new shape "size", reshape "shape".
+  auto size = n.intsArg(n.arg("shape") ? "shape" : "size", {});
   if (!in.hasStaticShape())
     return n.error() << n.target() << " of a dynamic shape is not supported "
                         "yet";
@@ -408,7 +410,8 @@ LogicalResult importSoftmax(AtenNode &n, Out &out) {
 } // namespace
 
 const llvm::StringMap<AtenImporter> &atenImporters() {
-  static const llvm::StringMap<AtenImporter> table = {
+  static const llvm::StringMap<AtenImporter> table = [] {
+    llvm::StringMap<AtenImporter> ops = {
       {"aten.relu.default", unary<ReluOp>()},
       // In-place forms compute the same values; Pt2Importer.cpp refuses a
       // graph that reads the overwritten tensor afterwards.
@@ -443,7 +446,10 @@ const llvm::StringMap<AtenImporter> &atenImporters() {
       {"aten.cat.default", importCat},
       {"aten.flatten.using_ints", importFlatten},
       {"aten.softmax.int", importSoftmax},
-  };
+    };
+    addTransformerImporters(ops);
+    return ops;
+  }();
   return table;
 }
 

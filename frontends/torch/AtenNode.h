@@ -67,6 +67,9 @@ using AtenImporter = std::function<mlir::LogicalResult(
 /// ATen overload -> importer; docs/frontends/pytorch.md lists them.
 const llvm::StringMap<AtenImporter> &atenImporters();
 
+/// Adds the importers of transformer ops (AtenTransformerImporters.cpp).
+void addTransformerImporters(llvm::StringMap<AtenImporter> &table);
+
 } // namespace kiln::torch_frontend
 
 #endif // KILN_FRONTENDS_TORCH_ATENNODE_H

@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "frontends/common/Composites.h"
 #include "frontends/onnx/ImportContext.h"
 
 #include "ir/ops/OpUtils.h"
@@ -130,25 +131,8 @@ static LogicalResult importGlobalPool(NodeContext &nc,
 
 static LogicalResult importMatMul(NodeContext &nc,
                                   SmallVectorImpl<Value> &out) {
-  Value a = nc.input(0), b = nc.input(1);
-  auto at = nc.inputType(0), bt = nc.inputType(1);
-  if (at.getRank() == 0 || bt.getRank() == 0)
-    return nc.error() << "MatMul operands must not be scalars";
-  if (at.getRank() == 1)
-    a = nc.reshape(a, {1, at.getDimSize(0)});
-  if (bt.getRank() == 1)
-    b = nc.reshape(b, {bt.getDimSize(0), 1});
-  Value r = nc.create<MatMulOp>(a, b);
-  if (!r)
-    return failure();
-  auto rt = cast<RankedTensorType>(r.getType());
-  SmallVector<int64_t> shape(rt.getShape());
-  if (bt.getRank() == 1)
-    shape.pop_back();
-  if (at.getRank() == 1)
-    shape.erase(shape.end() - (bt.getRank() == 1 ? 1 : 2));
-  out.push_back(nc.reshape(r, shape));
-  return success();
+  out.push_back(buildNumpyMatMul(nc, nc.input(0), nc.input(1)));
+  return success(bool(out.back()));
 }
 
 static LogicalResult importGemm(NodeContext &nc, SmallVectorImpl<Value> &out) {

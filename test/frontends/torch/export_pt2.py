@@ -76,12 +76,23 @@ def small_cnn():
     return model
 
 
+def encoder_tiny():
+    """The suite's PosEncoder (positions by arange + embedding, a BERT
+    block, slices joined by cat) at sequence 16, width 32, 2 heads."""
+    model = export_models.PosEncoder(seq=16, d=32)
+    model.block = export_models.BertBlock(16, 32, heads=2, ff=64)
+    with torch.no_grad():
+        export_models.randomize_norms(model)
+    return model
+
+
 # name -> (constructor, input shape, dynamic batch)
 MODELS = {
     "mlp_tiny": (TinyMlp, (2, 8), False),
     "small_cnn": (small_cnn, (1, 3, 32, 32), False),
     "small_cnn_dyn": (small_cnn, (2, 3, 32, 32), True),
     "ops_mix": (OpsMix, (1, 3, 8, 8), False),
+    "encoder_tiny": (encoder_tiny, (1, 16, 32), False),
 }
 
 

@@ -1,0 +1,166 @@
+//===- AtenTransformerImporters.cpp - transformer ATen ops to kiln --------===//
+//
+// matmul, layer_norm, gelu, embedding, arange, slice and alias: with
+// linear, softmax, view and transpose (AtenImporters.cpp) what an encoder
+// block and its position embeddings export to.
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontends/common/Composites.h"
+#include "frontends/torch/AtenNode.h"
+
+#include "ir/ConstantData.h"
+#include "ir/KilnDialect.h"
+
+#include <cmath>
+
+using namespace mlir;
+
+namespace kiln::torch_frontend {
+namespace {
+
+using Out = SmallVectorImpl<Value>;
+
+/// matmul(self, other): numpy's matmul.
+LogicalResult importMatmul(AtenNode &n, Out &out) {
+  Value a = n.tensor("self"), b = n.tensor("other");
+  out.push_back(a && b ? buildNumpyMatMul(n, a, b) : Value());
+  return success(bool(out.back()));
+}
+
+/// layer_norm(input, normalized_shape, weight?, bias?, eps=1e-5).
+LogicalResult importLayerNorm(AtenNode &n, Out &out) {
+  Value x = n.tensor("input");
+  if (!x)
+    return failure();
+  auto type = n.inputTypeOf(x);
+  auto normalized = n.intsArg("normalized_shape", {});
+  int64_t axis = type.getRank() - int64_t(normalized.size());
+  if (normalized.empty() || axis < 0)
+    return n.error() << "layer_norm: normalized_shape does not fit the input";
+  auto ones = [&](double v) -> Value {
+    auto t = RankedTensorType::get(normalized, type.getElementType());
+    return ConstantOp::create(
+        n.builder, n.loc,
+        writeConstant(t, std::vector<double>(t.getNumElements(), v)));
+  };
+  Value scale = n.tensor("weight", false), bias = n.tensor("bias", false);
+  out.push_back(n.create<LayerNormOp>(
+      x, scale ? scale : ones(1.0), bias ? bias : ones(0.0),
+      n.builder.getI64IntegerAttr(axis),
+      n.builder.getF64FloatAttr(n.floatArg("eps", 1e-5))));
+  return success(bool(out.back()));
+}
+
+/// gelu(self, approximate="none"): 0.5 x (1 + erf(x / sqrt 2)), or with
+/// approximate="tanh" 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3))).
+LogicalResult importGelu(AtenNode &n, Out &out) {
+  Value x = n.tensor("self");
+  if (!x)
+    return failure();
+  const auto *approx = n.arg("approximate");
+  llvm::StringRef mode =
+      approx ? approx->getString("as_string").value_or("none") : "none";
+  Type et = n.inputTypeOf(x).getElementType();
+  auto c = [&](double v) { return n.scalarConst(et, v); };
+  Value inner;
+  if (mode == "none") {
+    inner = n.create<ErfOp>(n.create<MulOp>(x, c(M_SQRT1_2)));
+  } else if (mode == "tanh") {
+    Value cube = n.create<MulOp>(n.create<MulOp>(x, x), x);
+    Value sum = n.create<AddOp>(x, n.create<MulOp>(cube, c(0.044715)));
+    inner = n.create<TanhOp>(n.create<MulOp>(sum, c(std::sqrt(2.0 / M_PI))));
+  } else {
+    return n.error() << "gelu: approximate='" << mode << "' is not known";
+  }
+  Value half = n.create<MulOp>(x, c(0.5));
+  out.push_back(inner ? n.create<MulOp>(half, n.create<AddOp>(inner, c(1.0)))
+                      : Value());
+  return success(bool(out.back()));
+}
+
+/// embedding(weight, indices, ...): rows of weight.
+LogicalResult importEmbedding(AtenNode &n, Out &out) {
+  Value w = n.tensor("weight"), idx = n.tensor("indices");
+  if (!w || !idx)
+    return failure();
+  out.push_back(n.create<GatherOp>(w, idx, n.builder.getI64IntegerAttr(0)));
+  return success(bool(out.back()));
+}
+
+/// arange(end) / arange.start(start, end, step=1) of integers, as a
+/// constant (the exported bounds are numbers).
+LogicalResult importArange(AtenNode &n, Out &out) {
+  int64_t start = n.intArg("start", 0), end = n.intArg("end", 0);
+  int64_t step = n.intArg("step", 1);
+  const auto *e = n.arg("end");
+  if (!e || !e->getInteger("as_int") || step == 0)
+    return n.error() << "arange: only integer bounds known at export time "
+                        "are supported";
+  if (const auto *dt = n.arg("dtype"))
+    if (!dt->get("as_none") && dt->getInteger("as_scalar_type").value_or(5) != 5)
+      return n.error() << "arange: only int64 results are supported";
+  std::vector<double> values;
+  for (int64_t v = start; step > 0 ? v < end : v > end; v += step) {
+    values.push_back(double(v));
+    if (values.size() > (1u << 24))
+      return n.error() << "arange: too many elements";
+  }
+  auto type = RankedTensorType::get({int64_t(values.size())},
+                                    n.builder.getI64Type());
+  out.push_back(ConstantOp::create(n.builder, n.loc, writeConstant(type, values)));
+  return success();
+}
+
+/// slice.Tensor(self, dim=0, start=None, end=None, step=1).
+LogicalResult importSlice(AtenNode &n, Out &out) {
+  Value x = n.tensor("self");
+  if (!x)
+    return failure();
+  auto type = n.inputTypeOf(x);
+  int64_t dim = normalizeAxis(n.intArg("dim", 0), type.getRank());
+  int64_t size = type.getDimSize(dim);
+  if (ShapedType::isDynamic(size))
+    return n.error() << "slice of a dynamic dim is not supported yet";
+  int64_t step = n.intArg("step", 1);
+  if (step <= 0)
+    return n.error() << "slice: step must be positive";
+  auto clampIndex = [&](int64_t v) {
+    if (v < 0)
+      v += size;
+    return std::clamp<int64_t>(v, 0, size);
+  };
+  int64_t start = clampIndex(n.intArg("start", 0));
+  int64_t end = clampIndex(n.intArg("end", size));
+  SmallVector<int64_t> offsets(type.getRank(), 0), sizes(type.getShape()),
+      strides(type.getRank(), 1);
+  offsets[dim] = start;
+  sizes[dim] = end > start ? (end - start + step - 1) / step : 0;
+  strides[dim] = step;
+  out.push_back(n.create<SliceOp>(x, n.builder.getDenseI64ArrayAttr(offsets),
+                                  n.builder.getDenseI64ArrayAttr(sizes),
+                                  n.builder.getDenseI64ArrayAttr(strides)));
+  return success(bool(out.back()));
+}
+
+/// alias: the same values.
+LogicalResult importAlias(AtenNode &n, Out &out) {
+  out.push_back(n.tensor("self"));
+  return success(bool(out.back()));
+}
+
+} // namespace
+
+void addTransformerImporters(llvm::StringMap<AtenImporter> &table) {
+  table["aten.matmul.default"] = importMatmul;
+  table["aten.layer_norm.default"] = importLayerNorm;
+  table["aten.gelu.default"] = importGelu;
+  table["aten.embedding.default"] = importEmbedding;
+  table["aten.arange.default"] = importArange;
+  table["aten.arange.start"] = importArange;
+  table["aten.arange.start_step"] = importArange;
+  table["aten.slice.Tensor"] = importSlice;
+  table["aten.alias.default"] = importAlias;
+}
+
+} // namespace kiln::torch_frontend
