@@ -247,17 +247,34 @@ LogicalResult importMean(AtenNode &n, Out &out) {
   return success(bool(out.back()));
 }
 
-/// view / reshape(self, size) with at most one -1, on static shapes.
+/// view / reshape(self, size): at most one dim not known at compile time,
+/// a -1 or a symbolic size (a dynamic batch), which the reshape infers from
+/// the element count.
 LogicalResult importView(AtenNode &n, Out &out) {
   Value x = n.tensor("self");
   if (!x)
     return failure();
   auto in = n.inputTypeOf(x);
   // view names the new shape "size", reshape "shape".
-  auto size = n.intsArg(n.arg("shape") ? "shape" : "size", {});
-  if (!in.hasStaticShape())
-    return n.error() << n.target() << " of a dynamic shape is not supported "
-                        "yet";
+  auto size = n.symIntsArg(n.arg("shape") ? "shape" : "size");
+  if (llvm::count(size, ShapedType::kDynamic) + llvm::count(size, -1) > 1)
+    return n.error() << n.target() << ": more than one size not known at "
+                        "compile time";
+  if (llvm::is_contained(size, ShapedType::kDynamic)) {
+    out.push_back(n.reshape(x, size));
+    return success(bool(out.back()));
+  }
+  if (!in.hasStaticShape()) {
+    if (llvm::is_contained(size, -1)) {
+      for (int64_t &d : size)
+        if (d == -1)
+          d = ShapedType::kDynamic;
+      out.push_back(n.reshape(x, size));
+      return success(bool(out.back()));
+    }
+    return n.error() << n.target() << " of a dynamic shape to a static one "
+                        "is not supported";
+  }
   int64_t known = 1, unknown = -1;
   for (auto [i, d] : llvm::enumerate(size)) {
     if (d == -1 && unknown < 0)
@@ -314,13 +331,7 @@ LogicalResult importChunk(AtenNode &n, Out &out) {
     return n.error() << "chunk needs a positive count and a static dim";
   int64_t piece = llvm::divideCeil(size, chunks);
   for (int64_t start = 0; start < size; start += piece) {
-    SmallVector<int64_t> offsets(in.getRank(), 0), sizes(in.getShape()),
-        strides(in.getRank(), 1);
-    offsets[dim] = start;
-    sizes[dim] = std::min(piece, size - start);
-    out.push_back(n.create<SliceOp>(x, n.builder.getDenseI64ArrayAttr(offsets),
-                                    n.builder.getDenseI64ArrayAttr(sizes),
-                                    n.builder.getDenseI64ArrayAttr(strides)));
+    out.push_back(sliceDim(n, x, dim, start, std::min(start + piece, size), 1));
     if (!out.back())
       return failure();
   }
@@ -446,6 +457,8 @@ const llvm::StringMap<AtenImporter> &atenImporters() {
       {"aten.cat.default", importCat},
       {"aten.flatten.using_ints", importFlatten},
       {"aten.softmax.int", importSoftmax},
+      // (handled by Pt2Importer.cpp: a size, not a tensor)
+      {"aten.sym_size.int", nullptr},
     };
     addTransformerImporters(ops);
     return ops;

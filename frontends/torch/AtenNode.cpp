@@ -2,6 +2,8 @@
 
 #include "frontends/torch/AtenNode.h"
 
+#include "ir/KilnDialect.h"
+
 using namespace mlir;
 
 namespace kiln::torch_frontend {
@@ -85,6 +87,20 @@ std::vector<int64_t> AtenNode::intsArg(llvm::StringRef name,
   return out;
 }
 
+std::vector<int64_t> AtenNode::symIntsArg(llvm::StringRef name) const {
+  const auto *a = arg(name);
+  const auto *list = a ? a->getArray("as_sym_ints") : nullptr;
+  if (!list)
+    return intsArg(name, {});
+  std::vector<int64_t> out;
+  for (const auto &v : *list) {
+    const auto *obj = v.getAsObject();
+    auto n = obj ? obj->getInteger("as_int") : std::nullopt;
+    out.push_back(n ? *n : mlir::ShapedType::kDynamic);
+  }
+  return out;
+}
+
 double AtenNode::floatArg(llvm::StringRef name, double dflt) const {
   const auto *a = arg(name);
   if (!a)
@@ -100,6 +116,26 @@ bool AtenNode::boolArg(llvm::StringRef name, bool dflt) const {
   const auto *a = arg(name);
   auto v = a ? a->getBoolean("as_bool") : std::nullopt;
   return v.value_or(dflt);
+}
+
+Value sliceDim(AtenNode &n, Value x, int64_t dim, int64_t start, int64_t end,
+               int64_t step) {
+  auto type = n.inputTypeOf(x);
+  auto &b = n.builder;
+  if (!type.hasStaticShape()) {
+    auto op = n.createOp<DynamicSliceOp>(
+        x, n.i64Const({start}), n.i64Const({end}),
+        b.getDenseI64ArrayAttr({dim}), b.getDenseI64ArrayAttr({step}));
+    return op ? op.getResult() : Value();
+  }
+  SmallVector<int64_t> offsets(type.getRank(), 0), sizes(type.getShape()),
+      strides(type.getRank(), 1);
+  offsets[dim] = start;
+  sizes[dim] = end > start ? (end - start + step - 1) / step : 0;
+  strides[dim] = step;
+  return n.create<SliceOp>(x, b.getDenseI64ArrayAttr(offsets),
+                           b.getDenseI64ArrayAttr(sizes),
+                           b.getDenseI64ArrayAttr(strides));
 }
 
 } // namespace kiln::torch_frontend

@@ -48,6 +48,9 @@ public:
   std::vector<int64_t> intsArg(llvm::StringRef name,
                                std::vector<int64_t> dflt) const;
   double floatArg(llvm::StringRef name, double dflt) const;
+  /// A list of ints some of which may be symbolic (as_sym_ints, a dynamic
+  /// batch's size): those are ShapedType::kDynamic. Falls back to intsArg.
+  std::vector<int64_t> symIntsArg(llvm::StringRef name) const;
   bool boolArg(llvm::StringRef name, bool dflt) const;
 
   mlir::RankedTensorType inputTypeOf(mlir::Value v) const {
@@ -57,6 +60,11 @@ public:
   /// The ATen overload without the "torch.ops." prefix ("aten.relu.default").
   std::string target() const;
 };
+
+/// Elements [start, end) by `step` of static dim `dim` of `x`: a kiln.slice,
+/// or a kiln.dynamic_slice when other dims of `x` are dynamic (a batch).
+mlir::Value sliceDim(AtenNode &n, mlir::Value x, int64_t dim, int64_t start,
+                     int64_t end, int64_t step);
 
 /// An overload's name without the "torch.ops." prefix.
 std::string atenName(llvm::StringRef target);

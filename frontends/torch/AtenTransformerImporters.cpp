@@ -132,14 +132,7 @@ LogicalResult importSlice(AtenNode &n, Out &out) {
   };
   int64_t start = clampIndex(n.intArg("start", 0));
   int64_t end = clampIndex(n.intArg("end", size));
-  SmallVector<int64_t> offsets(type.getRank(), 0), sizes(type.getShape()),
-      strides(type.getRank(), 1);
-  offsets[dim] = start;
-  sizes[dim] = end > start ? (end - start + step - 1) / step : 0;
-  strides[dim] = step;
-  out.push_back(n.create<SliceOp>(x, n.builder.getDenseI64ArrayAttr(offsets),
-                                  n.builder.getDenseI64ArrayAttr(sizes),
-                                  n.builder.getDenseI64ArrayAttr(strides)));
+  out.push_back(sliceDim(n, x, dim, start, end, step));
   return success(bool(out.back()));
 }
 

@@ -268,6 +268,10 @@ static std::vector<std::string> tensorsRead(const llvm::json::Object &node) {
 
 LogicalResult Importer::importNode(const llvm::json::Object &node) {
   AtenNode n(nodeLoc(node), builder, node, values);
+  // sym_size.int names a dynamic dim's size for later shape arguments;
+  // those read it as a dynamic size (AtenNode::symIntsArg): no value.
+  if (n.target() == "aten.sym_size.int")
+    return success(bool(n.tensor("self")));
   // An in-place op is imported as its functional form, which is only right
   // when nothing reads the tensor it overwrote afterwards.
   for (const std::string &read : tensorsRead(node)) {

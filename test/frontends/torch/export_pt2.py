@@ -93,6 +93,7 @@ MODELS = {
     "small_cnn_dyn": (small_cnn, (2, 3, 32, 32), True),
     "ops_mix": (OpsMix, (1, 3, 8, 8), False),
     "encoder_tiny": (encoder_tiny, (1, 16, 32), False),
+    "encoder_tiny_dyn": (encoder_tiny, (2, 16, 32), True),
 }
 
 
