@@ -1,8 +1,9 @@
 //===- AtenTransformerImporters.cpp - transformer ATen ops to kiln --------===//
 //
-// matmul, layer_norm, gelu, embedding, arange, slice and alias: with
-// linear, softmax, view and transpose (AtenImporters.cpp) what an encoder
-// block and its position embeddings export to.
+// matmul, bmm, layer_norm, gelu, embedding, arange, slice, permute,
+// unbind, scaled_dot_product_attention and alias: with linear, softmax,
+// view and transpose (AtenImporters.cpp) what encoder and decoder blocks
+// and their position embeddings export to.
 //
 //===----------------------------------------------------------------------===//
 
@@ -13,6 +14,7 @@
 #include "ir/KilnDialect.h"
 
 #include <cmath>
+#include <limits>
 
 using namespace mlir;
 
@@ -136,6 +138,110 @@ LogicalResult importSlice(AtenNode &n, Out &out) {
   return success(bool(out.back()));
 }
 
+/// permute(self, dims).
+LogicalResult importPermute(AtenNode &n, Out &out) {
+  Value x = n.tensor("self");
+  if (!x)
+    return failure();
+  int64_t rank = n.inputTypeOf(x).getRank();
+  SmallVector<int64_t> perm;
+  for (int64_t d : n.intsArg("dims", {}))
+    perm.push_back(normalizeAxis(d, rank));
+  out.push_back(n.create<TransposeOp>(x, n.builder.getDenseI64ArrayAttr(perm)));
+  return success(bool(out.back()));
+}
+
+/// bmm(self, mat2): batched [B, N, M] x [B, M, P].
+LogicalResult importBmm(AtenNode &n, Out &out) {
+  Value a = n.tensor("self"), b = n.tensor("mat2");
+  out.push_back(a && b ? n.create<MatMulOp>(a, b) : Value());
+  return success(bool(out.back()));
+}
+
+/// unbind(self, dim=0): each index of a static dim, that dim removed.
+LogicalResult importUnbind(AtenNode &n, Out &out) {
+  Value x = n.tensor("self");
+  if (!x)
+    return failure();
+  auto type = n.inputTypeOf(x);
+  int64_t dim = normalizeAxis(n.intArg("dim", 0), type.getRank());
+  int64_t size = type.getDimSize(dim);
+  if (ShapedType::isDynamic(size) ||
+      llvm::count(type.getShape(), ShapedType::kDynamic) > 1)
+    return n.error() << "unbind needs a static dim and at most one dynamic "
+                        "dim elsewhere";
+  SmallVector<int64_t> shape(type.getShape());
+  shape.erase(shape.begin() + dim);
+  for (int64_t i = 0; i < size; ++i) {
+    Value piece = sliceDim(n, x, dim, i, i + 1, 1);
+    out.push_back(piece ? n.reshape(piece, shape) : Value());
+    if (!out.back())
+      return failure();
+  }
+  return success();
+}
+
+/// scaled_dot_product_attention(query, key, value, attn_mask=None,
+/// dropout_p=0, is_causal=False, scale=None):
+/// softmax(q k^T * scale + mask) v, scale 1/sqrt(E) by default; a causal
+/// mask is -inf above the diagonal (static sequence lengths).
+LogicalResult importSdpa(AtenNode &n, Out &out) {
+  Value q = n.tensor("query"), k = n.tensor("key"), v = n.tensor("value");
+  if (!q || !k || !v)
+    return failure();
+  auto qt = n.inputTypeOf(q), kt = n.inputTypeOf(k);
+  int64_t rank = qt.getRank();
+  if (rank < 2 || kt.getRank() != rank)
+    return n.error() << "scaled_dot_product_attention: query and key need "
+                        "the same rank, at least 2";
+  if (n.floatArg("dropout_p", 0.0) != 0.0)
+    return n.error() << "scaled_dot_product_attention with dropout is not "
+                        "supported";
+  if (n.boolArg("enable_gqa", false))
+    return n.error() << "scaled_dot_product_attention with enable_gqa is not "
+                        "supported yet";
+  int64_t e = qt.getDimSize(rank - 1);
+  const auto *scaleArg = n.arg("scale");
+  bool given = scaleArg && !scaleArg->get("as_none");
+  if (!given && ShapedType::isDynamic(e))
+    return n.error() << "scaled_dot_product_attention: the embedding size "
+                        "must be static";
+  double scale = given ? n.floatArg("scale", 1.0) : 1.0 / std::sqrt(double(e));
+  Type et = qt.getElementType();
+  auto perm = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  std::swap(perm[rank - 1], perm[rank - 2]);
+  Value kT = n.create<TransposeOp>(k, n.builder.getDenseI64ArrayAttr(perm));
+  Value scores = kT ? n.create<MatMulOp>(q, kT) : Value();
+  scores = scores ? n.create<MulOp>(scores, n.scalarConst(et, scale)) : Value();
+  if (!scores)
+    return failure();
+  if (Value mask = n.tensor("attn_mask", /*required=*/false)) {
+    if (n.inputTypeOf(mask).getElementType() != et)
+      return n.error() << "scaled_dot_product_attention: only float masks "
+                          "(added to the scores) are supported yet";
+    scores = n.create<AddOp>(scores, mask);
+  }
+  if (n.boolArg("is_causal", false)) {
+    int64_t l = qt.getDimSize(rank - 2), s = kt.getDimSize(rank - 2);
+    if (ShapedType::isDynamic(l) || ShapedType::isDynamic(s))
+      return n.error() << "scaled_dot_product_attention: is_causal needs "
+                          "static sequence lengths";
+    std::vector<double> mask(l * s, 0.0);
+    for (int64_t i = 0; i < l; ++i)
+      for (int64_t j = i + 1; j < s; ++j)
+        mask[i * s + j] = -std::numeric_limits<double>::infinity();
+    Value causal = ConstantOp::create(
+        n.builder, n.loc,
+        writeConstant(RankedTensorType::get({l, s}, et), mask));
+    scores = n.create<AddOp>(scores, causal);
+  }
+  Value weights = scores ? n.create<SoftmaxOp>(
+                               scores, n.builder.getI64IntegerAttr(rank - 1))
+                         : Value();
+  out.push_back(weights ? n.create<MatMulOp>(weights, v) : Value());
+  return success(bool(out.back()));
+}
+
 /// alias: the same values.
 LogicalResult importAlias(AtenNode &n, Out &out) {
   out.push_back(n.tensor("self"));
@@ -154,6 +260,10 @@ void addTransformerImporters(llvm::StringMap<AtenImporter> &table) {
   table["aten.arange.start_step"] = importArange;
   table["aten.slice.Tensor"] = importSlice;
   table["aten.alias.default"] = importAlias;
+  table["aten.permute.default"] = importPermute;
+  table["aten.bmm.default"] = importBmm;
+  table["aten.unbind.int"] = importUnbind;
+  table["aten.scaled_dot_product_attention.default"] = importSdpa;
 }
 
 } // namespace kiln::torch_frontend

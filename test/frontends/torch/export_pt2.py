@@ -69,6 +69,24 @@ class OpsMix(nn.Module):
         return self.fc(F.hardtanh(self.drop(z) - 0.5, -0.4, 0.4))
 
 
+class CausalAttention(nn.Module):
+    """GPT-style self-attention over 8 positions, width 16, 2 heads: one
+    qkv projection split by view/permute/unbind, causal
+    scaled_dot_product_attention, heads merged by transpose/reshape and a
+    bmm of the result with its own transpose."""
+
+    def __init__(self):
+        super().__init__()
+        self.qkv = nn.Linear(16, 48)
+        self.out = nn.Linear(16, 16)
+
+    def forward(self, x):
+        q, k, v = self.qkv(x).view(1, 8, 3, 2, 8).permute(2, 0, 3, 1, 4)
+        y = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+        y = self.out(y.transpose(1, 2).reshape(1, 8, 16))
+        return torch.bmm(y, y.transpose(1, 2))
+
+
 def small_cnn():
     model = export_models.SmallCnn()
     with torch.no_grad():
@@ -94,6 +112,7 @@ MODELS = {
     "ops_mix": (OpsMix, (1, 3, 8, 8), False),
     "encoder_tiny": (encoder_tiny, (1, 16, 32), False),
     "encoder_tiny_dyn": (encoder_tiny, (2, 16, 32), True),
+    "attention_causal": (CausalAttention, (1, 8, 16), False),
 }
 
 
