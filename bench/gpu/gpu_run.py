@@ -236,62 +236,61 @@ def speed(libs, names, batches, runs, use_torch, use_compile):
 
 
 def speed_one(libs, name, batches, runs, use_torch, use_compile):
-    if True:
-        mdir = os.path.join(libs, name)
-        lib = Library(os.path.join(mdir, "lib%s.so" % name), name)
-        if lib.desc.num_inputs != 1:
-            print("| %s | (%d inputs: not timed) |" % (name, lib.desc.num_inputs))
-            return
-        dynamic = lib.desc.inputs[0].shape[0] < 0
-        model = shape = None
+    mdir = os.path.join(libs, name)
+    lib = Library(os.path.join(mdir, "lib%s.so" % name), name)
+    if lib.desc.num_inputs != 1:
+        print("| %s | (%d inputs: not timed) |" % (name, lib.desc.num_inputs))
+        return
+    dynamic = lib.desc.inputs[0].shape[0] < 0
+    model = shape = None
+    if use_torch:
+        import torch
+        model, shape = torch_model(name)
+    for b in (batches if dynamic else [None]):
+        first = next(data_sets(mdir))[1]
+        x = first[0]
+        if b is not None:
+            x = np.ascontiguousarray(np.resize(x, (b,) + x.shape[1:]))
+        host = median_ms(lambda: lib.run([x] + first[1:]), runs)
+        kiln = eager = compiled = float("nan")
         if use_torch:
             import torch
-            model, shape = torch_model(name)
-        for b in (batches if dynamic else [None]):
-            first = next(data_sets(mdir))[1]
-            x = first[0]
-            if b is not None:
-                x = np.ascontiguousarray(np.resize(x, (b,) + x.shape[1:]))
-            host = median_ms(lambda: lib.run([x] + first[1:]), runs)
-            kiln = eager = compiled = float("nan")
-            if use_torch:
-                import torch
-                # Kiln computes in fp32: so do the peers (PyTorch's cuDNN
-                # convolutions default to TF32).
-                torch.backends.cudnn.allow_tf32 = False
-                torch.backends.cuda.matmul.allow_tf32 = False
-                xt = torch.from_numpy(x).cuda()
-                dev = Library(os.path.join(mdir, "lib%s.so" % name), name,
-                              torch.cuda.current_stream().cuda_stream)
-                rest = [torch.from_numpy(a).cuda() for a in first[1:]]
-                got = dev.run_device([xt] + rest)[0].cpu().numpy()
-                want = lib.run([x] + first[1:])[0]
-                if not np.allclose(got, want, rtol=0, atol=1e-5 *
-                                   max(float(np.max(np.abs(want))), 1e-30)):
-                    raise RuntimeError("%s: device-pointer run differs from "
-                                       "the host-buffer run" % name)
+            # Kiln computes in fp32: so do the peers (PyTorch's cuDNN
+            # convolutions default to TF32).
+            torch.backends.cudnn.allow_tf32 = False
+            torch.backends.cuda.matmul.allow_tf32 = False
+            xt = torch.from_numpy(x).cuda()
+            dev = Library(os.path.join(mdir, "lib%s.so" % name), name,
+                          torch.cuda.current_stream().cuda_stream)
+            rest = [torch.from_numpy(a).cuda() for a in first[1:]]
+            got = dev.run_device([xt] + rest)[0].cpu().numpy()
+            want = lib.run([x] + first[1:])[0]
+            if not np.allclose(got, want, rtol=0, atol=1e-5 *
+                               max(float(np.max(np.abs(want))), 1e-30)):
+                raise RuntimeError("%s: device-pointer run differs from "
+                                   "the host-buffer run" % name)
 
-                def on_device():
-                    dev.run_device([xt] + rest)
+            def on_device():
+                dev.run_device([xt] + rest)
+                torch.cuda.synchronize()
+            kiln = median_ms(on_device, runs)
+
+            def timed(m):
+                def step():
+                    with torch.no_grad():
+                        m(xt)
                     torch.cuda.synchronize()
-                kiln = median_ms(on_device, runs)
-
-                def timed(m):
-                    def step():
-                        with torch.no_grad():
-                            m(xt)
-                        torch.cuda.synchronize()
-                    return median_ms(step, runs)
-                eager = timed(model)
-                try:
-                    if use_compile:
-                        compiled = timed(torch.compile(model))
-                except Exception as e:  # a peer that fails is marked
-                    print("torch.compile failed on %s: %s" % (name, e),
-                          file=sys.stderr)
-            print("| %s | %s | %.3f | %.3f | %.3f | %.3f | %.2f | %.2f |"
-                  % (name, b if b is not None else x.shape[0], host, kiln,
-                     eager, compiled, kiln / eager, kiln / compiled))
+                return median_ms(step, runs)
+            eager = timed(model)
+            try:
+                if use_compile:
+                    compiled = timed(torch.compile(model))
+            except Exception as e:  # a peer that fails is marked
+                print("torch.compile failed on %s: %s" % (name, e),
+                      file=sys.stderr)
+        print("| %s | %s | %.3f | %.3f | %.3f | %.3f | %.2f | %.2f |"
+              % (name, b if b is not None else x.shape[0], host, kiln,
+                 eager, compiled, kiln / eager, kiln / compiled))
 
 
 def gemm(libs, runs, rtol):
