@@ -47,6 +47,9 @@ struct InputNeeds {
   std::set<std::string> toFreeze;
   /// Inputs with a dynamic or unknown dim.
   std::set<std::string> dynamic;
+  /// All inputs in order, where data files are matched by position rather
+  /// than by name (a TorchScript forward's parameters).
+  std::vector<std::string> positional;
 };
 
 /// One input or output as `kiln inspect` lists it.

@@ -85,6 +85,21 @@ LogicalResult importRelu6(AtenNode &n, Out &out) {
   return success(bool(out.back()));
 }
 
+/// hardsigmoid(x) = clip(x / 6 + 1/2, 0, 1); hardswish(x) = x * that.
+template <bool Swish> LogicalResult importHardSigmoid(AtenNode &n, Out &out) {
+  Value x = n.tensor("self");
+  if (!x)
+    return failure();
+  Type et = n.inputTypeOf(x).getElementType();
+  Value y = n.create<MulOp>(x, n.scalarConst(et, 1.0 / 6.0));
+  y = y ? n.create<AddOp>(y, n.scalarConst(et, 0.5)) : Value();
+  y = y ? n.create<ClipOp>(y, n.builder.getF64FloatAttr(0.0),
+                           n.builder.getF64FloatAttr(1.0))
+        : Value();
+  out.push_back(Swish && y ? n.create<MulOp>(x, y) : y);
+  return success(bool(out.back()));
+}
+
 /// linear(input, weight[out, in], bias?) = input @ weight^T + bias.
 LogicalResult importLinear(AtenNode &n, Out &out) {
   Value x = n.tensor("input"), w = n.tensor("weight");
@@ -444,6 +459,10 @@ const llvm::StringMap<AtenImporter> &atenImporters() {
       {"aten.sigmoid.default", unary<SigmoidOp>()},
       {"aten.tanh.default", unary<TanhOp>()},
       {"aten.relu6.default", importRelu6},
+      {"aten.hardsigmoid.default", importHardSigmoid<false>},
+      {"aten.hardsigmoid_.default", importHardSigmoid<false>},
+      {"aten.hardswish.default", importHardSigmoid<true>},
+      {"aten.hardswish_.default", importHardSigmoid<true>},
       {"aten.add.Tensor", binary<AddOp, true>()},
       {"aten.sub.Tensor", binary<SubOp, true>()},
       {"aten.mul.Tensor", binary<MulOp, false>()},

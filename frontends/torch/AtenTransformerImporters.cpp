@@ -158,6 +158,22 @@ LogicalResult importBmm(AtenNode &n, Out &out) {
   return success(bool(out.back()));
 }
 
+/// Entry `i` of static dim `dim` of `x`, without that dim (unbind's and
+/// select's pieces); null after reporting when the dim is dynamic.
+static Value pickIndex(AtenNode &n, Value x, int64_t dim, int64_t i) {
+  auto type = n.inputTypeOf(x);
+  if (type.isDynamicDim(dim) ||
+      llvm::count(type.getShape(), ShapedType::kDynamic) > 1) {
+    n.error() << n.target() << " needs a static dim and at most one dynamic "
+                               "dim elsewhere";
+    return {};
+  }
+  SmallVector<int64_t> shape(type.getShape());
+  shape.erase(shape.begin() + dim);
+  Value piece = sliceDim(n, x, dim, i, i + 1, 1);
+  return piece ? n.reshape(piece, shape) : Value();
+}
+
 /// unbind(self, dim=0): each index of a static dim, that dim removed.
 LogicalResult importUnbind(AtenNode &n, Out &out) {
   Value x = n.tensor("self");
@@ -165,20 +181,28 @@ LogicalResult importUnbind(AtenNode &n, Out &out) {
     return failure();
   auto type = n.inputTypeOf(x);
   int64_t dim = normalizeAxis(n.intArg("dim", 0), type.getRank());
-  int64_t size = type.getDimSize(dim);
-  if (ShapedType::isDynamic(size) ||
-      llvm::count(type.getShape(), ShapedType::kDynamic) > 1)
-    return n.error() << "unbind needs a static dim and at most one dynamic "
-                        "dim elsewhere";
-  SmallVector<int64_t> shape(type.getShape());
-  shape.erase(shape.begin() + dim);
-  for (int64_t i = 0; i < size; ++i) {
-    Value piece = sliceDim(n, x, dim, i, i + 1, 1);
-    out.push_back(piece ? n.reshape(piece, shape) : Value());
+  for (int64_t i = 0, e = std::max<int64_t>(type.getDimSize(dim), 1); i < e;
+       ++i) {
+    out.push_back(pickIndex(n, x, dim, i));
     if (!out.back())
       return failure();
   }
   return success();
+}
+
+/// select.int(self, dim, index): x[..., index, ...] without that dim.
+LogicalResult importSelect(AtenNode &n, Out &out) {
+  Value x = n.tensor("self");
+  if (!x)
+    return failure();
+  auto type = n.inputTypeOf(x);
+  int64_t dim = normalizeAxis(n.intArg("dim", 0), type.getRank());
+  int64_t size = type.getDimSize(dim);
+  int64_t index = n.intArg("index", 0);
+  if (!ShapedType::isDynamic(size) && (index < -size || index >= size))
+    return n.error() << "select: index " << index << " of a dim of " << size;
+  out.push_back(pickIndex(n, x, dim, index < 0 ? index + size : index));
+  return success(bool(out.back()));
 }
 
 /// scaled_dot_product_attention(query, key, value, attn_mask=None,
@@ -263,6 +287,7 @@ void addTransformerImporters(llvm::StringMap<AtenImporter> &table) {
   table["aten.permute.default"] = importPermute;
   table["aten.bmm.default"] = importBmm;
   table["aten.unbind.int"] = importUnbind;
+  table["aten.select.int"] = importSelect;
   table["aten.scaled_dot_product_attention.default"] = importSdpa;
 }
 

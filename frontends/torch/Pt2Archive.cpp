@@ -2,64 +2,18 @@
 
 #include "frontends/torch/Pt2Archive.h"
 
+#include "frontends/torch/ZipReader.h"
+
 #include "llvm/ADT/StringRef.h"
 
-#include <zip.h>
-
-#include <memory>
 
 namespace kiln::torch_frontend {
 namespace {
 
-/// Limits on what an archive may make Kiln read: a model's weights may be
-/// large, a JSON file may not, and no archive needs millions of entries.
-constexpr uint64_t kMaxEntryBytes = uint64_t(16) << 30;
-constexpr uint64_t kMaxJsonBytes = uint64_t(256) << 20;
-constexpr int64_t kMaxEntries = 1 << 20;
-
-struct ZipCloser {
-  void operator()(zip_t *z) const { zip_discard(z); }
-};
-using Zip = std::unique_ptr<zip_t, ZipCloser>;
-
-/// The bytes of entry `name`, at most `limit` of them; false with `error`.
-bool readEntry(zip_t *zip, const std::string &name, uint64_t limit,
-               std::string &bytes, std::string &error) {
-  zip_stat_t st;
-  zip_stat_init(&st);
-  if (zip_stat(zip, name.c_str(), 0, &st) != 0) {
-    error = "the archive has no " + name;
-    return false;
-  }
-  if (!(st.valid & ZIP_STAT_SIZE) || st.size > limit) {
-    error = name + " is larger than Kiln reads (" +
-            std::to_string(st.size) + " bytes, limit " +
-            std::to_string(limit) + ")";
-    return false;
-  }
-  std::unique_ptr<zip_file_t, int (*)(zip_file_t *)> file(
-      zip_fopen(zip, name.c_str(), 0), zip_fclose);
-  if (!file) {
-    error = name + " cannot be opened: " + zip_strerror(zip);
-    return false;
-  }
-  bytes.resize(st.size);
-  zip_int64_t got = zip_fread(file.get(), bytes.data(), st.size);
-  // One byte more must not come: the header's size was honest.
-  char extra;
-  if (got < 0 || uint64_t(got) != st.size ||
-      zip_fread(file.get(), &extra, 1) != 0) {
-    error = name + " is truncated or corrupt (" +
-            zip_file_strerror(file.get()) + ")";
-    return false;
-  }
-  return true;
-}
-
-bool readJson(zip_t *zip, const std::string &name, llvm::json::Value &out,
+bool readJson(const ZipReader &zip, const std::string &name, llvm::json::Value &out,
               std::string &error) {
   std::string text;
-  if (!readEntry(zip, name, kMaxJsonBytes, text, error))
+  if (!zip.read(name, kMaxTextBytes, text, error))
     return false;
   auto parsed = llvm::json::parse(text);
   if (!parsed) {
@@ -83,7 +37,7 @@ bool asInt(const llvm::json::Value &v, int64_t &out) {
 }
 
 /// Reads one tensor of a weights or constants config into `tensor`.
-bool readTensor(zip_t *zip, const std::string &dir, const std::string &name,
+bool readTensor(const ZipReader &zip, const std::string &dir, const std::string &name,
                 const llvm::json::Object &entry, HostTensor &tensor,
                 std::string &error) {
   auto fail = [&](const std::string &why) {
@@ -124,7 +78,7 @@ bool readTensor(zip_t *zip, const std::string &dir, const std::string &name,
     tensor.shape.push_back(size);
   }
   std::string bytes;
-  if (!readEntry(zip, dir + path->str(), kMaxEntryBytes, bytes, error))
+  if (!zip.read(dir + path->str(), kMaxTensorBytes, bytes, error))
     return false;
   uint64_t want = uint64_t(expected) * dtypeSize(tensor.dtype);
   // The file is the whole storage; a view of its start is allowed.
@@ -136,7 +90,7 @@ bool readTensor(zip_t *zip, const std::string &dir, const std::string &name,
   return true;
 }
 
-bool readTensors(zip_t *zip, const std::string &folder,
+bool readTensors(const ZipReader &zip, const std::string &folder,
                  const std::string &config, Pt2Archive &archive,
                  std::string &error) {
   llvm::json::Value json = nullptr;
@@ -182,42 +136,26 @@ bool dtypeFromScalarType(int64_t scalarType, kiln_dtype &dtype) {
 /// readPt2Archive's work; its errors do not name the file.
 static bool readArchive(const std::string &path, Pt2Archive &archive,
                         std::string &error) {
-  int code = 0;
-  Zip zip(zip_open(path.c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &code));
-  if (!zip) {
-    zip_error_t e;
-    zip_error_init_with_code(&e, code);
-    error = std::string("not a readable zip archive (") +
-            zip_error_strerror(&e) + ")";
-    zip_error_fini(&e);
+  ZipReader zip;
+  if (!zip.open(path, error))
     return false;
-  }
-  zip_int64_t count = zip_get_num_entries(zip.get(), 0);
-  if (count <= 0 || count > kMaxEntries) {
-    error = "it has " + std::to_string(count) +
-            " entries; a .pt2 archive has a few";
-    return false;
-  }
-  // Every entry lives under the archive's one folder.
-  llvm::StringRef first = zip_get_name(zip.get(), 0, 0);
-  std::string folder = first.split('/').first.str() + "/";
+  std::string folder = zip.folder();
   std::string format;
-  if (!readEntry(zip.get(), folder + "archive_format", 64, format, error) ||
+  if (!zip.read(folder + "archive_format", 64, format, error) ||
       llvm::StringRef(format).trim() != "pt2") {
     error = "not a torch.export archive (no " + folder +
             "archive_format saying pt2)";
     return false;
   }
-  if (!readJson(zip.get(), folder + "models/model.json", archive.program,
+  if (!readJson(zip, folder + "models/model.json", archive.program,
                 error))
     return false;
-  if (!readTensors(zip.get(), folder,
+  if (!readTensors(zip, folder,
                    "data/weights/model_weights_config.json", archive, error))
     return false;
   std::string constants = folder + "data/constants/model_constants_config.json";
-  zip_stat_t st;
-  if (zip_stat(zip.get(), constants.c_str(), 0, &st) == 0 &&
-      !readTensors(zip.get(), folder,
+  if (zip.has(constants) &&
+      !readTensors(zip, folder,
                    "data/constants/model_constants_config.json", archive,
                    error))
     return false;

@@ -5,6 +5,8 @@
 #include "frontends/torch/AtenNode.h"
 #include "frontends/torch/Pt2Archive.h"
 #include "frontends/torch/Pt2Importer.h"
+#include "frontends/torch/TorchScriptImporter.h"
+#include "frontends/torch/ZipReader.h"
 
 #include "llvm/ADT/StringExtras.h"
 
@@ -46,20 +48,33 @@ std::vector<std::string> userTensors(const llvm::json::Object *signature,
   return names;
 }
 
+/// Whether `path` is a torch.export archive rather than TorchScript: a
+/// .pt2 file, or another whose folder holds archive_format.
+bool isPt2(const std::string &path) {
+  if (llvm::StringRef(path).ends_with(".pt2"))
+    return true;
+  ZipReader zip;
+  std::string error;
+  return zip.open(path, error) && zip.has(zip.folder() + "archive_format");
+}
+
 class TorchFrontend : public Frontend {
 public:
   llvm::StringRef name() const override { return "torch"; }
 
   bool claims(llvm::StringRef path) const override {
-    return path.ends_with(".pt2");
+    return path.ends_with(".pt2") || path.ends_with(".pt");
   }
 
   mlir::OwningOpRef<mlir::ModuleOp>
   import(mlir::MLIRContext &ctx, const ImportRequest &request) const override {
-    return importPt2(ctx, request);
+    return isPt2(request.path) ? importPt2(ctx, request)
+                               : importTorchScript(ctx, request);
   }
 
   InputNeeds inputNeeds(const ImportRequest &request) const override {
+    if (!isPt2(request.path))
+      return torchScriptInputNeeds(request);
     InputNeeds needs;
     ModelSummary summary;
     std::string error;
@@ -76,6 +91,8 @@ public:
 
   bool summarize(const ImportRequest &request, ModelSummary &summary,
                  std::string &error) const override {
+    if (!isPt2(request.path))
+      return summarizeTorchScript(request, summary, error);
     Pt2Archive archive;
     if (!readPt2Archive(request.path, archive, error))
       return false;

@@ -8,6 +8,8 @@ OUTDIR/NAME/test_data_set_0/ holds the inputs and PyTorch's outputs in the
 ONNX backend-test layout (input_K.pb / output_K.pb, TensorProtos named after
 the graph's inputs and outputs) and the same arrays as input_K.npy /
 output_K.npy for readers without protobuf (test/models/ort_check.js).
+A static export also writes OUTDIR/NAME/model.pt, the model traced with
+torch.jit.trace (TorchScript), for the test of Kiln's TorchScript reader.
 
 A name with the suffix `_dyn` (resnet18_dyn) exports the model with a
 dynamic batch dim ("batch" on the input and output; the BERT-style models
@@ -284,6 +286,9 @@ def export_one(name, outdir):
     torch.onnx.export(model, (x,), path, opset_version=opset,
                       do_constant_folding=True, input_names=["input"],
                       output_names=["output"], dynamic_axes=axes)
+    if kind == "static":
+        with torch.no_grad():
+            torch.jit.trace(model, x).save(os.path.join(mdir, "model.pt"))
     if kind == "dynimg":
         leads = [(b, shape[1], round(shape[2] * fh), round(shape[3] * fw))
                  for b, fh, fw in DYNAMIC_IMAGES]

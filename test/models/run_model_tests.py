@@ -14,6 +14,10 @@ NO-GPU and exits 77, "skipped"). With --ptxas PTXAS --archs sm_90,sm_80 the
 models are not run: each is compiled with --emit=ptx per architecture and
 its PTX assembled with CUDA's ptxas, which needs no GPU.
 
+With --model-file model.pt the models' traced TorchScript archives are
+compiled instead of model.onnx, their input shape taken from the first
+data set (a traced archive of Debian's PyTorch records none).
+
 Usage: run_model_tests.py --kiln build/bin/kiln --models OUTDIR [NAMES...]
        run_model_tests.py ... --target cuda              (on a GPU machine)
        run_model_tests.py ... --ptxas /usr/local/cuda/bin/ptxas --archs sm_90,sm_80
@@ -81,14 +85,31 @@ def check_ptx(kiln, mdir, name, tmp, args):
     return res
 
 
+def shape_options(kiln, model, mdir, timeout):
+    """--input-shape for a TorchScript archive's one input, from the first
+    data set's input_0.npy (the name from `kiln inspect`)."""
+    if not model.endswith(".pt"):
+        return []
+    import numpy as np
+    rc, out, _ = run([kiln, "inspect", model], timeout)
+    m = re.search(r"^inputs:\n\s+(\S+):", out, re.M)
+    data = os.path.join(mdir, "test_data_set_0", "input_0.npy")
+    if rc != 0 or not m or not os.path.exists(data):
+        return []
+    dims = "x".join(str(d) for d in np.load(data).shape)
+    return ["--input-shape", "%s=%s" % (m.group(1), dims)]
+
+
 def test_model(kiln, mdir, name, tmp, args):
     """Compiles and runs one model; returns a result dict."""
     if args.ptxas:
         return check_ptx(kiln, mdir, name, tmp, args)
     lib = os.path.join(tmp, "lib%s.so" % name)
     target = ["--target=" + args.target] if args.target else []
-    rc, out, csecs = run([kiln, "compile", os.path.join(mdir, "model.onnx"),
-                          "-o", lib] + target, args.timeout)
+    model = os.path.join(mdir, args.model_file)
+    rc, out, csecs = run([kiln, "compile", model, "-o", lib] + target +
+                         shape_options(kiln, model, mdir, args.timeout),
+                         args.timeout)
     res = {"name": name, "compile_s": csecs, "run_s": None, "ratio": None,
            "result": "PASS", "log": out}
     if rc != 0:
@@ -141,6 +162,9 @@ def main():
                     help="check PTX with this ptxas instead of running")
     ap.add_argument("--archs", default="sm_90,sm_80",
                     help="architectures for --ptxas, comma-separated")
+    ap.add_argument("--model-file", default="model.onnx",
+                    help="the file of each model folder to compile "
+                         "(model.onnx, or model.pt: TorchScript)")
     ap.add_argument("-v", "--verbose", action="store_true",
                     help="print kiln's output for passing models too")
     ap.add_argument("names", nargs="*", help="models to test (default: all)")
@@ -149,7 +173,7 @@ def main():
     kiln = os.path.abspath(args.kiln)
     names = args.names or sorted(
         d for d in os.listdir(args.models)
-        if os.path.isfile(os.path.join(args.models, d, "model.onnx")))
+        if os.path.isfile(os.path.join(args.models, d, args.model_file)))
     if not names:
         print("no models under %s" % args.models, file=sys.stderr)
         return 2

@@ -31,14 +31,25 @@ using namespace mlir;
 
 namespace kiln {
 
-/// "node 'conv1'" for an importer location, the path for a whole model
-/// file, else the printed location.
+/// "node 'conv1'" for an importer location (with "(FILE:LINE)" where the
+/// model's source line is known: TorchScript code), the path for a whole
+/// model file, FILE:LINE for a line of a model's code, else the printed
+/// location.
 static std::string describe(Location loc) {
-  if (auto name = dyn_cast<NameLoc>(loc))
-    return "node '" + name.getName().str() + "'";
+  if (auto name = dyn_cast<NameLoc>(loc)) {
+    std::string node = "node '" + name.getName().str() + "'";
+    auto file = dyn_cast<FileLineColLoc>(name.getChildLoc());
+    if (file && file.getLine() > 0)
+      node += " (" + file.getFilename().str() + ":" +
+              std::to_string(file.getLine()) + ")";
+    return node;
+  }
   // A model file as a whole (line 0): its path.
-  if (auto file = dyn_cast<FileLineColLoc>(loc); file && file.getLine() == 0)
-    return file.getFilename().str();
+  if (auto file = dyn_cast<FileLineColLoc>(loc))
+    return file.getLine() == 0
+               ? file.getFilename().str()
+               : file.getFilename().str() + ":" +
+                     std::to_string(file.getLine());
   if (auto fused = dyn_cast<FusedLoc>(loc))
     for (Location l : fused.getLocations())
       if (isa<NameLoc>(l))

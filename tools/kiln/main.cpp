@@ -167,10 +167,16 @@ static void specializeFromData(const std::string &model,
     return; // nothing to specialise: don't read the data files twice
   for (int k = 0;; ++k) {
     std::string file = dataDir + "/input_" + std::to_string(k) + ".pb";
+    if (!llvm::sys::fs::exists(file))
+      file = dataDir + "/input_" + std::to_string(k) + ".npy";
     HostTensor t;
     std::string err;
     if (!llvm::sys::fs::exists(file) || !loadTensorFile(file, t, err))
       break;
+    // Files feed inputs by position where the model names its inputs
+    // differently from the data (a TorchScript forward's parameters).
+    if (size_t(k) < needs.positional.size())
+      t.name = needs.positional[k];
     if (needed.count(t.name)) {
       spec.freeze.push_back({t.name, file});
       spec.frozenNames.push_back(t.name);

@@ -1,0 +1,131 @@
+//===- TorchScriptOps.cpp - torch.* calls of traced code, as ATen ----------===//
+//
+// Argument names follow ATen's native_functions.yaml. An op listed here
+// must have an importer in the ATen table; the unit of truth for which ops
+// exist is docs/frontends/pytorch.md.
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontends/torch/TorchScriptOps.h"
+
+#include "llvm/ADT/StringMap.h"
+
+namespace kiln::torch_frontend {
+
+const TsOpSchema *torchScriptOp(llvm::StringRef name, size_t leadingNumbers) {
+  using Args = std::vector<std::string>;
+  static const Args self = {"self"};
+  static const Args selfOther = {"self", "other"};
+  static const Args selfOtherAlpha = {"self", "other", "alpha"};
+  static const Args arangeTail = {"dtype", "layout", "device", "pin_memory"};
+  auto join = [](Args a, const Args &b) {
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
+  };
+  static const llvm::StringMap<TsOpSchema> table = {
+      // torch.nn.ConvNd traces to _convolution; transposed convolutions
+      // are refused by the importer (TorchScriptImporter checks).
+      {"_convolution",
+       {"aten.conv2d.default",
+        {"input", "weight", "bias", "stride", "padding", "dilation",
+         "transposed", "output_padding", "groups", "benchmark",
+         "deterministic", "cudnn_enabled", "allow_tf32"}}},
+      {"conv2d",
+       {"aten.conv2d.default",
+        {"input", "weight", "bias", "stride", "padding", "dilation",
+         "groups"}}},
+      {"linear", {"aten.linear.default", {"input", "weight", "bias"}}},
+      {"matmul", {"aten.matmul.default", selfOther}},
+      {"bmm", {"aten.bmm.default", {"self", "mat2"}}},
+      {"batch_norm",
+       {"aten.batch_norm.default",
+        {"input", "weight", "bias", "running_mean", "running_var",
+         "training", "momentum", "eps", "cudnn_enabled"}}},
+      {"layer_norm",
+       {"aten.layer_norm.default",
+        {"input", "normalized_shape", "weight", "bias", "eps",
+         "cudnn_enable"}}},
+      {"max_pool2d",
+       {"aten.max_pool2d.default",
+        {"self", "kernel_size", "stride", "padding", "dilation",
+         "ceil_mode"}}},
+      {"avg_pool2d",
+       {"aten.avg_pool2d.default",
+        {"self", "kernel_size", "stride", "padding", "ceil_mode",
+         "count_include_pad", "divisor_override"}}},
+      {"adaptive_avg_pool2d",
+       {"aten.adaptive_avg_pool2d.default", {"self", "output_size"}}},
+      {"mean", {"aten.mean.dim", {"self", "dim", "keepdim", "dtype"}}},
+      {"relu", {"aten.relu.default", self}},
+      {"relu_", {"aten.relu_.default", self}},
+      {"relu6", {"aten.relu6.default", self}},
+      {"sigmoid", {"aten.sigmoid.default", self}},
+      {"hardsigmoid", {"aten.hardsigmoid.default", self}},
+      {"hardsigmoid_", {"aten.hardsigmoid_.default", self}},
+      {"hardswish", {"aten.hardswish.default", self}},
+      {"hardswish_", {"aten.hardswish_.default", self}},
+      {"tanh", {"aten.tanh.default", self}},
+      {"silu", {"aten.silu.default", self}},
+      {"silu_", {"aten.silu_.default", self}},
+      {"hardtanh",
+       {"aten.hardtanh.default", {"self", "min_val", "max_val"}}},
+      {"hardtanh_",
+       {"aten.hardtanh_.default", {"self", "min_val", "max_val"}}},
+      {"gelu", {"aten.gelu.default", {"self", "approximate"}}},
+      {"softmax", {"aten.softmax.int", {"self", "dim", "dtype"}}},
+      {"dropout", {"aten.dropout.default", {"input", "p", "train"}}},
+      {"dropout_", {"aten.dropout_.default", {"input", "p", "train"}}},
+      {"add", {"aten.add.Tensor", selfOtherAlpha}},
+      {"add_", {"aten.add_.Tensor", selfOtherAlpha}},
+      {"sub", {"aten.sub.Tensor", selfOtherAlpha}},
+      {"sub_", {"aten.sub.Tensor", selfOtherAlpha}},
+      {"mul", {"aten.mul.Tensor", selfOther}},
+      {"mul_", {"aten.mul_.Tensor", selfOther}},
+      {"div", {"aten.div.Tensor", selfOther}},
+      {"div_", {"aten.div.Tensor", selfOther}},
+      {"view", {"aten.view.default", {"self", "size"}}},
+      {"reshape", {"aten.reshape.default", {"self", "shape"}}},
+      {"flatten",
+       {"aten.flatten.using_ints", {"self", "start_dim", "end_dim"}}},
+      {"transpose", {"aten.transpose.int", {"self", "dim0", "dim1"}}},
+      {"permute", {"aten.permute.default", {"self", "dims"}}},
+      {"contiguous", {"aten.contiguous.default", {"self", "memory_format"}}},
+      {"cat", {"aten.cat.default", {"tensors", "dim"}}},
+      {"chunk", {"aten.chunk.default", {"self", "chunks", "dim"}, true}},
+      {"unbind", {"aten.unbind.int", {"self", "dim"}, true}},
+      {"select", {"aten.select.int", {"self", "dim", "index"}}},
+      {"slice",
+       {"aten.slice.Tensor", {"self", "dim", "start", "end", "step"}}},
+      {"embedding",
+       {"aten.embedding.default",
+        {"weight", "indices", "padding_idx", "scale_grad_by_freq",
+         "sparse"}}},
+      {"scaled_dot_product_attention",
+       {"aten.scaled_dot_product_attention.default",
+        {"query", "key", "value", "attn_mask", "dropout_p", "is_causal",
+         "scale"}}},
+      {"arange", {"aten.arange.default", join({"end"}, arangeTail)}},
+      {"arange.start",
+       {"aten.arange.start", join({"start", "end"}, arangeTail)}},
+      {"arange.start_step",
+       {"aten.arange.start_step", join({"start", "end", "step"}, arangeTail)}},
+  };
+  std::string key = name.str();
+  if (name == "arange" && leadingNumbers == 2)
+    key = "arange.start";
+  if (name == "arange" && leadingNumbers >= 3)
+    key = "arange.start_step";
+  auto it = table.find(key);
+  return it == table.end() ? nullptr : &it->second;
+}
+
+int64_t exportScalarType(int64_t code) {
+  // c10: Byte 0, Char 1, Short 2, Int 3, Long 4, Half 5, Float 6,
+  // Double 7, ComplexHalf 8, ComplexFloat 9, ComplexDouble 10, Bool 11,
+  // BFloat16 15. torch.export numbers them from 1, BFloat16 13.
+  if (code >= 0 && code <= 11)
+    return code + 1;
+  return code == 15 ? 13 : -1;
+}
+
+} // namespace kiln::torch_frontend
