@@ -224,3 +224,32 @@ kiln_status kiln_check_named_dims(const kiln_tensor_info *expected,
   }
   return KILN_OK;
 }
+
+kiln_status kiln_check_dim_ranges(const kiln_tensor_info *expected,
+                                  const int64_t *const *ranges, int32_t num,
+                                  const kiln_tensor *given, char *err) {
+  if (!ranges)
+    return KILN_OK;
+  for (int32_t i = 0; i < num; ++i) {
+    const int64_t *r = ranges[i];
+    for (int32_t d = 0; r && d < expected[i].rank; ++d) {
+      int64_t lo = r[2 * d], hi = r[2 * d + 1], got = given[i].shape[d];
+      if ((lo < 0 || got >= lo) && (hi < 0 || got <= hi))
+        continue;
+      const char *name = expected[i].dim_names ? expected[i].dim_names[d] : "";
+      char bound[64];
+      if (hi < 0)
+        snprintf(bound, sizeof bound, "at least %lld", (long long)lo);
+      else
+        snprintf(bound, sizeof bound, "%lld to %lld", (long long)(lo < 0 ? 0 : lo),
+                 (long long)hi);
+      kiln_check_format(err,
+                        "input '%s': dim %d%s%s%s is %lld; the model was "
+                        "exported for %s",
+                        expected[i].name, (int)d, name[0] ? " ('" : "", name,
+                        name[0] ? "')" : "", (long long)got, bound);
+      return KILN_ERROR_SHAPE_MISMATCH;
+    }
+  }
+  return KILN_OK;
+}

@@ -39,4 +39,10 @@ kiln_status kiln_check_named_dims(const kiln_tensor_info *expected,
                                   int32_t num, const kiln_tensor *given,
                                   char *err);
 
+/** Checks each input dim against its [min, max] in `ranges` (per input,
+ *  2 x rank entries, -1 for no bound; NULL entries or table: none). */
+kiln_status kiln_check_dim_ranges(const kiln_tensor_info *expected,
+                                  const int64_t *const *ranges, int32_t num,
+                                  const kiln_tensor *given, char *err);
+
 #endif /* KILN_CHECK_H */

@@ -290,6 +290,9 @@ static kiln_status prepare_inputs(kiln_context *ctx, const kiln_tensor *inputs,
   if (status == KILN_OK)
     status = kiln_check_named_dims(desc->inputs, desc->num_inputs, inputs,
                                    ctx->error);
+  if (status == KILN_OK)
+    status = kiln_check_dim_ranges(desc->inputs, ctx->model->input_dim_ranges,
+                                   desc->num_inputs, inputs, ctx->error);
   if (status != KILN_OK)
     return status;
   for (int32_t i = 0; i < num_inputs; ++i) {

@@ -31,6 +31,11 @@ typedef struct kiln_model_impl {
   /** The first CPU feature the compiled code needs that this CPU lacks, or
    *  NULL; NULL pointer when the library needs nothing checked. */
   const char *(*missing_cpu_feature)(void);
+  /** Per input, 2 x rank entries: each dim's smallest and largest allowed
+   *  size (-1: no bound), the range a dynamic dim was exported with
+   *  (torch.export's Dim(min=, max=)); NULL (the table or an input's
+   *  entry) when nothing is bounded. */
+  const int64_t *const *input_dim_ranges;
 } kiln_model_impl;
 
 kiln_status kiln_rt_create(const kiln_model_impl *model,

@@ -48,6 +48,8 @@ static FailureOr<TensorSignature> signatureOf(func::FuncOp func, Type type,
   auto t = dyn_cast<RankedTensorType>(type);
   auto name = attrs ? attrs.getAs<StringAttr>("kiln.name") : StringAttr();
   auto dimNames = attrs ? attrs.getAs<ArrayAttr>("kiln.dim_names") : ArrayAttr();
+  auto ranges =
+      attrs ? attrs.getAs<DenseI64ArrayAttr>("kiln.dim_ranges") : DenseI64ArrayAttr();
   std::string label = name ? name.str() : fallback;
   if (!t)
     return func.emitError() << "'" << label << "' has no rank (" << type
@@ -65,6 +67,8 @@ static FailureOr<TensorSignature> signatureOf(func::FuncOp func, Type type,
                        : StringAttr();
     sig.dimNames.push_back(dynamic && dimName ? dimName.str() : "");
   }
+  if (ranges && ranges.size() == 2 * t.getRank())
+    sig.dimRanges.assign(ranges.asArrayRef().begin(), ranges.asArrayRef().end());
   return sig;
 }
 
@@ -216,6 +220,25 @@ static void emitInfos(std::ostringstream &c, const char *kind,
       c << quote(n) << ", ";
     c << "0};\n";
   }
+  // Inputs' dim ranges (kiln_model_impl.input_dim_ranges), where any.
+  if (kind[0] == 'i' && llvm::any_of(tensors, [](const TensorSignature &t) {
+        return !t.dimRanges.empty();
+      })) {
+    for (size_t i = 0; i < tensors.size(); ++i) {
+      if (tensors[i].dimRanges.empty())
+        continue;
+      c << "static const int64_t in_ranges_" << i << "[] = {";
+      for (int64_t r : tensors[i].dimRanges)
+        c << r << ", ";
+      c << "0};\n";
+    }
+    c << "static const int64_t *const in_ranges[] = {";
+    for (size_t i = 0; i < tensors.size(); ++i)
+      c << (tensors[i].dimRanges.empty() ? std::string("0")
+                                         : "in_ranges_" + std::to_string(i))
+        << ", ";
+    c << "0};\n";
+  }
   c << "static const kiln_tensor_info " << kind << "_info[] = {\n";
   for (size_t i = 0; i < tensors.size(); ++i)
     c << "  {" << quote(tensors[i].name) << ", (kiln_dtype)" << tensors[i].dtype
@@ -338,7 +361,14 @@ static std::string generateStub(const std::string &prefix,
   emitFeatureCheck(c, meta.targetFeatures);
   c << "static const kiln_model_impl impl = {&desc, invoke, "
     << (entry.shapes.empty() ? "0" : "output_dims")
-    << ", missing_cpu_feature};\n\n"
+    << ", missing_cpu_feature, "
+    << (llvm::any_of(sig.inputs,
+                     [](const TensorSignature &t) {
+                       return !t.dimRanges.empty();
+                     })
+            ? "in_ranges"
+            : "0")
+    << "};\n\n"
     << "#define KILN_EXPORT __attribute__((visibility(\"default\")))\n"
     << "KILN_EXPORT const kiln_model_desc *" << prefix
     << "_describe(void) { return &desc; }\n"

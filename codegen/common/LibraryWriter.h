@@ -24,6 +24,8 @@ struct TensorSignature {
   int dtype;                  ///< kiln_dtype (ONNX TensorProto codes)
   std::vector<int64_t> shape; ///< -1 for a dynamic dim
   std::vector<std::string> dimNames; ///< per dim; "" when static or unnamed
+  /// Per dim its smallest and largest size (-1: no bound), or empty.
+  std::vector<int64_t> dimRanges;
 };
 
 struct ModelSignature {

@@ -92,7 +92,7 @@ LogicalResult prepareEntryPoint(ModuleOp module, StringRef symbol) {
   func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
                 UnitAttr::get(module.getContext()));
   // Names were read into the library signature; LLVM has no use for them.
-  for (StringRef attr : {"kiln.name", "kiln.dim_names"}) {
+  for (StringRef attr : {"kiln.name", "kiln.dim_names", "kiln.dim_ranges"}) {
     auto name = StringAttr::get(module.getContext(), attr);
     for (unsigned i = 0; i < func.getNumResults(); ++i)
       func.removeResultAttr(i, name);

@@ -74,6 +74,10 @@ private:
   /// Names of `name`'s symbolic dims ("" for fixed ones), or null when it
   /// has none: the library's dim names.
   ArrayAttr dimNamesOf(const std::string &name);
+  /// Each dim's [min, max] (-1: no bound) from the program's
+  /// range_constraints, or null when no symbolic dim of `name` has one:
+  /// the library checks them at run time.
+  DenseI64ArrayAttr dimRangesOf(const std::string &name);
   LogicalResult checkOps(const llvm::json::Array &nodes);
   LogicalResult declareInputs(const llvm::json::Array &specs,
                               func::FuncOp func);
@@ -141,6 +145,29 @@ ArrayAttr Importer::dimNamesOf(const std::string &name) {
         expr ? symbolName(expr->getString("expr_str").value_or("")) : ""));
   }
   return symbolic ? builder.getArrayAttr(names) : ArrayAttr();
+}
+
+DenseI64ArrayAttr Importer::dimRangesOf(const std::string &name) {
+  ArrayAttr names = dimNamesOf(name);
+  const auto *program = archive.program.getAsObject();
+  const auto *ranges = program ? program->getObject("range_constraints")
+                               : nullptr;
+  if (!names || !ranges)
+    return {};
+  SmallVector<int64_t> bounds;
+  bool any = false;
+  for (Attribute a : names) {
+    const auto *range = ranges->getObject(cast<StringAttr>(a).getValue());
+    // An unbounded end is null or torch's int_oo (a huge integer).
+    auto bound = [&](llvm::StringRef key) -> int64_t {
+      auto v = range ? range->getInteger(key) : std::nullopt;
+      return v && *v >= 0 && *v < (int64_t(1) << 62) ? *v : -1;
+    };
+    bounds.push_back(bound("min_val"));
+    bounds.push_back(bound("max_val"));
+    any |= bounds.back() >= 0 || bounds[bounds.size() - 2] > 1;
+  }
+  return any ? builder.getDenseI64ArrayAttr(bounds) : DenseI64ArrayAttr();
 }
 
 LogicalResult Importer::checkOps(const llvm::json::Array &nodes) {
@@ -235,6 +262,8 @@ LogicalResult Importer::declareInputs(const llvm::json::Array &specs,
     auto type = cast<RankedTensorType>(argTypes[i]);
     if (ArrayAttr names = dimNamesOf(name); names && !type.hasStaticShape())
       func.setArgAttr(i, "kiln.dim_names", names);
+    if (auto ranges = dimRangesOf(name); ranges && !type.hasStaticShape())
+      func.setArgAttr(i, "kiln.dim_ranges", ranges);
   }
   return success();
 }

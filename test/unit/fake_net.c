@@ -52,7 +52,7 @@ static void invoke(void *const *inputs, const int64_t *const *input_shapes,
   kiln_rt_parallel_for(6, add_one, &a);
 }
 
-static const kiln_model_impl kImpl = {&kDesc, invoke, 0, 0};
+static const kiln_model_impl kImpl = {&kDesc, invoke, 0, 0, 0};
 
 FAKE_EXPORT const kiln_model_desc *FAKE_FN(_describe)(void) { return &kDesc; }
 
