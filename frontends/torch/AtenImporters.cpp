@@ -476,10 +476,17 @@ const llvm::StringMap<AtenImporter> &atenImporters() {
       {"aten.cat.default", importCat},
       {"aten.flatten.using_ints", importFlatten},
       {"aten.softmax.int", importSoftmax},
-      // (handled by Pt2Importer.cpp: a size, not a tensor)
+      // (handled by Pt2Importer.cpp: sizes, not tensors; arithmetic on a
+      // dynamic size is a dynamic size)
       {"aten.sym_size.int", nullptr},
+      {"_operator.mul", nullptr},
+      {"_operator.add", nullptr},
+      {"_operator.sub", nullptr},
+      {"_operator.floordiv", nullptr},
     };
     addTransformerImporters(ops);
+    addMaskImporters(ops);
+    addCoreImporters(ops);
     return ops;
   }();
   return table;

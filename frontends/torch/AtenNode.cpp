@@ -4,6 +4,8 @@
 
 #include "ir/KilnDialect.h"
 
+#include <limits>
+
 using namespace mlir;
 
 namespace kiln::torch_frontend {
@@ -107,6 +109,14 @@ double AtenNode::floatArg(llvm::StringRef name, double dflt) const {
     return dflt;
   if (auto f = a->getNumber("as_float"))
     return *f;
+  // JSON has no infinities: torch.export writes them as strings.
+  if (auto text = a->getString("as_float")) {
+    if (*text == "Infinity" || *text == "-Infinity")
+      return *text == "Infinity" ? std::numeric_limits<double>::infinity()
+                                 : -std::numeric_limits<double>::infinity();
+    if (*text == "NaN")
+      return std::numeric_limits<double>::quiet_NaN();
+  }
   if (auto i = a->getInteger("as_int"))
     return double(*i);
   return dflt;

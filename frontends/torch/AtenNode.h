@@ -77,6 +77,12 @@ const llvm::StringMap<AtenImporter> &atenImporters();
 
 /// Adds the importers of transformer ops (AtenTransformerImporters.cpp).
 void addTransformerImporters(llvm::StringMap<AtenImporter> &table);
+/// Adds comparisons, logical ops, fills, where, masked_fill and triu
+/// (AtenMaskImporters.cpp).
+void addMaskImporters(llvm::StringMap<AtenImporter> &table);
+/// Adds the core ATen overloads of run_decompositions()
+/// (AtenCoreImporters.cpp); call after the others.
+void addCoreImporters(llvm::StringMap<AtenImporter> &table);
 
 } // namespace kiln::torch_frontend
 

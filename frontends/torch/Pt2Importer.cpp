@@ -298,9 +298,12 @@ static std::vector<std::string> tensorsRead(const llvm::json::Object &node) {
 LogicalResult Importer::importNode(const llvm::json::Object &node) {
   AtenNode n(nodeLoc(node), builder, node, values);
   // sym_size.int names a dynamic dim's size for later shape arguments;
-  // those read it as a dynamic size (AtenNode::symIntsArg): no value.
+  // those read it as a dynamic size (AtenNode::symIntsArg): no value. So
+  // does arithmetic on such sizes (the core form's batch * 16).
   if (n.target() == "aten.sym_size.int")
     return success(bool(n.tensor("self")));
+  if (llvm::StringRef(n.target()).starts_with("_operator."))
+    return success();
   // An in-place op is imported as its functional form, which is only right
   // when nothing reads the tensor it overwrote afterwards.
   for (const std::string &read : tensorsRead(node)) {
@@ -337,11 +340,14 @@ LogicalResult Importer::importNode(const llvm::json::Object &node) {
         return emitError(n.loc) << n.target()
                                 << ": a result that is not a tensor";
     }
-  if (names.size() != outs.size())
+  // The core ATen form names results inference never reads (a batch
+  // norm's saved statistics, a pool's indices); importers give only the
+  // leading ones, and a node that read another would be reported.
+  if (names.size() < outs.size())
     return emitError(n.loc) << n.target() << ": " << outs.size()
                             << " results, the graph names " << names.size();
-  for (auto [name, v] : llvm::zip(names, outs))
-    values[name] = v;
+  for (size_t i = 0; i < outs.size(); ++i)
+    values[names[i]] = outs[i];
   return success();
 }
 

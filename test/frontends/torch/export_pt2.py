@@ -2,7 +2,8 @@
 """export_pt2.py - writes the torch.export (.pt2) test archives.
 
 For each model: OUT/NAME/model.pt2 (torch.export.export + torch.export.save
-of the model in eval mode) and OUT/NAME/test_data_set_K/{input_0,output_0}.npy
+of the model in eval mode), OUT/NAME/model_core.pt2 (the same program after
+run_decompositions(): the core ATen form) and OUT/NAME/test_data_set_K/{input_0,output_0}.npy
 (a random input and PyTorch's output for it). A model exported with a
 dynamic batch (torch.export.Dim, 1 to 64) gets data sets of batch 1 and 3. The archives in
 test/frontends/torch/Inputs were written by this script; torch.export needs a current
@@ -128,6 +129,9 @@ def export(name, out):
         dims = {"x": {0: torch.export.Dim("batch", min=1, max=64)}}
     program = torch.export.export(model, (example,), dynamic_shapes=dims)
     torch.export.save(program, os.path.join(folder, "model.pt2"))
+    # The core ATen form: what run_decompositions() makes of the graph.
+    torch.export.save(program.run_decompositions(),
+                      os.path.join(folder, "model_core.pt2"))
     gen = torch.Generator().manual_seed(1)
     for k, batch in enumerate([1, 3] if dynamic else [shape[0]] * 2):
         x = torch.randn(batch, *shape[1:], generator=gen)

@@ -1,0 +1,288 @@
+//===- AtenCoreImporters.cpp - the core ATen form of an export ------------===//
+//
+// `torch.export.export(...).run_decompositions()` rewrites a graph into
+// core ATen: convolution instead of conv2d, addmm instead of linear, the
+// functional batch and layer norms with their saved statistics as extra
+// results, max_pool2d_with_indices, split_with_sizes, expand, clamp. Most
+// are another overload of an op the table already imports: those entries
+// wrap the existing importer after checking what differs. An op's extra
+// results that inference never reads (saved means, pool indices) get no
+// value: a node that read one would be reported.
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontends/torch/AtenNode.h"
+
+#include "ir/ConstantData.h"
+#include "ir/KilnDialect.h"
+
+#include <limits>
+
+using namespace mlir;
+
+namespace kiln::torch_frontend {
+namespace {
+
+using Out = SmallVectorImpl<Value>;
+
+/// addmm(self, mat1, mat2, beta=1, alpha=1) = beta * self + alpha * mat1 @ mat2.
+LogicalResult importAddmm(AtenNode &n, Out &out) {
+  Value bias = n.tensor("self"), a = n.tensor("mat1"), b = n.tensor("mat2");
+  if (!bias || !a || !b)
+    return failure();
+  Type et = n.inputTypeOf(a).getElementType();
+  Value r = n.create<MatMulOp>(a, b);
+  double alpha = n.floatArg("alpha", 1.0), beta = n.floatArg("beta", 1.0);
+  if (r && alpha != 1.0)
+    r = n.create<MulOp>(r, n.scalarConst(et, alpha));
+  if (r && beta != 1.0)
+    bias = n.create<MulOp>(bias, n.scalarConst(et, beta));
+  out.push_back(r && bias ? n.create<AddOp>(r, bias) : Value());
+  return success(bool(out.back()));
+}
+
+/// mm(self, mat2) and t(self) (a 2-D transpose).
+LogicalResult importMm(AtenNode &n, Out &out) {
+  Value a = n.tensor("self"), b = n.tensor("mat2");
+  out.push_back(a && b ? n.create<MatMulOp>(a, b) : Value());
+  return success(bool(out.back()));
+}
+
+LogicalResult importT(AtenNode &n, Out &out) {
+  Value x = n.tensor("self");
+  if (!x)
+    return failure();
+  int64_t rank = n.inputTypeOf(x).getRank();
+  if (rank < 2) {
+    out.push_back(x);
+    return success();
+  }
+  out.push_back(
+      n.create<TransposeOp>(x, n.builder.getDenseI64ArrayAttr({1, 0})));
+  return success(bool(out.back()));
+}
+
+/// clamp(self, min=None, max=None): a missing bound is infinite.
+LogicalResult importClamp(AtenNode &n, Out &out) {
+  Value x = n.tensor("self");
+  if (!x)
+    return failure();
+  auto bound = [&](llvm::StringRef name, double dflt) {
+    const auto *a = n.arg(name);
+    return a && !a->get("as_none") ? n.floatArg(name, dflt) : dflt;
+  };
+  double inf = std::numeric_limits<double>::infinity();
+  out.push_back(n.create<ClipOp>(x, n.builder.getF64FloatAttr(bound("min", -inf)),
+                                 n.builder.getF64FloatAttr(bound("max", inf))));
+  return success(bool(out.back()));
+}
+
+/// expand(self, size): broadcast to `size`, -1 keeping a dim.
+LogicalResult importExpand(AtenNode &n, Out &out) {
+  Value x = n.tensor("self");
+  if (!x)
+    return failure();
+  auto type = n.inputTypeOf(x);
+  std::vector<int64_t> size = n.symIntsArg("size");
+  int64_t lead = int64_t(size.size()) - type.getRank();
+  if (lead < 0)
+    return n.error() << "expand to fewer dims than the input has";
+  SmallVector<int64_t> dims;
+  bool dynamic = false;
+  for (auto [i, d] : llvm::enumerate(size)) {
+    int64_t in = int64_t(i) >= lead ? type.getDimSize(i - lead)
+                                    : int64_t(1);
+    // A symbolic size where the input's dim is dynamic: that dim (the
+    // batch) is kept, not broadcast.
+    bool keep = d == -1 || (d == ShapedType::kDynamic && ShapedType::isDynamic(in));
+    if (d == ShapedType::kDynamic && !keep)
+      return n.error() << "expand to a size not known at compile time is "
+                          "not supported";
+    dims.push_back(keep ? in : d);
+    dynamic |= ShapedType::isDynamic(dims.back());
+  }
+  auto result = RankedTensorType::get(dims, type.getElementType());
+  if (!dynamic) {
+    out.push_back(n.create<BroadcastToOp>(result, x, n.i64Const(dims)));
+    return success(bool(out.back()));
+  }
+  // With a dynamic dim kept, broadcasting against zeros of the static sizes
+  // (1 at the dynamic dims) makes the same tensor.
+  SmallVector<int64_t> zerosShape;
+  for (int64_t d : dims)
+    zerosShape.push_back(ShapedType::isDynamic(d) ? 1 : d);
+  Type et = type.getElementType();
+  Value zeros = n.create<BroadcastToOp>(RankedTensorType::get(zerosShape, et),
+                                        n.scalarConst(et, 0.0),
+                                        n.i64Const(zerosShape));
+  out.push_back(et.isInteger(1) ? n.create<OrOp>(x, zeros)
+                                : n.create<AddOp>(x, zeros));
+  return success(bool(out.back()));
+}
+
+/// split_with_sizes(self, split_sizes, dim=0) and split.Tensor(self,
+/// split_size, dim=0): slices along a static dim.
+LogicalResult importSplit(AtenNode &n, Out &out) {
+  Value x = n.tensor("self");
+  if (!x)
+    return failure();
+  auto type = n.inputTypeOf(x);
+  int64_t dim = normalizeAxis(n.intArg("dim", 0), type.getRank());
+  int64_t total = type.getDimSize(dim);
+  if (ShapedType::isDynamic(total))
+    return n.error() << n.target() << " of a dynamic dim is not supported";
+  std::vector<int64_t> sizes = n.intsArg("split_sizes", {});
+  if (sizes.empty()) {
+    int64_t step = n.intArg("split_size", total);
+    if (step <= 0)
+      return n.error() << n.target() << ": split size " << step;
+    for (int64_t at = 0; at < total; at += step)
+      sizes.push_back(std::min(step, total - at));
+  }
+  int64_t at = 0;
+  for (int64_t s : sizes) {
+    out.push_back(sliceDim(n, x, dim, at, at + s, 1));
+    if (!out.back())
+      return failure();
+    at += s;
+  }
+  if (at != total)
+    return n.error() << n.target() << ": sizes sum to " << at << ", the dim is "
+                     << total;
+  return success();
+}
+
+/// squeeze.dims(self, dim), squeeze.dim(self, dim), unsqueeze(self, dim).
+template <bool Unsqueeze> LogicalResult importSqueeze(AtenNode &n, Out &out) {
+  Value x = n.tensor("self");
+  if (!x)
+    return failure();
+  auto type = n.inputTypeOf(x);
+  SmallVector<int64_t> shape(type.getShape());
+  if (Unsqueeze) {
+    int64_t dim = normalizeAxis(n.intArg("dim", 0), type.getRank() + 1);
+    shape.insert(shape.begin() + dim, 1);
+  } else {
+    std::vector<int64_t> dims = n.intsArg("dim", {});
+    if (dims.empty())
+      for (int64_t d = 0; d < type.getRank(); ++d)
+        dims.push_back(d);
+    for (int64_t &d : dims)
+      d = normalizeAxis(d, type.getRank());
+    llvm::sort(dims);
+    for (int64_t d : llvm::reverse(dims))
+      if (shape[d] == 1) // squeeze leaves dims of other sizes
+        shape.erase(shape.begin() + d);
+  }
+  if (llvm::count(shape, ShapedType::kDynamic) > 1)
+    return n.error() << n.target() << " with more than one dynamic dim";
+  out.push_back(n.reshape(x, shape));
+  return success(bool(out.back()));
+}
+
+/// as_strided(self, size, stride, storage_offset=0): the elements of self's
+/// row-major storage at offset + sum(index * stride). A view that reads the
+/// storage in order (strides of size-1 dims do not matter) is a reshape;
+/// any other is a gather by a constant index table (static shapes).
+LogicalResult importAsStrided(AtenNode &n, Out &out) {
+  Value x = n.tensor("self");
+  if (!x)
+    return failure();
+  auto type = n.inputTypeOf(x);
+  std::vector<int64_t> size = n.intsArg("size", {}), stride = n.intsArg("stride", {});
+  int64_t offset = n.intArg("storage_offset", 0);
+  if (!type.hasStaticShape() || size.size() != stride.size() ||
+      llvm::any_of(size, [](int64_t d) { return d < 0; }))
+    return n.error() << "as_strided needs static sizes and one stride per dim";
+  int64_t count = 1, expected = 1;
+  bool inOrder = offset == 0;
+  for (size_t d = size.size(); d-- > 0;) {
+    if (size[d] != 1 && stride[d] != expected)
+      inOrder = false;
+    expected *= size[d];
+    count *= size[d];
+  }
+  if (inOrder && count == type.getNumElements()) {
+    out.push_back(n.reshape(x, SmallVector<int64_t>(size.begin(), size.end())));
+    return success(bool(out.back()));
+  }
+  if (count > kMaxFoldElements)
+    return n.error() << "as_strided view of " << count << " elements";
+  std::vector<int64_t> index(size.size(), 0), table;
+  for (int64_t i = 0; i < count; ++i) {
+    int64_t at = offset;
+    for (size_t d = 0; d < size.size(); ++d)
+      at += index[d] * stride[d];
+    if (at < 0 || at >= type.getNumElements())
+      return n.error() << "as_strided reads past its input's storage";
+    table.push_back(at);
+    for (size_t d = size.size(); d-- > 0;) {
+      if (++index[d] < size[d])
+        break;
+      index[d] = 0;
+    }
+  }
+  Value flat = n.reshape(x, {type.getNumElements()});
+  Value picked = n.create<GatherOp>(flat, n.i64Const(table),
+                                    n.builder.getI64IntegerAttr(0));
+  out.push_back(n.reshape(picked, SmallVector<int64_t>(size.begin(), size.end())));
+  return success(bool(out.back()));
+}
+
+LogicalResult importClone(AtenNode &n, Out &out) {
+  Value x = n.tensor("self");
+  out.push_back(x);
+  return success(bool(x));
+}
+
+/// An overload that `base` imports once `check` accepts the node.
+AtenImporter wrap(const AtenImporter &base,
+                  std::function<LogicalResult(AtenNode &)> check) {
+  return [base, check](AtenNode &n, Out &out) -> LogicalResult {
+    if (failed(check(n)))
+      return failure();
+    return base(n, out);
+  };
+}
+
+} // namespace
+
+void addCoreImporters(llvm::StringMap<AtenImporter> &table) {
+  auto none = [](AtenNode &) { return success(); };
+  AtenImporter conv2d = table["aten.conv2d.default"];
+  table["aten.convolution.default"] = wrap(conv2d, [](AtenNode &n) {
+    Value x = n.tensor("input");
+    if (!x)
+      return failure();
+    if (n.boolArg("transposed", false) || n.inputTypeOf(x).getRank() != 4)
+      return LogicalResult(n.error()
+                           << "aten.convolution: only 2-D, non-transposed "
+                              "convolutions are supported");
+    return success();
+  });
+  table["aten._native_batch_norm_legit_no_training.default"] =
+      table["aten.batch_norm.default"];
+  table["aten.max_pool2d_with_indices.default"] =
+      table["aten.max_pool2d.default"];
+  table["aten._adaptive_avg_pool2d.default"] =
+      table["aten.adaptive_avg_pool2d.default"];
+  table["aten._softmax.default"] = table["aten.softmax.int"];
+  table["aten.native_layer_norm.default"] = table["aten.layer_norm.default"];
+  for (const char *op : {"add", "sub", "mul", "div"})
+    table[std::string("aten.") + op + ".Scalar"] =
+        wrap(table[std::string("aten.") + op + ".Tensor"], none);
+  table["aten.addmm.default"] = importAddmm;
+  table["aten.mm.default"] = importMm;
+  table["aten.t.default"] = importT;
+  table["aten.clamp.default"] = importClamp;
+  table["aten.expand.default"] = importExpand;
+  table["aten.split_with_sizes.default"] = importSplit;
+  table["aten.split.Tensor"] = importSplit;
+  table["aten.squeeze.dims"] = importSqueeze<false>;
+  table["aten.squeeze.dim"] = importSqueeze<false>;
+  table["aten.unsqueeze.default"] = importSqueeze<true>;
+  table["aten.clone.default"] = importClone;
+  table["aten.as_strided.default"] = importAsStrided;
+}
+
+} // namespace kiln::torch_frontend
