@@ -229,6 +229,33 @@ LogicalResult importAsStrided(AtenNode &n, Out &out) {
   return success(bool(out.back()));
 }
 
+/// flip(self, dims): each listed dim read backwards (a gather by a
+/// constant reversed index per dim; static dims).
+LogicalResult importFlip(AtenNode &n, Out &out) {
+  Value x = n.tensor("self");
+  if (!x)
+    return failure();
+  auto type = n.inputTypeOf(x);
+  for (int64_t d : n.intsArg("dims", {})) {
+    d = normalizeAxis(d, type.getRank());
+    if (type.isDynamicDim(d))
+      return n.error() << "flip of a dynamic dim is not supported";
+    std::vector<int64_t> reversed;
+    for (int64_t i = type.getDimSize(d); i-- > 0;)
+      reversed.push_back(i);
+    x = n.create<GatherOp>(x, n.i64Const(reversed),
+                           n.builder.getI64IntegerAttr(d));
+    if (!x)
+      return failure();
+  }
+  out.push_back(x);
+  return success();
+}
+
+/// _assert_tensor_metadata: a check torch.export records for a dtype
+/// conversion; Kiln's types are checked when the IR is built. No result.
+LogicalResult importAssertMetadata(AtenNode &, Out &) { return success(); }
+
 LogicalResult importClone(AtenNode &n, Out &out) {
   Value x = n.tensor("self");
   out.push_back(x);
@@ -283,6 +310,8 @@ void addCoreImporters(llvm::StringMap<AtenImporter> &table) {
   table["aten.unsqueeze.default"] = importSqueeze<true>;
   table["aten.clone.default"] = importClone;
   table["aten.as_strided.default"] = importAsStrided;
+  table["aten.flip.default"] = importFlip;
+  table["aten._assert_tensor_metadata.default"] = importAssertMetadata;
 }
 
 } // namespace kiln::torch_frontend

@@ -486,6 +486,7 @@ const llvm::StringMap<AtenImporter> &atenImporters() {
     };
     addTransformerImporters(ops);
     addMaskImporters(ops);
+    addRecurrentImporters(ops);
     addCoreImporters(ops);
     return ops;
   }();

@@ -80,6 +80,9 @@ void addTransformerImporters(llvm::StringMap<AtenImporter> &table);
 /// Adds comparisons, logical ops, fills, where, masked_fill and triu
 /// (AtenMaskImporters.cpp).
 void addMaskImporters(llvm::StringMap<AtenImporter> &table);
+/// Adds aten.lstm.input (unrolled) and log_softmax
+/// (AtenRecurrentImporters.cpp).
+void addRecurrentImporters(llvm::StringMap<AtenImporter> &table);
 /// Adds the core ATen overloads of run_decompositions()
 /// (AtenCoreImporters.cpp); call after the others.
 void addCoreImporters(llvm::StringMap<AtenImporter> &table);

@@ -4,6 +4,8 @@
 
 #include "frontends/torch/ZipReader.h"
 
+#include "mlir/IR/BuiltinTypes.h"
+
 #include "llvm/ADT/StringRef.h"
 
 
@@ -130,6 +132,17 @@ bool dtypeFromScalarType(int64_t scalarType, kiln_dtype &dtype) {
   case 8: dtype = KILN_DTYPE_FLOAT64; return true;
   case 12: dtype = KILN_DTYPE_BOOL; return true;
   default: return false;
+  }
+}
+
+mlir::Type elementTypeOf(mlir::Builder &builder, kiln_dtype dtype) {
+  switch (dtype) {
+  case KILN_DTYPE_FLOAT32: return builder.getF32Type();
+  case KILN_DTYPE_FLOAT64: return builder.getF64Type();
+  case KILN_DTYPE_INT32: return builder.getI32Type();
+  case KILN_DTYPE_INT64: return builder.getI64Type();
+  case KILN_DTYPE_BOOL: return builder.getI1Type();
+  default: return {};
   }
 }
 

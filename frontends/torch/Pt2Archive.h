@@ -18,6 +18,8 @@
 
 #include "frontends/common/HostTensor.h"
 
+#include "mlir/IR/Builders.h"
+
 #include "llvm/Support/JSON.h"
 
 #include <map>
@@ -41,6 +43,10 @@ bool readPt2Archive(const std::string &path, Pt2Archive &archive,
 /// The kiln dtype of torch.export's ScalarType number (schema.py), or
 /// false.
 bool dtypeFromScalarType(int64_t scalarType, kiln_dtype &dtype);
+
+/// The MLIR element type of a tensor of `dtype` an archive holds (float32,
+/// float64, int32, int64, bool as i1), or null.
+mlir::Type elementTypeOf(mlir::Builder &builder, kiln_dtype dtype);
 
 } // namespace kiln::torch_frontend
 

@@ -92,10 +92,12 @@ FailureOr<RankedTensorType> Importer::typeOf(const std::string &name) {
   }
   kiln_dtype dtype;
   auto scalarType = meta->getInteger("dtype");
-  if (!scalarType || !dtypeFromScalarType(*scalarType, dtype) ||
-      dtype != KILN_DTYPE_FLOAT32) {
-    error() << "input '" << name << "': only float32 inputs are supported "
-            << "yet (dtype " << scalarType.value_or(-1) << ")";
+  Type et;
+  if (scalarType && dtypeFromScalarType(*scalarType, dtype))
+    et = elementTypeOf(builder, dtype);
+  if (!et) {
+    error() << "input '" << name << "': dtype " << scalarType.value_or(-1)
+            << " is not supported (float32/64, int32/64 and bool are)";
     return failure();
   }
   SmallVector<int64_t> shape;
@@ -115,7 +117,7 @@ FailureOr<RankedTensorType> Importer::typeOf(const std::string &name) {
     for (auto [i, d] : llvm::enumerate(pinned->second))
       shape[i] = d < 0 ? ShapedType::kDynamic : d;
   }
-  return RankedTensorType::get(shape, builder.getF32Type());
+  return RankedTensorType::get(shape, et);
 }
 
 /// The symbol of a symbolic size: "s77" from torch's
@@ -236,11 +238,7 @@ LogicalResult Importer::declareInputs(const llvm::json::Array &specs,
       return failure();
     }
     const HostTensor &t = found->second;
-    Type et = t.dtype == KILN_DTYPE_FLOAT32   ? builder.getF32Type()
-              : t.dtype == KILN_DTYPE_INT64   ? builder.getI64Type()
-              : t.dtype == KILN_DTYPE_INT32   ? builder.getI32Type()
-              : t.dtype == KILN_DTYPE_FLOAT64 ? builder.getF64Type()
-                                              : Type();
+    Type et = elementTypeOf(builder, t.dtype);
     if (!et) {
       error() << kind << " '" << *fqn << "' has dtype " << dtypeName(t.dtype)
               << ", which is not supported yet";

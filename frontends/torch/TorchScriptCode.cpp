@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <limits>
 
 namespace kiln::torch_frontend {
 
@@ -180,6 +181,13 @@ std::unique_ptr<TsExpr> LineParser::primary(int depth) {
     if (tok.text == "True" || tok.text == "False") {
       e = make(TsExpr::Kind::Bool);
       e->boolean = tok.text == "True";
+      return e;
+    }
+    // TorchScript prints infinities and NaN as bare names.
+    if (tok.text == "inf" || tok.text == "nan") {
+      e = make(TsExpr::Kind::Float);
+      e->real = tok.text == "inf" ? std::numeric_limits<double>::infinity()
+                                  : std::numeric_limits<double>::quiet_NaN();
       return e;
     }
     e = make(TsExpr::Kind::Name);

@@ -14,6 +14,7 @@
 #include "frontends/torch/TorchScriptImporter.h"
 
 #include "frontends/torch/AtenNode.h"
+#include "frontends/torch/Pt2Archive.h"
 #include "frontends/torch/TorchScriptOps.h"
 #include "frontends/torch/TorchScriptValue.h"
 
@@ -160,11 +161,7 @@ FailureOr<TsValue> Interpreter::fromPickle(const PickleRef &v,
     if (s.kind != VK::None)
       return s;
   }
-  Type et = t.dtype == KILN_DTYPE_FLOAT32   ? builder.getF32Type()
-            : t.dtype == KILN_DTYPE_INT64   ? builder.getI64Type()
-            : t.dtype == KILN_DTYPE_INT32   ? builder.getI32Type()
-            : t.dtype == KILN_DTYPE_FLOAT64 ? builder.getF64Type()
-                                            : Type();
+  Type et = elementTypeOf(builder, t.dtype);
   if (!et)
     return emitError(loc) << "'" << path << "' has dtype " << dtypeName(t.dtype)
                           << ", which is not supported yet";
@@ -599,7 +596,8 @@ OwningOpRef<ModuleOp> Interpreter::run() {
     SmallVector<int64_t> shape;
     for (int64_t d : in.shape)
       shape.push_back(d < 0 ? ShapedType::kDynamic : d);
-    argTypes.push_back(RankedTensorType::get(shape, builder.getF32Type()));
+    argTypes.push_back(
+        RankedTensorType::get(shape, elementTypeOf(builder, in.dtype)));
   }
   if (!missing.empty()) {
     emitError(fileLoc) << "the TorchScript archive records no shape for "
@@ -672,6 +670,8 @@ bool torchScriptInputs(const TorchScriptArchive &archive,
         traced[i - 1]->kind == PickleValue::Kind::Tensor) {
       in.shape = traced[i - 1]->tensor.sizes;
       in.known = true;
+      kiln_dtype d = traced[i - 1]->tensor.dtype;
+      in.dtype = d == KILN_DTYPE_FLOAT16 ? KILN_DTYPE_FLOAT32 : d;
     }
     inputs.push_back(in);
   }

@@ -22,6 +22,8 @@ struct TsInput {
   std::string name;
   std::vector<int64_t> shape;
   bool known = false;
+  /// The traced example's dtype; float32 when the archive records none.
+  kiln_dtype dtype = KILN_DTYPE_FLOAT32;
 };
 bool torchScriptInputs(const TorchScriptArchive &archive,
                        std::vector<TsInput> &inputs, std::string &error);

@@ -77,7 +77,7 @@ bool summarizeTorchScript(const ImportRequest &request, ModelSummary &summary,
     for (int64_t d : in.shape)
       dims.push_back(d < 0 ? "?" : std::to_string(d));
     summary.inputs.push_back(
-        {in.name, "float32",
+        {in.name, dtypeName(in.dtype),
          in.known ? "[" + llvm::join(dims, ", ") + "]"
                   : "(no shape recorded: --input-shape)"});
   }

@@ -18,6 +18,7 @@ environment:
 Usage: export_pt2.py OUT [NAME...]
 """
 
+import math
 import os
 import sys
 
@@ -88,6 +89,77 @@ class CausalAttention(nn.Module):
         return torch.bmm(y, y.transpose(1, 2))
 
 
+class GptBlock(nn.Module):
+    """Pre-norm decoder block: causal self-attention from a triu mask
+    (masked_fill with -inf, softmax) and a GELU MLP, each residual."""
+
+    def __init__(self, d, heads):
+        super().__init__()
+        self.heads = heads
+        self.ln1, self.ln2 = nn.LayerNorm(d), nn.LayerNorm(d)
+        self.qkv, self.proj = nn.Linear(d, 3 * d), nn.Linear(d, d)
+        self.fc1, self.fc2 = nn.Linear(d, 4 * d), nn.Linear(4 * d, d)
+
+    def forward(self, x):
+        b, t, c = x.shape
+        q, k, v = self.qkv(self.ln1(x)).split(c, dim=2)
+        q, k, v = (z.view(b, t, self.heads, c // self.heads).transpose(1, 2)
+                   for z in (q, k, v))
+        mask = torch.triu(torch.ones(t, t), diagonal=1).bool()
+        att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(c // self.heads))
+        att = att.masked_fill(mask, float("-inf")).softmax(dim=-1)
+        y = (att @ v).transpose(1, 2).contiguous().view(b, t, c)
+        x = x + self.proj(y)
+        return x + self.fc2(F.gelu(self.fc1(self.ln2(x))))
+
+
+class TinyGpt(nn.Module):
+    """GPT-style decoder over 12 token ids (int64): token and learned
+    position embeddings, two blocks, a final layer norm and an LM head
+    tied to the token embedding; logits out."""
+
+    def __init__(self, vocab=50, seq=12, d=32, heads=2, layers=2):
+        super().__init__()
+        self.tok, self.pos = nn.Embedding(vocab, d), nn.Embedding(seq, d)
+        self.blocks = nn.ModuleList(GptBlock(d, heads) for _ in range(layers))
+        self.ln = nn.LayerNorm(d)
+        self.head = nn.Linear(d, vocab, bias=False)
+        self.head.weight = self.tok.weight
+
+    def forward(self, ids):
+        x = self.tok(ids) + self.pos(torch.arange(ids.shape[1]))
+        for block in self.blocks:
+            x = block(x)
+        return self.head(self.ln(x))
+
+
+class LstmTagger(nn.Module):
+    """Token ids (int64) -> embedding -> 2-layer bidirectional LSTM
+    (batch first) -> per-token tag log-probabilities."""
+
+    def __init__(self, vocab=30, d=16, hidden=24, tags=5):
+        super().__init__()
+        self.emb = nn.Embedding(vocab, d)
+        self.lstm = nn.LSTM(d, hidden, num_layers=2, bidirectional=True,
+                            batch_first=True)
+        self.out = nn.Linear(2 * hidden, tags)
+
+    def forward(self, ids):
+        h, _ = self.lstm(self.emb(ids))
+        return torch.log_softmax(self.out(h), dim=-1)
+
+
+# Models whose input is token ids below this vocabulary size.
+TOKENS = {"gpt_tiny": 50, "lstm_tagger": 30}
+
+
+def example(name, shape, generator=None):
+    """A random input of `shape` for model `name`: token ids or floats."""
+    if name in TOKENS:
+        return torch.randint(0, TOKENS[name], shape, generator=generator)
+    return torch.randn(*shape, generator=generator)
+
+
 def small_cnn():
     model = export_models.SmallCnn()
     with torch.no_grad():
@@ -114,6 +186,8 @@ MODELS = {
     "encoder_tiny": (encoder_tiny, (1, 16, 32), False),
     "encoder_tiny_dyn": (encoder_tiny, (2, 16, 32), True),
     "attention_causal": (CausalAttention, (1, 8, 16), False),
+    "gpt_tiny": (TinyGpt, (1, 12), False),
+    "lstm_tagger": (LstmTagger, (2, 7), False),
 }
 
 
@@ -123,18 +197,18 @@ def export(name, out):
     model = ctor().eval()
     folder = os.path.join(out, name)
     os.makedirs(folder, exist_ok=True)
-    example = torch.randn(*shape)
+    sample = example(name, shape)
     dims = None
     if dynamic:
         dims = {"x": {0: torch.export.Dim("batch", min=1, max=64)}}
-    program = torch.export.export(model, (example,), dynamic_shapes=dims)
+    program = torch.export.export(model, (sample,), dynamic_shapes=dims)
     torch.export.save(program, os.path.join(folder, "model.pt2"))
     # The core ATen form: what run_decompositions() makes of the graph.
     torch.export.save(program.run_decompositions(),
                       os.path.join(folder, "model_core.pt2"))
     gen = torch.Generator().manual_seed(1)
     for k, batch in enumerate([1, 3] if dynamic else [shape[0]] * 2):
-        x = torch.randn(batch, *shape[1:], generator=gen)
+        x = example(name, (batch,) + tuple(shape[1:]), gen)
         with torch.no_grad():
             y = model(x)
         data = os.path.join(folder, "test_data_set_%d" % k)

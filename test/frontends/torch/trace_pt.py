@@ -71,6 +71,8 @@ MODELS = {
     "encoder_tiny": (export_pt2.encoder_tiny, (1, 16, 32)),
     "two_heads": (TwoHeads, (4, 8)),
     "mobile_bits": (MobileBits, (1, 3, 8, 8)),
+    "gpt_tiny": (export_pt2.TinyGpt, (1, 12)),
+    "lstm_tagger": (export_pt2.LstmTagger, (2, 7)),
 }
 
 
@@ -86,11 +88,11 @@ def trace(name, out):
     folder = os.path.join(out, name)
     os.makedirs(folder, exist_ok=True)
     with torch.no_grad():
-        traced = torch.jit.trace(model, torch.randn(*shape))
+        traced = torch.jit.trace(model, export_pt2.example(name, shape))
     traced.save(os.path.join(folder, "model.pt"))
     gen = torch.Generator().manual_seed(1)
     for k in range(2):
-        x = torch.randn(*shape, generator=gen)
+        x = export_pt2.example(name, shape, gen)
         with torch.no_grad():
             y = model(x)
         data = os.path.join(folder, "test_data_set_%d" % k)
