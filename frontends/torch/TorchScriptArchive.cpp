@@ -78,6 +78,56 @@ bool TorchScriptArchive::tensorData(const PickledTensor &t, bool constant,
   return true;
 }
 
+/// The innermost frame of a traced Python stack ("FILE(LINE): FUNC\n" per
+/// line, innermost first) that is not PyTorch's own code: the model's line.
+static std::pair<std::string, unsigned> userFrame(llvm::StringRef stack) {
+  while (!stack.empty()) {
+    auto [frame, rest] = stack.split('\n');
+    stack = rest;
+    size_t close = frame.rfind("): ");
+    size_t open = close == llvm::StringRef::npos ? close : frame.rfind('(', close);
+    unsigned line = 0;
+    if (open == llvm::StringRef::npos ||
+        frame.slice(open + 1, close).getAsInteger(10, line))
+      continue;
+    llvm::StringRef file = frame.take_front(open);
+    if (file.contains("-packages/torch/") || file.starts_with("<"))
+      continue;
+    return {file.str(), line};
+  }
+  return {"", 0};
+}
+
+/// Reads NAME.py.debug_pkl ("FORMAT_WITH_STRING_TABLE", strings, records
+/// of (code offset, ((string indices, file, line), start, end), handle))
+/// into `source`'s offset -> Python line table. Debug data is optional:
+/// anything unexpected leaves the table empty.
+static void readSourceLines(const PickleRef &root, TsSource &source) {
+  using K = PickleValue::Kind;
+  auto isTuple = [](const PickleRef &v, size_t n) {
+    return v && v->kind == K::Tuple && v->items.size() >= n;
+  };
+  if (!isTuple(root, 3) || root->items[0]->text != "FORMAT_WITH_STRING_TABLE" ||
+      root->items[1]->kind != K::Tuple || root->items[2]->kind != K::Tuple)
+    return;
+  const auto &strings = root->items[1]->items;
+  for (const PickleRef &record : root->items[2]->items) {
+    if (!isTuple(record, 2) || record->items[0]->kind != K::Int ||
+        !isTuple(record->items[1], 1) || !isTuple(record->items[1]->items[0], 1))
+      return;
+    std::string stack;
+    for (const PickleRef &i : record->items[1]->items[0]->items[0]->items)
+      if (i->kind == K::Int && i->integer >= 0 &&
+          size_t(i->integer) < strings.size())
+        stack += strings[i->integer]->text;
+    source.sourceLines.push_back(
+        {size_t(record->items[0]->integer), userFrame(stack)});
+  }
+  llvm::stable_sort(source.sourceLines, [](const auto &a, const auto &b) {
+    return a.first < b.first;
+  });
+}
+
 /// readTorchScriptArchive's work; its errors do not name the file.
 static bool readArchive(const std::string &path, TorchScriptArchive &archive,
                         std::string &error) {
@@ -117,8 +167,14 @@ static bool readArchive(const std::string &path, TorchScriptArchive &archive,
     std::replace(module.begin(), module.end(), '/', '.');
     if (!zip.read(name, kMaxTextBytes, text, error))
       return false;
-    if (!parseTorchScript(name, text, archive.sources[module], error))
+    TsSource &source = archive.sources[module];
+    if (!parseTorchScript(name, text, source, error))
       return false;
+    std::string debugError;
+    if (zip.has(name + ".debug_pkl") &&
+        zip.read(name + ".debug_pkl", kMaxTextBytes, text, debugError))
+      if (PickleRef debug = readPickle(text, debugError))
+        readSourceLines(debug, source);
   }
   if (archive.sources.empty()) {
     error = "not a TorchScript archive (no code/ folder): a torch.save file "

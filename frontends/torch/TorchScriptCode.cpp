@@ -5,6 +5,7 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringRef.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <limits>
@@ -21,11 +22,24 @@ std::string TsExpr::dotted() const {
   return "";
 }
 
+const std::pair<std::string, unsigned> *
+TsSource::sourceLineAt(size_t offset) const {
+  auto it = std::upper_bound(
+      sourceLines.begin(), sourceLines.end(), offset,
+      [](size_t o, const auto &entry) { return o < entry.first; });
+  if (it == sourceLines.begin())
+    return nullptr;
+  --it;
+  return it->second.first.empty() ? nullptr : &it->second;
+}
+
 namespace {
 
 struct Token {
   enum class Kind { Name, Int, Float, String, Punct, End } kind;
   std::string text;
+  /// Where the token starts in its logical line's text.
+  size_t pos = 0;
 };
 
 /// A statement joined over the lines its brackets span.
@@ -33,6 +47,8 @@ struct LogicalLine {
   int indent = 0;
   int line = 0;
   std::string text;
+  /// The byte offset of `text` in the file.
+  size_t offset = 0;
 };
 
 /// Nesting deeper than this is not code tracing writes.
@@ -40,8 +56,9 @@ constexpr int kMaxDepth = 256;
 
 class LineParser {
 public:
-  LineParser(const std::string &text, int line, std::string &error)
-      : line(line), error(error) {
+  LineParser(const std::string &text, int line, size_t base,
+             std::string &error)
+      : line(line), base(base), error(error) {
     tokenize(text);
   }
 
@@ -74,6 +91,7 @@ public:
 
 private:
   int line;
+  size_t base;
   std::string &error;
   std::vector<Token> tokens;
 
@@ -101,7 +119,7 @@ void LineParser::tokenize(const std::string &s) {
       size_t j = i;
       while (j < s.size() && (llvm::isAlnum(s[j]) || s[j] == '_'))
         ++j;
-      tokens.push_back({Token::Kind::Name, s.substr(i, j - i)});
+      tokens.push_back({Token::Kind::Name, s.substr(i, j - i), i});
       i = j;
     } else if (llvm::isDigit(c)) {
       size_t j = i;
@@ -112,8 +130,8 @@ void LineParser::tokenize(const std::string &s) {
         real |= s[j] == '.' || s[j] == 'e' || s[j] == 'E';
         ++j;
       }
-      tokens.push_back(
-          {real ? Token::Kind::Float : Token::Kind::Int, s.substr(i, j - i)});
+      tokens.push_back({real ? Token::Kind::Float : Token::Kind::Int,
+                        s.substr(i, j - i), i});
       i = j;
     } else if (c == '"' || c == '\'') {
       std::string text;
@@ -127,7 +145,7 @@ void LineParser::tokenize(const std::string &s) {
         fail("a string is not closed");
         break;
       }
-      tokens.push_back({Token::Kind::String, text});
+      tokens.push_back({Token::Kind::String, text, i});
       i = j + 1;
     } else {
       static const char *twoChar[] = {"->", "==", "!=", "<=", ">=", "//", "**"};
@@ -135,11 +153,11 @@ void LineParser::tokenize(const std::string &s) {
       for (const char *t : twoChar)
         if (s.compare(i, 2, t) == 0)
           p = t;
-      tokens.push_back({Token::Kind::Punct, p});
+      tokens.push_back({Token::Kind::Punct, p, i});
       i += p.size();
     }
   }
-  tokens.push_back({Token::Kind::End, ""});
+  tokens.push_back({Token::Kind::End, "", s.size()});
 }
 
 bool LineParser::sequence(llvm::StringRef close, TsExpr &into, int depth,
@@ -263,7 +281,10 @@ std::unique_ptr<TsExpr> LineParser::primary(int depth) {
 }
 
 std::unique_ptr<TsExpr> LineParser::expression(int depth) {
+  size_t start = base + peek().pos;
   auto e = primary(depth);
+  if (e)
+    e->offset = start;
   while (e) {
     if (accept(".")) {
       if (peek().kind != Token::Kind::Name) {
@@ -271,12 +292,14 @@ std::unique_ptr<TsExpr> LineParser::expression(int depth) {
         return nullptr;
       }
       auto attr = make(TsExpr::Kind::Attr);
+      attr->offset = start;
       attr->text = peek().text;
       ++at;
       attr->operands.push_back(std::move(e));
       e = std::move(attr);
     } else if (accept("(")) {
       auto call = make(TsExpr::Kind::Call);
+      call->offset = start;
       call->callee = std::move(e);
       if (!sequence(")", *call, depth, true))
         return nullptr;
@@ -312,7 +335,8 @@ std::vector<LogicalLine> logicalLines(const std::string &text) {
       llvm::StringRef body = line.ltrim(' ');
       if (body.trim().empty() || body.starts_with("#"))
         continue;
-      out.push_back({int(line.size() - body.size()), number, body.str()});
+      out.push_back({int(line.size() - body.size()), number, body.str(),
+                     size_t(body.data() - text.data())});
     } else {
       out.back().text += " " + line.trim().str();
     }
@@ -386,7 +410,7 @@ bool parseStatement(const LogicalLine &l, TsStmt &stmt, std::string &error) {
       stmt.text = word;
       return true;
     }
-  LineParser p(l.text, l.line, error);
+  LineParser p(l.text, l.line, l.offset, error);
   if (p.peek().kind == Token::Kind::Name && p.peek().text == "return") {
     ++p.at;
     stmt.kind = TsStmt::Kind::Return;

@@ -40,6 +40,9 @@ struct TsExpr {
   std::vector<std::unique_ptr<TsExpr>> operands;
   std::vector<std::pair<std::string, std::unique_ptr<TsExpr>>> keywords;
   int line = 0;
+  /// The byte offset in the file where the expression starts (debug_pkl
+  /// records map such offsets to the traced Python source).
+  size_t offset = 0;
 
   /// The dotted name of a Name/Attr chain ("torch.add"), or "".
   std::string dotted() const;
@@ -79,6 +82,13 @@ struct TsClass {
 struct TsSource {
   std::string path;
   std::map<std::string, TsClass> classes;
+  /// From NAME.py.debug_pkl, where the archive has it: code byte offset ->
+  /// the model's Python line that traced it ("net.py", 70), in offset
+  /// order; an empty file name where the range has no user frame.
+  std::vector<std::pair<size_t, std::pair<std::string, unsigned>>> sourceLines;
+
+  /// The Python line of the code at `offset`, or null.
+  const std::pair<std::string, unsigned> *sourceLineAt(size_t offset) const;
 };
 
 /// Parses code file `path`; false with `error` ("PATH:LINE: why").

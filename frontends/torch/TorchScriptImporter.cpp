@@ -70,12 +70,15 @@ private:
   /// Some op had no importer (reported; the import goes on to list all).
   bool unsupported = false;
 
-  Location locOf(const Frame &f, int line, llvm::StringRef op) {
+  /// `op` at module path `f.path`, located at the model's Python line that
+  /// traced it where the archive's debug data says, else at the line of
+  /// the archive's code.
+  Location locOf(const Frame &f, const TsExpr &e, llvm::StringRef op) {
     std::string name = f.path.empty() ? op.str() : f.path + ":" + op.str();
-    return NameLoc::get(
-        StringAttr::get(&ctx, name),
-        FileLineColLoc::get(&ctx, f.source ? f.source->path : request.path,
-                            line, 0));
+    const auto *py = f.source ? f.source->sourceLineAt(e.offset) : nullptr;
+    return NameLoc::get(StringAttr::get(&ctx, name),
+                        py ? FileLineColLoc::get(&ctx, py->first, py->second, 0)
+                           : lineLoc(f, e.line));
   }
   Location lineLoc(const Frame &f, int line) {
     return FileLineColLoc::get(&ctx, f.source ? f.source->path : request.path,
@@ -229,7 +232,7 @@ FailureOr<TsValue>
 Interpreter::callTorch(llvm::StringRef name, std::vector<TsValue> &args,
                        std::vector<std::pair<std::string, TsValue>> &kw,
                        const TsExpr &e, Frame &f) {
-  Location loc = locOf(f, e.line, name);
+  Location loc = locOf(f, e, name);
   // Sizes and the arithmetic tracing records on them are known here.
   if (name == "size" || name == "dim" || name == "numel") {
     if (!args.empty() && args[0].poisoned())

@@ -17,6 +17,9 @@ written on demand, not committed:
         --kiln build/bin/kiln /tmp/tv [--formats pt2,pt] [NAME...]
 
 With Debian's PyTorch 1.13 (/usr/bin/python3), use --formats pt.
+With --suite the models are those of Kiln's test suite
+(test/models/export_models.py: mlp, small_cnn, resnet18, mobilenetv2,
+bert_block, bert2, gemm1024, pos_encoder) instead.
 """
 
 import argparse
@@ -36,6 +39,14 @@ import export_models  # noqa: E402  (calibrate_bn)
 
 
 def build(name):
+    if name in export_models.MODELS:
+        ctor, shape, _, randomize = export_models.MODELS[name]
+        torch.manual_seed(0)
+        model = ctor()
+        if randomize:
+            with torch.no_grad():
+                export_models.randomize_norms(model)
+        return model.eval(), shape
     shape = (1, 3, 299, 299) if name == "inception_v3" else (1, 3, 224, 224)
     kwargs = {"weights": None}
     if name in ("googlenet", "inception_v3"):
@@ -87,12 +98,14 @@ def main():
     ap.add_argument("--kiln", required=True)
     ap.add_argument("--formats", default="pt2,pt")
     ap.add_argument("--timeout", type=int, default=1200)
+    ap.add_argument("--suite", action="store_true",
+                    help="Kiln's suite models instead of torchvision's")
     ap.add_argument("out")
     ap.add_argument("names", nargs="*")
     args = ap.parse_args()
     formats = args.formats.split(",")
-    names = args.names or sorted(
-        torchvision.models.list_models(module=torchvision.models))
+    names = args.names or (list(export_models.MODELS) if args.suite else sorted(
+        torchvision.models.list_models(module=torchvision.models)))
     print("| model | " + " | ".join(formats) + " |")
     print("|---|" + "---|" * len(formats))
     for name in names:
