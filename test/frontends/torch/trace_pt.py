@@ -30,7 +30,8 @@ import export_pt2  # noqa: E402  (the .pt2 test models)
 
 class TwoHeads(nn.Module):
     """A shared trunk (called twice: one module, two call sites) and two
-    outputs; traced size arithmetic (h.size(1) // 2) shapes a view."""
+    outputs; traced size arithmetic (h.size(1) // 2) shapes a view; a
+    column picked by select."""
 
     def __init__(self):
         super().__init__()
@@ -42,7 +43,8 @@ class TwoHeads(nn.Module):
         h = self.trunk(self.trunk(x))
         half = h.size(1) // 2
         g = h.view(h.size(0), 2, half).transpose(1, 2).reshape(h.size(0), -1)
-        return self.head_a(g), F.softmax(self.head_b(h * 0.5), dim=-1)
+        first = h[:, 0].unsqueeze(1)   # select, unsqueeze
+        return self.head_a(g), F.softmax(self.head_b(h * 0.5), dim=-1) + first
 
 
 class MobileBits(nn.Module):
