@@ -71,20 +71,24 @@ private:
         sourceLoc(node));
   }
   /// The model's Python line that made `node`: the first frame of its
-  /// stack_trace ("File \"net.py\", line 70, in forward"), else the
-  /// archive.
+  /// stack_trace ("File \"net.py\", line 70, in forward") outside
+  /// PyTorch's own code, else the archive.
   Location sourceLoc(const llvm::json::Object &node) {
     const auto *meta = node.getObject("metadata");
     auto trace = meta ? meta->getString("stack_trace") : std::nullopt;
     llvm::StringRef rest = trace ? *trace : "";
-    if (!rest.consume_front("File \""))
-      return fileLoc;
-    auto [file, after] = rest.split('"');
-    unsigned line = 0;
-    if (!after.consume_front(", line ") ||
-        after.take_while(llvm::isDigit).getAsInteger(10, line) || line == 0)
-      return fileLoc;
-    return FileLineColLoc::get(&ctx, file, line, 0);
+    for (size_t at = rest.find("File \""); at != llvm::StringRef::npos;
+         at = rest.find("File \"")) {
+      rest = rest.drop_front(at + 6);
+      auto [file, after] = rest.split('"');
+      unsigned line = 0;
+      if (!after.consume_front(", line ") ||
+          after.take_while(llvm::isDigit).getAsInteger(10, line) ||
+          line == 0 || file.contains("-packages/torch/"))
+        continue;
+      return FileLineColLoc::get(&ctx, file, line, 0);
+    }
+    return fileLoc;
   }
   FailureOr<RankedTensorType> typeOf(const std::string &name);
   /// Names of `name`'s symbolic dims ("" for fixed ones), or null when it
