@@ -74,6 +74,7 @@ const ImporterRegistry &importerRegistry() {
     registerShapeImporters(r);
     registerReshapeImporters(r);
     registerLogicIndexImporters(r);
+    registerActivationImporters(r);
     return r;
   }();
   return registry;

@@ -53,6 +53,7 @@ void registerNNImporters(ImporterRegistry &registry);
 void registerShapeImporters(ImporterRegistry &registry);
 void registerReshapeImporters(ImporterRegistry &registry);
 void registerLogicIndexImporters(ImporterRegistry &registry);
+void registerActivationImporters(ImporterRegistry &registry);
 
 /// The registry of every op the ONNX frontend imports.
 const ImporterRegistry &importerRegistry();

@@ -54,7 +54,10 @@ std::set<std::string> inputsNeededAsConstants(const onnx::ModelProto &model) {
       {"Reshape", {1}},   {"Slice", {1, 2, 3, 4}}, {"Unsqueeze", {1}},
       {"Squeeze", {1}},   {"ReduceSum", {1}},      {"ReduceMean", {1}},
       {"ReduceMax", {1}}, {"Pad", {1, 2}},         {"Expand", {1}},
-      {"Dropout", {2}},   {"ConstantOfShape", {0}}};
+      {"Dropout", {2}},   {"ConstantOfShape", {0}}, {"Trilu", {1}},
+      {"ReduceMin", {1}}, {"ReduceProd", {1}},     {"ReduceL1", {1}},
+      {"ReduceL2", {1}},  {"ReduceSumSquare", {1}}, {"ReduceLogSum", {1}},
+      {"ReduceLogSumExp", {1}}, {"TopK", {1}}};
   std::set<std::string> graphInputs, needed;
   for (const auto &in : model.graph().input())
     graphInputs.insert(in.name());

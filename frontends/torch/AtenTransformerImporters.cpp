@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "frontends/common/Composites.h"
+#include "frontends/common/Einsum.h"
 #include "frontends/torch/AtenNode.h"
 
 #include "ir/ConstantData.h"
@@ -158,6 +159,21 @@ LogicalResult importBmm(AtenNode &n, Out &out) {
   return success(bool(out.back()));
 }
 
+/// einsum(equation, tensors, path=None): one or two operands
+/// (frontends/common/Einsum.h).
+LogicalResult importEinsum(AtenNode &n, Out &out) {
+  const auto *eq = n.arg("equation");
+  auto operands = n.tensors("tensors");
+  auto equation = eq ? eq->getString("as_string") : std::nullopt;
+  if (!equation || !operands)
+    return n.error() << "einsum needs an equation and a list of tensors";
+  auto r = buildEinsum(n, *equation, *operands);
+  if (failed(r))
+    return failure();
+  out.push_back(*r);
+  return success();
+}
+
 /// Entry `i` of static dim `dim` of `x`, without that dim (unbind's and
 /// select's pieces); null after reporting when the dim is dynamic.
 static Value pickIndex(AtenNode &n, Value x, int64_t dim, int64_t i) {
@@ -288,6 +304,7 @@ void addTransformerImporters(llvm::StringMap<AtenImporter> &table) {
   table["aten.bmm.default"] = importBmm;
   table["aten.unbind.int"] = importUnbind;
   table["aten.select.int"] = importSelect;
+  table["aten.einsum.default"] = importEinsum;
   table["aten.scaled_dot_product_attention.default"] = importSdpa;
 }
 

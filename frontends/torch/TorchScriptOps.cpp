@@ -94,6 +94,7 @@ const TsOpSchema *torchScriptOp(llvm::StringRef name, size_t leadingNumbers) {
       {"chunk", {"aten.chunk.default", {"self", "chunks", "dim"}, true}},
       {"unbind", {"aten.unbind.int", {"self", "dim"}, true}},
       {"select", {"aten.select.int", {"self", "dim", "index"}}},
+      {"einsum", {"aten.einsum.default", {"equation", "tensors", "path"}}},
       {"log_softmax", {"aten.log_softmax.int", {"self", "dim", "dtype"}}},
       {"lstm",
        {"aten.lstm.input",

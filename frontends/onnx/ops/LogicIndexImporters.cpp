@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "frontends/common/Einsum.h"
 #include "frontends/onnx/ImportContext.h"
 
 #include <limits>
@@ -147,7 +148,18 @@ static LogicalResult importNonMaxSuppression(NodeContext &nc,
   return success(bool(out.back()));
 }
 
+/// Einsum(inputs...) with `equation`: one or two operands
+/// (frontends/common/Einsum.h).
+static LogicalResult importEinsum(NodeContext &nc, SmallVectorImpl<Value> &out) {
+  auto r = buildEinsum(nc, nc.stringAttr("equation", ""), nc.inputs);
+  if (failed(r))
+    return failure();
+  out.push_back(*r);
+  return success();
+}
+
 void registerLogicIndexImporters(ImporterRegistry &r) {
+  r["Einsum"] = importEinsum;
   r["NonMaxSuppression"] = importNonMaxSuppression;
   r["NonZero"] = importNonZero;
   r["Equal"] = importCompare<EqualOp>;

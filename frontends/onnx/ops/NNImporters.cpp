@@ -210,7 +210,12 @@ static LogicalResult importSoftmax(NodeContext &nc,
   return success();
 }
 
-template <typename OpTy>
+/// What a reduction does around its kiln op: ReduceL1 sums |x|, ReduceL2
+/// and ReduceSumSquare sum x*x (L2 takes the root), ReduceLogSum takes the
+/// log of the sum, ReduceLogSumExp the max-shifted log of the sum of exps.
+enum class ReduceForm { Plain, L1, L2, SumSquare, LogSum, LogSumExp };
+
+template <typename OpTy, ReduceForm Form = ReduceForm::Plain>
 static LogicalResult importReduce(NodeContext &nc,
                                   SmallVectorImpl<Value> &out) {
   int64_t rank = nc.inputType(0).getRank();
@@ -221,9 +226,14 @@ static LogicalResult importReduce(NodeContext &nc,
       return nc.error() << "reduction axes must be constant";
   }
   std::vector<int64_t> norm;
+  Value x = nc.input(0);
   if (!axes || axes->empty()) {
     if (nc.intAttr("noop_with_empty_axes", 0)) {
-      out.push_back(nc.input(0));
+      if (Form != ReduceForm::Plain)
+        return nc.error() << nc.node.op_type()
+                          << " with no axes and noop_with_empty_axes is "
+                             "not supported";
+      out.push_back(x);
       return success();
     }
     for (int64_t d = 0; d < rank; ++d)
@@ -238,10 +248,29 @@ static LogicalResult importReduce(NodeContext &nc,
     llvm::sort(norm);
     norm.erase(std::unique(norm.begin(), norm.end()), norm.end());
   }
-  out.push_back(nc.create<OpTy>(nc.input(0),
-                                nc.builder.getDenseI64ArrayAttr(norm),
-                                nc.builder.getBoolAttr(nc.intAttr("keepdims", 1))));
-  return success();
+  auto axesAttr = nc.builder.getDenseI64ArrayAttr(norm);
+  auto keep = nc.builder.getBoolAttr(nc.intAttr("keepdims", 1));
+  if (Form == ReduceForm::LogSumExp) {
+    Value m = nc.create<ReduceMaxOp>(x, axesAttr, nc.builder.getBoolAttr(true));
+    Value sum = nc.create<ReduceSumOp>(nc.create<ExpOp>(nc.create<SubOp>(x, m)),
+                                       axesAttr, keep);
+    Value mk = nc.intAttr("keepdims", 1)
+                   ? m
+                   : nc.create<ReduceMaxOp>(x, axesAttr, keep);
+    out.push_back(nc.create<AddOp>(nc.create<LogOp>(sum), mk));
+    return success(bool(out.back()));
+  }
+  if (Form == ReduceForm::L1)
+    x = nc.create<AbsOp>(x);
+  if (Form == ReduceForm::L2 || Form == ReduceForm::SumSquare)
+    x = nc.create<MulOp>(x, x);
+  Value r = nc.create<OpTy>(x, axesAttr, keep);
+  if (Form == ReduceForm::L2)
+    r = nc.create<SqrtOp>(r);
+  if (Form == ReduceForm::LogSum)
+    r = nc.create<LogOp>(r);
+  out.push_back(r);
+  return success(bool(r));
 }
 
 void registerNNImporters(ImporterRegistry &r) {
@@ -260,6 +289,11 @@ void registerNNImporters(ImporterRegistry &r) {
   r["ReduceMax"] = importReduce<ReduceMaxOp>;
   r["ReduceMin"] = importReduce<ReduceMinOp>;
   r["ReduceProd"] = importReduce<ReduceProdOp>;
+  r["ReduceL1"] = importReduce<ReduceSumOp, ReduceForm::L1>;
+  r["ReduceL2"] = importReduce<ReduceSumOp, ReduceForm::L2>;
+  r["ReduceSumSquare"] = importReduce<ReduceSumOp, ReduceForm::SumSquare>;
+  r["ReduceLogSum"] = importReduce<ReduceSumOp, ReduceForm::LogSum>;
+  r["ReduceLogSumExp"] = importReduce<ReduceSumOp, ReduceForm::LogSumExp>;
 }
 
 } // namespace kiln::onnx_frontend

@@ -1,0 +1,251 @@
+//===- ActivationImporters.cpp - ONNX activations and small composites ----===//
+//
+// The activation functions of ONNX's operator set that are arithmetic on
+// existing kiln ops (ELU, SELU, LeakyRelu, PRelu, HardSigmoid, HardSwish,
+// Softplus, Softsign, ThresholdedRelu, Shrink, Celu, Sign), LogSoftmax,
+// Hardmax, Size, CastLike and Trilu.
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontends/common/Composites.h"
+#include "frontends/onnx/ImportContext.h"
+
+#include "ir/ConstantData.h"
+#include "ir/KilnDialect.h"
+
+using namespace mlir;
+
+namespace kiln::onnx_frontend {
+namespace {
+
+using Out = SmallVectorImpl<Value>;
+
+Type elementOf(NodeContext &nc) { return nc.inputType(0).getElementType(); }
+Value scalar(NodeContext &nc, double v) { return nc.scalarConst(elementOf(nc), v); }
+
+/// where(x > 0, x, f(x)) for the piecewise activations.
+Value positiveOr(NodeContext &nc, Value x, Value negative) {
+  Value pos = nc.create<GreaterOp>(x, scalar(nc, 0.0));
+  return nc.create<SelectOp>(pos, x, negative);
+}
+
+LogicalResult importElu(NodeContext &nc, Out &out) {
+  out.push_back(buildElu(nc, nc.input(0), nc.floatAttr("alpha", 1.0f), 1.0));
+  return success(bool(out.back()));
+}
+
+LogicalResult importSelu(NodeContext &nc, Out &out) {
+  out.push_back(buildElu(nc, nc.input(0),
+                         nc.floatAttr("alpha", 1.67326319217681884765625f),
+                         nc.floatAttr("gamma", 1.05070102214813232421875f)));
+  return success(bool(out.back()));
+}
+
+/// Celu(x) = max(0, x) + min(0, alpha * (exp(x / alpha) - 1)).
+LogicalResult importCelu(NodeContext &nc, Out &out) {
+  Value x = nc.input(0);
+  double alpha = nc.floatAttr("alpha", 1.0f);
+  Value e = nc.create<ExpOp>(nc.create<DivOp>(x, scalar(nc, alpha)));
+  Value neg = nc.create<MulOp>(nc.create<SubOp>(e, scalar(nc, 1.0)),
+                               scalar(nc, alpha));
+  out.push_back(nc.create<AddOp>(nc.create<MaxOp>(x, scalar(nc, 0.0)),
+                                 nc.create<MinOp>(neg, scalar(nc, 0.0))));
+  return success(bool(out.back()));
+}
+
+LogicalResult importLeakyRelu(NodeContext &nc, Out &out) {
+  Value x = nc.input(0);
+  out.push_back(positiveOr(
+      nc, x, nc.create<MulOp>(x, scalar(nc, nc.floatAttr("alpha", 0.01f)))));
+  return success(bool(out.back()));
+}
+
+/// PRelu(x, slope): slope broadcasts against x (numpy rules).
+LogicalResult importPRelu(NodeContext &nc, Out &out) {
+  Value x = nc.input(0);
+  out.push_back(positiveOr(nc, x, nc.create<MulOp>(x, nc.input(1))));
+  return success(bool(out.back()));
+}
+
+LogicalResult importThresholdedRelu(NodeContext &nc, Out &out) {
+  Value x = nc.input(0);
+  Value above = nc.create<GreaterOp>(x, scalar(nc, nc.floatAttr("alpha", 1.0f)));
+  out.push_back(nc.create<SelectOp>(above, x, scalar(nc, 0.0)));
+  return success(bool(out.back()));
+}
+
+/// HardSigmoid(x) = clip(alpha x + beta, 0, 1); HardSwish(x) = x *
+/// HardSigmoid(x) with alpha 1/6, beta 1/2.
+template <bool Swish> LogicalResult importHardSigmoid(NodeContext &nc, Out &out) {
+  Value x = nc.input(0);
+  double alpha = Swish ? 1.0 / 6.0 : nc.floatAttr("alpha", 0.2f);
+  double beta = Swish ? 0.5 : nc.floatAttr("beta", 0.5f);
+  Value y = nc.create<AddOp>(nc.create<MulOp>(x, scalar(nc, alpha)),
+                             scalar(nc, beta));
+  y = nc.create<ClipOp>(y, nc.builder.getF64FloatAttr(0.0),
+                        nc.builder.getF64FloatAttr(1.0));
+  out.push_back(Swish ? nc.create<MulOp>(x, y) : y);
+  return success(bool(out.back()));
+}
+
+LogicalResult importSoftplus(NodeContext &nc, Out &out) {
+  out.push_back(buildSoftplus(nc, nc.input(0)));
+  return success(bool(out.back()));
+}
+
+/// Softsign(x) = x / (1 + |x|).
+LogicalResult importSoftsign(NodeContext &nc, Out &out) {
+  Value x = nc.input(0);
+  out.push_back(nc.create<DivOp>(
+      x, nc.create<AddOp>(nc.create<AbsOp>(x), scalar(nc, 1.0))));
+  return success(bool(out.back()));
+}
+
+/// Shrink(x) = x - bias where x > lambd, x + bias where x < -lambd, else 0.
+LogicalResult importShrink(NodeContext &nc, Out &out) {
+  Value x = nc.input(0);
+  double bias = nc.floatAttr("bias", 0.0f), lambd = nc.floatAttr("lambd", 0.5f);
+  Value hi = nc.create<GreaterOp>(x, scalar(nc, lambd));
+  Value lo = nc.create<LessOp>(x, scalar(nc, -lambd));
+  Value inner = nc.create<SelectOp>(lo, nc.create<AddOp>(x, scalar(nc, bias)),
+                                    scalar(nc, 0.0));
+  out.push_back(nc.create<SelectOp>(hi, nc.create<SubOp>(x, scalar(nc, bias)),
+                                    inner));
+  return success(bool(out.back()));
+}
+
+/// Sign(x): 1, 0 or -1 in x's type.
+LogicalResult importSign(NodeContext &nc, Out &out) {
+  Value x = nc.input(0);
+  Value pos = nc.create<SelectOp>(nc.create<GreaterOp>(x, scalar(nc, 0.0)),
+                                  scalar(nc, 1.0), scalar(nc, 0.0));
+  out.push_back(nc.create<SelectOp>(nc.create<LessOp>(x, scalar(nc, 0.0)),
+                                    scalar(nc, -1.0), pos));
+  return success(bool(out.back()));
+}
+
+/// The axis of LogSoftmax/Hardmax; before opset 13 the input is seen as 2-D
+/// ([d0..axis-1] x [axis..]), which is the same as one axis only when the
+/// axis is the last.
+FailureOr<int64_t> softmaxAxis(NodeContext &nc) {
+  int64_t rank = nc.inputType(0).getRank();
+  int64_t axis = normalizeAxis(nc.intAttr("axis", nc.opset < 13 ? 1 : -1), rank);
+  if (axis < 0)
+    return LogicalResult(nc.error() << "axis out of range");
+  if (nc.opset < 13 && axis != rank - 1)
+    return LogicalResult(nc.error() << nc.node.op_type()
+                                    << " before opset 13 over several dims "
+                                       "is not supported");
+  return axis;
+}
+
+LogicalResult importLogSoftmax(NodeContext &nc, Out &out) {
+  auto axis = softmaxAxis(nc);
+  if (failed(axis))
+    return failure();
+  out.push_back(buildLogSoftmax(nc, nc.input(0), *axis));
+  return success(bool(out.back()));
+}
+
+/// Hardmax: 1 at the first maximum along the axis, 0 elsewhere.
+LogicalResult importHardmax(NodeContext &nc, Out &out) {
+  auto axis = softmaxAxis(nc);
+  if (failed(axis))
+    return failure();
+  auto type = nc.inputType(0);
+  if (type.isDynamicDim(*axis))
+    return nc.error() << "Hardmax over a dynamic dim is not supported";
+  auto &b = nc.builder;
+  Value idx = nc.create<ArgMaxOp>(nc.input(0), b.getI64IntegerAttr(*axis),
+                                  b.getBoolAttr(true), b.getBoolAttr(false));
+  // Positions along the axis, shaped to broadcast against idx.
+  int64_t n = type.getDimSize(*axis);
+  std::vector<int64_t> iota;
+  for (int64_t i = 0; i < n; ++i)
+    iota.push_back(i);
+  SmallVector<int64_t> shape(type.getRank(), 1);
+  shape[*axis] = n;
+  Value positions = nc.reshape(nc.i64Const(iota), shape);
+  Value hit = nc.create<EqualOp>(positions, idx);
+  out.push_back(nc.create<CastOp>(
+      RankedTensorType::get(cast<RankedTensorType>(hit.getType()).getShape(),
+                            type.getElementType()),
+      hit));
+  return success(bool(out.back()));
+}
+
+/// Size: the element count, an int64 scalar.
+LogicalResult importSize(NodeContext &nc, Out &out) {
+  auto type = nc.inputType(0);
+  if (type.hasStaticShape()) {
+    out.push_back(nc.scalarConst(nc.builder.getI64Type(),
+                                 double(type.getNumElements())));
+    return success();
+  }
+  Value shape = nc.create<ShapeOfOp>(
+      RankedTensorType::get({type.getRank()}, nc.builder.getI64Type()),
+      nc.input(0));
+  out.push_back(nc.create<ReduceProdOp>(shape, nc.builder.getDenseI64ArrayAttr({0}),
+                                        nc.builder.getBoolAttr(false)));
+  return success(bool(out.back()));
+}
+
+/// CastLike(x, like): x cast to like's element type.
+LogicalResult importCastLike(NodeContext &nc, Out &out) {
+  auto type = nc.inputType(0);
+  Type et = nc.inputType(1).getElementType();
+  out.push_back(et == type.getElementType()
+                    ? nc.input(0)
+                    : nc.create<CastOp>(type.clone(et), nc.input(0)));
+  return success(bool(out.back()));
+}
+
+/// Trilu(x, k=0, upper=1): x where col - row >= k (upper) or <= k (lower),
+/// 0 elsewhere; the last two dims static, k constant.
+LogicalResult importTrilu(NodeContext &nc, Out &out) {
+  auto type = nc.inputType(0);
+  int64_t r = type.getRank();
+  if (r < 2 || type.isDynamicDim(r - 1) || type.isDynamicDim(r - 2))
+    return nc.error() << "Trilu needs static last two dims";
+  int64_t k = 0;
+  if (nc.input(1)) {
+    auto ks = nc.constInts(1);
+    if (!ks || ks->size() != 1)
+      return nc.error() << "Trilu's k must be a constant";
+    k = (*ks)[0];
+  }
+  bool upper = nc.intAttr("upper", 1);
+  int64_t rows = type.getDimSize(r - 2), cols = type.getDimSize(r - 1);
+  std::vector<double> keep;
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < cols; ++j)
+      keep.push_back(upper ? j - i >= k : j - i <= k);
+  auto maskType = RankedTensorType::get({rows, cols}, nc.builder.getI1Type());
+  Value mask = ConstantOp::create(nc.builder, nc.loc, writeConstant(maskType, keep));
+  out.push_back(nc.create<SelectOp>(mask, nc.input(0), scalar(nc, 0.0)));
+  return success(bool(out.back()));
+}
+
+} // namespace
+
+void registerActivationImporters(ImporterRegistry &r) {
+  r["Elu"] = importElu;
+  r["Selu"] = importSelu;
+  r["Celu"] = importCelu;
+  r["LeakyRelu"] = importLeakyRelu;
+  r["PRelu"] = importPRelu;
+  r["ThresholdedRelu"] = importThresholdedRelu;
+  r["HardSigmoid"] = importHardSigmoid<false>;
+  r["HardSwish"] = importHardSigmoid<true>;
+  r["Softplus"] = importSoftplus;
+  r["Softsign"] = importSoftsign;
+  r["Shrink"] = importShrink;
+  r["Sign"] = importSign;
+  r["LogSoftmax"] = importLogSoftmax;
+  r["Hardmax"] = importHardmax;
+  r["Size"] = importSize;
+  r["CastLike"] = importCastLike;
+  r["Trilu"] = importTrilu;
+}
+
+} // namespace kiln::onnx_frontend
