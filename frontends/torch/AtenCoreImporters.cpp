@@ -256,6 +256,60 @@ LogicalResult importFlip(AtenNode &n, Out &out) {
 /// conversion; Kiln's types are checked when the IR is built. No result.
 LogicalResult importAssertMetadata(AtenNode &, Out &) { return success(); }
 
+/// unflatten.int(self, dim, sizes): dim split into `sizes` (one may be -1).
+LogicalResult importUnflatten(AtenNode &n, Out &out) {
+  Value x = n.tensor("self");
+  if (!x)
+    return failure();
+  auto type = n.inputTypeOf(x);
+  int64_t dim = normalizeAxis(n.intArg("dim", 0), type.getRank());
+  std::vector<int64_t> sizes = n.symIntsArg("sizes");
+  int64_t whole = type.getDimSize(dim), known = 1, unknown = -1;
+  for (auto [i, s] : llvm::enumerate(sizes)) {
+    if (s < 0)
+      unknown = i;
+    else
+      known *= s;
+  }
+  if (unknown >= 0 && !ShapedType::isDynamic(whole) && known > 0)
+    sizes[unknown] = whole / known;
+  SmallVector<int64_t> shape(type.getShape().begin(),
+                             type.getShape().begin() + dim);
+  for (int64_t s : sizes)
+    shape.push_back(s < 0 ? ShapedType::kDynamic : s);
+  shape.append(type.getShape().begin() + dim + 1, type.getShape().end());
+  if (llvm::count(shape, ShapedType::kDynamic) > 1)
+    return n.error() << "unflatten with more than one dynamic size";
+  out.push_back(n.reshape(x, shape));
+  return success(bool(out.back()));
+}
+
+/// expand_as(self, other): expand to other's shape.
+LogicalResult importExpandAs(AtenNode &n, Out &out) {
+  Value x = n.tensor("self"), other = n.tensor("other");
+  if (!x || !other)
+    return failure();
+  auto to = n.inputTypeOf(other);
+  if (!to.hasStaticShape())
+    return n.error() << "expand_as to a dynamic shape is not supported";
+  out.push_back(n.create<BroadcastToOp>(
+      RankedTensorType::get(to.getShape(), n.inputTypeOf(x).getElementType()),
+      x, n.i64Const(to.getShape())));
+  return success(bool(out.back()));
+}
+
+/// clamp_min(self, min), clamp_max(self, max).
+template <bool Min> LogicalResult importClampOne(AtenNode &n, Out &out) {
+  Value x = n.tensor("self");
+  if (!x)
+    return failure();
+  double inf = std::numeric_limits<double>::infinity();
+  double bound = n.floatArg(Min ? "min" : "max", Min ? -inf : inf);
+  out.push_back(n.create<ClipOp>(x, n.builder.getF64FloatAttr(Min ? bound : -inf),
+                                 n.builder.getF64FloatAttr(Min ? inf : bound)));
+  return success(bool(out.back()));
+}
+
 LogicalResult importClone(AtenNode &n, Out &out) {
   Value x = n.tensor("self");
   out.push_back(x);
@@ -311,6 +365,10 @@ void addCoreImporters(llvm::StringMap<AtenImporter> &table) {
   table["aten.clone.default"] = importClone;
   table["aten.as_strided.default"] = importAsStrided;
   table["aten.flip.default"] = importFlip;
+  table["aten.unflatten.int"] = importUnflatten;
+  table["aten.expand_as.default"] = importExpandAs;
+  table["aten.clamp_min.default"] = importClampOne<true>;
+  table["aten.clamp_max.default"] = importClampOne<false>;
   table["aten._assert_tensor_metadata.default"] = importAssertMetadata;
 }
 

@@ -85,6 +85,14 @@ LogicalResult importRelu6(AtenNode &n, Out &out) {
   return success(bool(out.back()));
 }
 
+/// rsqrt(x) = 1 / sqrt(x).
+LogicalResult importRsqrt(AtenNode &n, Out &out) {
+  Value x = n.tensor("self");
+  Value r = x ? n.create<SqrtOp>(x) : Value();
+  out.push_back(r ? n.create<ReciprocalOp>(r) : Value());
+  return success(bool(out.back()));
+}
+
 /// hardsigmoid(x) = clip(x / 6 + 1/2, 0, 1); hardswish(x) = x * that.
 template <bool Swish> LogicalResult importHardSigmoid(AtenNode &n, Out &out) {
   Value x = n.tensor("self");
@@ -458,6 +466,16 @@ const llvm::StringMap<AtenImporter> &atenImporters() {
       {"aten.chunk.default", importChunk},
       {"aten.sigmoid.default", unary<SigmoidOp>()},
       {"aten.tanh.default", unary<TanhOp>()},
+      {"aten.exp.default", unary<ExpOp>()},
+      {"aten.log.default", unary<LogOp>()},
+      {"aten.sqrt.default", unary<SqrtOp>()},
+      {"aten.rsqrt.default", importRsqrt},
+      {"aten.neg.default", unary<NegOp>()},
+      {"aten.abs.default", unary<AbsOp>()},
+      {"aten.erf.default", unary<ErfOp>()},
+      {"aten.sin.default", unary<SinOp>()},
+      {"aten.cos.default", unary<CosOp>()},
+      {"aten.reciprocal.default", unary<ReciprocalOp>()},
       {"aten.relu6.default", importRelu6},
       {"aten.hardsigmoid.default", importHardSigmoid<false>},
       {"aten.hardsigmoid_.default", importHardSigmoid<false>},

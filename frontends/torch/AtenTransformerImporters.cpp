@@ -174,6 +174,64 @@ LogicalResult importEinsum(AtenNode &n, Out &out) {
   return success();
 }
 
+/// _native_multi_head_attention(query, key, value, embed_dim, num_head,
+/// qkv_weight, qkv_bias, proj_weight, proj_bias, mask=None,
+/// need_weights=True, average_attn_weights=True, mask_type=None): the fast
+/// path of nn.MultiheadAttention in eval mode (what tracing a ViT writes).
+/// Inputs [B, L, E]; results (output, weights); weights only when asked
+/// for (an empty tensor otherwise, as PyTorch returns).
+LogicalResult importNativeMha(AtenNode &n, Out &out) {
+  Value q = n.tensor("query"), k = n.tensor("key"), v = n.tensor("value");
+  Value w = n.tensor("qkv_weight"), b = n.tensor("qkv_bias", false);
+  Value pw = n.tensor("proj_weight"), pb = n.tensor("proj_bias", false);
+  if (!q || !k || !v || !w || !pw)
+    return failure();
+  if (const auto *mask = n.arg("mask"); mask && !mask->get("as_none"))
+    return n.error() << "_native_multi_head_attention with a mask is not "
+                        "supported";
+  if (n.boolArg("need_weights", true))
+    return n.error() << "_native_multi_head_attention with need_weights is "
+                        "not supported";
+  auto qt = n.inputTypeOf(q);
+  int64_t e = n.intArg("embed_dim", 0), heads = n.intArg("num_head", 1);
+  if (qt.getRank() != 3 || !qt.hasStaticShape() || heads <= 0 ||
+      e != qt.getDimSize(2) || e % heads)
+    return n.error() << "_native_multi_head_attention needs static [B, L, E] "
+                        "inputs and E divisible by the heads";
+  int64_t batch = qt.getDimSize(0), len = qt.getDimSize(1), d = e / heads;
+  auto &bld = n.builder;
+  // x @ W[i*E:(i+1)*E]^T + b[i*E:(i+1)*E], as [B, H, L, D].
+  auto project = [&](Value x, int64_t i) -> Value {
+    Value wi = sliceDim(n, w, 0, i * e, (i + 1) * e, 1);
+    Value wt = n.create<TransposeOp>(wi, bld.getDenseI64ArrayAttr({1, 0}));
+    Value y = buildNumpyMatMul(n, x, wt);
+    if (y && b)
+      y = n.create<AddOp>(y, sliceDim(n, b, 0, i * e, (i + 1) * e, 1));
+    int64_t l = n.inputTypeOf(x).getDimSize(1);
+    y = n.reshape(y, {batch, l, heads, d});
+    return n.create<TransposeOp>(y, bld.getDenseI64ArrayAttr({0, 2, 1, 3}));
+  };
+  Value qh = project(q, 0), kh = project(k, 1), vh = project(v, 2);
+  if (!qh || !kh || !vh)
+    return failure();
+  Value kt = n.create<TransposeOp>(kh, bld.getDenseI64ArrayAttr({0, 1, 3, 2}));
+  Type et = qt.getElementType();
+  Value scores = n.create<MulOp>(n.create<MatMulOp>(qh, kt),
+                                 n.scalarConst(et, 1.0 / std::sqrt(double(d))));
+  Value att = n.create<SoftmaxOp>(scores, bld.getI64IntegerAttr(3));
+  Value y = n.create<MatMulOp>(att, vh);
+  y = n.create<TransposeOp>(y, bld.getDenseI64ArrayAttr({0, 2, 1, 3}));
+  y = n.reshape(y, {batch, len, e});
+  Value pt = n.create<TransposeOp>(pw, bld.getDenseI64ArrayAttr({1, 0}));
+  y = buildNumpyMatMul(n, y, pt);
+  if (y && pb)
+    y = n.create<AddOp>(y, pb);
+  out.push_back(y);
+  auto empty = RankedTensorType::get({0}, et);
+  out.push_back(ConstantOp::create(bld, n.loc, writeConstant(empty, {})));
+  return success(bool(y));
+}
+
 /// Entry `i` of static dim `dim` of `x`, without that dim (unbind's and
 /// select's pieces); null after reporting when the dim is dynamic.
 static Value pickIndex(AtenNode &n, Value x, int64_t dim, int64_t i) {
@@ -305,6 +363,7 @@ void addTransformerImporters(llvm::StringMap<AtenImporter> &table) {
   table["aten.unbind.int"] = importUnbind;
   table["aten.select.int"] = importSelect;
   table["aten.einsum.default"] = importEinsum;
+  table["aten._native_multi_head_attention.default"] = importNativeMha;
   table["aten.scaled_dot_product_attention.default"] = importSdpa;
 }
 

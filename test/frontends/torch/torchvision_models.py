@@ -54,6 +54,12 @@ def build(name):
         kwargs["init_weights"] = True
     torch.manual_seed(0)
     model = getattr(torchvision.models, name)(**kwargs)
+    # Some heads start at zero (ViT's): random values, so that the outputs
+    # say something.
+    with torch.no_grad():
+        for p in model.parameters():
+            if p.dim() > 1 and not p.any():
+                p.normal_(0, 0.02)
     return export_models.calibrate_bn(model, shape).eval(), shape
 
 
