@@ -16,6 +16,7 @@
 #include "ir/ConstantData.h"
 #include "ir/KilnDialect.h"
 
+#include <algorithm>
 #include <limits>
 
 using namespace mlir;
@@ -310,6 +311,107 @@ template <bool Min> LogicalResult importClampOne(AtenNode &n, Out &out) {
   return success(bool(out.back()));
 }
 
+/// constant_pad_nd(self, pad, value=0) and pad.default(self, pad,
+/// mode="constant", value=None): `pad` lists (begin, end) pairs from the
+/// last dim backwards; negative pads (crops) are not supported.
+LogicalResult importConstantPad(AtenNode &n, Out &out) {
+  Value x = n.tensor("self");
+  if (!x)
+    return failure();
+  const auto *mode = n.arg("mode");
+  if (mode && mode->getString("as_string").value_or("constant") != "constant")
+    return n.error() << n.target() << ": only constant padding is supported";
+  int64_t rank = n.inputTypeOf(x).getRank();
+  std::vector<int64_t> pad = n.intsArg("pad", {});
+  if (pad.size() % 2 || int64_t(pad.size()) > 2 * rank)
+    return n.error() << n.target() << ": " << pad.size() << " pads for rank "
+                     << rank;
+  SmallVector<int64_t> pads(2 * rank, 0);
+  for (size_t i = 0; i < pad.size() / 2; ++i) {
+    int64_t dim = rank - 1 - int64_t(i);
+    if (pad[2 * i] < 0 || pad[2 * i + 1] < 0)
+      return n.error() << n.target() << ": negative pads are not supported";
+    pads[dim] = pad[2 * i];
+    pads[rank + dim] = pad[2 * i + 1];
+  }
+  const auto *value = n.arg("value");
+  double v = value && !value->get("as_none") ? n.floatArg("value", 0.0) : 0.0;
+  out.push_back(n.create<PadOp>(x, n.builder.getDenseI64ArrayAttr(pads),
+                                n.builder.getF64FloatAttr(v)));
+  return success(bool(out.back()));
+}
+
+/// slice_scatter(self, src, dim=0, start=None, end=None, step=1): self
+/// with src written over self[start:end] along dim (step 1): a concat of
+/// the part before, src and the part after.
+LogicalResult importSliceScatter(AtenNode &n, Out &out) {
+  Value x = n.tensor("self"), src = n.tensor("src");
+  if (!x || !src)
+    return failure();
+  auto type = n.inputTypeOf(x);
+  int64_t dim = normalizeAxis(n.intArg("dim", 0), type.getRank());
+  int64_t size = type.getDimSize(dim);
+  if (ShapedType::isDynamic(size) || n.intArg("step", 1) != 1)
+    return n.error() << "slice_scatter needs a static dim and step 1";
+  auto clampIndex = [&](int64_t i) {
+    i = i < 0 ? i + size : i;
+    return std::clamp<int64_t>(i, 0, size);
+  };
+  const auto *endArg = n.arg("end");
+  int64_t start = clampIndex(n.intArg("start", 0));
+  int64_t end = endArg && !endArg->get("as_none") ? clampIndex(n.intArg("end", size))
+                                                   : size;
+  SmallVector<Value> parts;
+  if (start > 0)
+    parts.push_back(sliceDim(n, x, dim, 0, start, 1));
+  parts.push_back(src);
+  if (end < size)
+    parts.push_back(sliceDim(n, x, dim, end, size, 1));
+  out.push_back(parts.size() == 1
+                    ? src
+                    : n.create<ConcatOp>(parts, n.builder.getI64IntegerAttr(dim)));
+  return success(bool(out.back()));
+}
+
+/// index_select(self, dim, index) and index.Tensor(self, indices) with one
+/// index tensor on the first dim (a table lookup): kiln.gather.
+LogicalResult importIndexSelect(AtenNode &n, Out &out) {
+  Value x = n.tensor("self");
+  if (!x)
+    return failure();
+  Value index;
+  int64_t dim = 0;
+  if (auto list = n.tensors("indices")) {
+    if (list->size() != 1)
+      return n.error() << "index.Tensor with " << list->size()
+                       << " index tensors is not supported (one, on dim 0)";
+    index = (*list)[0];
+  } else {
+    index = n.tensor("index");
+    dim = normalizeAxis(n.intArg("dim", 0), n.inputTypeOf(x).getRank());
+  }
+  if (!index)
+    return n.error() << n.target() << ": an index tensor Kiln has no value for "
+                        "(None entries are not supported)";
+  out.push_back(n.create<GatherOp>(x, index, n.builder.getI64IntegerAttr(dim)));
+  return success(bool(out.back()));
+}
+
+/// fmod.Scalar/.Tensor(self, other): C's fmod (the sign of self);
+/// remainder: the sign of other.
+template <typename OpTy> LogicalResult importMod(AtenNode &n, Out &out) {
+  Value x = n.tensor("self");
+  if (!x)
+    return failure();
+  const auto *other = n.arg("other");
+  Value y = other && !other->get("as_tensor")
+                ? n.scalarConst(n.inputTypeOf(x).getElementType(),
+                                n.floatArg("other", 1.0))
+                : n.tensor("other");
+  out.push_back(y ? n.create<OpTy>(x, y) : Value());
+  return success(bool(out.back()));
+}
+
 LogicalResult importClone(AtenNode &n, Out &out) {
   Value x = n.tensor("self");
   out.push_back(x);
@@ -365,6 +467,15 @@ void addCoreImporters(llvm::StringMap<AtenImporter> &table) {
   table["aten.clone.default"] = importClone;
   table["aten.as_strided.default"] = importAsStrided;
   table["aten.flip.default"] = importFlip;
+  table["aten.constant_pad_nd.default"] = importConstantPad;
+  table["aten.pad.default"] = importConstantPad;
+  table["aten.slice_scatter.default"] = importSliceScatter;
+  table["aten.index_select.default"] = importIndexSelect;
+  table["aten.index.Tensor"] = importIndexSelect;
+  table["aten.fmod.Scalar"] = importMod<RemOp>;
+  table["aten.fmod.Tensor"] = importMod<RemOp>;
+  table["aten.remainder.Scalar"] = importMod<FloorModOp>;
+  table["aten.remainder.Tensor"] = importMod<FloorModOp>;
   table["aten.unflatten.int"] = importUnflatten;
   table["aten.expand_as.default"] = importExpandAs;
   table["aten.clamp_min.default"] = importClampOne<true>;
