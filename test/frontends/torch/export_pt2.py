@@ -149,6 +149,16 @@ class LstmTagger(nn.Module):
         return torch.log_softmax(self.out(h), dim=-1)
 
 
+def swin_block():
+    """torchvision's shifted-window block at toy size (8 channels, 2 heads,
+    4 x 4 windows shifted by 2, a 6 x 6 map padded to 8 x 8): padding, roll,
+    the shifted-window mask written into slices, relative position bias
+    looked up by an index buffer. Only its core ATen form imports (the
+    mask's in-place fills into views become slice_scatter there)."""
+    from torchvision.models.swin_transformer import SwinTransformerBlock
+    return SwinTransformerBlock(8, 2, [4, 4], [2, 2])
+
+
 # Models whose input is token ids below this vocabulary size.
 TOKENS = {"gpt_tiny": 50, "lstm_tagger": 30}
 
@@ -188,6 +198,7 @@ MODELS = {
     "attention_causal": (CausalAttention, (1, 8, 16), False),
     "gpt_tiny": (TinyGpt, (1, 12), False),
     "lstm_tagger": (LstmTagger, (2, 7), False),
+    "swin_block": (swin_block, (1, 6, 6, 8), False),
 }
 
 
