@@ -412,6 +412,22 @@ template <typename OpTy> LogicalResult importMod(AtenNode &n, Out &out) {
   return success(bool(out.back()));
 }
 
+/// swapaxes/swapdims(self, axis0/dim0, axis1/dim1): a transpose of two dims.
+LogicalResult importSwapAxes(AtenNode &n, Out &out) {
+  Value x = n.tensor("self");
+  if (!x)
+    return failure();
+  int64_t rank = n.inputTypeOf(x).getRank();
+  bool axes = n.arg("axis0") != nullptr;
+  int64_t a = normalizeAxis(n.intArg(axes ? "axis0" : "dim0", 0), rank);
+  int64_t b = normalizeAxis(n.intArg(axes ? "axis1" : "dim1", 0), rank);
+  SmallVector<int64_t> perm;
+  for (int64_t d = 0; d < rank; ++d)
+    perm.push_back(d == a ? b : d == b ? a : d);
+  out.push_back(n.create<TransposeOp>(x, n.builder.getDenseI64ArrayAttr(perm)));
+  return success(bool(out.back()));
+}
+
 LogicalResult importClone(AtenNode &n, Out &out) {
   Value x = n.tensor("self");
   out.push_back(x);
@@ -467,6 +483,8 @@ void addCoreImporters(llvm::StringMap<AtenImporter> &table) {
   table["aten.clone.default"] = importClone;
   table["aten.as_strided.default"] = importAsStrided;
   table["aten.flip.default"] = importFlip;
+  table["aten.swapaxes.default"] = importSwapAxes;
+  table["aten.swapdims.default"] = importSwapAxes;
   table["aten.constant_pad_nd.default"] = importConstantPad;
   table["aten.pad.default"] = importConstantPad;
   table["aten.slice_scatter.default"] = importSliceScatter;
