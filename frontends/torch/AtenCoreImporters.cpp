@@ -428,6 +428,35 @@ LogicalResult importSwapAxes(AtenNode &n, Out &out) {
   return success(bool(out.back()));
 }
 
+/// roll(self, shifts, dims): each listed static dim rotated by its shift
+/// (a concat of two slices).
+LogicalResult importRoll(AtenNode &n, Out &out) {
+  Value x = n.tensor("self");
+  if (!x)
+    return failure();
+  auto type = n.inputTypeOf(x);
+  std::vector<int64_t> shifts = n.intsArg("shifts", {}), dims = n.intsArg("dims", {});
+  if (dims.empty() || dims.size() != shifts.size())
+    return n.error() << "roll needs one dim per shift (a roll of the "
+                        "flattened tensor is not supported)";
+  for (auto [shift, d] : llvm::zip(shifts, dims)) {
+    int64_t dim = normalizeAxis(d, type.getRank());
+    int64_t size = type.getDimSize(dim);
+    if (ShapedType::isDynamic(size))
+      return n.error() << "roll along a dynamic dim is not supported";
+    int64_t s = size ? ((shift % size) + size) % size : 0;
+    if (s == 0)
+      continue;
+    Value tail = sliceDim(n, x, dim, size - s, size, 1);
+    Value head = sliceDim(n, x, dim, 0, size - s, 1);
+    x = n.create<ConcatOp>(ValueRange{tail, head}, n.builder.getI64IntegerAttr(dim));
+    if (!x)
+      return failure();
+  }
+  out.push_back(x);
+  return success();
+}
+
 LogicalResult importClone(AtenNode &n, Out &out) {
   Value x = n.tensor("self");
   out.push_back(x);
@@ -483,6 +512,7 @@ void addCoreImporters(llvm::StringMap<AtenImporter> &table) {
   table["aten.clone.default"] = importClone;
   table["aten.as_strided.default"] = importAsStrided;
   table["aten.flip.default"] = importFlip;
+  table["aten.roll.default"] = importRoll;
   table["aten.swapaxes.default"] = importSwapAxes;
   table["aten.swapdims.default"] = importSwapAxes;
   table["aten.constant_pad_nd.default"] = importConstantPad;

@@ -97,6 +97,39 @@ template <int Fill> LogicalResult importFull(AtenNode &n, Out &out) {
   return success(bool(out.back()));
 }
 
+/// new_zeros/new_ones/new_full(self, size[, fill_value], dtype=None): a
+/// fill of `size` in self's dtype unless one is given.
+template <int Fill> LogicalResult importNewFull(AtenNode &n, Out &out) {
+  Value x = n.tensor("self");
+  if (!x)
+    return failure();
+  const auto *dt = n.arg("dtype");
+  Type et = dt && !dt->get("as_none") ? elementTypeOf(n, nullptr)
+                                      : n.inputTypeOf(x).getElementType();
+  std::vector<int64_t> size = n.symIntsArg("size");
+  if (!et || llvm::any_of(size, [](int64_t d) { return d < 0; }))
+    return n.error() << n.target() << ": a size not known at compile time or "
+                        "an unsupported dtype";
+  double value = Fill == 0 ? 0.0 : Fill == 1 ? 1.0 : numberArg(n, "fill_value");
+  out.push_back(splat(n, SmallVector<int64_t>(size.begin(), size.end()), et, value));
+  return success(bool(out.back()));
+}
+
+/// fill_.Scalar(self, value), zero_(self): self's shape filled. The
+/// importer (Pt2Importer) writes the result back where self is a slice of
+/// another tensor.
+template <bool Zero> LogicalResult importFillInPlace(AtenNode &n, Out &out) {
+  Value x = n.tensor("self");
+  if (!x)
+    return failure();
+  auto type = n.inputTypeOf(x);
+  if (!type.hasStaticShape())
+    return n.error() << n.target() << " of a dynamic shape is not supported";
+  out.push_back(splat(n, type.getShape(), type.getElementType(),
+                      Zero ? 0.0 : numberArg(n, "value")));
+  return success(bool(out.back()));
+}
+
 /// A tensor argument, or a number argument as a scalar of `like`'s type.
 Value operand(AtenNode &n, llvm::StringRef name, Value like) {
   const auto *a = n.arg(name);
@@ -218,6 +251,11 @@ void addMaskImporters(llvm::StringMap<AtenImporter> &table) {
   table["aten.ones.default"] = importFull<1>;
   table["aten.ones_like.default"] = importFull<1>;
   table["aten.scalar_tensor.default"] = importFull<3>;
+  table["aten.new_zeros.default"] = importNewFull<0>;
+  table["aten.new_ones.default"] = importNewFull<1>;
+  table["aten.new_full.default"] = importNewFull<2>;
+  table["aten.fill_.Scalar"] = importFillInPlace<false>;
+  table["aten.zero_.default"] = importFillInPlace<true>;
   for (const char *overload : {".Scalar", ".Tensor"}) {
     std::string o(overload);
     table["aten.lt" + o] = importCompare<LessOp>;

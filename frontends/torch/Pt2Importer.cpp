@@ -20,6 +20,8 @@
 
 #include "llvm/ADT/StringExtras.h"
 
+#include <algorithm>
+
 using namespace mlir;
 
 namespace kiln::torch_frontend {
@@ -60,6 +62,18 @@ private:
   std::map<std::string, Value> values;
   /// Tensors an in-place op overwrote -> that op's node name.
   std::map<std::string, std::string> overwritten;
+  /// A slice (step 1, static) of another tensor: where a fill into it
+  /// writes back.
+  struct SliceView {
+    std::string base;
+    int64_t dim, start, end;
+  };
+  std::map<std::string, SliceView> views;
+  /// Records `node`'s result as a view when it is a step-1 slice.
+  void recordView(AtenNode &n, const std::string &result);
+  /// Writes `value`, the new contents of slice view `name`, back into its
+  /// base (and the base's base...), rebinding their names.
+  LogicalResult writeBack(AtenNode &n, std::string name, Value value);
   const llvm::json::Object *tensorValues = nullptr;
 
   InFlightDiagnostic error() { return emitError(fileLoc); }
@@ -313,6 +327,53 @@ static std::vector<std::string> tensorsRead(const llvm::json::Object &node) {
   return names;
 }
 
+void Importer::recordView(AtenNode &n, const std::string &result) {
+  const auto *self = n.arg("self");
+  const auto *t = self ? self->getObject("as_tensor") : nullptr;
+  Value x = n.tensor("self", false);
+  if (!t || !x || n.intArg("step", 1) != 1)
+    return;
+  auto type = n.inputTypeOf(x);
+  int64_t dim = normalizeAxis(n.intArg("dim", 0), type.getRank());
+  int64_t size = type.getDimSize(dim);
+  if (ShapedType::isDynamic(size))
+    return;
+  auto clampIndex = [&](int64_t i) {
+    return std::clamp<int64_t>(i < 0 ? i + size : i, 0, size);
+  };
+  const auto *end = n.arg("end");
+  views[result] = {t->getString("name").value_or("").str(), dim,
+                   clampIndex(n.intArg("start", 0)),
+                   end && !end->get("as_none") ? clampIndex(n.intArg("end", size))
+                                               : size};
+}
+
+LogicalResult Importer::writeBack(AtenNode &n, std::string name, Value value) {
+  values[name] = value;
+  for (auto it = views.find(name); it != views.end(); it = views.find(name)) {
+    const SliceView &view = it->second;
+    Value base = values.count(view.base) ? values[view.base] : Value();
+    if (!base)
+      return emitError(n.loc) << "writes into a slice of '" << view.base
+                              << "', which Kiln has no value for";
+    int64_t size = cast<RankedTensorType>(base.getType()).getDimSize(view.dim);
+    SmallVector<Value> parts;
+    if (view.start > 0)
+      parts.push_back(sliceDim(n, base, view.dim, 0, view.start, 1));
+    parts.push_back(value);
+    if (view.end < size)
+      parts.push_back(sliceDim(n, base, view.dim, view.end, size, 1));
+    value = parts.size() == 1
+                ? value
+                : n.create<ConcatOp>(parts, builder.getI64IntegerAttr(view.dim));
+    if (!value)
+      return failure();
+    name = view.base;
+    values[name] = value;
+  }
+  return success();
+}
+
 LogicalResult Importer::importNode(const llvm::json::Object &node) {
   AtenNode n(nodeLoc(node), builder, node, values);
   // sym_size.int names a dynamic dim's size for later shape arguments;
@@ -332,7 +393,11 @@ LogicalResult Importer::importNode(const llvm::json::Object &node) {
              << "' overwrote it, which Kiln does not model: export with "
                 "torch.export.export(...).run_decompositions()";
   }
-  if (isInPlace(node.getString("target").value_or("")))
+  // fill_ and zero_ are written back into the tensor they fill (and the
+  // tensors it is a slice of): swin's window mask is built so.
+  bool fill = n.target() == "aten.fill_.Scalar" ||
+              n.target() == "aten.zero_.default";
+  if (isInPlace(node.getString("target").value_or("")) && !fill)
     if (const auto *self = n.arg("self"))
       if (const auto *t = self->getObject("as_tensor"))
         overwritten[t->getString("name").value_or("").str()] =
@@ -366,6 +431,11 @@ LogicalResult Importer::importNode(const llvm::json::Object &node) {
                             << " results, the graph names " << names.size();
   for (size_t i = 0; i < outs.size(); ++i)
     values[names[i]] = outs[i];
+  if (n.target() == "aten.slice.Tensor" && names.size() == 1)
+    recordView(n, names[0]);
+  if (fill)
+    if (const auto *t = n.arg("self")->getObject("as_tensor"))
+      return writeBack(n, t->getString("name").value_or("").str(), outs[0]);
   return success();
 }
 
