@@ -457,6 +457,37 @@ LogicalResult importRoll(AtenNode &n, Out &out) {
   return success();
 }
 
+/// rsub(self, other, alpha=1) = other - alpha * self.
+LogicalResult importRsub(AtenNode &n, Out &out) {
+  Value x = n.tensor("self");
+  if (!x)
+    return failure();
+  Type et = n.inputTypeOf(x).getElementType();
+  const auto *other = n.arg("other");
+  Value y = other && !other->get("as_tensor")
+                ? n.scalarConst(et, n.floatArg("other", 0.0))
+                : n.tensor("other");
+  double alpha = n.floatArg("alpha", 1.0);
+  if (y && alpha != 1.0)
+    x = n.create<MulOp>(x, n.scalarConst(et, alpha));
+  out.push_back(y ? n.create<SubOp>(y, x) : Value());
+  return success(bool(out.back()));
+}
+
+/// pow.Tensor_Scalar(self, exponent), pow.Tensor_Tensor(self, exponent).
+LogicalResult importPow(AtenNode &n, Out &out) {
+  Value x = n.tensor("self");
+  if (!x)
+    return failure();
+  const auto *e = n.arg("exponent");
+  Value y = e && !e->get("as_tensor")
+                ? n.scalarConst(n.inputTypeOf(x).getElementType(),
+                                n.floatArg("exponent", 1.0))
+                : n.tensor("exponent");
+  out.push_back(y ? n.create<PowOp>(x, y) : Value());
+  return success(bool(out.back()));
+}
+
 LogicalResult importClone(AtenNode &n, Out &out) {
   Value x = n.tensor("self");
   out.push_back(x);
@@ -513,6 +544,10 @@ void addCoreImporters(llvm::StringMap<AtenImporter> &table) {
   table["aten.as_strided.default"] = importAsStrided;
   table["aten.flip.default"] = importFlip;
   table["aten.roll.default"] = importRoll;
+  table["aten.rsub.Scalar"] = importRsub;
+  table["aten.rsub.Tensor"] = importRsub;
+  table["aten.pow.Tensor_Scalar"] = importPow;
+  table["aten.pow.Tensor_Tensor"] = importPow;
   table["aten.swapaxes.default"] = importSwapAxes;
   table["aten.swapdims.default"] = importSwapAxes;
   table["aten.constant_pad_nd.default"] = importConstantPad;

@@ -70,6 +70,9 @@ std::optional<TsValue> foldNumbers(llvm::StringRef name,
     return result(a * b);
   if (name == "div")
     return TsValue::ofReal(a / b); // true division, as Python's /
+  if (name == "pow")
+    return ints && b >= 0 ? TsValue::ofInt(int64_t(std::pow(a, b)))
+                          : TsValue::ofReal(std::pow(a, b));
   if ((name == "floor_divide" || name == "remainder") && b != 0) {
     double q = std::floor(a / b);
     return result(name == "floor_divide" ? q : a - q * b);

@@ -110,7 +110,7 @@ inline std::string joinPath(const std::string &base, const std::string &attr) {
 TsValue scalarOf(const HostTensor &t);
 
 /// torch.NAME over numbers known at import (the arithmetic tracing
-/// records on sizes: floor_divide, mul, add, sub, div, remainder, neg),
+/// records on sizes: floor_divide, mul, add, sub, div, pow, remainder, neg),
 /// or nullopt when an operand is not a number.
 std::optional<TsValue> foldNumbers(llvm::StringRef name,
                                    const std::vector<TsValue> &args);
