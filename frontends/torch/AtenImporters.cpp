@@ -505,6 +505,7 @@ const llvm::StringMap<AtenImporter> &atenImporters() {
     addTransformerImporters(ops);
     addMaskImporters(ops);
     addRecurrentImporters(ops);
+    addImageImporters(ops);
     addCoreImporters(ops);
     return ops;
   }();

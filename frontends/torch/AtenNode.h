@@ -83,6 +83,9 @@ void addMaskImporters(llvm::StringMap<AtenImporter> &table);
 /// Adds aten.lstm.input (unrolled) and log_softmax
 /// (AtenRecurrentImporters.cpp).
 void addRecurrentImporters(llvm::StringMap<AtenImporter> &table);
+/// Adds group_norm, upsampling, leaky_relu and sum/amax/amin
+/// (AtenImageImporters.cpp).
+void addImageImporters(llvm::StringMap<AtenImporter> &table);
 /// Adds the core ATen overloads of run_decompositions()
 /// (AtenCoreImporters.cpp); call after the others.
 void addCoreImporters(llvm::StringMap<AtenImporter> &table);

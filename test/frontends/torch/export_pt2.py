@@ -149,6 +149,29 @@ class LstmTagger(nn.Module):
         return torch.log_softmax(self.out(h), dim=-1)
 
 
+class UnetTiny(nn.Module):
+    """A U-Net-style step: conv, group norm, leaky ReLU, a strided conv
+    down, nearest upsampling back, a skip concat, a bilinear upsample
+    (align_corners both ways), and a head that adds the sum and the max
+    over channels."""
+
+    def __init__(self):
+        super().__init__()
+        self.enc = nn.Conv2d(3, 8, 3, padding=1)
+        self.norm = nn.GroupNorm(2, 8)
+        self.down = nn.Conv2d(8, 8, 3, stride=2, padding=1)
+        self.dec = nn.Conv2d(16, 4, 3, padding=1)
+
+    def forward(self, x):
+        e = F.leaky_relu(self.norm(self.enc(x)), 0.1)
+        d = F.interpolate(self.down(e), scale_factor=2, mode="nearest")
+        y = self.dec(torch.cat([e, d], dim=1))
+        a = F.interpolate(y, size=(12, 12), mode="bilinear", align_corners=False)
+        b = F.interpolate(y, size=(12, 12), mode="bilinear", align_corners=True)
+        z = a + b
+        return z + z.sum(dim=1, keepdim=True) + z.amax(dim=1, keepdim=True)
+
+
 def swin_block():
     """torchvision's shifted-window block at toy size (8 channels, 2 heads,
     4 x 4 windows shifted by 2, a 6 x 6 map padded to 8 x 8): padding, roll,
@@ -199,6 +222,7 @@ MODELS = {
     "gpt_tiny": (TinyGpt, (1, 12), False),
     "lstm_tagger": (LstmTagger, (2, 7), False),
     "swin_block": (swin_block, (1, 6, 6, 8), False),
+    "unet_tiny": (UnetTiny, (1, 3, 8, 8), False),
 }
 
 

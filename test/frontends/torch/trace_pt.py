@@ -76,6 +76,7 @@ MODELS = {
     "gpt_tiny": (export_pt2.TinyGpt, (1, 12)),
     "lstm_tagger": (export_pt2.LstmTagger, (2, 7)),
     "swin_block": (export_pt2.swin_block, (1, 6, 6, 8)),
+    "unet_tiny": (export_pt2.UnetTiny, (1, 3, 8, 8)),
 }
 
 
