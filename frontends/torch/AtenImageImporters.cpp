@@ -113,18 +113,30 @@ FailureOr<SmallVector<int64_t>> upsampleSize(AtenNode &n, RankedTensorType in) {
   return out;
 }
 
-/// upsample_nearest2d(.vec): output pixel o reads input floor(o * in / out)
-/// along H and W (two gathers by constant indices).
-LogicalResult importUpsampleNearest(AtenNode &n, Out &out) {
+/// An upsample's 4-D input (".vec" names it "input", the others "self")
+/// and its output H and W.
+FailureOr<std::pair<Value, SmallVector<int64_t>>> upsampleArgs(AtenNode &n) {
   Value x = n.tensor(n.arg("input") ? "input" : "self");
   if (!x)
     return failure();
-  auto type = n.inputTypeOf(x);
-  auto size = upsampleSize(n, type);
-  if (failed(size) || type.getRank() != 4)
+  if (n.inputTypeOf(x).getRank() != 4)
+    return LogicalResult(n.error() << n.target() << " needs an NCHW input");
+  auto size = upsampleSize(n, n.inputTypeOf(x));
+  if (failed(size))
     return failure();
+  return std::make_pair(x, *size);
+}
+
+/// upsample_nearest2d(.vec): output pixel o reads input floor(o * in / out)
+/// along H and W (two gathers by constant indices).
+LogicalResult importUpsampleNearest(AtenNode &n, Out &out) {
+  auto args = upsampleArgs(n);
+  if (failed(args))
+    return failure();
+  auto [x, size] = *args;
+  auto type = n.inputTypeOf(x);
   for (int i = 0; i < 2; ++i) {
-    int64_t in = type.getDimSize(2 + i), o = (*size)[i];
+    int64_t in = type.getDimSize(2 + i), o = size[i];
     std::vector<int64_t> index;
     for (int64_t k = 0; k < o; ++k)
       index.push_back(std::min(in - 1, int64_t(std::floor(double(k) * in / o))));
@@ -138,17 +150,14 @@ LogicalResult importUpsampleNearest(AtenNode &n, Out &out) {
 
 /// upsample_bilinear2d(.vec)(input, output_size, align_corners, ...).
 LogicalResult importUpsampleBilinear(AtenNode &n, Out &out) {
-  Value x = n.tensor(n.arg("input") ? "input" : "self");
-  if (!x)
+  auto args = upsampleArgs(n);
+  if (failed(args))
     return failure();
-  auto type = n.inputTypeOf(x);
-  auto size = upsampleSize(n, type);
-  if (failed(size) || type.getRank() != 4)
-    return failure();
+  auto [x, size] = *args;
   bool corners = n.boolArg("align_corners", false);
   out.push_back(n.create<ResizeOp>(
       x, n.builder.getDenseI64ArrayAttr({2, 3}),
-      n.builder.getDenseI64ArrayAttr(*size),
+      n.builder.getDenseI64ArrayAttr(size),
       n.builder.getStringAttr(corners ? "align_corners" : "half_pixel")));
   return success(bool(out.back()));
 }
