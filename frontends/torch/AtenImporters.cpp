@@ -205,38 +205,43 @@ AtenImporter pool2d() {
   };
 }
 
-/// adaptive_avg_pool2d: to 1 x 1, the mean over H and W; to an output
+/// adaptive_avg_pool2d / adaptive_max_pool2d (whose indices get no
+/// value): to 1 x 1, the mean (max) over H and W; to an output
 /// size that divides the input's, average pooling with equal windows.
-LogicalResult importAdaptiveAvgPool(AtenNode &n, Out &out) {
+template <bool IsMax>
+LogicalResult importAdaptivePool(AtenNode &n, Out &out) {
+  const char *op = IsMax ? "adaptive_max_pool2d" : "adaptive_avg_pool2d";
   Value x = n.tensor("self");
   if (!x)
     return failure();
   auto size = n.intsArg("output_size", {});
   auto in = n.inputTypeOf(x);
   if (size.size() != 2 || in.getRank() != 4)
-    return n.error() << "adaptive_avg_pool2d: 2 output sizes of an NCHW "
-                        "input are needed";
+    return n.error() << op << ": 2 output sizes of an NCHW input are needed";
   auto &b = n.builder;
   if (size == std::vector<int64_t>{1, 1}) {
-    out.push_back(n.create<ReduceMeanOp>(x, b.getDenseI64ArrayAttr({2, 3}),
-                                         b.getBoolAttr(true)));
+    auto axes = b.getDenseI64ArrayAttr({2, 3});
+    out.push_back(IsMax ? n.create<ReduceMaxOp>(x, axes, b.getBoolAttr(true))
+                        : n.create<ReduceMeanOp>(x, axes, b.getBoolAttr(true)));
     return success(bool(out.back()));
   }
   int64_t h = in.getDimSize(2), w = in.getDimSize(3);
   if (ShapedType::isDynamic(h) || ShapedType::isDynamic(w) || size[0] <= 0 ||
       size[1] <= 0 || h % size[0] || w % size[1])
-    return n.error() << "adaptive_avg_pool2d: the output size must divide "
-                        "the static input size (here " << h << " x " << w
-                     << " to " << size[0] << " x " << size[1] << ")";
+    return n.error() << op << ": the output size must divide the static "
+                        "input size (here " << h << " x " << w << " to "
+                     << size[0] << " x " << size[1] << ")";
   if (h == size[0] && w == size[1]) {
     out.push_back(x);
     return success();
   }
   SmallVector<int64_t> window = {h / size[0], w / size[1]};
-  out.push_back(n.create<AvgPoolOp>(
+  auto args = std::make_tuple(
       x, b.getDenseI64ArrayAttr(window), b.getDenseI64ArrayAttr(window),
       b.getDenseI64ArrayAttr({1, 1}), b.getDenseI64ArrayAttr({0, 0, 0, 0}),
-      b.getBoolAttr(false), LayoutAttr::nchw(b.getContext())));
+      b.getBoolAttr(false), LayoutAttr::nchw(b.getContext()));
+  out.push_back(IsMax ? std::apply([&](auto... a) { return n.create<MaxPoolOp>(a...); }, args)
+                      : std::apply([&](auto... a) { return n.create<AvgPoolOp>(a...); }, args));
   return success(bool(out.back()));
 }
 
@@ -489,7 +494,8 @@ const llvm::StringMap<AtenImporter> &atenImporters() {
       {"aten.conv2d.default", importConv2d},
       {"aten.max_pool2d.default", pool2d<MaxPoolOp, true>()},
       {"aten.avg_pool2d.default", pool2d<AvgPoolOp, false>()},
-      {"aten.adaptive_avg_pool2d.default", importAdaptiveAvgPool},
+      {"aten.adaptive_avg_pool2d.default", importAdaptivePool<false>},
+      {"aten.adaptive_max_pool2d.default", importAdaptivePool<true>},
       {"aten.batch_norm.default", importBatchNorm},
       {"aten.cat.default", importCat},
       {"aten.flatten.using_ints", importFlatten},

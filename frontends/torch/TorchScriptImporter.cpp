@@ -614,13 +614,15 @@ FailureOr<TsValue> Interpreter::invoke(const TsValue &module,
         f.locals[t] = *v;
       continue;
     }
+    // An op's results that inference never reads (a pool's indices) have
+    // no value: their names are bound to None.
     if ((v->kind != VK::Tuple && v->kind != VK::List) ||
-        v->items.size() != stmt.targets.size())
+        v->items.size() > stmt.targets.size())
       return emitError(lineLoc(f, stmt.line))
              << "unpacking a " << v->kindName() << " into "
              << stmt.targets.size() << " names";
-    for (auto [t, item] : llvm::zip(stmt.targets, v->items))
-      f.locals[t] = item;
+    for (auto [i, t] : llvm::enumerate(stmt.targets))
+      f.locals[t] = i < v->items.size() ? v->items[i] : TsValue();
   }
   --depth;
   return result;

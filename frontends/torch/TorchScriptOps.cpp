@@ -55,6 +55,8 @@ const TsOpSchema *torchScriptOp(llvm::StringRef name, size_t leadingNumbers) {
          "count_include_pad", "divisor_override"}}},
       {"adaptive_avg_pool2d",
        {"aten.adaptive_avg_pool2d.default", {"self", "output_size"}}},
+      {"adaptive_max_pool2d",
+       {"aten.adaptive_max_pool2d.default", {"self", "output_size"}, true}},
       {"mean", {"aten.mean.dim", {"self", "dim", "keepdim", "dtype"}}},
       {"relu", {"aten.relu.default", self}},
       {"relu_", {"aten.relu_.default", self}},
