@@ -57,7 +57,7 @@ std::set<std::string> inputsNeededAsConstants(const onnx::ModelProto &model) {
       {"Dropout", {2}},   {"ConstantOfShape", {0}}, {"Trilu", {1}},
       {"ReduceMin", {1}}, {"ReduceProd", {1}},     {"ReduceL1", {1}},
       {"ReduceL2", {1}},  {"ReduceSumSquare", {1}}, {"ReduceLogSum", {1}},
-      {"ReduceLogSumExp", {1}}, {"TopK", {1}}};
+      {"ReduceLogSumExp", {1}}, {"TopK", {1}}, {"Split", {1}}};
   std::set<std::string> graphInputs, needed;
   for (const auto &in : model.graph().input())
     graphInputs.insert(in.name());

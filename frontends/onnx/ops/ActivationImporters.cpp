@@ -3,7 +3,7 @@
 // The activation functions of ONNX's operator set that are arithmetic on
 // existing kiln ops (ELU, SELU, LeakyRelu, PRelu, HardSigmoid, HardSwish,
 // Softplus, Softsign, ThresholdedRelu, Shrink, Celu, Sign), LogSoftmax,
-// Hardmax, Size, CastLike and Trilu.
+// Hardmax, Size, CastLike, Trilu and Split.
 //
 //===----------------------------------------------------------------------===//
 
@@ -226,9 +226,64 @@ LogicalResult importTrilu(NodeContext &nc, Out &out) {
   return success(bool(out.back()));
 }
 
+/// Split(input, split?) along `axis` into the node's outputs: sizes from
+/// the `split` input (opset 13+) or attribute, else equal parts (opset 18's
+/// num_outputs: the last part may be smaller). The split dim is static.
+LogicalResult importSplit(NodeContext &nc, Out &out) {
+  auto type = nc.inputType(0);
+  int64_t axis = normalizeAxis(nc.intAttr("axis", 0), type.getRank());
+  if (axis < 0)
+    return nc.error() << "axis out of range";
+  int64_t total = type.getDimSize(axis);
+  if (ShapedType::isDynamic(total))
+    return nc.error() << "Split of a dynamic dim is not supported";
+  int64_t parts = nc.node.output_size();
+  std::optional<std::vector<int64_t>> sizes = nc.intsAttr("split");
+  if (nc.input(1)) {
+    sizes = nc.constInts(1);
+    if (!sizes)
+      return nc.error() << "Split sizes must be constant";
+  }
+  if (!sizes || sizes->empty()) {
+    int64_t each = (total + parts - 1) / std::max<int64_t>(parts, 1);
+    sizes.emplace();
+    for (int64_t at = 0; at < total; at += each)
+      sizes->push_back(std::min(each, total - at));
+  }
+  if (int64_t(sizes->size()) != parts)
+    return nc.error() << "Split into " << sizes->size() << " parts for "
+                      << parts << " outputs";
+  int64_t at = 0;
+  for (int64_t size : *sizes) {
+    if (type.hasStaticShape()) {
+      SmallVector<int64_t> offsets(type.getRank(), 0), shape(type.getShape()),
+          strides(type.getRank(), 1);
+      offsets[axis] = at;
+      shape[axis] = size;
+      out.push_back(nc.create<SliceOp>(
+          nc.input(0), nc.builder.getDenseI64ArrayAttr(offsets),
+          nc.builder.getDenseI64ArrayAttr(shape),
+          nc.builder.getDenseI64ArrayAttr(strides)));
+    } else {
+      // Other dims dynamic (a batch): the bounds of one axis at run time.
+      out.push_back(nc.create<DynamicSliceOp>(
+          nc.input(0), nc.i64Const({at}), nc.i64Const({at + size}),
+          nc.builder.getDenseI64ArrayAttr({axis}),
+          nc.builder.getDenseI64ArrayAttr({1})));
+    }
+    if (!out.back())
+      return failure();
+    at += size;
+  }
+  if (at != total)
+    return nc.error() << "Split sizes sum to " << at << ", the dim is " << total;
+  return success();
+}
+
 } // namespace
 
 void registerActivationImporters(ImporterRegistry &r) {
+  r["Split"] = importSplit;
   r["Elu"] = importElu;
   r["Selu"] = importSelu;
   r["Celu"] = importCelu;
