@@ -353,23 +353,8 @@ LogicalResult importSliceScatter(AtenNode &n, Out &out) {
   int64_t size = type.getDimSize(dim);
   if (ShapedType::isDynamic(size) || n.intArg("step", 1) != 1)
     return n.error() << "slice_scatter needs a static dim and step 1";
-  auto clampIndex = [&](int64_t i) {
-    i = i < 0 ? i + size : i;
-    return std::clamp<int64_t>(i, 0, size);
-  };
-  const auto *endArg = n.arg("end");
-  int64_t start = clampIndex(n.intArg("start", 0));
-  int64_t end = endArg && !endArg->get("as_none") ? clampIndex(n.intArg("end", size))
-                                                   : size;
-  SmallVector<Value> parts;
-  if (start > 0)
-    parts.push_back(sliceDim(n, x, dim, 0, start, 1));
-  parts.push_back(src);
-  if (end < size)
-    parts.push_back(sliceDim(n, x, dim, end, size, 1));
-  out.push_back(parts.size() == 1
-                    ? src
-                    : n.create<ConcatOp>(parts, n.builder.getI64IntegerAttr(dim)));
+  auto [start, end] = sliceBounds(n, size);
+  out.push_back(scatterSlice(n, x, src, dim, start, end));
   return success(bool(out.back()));
 }
 

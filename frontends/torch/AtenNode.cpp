@@ -4,6 +4,8 @@
 
 #include "ir/KilnDialect.h"
 
+#include <algorithm>
+
 #include <limits>
 
 using namespace mlir;
@@ -146,6 +148,42 @@ Value sliceDim(AtenNode &n, Value x, int64_t dim, int64_t start, int64_t end,
   return n.create<SliceOp>(x, b.getDenseI64ArrayAttr(offsets),
                            b.getDenseI64ArrayAttr(sizes),
                            b.getDenseI64ArrayAttr(strides));
+}
+
+std::pair<int64_t, int64_t> sliceBounds(const AtenNode &n, int64_t size) {
+  auto clampIndex = [&](int64_t i) {
+    return std::clamp<int64_t>(i < 0 ? i + size : i, 0, size);
+  };
+  const auto *end = n.arg("end");
+  return {clampIndex(n.intArg("start", 0)),
+          end && !end->get("as_none") ? clampIndex(n.intArg("end", size))
+                                      : size};
+}
+
+Value scatterSlice(AtenNode &n, Value base, Value value, int64_t dim,
+                   int64_t start, int64_t end) {
+  int64_t size = n.inputTypeOf(base).getDimSize(dim);
+  SmallVector<Value> parts;
+  if (start > 0)
+    parts.push_back(sliceDim(n, base, dim, 0, start, 1));
+  parts.push_back(value);
+  if (end < size)
+    parts.push_back(sliceDim(n, base, dim, end, size, 1));
+  return parts.size() == 1
+             ? value
+             : n.create<ConcatOp>(parts, n.builder.getI64IntegerAttr(dim));
+}
+
+std::optional<SliceView> sliceViewOf(AtenNode &n, Value x, std::string base) {
+  auto type = n.inputTypeOf(x);
+  if (n.intArg("step", 1) != 1)
+    return std::nullopt;
+  int64_t dim = normalizeAxis(n.intArg("dim", 0), type.getRank());
+  int64_t size = type.getDimSize(dim);
+  if (ShapedType::isDynamic(size))
+    return std::nullopt;
+  auto [start, end] = sliceBounds(n, size);
+  return SliceView{std::move(base), dim, start, end};
 }
 
 } // namespace kiln::torch_frontend

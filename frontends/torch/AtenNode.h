@@ -66,6 +66,28 @@ public:
 mlir::Value sliceDim(AtenNode &n, mlir::Value x, int64_t dim, int64_t start,
                      int64_t end, int64_t step);
 
+/// The [start, end) of a step-1 slice node (slice.Tensor, slice_scatter)
+/// along static dim `dim` of size `size`: its start/end arguments with
+/// Python's negative indices and clamping.
+std::pair<int64_t, int64_t> sliceBounds(const AtenNode &n, int64_t size);
+
+/// `base` with `value` written over [start, end) of its static dim `dim`:
+/// a concat of the kept parts and `value` (slice_scatter, and fill_ into a
+/// slice written back).
+mlir::Value scatterSlice(AtenNode &n, mlir::Value base, mlir::Value value,
+                         int64_t dim, int64_t start, int64_t end);
+
+/// A step-1 slice of static dim `dim` of the tensor named `base`: where a
+/// fill_ into the slice writes back (Swin's window mask).
+struct SliceView {
+  std::string base;
+  int64_t dim, start, end;
+};
+/// The view slice.Tensor node `n` makes of `x` (named `base`), or nullopt
+/// when its step is not 1 or the dim is dynamic.
+std::optional<SliceView> sliceViewOf(AtenNode &n, mlir::Value x,
+                                     std::string base);
+
 /// An overload's name without the "torch.ops." prefix.
 std::string atenName(llvm::StringRef target);
 

@@ -20,8 +20,6 @@
 
 #include "llvm/ADT/StringExtras.h"
 
-#include <algorithm>
-
 using namespace mlir;
 
 namespace kiln::torch_frontend {
@@ -62,15 +60,9 @@ private:
   std::map<std::string, Value> values;
   /// Tensors an in-place op overwrote -> that op's node name.
   std::map<std::string, std::string> overwritten;
-  /// A slice (step 1, static) of another tensor: where a fill into it
+  /// Step-1 slices of other tensors, by name: where a fill into one
   /// writes back.
-  struct SliceView {
-    std::string base;
-    int64_t dim, start, end;
-  };
   std::map<std::string, SliceView> views;
-  /// Records `node`'s result as a view when it is a step-1 slice.
-  void recordView(AtenNode &n, const std::string &result);
   /// Writes `value`, the new contents of slice view `name`, back into its
   /// base (and the base's base...), rebinding their names.
   LogicalResult writeBack(AtenNode &n, std::string name, Value value);
@@ -327,27 +319,6 @@ static std::vector<std::string> tensorsRead(const llvm::json::Object &node) {
   return names;
 }
 
-void Importer::recordView(AtenNode &n, const std::string &result) {
-  const auto *self = n.arg("self");
-  const auto *t = self ? self->getObject("as_tensor") : nullptr;
-  Value x = n.tensor("self", false);
-  if (!t || !x || n.intArg("step", 1) != 1)
-    return;
-  auto type = n.inputTypeOf(x);
-  int64_t dim = normalizeAxis(n.intArg("dim", 0), type.getRank());
-  int64_t size = type.getDimSize(dim);
-  if (ShapedType::isDynamic(size))
-    return;
-  auto clampIndex = [&](int64_t i) {
-    return std::clamp<int64_t>(i < 0 ? i + size : i, 0, size);
-  };
-  const auto *end = n.arg("end");
-  views[result] = {t->getString("name").value_or("").str(), dim,
-                   clampIndex(n.intArg("start", 0)),
-                   end && !end->get("as_none") ? clampIndex(n.intArg("end", size))
-                                               : size};
-}
-
 LogicalResult Importer::writeBack(AtenNode &n, std::string name, Value value) {
   values[name] = value;
   for (auto it = views.find(name); it != views.end(); it = views.find(name)) {
@@ -356,16 +327,7 @@ LogicalResult Importer::writeBack(AtenNode &n, std::string name, Value value) {
     if (!base)
       return emitError(n.loc) << "writes into a slice of '" << view.base
                               << "', which Kiln has no value for";
-    int64_t size = cast<RankedTensorType>(base.getType()).getDimSize(view.dim);
-    SmallVector<Value> parts;
-    if (view.start > 0)
-      parts.push_back(sliceDim(n, base, view.dim, 0, view.start, 1));
-    parts.push_back(value);
-    if (view.end < size)
-      parts.push_back(sliceDim(n, base, view.dim, view.end, size, 1));
-    value = parts.size() == 1
-                ? value
-                : n.create<ConcatOp>(parts, builder.getI64IntegerAttr(view.dim));
+    value = scatterSlice(n, base, value, view.dim, view.start, view.end);
     if (!value)
       return failure();
     name = view.base;
@@ -432,7 +394,10 @@ LogicalResult Importer::importNode(const llvm::json::Object &node) {
   for (size_t i = 0; i < outs.size(); ++i)
     values[names[i]] = outs[i];
   if (n.target() == "aten.slice.Tensor" && names.size() == 1)
-    recordView(n, names[0]);
+    if (const auto *self = n.arg("self")->getObject("as_tensor"))
+      if (auto view = sliceViewOf(n, n.tensor("self"),
+                                  self->getString("name").value_or("").str()))
+        views[names[0]] = *view;
   if (fill)
     if (const auto *t = n.arg("self")->getObject("as_tensor"))
       return writeBack(n, t->getString("name").value_or("").str(), outs[0]);

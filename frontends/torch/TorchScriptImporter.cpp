@@ -25,7 +25,6 @@
 
 #include "llvm/ADT/StringExtras.h"
 
-#include <algorithm>
 #include <cmath>
 
 using namespace mlir;
@@ -70,14 +69,9 @@ private:
   int depth = 0;
   /// Some op had no importer (reported; the import goes on to list all).
   bool unsupported = false;
-  /// A step-1 slice of another tensor, by the slice's tensor name: where a
-  /// fill_ into it writes back (Swin's window mask).
-  struct SliceView {
-    std::string base;
-    int64_t dim, start, end;
-  };
+  /// Step-1 slices of other tensors, by the slice's tensor name: where a
+  /// fill_ into one writes back (Swin's window mask).
   std::map<std::string, SliceView> views;
-  void recordView(AtenNode &n, const std::string &base, const std::string &view);
   /// After fill_/zero_ of `name`: its new value written into the tensors it
   /// is a slice of (as concatenations), rebinding their names.
   LogicalResult writeBack(AtenNode &n, std::string name);
@@ -348,7 +342,9 @@ Interpreter::callTorch(llvm::StringRef name, std::vector<TsValue> &args,
   // A step-1 slice is a view a later fill_ writes back through.
   if (name == "slice" && args.size() >= 1 && args[0].kind == VK::Tensor &&
       result.kind == VK::Tensor)
-    recordView(n, resolve(args[0].text), result.text);
+    if (auto view = sliceViewOf(n, values.at(resolve(args[0].text)),
+                                resolve(args[0].text)))
+      views[result.text] = *view;
   // An in-place op's result is the tensor it overwrote, from now on.
   if (name.ends_with("_") && !args.empty() && args[0].kind == VK::Tensor) {
     std::string self = resolve(args[0].text);
@@ -359,40 +355,12 @@ Interpreter::callTorch(llvm::StringRef name, std::vector<TsValue> &args,
   return result;
 }
 
-void Interpreter::recordView(AtenNode &n, const std::string &base,
-                             const std::string &view) {
-  auto type = cast<RankedTensorType>(values.at(base).getType());
-  if (n.intArg("step", 1) != 1)
-    return;
-  int64_t dim = normalizeAxis(n.intArg("dim", 0), type.getRank());
-  int64_t size = type.getDimSize(dim);
-  if (ShapedType::isDynamic(size))
-    return;
-  auto clampIndex = [&](int64_t i) {
-    return std::clamp<int64_t>(i < 0 ? i + size : i, 0, size);
-  };
-  const auto *end = n.arg("end");
-  views[view] = {base, dim, clampIndex(n.intArg("start", 0)),
-                 end && !end->get("as_none") ? clampIndex(n.intArg("end", size))
-                                             : size};
-}
-
 LogicalResult Interpreter::writeBack(AtenNode &n, std::string name) {
   for (auto it = views.find(name); it != views.end(); it = views.find(name)) {
     SliceView view = it->second;
     Value value = values.at(resolve(name));
     Value base = values.at(resolve(view.base));
-    int64_t size = cast<RankedTensorType>(base.getType()).getDimSize(view.dim);
-    SmallVector<Value> parts;
-    if (view.start > 0)
-      parts.push_back(sliceDim(n, base, view.dim, 0, view.start, 1));
-    parts.push_back(value);
-    if (view.end < size)
-      parts.push_back(sliceDim(n, base, view.dim, view.end, size, 1));
-    Value merged = parts.size() == 1
-                       ? value
-                       : n.create<ConcatOp>(parts,
-                                            builder.getI64IntegerAttr(view.dim));
+    Value merged = scatterSlice(n, base, value, view.dim, view.start, view.end);
     if (!merged)
       return failure();
     std::string next = resolve(view.base);
