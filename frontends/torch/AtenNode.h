@@ -108,6 +108,9 @@ void addRecurrentImporters(llvm::StringMap<AtenImporter> &table);
 /// Adds group_norm, upsampling, leaky_relu and sum/amax/amin
 /// (AtenImageImporters.cpp).
 void addImageImporters(llvm::StringMap<AtenImporter> &table);
+/// Adds flip, roll, swapaxes, constant padding, slice_scatter, index and
+/// as_strided (AtenLayoutImporters.cpp).
+void addLayoutImporters(llvm::StringMap<AtenImporter> &table);
 /// Adds the core ATen overloads of run_decompositions()
 /// (AtenCoreImporters.cpp); call after the others.
 void addCoreImporters(llvm::StringMap<AtenImporter> &table);
