@@ -67,6 +67,16 @@ def Kiln_FloorOp : Kiln_UnaryOp<"floor", "largest integer not above x">;
 def Kiln_CeilOp : Kiln_UnaryOp<"ceil", "smallest integer not below x">;
 def Kiln_SinOp : Kiln_UnaryOp<"sin", "sine (radians)">;
 def Kiln_CosOp : Kiln_UnaryOp<"cos", "cosine (radians)">;
+def Kiln_TanOp : Kiln_UnaryOp<"tan", "tangent (radians)">;
+def Kiln_AsinOp : Kiln_UnaryOp<"asin", "arcsine">;
+def Kiln_AcosOp : Kiln_UnaryOp<"acos", "arccosine">;
+def Kiln_AtanOp : Kiln_UnaryOp<"atan", "arctangent">;
+def Kiln_SinhOp : Kiln_UnaryOp<"sinh", "hyperbolic sine">;
+def Kiln_CoshOp : Kiln_UnaryOp<"cosh", "hyperbolic cosine">;
+def Kiln_AsinhOp : Kiln_UnaryOp<"asinh", "inverse hyperbolic sine">;
+def Kiln_AcoshOp : Kiln_UnaryOp<"acosh", "inverse hyperbolic cosine">;
+def Kiln_AtanhOp : Kiln_UnaryOp<"atanh", "inverse hyperbolic tangent">;
+def Kiln_RoundOp : Kiln_UnaryOp<"round", "nearest integer, halves to even">;
 
 def Kiln_ClipOp : Kiln_GraphOp<"clip", [SameOperandsAndResultType]> {
   let summary = "min(max(x, min), max): clamps into [min, max]";

@@ -22,7 +22,25 @@ struct ConstantLowering : OpRewritePattern<ConstantOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ConstantOp op,
                                 PatternRewriter &rewriter) const override {
-    rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, op.getValue());
+    auto type = cast<RankedTensorType>(op.getType());
+    auto dense = dyn_cast<DenseElementsAttr>(op.getValue());
+    Type et = type.getElementType();
+    if (!et.isUnsignedInteger() || !dense) {
+      rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, op.getValue());
+      return success();
+    }
+    // arith.constant is signless: the same bits as a signless constant,
+    // read as unsigned elements (the casts CastLowering also uses).
+    Type st = IntegerType::get(op.getContext(), et.getIntOrFloatBitWidth());
+    Value bits = arith::ConstantOp::create(rewriter, op.getLoc(),
+                                           dense.bitcast(st));
+    rewriter.replaceOp(
+        op, buildElementwise(rewriter, op.getLoc(), type, bits,
+                             [&](OpBuilder &b, Location l, ValueRange a) {
+                               return UnrealizedConversionCastOp::create(
+                                          b, l, et, a[0])
+                                   .getResult(0);
+                             }));
     return success();
   }
 };
@@ -45,6 +63,16 @@ KILN_FLOAT_UNARY(FloorOp, math::FloorOp::create(b, loc, x))
 KILN_FLOAT_UNARY(CeilOp, math::CeilOp::create(b, loc, x))
 KILN_FLOAT_UNARY(SinOp, math::SinOp::create(b, loc, x))
 KILN_FLOAT_UNARY(CosOp, math::CosOp::create(b, loc, x))
+KILN_FLOAT_UNARY(TanOp, math::TanOp::create(b, loc, x))
+KILN_FLOAT_UNARY(AsinOp, math::AsinOp::create(b, loc, x))
+KILN_FLOAT_UNARY(AcosOp, math::AcosOp::create(b, loc, x))
+KILN_FLOAT_UNARY(AtanOp, math::AtanOp::create(b, loc, x))
+KILN_FLOAT_UNARY(SinhOp, math::SinhOp::create(b, loc, x))
+KILN_FLOAT_UNARY(CoshOp, math::CoshOp::create(b, loc, x))
+KILN_FLOAT_UNARY(AsinhOp, math::AsinhOp::create(b, loc, x))
+KILN_FLOAT_UNARY(AcoshOp, math::AcoshOp::create(b, loc, x))
+KILN_FLOAT_UNARY(AtanhOp, math::AtanhOp::create(b, loc, x))
+KILN_FLOAT_UNARY(RoundOp, math::RoundEvenOp::create(b, loc, x))
 KILN_FLOAT_UNARY(ReluOp, arith::MaximumFOp::create(
                              b, loc, x, scalarConstant(b, loc, et, 0.0)))
 KILN_FLOAT_UNARY(ReciprocalOp, arith::DivFOp::create(
@@ -229,8 +257,43 @@ static Value floatFloorMod(OpBuilder &b, Location loc, Value x, Value y,
                                  arith::AddFOp::create(b, loc, r, y), r);
 }
 
+/// Unsigned integer arithmetic on the signless `x` and `y`: wrapping add,
+/// sub, mul and pow as for signed ones, unsigned max, min, quotient and
+/// remainder (floor and truncation agree); division by zero yields 0.
+static Value unsignedBinary(OpBuilder &b, Location loc, BinKind k, Value x,
+                            Value y, Type st) {
+  switch (k) {
+  case BinKind::Max: return arith::MaxUIOp::create(b, loc, x, y);
+  case BinKind::Min: return arith::MinUIOp::create(b, loc, x, y);
+  case BinKind::Div:
+  case BinKind::FloorDiv:
+  case BinKind::FloorMod:
+  case BinKind::Rem: {
+    Value zero = scalarConstant(b, loc, st, 0);
+    Value isZero =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, y, zero);
+    Value safe = arith::SelectOp::create(b, loc, isZero,
+                                         scalarConstant(b, loc, st, 1), y);
+    Value r = k == BinKind::Div || k == BinKind::FloorDiv
+                  ? arith::DivUIOp::create(b, loc, x, safe).getResult()
+                  : arith::RemUIOp::create(b, loc, x, safe).getResult();
+    return arith::SelectOp::create(b, loc, isZero, zero, r);
+  }
+  default: return binaryScalar(b, loc, k, x, y, st);
+  }
+}
+
 Value binaryScalar(OpBuilder &b, Location loc, BinKind k, Value x, Value y,
                    Type et) {
+  if (et.isUnsignedInteger()) {
+    // arith is signless: compute on the signless integer of this width.
+    Type st = signless(et);
+    auto retype = [&](Value v, Type t) {
+      return UnrealizedConversionCastOp::create(b, loc, t, v).getResult(0);
+    };
+    Value r = unsignedBinary(b, loc, k, retype(x, st), retype(y, st), st);
+    return r ? retype(r, et) : r;
+  }
   if (isa<FloatType>(et)) {
     switch (k) {
     case BinKind::Add: return arith::AddFOp::create(b, loc, x, y);
@@ -296,6 +359,7 @@ void populateElementwiseToLinalgPatterns(RewritePatternSet &patterns) {
                UnaryLowering<AbsOp>, UnaryLowering<ReciprocalOp>,
                UnaryLowering<FloorOp>, UnaryLowering<CeilOp>,
                UnaryLowering<SinOp>, UnaryLowering<CosOp>,
+               UnaryLowering<TanOp>, UnaryLowering<AsinOp>, UnaryLowering<AcosOp>, UnaryLowering<AtanOp>, UnaryLowering<SinhOp>, UnaryLowering<CoshOp>, UnaryLowering<AsinhOp>, UnaryLowering<AcoshOp>, UnaryLowering<AtanhOp>, UnaryLowering<RoundOp>,
                BinaryLowering<AddOp, BinKind::Add>,
                BinaryLowering<SubOp, BinKind::Sub>,
                BinaryLowering<MulOp, BinKind::Mul>,

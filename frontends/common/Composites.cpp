@@ -82,4 +82,22 @@ Value buildNumpyMatMul(NodeBuilder &nb, Value a, Value b) {
   return nb.reshape(r, shape);
 }
 
+Value buildMatMulAlong(NodeBuilder &nb, Value x, int64_t axis, Value m) {
+  if (!x || !m)
+    return {};
+  int64_t rank = cast<RankedTensorType>(x.getType()).getRank();
+  SmallVector<int64_t> perm, inverse(rank);
+  for (int64_t d = 0; d < rank; ++d)
+    if (d != axis)
+      perm.push_back(d);
+  perm.push_back(axis);
+  for (int64_t d = 0; d < rank; ++d)
+    inverse[perm[d]] = d;
+  auto &b = nb.builder;
+  Value moved = nb.create<TransposeOp>(x, b.getDenseI64ArrayAttr(perm));
+  Value y = moved ? buildNumpyMatMul(nb, moved, m) : Value();
+  return y ? nb.create<TransposeOp>(y, b.getDenseI64ArrayAttr(inverse))
+           : Value();
+}
+
 } // namespace kiln

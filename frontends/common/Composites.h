@@ -30,6 +30,11 @@ mlir::Value buildLogSoftmax(NodeBuilder &nb, mlir::Value x, int64_t axis);
 /// Null (reported) when the operands do not fit.
 mlir::Value buildNumpyMatMul(NodeBuilder &nb, mlir::Value a, mlir::Value b);
 
+/// `x` with dim `axis` (of size k) mapped through the k x m matrix `m`:
+/// result[..., j, ...] = sum_i x[..., i, ...] * m[i, j].
+mlir::Value buildMatMulAlong(NodeBuilder &nb, mlir::Value x, int64_t axis,
+                             mlir::Value m);
+
 /// Logical and (`all`) or or of a bool tensor over sorted `axes`.
 mlir::Value buildAllAny(NodeBuilder &nb, mlir::Value x,
                         llvm::ArrayRef<int64_t> axes, bool keepdims, bool all);

@@ -75,6 +75,12 @@ const ImporterRegistry &importerRegistry() {
     registerReshapeImporters(r);
     registerLogicIndexImporters(r);
     registerActivationImporters(r);
+    registerElementIndexImporters(r);
+    registerConvPoolImporters(r);
+    registerRearrangeImporters(r);
+    registerNormalizationImporters(r);
+    registerResizeImporters(r);
+    registerConvTransposeImporters(r);
     return r;
   }();
   return registry;

@@ -29,12 +29,14 @@ class NodeContext : public NodeBuilder {
 public:
   NodeContext(const onnx::NodeProto &node, mlir::Location loc,
               mlir::OpBuilder &builder, std::vector<mlir::Value> inputs,
-              int opset)
+              int opset, int sourceOpset)
       : NodeBuilder(loc, builder, std::move(inputs)), node(node),
-        opset(opset) {}
+        opset(opset), sourceOpset(sourceOpset) {}
 
   const onnx::NodeProto &node;
-  int opset;
+  /// The opset the node is in (after version conversion), and the one the
+  /// model was written for, where the converter drops meaning.
+  int opset, sourceOpset;
 
   const onnx::AttributeProto *attr(llvm::StringRef name) const;
   int64_t intAttr(llvm::StringRef name, int64_t dflt) const;
@@ -54,6 +56,12 @@ void registerShapeImporters(ImporterRegistry &registry);
 void registerReshapeImporters(ImporterRegistry &registry);
 void registerLogicIndexImporters(ImporterRegistry &registry);
 void registerActivationImporters(ImporterRegistry &registry);
+void registerElementIndexImporters(ImporterRegistry &registry);
+void registerConvPoolImporters(ImporterRegistry &registry);
+void registerRearrangeImporters(ImporterRegistry &registry);
+void registerNormalizationImporters(ImporterRegistry &registry);
+void registerResizeImporters(ImporterRegistry &registry);
+void registerConvTransposeImporters(ImporterRegistry &registry);
 
 /// The registry of every op the ONNX frontend imports.
 const ImporterRegistry &importerRegistry();

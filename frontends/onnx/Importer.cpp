@@ -57,7 +57,9 @@ std::set<std::string> inputsNeededAsConstants(const onnx::ModelProto &model) {
       {"Dropout", {2}},   {"ConstantOfShape", {0}}, {"Trilu", {1}},
       {"ReduceMin", {1}}, {"ReduceProd", {1}},     {"ReduceL1", {1}},
       {"ReduceL2", {1}},  {"ReduceSumSquare", {1}}, {"ReduceLogSum", {1}},
-      {"ReduceLogSumExp", {1}}, {"TopK", {1}}, {"Split", {1}}};
+      {"ReduceLogSumExp", {1}}, {"TopK", {1}}, {"Split", {1}},
+      {"Resize", {1, 2, 3}}, {"Tile", {1}}, {"CumSum", {1}},
+      {"OneHot", {1, 2}}, {"Range", {2}}};
   std::set<std::string> graphInputs, needed;
   for (const auto &in : model.graph().input())
     graphInputs.insert(in.name());
@@ -166,7 +168,8 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
                             << "' is not defined before this node";
     inputs.push_back(it->second);
   }
-  NodeContext nc(node, loc, builder, std::move(inputs), defaultOpset(model));
+  NodeContext nc(node, loc, builder, std::move(inputs), defaultOpset(model),
+                 sourceOpset(model));
   SmallVector<Value> results;
   const OpImporter &importer = importerRegistry().find(node.op_type())->second;
   if (failed(importer(nc, results)) || nc.failedOp)

@@ -26,6 +26,13 @@ int defaultOpset(const onnx::ModelProto &model) {
   return 1;
 }
 
+int sourceOpset(const onnx::ModelProto &model) {
+  for (const auto &prop : model.metadata_props())
+    if (prop.key() == kSourceOpsetKey)
+      return std::atoi(prop.value().c_str());
+  return defaultOpset(model);
+}
+
 static bool readFile(const std::string &path, std::string &bytes,
                      std::string &error) {
   std::ifstream in(path, std::ios::binary);
@@ -149,11 +156,28 @@ bool loadOnnxModel(const std::string &path, onnx::ModelProto &model,
               "; Kiln supports opsets up to " + std::to_string(kTargetOpset);
       return false;
     }
-    if (opset != kTargetOpset)
-      model = onnx::version_conversion::ConvertVersion(model, kTargetOpset);
     onnx::ShapeInferenceOptions options{/*check_type=*/true,
                                         /*error_mode=*/0,
                                         /*enable_data_propagation=*/true};
+    if (opset != kTargetOpset) {
+      // The converter's adapters for old broadcasting and Softmax need the
+      // shapes of their inputs: infer them in the model's own opset first,
+      // as far as old models allow (they break their opset's type rules,
+      // an int64 Constant in opset 6 say, so types are not checked here).
+      try {
+        onnx::ShapeInferenceOptions lenient{/*check_type=*/false,
+                                            /*error_mode=*/0,
+                                            /*enable_data_propagation=*/true};
+        onnx::shape_inference::InferShapes(
+            model, onnx::OpSchemaRegistry::Instance(), lenient);
+      } catch (const std::exception &) {
+        // Best effort: the converter reports what it still cannot adapt.
+      }
+      model = onnx::version_conversion::ConvertVersion(model, kTargetOpset);
+      auto *prop = model.add_metadata_props();
+      prop->set_key(kSourceOpsetKey);
+      prop->set_value(std::to_string(opset));
+    }
     onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(),
                                        options);
   } catch (const std::exception &e) {

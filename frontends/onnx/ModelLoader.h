@@ -31,6 +31,13 @@ using InputShapes = std::map<std::string, std::vector<int64_t>>;
 bool loadOnnxModel(const std::string &path, onnx::ModelProto &model,
                    std::string &error, const InputShapes &shapes = {});
 
+/// The metadata key under which a converted model keeps the opset it was
+/// written for.
+constexpr const char *kSourceOpsetKey = "kiln.source_opset";
+
+/// The opset the model was written for, before any conversion.
+int sourceOpset(const onnx::ModelProto &model);
+
 /// The model's default-domain opset version (1 if it declares none).
 int defaultOpset(const onnx::ModelProto &model);
 

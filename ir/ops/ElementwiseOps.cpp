@@ -35,6 +35,16 @@ KILN_UNARY_FOLD(FloorOp, std::floor(x))
 KILN_UNARY_FOLD(CeilOp, std::ceil(x))
 KILN_UNARY_FOLD(SinOp, std::sin(x))
 KILN_UNARY_FOLD(CosOp, std::cos(x))
+KILN_UNARY_FOLD(TanOp, std::tan(x))
+KILN_UNARY_FOLD(AsinOp, std::asin(x))
+KILN_UNARY_FOLD(AcosOp, std::acos(x))
+KILN_UNARY_FOLD(AtanOp, std::atan(x))
+KILN_UNARY_FOLD(SinhOp, std::sinh(x))
+KILN_UNARY_FOLD(CoshOp, std::cosh(x))
+KILN_UNARY_FOLD(AsinhOp, std::asinh(x))
+KILN_UNARY_FOLD(AcoshOp, std::acosh(x))
+KILN_UNARY_FOLD(AtanhOp, std::atanh(x))
+KILN_UNARY_FOLD(RoundOp, std::nearbyint(x))
 #undef KILN_UNARY_FOLD
 
 LogicalResult ClipOp::verify() {

@@ -60,10 +60,22 @@ LogicalResult importLeakyRelu(NodeContext &nc, Out &out) {
   return success(bool(out.back()));
 }
 
-/// PRelu(x, slope): slope broadcasts against x (numpy rules).
+/// PRelu(x, slope): slope broadcasts against x (numpy rules). Before
+/// opset 7 a 1-D slope of size C was per channel (dim 1), and the version
+/// converter keeps its shape: such a slope, which numpy rules would not
+/// broadcast, is placed on dim 1.
 LogicalResult importPRelu(NodeContext &nc, Out &out) {
-  Value x = nc.input(0);
-  out.push_back(positiveOr(nc, x, nc.create<MulOp>(x, nc.input(1))));
+  Value x = nc.input(0), slope = nc.input(1);
+  auto xt = nc.inputType(0), st = nc.inputType(1);
+  int64_t rank = xt.getRank();
+  if (st.getRank() == 1 && rank > 2 && st.getDimSize(0) > 1 &&
+      st.getDimSize(0) == xt.getDimSize(1) &&
+      st.getDimSize(0) != xt.getDimSize(rank - 1)) {
+    SmallVector<int64_t> shape(rank - 1, 1);
+    shape[0] = st.getDimSize(0);
+    slope = nc.reshape(slope, shape);
+  }
+  out.push_back(positiveOr(nc, x, nc.create<MulOp>(x, slope)));
   return success(bool(out.back()));
 }
 

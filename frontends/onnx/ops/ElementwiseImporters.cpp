@@ -2,7 +2,7 @@
 //
 // Unary math, the broadcasting binary ops (Max/Min are variadic in ONNX and
 // become chains), Clip, Cast and the ops that are identities at inference
-// (Identity, Dropout).
+// (Identity, Dropout), Mean, IsNaN, IsInf and BitShift.
 //
 //===----------------------------------------------------------------------===//
 
@@ -48,6 +48,58 @@ static OpImporter binary() {
     out.push_back(acc);
     return success();
   };
+}
+
+/// Mean: the variadic Sum divided by the input count.
+static LogicalResult importMean(NodeContext &nc, SmallVectorImpl<Value> &out) {
+  if (failed(binary<AddOp>()(nc, out)))
+    return failure();
+  Type et = nc.inputType(0).getElementType();
+  out.back() = nc.create<DivOp>(out.back(),
+                                nc.scalarConst(et, double(nc.inputs.size())));
+  return success(bool(out.back()));
+}
+
+/// BitShift on unsigned integers: x * 2^y (LEFT) or x / 2^y (RIGHT),
+/// which wrap and round as the shifts do for shift amounts below the width.
+static LogicalResult importBitShift(NodeContext &nc,
+                                    SmallVectorImpl<Value> &out) {
+  Type et = nc.inputType(0).getElementType();
+  if (!et.isUnsignedInteger() || nc.inputType(1).getElementType() != et)
+    return nc.error() << "BitShift needs two unsigned integer inputs of one "
+                         "type";
+  std::string direction = nc.stringAttr("direction", "");
+  if (direction != "LEFT" && direction != "RIGHT")
+    return nc.error() << "BitShift direction must be LEFT or RIGHT";
+  Value factor = nc.create<PowOp>(nc.scalarConst(et, 2.0), nc.input(1));
+  out.push_back(direction == "LEFT" ? nc.create<MulOp>(nc.input(0), factor)
+                                    : nc.create<DivOp>(nc.input(0), factor));
+  return success(bool(out.back()));
+}
+
+/// IsNaN: x != x, true only for NaN.
+static LogicalResult importIsNaN(NodeContext &nc, SmallVectorImpl<Value> &out) {
+  out.push_back(nc.create<NotEqualOp>(nc.input(0), nc.input(0)));
+  return success(bool(out.back()));
+}
+
+/// IsInf: x == +inf or x == -inf, each side selectable.
+static LogicalResult importIsInf(NodeContext &nc, SmallVectorImpl<Value> &out) {
+  Value x = nc.input(0);
+  Type et = nc.inputType(0).getElementType();
+  double inf = std::numeric_limits<double>::infinity();
+  Value r;
+  for (auto [attr, sign] : {std::pair{"detect_positive", 1.0},
+                            std::pair{"detect_negative", -1.0}}) {
+    if (!nc.intAttr(attr, 1))
+      continue;
+    Value hit = nc.create<EqualOp>(x, nc.scalarConst(et, sign * inf));
+    r = r ? nc.create<OrOp>(r, hit) : hit;
+  }
+  if (!r) // neither side: all false
+    r = nc.create<AndOp>(nc.create<EqualOp>(x, x), nc.create<NotEqualOp>(x, x));
+  out.push_back(r);
+  return success(bool(out.back()));
 }
 
 static LogicalResult importIdentity(NodeContext &nc,
@@ -126,6 +178,16 @@ void registerElementwiseImporters(ImporterRegistry &r) {
   r["Ceil"] = unary<CeilOp>();
   r["Sin"] = unary<SinOp>();
   r["Cos"] = unary<CosOp>();
+  r["Tan"] = unary<TanOp>();
+  r["Asin"] = unary<AsinOp>();
+  r["Acos"] = unary<AcosOp>();
+  r["Atan"] = unary<AtanOp>();
+  r["Sinh"] = unary<SinhOp>();
+  r["Cosh"] = unary<CoshOp>();
+  r["Asinh"] = unary<AsinhOp>();
+  r["Acosh"] = unary<AcoshOp>();
+  r["Atanh"] = unary<AtanhOp>();
+  r["Round"] = unary<RoundOp>();
   r["Add"] = binary<AddOp>();
   r["Sub"] = binary<SubOp>();
   r["Mul"] = binary<MulOp>();
@@ -134,6 +196,10 @@ void registerElementwiseImporters(ImporterRegistry &r) {
   r["Max"] = binary<MaxOp>();
   r["Min"] = binary<MinOp>();
   r["Sum"] = binary<AddOp>();
+  r["Mean"] = importMean;
+  r["IsNaN"] = importIsNaN;
+  r["IsInf"] = importIsInf;
+  r["BitShift"] = importBitShift;
   r["Identity"] = importIdentity;
   r["Dropout"] = importDropout;
   r["Clip"] = importClip;

@@ -1,8 +1,8 @@
 //===- NNImporters.cpp - ONNX neural-network ops to kiln ------------------===//
 //
-// Conv, Gemm, MatMul, pooling, normalizations, Softmax and the reductions.
-// ONNX's conveniences (auto_pad, ceil_mode, Gemm's transposes and scalings,
-// 1-D MatMul operands) are resolved here so kiln ops stay simple.
+// Gemm, MatMul, global pooling, normalizations, Softmax and the reductions.
+// ONNX's conveniences (Gemm's transposes and scalings, 1-D MatMul operands)
+// are resolved here so kiln ops stay simple.
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,107 +14,6 @@
 using namespace mlir;
 
 namespace kiln::onnx_frontend {
-
-/// Computes begin/end pads of the 2 spatial dims ([hb, wb, he, we]) from
-/// `pads` or `auto_pad`; adds ceil_mode's extra end padding when asked.
-static FailureOr<SmallVector<int64_t>>
-windowPads(NodeContext &nc, ArrayRef<int64_t> spatialIn,
-           ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
-           ArrayRef<int64_t> dilations, bool ceilMode) {
-  SmallVector<int64_t> pads(4, 0);
-  std::string autoPad = nc.stringAttr("auto_pad", "NOTSET");
-  if (auto p = nc.intsAttr("pads")) {
-    if (p->size() != 4)
-      return nc.error() << "expects 4 pads for a 2-D window";
-    pads.assign(p->begin(), p->end());
-  }
-  for (int d = 0; d < 2; ++d) {
-    int64_t in = spatialIn[d], span = dilations[d] * (kernel[d] - 1) + 1;
-    // On a dim known only at run time, SAME padding and ceil_mode are
-    // static with stride 1 only (otherwise they depend on in mod stride).
-    bool dynamic = ShapedType::isDynamic(in);
-    bool same = autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER";
-    if (dynamic && strides[d] != 1 && (same || ceilMode))
-      return nc.error() << (same ? "auto_pad " + autoPad : "ceil_mode")
-                        << " with a stride above 1 needs static spatial dims "
-                        << "(give them with --input-shape)";
-    if (same) {
-      int64_t total = samePaddingTotal(in, span, strides[d]);
-      int64_t small = total / 2;
-      pads[d] = autoPad == "SAME_UPPER" ? small : total - small;
-      pads[d + 2] = total - pads[d];
-    } else if (autoPad == "VALID") {
-      pads[d] = pads[d + 2] = 0;
-    } else if (autoPad != "NOTSET") {
-      return nc.error() << "unknown auto_pad '" << autoPad << "'";
-    }
-    // (With stride 1 on a dynamic dim, ceil and floor agree.)
-    if (ceilMode && !dynamic) {
-      int64_t padded = in + pads[d] + pads[d + 2];
-      int64_t out = (padded - span + strides[d] - 1) / strides[d] + 1;
-      if ((out - 1) * strides[d] >= in + pads[d])
-        --out; // the last window must start inside the input
-      pads[d + 2] += std::max<int64_t>((out - 1) * strides[d] + span - padded, 0);
-    }
-  }
-  return pads;
-}
-
-static std::vector<int64_t> intsOr(NodeContext &nc, StringRef name,
-                                   std::vector<int64_t> dflt) {
-  auto v = nc.intsAttr(name);
-  return v ? *v : dflt;
-}
-
-static LogicalResult importConv(NodeContext &nc, SmallVectorImpl<Value> &out) {
-  auto in = nc.inputType(0), w = nc.inputType(1);
-  if (in.getRank() != 4 || w.getRank() != 4)
-    return nc.error() << "only 2-D convolutions are supported, got "
-                              << in;
-  std::vector<int64_t> kernel = {w.getDimSize(2), w.getDimSize(3)};
-  auto strides = intsOr(nc, "strides", {1, 1});
-  auto dilations = intsOr(nc, "dilations", {1, 1});
-  if (strides.size() != 2 || dilations.size() != 2)
-    return nc.error() << "a 2-D convolution needs 2 strides and 2 dilations";
-  auto pads = windowPads(nc, in.getShape().drop_front(2), kernel, strides,
-                         dilations, false);
-  if (failed(pads))
-    return failure();
-  auto &b = nc.builder;
-  out.push_back(nc.create<ConvOp>(
-      nc.input(0), nc.input(1), nc.input(2), b.getDenseI64ArrayAttr(strides),
-      b.getDenseI64ArrayAttr(dilations), b.getDenseI64ArrayAttr(*pads),
-      b.getI64IntegerAttr(nc.intAttr("group", 1)), LayoutAttr::nchw(b.getContext())));
-  return success();
-}
-
-template <typename OpTy>
-static LogicalResult importPool(NodeContext &nc, SmallVectorImpl<Value> &out) {
-  auto in = nc.inputType(0);
-  auto kernel = nc.intsAttr("kernel_shape");
-  if (in.getRank() != 4 || !kernel || kernel->size() != 2)
-    return nc.error() << "only 2-D pooling is supported";
-  auto strides = intsOr(nc, "strides", {1, 1});
-  auto dilations = intsOr(nc, "dilations", {1, 1});
-  if (strides.size() != 2 || dilations.size() != 2)
-    return nc.error() << "2-D pooling needs 2 strides and 2 dilations";
-  bool ceil = nc.intAttr("ceil_mode", 0);
-  auto pads = windowPads(nc, in.getShape().drop_front(2), *kernel, strides,
-                         dilations, ceil);
-  if (failed(pads))
-    return failure();
-  bool includePad = nc.intAttr("count_include_pad", 0);
-  if (includePad && ceil)
-    return nc.error() << "AveragePool with count_include_pad and "
-                                 "ceil_mode together is not supported";
-  auto &b = nc.builder;
-  out.push_back(nc.create<OpTy>(
-      nc.input(0), b.getDenseI64ArrayAttr(*kernel),
-      b.getDenseI64ArrayAttr(strides), b.getDenseI64ArrayAttr(dilations),
-      b.getDenseI64ArrayAttr(*pads), b.getBoolAttr(includePad),
-      LayoutAttr::nchw(b.getContext())));
-  return success();
-}
 
 template <typename OpTy>
 static LogicalResult importGlobalPool(NodeContext &nc,
@@ -274,9 +173,6 @@ static LogicalResult importReduce(NodeContext &nc,
 }
 
 void registerNNImporters(ImporterRegistry &r) {
-  r["Conv"] = importConv;
-  r["MaxPool"] = importPool<MaxPoolOp>;
-  r["AveragePool"] = importPool<AvgPoolOp>;
   r["GlobalAveragePool"] = importGlobalPool<ReduceMeanOp>;
   r["GlobalMaxPool"] = importGlobalPool<ReduceMaxOp>;
   r["MatMul"] = importMatMul;

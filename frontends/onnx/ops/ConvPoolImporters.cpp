@@ -1,0 +1,288 @@
+//===- ConvPoolImporters.cpp - ONNX Conv, MaxPool, AveragePool in 1-3 D ---===//
+//
+// kiln.conv and the kiln pools are 2-D. ONNX's 1-D forms become 2-D ones
+// over a height of 1. A 3-D Conv becomes one 2-D conv per kernel depth tap,
+// each over the depth positions folded into the batch, summed. A 3-D pool
+// is separable: the window is a box, so pooling H and W and then D gives
+// the same maximum, and the same average (the valid count of a box is the
+// product of the counts along its dims). auto_pad and ceil_mode are
+// resolved into explicit pads here.
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontends/onnx/ops/ConvWindow.h"
+
+#include "ir/ops/OpUtils.h"
+
+using namespace mlir;
+
+namespace kiln::onnx_frontend {
+namespace {
+
+using Out = SmallVectorImpl<Value>;
+
+RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
+
+} // namespace
+
+SmallVector<int64_t> intsOr(NodeContext &nc, StringRef name, size_t n) {
+  auto v = nc.intsAttr(name);
+  return v ? SmallVector<int64_t>(v->begin(), v->end())
+           : SmallVector<int64_t>(n, 1);
+}
+
+LogicalResult resolvePads(NodeContext &nc, ArrayRef<int64_t> spatialIn,
+                          Window &w, bool ceilMode) {
+  size_t n = spatialIn.size();
+  if (w.strides.size() != n || w.dilations.size() != n)
+    return nc.error() << "a " << n << "-D window needs " << n
+                      << " strides and " << n << " dilations";
+  w.pads.assign(2 * n, 0);
+  std::string autoPad = nc.stringAttr("auto_pad", "NOTSET");
+  if (auto p = nc.intsAttr("pads")) {
+    if (p->size() != 2 * n)
+      return nc.error() << "expects " << 2 * n << " pads for a " << n
+                        << "-D window";
+    w.pads.assign(p->begin(), p->end());
+  }
+  for (size_t d = 0; d < n; ++d) {
+    int64_t in = spatialIn[d], stride = w.strides[d];
+    int64_t span = w.dilations[d] * (w.kernel[d] - 1) + 1;
+    if (w.kernel[d] < 1 || stride < 1 || w.dilations[d] < 1 ||
+        w.pads[d] < 0 || w.pads[d + n] < 0)
+      return nc.error() << "kernel sizes, strides and dilations must be "
+                           "positive and pads not negative";
+    // On a dim known only at run time, SAME padding and ceil_mode are
+    // static with stride 1 only (otherwise they depend on in mod stride).
+    bool dynamic = ShapedType::isDynamic(in);
+    bool same = autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER";
+    if (dynamic && stride != 1 && (same || ceilMode))
+      return nc.error() << (same ? "auto_pad " + autoPad : "ceil_mode")
+                        << " with a stride above 1 needs static spatial dims "
+                        << "(give them with --input-shape)";
+    if (same) {
+      int64_t total = samePaddingTotal(in, span, stride);
+      int64_t small = total / 2;
+      w.pads[d] = autoPad == "SAME_UPPER" ? small : total - small;
+      w.pads[d + n] = total - w.pads[d];
+    } else if (autoPad == "VALID") {
+      w.pads[d] = w.pads[d + n] = 0;
+    } else if (autoPad != "NOTSET") {
+      return nc.error() << "unknown auto_pad '" << autoPad << "'";
+    }
+    // (With stride 1 on a dynamic dim, ceil and floor agree.)
+    if (ceilMode && !dynamic) {
+      int64_t padded = in + w.pads[d] + w.pads[d + n];
+      int64_t out = (padded - span + stride - 1) / stride + 1;
+      if ((out - 1) * stride >= in + w.pads[d])
+        --out; // the last window must start inside the input
+      w.pads[d + n] += std::max<int64_t>((out - 1) * stride + span - padded, 0);
+    }
+  }
+  return success();
+}
+
+namespace {
+
+Value conv2d(NodeContext &nc, Value x, Value filter, Value bias,
+             const Window &w, int64_t group) {
+  auto &b = nc.builder;
+  return nc.create<ConvOp>(x, filter, bias, b.getDenseI64ArrayAttr(w.strides),
+                           b.getDenseI64ArrayAttr(w.dilations),
+                           b.getDenseI64ArrayAttr(w.pads),
+                           b.getI64IntegerAttr(group),
+                           LayoutAttr::nchw(b.getContext()));
+}
+
+/// `v` with a dim of size 1 inserted before dim 2 (1-D to 2-D), or, with
+/// `drop`, that dim removed again.
+Value heightOne(NodeContext &nc, Value v, bool drop) {
+  if (!v)
+    return {};
+  SmallVector<int64_t> shape(typeOf(v).getShape());
+  if (drop)
+    shape.erase(shape.begin() + 2);
+  else
+    shape.insert(shape.begin() + 2, 1);
+  return nc.reshape(v, shape);
+}
+
+Value slice(NodeContext &nc, Value v, ArrayRef<int64_t> offsets,
+            ArrayRef<int64_t> sizes, ArrayRef<int64_t> strides) {
+  auto &b = nc.builder;
+  return nc.create<SliceOp>(v, b.getDenseI64ArrayAttr(offsets),
+                            b.getDenseI64ArrayAttr(sizes),
+                            b.getDenseI64ArrayAttr(strides));
+}
+
+Value transpose(NodeContext &nc, Value v, ArrayRef<int64_t> perm) {
+  return v ? nc.create<TransposeOp>(v, nc.builder.getDenseI64ArrayAttr(perm))
+           : Value();
+}
+
+/// A 3-D convolution as the sum over kernel depth taps of 2-D convs over
+/// (batch x output depth) images.
+Value conv3d(NodeContext &nc, Value x, Value filter, Value bias,
+             const Window &w, int64_t group) {
+  RankedTensorType xt = typeOf(x), ft = typeOf(filter);
+  if (!xt.hasStaticShape() || !ft.hasStaticShape()) {
+    nc.error() << "3-D convolutions need static shapes, got " << xt;
+    return {};
+  }
+  int64_t n = xt.getDimSize(0), c = xt.getDimSize(1), h = xt.getDimSize(3),
+          wd = xt.getDimSize(4);
+  int64_t o = ft.getDimSize(0), cg = ft.getDimSize(1), kd = ft.getDimSize(2);
+  int64_t padded = xt.getDimSize(2) + w.pads[0] + w.pads[3];
+  int64_t od = (padded - w.dilations[0] * (kd - 1) - 1) / w.strides[0] + 1;
+  if (od < 1) {
+    nc.error() << "the depth window is larger than the padded input";
+    return {};
+  }
+  if (w.pads[0] || w.pads[3])
+    x = nc.create<PadOp>(
+        x, nc.builder.getDenseI64ArrayAttr({0, 0, w.pads[0], 0, 0, 0, 0,
+                                            w.pads[3], 0, 0}),
+        nc.builder.getF64FloatAttr(0.0));
+  Window hw = w.plane(1, 2);
+  Value sum;
+  for (int64_t t = 0; t < kd && x; ++t) {
+    Value taps = slice(nc, x, {0, 0, t * w.dilations[0], 0, 0},
+                       {n, c, od, h, wd}, {1, 1, w.strides[0], 1, 1});
+    taps = nc.reshape(transpose(nc, taps, {0, 2, 1, 3, 4}), {n * od, c, h, wd});
+    Value f = slice(nc, filter, {0, 0, t, 0, 0},
+                    {o, cg, 1, ft.getDimSize(3), ft.getDimSize(4)},
+                    {1, 1, 1, 1, 1});
+    f = nc.reshape(f, {o, cg, ft.getDimSize(3), ft.getDimSize(4)});
+    Value y = conv2d(nc, taps, f, Value(), hw, group);
+    sum = !sum || !y ? y : nc.create<AddOp>(sum, y);
+  }
+  if (!sum)
+    return {};
+  ArrayRef<int64_t> ys = typeOf(sum).getShape();
+  Value r = transpose(nc, nc.reshape(sum, {n, od, o, ys[2], ys[3]}),
+                      {0, 2, 1, 3, 4});
+  if (bias)
+    r = nc.create<AddOp>(r, nc.reshape(bias, {o, 1, 1, 1}));
+  return r;
+}
+
+} // namespace
+
+Value buildConv(NodeContext &nc, Value x, Value filter, Value bias,
+                const Window &w, int64_t group) {
+  switch (w.kernel.size()) {
+  case 1:
+    return heightOne(nc,
+                     conv2d(nc, heightOne(nc, x, false),
+                            heightOne(nc, filter, false), bias, w.row(0),
+                            group),
+                     true);
+  case 2:
+    return conv2d(nc, x, filter, bias, w, group);
+  case 3:
+    return conv3d(nc, x, filter, bias, w, group);
+  default:
+    nc.error() << "only 1-D, 2-D and 3-D convolutions are supported";
+    return {};
+  }
+}
+
+namespace {
+
+LogicalResult importConv(NodeContext &nc, Out &out) {
+  RankedTensorType in = nc.inputType(0), ft = nc.inputType(1);
+  int64_t n = in.getRank() - 2;
+  if (n < 1 || n > 3 || ft.getRank() != in.getRank())
+    return nc.error() << "only 1-D, 2-D and 3-D convolutions are supported, "
+                         "got input "
+                      << in << " and filter " << ft;
+  Window w;
+  w.kernel.assign(ft.getShape().begin() + 2, ft.getShape().end());
+  w.strides = intsOr(nc, "strides", n);
+  w.dilations = intsOr(nc, "dilations", n);
+  if (failed(resolvePads(nc, in.getShape().drop_front(2), w, false)))
+    return failure();
+  out.push_back(buildConv(nc, nc.input(0), nc.input(1), nc.input(2), w,
+                          nc.intAttr("group", 1)));
+  return success(bool(out.back()));
+}
+
+template <typename OpTy>
+Value pool2d(NodeContext &nc, Value x, const Window &w, bool includePad) {
+  auto &b = nc.builder;
+  return x ? nc.create<OpTy>(x, b.getDenseI64ArrayAttr(w.kernel),
+                             b.getDenseI64ArrayAttr(w.strides),
+                             b.getDenseI64ArrayAttr(w.dilations),
+                             b.getDenseI64ArrayAttr(w.pads),
+                             b.getBoolAttr(includePad),
+                             LayoutAttr::nchw(b.getContext()))
+           : Value();
+}
+
+/// A 3-D pool as H-W pooling of every depth slice, then depth pooling.
+template <typename OpTy>
+Value pool3d(NodeContext &nc, Value x, const Window &w, bool includePad) {
+  RankedTensorType xt = typeOf(x);
+  if (!xt.hasStaticShape()) {
+    nc.error() << "3-D pooling needs static shapes, got " << xt;
+    return {};
+  }
+  ArrayRef<int64_t> s = xt.getShape();
+  Value hw = pool2d<OpTy>(nc, nc.reshape(x, {s[0], s[1] * s[2], s[3], s[4]}),
+                          w.plane(1, 2), includePad);
+  if (!hw)
+    return {};
+  ArrayRef<int64_t> hs = typeOf(hw).getShape();
+  Window depth = w.plane(0, 1);
+  depth.kernel[1] = depth.strides[1] = depth.dilations[1] = 1;
+  depth.pads[1] = depth.pads[3] = 0;
+  Value r = pool2d<OpTy>(nc, nc.reshape(hw, {s[0], s[1], s[2], hs[2] * hs[3]}),
+                         depth, includePad);
+  if (!r)
+    return {};
+  return nc.reshape(r, {s[0], s[1], typeOf(r).getDimSize(2), hs[2], hs[3]});
+}
+
+template <typename OpTy>
+LogicalResult importPool(NodeContext &nc, Out &out) {
+  RankedTensorType in = nc.inputType(0);
+  int64_t n = in.getRank() - 2;
+  auto kernel = nc.intsAttr("kernel_shape");
+  if (n < 1 || n > 3 || !kernel || int64_t(kernel->size()) != n)
+    return nc.error() << "only 1-D, 2-D and 3-D pooling is supported, with "
+                         "one kernel size per spatial dim; got input "
+                      << in;
+  if (nc.node.output_size() > 1 && !nc.node.output(1).empty())
+    return nc.error() << "MaxPool's indices output is not supported";
+  Window w;
+  w.kernel.assign(kernel->begin(), kernel->end());
+  w.strides = intsOr(nc, "strides", n);
+  w.dilations = intsOr(nc, "dilations", n);
+  bool ceil = nc.intAttr("ceil_mode", 0);
+  if (failed(resolvePads(nc, in.getShape().drop_front(2), w, ceil)))
+    return failure();
+  bool includePad = nc.intAttr("count_include_pad", 0);
+  if (includePad && ceil)
+    return nc.error() << "AveragePool with count_include_pad and ceil_mode "
+                         "together is not supported";
+  Value x = nc.input(0);
+  if (n == 2)
+    out.push_back(pool2d<OpTy>(nc, x, w, includePad));
+  else if (n == 1)
+    out.push_back(heightOne(
+        nc, pool2d<OpTy>(nc, heightOne(nc, x, false), w.row(0), includePad),
+        true));
+  else
+    out.push_back(pool3d<OpTy>(nc, x, w, includePad));
+  return success(bool(out.back()));
+}
+
+} // namespace
+
+void registerConvPoolImporters(ImporterRegistry &r) {
+  r["Conv"] = importConv;
+  r["MaxPool"] = importPool<MaxPoolOp>;
+  r["AveragePool"] = importPool<AvgPoolOp>;
+}
+
+} // namespace kiln::onnx_frontend
