@@ -34,22 +34,41 @@ KILN_PREDICATES(GreaterOp, OGT, sgt)
 KILN_PREDICATES(GreaterEqualOp, OGE, sge)
 #undef KILN_PREDICATES
 
+arith::CmpIPredicate unsignedPredicate(arith::CmpIPredicate p) {
+  using P = arith::CmpIPredicate;
+  switch (p) {
+  case P::slt: return P::ult;
+  case P::sle: return P::ule;
+  case P::sgt: return P::ugt;
+  case P::sge: return P::uge;
+  default: return p;
+  }
+}
+
 template <typename OpTy>
 struct CompareLowering : OpRewritePattern<OpTy> {
   using OpRewritePattern<OpTy>::OpRewritePattern;
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
     Type et = op.getLhs().getType().getElementType();
-    if (et.isUnsignedInteger())
-      return rewriter.notifyMatchFailure(op, "unsigned compares not supported");
     Value r = buildElementwise(
         rewriter, op.getLoc(), op.getType(), ValueRange{op.getLhs(), op.getRhs()},
         [&](OpBuilder &b, Location loc, ValueRange a) -> Value {
           if (isa<FloatType>(et))
             return arith::CmpFOp::create(b, loc, ComparePredicates<OpTy>::f,
                                          a[0], a[1]);
-          return arith::CmpIOp::create(b, loc, ComparePredicates<OpTy>::i, a[0],
-                                       a[1]);
+          if (!et.isUnsignedInteger())
+            return arith::CmpIOp::create(b, loc, ComparePredicates<OpTy>::i,
+                                         a[0], a[1]);
+          // Unsigned: the unsigned predicate on the signless integers.
+          Type st = b.getIntegerType(et.getIntOrFloatBitWidth());
+          auto bits = [&](Value v) {
+            return UnrealizedConversionCastOp::create(b, loc, st, v)
+                .getResult(0);
+          };
+          return arith::CmpIOp::create(
+              b, loc, unsignedPredicate(ComparePredicates<OpTy>::i),
+              bits(a[0]), bits(a[1]));
         });
     rewriter.replaceOp(op, r);
     return success();

@@ -49,15 +49,18 @@ Value buildAllAny(NodeBuilder &nb, Value x, ArrayRef<int64_t> axes,
     return {};
   auto t = cast<RankedTensorType>(x.getType());
   auto &b = nb.builder;
-  // As 0/1 integers: all is their minimum, any their maximum.
+  // As 0/1 integers: any is a non-zero sum, all a zero sum of misses (so an
+  // empty reduction gives false and true, as ONNX and numpy say).
   Value ints = nb.create<CastOp>(t.clone(b.getI32Type()), x);
-  auto axesAttr = b.getDenseI64ArrayAttr(axes);
-  Value r = all ? nb.create<ReduceMinOp>(ints, axesAttr, b.getBoolAttr(keepdims))
-                : nb.create<ReduceMaxOp>(ints, axesAttr, b.getBoolAttr(keepdims));
+  if (all && ints)
+    ints = nb.create<SubOp>(nb.scalarConst(b.getI32Type(), 1.0), ints);
+  Value r = nb.create<ReduceSumOp>(ints, b.getDenseI64ArrayAttr(axes),
+                                   b.getBoolAttr(keepdims));
   if (!r)
     return {};
-  return nb.create<CastOp>(
-      cast<RankedTensorType>(r.getType()).clone(b.getI1Type()), r);
+  r = nb.create<CastOp>(cast<RankedTensorType>(r.getType()).clone(b.getI1Type()),
+                        r);
+  return all ? nb.create<NotOp>(r) : r;
 }
 
 Value buildNumpyMatMul(NodeBuilder &nb, Value a, Value b) {

@@ -81,6 +81,9 @@ const ImporterRegistry &importerRegistry() {
     registerNormalizationImporters(r);
     registerResizeImporters(r);
     registerConvTransposeImporters(r);
+    registerSequenceImporters(r);
+    registerRecurrentImporters(r);
+    registerQuantizationImporters(r);
     return r;
   }();
   return registry;

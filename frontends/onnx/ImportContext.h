@@ -20,8 +20,15 @@
 
 #include <functional>
 #include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
 
 namespace kiln::onnx_frontend {
+
+/// ONNX sequences whose length and element positions are known when the
+/// model is compiled: each is a list of tensor values, by value name.
+using SequenceMap = std::unordered_map<std::string, std::vector<mlir::Value>>;
 
 /// One ONNX node being imported: the shared NodeBuilder plus the node's
 /// attributes and the model's opset.
@@ -37,6 +44,9 @@ public:
   /// The opset the node is in (after version conversion), and the one the
   /// model was written for, where the converter drops meaning.
   int opset, sourceOpset;
+  /// The graph's sequences: a sequence input is a null entry of `inputs`,
+  /// and a node that makes a sequence stores it here under its output name.
+  SequenceMap *sequences = nullptr;
 
   const onnx::AttributeProto *attr(llvm::StringRef name) const;
   int64_t intAttr(llvm::StringRef name, int64_t dflt) const;
@@ -62,6 +72,9 @@ void registerRearrangeImporters(ImporterRegistry &registry);
 void registerNormalizationImporters(ImporterRegistry &registry);
 void registerResizeImporters(ImporterRegistry &registry);
 void registerConvTransposeImporters(ImporterRegistry &registry);
+void registerSequenceImporters(ImporterRegistry &registry);
+void registerRecurrentImporters(ImporterRegistry &registry);
+void registerQuantizationImporters(ImporterRegistry &registry);
 
 /// The registry of every op the ONNX frontend imports.
 const ImporterRegistry &importerRegistry();

@@ -14,6 +14,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/TypeUtilities.h"
 
+#include <set>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -53,13 +54,15 @@ std::set<std::string> inputsNeededAsConstants(const onnx::ModelProto &model) {
   static const std::map<std::string, std::vector<int>> shapeOperands = {
       {"Reshape", {1}},   {"Slice", {1, 2, 3, 4}}, {"Unsqueeze", {1}},
       {"Squeeze", {1}},   {"ReduceSum", {1}},      {"ReduceMean", {1}},
-      {"ReduceMax", {1}}, {"Pad", {1, 2}},         {"Expand", {1}},
+      {"ReduceMax", {1}}, {"Pad", {1, 2, 3}},         {"Expand", {1}},
       {"Dropout", {2}},   {"ConstantOfShape", {0}}, {"Trilu", {1}},
       {"ReduceMin", {1}}, {"ReduceProd", {1}},     {"ReduceL1", {1}},
       {"ReduceL2", {1}},  {"ReduceSumSquare", {1}}, {"ReduceLogSum", {1}},
       {"ReduceLogSumExp", {1}}, {"TopK", {1}}, {"Split", {1}},
       {"Resize", {1, 2, 3}}, {"Tile", {1}}, {"CumSum", {1}},
-      {"OneHot", {1, 2}}, {"Range", {2}}};
+      {"OneHot", {1, 2}}, {"Range", {2}}, {"SequenceInsert", {2}},
+      {"SequenceErase", {1}}, {"SequenceAt", {1}}, {"SplitToSequence", {1}},
+      {"RNN", {4}}, {"GRU", {4}}, {"LSTM", {4}}};
   std::set<std::string> graphInputs, needed;
   for (const auto &in : model.graph().input())
     graphInputs.insert(in.name());
@@ -103,6 +106,7 @@ private:
   const ImportOptions &options;
   OpBuilder builder;
   std::unordered_map<std::string, Value> values;
+  SequenceMap sequences;
 };
 
 } // namespace
@@ -162,6 +166,16 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
       inputs.push_back(Value());
       continue;
     }
+    if (sequences.count(in)) {
+      static const std::set<std::string> takeSequences = {
+          "SequenceInsert", "SequenceErase", "SequenceAt", "SequenceLength",
+          "ConcatFromSequence", "Identity"};
+      if (!takeSequences.count(node.op_type()))
+        return emitError(loc) << node.op_type() << " cannot take the sequence '"
+                              << in << "'";
+      inputs.push_back(Value());
+      continue;
+    }
     auto it = values.find(in);
     if (it == values.end())
       return emitError(loc) << "input '" << in
@@ -170,12 +184,13 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
   }
   NodeContext nc(node, loc, builder, std::move(inputs), defaultOpset(model),
                  sourceOpset(model));
+  nc.sequences = &sequences;
   SmallVector<Value> results;
   const OpImporter &importer = importerRegistry().find(node.op_type())->second;
   if (failed(importer(nc, results)) || nc.failedOp)
     return failure();
   for (int i = 0; i < node.output_size(); ++i) {
-    if (node.output(i).empty())
+    if (node.output(i).empty() || sequences.count(node.output(i)))
       continue;
     if (i >= int(results.size()) || !results[i])
       return emitError(loc) << node.op_type() << " output " << i << " ('"

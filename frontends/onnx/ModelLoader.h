@@ -1,9 +1,11 @@
 //===- ModelLoader.h - reading and normalising ONNX models -------*- C++ -*-===//
 //
-// Reads an ONNX ModelProto from disk and brings it into the one form the
-// importer handles: checked by ONNX's checker, converted to the opset Kiln
-// implements, and shape-inferred. All of ONNX's own exceptions are caught
-// here and turned into one error message.
+// Reads an ONNX ModelProto from disk and brings it into a form the importer
+// handles. Models up to opset 17 (what Debian's libonnx 1.12 knows) are
+// checked by ONNX's checker, converted to opset 17 and shape-inferred;
+// newer ones (up to kNewestOpset) are read as written, since libonnx 1.12
+// would judge them by older schemas, with Kiln's own node checks. All of
+// ONNX's own exceptions are caught here and turned into one error message.
 //
 //===----------------------------------------------------------------------===//
 
@@ -21,6 +23,11 @@ namespace kiln::onnx_frontend {
 /// The default-domain opset the importer implements; older models are
 /// converted up to it with ONNX's version converter.
 constexpr int kTargetOpset = 17;
+
+/// The newest default-domain opset Kiln imports (ONNX 1.23's); models above
+/// kTargetOpset are imported in their own opset, the importers handling the
+/// forms opsets 18 and later introduced.
+constexpr int kNewestOpset = 28;
 
 /// Dims given for graph inputs whose shape the model leaves open.
 using InputShapes = std::map<std::string, std::vector<int64_t>>;

@@ -28,8 +28,6 @@ KILN_UNARY_FOLD(ErfOp, std::erf(x))
 KILN_UNARY_FOLD(SqrtOp, std::sqrt(x))
 KILN_UNARY_FOLD(ExpOp, std::exp(x))
 KILN_UNARY_FOLD(LogOp, std::log(x))
-KILN_UNARY_FOLD(NegOp, -x)
-KILN_UNARY_FOLD(AbsOp, std::fabs(x))
 KILN_UNARY_FOLD(ReciprocalOp, 1.0 / x)
 KILN_UNARY_FOLD(FloorOp, std::floor(x))
 KILN_UNARY_FOLD(CeilOp, std::ceil(x))
@@ -46,6 +44,35 @@ KILN_UNARY_FOLD(AcoshOp, std::acosh(x))
 KILN_UNARY_FOLD(AtanhOp, std::atanh(x))
 KILN_UNARY_FOLD(RoundOp, std::nearbyint(x))
 #undef KILN_UNARY_FOLD
+
+/// Neg and Abs also fold signed integers (shape arithmetic such as
+/// -axis), while their values are exact as doubles.
+static Attribute foldSignedUnary(Attribute operand, Type resultType,
+                                 double (*fn)(double)) {
+  auto type = dyn_cast<RankedTensorType>(resultType);
+  if (!type || !type.getElementType().isSignlessInteger() ||
+      type.getElementType().isInteger(1))
+    return foldUnaryFloat(operand, resultType, fn);
+  auto hv = operand ? readConstant(operand) : std::nullopt;
+  if (!hv)
+    return {};
+  for (double &v : hv->data) {
+    if (std::fabs(v) > 0x1p52)
+      return {};
+    v = fn(v);
+  }
+  return writeConstant(type, hv->data);
+}
+
+OpFoldResult NegOp::fold(FoldAdaptor adaptor) {
+  return foldSignedUnary(adaptor.getInput(), getType(),
+                         [](double x) { return -x; });
+}
+
+OpFoldResult AbsOp::fold(FoldAdaptor adaptor) {
+  return foldSignedUnary(adaptor.getInput(), getType(),
+                         [](double x) { return std::fabs(x); });
+}
 
 LogicalResult ClipOp::verify() {
   // min > max is valid: min(max(x, min), max) is then max everywhere, which

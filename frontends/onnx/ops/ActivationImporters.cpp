@@ -2,8 +2,8 @@
 //
 // The activation functions of ONNX's operator set that are arithmetic on
 // existing kiln ops (ELU, SELU, LeakyRelu, PRelu, HardSigmoid, HardSwish,
-// Softplus, Softsign, ThresholdedRelu, Shrink, Celu, Sign), LogSoftmax,
-// Hardmax, Size, CastLike, Trilu and Split.
+// Softplus, Softsign, ThresholdedRelu, Shrink, Celu, Sign, Gelu, Mish,
+// Swish), LogSoftmax, Hardmax, Size, CastLike, Trilu and Split.
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,6 +12,8 @@
 
 #include "ir/ConstantData.h"
 #include "ir/KilnDialect.h"
+
+#include <cmath>
 
 using namespace mlir;
 
@@ -97,6 +99,42 @@ template <bool Swish> LogicalResult importHardSigmoid(NodeContext &nc, Out &out)
   y = nc.create<ClipOp>(y, nc.builder.getF64FloatAttr(0.0),
                         nc.builder.getF64FloatAttr(1.0));
   out.push_back(Swish ? nc.create<MulOp>(x, y) : y);
+  return success(bool(out.back()));
+}
+
+/// Gelu (opset 20): 0.5 x (1 + erf(x / sqrt 2)), or with approximate =
+/// "tanh" 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3))).
+LogicalResult importGelu(NodeContext &nc, Out &out) {
+  Value x = nc.input(0);
+  std::string approximate = nc.stringAttr("approximate", "none");
+  Value inner;
+  if (approximate == "none") {
+    inner = nc.create<ErfOp>(nc.create<MulOp>(x, scalar(nc, M_SQRT1_2)));
+  } else if (approximate == "tanh") {
+    Value cube = nc.create<MulOp>(nc.create<MulOp>(x, x), x);
+    Value arg = nc.create<AddOp>(x, nc.create<MulOp>(cube, scalar(nc, 0.044715)));
+    inner = nc.create<TanhOp>(
+        nc.create<MulOp>(arg, scalar(nc, std::sqrt(2.0 / M_PI))));
+  } else {
+    return nc.error() << "unknown Gelu approximate '" << approximate << "'";
+  }
+  Value half = nc.create<MulOp>(x, scalar(nc, 0.5));
+  out.push_back(nc.create<MulOp>(half, nc.create<AddOp>(inner, scalar(nc, 1.0))));
+  return success(bool(out.back()));
+}
+
+/// Mish (opset 18): x tanh(softplus(x)).
+LogicalResult importMish(NodeContext &nc, Out &out) {
+  Value x = nc.input(0);
+  out.push_back(nc.create<MulOp>(x, nc.create<TanhOp>(buildSoftplus(nc, x))));
+  return success(bool(out.back()));
+}
+
+/// Swish (opset 24): x sigmoid(alpha x).
+LogicalResult importSwish(NodeContext &nc, Out &out) {
+  Value x = nc.input(0);
+  Value ax = nc.create<MulOp>(x, scalar(nc, nc.floatAttr("alpha", 1.0f)));
+  out.push_back(nc.create<MulOp>(x, nc.create<SigmoidOp>(ax)));
   return success(bool(out.back()));
 }
 
@@ -305,6 +343,9 @@ void registerActivationImporters(ImporterRegistry &r) {
   r["HardSigmoid"] = importHardSigmoid<false>;
   r["HardSwish"] = importHardSigmoid<true>;
   r["Softplus"] = importSoftplus;
+  r["Gelu"] = importGelu;
+  r["Mish"] = importMish;
+  r["Swish"] = importSwish;
   r["Softsign"] = importSoftsign;
   r["Shrink"] = importShrink;
   r["Sign"] = importSign;

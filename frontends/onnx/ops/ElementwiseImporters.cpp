@@ -104,6 +104,11 @@ static LogicalResult importIsInf(NodeContext &nc, SmallVectorImpl<Value> &out) {
 
 static LogicalResult importIdentity(NodeContext &nc,
                                     SmallVectorImpl<Value> &out) {
+  if (!nc.input(0) && nc.node.input_size() && nc.sequences &&
+      nc.sequences->count(nc.node.input(0))) { // a sequence: the same list
+    (*nc.sequences)[nc.node.output(0)] = nc.sequences->at(nc.node.input(0));
+    return success();
+  }
   out.push_back(nc.input(0));
   return success();
 }

@@ -149,6 +149,13 @@ static LogicalResult importReduce(NodeContext &nc,
   }
   auto axesAttr = nc.builder.getDenseI64ArrayAttr(norm);
   auto keep = nc.builder.getBoolAttr(nc.intAttr("keepdims", 1));
+  if (nc.inputType(0).getElementType().isInteger(1) &&
+      (std::is_same_v<OpTy, ReduceMaxOp> || std::is_same_v<OpTy, ReduceMinOp>)) {
+    // On bools max is "any" and min "all" (false and true over nothing).
+    out.push_back(buildAllAny(nc, x, norm, nc.intAttr("keepdims", 1),
+                              std::is_same_v<OpTy, ReduceMinOp>));
+    return success(bool(out.back()));
+  }
   if (Form == ReduceForm::LogSumExp) {
     Value m = nc.create<ReduceMaxOp>(x, axesAttr, nc.builder.getBoolAttr(true));
     Value sum = nc.create<ReduceSumOp>(nc.create<ExpOp>(nc.create<SubOp>(x, m)),

@@ -1,7 +1,8 @@
 //===- NormalizationImporters.cpp - ONNX normalizations by formula --------===//
 //
-// InstanceNormalization, MeanVarianceNormalization and LRN (local response
-// normalization across channels), written with kiln reductions and
+// InstanceNormalization, MeanVarianceNormalization, LRN (local response
+// normalization across channels), GroupNormalization and RMSNormalization,
+// written with kiln reductions and
 // elementwise ops. (BatchNormalization and LayerNormalization have kiln ops
 // of their own: see NNImporters.cpp.)
 //
@@ -76,6 +77,62 @@ LogicalResult importMeanVarianceNorm(NodeContext &nc, Out &out) {
   return success(bool(out.back()));
 }
 
+/// GroupNormalization (opset 18, 21): channels split into num_groups
+/// groups, each standardized over its channels and spatial dims, then
+/// scaled and shifted per channel (opset 21's [C] scale and bias) or per
+/// group (opset 18's [num_groups] ones).
+LogicalResult importGroupNorm(NodeContext &nc, Out &out) {
+  auto t = nc.inputType(0);
+  int64_t groups = nc.intAttr("num_groups", 0);
+  if (t.getRank() < 3 || !t.hasStaticShape() || groups < 1 ||
+      t.getDimSize(1) % groups)
+    return nc.error() << "GroupNormalization needs a static [N, C, D...] "
+                         "input with C a multiple of num_groups, got " << t;
+  int64_t n = t.getDimSize(0), c = t.getDimSize(1);
+  Value grouped = nc.reshape(nc.input(0), {n, groups, t.getNumElements() / (n * groups)});
+  Value y = standardize(nc, grouped, {2}, nc.floatAttr("epsilon", 1e-5f));
+  y = nc.reshape(y, t.getShape());
+  Value affine[2];
+  for (int i = 0; i < 2; ++i) {
+    Value v = nc.input(1 + i);
+    auto vt = cast<RankedTensorType>(v.getType());
+    if (vt.getRank() != 1 ||
+        (vt.getDimSize(0) != c && vt.getDimSize(0) != groups))
+      return nc.error() << "GroupNormalization scale and bias must have C or "
+                           "num_groups elements, got " << vt;
+    if (vt.getDimSize(0) != c) // one value per group: repeat it per channel
+      v = nc.reshape(nc.create<BroadcastToOp>(vt.clone({groups, c / groups}),
+                                              nc.reshape(v, {groups, 1}),
+                                              nc.i64Const({groups, c / groups})),
+                     {c});
+    affine[i] = perChannel(nc, v, t.getRank());
+  }
+  if (!y || !affine[0] || !affine[1])
+    return failure();
+  out.push_back(nc.create<AddOp>(nc.create<MulOp>(y, affine[0]), affine[1]));
+  return success(bool(out.back()));
+}
+
+/// RMSNormalization (opset 23): x / sqrt(mean(x^2) + epsilon) over the dims
+/// from `axis` on, times scale.
+LogicalResult importRmsNorm(NodeContext &nc, Out &out) {
+  auto t = nc.inputType(0);
+  int64_t axis = normalizeAxis(nc.intAttr("axis", -1), t.getRank());
+  if (axis < 0)
+    return nc.error() << "axis out of range";
+  SmallVector<int64_t> axes;
+  for (int64_t d = axis; d < t.getRank(); ++d)
+    axes.push_back(d);
+  Value x = nc.input(0);
+  Value ms = nc.create<ReduceMeanOp>(nc.create<MulOp>(x, x),
+                                     nc.builder.getDenseI64ArrayAttr(axes),
+                                     nc.builder.getBoolAttr(true));
+  Value rms = nc.create<SqrtOp>(nc.create<AddOp>(
+      ms, nc.scalarConst(t.getElementType(), nc.floatAttr("epsilon", 1e-5f))));
+  out.push_back(nc.create<MulOp>(nc.create<DivOp>(x, rms), nc.input(1)));
+  return success(bool(out.back()));
+}
+
 /// LRN: x / (bias + alpha / size * sum of x^2 over the `size` channels
 /// around c)^beta; the window runs from c - floor((size-1)/2) to c +
 /// ceil((size-1)/2), clipped to the channels.
@@ -126,6 +183,8 @@ void registerNormalizationImporters(ImporterRegistry &r) {
   r["InstanceNormalization"] = importInstanceNorm;
   r["MeanVarianceNormalization"] = importMeanVarianceNorm;
   r["LRN"] = importLrn;
+  r["GroupNormalization"] = importGroupNorm;
+  r["RMSNormalization"] = importRmsNorm;
 }
 
 } // namespace kiln::onnx_frontend

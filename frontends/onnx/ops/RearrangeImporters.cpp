@@ -82,7 +82,8 @@ LogicalResult importDepthToSpace(NodeContext &nc, Out &out) {
   return success(bool(out.back()));
 }
 
-/// SpaceToDepth: the inverse of DCR DepthToSpace.
+/// SpaceToDepth: the inverse of DepthToSpace, DCR (the only order before
+/// opset 28) or CRD.
 LogicalResult importSpaceToDepth(NodeContext &nc, Out &out) {
   if (failed(needStatic(nc, 0)))
     return failure();
@@ -93,8 +94,12 @@ LogicalResult importSpaceToDepth(NodeContext &nc, Out &out) {
                          "width are multiples of blocksize";
   int64_t n = t.getDimSize(0), c = t.getDimSize(1), h = t.getDimSize(2) / b,
           w = t.getDimSize(3) / b;
+  std::string mode = nc.stringAttr("mode", "DCR");
+  if (mode != "DCR" && mode != "CRD")
+    return nc.error() << "unknown SpaceToDepth mode '" << mode << "'";
   Value x = transpose(nc, nc.reshape(nc.input(0), {n, c, h, b, w, b}),
-                      {0, 3, 5, 1, 2, 4});
+                      mode == "DCR" ? ArrayRef<int64_t>{0, 3, 5, 1, 2, 4}
+                                    : ArrayRef<int64_t>{0, 1, 3, 5, 2, 4});
   out.push_back(nc.reshape(x, {n, c * b * b, h, w}));
   return success(bool(out.back()));
 }

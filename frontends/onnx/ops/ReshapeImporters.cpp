@@ -16,6 +16,8 @@
 #include "mlir/IR/Matchers.h"
 #include "llvm/ADT/DenseSet.h"
 
+#include <cmath>
+
 using namespace mlir;
 
 namespace kiln::onnx_frontend {
@@ -188,6 +190,24 @@ static LogicalResult importRange(NodeContext &nc, SmallVectorImpl<Value> &out) {
   if (nc.inputType(1).getElementType() != et ||
       nc.inputType(2).getElementType() != et)
     return nc.error() << "Range start, limit and delta differ in type";
+  auto start = nc.constFloats(0), limit = nc.constFloats(1);
+  if (start && limit) {
+    // Constant bounds (axes computed from a static rank, say): a constant
+    // that later ops can read, with ONNX's length max(ceil((limit - start)
+    // / delta), 0).
+    double d = (*delta)[0];
+    int64_t n = std::max<int64_t>(
+        int64_t(std::ceil(((*limit)[0] - (*start)[0]) / d)), 0);
+    if (n > (int64_t(1) << 32))
+      return nc.error() << "Range of " << n << " elements is too long";
+    std::vector<double> values(n);
+    for (int64_t i = 0; i < n; ++i)
+      values[i] = (*start)[0] + double(i) * d;
+    auto type = RankedTensorType::get({n}, et);
+    out.push_back(ConstantOp::create(nc.builder, nc.loc,
+                                     writeConstant(type, values)));
+    return success();
+  }
   out.push_back(RangeOp::create(nc.builder, nc.loc, nc.input(0), nc.input(1),
                                 nc.input(2))
                     .getResult());

@@ -263,9 +263,22 @@ static LogicalResult importGather(NodeContext &nc,
   return success();
 }
 
-/// Pad modes "edge" and "reflect": per padded axis, one gather whose
-/// constant indices repeat the border element (edge) or mirror the elements
-/// next to it (reflect).
+/// The source index of padded position j (negative before the data) of a
+/// dim of size n for Pad modes "edge", "reflect" and "wrap".
+static int64_t borderIndex(const std::string &mode, int64_t j, int64_t n) {
+  if (j >= 0 && j < n)
+    return j;
+  if (mode == "edge")
+    return j < 0 ? 0 : n - 1;
+  if (mode == "reflect")
+    return j < 0 ? -j : 2 * (n - 1) - j;
+  return ((j % n) + n) % n; // wrap
+}
+
+/// Pad modes "edge", "reflect" and "wrap": per padded axis, one gather whose
+/// constant indices repeat the border element (edge), mirror the elements
+/// next to it (reflect) or continue from the other end (wrap). Negative
+/// pads drop elements the same way.
 static LogicalResult importBorderPad(NodeContext &nc, const std::string &mode,
                                      ArrayRef<int64_t> pads,
                                      SmallVectorImpl<Value> &out) {
@@ -278,37 +291,55 @@ static LogicalResult importBorderPad(NodeContext &nc, const std::string &mode,
     int64_t lo = pads[d], hi = pads[d + rank], n = in.getDimSize(d);
     if (lo == 0 && hi == 0)
       continue;
-    if (n == 0 || (mode == "reflect" && (lo >= n || hi >= n)))
-      return nc.error() << "Pad mode '" << mode << "' needs pads smaller "
-                        << "than dim " << d << " (" << n << ")";
+    if (n == 0 || n + lo + hi <= 0 ||
+        (mode == "reflect" && (lo >= n || hi >= n)) ||
+        (mode == "wrap" && (lo > n || hi > n)))
+      return nc.error() << "Pad mode '" << mode << "' cannot pad dim " << d
+                        << " (" << n << ") by " << lo << " and " << hi;
     std::vector<int64_t> idx;
-    for (int64_t i = lo; i > 0; --i)
-      idx.push_back(mode == "edge" ? 0 : i);
-    for (int64_t i = 0; i < n; ++i)
-      idx.push_back(i);
-    for (int64_t i = 1; i <= hi; ++i)
-      idx.push_back(mode == "edge" ? n - 1 : n - 1 - i);
+    for (int64_t j = -lo; j < n + hi; ++j)
+      idx.push_back(borderIndex(mode, j, n));
     x = nc.create<GatherOp>(x, nc.i64Const(idx),
                             nc.builder.getI64IntegerAttr(d));
   }
   out.push_back(x);
-  return success();
+  return success(bool(x));
 }
 
+/// Pad: pads (an input since opset 11) over all dims, or over the dims of
+/// `axes` (opset 18); negative pads crop.
 static LogicalResult importPad(NodeContext &nc, SmallVectorImpl<Value> &out) {
   std::string mode = nc.stringAttr("mode", "constant");
-  if (mode != "constant" && mode != "edge" && mode != "reflect")
+  if (mode != "constant" && mode != "edge" && mode != "reflect" &&
+      mode != "wrap")
     return nc.error() << "Pad mode '" << mode << "' is not supported";
-  auto pads = nc.input(1) ? nc.constInts(1) : nc.intsAttr("pads");
-  if (!pads)
+  auto given = nc.input(1) ? nc.constInts(1) : nc.intsAttr("pads");
+  if (!given)
     return nc.error() << "Pad pads must be constant";
-  if (int64_t(pads->size()) != 2 * nc.inputType(0).getRank())
-    return nc.error() << "Pad needs 2 x rank pads, got " << pads->size();
-  for (int64_t p : *pads)
-    if (p < 0)
-      return nc.error() << "negative pads (cropping) are not supported";
+  int64_t rank = nc.inputType(0).getRank();
+  std::vector<int64_t> axes;
+  if (nc.input(3)) {
+    auto a = nc.constInts(3);
+    if (!a)
+      return nc.error() << "Pad axes must be constant";
+    axes = *a;
+  } else {
+    for (int64_t d = 0; d < rank; ++d)
+      axes.push_back(d);
+  }
+  if (given->size() != 2 * axes.size())
+    return nc.error() << "Pad needs 2 pads per padded axis (" << axes.size()
+                      << "), got " << given->size();
+  SmallVector<int64_t> pads(2 * rank, 0);
+  for (size_t k = 0; k < axes.size(); ++k) {
+    int64_t d = normalizeAxis(axes[k], rank);
+    if (d < 0)
+      return nc.error() << "Pad axis " << axes[k] << " out of range";
+    pads[d] = (*given)[k];
+    pads[d + rank] = (*given)[k + axes.size()];
+  }
   if (mode != "constant")
-    return importBorderPad(nc, mode, *pads, out);
+    return importBorderPad(nc, mode, pads, out);
   double value = nc.floatAttr("value", 0.0f);
   if (nc.input(2)) {
     auto v = nc.constFloats(2);
@@ -316,10 +347,32 @@ static LogicalResult importPad(NodeContext &nc, SmallVectorImpl<Value> &out) {
       return nc.error() << "Pad constant_value must be a constant";
     value = (*v)[0];
   }
-  out.push_back(nc.create<PadOp>(nc.input(0),
-                                 nc.builder.getDenseI64ArrayAttr(*pads),
-                                 nc.builder.getF64FloatAttr(value)));
-  return success();
+  // Pad by the positive pads, then slice off what the negative ones crop.
+  SmallVector<int64_t> grow(pads), offsets(rank, 0), sizes, ones(rank, 1);
+  bool crop = false;
+  for (int64_t &p : grow)
+    p = std::max<int64_t>(p, 0);
+  Value x = nc.create<PadOp>(nc.input(0), nc.builder.getDenseI64ArrayAttr(grow),
+                             nc.builder.getF64FloatAttr(value));
+  if (!x)
+    return failure();
+  auto padded = cast<RankedTensorType>(x.getType());
+  for (int64_t d = 0; d < rank; ++d) {
+    int64_t cut = std::max<int64_t>(-pads[d], 0) +
+                  std::max<int64_t>(-pads[d + rank], 0);
+    offsets[d] = std::max<int64_t>(-pads[d], 0);
+    sizes.push_back(padded.isDynamicDim(d) ? padded.getDimSize(d)
+                                           : padded.getDimSize(d) - cut);
+    crop |= cut != 0;
+    if (cut && (padded.isDynamicDim(d) || sizes.back() < 0))
+      return nc.error() << "negative pads must leave a static dim non-empty";
+  }
+  if (crop)
+    x = nc.create<SliceOp>(x, nc.builder.getDenseI64ArrayAttr(offsets),
+                           nc.builder.getDenseI64ArrayAttr(sizes),
+                           nc.builder.getDenseI64ArrayAttr(ones));
+  out.push_back(x);
+  return success(bool(x));
 }
 
 static LogicalResult importConstant(NodeContext &nc,
