@@ -1,0 +1,137 @@
+"""newer_opsets.py KILN DIR - ops in the forms of opsets 18 to 28.
+
+Builds one small model per case with onnx.helper (Debian's onnx 1.12 writes
+any opset number; its checker is not run), compiles and runs it with
+`kiln run`, and compares the output with a numpy reference: prints
+"PASS name" when max|out - ref| <= 1e-4 * max|ref| (plus 1e-6), else
+"FAIL name ...". With "hostile", writes malformed newer-opset models for
+the error checks instead.
+"""
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+from onnx import TensorProto, helper, numpy_helper
+
+F = TensorProto.FLOAT
+
+
+def model(opset, nodes, inputs, output_shape, inits=()):
+    graph = helper.make_graph(
+        nodes, "g",
+        [helper.make_tensor_value_info(n, F, a.shape) for n, a in inputs],
+        [helper.make_tensor_value_info("y", F, output_shape)],
+        [numpy_helper.from_array(a, n) for n, a in inits])
+    m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
+    m.ir_version = 8
+    return m
+
+
+def run(kiln, folder, name, m, inputs, ref):
+    case = os.path.join(folder, name)
+    data = os.path.join(case, "data")
+    os.makedirs(data, exist_ok=True)
+    with open(os.path.join(case, "model.onnx"), "wb") as f:
+        f.write(m.SerializeToString())
+    for k, (n, a) in enumerate(inputs):
+        with open(os.path.join(data, "input_%d.pb" % k), "wb") as f:
+            f.write(numpy_helper.from_array(a, n).SerializeToString())
+    out = os.path.join(case, "out")
+    p = subprocess.run([kiln, "run", os.path.join(case, "model.onnx"),
+                        "--data", data, "--output-dir", out],
+                       capture_output=True, text=True)
+    if p.returncode not in (0, 1):
+        print("FAIL %s: %s" % (name, (p.stdout + p.stderr).strip()))
+        return
+    got = np.load(os.path.join(out, "output_0.npy"))
+    err = float(np.max(np.abs(got - ref))) if got.shape == ref.shape else None
+    tol = 1e-4 * float(np.max(np.abs(ref))) + 1e-6
+    if err is not None and err <= tol:
+        print("PASS %s" % name)
+    else:
+        print("FAIL %s: shape %s vs %s, max err %s" % (name, got.shape, ref.shape, err))
+
+
+def cases():
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((2, 4, 3)).astype(np.float32)
+    i64 = lambda v: np.array(v, dtype=np.int64)
+    yield ("reducemean18_axes_input", model(
+        18, [helper.make_node("ReduceMean", ["x", "axes"], ["y"], keepdims=0)],
+        [("x", x)], [2, 3], [("axes", i64([1]))]), [("x", x)], x.mean(1))
+    yield ("reducemax18_noop_empty_axes", model(
+        18, [helper.make_node("ReduceMax", ["x"], ["y"], noop_with_empty_axes=1)],
+        [("x", x)], [2, 4, 3]), [("x", x)], x)
+    pad_ref = np.pad(x, [(0, 0), (1, 2), (0, 0)], constant_values=0.5)
+    yield ("pad18_axes", model(
+        18, [helper.make_node("Pad", ["x", "pads", "v", "axes"], ["y"])],
+        [("x", x)], [2, 7, 3],
+        [("pads", i64([1, 2])), ("v", np.array(0.5, np.float32)),
+         ("axes", i64([1]))]), [("x", x)], pad_ref)
+    wrap_ref = np.pad(x, [(0, 0), (2, 0), (0, 0)], mode="wrap")[:, :, 1:]
+    yield ("pad19_wrap_and_crop", model(
+        19, [helper.make_node("Pad", ["x", "pads"], ["y"], mode="wrap")],
+        [("x", x)], [2, 6, 2], [("pads", i64([0, 2, -1, 0, 0, 0]))]),
+        [("x", x)], wrap_ref)
+    s = rng.standard_normal(4).astype(np.float32)
+    b = rng.standard_normal(4).astype(np.float32)
+    g = x.reshape(2, 2, 6)
+    gn = ((g - g.mean(2, keepdims=True)) /
+          np.sqrt(g.var(2, keepdims=True) + 1e-5)).reshape(2, 4, 3)
+    yield ("groupnorm21", model(
+        21, [helper.make_node("GroupNormalization", ["x", "s", "b"], ["y"],
+                              num_groups=2)],
+        [("x", x)], [2, 4, 3], [("s", s), ("b", b)]), [("x", x)],
+        gn * s[None, :, None] + b[None, :, None])
+    w = rng.standard_normal(3).astype(np.float32)
+    rms = x / np.sqrt((x * x).mean(-1, keepdims=True) + 1e-5) * w
+    yield ("rmsnorm23", model(
+        23, [helper.make_node("RMSNormalization", ["x", "w"], ["y"])],
+        [("x", x)], [2, 4, 3], [("w", w)]), [("x", x)], rms)
+    gelu = 0.5 * x * (1 + np.tanh(np.sqrt(2 / np.pi) * (x + 0.044715 * x ** 3)))
+    yield ("gelu20_tanh", model(
+        20, [helper.make_node("Gelu", ["x"], ["y"], approximate="tanh")],
+        [("x", x)], [2, 4, 3]), [("x", x)], gelu)
+    yield ("mish18", model(
+        18, [helper.make_node("Mish", ["x"], ["y"])], [("x", x)], [2, 4, 3]),
+        [("x", x)], x * np.tanh(np.log1p(np.exp(x))))
+    img = rng.standard_normal((1, 2, 4, 6)).astype(np.float32)
+    crd = img.reshape(1, 2, 2, 2, 3, 2).transpose(0, 1, 3, 5, 2, 4).reshape(1, 8, 2, 3)
+    yield ("spacetodepth28_crd", model(
+        28, [helper.make_node("SpaceToDepth", ["x"], ["y"], blocksize=2,
+                              mode="CRD")], [("x", img)], [1, 8, 2, 3]),
+        [("x", img)], crd)
+    v = np.arange(7, dtype=np.float32)
+    split = model(18, [helper.make_node("Split", ["x"], ["a", "y", "c"],
+                                        num_outputs=3)], [("x", v)], [3])
+    yield ("split18_num_outputs", split, [("x", v)], v[3:6])
+
+
+def hostile(folder):
+    x = helper.make_tensor_value_info("x", F, [2, 4])
+    y = helper.make_tensor_value_info("y", F, [2, 4])
+    def save(name, opset, node):
+        m = helper.make_model(helper.make_graph([node], "g", [x], [y]),
+                              opset_imports=[helper.make_opsetid("", opset)])
+        with open(os.path.join(folder, name + ".onnx"), "wb") as f:
+            f.write(m.SerializeToString())
+    save("opset29", 29, helper.make_node("Relu", ["x"], ["y"]))
+    save("groupnorm_one_input", 21, helper.make_node(
+        "GroupNormalization", ["x"], ["y"], name="gn", num_groups=2))
+    save("reducemean_no_input", 18, helper.make_node(
+        "ReduceMean", [], ["y"], name="rm"))
+
+
+def main():
+    kiln, folder = sys.argv[1], sys.argv[2]
+    os.makedirs(folder, exist_ok=True)
+    if len(sys.argv) > 3 and sys.argv[3] == "hostile":
+        return hostile(folder)
+    for name, m, inputs, ref in cases():
+        run(kiln, folder, name, m, inputs, ref)
+
+
+if __name__ == "__main__":
+    main()
