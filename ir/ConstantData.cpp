@@ -55,7 +55,9 @@ double decodeOne(Type t, const char *p) {
     return *p ? 1.0 : 0.0;
   int64_t v = 0;
   std::memcpy(&v, p, w / 8);
-  if (!it.isUnsigned() && w < 64) // sign-extend
+  if (it.isUnsigned())
+    return double(uint64_t(v));
+  if (w < 64) // sign-extend
     v = (v << (64 - w)) >> (64 - w);
   return double(v);
 }
@@ -79,7 +81,15 @@ void encodeOne(Type t, double v, char *p) {
       return;
     }
     // Saturate: a double outside the integer range (or NaN) has no defined
-    // conversion.
+    // conversion. Unsigned types range over [0, 2^w).
+    if (cast<IntegerType>(t).isUnsigned()) {
+      double hi = std::ldexp(1.0, int(w));
+      uint64_t u = std::isnan(v) || v <= 0 ? 0
+                   : v >= hi ? (w == 64 ? UINT64_MAX : uint64_t(hi) - 1)
+                             : uint64_t(v);
+      std::memcpy(p, &u, w / 8);
+      return;
+    }
     double lo = -std::ldexp(1.0, int(w) - 1), hi = std::ldexp(1.0, int(w) - 1);
     int64_t i;
     if (std::isnan(v))

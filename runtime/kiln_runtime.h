@@ -54,11 +54,15 @@ typedef enum kiln_dtype {
   KILN_DTYPE_FLOAT32 = 1,
   KILN_DTYPE_UINT8 = 2,
   KILN_DTYPE_INT8 = 3,
+  KILN_DTYPE_UINT16 = 4,
+  KILN_DTYPE_INT16 = 5,
   KILN_DTYPE_INT32 = 6,
   KILN_DTYPE_INT64 = 7,
   KILN_DTYPE_BOOL = 9,
   KILN_DTYPE_FLOAT16 = 10, /**< IEEE half, stored as its 16 bits */
-  KILN_DTYPE_FLOAT64 = 11
+  KILN_DTYPE_FLOAT64 = 11,
+  KILN_DTYPE_UINT32 = 12,
+  KILN_DTYPE_UINT64 = 13
 } kiln_dtype;
 
 /** Bytes per element of `dtype`, or 0 for a code this ABI does not know. */
@@ -69,11 +73,15 @@ static inline size_t kiln_dtype_size(kiln_dtype dtype) {
   case KILN_DTYPE_BOOL:
     return 1;
   case KILN_DTYPE_FLOAT16:
+  case KILN_DTYPE_UINT16:
+  case KILN_DTYPE_INT16:
     return 2;
   case KILN_DTYPE_FLOAT32:
   case KILN_DTYPE_INT32:
+  case KILN_DTYPE_UINT32:
     return 4;
   case KILN_DTYPE_INT64:
+  case KILN_DTYPE_UINT64:
   case KILN_DTYPE_FLOAT64:
     return 8;
   }

@@ -32,6 +32,10 @@ static int dtypeOf(Type t) {
   if (t.isInteger(1)) return 9;
   if (t.isF64()) return 11;
   if (t.isF16()) return 10;
+  if (t.isUnsignedInteger(16)) return 4;
+  if (t.isSignlessInteger(16)) return 5;
+  if (t.isUnsignedInteger(32)) return 12;
+  if (t.isUnsignedInteger(64)) return 13;
   return 0;
 }
 
@@ -131,6 +135,10 @@ static std::pair<const char *, const char *> cTypeOf(int dtype) {
   case 7: return {"int64_t", "KILN_DTYPE_INT64"};
   case 9: return {"uint8_t", "KILN_DTYPE_BOOL"};
   case 10: return {"uint16_t", "KILN_DTYPE_FLOAT16"};
+  case 4: return {"uint16_t", "KILN_DTYPE_UINT16"};
+  case 5: return {"int16_t", "KILN_DTYPE_INT16"};
+  case 12: return {"uint32_t", "KILN_DTYPE_UINT32"};
+  case 13: return {"uint64_t", "KILN_DTYPE_UINT64"};
   default: return {"double", "KILN_DTYPE_FLOAT64"};
   }
 }

@@ -52,6 +52,14 @@ inline std::string dtypeName(kiln_dtype dtype) {
     return "float64";
   case KILN_DTYPE_FLOAT16:
     return "float16";
+  case KILN_DTYPE_UINT16:
+    return "uint16";
+  case KILN_DTYPE_INT16:
+    return "int16";
+  case KILN_DTYPE_UINT32:
+    return "uint32";
+  case KILN_DTYPE_UINT64:
+    return "uint64";
   }
   return "dtype(" + std::to_string(static_cast<int>(dtype)) + ")";
 }

@@ -59,6 +59,14 @@ Type elementTypeFor(MLIRContext *ctx, int onnxType) {
     return b.getI8Type();
   case onnx::TensorProto::UINT8:
     return b.getIntegerType(8, /*isSigned=*/false);
+  case onnx::TensorProto::INT16:
+    return b.getIntegerType(16);
+  case onnx::TensorProto::UINT16:
+    return b.getIntegerType(16, /*isSigned=*/false);
+  case onnx::TensorProto::UINT32:
+    return b.getIntegerType(32, /*isSigned=*/false);
+  case onnx::TensorProto::UINT64:
+    return b.getIntegerType(64, /*isSigned=*/false);
   case onnx::TensorProto::BOOL:
     return b.getI1Type();
   default:
@@ -84,6 +92,7 @@ const ImporterRegistry &importerRegistry() {
     registerSequenceImporters(r);
     registerRecurrentImporters(r);
     registerQuantizationImporters(r);
+    registerWindowImporters(r);
     return r;
   }();
   return registry;

@@ -75,6 +75,7 @@ void registerConvTransposeImporters(ImporterRegistry &registry);
 void registerSequenceImporters(ImporterRegistry &registry);
 void registerRecurrentImporters(ImporterRegistry &registry);
 void registerQuantizationImporters(ImporterRegistry &registry);
+void registerWindowImporters(ImporterRegistry &registry);
 
 /// The registry of every op the ONNX frontend imports.
 const ImporterRegistry &importerRegistry();

@@ -55,14 +55,15 @@ std::set<std::string> inputsNeededAsConstants(const onnx::ModelProto &model) {
       {"Reshape", {1}},   {"Slice", {1, 2, 3, 4}}, {"Unsqueeze", {1}},
       {"Squeeze", {1}},   {"ReduceSum", {1}},      {"ReduceMean", {1}},
       {"ReduceMax", {1}}, {"Pad", {1, 2, 3}},         {"Expand", {1}},
-      {"Dropout", {2}},   {"ConstantOfShape", {0}}, {"Trilu", {1}},
+      {"Dropout", {1, 2}},   {"ConstantOfShape", {0}}, {"Trilu", {1}},
       {"ReduceMin", {1}}, {"ReduceProd", {1}},     {"ReduceL1", {1}},
       {"ReduceL2", {1}},  {"ReduceSumSquare", {1}}, {"ReduceLogSum", {1}},
       {"ReduceLogSumExp", {1}}, {"TopK", {1}}, {"Split", {1}},
       {"Resize", {1, 2, 3}}, {"Tile", {1}}, {"CumSum", {1}},
       {"OneHot", {1, 2}}, {"Range", {2}}, {"SequenceInsert", {2}},
       {"SequenceErase", {1}}, {"SequenceAt", {1}}, {"SplitToSequence", {1}},
-      {"RNN", {4}}, {"GRU", {4}}, {"LSTM", {4}}};
+      {"RNN", {4}}, {"GRU", {4}}, {"LSTM", {4}}, {"HannWindow", {0}},
+      {"HammingWindow", {0}}, {"BlackmanWindow", {0}}, {"MaxUnpool", {2}}};
   std::set<std::string> graphInputs, needed;
   for (const auto &in : model.graph().input())
     graphInputs.insert(in.name());

@@ -71,7 +71,17 @@ ElementsAttr tensorProtoToAttr(MLIRContext *ctx, const onnx::TensorProto &t,
       appendAs<int32_t>(bytes, t.int32_data());
       break;
     case onnx::TensorProto::FLOAT16:
+    case onnx::TensorProto::UINT16:
       appendAs<uint16_t>(bytes, t.int32_data());
+      break;
+    case onnx::TensorProto::INT16:
+      appendAs<int16_t>(bytes, t.int32_data());
+      break;
+    case onnx::TensorProto::UINT32:
+      appendAs<uint32_t>(bytes, t.uint64_data());
+      break;
+    case onnx::TensorProto::UINT64:
+      appendAs<uint64_t>(bytes, t.uint64_data());
       break;
     default: // int8, uint8, bool
       appendAs<int8_t>(bytes, t.int32_data());

@@ -1,7 +1,7 @@
 //===- ElementIndexImporters.cpp - ONNX per-element index ops and losses --===//
 //
-// GatherElements, ScatterElements (and opset 9's Scatter), OneHot, and the
-// two losses built on picking one element per row: NegativeLogLikelihoodLoss
+// GatherElements, ScatterElements (and opset 9's Scatter), OneHot,
+// Compress, ReverseSequence, MaxUnpool, and the two losses built on picking one element per row: NegativeLogLikelihoodLoss
 // and SoftmaxCrossEntropyLoss. The element ops become kiln.gather_nd /
 // kiln.scatter_nd over full index tuples: each index tuple is its own
 // position with the `axis` entry replaced by the index read there.
@@ -138,6 +138,122 @@ LogicalResult importOneHot(NodeContext &nc, Out &out) {
   return success(bool(out.back()));
 }
 
+/// Compress(input, condition, axis): the slices along `axis` (of the
+/// flattened input without one) where condition is true; a condition
+/// shorter than the dim drops the rest. The count is known at run time.
+LogicalResult importCompress(NodeContext &nc, Out &out) {
+  Value x = nc.input(0);
+  RankedTensorType t = typeOf(x), ct = typeOf(nc.input(1));
+  if (!t.hasStaticShape() || ct.getRank() != 1 || ct.isDynamicDim(0))
+    return nc.error() << "Compress needs a static input and a 1-D condition";
+  int64_t axis = 0;
+  if (nc.attr("axis")) {
+    axis = normalizeAxis(nc.intAttr("axis", 0), t.getRank());
+    if (axis < 0)
+      return nc.error() << "axis out of range";
+  } else {
+    x = nc.reshape(x, {t.getNumElements()});
+  }
+  RankedTensorType xt = typeOf(x);
+  int64_t n = ct.getDimSize(0);
+  if (n > xt.getDimSize(axis))
+    return nc.error() << "the condition is longer than the compressed dim";
+  if (n < xt.getDimSize(axis)) {
+    SmallVector<int64_t> offsets(xt.getRank(), 0), sizes(xt.getShape()),
+        ones(xt.getRank(), 1);
+    sizes[axis] = n;
+    auto &b = nc.builder;
+    x = nc.create<SliceOp>(x, b.getDenseI64ArrayAttr(offsets),
+                           b.getDenseI64ArrayAttr(sizes),
+                           b.getDenseI64ArrayAttr(ones));
+  }
+  Value rows = nc.create<NonZeroOp>(nc.input(1));
+  if (!rows || !x)
+    return failure();
+  Value idx = nc.reshape(rows, {ShapedType::kDynamic});
+  out.push_back(nc.create<GatherOp>(x, idx, nc.builder.getI64IntegerAttr(axis)));
+  return success(bool(out.back()));
+}
+
+/// ReverseSequence(input, sequence_lens): along time_axis, the first
+/// lens[b] elements of each batch entry b reversed, the rest kept. A
+/// GatherElements with index lens[b] - 1 - t where t < lens[b], else t.
+LogicalResult importReverseSequence(NodeContext &nc, Out &out) {
+  RankedTensorType t = nc.inputType(0);
+  int64_t timeAxis = nc.intAttr("time_axis", 0), batchAxis = nc.intAttr("batch_axis", 1);
+  if (!t.hasStaticShape() || t.getRank() < 2 ||
+      !((timeAxis == 0 && batchAxis == 1) || (timeAxis == 1 && batchAxis == 0)))
+    return nc.error() << "ReverseSequence needs a static input with time and "
+                         "batch axes 0 and 1";
+  auto i64 = nc.builder.getI64Type();
+  Value lens = nc.input(1);
+  if (typeOf(lens).getElementType() != i64)
+    lens = nc.create<CastOp>(typeOf(lens).clone(i64), lens);
+  SmallVector<int64_t> lensShape(t.getRank(), 1);
+  lensShape[batchAxis] = t.getDimSize(batchAxis);
+  lens = nc.reshape(lens, lensShape);
+  Value time = iotaAlong(nc, t.getShape(), timeAxis);
+  Value inside = nc.create<LessOp>(time, lens);
+  Value reversed = nc.create<SubOp>(nc.create<SubOp>(lens, nc.scalarConst(i64, 1.0)),
+                                    time);
+  Value idx = nc.create<SelectOp>(inside, reversed, time);
+  out.push_back(idx ? gatherElements(nc, nc.input(0), idx, timeAxis) : Value());
+  return success(bool(out.back()));
+}
+
+/// MaxUnpool(x, indices[, output_shape]): x's values scattered, at the
+/// flat positions MaxPool's indices give, into zeros of the unpooled shape.
+LogicalResult importMaxUnpool(NodeContext &nc, Out &out) {
+  RankedTensorType t = nc.inputType(0);
+  auto kernel = nc.intsAttr("kernel_shape");
+  int64_t n = t.getRank() - 2;
+  if (!t.hasStaticShape() || n < 1 || !kernel || int64_t(kernel->size()) != n)
+    return nc.error() << "MaxUnpool needs a static [N, C, D...] input and "
+                         "its kernel_shape";
+  // The indices address the unpooled shape the window attributes give; a
+  // larger output_shape only adds zeros at the ends.
+  SmallVector<int64_t> shape(t.getShape().take_front(2));
+  auto strides = nc.intsAttr("strides").value_or(std::vector<int64_t>(n, 1));
+  auto pads = nc.intsAttr("pads").value_or(std::vector<int64_t>(2 * n, 0));
+  if (int64_t(strides.size()) != n || int64_t(pads.size()) != 2 * n)
+    return nc.error() << "MaxUnpool needs one stride and two pads per dim";
+  for (int64_t d = 0; d < n; ++d)
+    shape.push_back((t.getDimSize(2 + d) - 1) * strides[d] + (*kernel)[d] -
+                    pads[d] - pads[d + n]);
+  SmallVector<int64_t> grow(2 * t.getRank(), 0);
+  if (nc.input(2)) {
+    auto given = nc.constInts(2);
+    if (!given || int64_t(given->size()) != t.getRank())
+      return nc.error() << "MaxUnpool output_shape must be a constant";
+    for (int64_t d = 0; d < t.getRank(); ++d) {
+      if ((*given)[d] < shape[d])
+        return nc.error() << "MaxUnpool output_shape is smaller than the "
+                             "unpooled shape";
+      grow[t.getRank() + d] = (*given)[d] - shape[d];
+    }
+  }
+  int64_t total = 1;
+  for (int64_t d : shape)
+    total *= d;
+  Value zeros = nc.create<BroadcastToOp>(
+      RankedTensorType::get({total}, t.getElementType()),
+      nc.scalarConst(t.getElementType(), 0.0), nc.i64Const({total}));
+  Value idx = nc.input(1);
+  auto i64 = nc.builder.getI64Type();
+  if (typeOf(idx).getElementType() != i64)
+    idx = nc.create<CastOp>(typeOf(idx).clone(i64), idx);
+  idx = nc.reshape(idx, {t.getNumElements(), 1});
+  Value flat = nc.create<ScatterNdOp>(zeros, idx,
+                                      nc.reshape(nc.input(0), {t.getNumElements()}),
+                                      nc.builder.getStringAttr("none"));
+  Value y = nc.reshape(flat, shape);
+  if (y && llvm::any_of(grow, [](int64_t g) { return g != 0; }))
+    y = nc.create<PadOp>(y, nc.builder.getDenseI64ArrayAttr(grow),
+                         nc.builder.getF64FloatAttr(0.0));
+  out.push_back(y);
+  return success(bool(out.back()));
+}
+
 /// NegativeLogLikelihoodLoss on log-probabilities [N, C, d...] and targets
 /// [N, d...], with optional class weights, ignore_index and reduction.
 Value nllLoss(NodeContext &nc, Value logProb, Value target, Value weight) {
@@ -212,6 +328,9 @@ void registerElementIndexImporters(ImporterRegistry &r) {
   r["ScatterElements"] = importScatterElements;
   r["Scatter"] = importScatterElements;
   r["OneHot"] = importOneHot;
+  r["Compress"] = importCompress;
+  r["ReverseSequence"] = importReverseSequence;
+  r["MaxUnpool"] = importMaxUnpool;
   r["NegativeLogLikelihoodLoss"] = importNllLoss;
   r["SoftmaxCrossEntropyLoss"] = importSoftmaxCrossEntropy;
 }

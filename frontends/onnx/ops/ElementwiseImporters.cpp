@@ -115,12 +115,26 @@ static LogicalResult importIdentity(NodeContext &nc,
 
 static LogicalResult importDropout(NodeContext &nc,
                                    SmallVectorImpl<Value> &out) {
+  // Inference, or training with ratio 0, keeps every element: the output
+  // is the input and the mask all true. Other training runs are random.
   if (nc.input(2)) {
     auto training = nc.constInts(2);
-    if (!training || training->size() != 1 || (*training)[0] != 0)
+    auto ratio = nc.input(1) ? nc.constFloats(1) : std::nullopt;
+    bool keepsAll = ratio && ratio->size() == 1 && (*ratio)[0] == 0.0;
+    if (!training || training->size() != 1 ||
+        ((*training)[0] != 0 && !keepsAll))
       return nc.error() << "Dropout in training mode is not supported";
   }
   out.push_back(nc.input(0));
+  if (nc.node.output_size() > 1) {
+    auto t = nc.inputType(0);
+    if (!t.hasStaticShape())
+      return nc.error() << "Dropout's mask output needs a static shape";
+    out.push_back(nc.create<BroadcastToOp>(
+        t.clone(nc.builder.getI1Type()),
+        nc.scalarConst(nc.builder.getI1Type(), 1.0),
+        nc.i64Const(t.getShape())));
+  }
   return success();
 }
 

@@ -55,11 +55,45 @@ static LogicalResult importGemm(NodeContext &nc, SmallVectorImpl<Value> &out) {
   return success();
 }
 
+/// BatchNormalization with training_mode = 1: normalized by the batch's
+/// own mean and (population) variance over every dim but the channels;
+/// the running statistics come out blended by `momentum`.
+static LogicalResult importBatchNormTraining(NodeContext &nc,
+                                             SmallVectorImpl<Value> &out) {
+  auto t = nc.inputType(0);
+  if (t.getRank() < 2)
+    return nc.error() << "BatchNormalization needs an [N, C, ...] input";
+  SmallVector<int64_t> axes = {0}, channel(t.getRank() - 1, 1);
+  for (int64_t d = 2; d < t.getRank(); ++d)
+    axes.push_back(d);
+  auto axesAttr = nc.builder.getDenseI64ArrayAttr(axes);
+  Type et = t.getElementType();
+  Value x = nc.input(0);
+  Value mean = nc.create<ReduceMeanOp>(x, axesAttr, nc.builder.getBoolAttr(true));
+  Value centred = nc.create<SubOp>(x, mean);
+  Value var = nc.create<ReduceMeanOp>(nc.create<MulOp>(centred, centred),
+                                      axesAttr, nc.builder.getBoolAttr(true));
+  Value eps = nc.scalarConst(et, nc.floatAttr("epsilon", 1e-5f));
+  Value y = nc.create<DivOp>(centred, nc.create<SqrtOp>(nc.create<AddOp>(var, eps)));
+  channel[0] = t.getDimSize(1);
+  y = nc.create<AddOp>(nc.create<MulOp>(y, nc.reshape(nc.input(1), channel)),
+                       nc.reshape(nc.input(2), channel));
+  out.push_back(y);
+  double momentum = nc.floatAttr("momentum", 0.9f);
+  for (auto [stat, running] : {std::pair{mean, nc.input(3)},
+                               std::pair{var, nc.input(4)}}) {
+    Value current = nc.reshape(stat, {t.getDimSize(1)});
+    out.push_back(nc.create<AddOp>(
+        nc.create<MulOp>(running, nc.scalarConst(et, momentum)),
+        nc.create<MulOp>(current, nc.scalarConst(et, 1.0 - momentum))));
+  }
+  return success(!nc.failedOp);
+}
+
 static LogicalResult importBatchNorm(NodeContext &nc,
                                      SmallVectorImpl<Value> &out) {
   if (nc.intAttr("training_mode", 0))
-    return nc.error() << "BatchNormalization in training mode is not "
-                                 "supported";
+    return importBatchNormTraining(nc, out);
   out.push_back(nc.create<BatchNormOp>(
       nc.input(0), nc.input(1), nc.input(2), nc.input(3), nc.input(4),
       nc.builder.getF64FloatAttr(nc.floatAttr("epsilon", 1e-5f)),

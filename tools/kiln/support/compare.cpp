@@ -47,6 +47,26 @@ double elementAsDouble(const HostTensor &t, int64_t i) {
     std::memcpy(&v, p, sizeof v);
     return static_cast<double>(v);
   }
+  case KILN_DTYPE_INT16: {
+    int16_t v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+  }
+  case KILN_DTYPE_UINT16: {
+    uint16_t v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+  }
+  case KILN_DTYPE_UINT32: {
+    uint32_t v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+  }
+  case KILN_DTYPE_UINT64: {
+    uint64_t v;
+    std::memcpy(&v, p, sizeof v);
+    return static_cast<double>(v);
+  }
   case KILN_DTYPE_INT8:
     return static_cast<int8_t>(*p);
   case KILN_DTYPE_UINT8:

@@ -36,6 +36,8 @@ constexpr DescrEntry kDescrs[] = {
     {"<i4", KILN_DTYPE_INT32},   {"<i8", KILN_DTYPE_INT64},
     {"|u1", KILN_DTYPE_UINT8},   {"|i1", KILN_DTYPE_INT8},
     {"|b1", KILN_DTYPE_BOOL},
+    {"<i2", KILN_DTYPE_INT16},   {"<u2", KILN_DTYPE_UINT16},
+    {"<u4", KILN_DTYPE_UINT32},  {"<u8", KILN_DTYPE_UINT64},
 };
 
 /// Maps a descr to a dtype; explains big-endian or unknown descrs in `err`.

@@ -54,8 +54,18 @@ int64_t copyTypedData(const onnx::TensorProto &proto, HostTensor &out) {
     copyTyped<uint8_t>(proto.int32_data(), out);
     return proto.int32_data_size();
   case KILN_DTYPE_FLOAT16: // int32_data holds the half's 16 bits
+  case KILN_DTYPE_UINT16:
     copyTyped<uint16_t>(proto.int32_data(), out);
     return proto.int32_data_size();
+  case KILN_DTYPE_INT16:
+    copyTyped<int16_t>(proto.int32_data(), out);
+    return proto.int32_data_size();
+  case KILN_DTYPE_UINT32:
+    copyTyped<uint32_t>(proto.uint64_data(), out);
+    return proto.uint64_data_size();
+  case KILN_DTYPE_UINT64:
+    copyTyped<uint64_t>(proto.uint64_data(), out);
+    return proto.uint64_data_size();
   }
   return 0;
 }
