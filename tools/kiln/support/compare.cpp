@@ -18,60 +18,29 @@ namespace {
 
 constexpr double kTiny = 1e-12;
 
+/// The element of type T at `p`, as a double.
+template <typename T> double load(const uint8_t *p) {
+  T v;
+  std::memcpy(&v, p, sizeof v);
+  return static_cast<double>(v);
+}
+
 /// Element `i` of `t` widened to double.
 double elementAsDouble(const HostTensor &t, int64_t i) {
   const uint8_t *p = t.bytes.data() + size_t(i) * dtypeSize(t.dtype);
   switch (t.dtype) {
-  case KILN_DTYPE_FLOAT32: {
-    float v;
-    std::memcpy(&v, p, sizeof v);
-    return v;
-  }
-  case KILN_DTYPE_FLOAT16: {
-    uint16_t h;
-    std::memcpy(&h, p, sizeof h);
-    return halfToFloat(h);
-  }
-  case KILN_DTYPE_FLOAT64: {
-    double v;
-    std::memcpy(&v, p, sizeof v);
-    return v;
-  }
-  case KILN_DTYPE_INT32: {
-    int32_t v;
-    std::memcpy(&v, p, sizeof v);
-    return v;
-  }
-  case KILN_DTYPE_INT64: {
-    int64_t v;
-    std::memcpy(&v, p, sizeof v);
-    return static_cast<double>(v);
-  }
-  case KILN_DTYPE_INT16: {
-    int16_t v;
-    std::memcpy(&v, p, sizeof v);
-    return v;
-  }
-  case KILN_DTYPE_UINT16: {
-    uint16_t v;
-    std::memcpy(&v, p, sizeof v);
-    return v;
-  }
-  case KILN_DTYPE_UINT32: {
-    uint32_t v;
-    std::memcpy(&v, p, sizeof v);
-    return v;
-  }
-  case KILN_DTYPE_UINT64: {
-    uint64_t v;
-    std::memcpy(&v, p, sizeof v);
-    return static_cast<double>(v);
-  }
-  case KILN_DTYPE_INT8:
-    return static_cast<int8_t>(*p);
+  case KILN_DTYPE_FLOAT32: return load<float>(p);
+  case KILN_DTYPE_FLOAT16: return halfToFloat(uint16_t(load<uint16_t>(p)));
+  case KILN_DTYPE_FLOAT64: return load<double>(p);
+  case KILN_DTYPE_INT32: return load<int32_t>(p);
+  case KILN_DTYPE_INT64: return load<int64_t>(p);
+  case KILN_DTYPE_INT16: return load<int16_t>(p);
+  case KILN_DTYPE_UINT16: return load<uint16_t>(p);
+  case KILN_DTYPE_UINT32: return load<uint32_t>(p);
+  case KILN_DTYPE_UINT64: return load<uint64_t>(p);
+  case KILN_DTYPE_INT8: return load<int8_t>(p);
   case KILN_DTYPE_UINT8:
-  case KILN_DTYPE_BOOL:
-    return *p;
+  case KILN_DTYPE_BOOL: return load<uint8_t>(p);
   }
   return 0;
 }
