@@ -9,6 +9,7 @@
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -84,6 +85,28 @@ LogicalResult addShapeFunction(func::FuncOp entry, StringRef symbol) {
     shapes.emitWarning("the output shapes of this model are computed by "
                        "running the model itself");
   return success();
+}
+
+void copyRepeatedResults(func::FuncOp entry) {
+  auto ret = cast<func::ReturnOp>(entry.front().getTerminator());
+  OpBuilder b(ret);
+  llvm::SmallPtrSet<Value, 8> seen;
+  for (OpOperand &operand : ret->getOpOperands()) {
+    Value v = operand.get();
+    if (seen.insert(v).second && !isa<BlockArgument>(v))
+      continue;
+    auto t = cast<RankedTensorType>(v.getType());
+    SmallVector<Value> dynamicSizes;
+    for (int64_t d = 0; d < t.getRank(); ++d)
+      if (t.isDynamicDim(d))
+        dynamicSizes.push_back(tensor::DimOp::create(b, v.getLoc(), v, d));
+    // An allocation, not tensor.empty: CSE would merge two copies of one
+    // value into one result again.
+    Value init = bufferization::AllocTensorOp::create(b, v.getLoc(), t,
+                                                      dynamicSizes);
+    operand.set(
+        linalg::CopyOp::create(b, v.getLoc(), v, init).getResult(0));
+  }
 }
 
 void passResultsAsDestinations(func::FuncOp entry) {

@@ -21,6 +21,11 @@ namespace kiln {
 mlir::LogicalResult addShapeFunction(mlir::func::FuncOp entry,
                                      llvm::StringRef symbol);
 
+/// Gives every result of `entry` (at the tensor level) its own value: a
+/// result that repeats an earlier one, or is an argument, becomes a copy,
+/// since each result is written to a buffer of its own.
+void copyRepeatedResults(mlir::func::FuncOp entry);
+
 /// Turns the results of `entry` into memref arguments appended to its
 /// inputs, which the function writes through
 /// bufferization.materialize_in_destination (the caller allocates them with

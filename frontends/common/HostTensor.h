@@ -17,8 +17,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <new>
 #include <string>
 #include <vector>
+
+#include <unistd.h>
 
 namespace kiln {
 
@@ -137,6 +140,31 @@ inline int64_t elementCount(const std::vector<int64_t> &shape) {
 /// Number of elements of `t`.
 inline int64_t elementCount(const HostTensor &t) {
   return elementCount(t.shape);
+}
+
+/// Sizes t.bytes for its shape and dtype, zero-filled; false with `err`
+/// when the tensor cannot be held: its size overflows, exceeds the
+/// machine's physical memory, or the allocation fails.
+inline bool allocateBytes(HostTensor &t, std::string &err) {
+  int64_t count = elementCount(t.shape);
+  size_t width = dtypeSize(t.dtype);
+  long pages = sysconf(_SC_PHYS_PAGES), pageSize = sysconf(_SC_PAGESIZE);
+  double physical = pages > 0 && pageSize > 0 ? double(pages) * double(pageSize)
+                                              : 1e300;
+  double bytes = double(count) * double(width);
+  if (count < 0 || bytes > physical) {
+    err = "out of memory: tensor '" + t.name + "' (" +
+          std::to_string(count < 0 ? -1 : count) +
+          " elements) needs more memory than this machine has";
+    return false;
+  }
+  try {
+    t.bytes.assign(size_t(count) * width, 0);
+  } catch (const std::bad_alloc &) {
+    err = "out of memory: cannot allocate tensor '" + t.name + "'";
+    return false;
+  }
+  return true;
 }
 
 /// Prints a shape as "[1,3,224,224]"; negative dims print as "?".

@@ -51,33 +51,138 @@ static bool readFile(const std::string &path, std::string &bytes,
   return true;
 }
 
-/// ONNX's own shape inference divides by strides: reject windows whose
-/// strides, dilations or kernel dims are not positive before it runs.
-static bool checkWindowAttributes(const onnx::ModelProto &model,
-                                  std::string &error) {
+/// Attribute values that break ONNX's own shape inference or Kiln's
+/// lowering before any importer sees them: window sizes must be positive
+/// (inference divides by strides), windows and pads at most 2^24 (beyond
+/// that, output sizes and loop bounds overflow; no real model comes near),
+/// and axes within the ranks a tensor can have.
+static bool checkAttributeRanges(const onnx::ModelProto &model,
+                                 std::string &error) {
   static const std::set<std::string> windowed = {
       "Conv", "ConvTranspose", "MaxPool", "AveragePool", "LpPool",
-      "ConvInteger", "QLinearConv"};
+      "ConvInteger", "QLinearConv", "MaxUnpool"};
+  constexpr int64_t kWindowLimit = int64_t(1) << 24, kAxisLimit = 1024;
   int index = 0;
   for (const auto &node : model.graph().node()) {
     ++index;
-    if (!windowed.count(node.op_type()))
-      continue;
+    std::string name = node.name().empty()
+                           ? node.op_type() + "_" + std::to_string(index - 1)
+                           : node.name();
+    auto fail = [&](const std::string &what) {
+      error = "node '" + name + "': " + what;
+      return false;
+    };
     for (const auto &attr : node.attribute()) {
-      if (attr.name() != "strides" && attr.name() != "dilations" &&
-          attr.name() != "kernel_shape")
+      const std::string &a = attr.name();
+      std::vector<int64_t> values(attr.ints().begin(), attr.ints().end());
+      if (attr.has_i())
+        values.push_back(attr.i());
+      if (a == "axis" || a == "axes") {
+        for (int64_t v : values)
+          if (v < -kAxisLimit || v > kAxisLimit)
+            return fail(a + " " + std::to_string(v) + " is out of range");
         continue;
-      for (int64_t v : attr.ints())
-        if (v < 1) {
-          std::string name = node.name().empty()
-                                 ? node.op_type() + "_" + std::to_string(index - 1)
-                                 : node.name();
-          error = "node '" + name + "': " + attr.name() +
-                  " must be >= 1, got " + std::to_string(v);
-          return false;
-        }
+      }
+      if (!windowed.count(node.op_type()))
+        continue;
+      bool positive = a == "strides" || a == "dilations" || a == "kernel_shape";
+      if (!positive && a != "pads" && a != "output_padding")
+        continue;
+      for (int64_t v : values) {
+        if (positive && v < 1)
+          return fail(a + " must be >= 1, got " + std::to_string(v));
+        if (v > kWindowLimit || v < -kWindowLimit)
+          return fail(a + " " + std::to_string(v) +
+                      " is beyond Kiln's limit of " +
+                      std::to_string(kWindowLimit));
+      }
     }
   }
+  return true;
+}
+
+/// Reads the external data of `t` (location, offset, length, relative to
+/// the model's folder `dir`) into its raw_data.
+static bool loadExternalTensor(onnx::TensorProto &t, const std::string &dir,
+                               std::string &error) {
+  std::string location;
+  int64_t offset = 0, length = -1;
+  for (const auto &entry : t.external_data()) {
+    if (entry.key() == "location")
+      location = entry.value();
+    else if (entry.key() == "offset")
+      offset = std::atoll(entry.value().c_str());
+    else if (entry.key() == "length")
+      length = std::atoll(entry.value().c_str());
+  }
+  std::string what = "tensor '" + t.name() + "': external data '" + location + "'";
+  // Like ONNX, only files in the model's folder: a model from a stranger
+  // must not read /etc/passwd into its weights.
+  if (location.empty() || location[0] == '/' ||
+      ("/" + location + "/").find("/../") != std::string::npos) {
+    error = what + " must be a relative path inside the model's folder";
+    return false;
+  }
+  std::string path = dir + location;
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) {
+    error = what + " does not exist (looked for '" + path +
+            "'; keep the data file beside the model)";
+    return false;
+  }
+  int64_t size = int64_t(in.tellg());
+  if (length < 0)
+    length = size - offset;
+  if (offset < 0 || length < 0 || offset > size || length > size - offset) {
+    error = what + " is too short: offset " + std::to_string(offset) +
+            " and length " + std::to_string(length) + " in a file of " +
+            std::to_string(size) + " bytes";
+    return false;
+  }
+  std::string bytes(size_t(length), '\0');
+  in.seekg(offset);
+  in.read(bytes.data(), length);
+  t.set_raw_data(std::move(bytes));
+  t.clear_external_data();
+  t.set_data_location(onnx::TensorProto::DEFAULT);
+  return true;
+}
+
+/// Brings every initializer's and Constant's external data inline.
+static bool loadExternalData(onnx::ModelProto &model, const std::string &path,
+                             std::string &error) {
+  size_t slash = path.rfind('/');
+  std::string dir = slash == std::string::npos ? "" : path.substr(0, slash + 1);
+  auto *graph = model.mutable_graph();
+  for (auto &init : *graph->mutable_initializer())
+    if (init.data_location() == onnx::TensorProto::EXTERNAL &&
+        !loadExternalTensor(init, dir, error))
+      return false;
+  for (auto &node : *graph->mutable_node())
+    for (auto &attr : *node.mutable_attribute())
+      if (attr.has_t() &&
+          attr.t().data_location() == onnx::TensorProto::EXTERNAL &&
+          !loadExternalTensor(*attr.mutable_t(), dir, error))
+        return false;
+  return true;
+}
+
+/// Every graph output must be a graph input, an initializer or a node
+/// output (ONNX's version converter crashes on one that is none).
+static bool checkOutputsDefined(const onnx::ModelProto &model,
+                                std::string &error) {
+  std::set<std::string> defined;
+  for (const auto &in : model.graph().input())
+    defined.insert(in.name());
+  for (const auto &init : model.graph().initializer())
+    defined.insert(init.name());
+  for (const auto &node : model.graph().node())
+    defined.insert(node.output().begin(), node.output().end());
+  for (const auto &out : model.graph().output())
+    if (!defined.count(out.name())) {
+      error = "graph output '" + out.name() + "' is never produced";
+      return false;
+    }
   return true;
 }
 
@@ -191,7 +296,8 @@ bool loadOnnxModel(const std::string &path, onnx::ModelProto &model,
     error = "'" + path + "' holds no graph nodes: not an ONNX model";
     return false;
   }
-  if (!checkWindowAttributes(model, error) ||
+  if (!checkAttributeRanges(model, error) || !checkOutputsDefined(model, error) ||
+      !loadExternalData(model, path, error) ||
       !applyInputShapes(model, shapes, error)) {
     error = "'" + path + "': " + error;
     return false;

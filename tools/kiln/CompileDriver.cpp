@@ -234,6 +234,7 @@ static LogicalResult lowerEntryToLinalg(ModuleOp module,
   buildLinalgPipeline(linalg, /*batchedConvolutions=*/cuda);
   if (failed(linalg.run(module)))
     return failure();
+  copyRepeatedResults(module.lookupSymbol<func::FuncOp>(entry.main));
   if (!signature.hasDynamicOutputs())
     return success();
   entry.shapes = "kiln_" + prefix + "_shapes";

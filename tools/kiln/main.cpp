@@ -18,6 +18,8 @@
 #include "llvm/Support/Path.h"
 
 #include <cstdio>
+#include <new>
+#include <stdexcept>
 #include <map>
 #include <set>
 #include <cstdlib>
@@ -337,7 +339,25 @@ static int runOrBench(bool bench, const Args &args, const RuntimeLocation &rt) {
   return rc;
 }
 
+static int kilnMain(int argc, char **argv);
+
 int main(int argc, char **argv) {
+  // A model whose tensors need more memory than the machine has fails to
+  // allocate them (the inputs of `run`/`bench`, constants being folded):
+  // that is a report, not an abort.
+  try {
+    return kilnMain(argc, argv);
+  } catch (const std::bad_alloc &) {
+    std::fprintf(stderr, "kiln: error: out of memory: the model's tensors "
+                         "need more memory than is available\n");
+  } catch (const std::length_error &) {
+    std::fprintf(stderr, "kiln: error: out of memory: a tensor of the model "
+                         "is larger than memory can hold\n");
+  }
+  return 2;
+}
+
+static int kilnMain(int argc, char **argv) {
   if (argc < 2)
     return usageError("no command given");
   std::string cmd = argv[1];

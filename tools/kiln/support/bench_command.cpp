@@ -56,7 +56,8 @@ bool makeInputs(const kiln_model_desc &desc,
             "; give its dims with --input-shape " + t.name + "=AxB...";
       return false;
     }
-    t.bytes.assign(size_t(count) * dtypeSize(t.dtype), 0);
+    if (!allocateBytes(t, err))
+      return false;
     for (int64_t k = 0; isFloatDtype(t.dtype) && k < count; ++k) {
       float f = gen.next();
       if (t.dtype == KILN_DTYPE_FLOAT32) {

@@ -174,7 +174,8 @@ bool ModelLibrary::makeOutputs(kiln_context *ctx,
     t.dtype = info.dtype;
     t.shape.assign(next, next + info.rank);
     next += info.rank;
-    t.bytes.assign(size_t(elementCount(t.shape)) * dtypeSize(t.dtype), 0);
+    if (!allocateBytes(t, error_))
+      return false;
   }
   return true;
 }

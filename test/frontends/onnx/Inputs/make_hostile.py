@@ -5,6 +5,7 @@ Each KIND is a model that once crashed Kiln or produced a wrong shape; the
 lit tests beside this folder check for a clean error (exit 2) or the right
 result. Usage: make_hostile.py KIND OUT.onnx
 """
+import os
 import sys
 
 import numpy as np
@@ -20,7 +21,8 @@ def value(name, shape, elem=TensorProto.FLOAT):
 
 def model(nodes, inputs, outputs, inits=()):
     graph = helper.make_graph(nodes, "hostile", inputs, outputs, list(inits))
-    m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
+    m = helper.make_model(graph, opset_imports=[
+        helper.make_opsetid("", OPSET), helper.make_opsetid("com.example", 1)])
     m.ir_version = 8
     return m
 
@@ -96,6 +98,71 @@ def avgpool_f64():
                  [value("y", [1, 1, 3, 3], TensorProto.DOUBLE)])
 
 
+def undefined_output():
+    return model([helper.make_node("Abs", ["x"], ["y"], name="abs")],
+                 [value("x", [2])], [value("y", [2]), value("ghost", [2])])
+
+
+def layernorm_huge_axis():
+    return model([helper.make_node("LayerNormalization", ["x", "s"], ["y"],
+                                   name="ln", axis=2**31)],
+                 [value("x", [2, 3])], [value("y", [2, 3])],
+                 [numpy_helper.from_array(np.ones([3], np.float32), "s")])
+
+
+def shared_outputs():
+    # Two graph outputs bound to one value, and an Identity pair on one.
+    return model([helper.make_node("Abs", ["x"], ["a"], name="abs"),
+                  helper.make_node("Identity", ["a"], ["b"], name="id1"),
+                  helper.make_node("Identity", ["a"], ["c"], name="id2")],
+                 [value("x", [2, 3])],
+                 [value("a", [2, 3]), value("b", [2, 3]), value("c", [2, 3])])
+
+
+def avgpool_huge_kernel():
+    return model([helper.make_node("AveragePool", ["x"], ["y"], name="pool",
+                                   kernel_shape=[2**31 - 1, 2],
+                                   pads=[2**31 - 2, 0, 0, 0])],
+                 [value("x", [1, 1, 4, 4])], [value("y", ["n", "c", "h", "w"])])
+
+
+def conv_huge_pads():
+    w = numpy_helper.from_array(np.ones([1, 1, 1, 1], np.float32), "w")
+    return model([helper.make_node("Conv", ["x", "w"], ["y"], name="conv",
+                                   pads=[10**6, 10**6, 10**6, 10**6])],
+                 [value("x", [1, 1, 4, 4])], [value("y", ["n", "c", "h", "w"])],
+                 [w])
+
+
+def huge_activation():
+    # 2^40 elements between input and output: compiles, cannot run.
+    return model([helper.make_node("Expand", ["x", "shape"], ["y"], name="grow")],
+                 [value("x", [1, 1])], [value("y", [2**20, 2**20])],
+                 [i64("shape", [2**20, 2**20])])
+
+
+def missing_external_data():
+    t = TensorProto(name="w", data_type=TensorProto.FLOAT, dims=[4])
+    t.data_location = TensorProto.EXTERNAL
+    entry = t.external_data.add()
+    entry.key, entry.value = "location", "weights.bin"
+    return model([helper.make_node("Add", ["x", "w"], ["y"], name="add")],
+                 [value("x", [4])], [value("y", [4])], [t])
+
+
+def external_data():
+    # Like missing_external_data; main() writes weights.bin beside it.
+    return missing_external_data()
+
+
+def custom_ops():
+    return model([helper.make_node("Gelu", ["x"], ["a"], name="g1",
+                                   domain="com.example"),
+                  helper.make_node("Fancy", ["a"], ["y"], name="f1",
+                                   domain="com.example")],
+                 [value("x", [4])], [value("y", [4])])
+
+
 KINDS = {k: v for k, v in globals().items()
          if callable(v) and k not in ("value", "model", "i64", "main")}
 
@@ -104,6 +171,10 @@ def main():
     if len(sys.argv) != 3 or sys.argv[1] not in KINDS:
         sys.exit("usage: make_hostile.py {%s} OUT.onnx" % "|".join(KINDS))
     onnx.save(KINDS[sys.argv[1]](), sys.argv[2])
+    if sys.argv[1] == "external_data":
+        folder = os.path.dirname(os.path.abspath(sys.argv[2]))
+        np.array([1, 2, 3, 4], np.float32).tofile(
+            os.path.join(folder, "weights.bin"))
 
 
 if __name__ == "__main__":
