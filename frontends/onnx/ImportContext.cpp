@@ -93,6 +93,7 @@ const ImporterRegistry &importerRegistry() {
     registerRecurrentImporters(r);
     registerQuantizationImporters(r);
     registerWindowImporters(r);
+    registerAttentionImporters(r);
     return r;
   }();
   return registry;

@@ -76,6 +76,7 @@ void registerSequenceImporters(ImporterRegistry &registry);
 void registerRecurrentImporters(ImporterRegistry &registry);
 void registerQuantizationImporters(ImporterRegistry &registry);
 void registerWindowImporters(ImporterRegistry &registry);
+void registerAttentionImporters(ImporterRegistry &registry);
 
 /// The registry of every op the ONNX frontend imports.
 const ImporterRegistry &importerRegistry();
