@@ -31,6 +31,18 @@ bool isPointwise(Operation *op) {
   });
 }
 
+/// Ops in a generic's body.
+size_t bodySize(Operation *op) {
+  return cast<linalg::GenericOp>(op).getBody()->getOperations().size();
+}
+
+/// A producer with several uses is copied into each consumer it fuses
+/// into; in a graph that reuses values at every level (a mirrored
+/// coordinate feeding several selects, each feeding several more) the
+/// copies grow exponentially. Multi-use producers fuse only while both
+/// bodies stay small.
+constexpr size_t kMaxSharedProducerOps = 16, kMaxFusedOps = 96;
+
 struct FuseElementwisePass
     : impl::KilnFuseElementwiseBase<FuseElementwisePass> {
   void runOnOperation() override {
@@ -38,7 +50,13 @@ struct FuseElementwisePass
     linalg::populateElementwiseOpsFusionPatterns(
         patterns, [](OpOperand *operand) {
           Operation *producer = operand->get().getDefiningOp();
-          return isPointwise(producer) && isPointwise(operand->getOwner());
+          Operation *consumer = operand->getOwner();
+          if (!isPointwise(producer) || !isPointwise(consumer))
+            return false;
+          if (producer->hasOneUse())
+            return true;
+          return bodySize(producer) <= kMaxSharedProducerOps &&
+                 bodySize(producer) + bodySize(consumer) <= kMaxFusedOps;
         });
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();

@@ -94,6 +94,7 @@ const ImporterRegistry &importerRegistry() {
     registerQuantizationImporters(r);
     registerWindowImporters(r);
     registerAttentionImporters(r);
+    registerGridSampleImporters(r);
     return r;
   }();
   return registry;

@@ -77,6 +77,7 @@ void registerRecurrentImporters(ImporterRegistry &registry);
 void registerQuantizationImporters(ImporterRegistry &registry);
 void registerWindowImporters(ImporterRegistry &registry);
 void registerAttentionImporters(ImporterRegistry &registry);
+void registerGridSampleImporters(ImporterRegistry &registry);
 
 /// The registry of every op the ONNX frontend imports.
 const ImporterRegistry &importerRegistry();

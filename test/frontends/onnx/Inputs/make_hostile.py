@@ -150,6 +150,20 @@ def missing_external_data():
                  [value("x", [4])], [value("y", [4])], [t])
 
 
+def shared_dag():
+    # p <- (sin(p) + p) / 2, forty times: every value is read twice, which
+    # made elementwise fusion copy subgraphs exponentially.
+    nodes, p = [], "x"
+    half = numpy_helper.from_array(np.array(0.5, np.float32), "half")
+    for k in range(40):
+        nodes += [helper.make_node("Sin", [p], ["s%d" % k]),
+                  helper.make_node("Add", ["s%d" % k, p], ["a%d" % k]),
+                  helper.make_node("Mul", ["a%d" % k, "half"],
+                                   ["y" if k == 39 else "p%d" % k])]
+        p = "p%d" % k
+    return model(nodes, [value("x", [8])], [value("y", [8])], [half])
+
+
 def external_data():
     # Like missing_external_data; main() writes weights.bin beside it.
     return missing_external_data()
