@@ -97,11 +97,9 @@ static LogicalResult importTopK(NodeContext &nc, SmallVectorImpl<Value> &out) {
 }
 
 /// Mod: fmod = 1 is C's fmod (sign of the dividend), else the sign of the
-/// divisor; integer Mod by zero gives 0.
+/// divisor (Python's %, which opset 28 allows for floats too); integer Mod
+/// by zero gives 0.
 static LogicalResult importMod(NodeContext &nc, SmallVectorImpl<Value> &out) {
-  bool isFloat = isa<FloatType>(nc.inputType(0).getElementType());
-  if (isFloat && !nc.intAttr("fmod", 0))
-    return nc.error() << "Mod of floats needs fmod = 1";
   return nc.intAttr("fmod", 0) ? importCompare<RemOp>(nc, out)
                                : importCompare<FloorModOp>(nc, out);
 }
