@@ -11,8 +11,11 @@
 #include "frontends/onnx/ImportContext.h"
 #include "frontends/onnx/ModelLoader.h"
 
+#include "ir/ConstantData.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/TypeUtilities.h"
+#include "llvm/ADT/ScopeExit.h"
 
 #include <set>
 #include <unordered_map>
@@ -31,21 +34,32 @@ static std::string nodeName(const onnx::NodeProto &node, int index) {
                              : node.name();
 }
 
-std::vector<UnsupportedNode>
-findUnsupportedNodes(const onnx::ModelProto &model) {
-  std::vector<UnsupportedNode> result;
+/// The unsupported nodes of `graph` and of the branches of its If nodes.
+static void collectUnsupported(const onnx::GraphProto &graph,
+                               std::vector<UnsupportedNode> &result) {
   const ImporterRegistry &registry = importerRegistry();
   int index = 0;
-  for (const auto &node : model.graph().node()) {
+  for (const auto &node : graph.node()) {
+    bool isIf = isDefaultDomain(node.domain()) && node.op_type() == "If";
     bool known = isDefaultDomain(node.domain()) &&
-                 registry.count(node.op_type());
+                 (isIf || registry.count(node.op_type()));
     if (!known)
       result.push_back({nodeName(node, index),
                         isDefaultDomain(node.domain())
                             ? node.op_type()
                             : node.domain() + "." + node.op_type()});
+    if (isIf)
+      for (const auto &attr : node.attribute())
+        if (attr.has_g())
+          collectUnsupported(attr.g(), result);
     ++index;
   }
+}
+
+std::vector<UnsupportedNode>
+findUnsupportedNodes(const onnx::ModelProto &model) {
+  std::vector<UnsupportedNode> result;
+  collectUnsupported(model.graph(), result);
   return result;
 }
 
@@ -100,6 +114,11 @@ private:
   FailureOr<RankedTensorType> typeOf(const onnx::ValueInfoProto &info);
   LogicalResult importInitializers();
   LogicalResult importNode(const onnx::NodeProto &node, int index);
+  LogicalResult importIf(const onnx::NodeProto &node, Location loc);
+  /// The outputs of `branch` imported in the current scope (outer values
+  /// visible, its own names dropped afterwards).
+  FailureOr<SmallVector<Value>> importBranch(const onnx::GraphProto &branch,
+                                             Location loc);
 
   MLIRContext *ctx;
   const onnx::ModelProto &model;
@@ -157,10 +176,100 @@ LogicalResult GraphImporter::importInitializers() {
   return success();
 }
 
+FailureOr<SmallVector<Value>>
+GraphImporter::importBranch(const onnx::GraphProto &branch, Location loc) {
+  auto savedValues = values;
+  auto savedSequences = sequences;
+  auto restore = llvm::make_scope_exit([&] {
+    values = std::move(savedValues);
+    sequences = std::move(savedSequences);
+  });
+  for (const auto &init : branch.initializer()) {
+    std::string error;
+    ElementsAttr attr = tensorProtoToAttr(ctx, init, error);
+    if (!attr)
+      return emitError(nodeLoc(init.name())) << error;
+    values[init.name()] = ConstantOp::create(builder, nodeLoc(init.name()), attr);
+  }
+  int index = 0;
+  for (const auto &node : branch.node())
+    if (failed(importNode(node, index++)))
+      return failure();
+  SmallVector<Value> outs;
+  for (const auto &out : branch.output()) {
+    if (sequences.count(out.name()))
+      return emitError(loc) << "If branch output '" << out.name()
+                            << "' is a sequence; Kiln's If gives tensors";
+    auto it = values.find(out.name());
+    if (it == values.end())
+      return emitError(loc) << "If branch output '" << out.name()
+                            << "' is never produced";
+    outs.push_back(it->second);
+  }
+  return outs;
+}
+
+/// If: a constant condition imports only the branch it picks; otherwise
+/// both branches are computed (they have no side effects) and each output
+/// is selected by the condition, so both must give the same shapes.
+LogicalResult GraphImporter::importIf(const onnx::NodeProto &node,
+                                      Location loc) {
+  const onnx::GraphProto *branches[2] = {nullptr, nullptr};
+  for (const auto &attr : node.attribute()) {
+    if (attr.name() == "then_branch" && attr.has_g())
+      branches[0] = &attr.g();
+    if (attr.name() == "else_branch" && attr.has_g())
+      branches[1] = &attr.g();
+  }
+  auto cond = node.input_size() == 1 ? values.find(node.input(0)) : values.end();
+  if (!branches[0] || !branches[1] || cond == values.end())
+    return emitError(loc) << "If needs a condition and two branches";
+  auto ct = cast<RankedTensorType>(cond->second.getType());
+  if (!ct.getElementType().isInteger(1) || ct.getNumElements() != 1)
+    return emitError(loc) << "If needs a single bool condition, got " << ct;
+  SmallVector<Value> outs[2];
+  std::optional<std::vector<int64_t>> fixed;
+  if (auto c = cond->second.getDefiningOp<ConstantOp>())
+    fixed = readIntConstant(c.getValue());
+  for (int b = 0; b < 2; ++b) {
+    if (fixed && (*fixed)[0] != (b == 0))
+      continue;
+    auto r = importBranch(*branches[b], loc);
+    if (failed(r))
+      return failure();
+    outs[b] = std::move(*r);
+  }
+  SmallVector<Value> results;
+  if (fixed) {
+    results = (*fixed)[0] ? outs[0] : outs[1];
+  } else {
+    if (outs[0].size() != outs[1].size())
+      return emitError(loc) << "If branches give different numbers of outputs";
+    Value scalar = ReshapeOp::create(builder, loc,
+                                     RankedTensorType::get({}, ct.getElementType()),
+                                     cond->second);
+    for (auto [t, e] : llvm::zip(outs[0], outs[1])) {
+      if (t.getType() != e.getType())
+        return emitError(loc) << "If branches give " << t.getType() << " and "
+                              << e.getType()
+                              << "; Kiln selects between branches of one shape";
+      results.push_back(SelectOp::create(builder, loc, scalar, t, e));
+    }
+  }
+  if (int(results.size()) < node.output_size())
+    return emitError(loc) << "If has more outputs than its branches give";
+  for (int i = 0; i < node.output_size(); ++i)
+    if (!node.output(i).empty())
+      values[node.output(i)] = results[i];
+  return success();
+}
+
 LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
                                         int index) {
   std::string name = nodeName(node, index);
   Location loc = nodeLoc(name);
+  if (isDefaultDomain(node.domain()) && node.op_type() == "If")
+    return importIf(node, loc);
   std::vector<Value> inputs;
   for (const auto &in : node.input()) {
     if (in.empty()) {
