@@ -40,7 +40,8 @@ static void collectUnsupported(const onnx::GraphProto &graph,
   const ImporterRegistry &registry = importerRegistry();
   int index = 0;
   for (const auto &node : graph.node()) {
-    bool isIf = isDefaultDomain(node.domain()) && node.op_type() == "If";
+    bool isIf = isDefaultDomain(node.domain()) &&
+                (node.op_type() == "If" || node.op_type() == "Scan");
     bool known = isDefaultDomain(node.domain()) &&
                  (isIf || registry.count(node.op_type()));
     if (!known)
@@ -117,8 +118,10 @@ private:
   LogicalResult importIf(const onnx::NodeProto &node, Location loc);
   /// The outputs of `branch` imported in the current scope (outer values
   /// visible, its own names dropped afterwards).
-  FailureOr<SmallVector<Value>> importBranch(const onnx::GraphProto &branch,
-                                             Location loc);
+  FailureOr<SmallVector<Value>>
+  importBranch(const onnx::GraphProto &branch, Location loc,
+               ArrayRef<std::pair<std::string, Value>> bindings = {});
+  LogicalResult importScan(const onnx::NodeProto &node, Location loc);
 
   MLIRContext *ctx;
   const onnx::ModelProto &model;
@@ -177,13 +180,16 @@ LogicalResult GraphImporter::importInitializers() {
 }
 
 FailureOr<SmallVector<Value>>
-GraphImporter::importBranch(const onnx::GraphProto &branch, Location loc) {
+GraphImporter::importBranch(const onnx::GraphProto &branch, Location loc,
+                            ArrayRef<std::pair<std::string, Value>> bindings) {
   auto savedValues = values;
   auto savedSequences = sequences;
   auto restore = llvm::make_scope_exit([&] {
     values = std::move(savedValues);
     sequences = std::move(savedSequences);
   });
+  for (const auto &[name, v] : bindings)
+    values[name] = v;
   for (const auto &init : branch.initializer()) {
     std::string error;
     ElementsAttr attr = tensorProtoToAttr(ctx, init, error);
@@ -264,12 +270,124 @@ LogicalResult GraphImporter::importIf(const onnx::NodeProto &node,
   return success();
 }
 
+/// Scan, unrolled over its (static) sequence: each step binds the body's
+/// inputs to the current states and to this step's slice of every scan
+/// input, and the body's scan outputs are stacked along their axes.
+LogicalResult GraphImporter::importScan(const onnx::NodeProto &node,
+                                        Location loc) {
+  const onnx::GraphProto *body = nullptr;
+  std::vector<int64_t> inAxes, inDirs, outAxes, outDirs;
+  int64_t numScan = -1;
+  for (const auto &attr : node.attribute()) {
+    const std::string &a = attr.name();
+    if (a == "body" && attr.has_g())
+      body = &attr.g();
+    else if (a == "num_scan_inputs")
+      numScan = attr.i();
+    else if (a == "scan_input_axes")
+      inAxes.assign(attr.ints().begin(), attr.ints().end());
+    else if (a == "scan_input_directions")
+      inDirs.assign(attr.ints().begin(), attr.ints().end());
+    else if (a == "scan_output_axes")
+      outAxes.assign(attr.ints().begin(), attr.ints().end());
+    else if (a == "scan_output_directions")
+      outDirs.assign(attr.ints().begin(), attr.ints().end());
+  }
+  int64_t numStates = node.input_size() - numScan;
+  if (!body || numScan < 1 || numStates < 0 ||
+      body->input_size() != node.input_size())
+    return emitError(loc) << "Scan needs a body taking its states and "
+                             "num_scan_inputs scan inputs";
+  SmallVector<Value> ins;
+  for (const auto &name : node.input()) {
+    auto it = values.find(name);
+    if (it == values.end())
+      return emitError(loc) << "Scan input '" << name << "' is not a tensor "
+                               "defined before it";
+    ins.push_back(it->second);
+  }
+  auto at = [](const std::vector<int64_t> &v, size_t i) {
+    return i < v.size() ? v[i] : 0;
+  };
+  int64_t steps = -1;
+  for (int64_t j = 0; j < numScan; ++j) {
+    auto t = cast<RankedTensorType>(ins[numStates + j].getType());
+    int64_t axis = normalizeAxis(at(inAxes, j), t.getRank());
+    if (axis < 0 || t.isDynamicDim(axis) || !t.hasStaticShape() ||
+        (steps >= 0 && t.getDimSize(axis) != steps))
+      return emitError(loc) << "Scan inputs need static shapes and one "
+                               "sequence length";
+    steps = t.getDimSize(axis);
+  }
+  SmallVector<Value> states(ins.begin(), ins.begin() + numStates);
+  std::vector<SmallVector<Value>> scanned;
+  for (int64_t k = 0; k < steps; ++k) {
+    std::vector<std::pair<std::string, Value>> bind;
+    for (int64_t i = 0; i < numStates; ++i)
+      bind.push_back({body->input(i).name(), states[i]});
+    for (int64_t j = 0; j < numScan; ++j) {
+      Value x = ins[numStates + j];
+      auto t = cast<RankedTensorType>(x.getType());
+      int64_t axis = normalizeAxis(at(inAxes, j), t.getRank());
+      int64_t pos = at(inDirs, j) ? steps - 1 - k : k;
+      SmallVector<int64_t> offsets(t.getRank(), 0), sizes(t.getShape()),
+          ones(t.getRank(), 1), shape(t.getShape());
+      offsets[axis] = pos;
+      sizes[axis] = 1;
+      shape.erase(shape.begin() + axis);
+      Value slice = SliceOp::create(builder, loc, x,
+                                    builder.getDenseI64ArrayAttr(offsets),
+                                    builder.getDenseI64ArrayAttr(sizes),
+                                    builder.getDenseI64ArrayAttr(ones));
+      bind.push_back({body->input(numStates + j).name(),
+                      ReshapeOp::create(builder, loc,
+                                        RankedTensorType::get(shape, t.getElementType()),
+                                        slice)});
+    }
+    auto outs = importBranch(*body, loc, bind);
+    if (failed(outs))
+      return failure();
+    if (int64_t(outs->size()) < numStates)
+      return emitError(loc) << "the Scan body gives fewer outputs than states";
+    for (int64_t i = 0; i < numStates; ++i)
+      states[i] = (*outs)[i];
+    scanned.push_back(SmallVector<Value>(outs->begin() + numStates, outs->end()));
+  }
+  SmallVector<Value> results(states);
+  size_t numOut = scanned.empty() ? 0 : scanned[0].size();
+  for (size_t o = 0; o < numOut; ++o) {
+    SmallVector<Value> parts;
+    auto t = cast<RankedTensorType>(scanned[0][o].getType());
+    int64_t axis = normalizeAxis(at(outAxes, o), t.getRank() + 1);
+    if (axis < 0)
+      return emitError(loc) << "scan_output_axes out of range";
+    for (int64_t k = 0; k < steps; ++k) {
+      Value v = scanned[at(outDirs, o) ? steps - 1 - k : k][o];
+      SmallVector<int64_t> shape(cast<RankedTensorType>(v.getType()).getShape());
+      shape.insert(shape.begin() + axis, 1);
+      parts.push_back(ReshapeOp::create(builder, loc,
+                                        RankedTensorType::get(shape, t.getElementType()),
+                                        v));
+    }
+    results.push_back(ConcatOp::create(builder, loc, parts,
+                                       builder.getI64IntegerAttr(axis)));
+  }
+  if (int(results.size()) < node.output_size())
+    return emitError(loc) << "Scan has more outputs than its body gives";
+  for (int i = 0; i < node.output_size(); ++i)
+    if (!node.output(i).empty())
+      values[node.output(i)] = results[i];
+  return success();
+}
+
 LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
                                         int index) {
   std::string name = nodeName(node, index);
   Location loc = nodeLoc(name);
   if (isDefaultDomain(node.domain()) && node.op_type() == "If")
     return importIf(node, loc);
+  if (isDefaultDomain(node.domain()) && node.op_type() == "Scan")
+    return importScan(node, loc);
   std::vector<Value> inputs;
   for (const auto &in : node.input()) {
     if (in.empty()) {
