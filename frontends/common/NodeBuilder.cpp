@@ -49,6 +49,30 @@ Value NodeBuilder::reshape(Value v, ArrayRef<int64_t> shape) {
                            v);
 }
 
+Value NodeBuilder::transpose(Value v, ArrayRef<int64_t> perm) {
+  return v ? create<TransposeOp>(v, builder.getDenseI64ArrayAttr(perm))
+           : Value();
+}
+
+Value NodeBuilder::slice(Value v, ArrayRef<int64_t> offsets,
+                         ArrayRef<int64_t> sizes, ArrayRef<int64_t> strides) {
+  if (!v)
+    return {};
+  SmallVector<int64_t> steps(strides);
+  if (steps.empty())
+    steps.assign(offsets.size(), 1);
+  return create<SliceOp>(v, builder.getDenseI64ArrayAttr(offsets),
+                         builder.getDenseI64ArrayAttr(sizes),
+                         builder.getDenseI64ArrayAttr(steps));
+}
+
+Value NodeBuilder::castTo(Value v, Type et) {
+  if (!v)
+    return {};
+  auto type = cast<RankedTensorType>(v.getType());
+  return type.getElementType() == et ? v : create<CastOp>(type.clone(et), v);
+}
+
 int64_t normalizeAxis(int64_t axis, int64_t rank) {
   if (axis < 0)
     axis += rank;

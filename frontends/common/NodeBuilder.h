@@ -53,6 +53,16 @@ public:
 
   /// Reshapes `v` to `shape` (no-op when equal), folding constants.
   mlir::Value reshape(mlir::Value v, llvm::ArrayRef<int64_t> shape);
+  /// `v` with its dims permuted (result dim i is dim perm[i]); null for null.
+  mlir::Value transpose(mlir::Value v, llvm::ArrayRef<int64_t> perm);
+  /// The window of `v` at `offsets` of `sizes`, with `strides` (unit
+  /// strides when empty); null for null.
+  mlir::Value slice(mlir::Value v, llvm::ArrayRef<int64_t> offsets,
+                    llvm::ArrayRef<int64_t> sizes,
+                    llvm::ArrayRef<int64_t> strides = {});
+  /// `v` converted to element type `et` (no-op when it has it); null for
+  /// null.
+  mlir::Value castTo(mlir::Value v, mlir::Type et);
 
   /// Reports an error at the node and returns failure.
   mlir::InFlightDiagnostic error() const { return mlir::emitError(loc); }
@@ -109,6 +119,11 @@ private:
     return true;
   }
 };
+
+/// The ranked tensor type of `v` (every importer value has one).
+inline mlir::RankedTensorType tensorTypeOf(mlir::Value v) {
+  return mlir::cast<mlir::RankedTensorType>(v.getType());
+}
 
 /// Normalises a possibly negative axis; -1 when out of range.
 int64_t normalizeAxis(int64_t axis, int64_t rank);

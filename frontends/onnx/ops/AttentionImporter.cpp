@@ -24,8 +24,6 @@ namespace {
 
 using Out = SmallVectorImpl<Value>;
 
-RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
-
 class Attention {
 public:
   explicit Attention(NodeContext &nc) : nc(nc) {}
@@ -33,14 +31,10 @@ public:
 
 private:
   Value c(double v) { return nc.scalarConst(et, v); }
-  Value perm(Value v, ArrayRef<int64_t> p) {
-    return v ? nc.create<TransposeOp>(v, nc.builder.getDenseI64ArrayAttr(p))
-             : Value();
-  }
   /// [B, S, H*D] to [B, H, S, D].
   Value heads(Value v, int64_t h) {
-    auto s = typeOf(v).getShape();
-    return perm(nc.reshape(v, {s[0], s[1], h, s[2] / h}), {0, 2, 1, 3});
+    auto s = tensorTypeOf(v).getShape();
+    return nc.transpose(nc.reshape(v, {s[0], s[1], h, s[2] / h}), {0, 2, 1, 3});
   }
   /// The [q, kv] (or [B, 1, q, kv] for a per-batch offset) bias: 0 where
   /// key j may be seen from query i, the queries being the last q positions
@@ -82,8 +76,8 @@ Value Attention::windowBias(Value offset, bool causal, int64_t left,
 /// entry is -inf, and 0 on the rows `rowMasked` marks.
 Value Attention::softmax(Value x, Value rowMasked) {
   auto &b = nc.builder;
-  Type xt = typeOf(x).getElementType();
-  auto last = b.getDenseI64ArrayAttr({typeOf(x).getRank() - 1});
+  Type xt = tensorTypeOf(x).getElementType();
+  auto last = b.getDenseI64ArrayAttr({tensorTypeOf(x).getRank() - 1});
   auto keep = b.getBoolAttr(true);
   Value m = nc.create<ReduceMaxOp>(x, last, keep);
   Value zero = nc.scalarConst(xt, 0.0);
@@ -99,17 +93,17 @@ Value Attention::softmax(Value x, Value rowMasked) {
 LogicalResult Attention::run(Out &out) {
   Value Q = nc.input(0), K = nc.input(1), V = nc.input(2);
   for (Value v : {Q, K, V})
-    if (!v || !typeOf(v).hasStaticShape())
+    if (!v || !tensorTypeOf(v).hasStaticShape())
       return nc.error() << "Attention needs Q, K and V with static shapes";
-  et = typeOf(Q).getElementType();
-  int64_t rank = typeOf(Q).getRank();
-  if ((rank != 3 && rank != 4) || typeOf(K).getRank() != rank ||
-      typeOf(V).getRank() != rank)
+  et = tensorTypeOf(Q).getElementType();
+  int64_t rank = tensorTypeOf(Q).getRank();
+  if ((rank != 3 && rank != 4) || tensorTypeOf(K).getRank() != rank ||
+      tensorTypeOf(V).getRank() != rank)
     return nc.error() << "Attention needs Q, K and V of rank 3 or 4";
   if (rank == 3) {
     int64_t qh = nc.intAttr("q_num_heads", 0), kvh = nc.intAttr("kv_num_heads", 0);
-    if (qh < 1 || kvh < 1 || typeOf(Q).getDimSize(2) % qh ||
-        typeOf(K).getDimSize(2) % kvh || typeOf(V).getDimSize(2) % kvh)
+    if (qh < 1 || kvh < 1 || tensorTypeOf(Q).getDimSize(2) % qh ||
+        tensorTypeOf(K).getDimSize(2) % kvh || tensorTypeOf(V).getDimSize(2) % kvh)
       return nc.error() << "3-D Attention needs q_num_heads and kv_num_heads "
                            "that divide the hidden sizes";
     Q = heads(Q, qh);
@@ -123,20 +117,20 @@ LogicalResult Attention::run(Out &out) {
   if (!Q || !K || !V)
     return failure();
   Value presentK = K, presentV = V;
-  ArrayRef<int64_t> qs = typeOf(Q).getShape(), ks = typeOf(K).getShape();
+  ArrayRef<int64_t> qs = tensorTypeOf(Q).getShape(), ks = tensorTypeOf(K).getShape();
   int64_t batch = qs[0], qHeads = qs[1], kvHeads = ks[1];
   q = qs[2];
   kv = ks[2];
-  int64_t past = nc.input(4) ? typeOf(nc.input(4)).getDimSize(2) : 0;
+  int64_t past = nc.input(4) ? tensorTypeOf(nc.input(4)).getDimSize(2) : 0;
   if (kvHeads < 1 || qHeads % kvHeads)
     return nc.error() << "the query heads must be a multiple of the key heads";
   if (qHeads != kvHeads) { // grouped-query attention: repeat each kv head
     int64_t rep = qHeads / kvHeads;
     auto repeat = [&](Value v) {
-      auto s = typeOf(v).getShape();
+      auto s = tensorTypeOf(v).getShape();
       SmallVector<int64_t> wide = {s[0], s[1], rep, s[2], s[3]};
       Value x = nc.reshape(v, {s[0], s[1], 1, s[2], s[3]});
-      x = nc.create<BroadcastToOp>(typeOf(v).clone(wide), x, nc.i64Const(wide));
+      x = nc.create<BroadcastToOp>(tensorTypeOf(v).clone(wide), x, nc.i64Const(wide));
       return nc.reshape(x, {s[0], s[1] * rep, s[2], s[3]});
     };
     K = repeat(K);
@@ -146,7 +140,7 @@ LogicalResult Attention::run(Out &out) {
   // The additive bias [.., q, kv]: mask, causal/window, padding.
   Value bias;
   if (Value mask = nc.input(3)) {
-    auto mt = typeOf(mask);
+    auto mt = tensorTypeOf(mask);
     bool isBool = mt.getElementType().isInteger(1);
     int64_t short_ = kv - mt.getDimSize(mt.getRank() - 1);
     if (short_ < 0)
@@ -169,8 +163,7 @@ LogicalResult Attention::run(Out &out) {
   auto i64 = nc.builder.getI64Type();
   if (nonpad) {
     lens = nonpad;
-    if (typeOf(lens).getElementType() != i64)
-      lens = nc.create<CastOp>(typeOf(lens).clone(i64), lens);
+    lens = nc.castTo(lens, i64);
     lens = nc.reshape(lens, {batch, 1, 1, 1});
   }
   if (causal || left >= 0 || right >= 0) {
@@ -194,7 +187,7 @@ LogicalResult Attention::run(Out &out) {
   double scale = nc.attr("scale") ? nc.floatAttr("scale", 1.0f)
                                   : 1.0 / std::sqrt(double(qs[3]));
   Value root = c(std::sqrt(scale));
-  Value kt = perm(nc.create<MulOp>(K, root), {0, 1, 3, 2});
+  Value kt = nc.transpose(nc.create<MulOp>(K, root), {0, 1, 3, 2});
   Value scores = buildNumpyMatMul(nc, nc.create<MulOp>(Q, root), kt);
   if (!scores)
     return failure();
@@ -209,7 +202,7 @@ LogicalResult Attention::run(Out &out) {
     qkOut = withBias;
   Value rowMasked;
   if (bias) {
-    auto last = nc.builder.getDenseI64ArrayAttr({typeOf(bias).getRank() - 1});
+    auto last = nc.builder.getDenseI64ArrayAttr({tensorTypeOf(bias).getRank() - 1});
     Value best = nc.create<ReduceMaxOp>(bias, last, nc.builder.getBoolAttr(true));
     rowMasked = nc.create<EqualOp>(best, c(-INFINITY));
   }
@@ -218,9 +211,9 @@ LogicalResult Attention::run(Out &out) {
     Type pt = elementTypeFor(nc.builder.getContext(), int(precision));
     if (!pt || !isa<FloatType>(pt))
       return nc.error() << "unsupported softmax_precision " << precision;
-    Value wide = nc.create<CastOp>(typeOf(withBias).clone(pt), withBias);
+    Value wide = nc.castTo(withBias, pt);
     probs = softmax(wide, rowMasked);
-    probs = probs ? nc.create<CastOp>(typeOf(probs).clone(et), probs) : probs;
+    probs = probs ? nc.castTo(probs, et) : probs;
   } else {
     probs = softmax(withBias, rowMasked);
   }
@@ -228,8 +221,8 @@ LogicalResult Attention::run(Out &out) {
     qkOut = probs;
   Value y = probs ? buildNumpyMatMul(nc, probs, V) : Value();
   if (y && rank == 3) {
-    auto s = typeOf(y).getShape();
-    y = nc.reshape(perm(y, {0, 2, 1, 3}), {s[0], s[2], s[1] * s[3]});
+    auto s = tensorTypeOf(y).getShape();
+    y = nc.reshape(nc.transpose(y, {0, 2, 1, 3}), {s[0], s[2], s[1] * s[3]});
   }
   out.append({y, presentK, presentV, qkOut});
   return success(y && !nc.failedOp);

@@ -21,8 +21,6 @@ namespace {
 
 using Out = SmallVectorImpl<Value>;
 
-RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
-
 } // namespace
 
 SmallVector<int64_t> intsOr(NodeContext &nc, StringRef name, size_t n) {
@@ -99,7 +97,7 @@ Value conv2d(NodeContext &nc, Value x, Value filter, Value bias,
 Value heightOne(NodeContext &nc, Value v, bool drop) {
   if (!v)
     return {};
-  SmallVector<int64_t> shape(typeOf(v).getShape());
+  SmallVector<int64_t> shape(tensorTypeOf(v).getShape());
   if (drop)
     shape.erase(shape.begin() + 2);
   else
@@ -107,24 +105,11 @@ Value heightOne(NodeContext &nc, Value v, bool drop) {
   return nc.reshape(v, shape);
 }
 
-Value slice(NodeContext &nc, Value v, ArrayRef<int64_t> offsets,
-            ArrayRef<int64_t> sizes, ArrayRef<int64_t> strides) {
-  auto &b = nc.builder;
-  return nc.create<SliceOp>(v, b.getDenseI64ArrayAttr(offsets),
-                            b.getDenseI64ArrayAttr(sizes),
-                            b.getDenseI64ArrayAttr(strides));
-}
-
-Value transpose(NodeContext &nc, Value v, ArrayRef<int64_t> perm) {
-  return v ? nc.create<TransposeOp>(v, nc.builder.getDenseI64ArrayAttr(perm))
-           : Value();
-}
-
 /// A 3-D convolution as the sum over kernel depth taps of 2-D convs over
 /// (batch x output depth) images.
 Value conv3d(NodeContext &nc, Value x, Value filter, Value bias,
              const Window &w, int64_t group) {
-  RankedTensorType xt = typeOf(x), ft = typeOf(filter);
+  RankedTensorType xt = tensorTypeOf(x), ft = tensorTypeOf(filter);
   if (!xt.hasStaticShape() || !ft.hasStaticShape()) {
     nc.error() << "3-D convolutions need static shapes, got " << xt;
     return {};
@@ -146,10 +131,10 @@ Value conv3d(NodeContext &nc, Value x, Value filter, Value bias,
   Window hw = w.plane(1, 2);
   Value sum;
   for (int64_t t = 0; t < kd && x; ++t) {
-    Value taps = slice(nc, x, {0, 0, t * w.dilations[0], 0, 0},
+    Value taps = nc.slice(x, {0, 0, t * w.dilations[0], 0, 0},
                        {n, c, od, h, wd}, {1, 1, w.strides[0], 1, 1});
-    taps = nc.reshape(transpose(nc, taps, {0, 2, 1, 3, 4}), {n * od, c, h, wd});
-    Value f = slice(nc, filter, {0, 0, t, 0, 0},
+    taps = nc.reshape(nc.transpose(taps, {0, 2, 1, 3, 4}), {n * od, c, h, wd});
+    Value f = nc.slice(filter, {0, 0, t, 0, 0},
                     {o, cg, 1, ft.getDimSize(3), ft.getDimSize(4)},
                     {1, 1, 1, 1, 1});
     f = nc.reshape(f, {o, cg, ft.getDimSize(3), ft.getDimSize(4)});
@@ -158,8 +143,8 @@ Value conv3d(NodeContext &nc, Value x, Value filter, Value bias,
   }
   if (!sum)
     return {};
-  ArrayRef<int64_t> ys = typeOf(sum).getShape();
-  Value r = transpose(nc, nc.reshape(sum, {n, od, o, ys[2], ys[3]}),
+  ArrayRef<int64_t> ys = tensorTypeOf(sum).getShape();
+  Value r = nc.transpose(nc.reshape(sum, {n, od, o, ys[2], ys[3]}),
                       {0, 2, 1, 3, 4});
   if (bias)
     r = nc.create<AddOp>(r, nc.reshape(bias, {o, 1, 1, 1}));
@@ -167,6 +152,18 @@ Value conv3d(NodeContext &nc, Value x, Value filter, Value bias,
 }
 
 } // namespace
+
+FailureOr<Window> convWindow(NodeContext &nc, RankedTensorType input,
+                             RankedTensorType filter) {
+  size_t n = input.getRank() - 2;
+  Window w;
+  w.kernel.assign(filter.getShape().begin() + 2, filter.getShape().end());
+  w.strides = intsOr(nc, "strides", n);
+  w.dilations = intsOr(nc, "dilations", n);
+  if (failed(resolvePads(nc, input.getShape().drop_front(2), w, false)))
+    return failure();
+  return w;
+}
 
 Value buildConv(NodeContext &nc, Value x, Value filter, Value bias,
                 const Window &w, int64_t group) {
@@ -196,13 +193,10 @@ LogicalResult importConv(NodeContext &nc, Out &out) {
     return nc.error() << "only 1-D, 2-D and 3-D convolutions are supported, "
                          "got input "
                       << in << " and filter " << ft;
-  Window w;
-  w.kernel.assign(ft.getShape().begin() + 2, ft.getShape().end());
-  w.strides = intsOr(nc, "strides", n);
-  w.dilations = intsOr(nc, "dilations", n);
-  if (failed(resolvePads(nc, in.getShape().drop_front(2), w, false)))
+  FailureOr<Window> w = convWindow(nc, in, ft);
+  if (failed(w))
     return failure();
-  out.push_back(buildConv(nc, nc.input(0), nc.input(1), nc.input(2), w,
+  out.push_back(buildConv(nc, nc.input(0), nc.input(1), nc.input(2), *w,
                           nc.intAttr("group", 1)));
   return success(bool(out.back()));
 }
@@ -222,7 +216,7 @@ Value pool2d(NodeContext &nc, Value x, const Window &w, bool includePad) {
 /// A 3-D pool as H-W pooling of every depth slice, then depth pooling.
 template <typename OpTy>
 Value pool3d(NodeContext &nc, Value x, const Window &w, bool includePad) {
-  RankedTensorType xt = typeOf(x);
+  RankedTensorType xt = tensorTypeOf(x);
   if (!xt.hasStaticShape()) {
     nc.error() << "3-D pooling needs static shapes, got " << xt;
     return {};
@@ -232,7 +226,7 @@ Value pool3d(NodeContext &nc, Value x, const Window &w, bool includePad) {
                           w.plane(1, 2), includePad);
   if (!hw)
     return {};
-  ArrayRef<int64_t> hs = typeOf(hw).getShape();
+  ArrayRef<int64_t> hs = tensorTypeOf(hw).getShape();
   Window depth = w.plane(0, 1);
   depth.kernel[1] = depth.strides[1] = depth.dilations[1] = 1;
   depth.pads[1] = depth.pads[3] = 0;
@@ -240,7 +234,7 @@ Value pool3d(NodeContext &nc, Value x, const Window &w, bool includePad) {
                          depth, includePad);
   if (!r)
     return {};
-  return nc.reshape(r, {s[0], s[1], typeOf(r).getDimSize(2), hs[2], hs[3]});
+  return nc.reshape(r, {s[0], s[1], tensorTypeOf(r).getDimSize(2), hs[2], hs[3]});
 }
 
 template <typename OpTy>

@@ -20,8 +20,6 @@ namespace {
 
 using Out = SmallVectorImpl<Value>;
 
-RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
-
 /// floor(a / 2) for negative a too (ONNX's reference uses Python's //).
 int64_t halfDown(int64_t a) { return a >= 0 ? a / 2 : -((-a + 1) / 2); }
 
@@ -31,7 +29,7 @@ int64_t halfDown(int64_t a) { return a >= 0 ? a / 2 : -((-a + 1) / 2); }
 Value insertZeros(NodeContext &nc, Value x, ArrayRef<int64_t> strides) {
   if (llvm::all_of(strides, [](int64_t s) { return s == 1; }))
     return x;
-  ArrayRef<int64_t> shape = typeOf(x).getShape();
+  ArrayRef<int64_t> shape = tensorTypeOf(x).getShape();
   size_t n = strides.size();
   SmallVector<int64_t> split(shape.take_front(2)), merged(shape.take_front(2)),
       kept(shape.take_front(2));
@@ -49,24 +47,20 @@ Value insertZeros(NodeContext &nc, Value x, ArrayRef<int64_t> strides) {
                                   b.getF64FloatAttr(0.0));
   if (!spread)
     return {};
-  return nc.create<SliceOp>(nc.reshape(spread, merged),
-                            b.getDenseI64ArrayAttr(SmallVector<int64_t>(kept.size(), 0)),
-                            b.getDenseI64ArrayAttr(kept),
-                            b.getDenseI64ArrayAttr(SmallVector<int64_t>(kept.size(), 1)));
+  return nc.slice(nc.reshape(spread, merged), SmallVector<int64_t>(kept.size(), 0), kept, SmallVector<int64_t>(kept.size(), 1));
 }
 
 /// The ConvTranspose filter [C, M/g, K...] as a conv filter [M, C/g, K...]
 /// with every tap reversed.
 Value convFilter(NodeContext &nc, Value w, int64_t group) {
-  ArrayRef<int64_t> s = typeOf(w).getShape();
+  ArrayRef<int64_t> s = tensorTypeOf(w).getShape();
   int64_t c = s[0], mg = s[1];
   SmallVector<int64_t> grouped = {group, c / group, mg};
   grouped.append(s.begin() + 2, s.end());
   SmallVector<int64_t> perm = {0, 2, 1};
   for (size_t d = 3; d < grouped.size(); ++d)
     perm.push_back(d);
-  w = nc.create<TransposeOp>(nc.reshape(w, grouped),
-                             nc.builder.getDenseI64ArrayAttr(perm));
+  w = nc.transpose(nc.reshape(w, grouped), perm);
   SmallVector<int64_t> filterShape = {group * mg, c / group};
   filterShape.append(s.begin() + 2, s.end());
   w = nc.reshape(w, filterShape);
@@ -129,7 +123,7 @@ LogicalResult importConvTranspose(NodeContext &nc, Out &out) {
   Value x = insertZeros(nc, nc.input(0), w.strides);
   if (!x)
     return failure();
-  ArrayRef<int64_t> spread = typeOf(x).getShape();
+  ArrayRef<int64_t> spread = tensorTypeOf(x).getShape();
   SmallVector<int64_t> offsets(2 + n, 0), sizes(spread), ones(2 + n, 1);
   w.pads.assign(2 * n, 0);
   bool crop = false;
@@ -152,9 +146,7 @@ LogicalResult importConvTranspose(NodeContext &nc, Out &out) {
   }
   auto &b = nc.builder;
   if (crop)
-    x = nc.create<SliceOp>(x, b.getDenseI64ArrayAttr(offsets),
-                           b.getDenseI64ArrayAttr(sizes),
-                           b.getDenseI64ArrayAttr(ones));
+    x = nc.slice(x, offsets, sizes, ones);
   w.strides.assign(n, 1);
   Value filter = convFilter(nc, nc.input(1), group);
   if (!x || !filter)

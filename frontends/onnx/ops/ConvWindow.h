@@ -44,6 +44,13 @@ mlir::LogicalResult resolvePads(NodeContext &nc,
                                 llvm::ArrayRef<int64_t> spatialIn, Window &w,
                                 bool ceilMode);
 
+/// The window of a convolution of `input` [N, C, D...] by `filter`
+/// [O, I, K...]: the filter's kernel, the node's strides and dilations, and
+/// its pads resolved.
+mlir::FailureOr<Window> convWindow(NodeContext &nc,
+                                   mlir::RankedTensorType input,
+                                   mlir::RankedTensorType filter);
+
 /// A grouped 1-D, 2-D or 3-D convolution of NC... data with an OI...
 /// filter; null (reported) when it cannot be built.
 mlir::Value buildConv(NodeContext &nc, mlir::Value x, mlir::Value filter,

@@ -20,8 +20,6 @@ namespace {
 
 using Out = SmallVectorImpl<Value>;
 
-RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
-
 /// 0, 1, ..., n-1 along dim `dim` of a rank-`rank` i64 tensor of ones
 /// elsewhere, broadcast to `shape`.
 Value iotaAlong(NodeContext &nc, ArrayRef<int64_t> shape, int64_t dim) {
@@ -37,14 +35,13 @@ Value iotaAlong(NodeContext &nc, ArrayRef<int64_t> shape, int64_t dim) {
 /// The index tuples (shape indices.shape + [rank]) that GatherElements and
 /// ScatterElements address: position p with p[axis] = indices[p].
 Value elementTuples(NodeContext &nc, Value indices, int64_t axis) {
-  RankedTensorType t = typeOf(indices);
+  RankedTensorType t = tensorTypeOf(indices);
   if (!t.hasStaticShape()) {
     nc.error() << "element indices need a static shape, got " << t;
     return {};
   }
   auto i64 = nc.builder.getI64Type();
-  if (t.getElementType() != i64)
-    indices = nc.create<CastOp>(t.clone(i64), indices);
+  indices = nc.castTo(indices, i64);
   SmallVector<int64_t> tupleShape(t.getShape());
   tupleShape.push_back(1);
   SmallVector<Value> parts;
@@ -93,7 +90,7 @@ LogicalResult importScatterElements(NodeContext &nc, Out &out) {
       reduction != "max" && reduction != "min")
     return nc.error() << "ScatterElements reduction '" << reduction
                       << "' is not supported";
-  if (typeOf(nc.input(2)).getShape() != typeOf(nc.input(1)).getShape())
+  if (tensorTypeOf(nc.input(2)).getShape() != tensorTypeOf(nc.input(1)).getShape())
     return nc.error() << "updates must have the indices' shape";
   Value tuples = elementTuples(nc, nc.input(1), axis);
   if (!tuples)
@@ -113,7 +110,7 @@ LogicalResult importOneHot(NodeContext &nc, Out &out) {
     return nc.error() << "OneHot needs a constant scalar depth and two "
                          "constant values";
   int64_t depth = int64_t((*depthValues)[0]);
-  RankedTensorType it = typeOf(nc.input(0));
+  RankedTensorType it = tensorTypeOf(nc.input(0));
   if (depth <= 0 || !it.hasStaticShape())
     return nc.error() << "OneHot needs a positive depth and static indices";
   int64_t axis = normalizeAxis(nc.intAttr("axis", -1), it.getRank() + 1);
@@ -121,8 +118,7 @@ LogicalResult importOneHot(NodeContext &nc, Out &out) {
     return nc.error() << "axis out of range";
   auto i64 = nc.builder.getI64Type();
   Value idx = nc.input(0);
-  if (it.getElementType() != i64)
-    idx = nc.create<CastOp>(it.clone(i64), idx);
+  idx = nc.castTo(idx, i64);
   Value negative = nc.create<LessOp>(idx, nc.scalarConst(i64, 0));
   idx = nc.create<SelectOp>(
       negative, nc.create<AddOp>(idx, nc.scalarConst(i64, depth)), idx);
@@ -132,7 +128,7 @@ LogicalResult importOneHot(NodeContext &nc, Out &out) {
   SmallVector<int64_t> iotaShape(shape.size(), 1);
   iotaShape[axis] = depth;
   Value hot = nc.create<EqualOp>(idx, iotaAlong(nc, iotaShape, axis));
-  Type et = typeOf(nc.input(2)).getElementType();
+  Type et = tensorTypeOf(nc.input(2)).getElementType();
   out.push_back(nc.create<SelectOp>(hot, nc.scalarConst(et, (*onOff)[1]),
                                     nc.scalarConst(et, (*onOff)[0])));
   return success(bool(out.back()));
@@ -143,7 +139,7 @@ LogicalResult importOneHot(NodeContext &nc, Out &out) {
 /// shorter than the dim drops the rest. The count is known at run time.
 LogicalResult importCompress(NodeContext &nc, Out &out) {
   Value x = nc.input(0);
-  RankedTensorType t = typeOf(x), ct = typeOf(nc.input(1));
+  RankedTensorType t = tensorTypeOf(x), ct = tensorTypeOf(nc.input(1));
   if (!t.hasStaticShape() || ct.getRank() != 1 || ct.isDynamicDim(0))
     return nc.error() << "Compress needs a static input and a 1-D condition";
   int64_t axis = 0;
@@ -154,7 +150,7 @@ LogicalResult importCompress(NodeContext &nc, Out &out) {
   } else {
     x = nc.reshape(x, {t.getNumElements()});
   }
-  RankedTensorType xt = typeOf(x);
+  RankedTensorType xt = tensorTypeOf(x);
   int64_t n = ct.getDimSize(0);
   if (n > xt.getDimSize(axis))
     return nc.error() << "the condition is longer than the compressed dim";
@@ -163,9 +159,7 @@ LogicalResult importCompress(NodeContext &nc, Out &out) {
         ones(xt.getRank(), 1);
     sizes[axis] = n;
     auto &b = nc.builder;
-    x = nc.create<SliceOp>(x, b.getDenseI64ArrayAttr(offsets),
-                           b.getDenseI64ArrayAttr(sizes),
-                           b.getDenseI64ArrayAttr(ones));
+    x = nc.slice(x, offsets, sizes, ones);
   }
   Value rows = nc.create<NonZeroOp>(nc.input(1));
   if (!rows || !x)
@@ -187,8 +181,7 @@ LogicalResult importReverseSequence(NodeContext &nc, Out &out) {
                          "batch axes 0 and 1";
   auto i64 = nc.builder.getI64Type();
   Value lens = nc.input(1);
-  if (typeOf(lens).getElementType() != i64)
-    lens = nc.create<CastOp>(typeOf(lens).clone(i64), lens);
+  lens = nc.castTo(lens, i64);
   SmallVector<int64_t> lensShape(t.getRank(), 1);
   lensShape[batchAxis] = t.getDimSize(batchAxis);
   lens = nc.reshape(lens, lensShape);
@@ -240,8 +233,7 @@ LogicalResult importMaxUnpool(NodeContext &nc, Out &out) {
       nc.scalarConst(t.getElementType(), 0.0), nc.i64Const({total}));
   Value idx = nc.input(1);
   auto i64 = nc.builder.getI64Type();
-  if (typeOf(idx).getElementType() != i64)
-    idx = nc.create<CastOp>(typeOf(idx).clone(i64), idx);
+  idx = nc.castTo(idx, i64);
   idx = nc.reshape(idx, {t.getNumElements(), 1});
   Value flat = nc.create<ScatterNdOp>(zeros, idx,
                                       nc.reshape(nc.input(0), {t.getNumElements()}),
@@ -257,8 +249,8 @@ LogicalResult importMaxUnpool(NodeContext &nc, Out &out) {
 /// NegativeLogLikelihoodLoss on log-probabilities [N, C, d...] and targets
 /// [N, d...], with optional class weights, ignore_index and reduction.
 Value nllLoss(NodeContext &nc, Value logProb, Value target, Value weight) {
-  RankedTensorType tt = typeOf(target);
-  RankedTensorType pt = typeOf(logProb);
+  RankedTensorType tt = tensorTypeOf(target);
+  RankedTensorType pt = tensorTypeOf(logProb);
   if (pt.getRank() < 2 || tt.getRank() != pt.getRank() - 1) {
     nc.error() << "the target must have the input's rank minus one";
     return {};
@@ -310,7 +302,7 @@ LogicalResult importNllLoss(NodeContext &nc, Out &out) {
 /// SoftmaxCrossEntropyLoss: NLL of log_softmax(scores, axis 1); the
 /// optional second output is that log-probability tensor.
 LogicalResult importSoftmaxCrossEntropy(NodeContext &nc, Out &out) {
-  if (typeOf(nc.input(0)).getRank() < 2)
+  if (tensorTypeOf(nc.input(0)).getRank() < 2)
     return nc.error() << "scores must have rank 2 or more";
   Value logProb = buildLogSoftmax(nc, nc.input(0), 1);
   if (!logProb)

@@ -23,16 +23,6 @@ static OpImporter unary() {
   };
 }
 
-/// Casts `v` to `elementType` when it differs (ONNX's Pow allows it).
-static Value castTo(NodeContext &nc, Value v, Type elementType) {
-  if (!v)
-    return {};
-  auto type = cast<RankedTensorType>(v.getType());
-  if (type.getElementType() == elementType)
-    return v;
-  return nc.create<CastOp>(type.clone(elementType), v);
-}
-
 template <typename OpTy>
 static OpImporter binary() {
   return [](NodeContext &nc, SmallVectorImpl<Value> &out) -> LogicalResult {
@@ -44,7 +34,7 @@ static OpImporter binary() {
     Value acc = nc.input(0);
     Type et = nc.inputType(0).getElementType();
     for (size_t i = 1; i < nc.inputs.size(); ++i)
-      acc = nc.create<OpTy>(acc, castTo(nc, nc.input(i), et));
+      acc = nc.create<OpTy>(acc, nc.castTo(nc.input(i), et));
     out.push_back(acc);
     return success();
   };
@@ -178,7 +168,7 @@ static LogicalResult importCast(NodeContext &nc, SmallVectorImpl<Value> &out) {
   if (!et)
     return nc.error() << "Cast to unsupported type "
                               << nc.intAttr("to", 0);
-  out.push_back(castTo(nc, nc.input(0), et));
+  out.push_back(nc.castTo(nc.input(0), et));
   return success();
 }
 

@@ -19,8 +19,6 @@ namespace {
 
 using Out = SmallVectorImpl<Value>;
 
-RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
-
 class GridSample {
 public:
   explicit GridSample(NodeContext &nc) : nc(nc) {}
@@ -86,10 +84,10 @@ Value GridSample::fetch(Value y, Value x) {
                         nc.builder.getF64FloatAttr(double(height - 1)));
   x = nc.create<ClipOp>(x, nc.builder.getF64FloatAttr(0.0),
                         nc.builder.getF64FloatAttr(double(width - 1)));
-  auto gs = typeOf(y).getShape();
+  auto gs = tensorTypeOf(y).getShape();
   SmallVector<int64_t> tuple = {gs[0], gs[1], gs[2], 1};
-  Value yi = nc.reshape(nc.create<CastOp>(typeOf(y).clone(i64), y), tuple);
-  Value xi = nc.reshape(nc.create<CastOp>(typeOf(x).clone(i64), x), tuple);
+  Value yi = nc.reshape(nc.castTo(y, i64), tuple);
+  Value xi = nc.reshape(nc.castTo(x, i64), tuple);
   Value idx = nc.create<ConcatOp>(ValueRange{yi, xi}, nc.builder.getI64IntegerAttr(3));
   Value v = nc.create<GatherNdOp>(image, idx, nc.builder.getI64IntegerAttr(1));
   if (inside && v)
@@ -117,14 +115,11 @@ LogicalResult GridSample::run(Out &out) {
   width = xt.getDimSize(3);
   loY = align ? 0.0 : -0.5, hiY = align ? height - 1.0 : height - 0.5;
   loX = align ? 0.0 : -0.5, hiX = align ? width - 1.0 : width - 0.5;
-  image = nc.create<TransposeOp>(nc.input(0),
-                                 nc.builder.getDenseI64ArrayAttr({0, 2, 3, 1}));
+  image = nc.transpose(nc.input(0), {0, 2, 3, 1});
   auto gs = gt.getShape();
   auto &b = nc.builder;
   auto component = [&](int64_t k) {
-    Value s = nc.create<SliceOp>(nc.input(1), b.getDenseI64ArrayAttr({0, 0, 0, k}),
-                                 b.getDenseI64ArrayAttr({gs[0], gs[1], gs[2], 1}),
-                                 b.getDenseI64ArrayAttr({1, 1, 1, 1}));
+    Value s = nc.slice(nc.input(1), {0, 0, 0, k}, {gs[0], gs[1], gs[2], 1}, {1, 1, 1, 1});
     return nc.reshape(s, {gs[0], gs[1], gs[2]});
   };
   auto toPixels = [&](Value g, int64_t d) -> Value {
@@ -159,7 +154,7 @@ LogicalResult GridSample::run(Out &out) {
         r = r && term ? nc.create<AddOp>(r, term) : term;
       }
   }
-  out.push_back(r ? nc.create<TransposeOp>(r, b.getDenseI64ArrayAttr({0, 3, 1, 2}))
+  out.push_back(r ? nc.transpose(r, {0, 3, 1, 2})
                   : Value());
   return success(bool(out.back()) && !nc.failedOp);
 }

@@ -161,10 +161,7 @@ LogicalResult importLrn(NodeContext &nc, Out &out) {
         strides(t.getRank(), 1);
     offsets[1] = k;
     sizes[1] = channels;
-    Value window = nc.create<SliceOp>(padded,
-                                      nc.builder.getDenseI64ArrayAttr(offsets),
-                                      nc.builder.getDenseI64ArrayAttr(sizes),
-                                      nc.builder.getDenseI64ArrayAttr(strides));
+    Value window = nc.slice(padded, offsets, sizes, strides);
     sum = sum ? nc.create<AddOp>(sum, window) : window;
   }
   double alpha = nc.floatAttr("alpha", 1e-4f), beta = nc.floatAttr("beta", 0.75f);

@@ -21,19 +21,10 @@ namespace {
 
 using Out = SmallVectorImpl<Value>;
 
-RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
-
-Value castTo(NodeContext &nc, Value v, Type et) {
-  if (!v)
-    return {};
-  auto t = typeOf(v);
-  return t.getElementType() == et ? v : nc.create<CastOp>(t.clone(et), v);
-}
-
 /// A scale or zero point of `x` (rank `rank`): a scalar stays, a 1-D one
 /// is laid along `axis` for broadcasting.
 Value alongAxis(NodeContext &nc, Value v, int64_t axis, int64_t rank) {
-  auto t = typeOf(v);
+  auto t = tensorTypeOf(v);
   if (t.getRank() == 0 || t.getNumElements() == 1)
     return nc.reshape(v, {});
   SmallVector<int64_t> shape(rank, 1);
@@ -43,11 +34,11 @@ Value alongAxis(NodeContext &nc, Value v, int64_t axis, int64_t rank) {
 
 /// v - zero point, in `et` (the zero point absent: v).
 Value centred(NodeContext &nc, Value v, Value zeroPoint, Type et, int64_t axis) {
-  Value x = castTo(nc, v, et);
+  Value x = nc.castTo(v, et);
   if (!zeroPoint || !x)
     return x;
-  int64_t rank = typeOf(v).getRank();
-  return nc.create<SubOp>(x, castTo(nc, alongAxis(nc, zeroPoint, axis, rank), et));
+  int64_t rank = tensorTypeOf(v).getRank();
+  return nc.create<SubOp>(x, nc.castTo(alongAxis(nc, zeroPoint, axis, rank), et));
 }
 
 /// saturate(round(y) + zero point) into `qt` (an 8-bit integer type).
@@ -55,24 +46,24 @@ Value requantize(NodeContext &nc, Value y, Value zeroPoint, Type qt,
                  int64_t axis) {
   if (!y)
     return {};
-  Type et = typeOf(y).getElementType();
+  Type et = tensorTypeOf(y).getElementType();
   y = nc.create<RoundOp>(y);
   if (zeroPoint)
     y = nc.create<AddOp>(
-        y, castTo(nc, alongAxis(nc, zeroPoint, axis, typeOf(y).getRank()), et));
+        y, nc.castTo(alongAxis(nc, zeroPoint, axis, tensorTypeOf(y).getRank()), et));
   bool isUnsigned = qt.isUnsignedInteger();
   unsigned width = qt.getIntOrFloatBitWidth();
   double lo = isUnsigned ? 0.0 : -std::ldexp(1.0, width - 1);
   double hi = isUnsigned ? std::ldexp(1.0, width) - 1 : std::ldexp(1.0, width - 1) - 1;
   y = nc.create<ClipOp>(y, nc.builder.getF64FloatAttr(lo),
                         nc.builder.getF64FloatAttr(hi));
-  return castTo(nc, y, qt);
+  return nc.castTo(y, qt);
 }
 
 /// The quantized type: the zero point's, else output_dtype's, else uint8.
 Type quantizedType(NodeContext &nc, Value zeroPoint) {
   if (zeroPoint)
-    return typeOf(zeroPoint).getElementType();
+    return tensorTypeOf(zeroPoint).getElementType();
   if (int64_t dtype = nc.intAttr("output_dtype", 0))
     return elementTypeFor(nc.builder.getContext(), int(dtype));
   return IntegerType::get(nc.builder.getContext(), 8, IntegerType::Unsigned);
@@ -93,7 +84,7 @@ LogicalResult importQuantize(NodeContext &nc, Out &out) {
   Value x = nc.input(0);
   Type et = nc.inputType(0).getElementType();
   Value y = nc.create<DivOp>(
-      x, castTo(nc, alongAxis(nc, nc.input(1), axis, typeOf(x).getRank()), et));
+      x, nc.castTo(alongAxis(nc, nc.input(1), axis, tensorTypeOf(x).getRank()), et));
   out.push_back(requantize(nc, y, nc.input(2), qt, axis));
   return success(bool(out.back()));
 }
@@ -103,7 +94,7 @@ LogicalResult importDequantize(NodeContext &nc, Out &out) {
     return nc.error() << "blocked quantization is not supported";
   int64_t axis = quantAxis(nc);
   Value scale = nc.input(1);
-  Type et = typeOf(scale).getElementType();
+  Type et = tensorTypeOf(scale).getElementType();
   int64_t rank = nc.inputType(0).getRank();
   Value x = centred(nc, nc.input(0), nc.input(2), et, axis);
   out.push_back(x ? nc.create<MulOp>(x, alongAxis(nc, scale, axis, rank)) : x);
@@ -137,7 +128,7 @@ LogicalResult importDynamicQuantize(NodeContext &nc, Out &out) {
 /// b_zp per column of B when 1-D.
 Value integerMatMul(NodeContext &nc, Value a, Value azp, Value b, Value bzp) {
   Type f64 = nc.builder.getF64Type();
-  int64_t ar = typeOf(a).getRank(), br = typeOf(b).getRank();
+  int64_t ar = tensorTypeOf(a).getRank(), br = tensorTypeOf(b).getRank();
   Value ac = centred(nc, a, azp, f64, std::max<int64_t>(ar - 2, 0));
   Value bc = centred(nc, b, bzp, f64, br - 1);
   return ac && bc ? buildNumpyMatMul(nc, ac, bc) : Value();
@@ -148,13 +139,13 @@ Value integerMatMul(NodeContext &nc, Value a, Value azp, Value b, Value bzp) {
 Value productScale(NodeContext &nc) {
   Type f64 = nc.builder.getF64Type();
   return nc.create<DivOp>(
-      nc.create<MulOp>(castTo(nc, nc.input(1), f64), castTo(nc, nc.input(4), f64)),
-      castTo(nc, nc.input(6), f64));
+      nc.create<MulOp>(nc.castTo(nc.input(1), f64), nc.castTo(nc.input(4), f64)),
+      nc.castTo(nc.input(6), f64));
 }
 
 LogicalResult importMatMulInteger(NodeContext &nc, Out &out) {
   Value r = integerMatMul(nc, nc.input(0), nc.input(2), nc.input(1), nc.input(3));
-  out.push_back(castTo(nc, r, nc.builder.getI32Type()));
+  out.push_back(nc.castTo(r, nc.builder.getI32Type()));
   return success(bool(out.back()));
 }
 
@@ -162,7 +153,7 @@ LogicalResult importQLinearMatMul(NodeContext &nc, Out &out) {
   Value r = integerMatMul(nc, nc.input(0), nc.input(2), nc.input(3), nc.input(5));
   if (!r)
     return failure();
-  int64_t rank = typeOf(r).getRank();
+  int64_t rank = tensorTypeOf(r).getRank();
   r = nc.create<MulOp>(r, alongAxis(nc, productScale(nc), rank - 1, rank));
   out.push_back(requantize(nc, r, nc.input(7), quantizedType(nc, nc.input(7)),
                            rank - 1));
@@ -171,26 +162,23 @@ LogicalResult importQLinearMatMul(NodeContext &nc, Out &out) {
 
 /// The integer convolution of x and w (zero points subtracted) in f64.
 Value integerConv(NodeContext &nc, Value x, Value xzp, Value w, Value wzp) {
-  auto xt = typeOf(x), wt = typeOf(w);
+  auto xt = tensorTypeOf(x), wt = tensorTypeOf(w);
   int64_t n = xt.getRank() - 2;
   if (n < 1 || wt.getRank() != xt.getRank()) {
     nc.error() << "expects matching [N, C, D...] input and filter";
     return {};
   }
-  Window win;
-  win.kernel.assign(wt.getShape().begin() + 2, wt.getShape().end());
-  win.strides = intsOr(nc, "strides", n);
-  win.dilations = intsOr(nc, "dilations", n);
-  if (failed(resolvePads(nc, xt.getShape().drop_front(2), win, false)))
+  FailureOr<Window> win = convWindow(nc, xt, wt);
+  if (failed(win))
     return {};
   Type f64 = nc.builder.getF64Type();
   return buildConv(nc, centred(nc, x, xzp, f64, 1), centred(nc, w, wzp, f64, 0),
-                   Value(), win, nc.intAttr("group", 1));
+                   Value(), *win, nc.intAttr("group", 1));
 }
 
 LogicalResult importConvInteger(NodeContext &nc, Out &out) {
   Value r = integerConv(nc, nc.input(0), nc.input(2), nc.input(1), nc.input(3));
-  out.push_back(castTo(nc, r, nc.builder.getI32Type()));
+  out.push_back(nc.castTo(r, nc.builder.getI32Type()));
   return success(bool(out.back()));
 }
 
@@ -201,9 +189,9 @@ LogicalResult importQLinearConv(NodeContext &nc, Out &out) {
   if (!r)
     return failure();
   Type f64 = nc.builder.getF64Type();
-  int64_t rank = typeOf(r).getRank();
+  int64_t rank = tensorTypeOf(r).getRank();
   if (Value bias = nc.input(8))
-    r = nc.create<AddOp>(r, alongAxis(nc, castTo(nc, bias, f64), 1, rank));
+    r = nc.create<AddOp>(r, alongAxis(nc, nc.castTo(bias, f64), 1, rank));
   r = nc.create<MulOp>(r, alongAxis(nc, productScale(nc), 1, rank));
   out.push_back(requantize(nc, r, nc.input(7), quantizedType(nc, nc.input(7)), 1));
   return success(bool(out.back()));

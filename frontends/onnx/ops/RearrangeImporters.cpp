@@ -18,8 +18,6 @@ namespace {
 
 using Out = SmallVectorImpl<Value>;
 
-RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
-
 LogicalResult needStatic(NodeContext &nc, size_t i) {
   if (nc.inputType(i).hasStaticShape())
     return success();
@@ -51,11 +49,6 @@ LogicalResult importTile(NodeContext &nc, Out &out) {
   return success(bool(out.back()));
 }
 
-Value transpose(NodeContext &nc, Value v, ArrayRef<int64_t> perm) {
-  return v ? nc.create<TransposeOp>(v, nc.builder.getDenseI64ArrayAttr(perm))
-           : Value();
-}
-
 /// DepthToSpace: blocks of channels become b x b pixel blocks, in DCR
 /// (depth-column-row) or CRD order.
 LogicalResult importDepthToSpace(NodeContext &nc, Out &out) {
@@ -71,10 +64,10 @@ LogicalResult importDepthToSpace(NodeContext &nc, Out &out) {
   std::string mode = nc.stringAttr("mode", "DCR");
   Value x;
   if (mode == "DCR")
-    x = transpose(nc, nc.reshape(nc.input(0), {n, b, b, c, h, w}),
+    x = nc.transpose(nc.reshape(nc.input(0), {n, b, b, c, h, w}),
                   {0, 3, 4, 1, 5, 2});
   else if (mode == "CRD")
-    x = transpose(nc, nc.reshape(nc.input(0), {n, c, b, b, h, w}),
+    x = nc.transpose(nc.reshape(nc.input(0), {n, c, b, b, h, w}),
                   {0, 1, 4, 2, 5, 3});
   else
     return nc.error() << "unknown DepthToSpace mode '" << mode << "'";
@@ -97,7 +90,7 @@ LogicalResult importSpaceToDepth(NodeContext &nc, Out &out) {
   std::string mode = nc.stringAttr("mode", "DCR");
   if (mode != "DCR" && mode != "CRD")
     return nc.error() << "unknown SpaceToDepth mode '" << mode << "'";
-  Value x = transpose(nc, nc.reshape(nc.input(0), {n, c, h, b, w, b}),
+  Value x = nc.transpose(nc.reshape(nc.input(0), {n, c, h, b, w, b}),
                       mode == "DCR" ? ArrayRef<int64_t>{0, 3, 5, 1, 2, 4}
                                     : ArrayRef<int64_t>{0, 1, 3, 5, 2, 4});
   out.push_back(nc.reshape(x, {n, c * b * b, h, w}));

@@ -27,22 +27,10 @@ struct Activation {
   std::optional<double> alpha, beta;
 };
 
-RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
-
-/// v[offsets : offsets + sizes] with unit strides.
-Value slice(NodeContext &nc, Value v, ArrayRef<int64_t> offsets,
-            ArrayRef<int64_t> sizes) {
-  auto &b = nc.builder;
-  return nc.create<SliceOp>(v, b.getDenseI64ArrayAttr(offsets),
-                            b.getDenseI64ArrayAttr(sizes),
-                            b.getDenseI64ArrayAttr(
-                                SmallVector<int64_t>(offsets.size(), 1)));
-}
-
 Value activate(NodeContext &nc, Value x, const Activation &a) {
   if (!x)
     return {};
-  Type et = typeOf(x).getElementType();
+  Type et = tensorTypeOf(x).getElementType();
   auto c = [&](double v) { return nc.scalarConst(et, v); };
   const std::string &f = a.name;
   if (f == "Sigmoid")
@@ -95,10 +83,10 @@ private:
   int64_t gates() const { return cell == Cell::Lstm ? 4 : cell == Cell::Gru ? 3 : 1; }
   /// Gate g of a [B, G H] tensor.
   Value gate(Value all, int64_t g) {
-    return slice(nc, all, {0, g * hidden}, {batch, hidden});
+    return nc.slice(all, {0, g * hidden}, {batch, hidden});
   }
   /// Gate g of the recurrence bias.
-  Value gateBias(int64_t g) { return slice(nc, rb, {g * hidden}, {hidden}); }
+  Value gateBias(int64_t g) { return nc.slice(rb, {g * hidden}, {hidden}); }
   Value clipped(Value v) {
     if (!v || clip <= 0)
       return v;
@@ -110,10 +98,10 @@ private:
   State step(Value xw, State s);
   /// The matrix of direction `dir` from [D, rows, cols] weights, transposed.
   Value weightT(Value w) {
-    auto t = typeOf(w);
-    Value m = nc.reshape(slice(nc, w, {dir, 0, 0}, {1, t.getDimSize(1), t.getDimSize(2)}),
+    auto t = tensorTypeOf(w);
+    Value m = nc.reshape(nc.slice(w, {dir, 0, 0}, {1, t.getDimSize(1), t.getDimSize(2)}),
                          {t.getDimSize(1), t.getDimSize(2)});
-    return m ? nc.create<TransposeOp>(m, nc.builder.getDenseI64ArrayAttr({1, 0}))
+    return m ? nc.transpose(m, {1, 0})
              : Value();
   }
   /// Row `dir` of a [D, n] tensor, or zeros of n.
@@ -121,7 +109,7 @@ private:
     if (!v)
       return nc.create<BroadcastToOp>(RankedTensorType::get({n}, et),
                                       nc.scalarConst(et, 0.0), nc.i64Const({n}));
-    return nc.reshape(slice(nc, v, {dir, offset}, {1, n}), {n});
+    return nc.reshape(nc.slice(v, {dir, offset}, {1, n}), {n});
   }
   /// Slice `dir` of a [D, B, H] initial state, or zeros.
   Value initial(Value v) {
@@ -130,8 +118,8 @@ private:
                                       nc.scalarConst(et, 0.0),
                                       nc.i64Const({batch, hidden}));
     if (layout == 1)
-      v = nc.create<TransposeOp>(v, nc.builder.getDenseI64ArrayAttr({1, 0, 2}));
-    return nc.reshape(slice(nc, v, {dir, 0, 0}, {1, batch, hidden}),
+      v = nc.transpose(v, {1, 0, 2});
+    return nc.reshape(nc.slice(v, {dir, 0, 0}, {1, batch, hidden}),
                       {batch, hidden});
   }
 
@@ -157,7 +145,7 @@ State Recurrence::step(Value xw, State s) {
     if (linearBeforeReset) {
       hh = nc.create<MulOp>(r, nc.create<AddOp>(gate(hr, 2), gateBias(2)));
     } else {
-      Value rT3 = slice(nc, rT, {0, 2 * hidden}, {hidden, hidden});
+      Value rT3 = nc.slice(rT, {0, 2 * hidden}, {hidden, hidden});
       hh = nc.create<AddOp>(nc.create<MatMulOp>(nc.create<MulOp>(r, s.h), rT3),
                             gateBias(2));
     }
@@ -168,7 +156,7 @@ State Recurrence::step(Value xw, State s) {
   }
   Value all = nc.create<AddOp>(nc.create<AddOp>(xw, hr), rb);
   auto peephole = [&](int64_t k, Value cState) -> Value {
-    return peep ? nc.create<MulOp>(slice(nc, peep, {k * hidden}, {hidden}), cState)
+    return peep ? nc.create<MulOp>(nc.slice(peep, {k * hidden}, {hidden}), cState)
                 : Value();
   };
   auto withPeep = [&](Value g, int64_t k, Value cState) {
@@ -197,8 +185,8 @@ LogicalResult Recurrence::run(Out &out) {
   int64_t dirs = direction == "bidirectional" ? 2 : 1;
   if (direction != "forward" && direction != "reverse" && dirs != 2)
     return nc.error() << "unknown direction '" << direction << "'";
-  if (hidden < 1 || typeOf(nc.input(1)) != RankedTensorType::get({dirs, gates() * hidden, input}, et) ||
-      typeOf(nc.input(2)) != RankedTensorType::get({dirs, gates() * hidden, hidden}, et))
+  if (hidden < 1 || tensorTypeOf(nc.input(1)) != RankedTensorType::get({dirs, gates() * hidden, input}, et) ||
+      tensorTypeOf(nc.input(2)) != RankedTensorType::get({dirs, gates() * hidden, hidden}, et))
     return nc.error() << "W and R must be [" << dirs << ", " << gates()
                       << " x hidden_size, input or hidden_size]";
   if (nc.input(4)) {
@@ -226,8 +214,7 @@ LogicalResult Recurrence::run(Out &out) {
       a.beta = betas->floats(k);
     acts.push_back(a);
   }
-  Value x = layout ? nc.create<TransposeOp>(nc.input(0),
-                                            nc.builder.getDenseI64ArrayAttr({1, 0, 2}))
+  Value x = layout ? nc.transpose(nc.input(0), {1, 0, 2})
                    : nc.input(0);
   Value flat = nc.reshape(x, {seq * batch, input});
   int64_t gh = gates() * hidden;
@@ -246,7 +233,7 @@ LogicalResult Recurrence::run(Out &out) {
     ys[dir].resize(seq);
     for (int64_t k = 0; k < seq && !nc.failedOp; ++k) {
       int64_t t = reverse ? seq - 1 - k : k;
-      Value xs = nc.reshape(slice(nc, xw, {t, 0, 0}, {1, batch, gh}), {batch, gh});
+      Value xs = nc.reshape(nc.slice(xw, {t, 0, 0}, {1, batch, gh}), {batch, gh});
       s = step(xs, s);
       ys[dir][t] = s.h;
     }
@@ -269,10 +256,10 @@ LogicalResult Recurrence::run(Out &out) {
   Value yh = cat(finalH), yc = finalC.empty() ? Value() : cat(finalC);
   if (layout) {
     auto &b = nc.builder;
-    y = nc.create<TransposeOp>(y, b.getDenseI64ArrayAttr({2, 0, 1, 3}));
-    yh = nc.create<TransposeOp>(yh, b.getDenseI64ArrayAttr({1, 0, 2}));
+    y = nc.transpose(y, {2, 0, 1, 3});
+    yh = nc.transpose(yh, {1, 0, 2});
     if (yc)
-      yc = nc.create<TransposeOp>(yc, b.getDenseI64ArrayAttr({1, 0, 2}));
+      yc = nc.transpose(yc, {1, 0, 2});
   }
   out.append({y, yh});
   if (yc)

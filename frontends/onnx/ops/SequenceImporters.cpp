@@ -148,9 +148,7 @@ LogicalResult importSplitToSequence(NodeContext &nc, Out &) {
         ones(t.getRank(), 1);
     offsets[axis] = at;
     shape[axis] = s;
-    Value piece = nc.create<SliceOp>(nc.input(0), b.getDenseI64ArrayAttr(offsets),
-                                     b.getDenseI64ArrayAttr(shape),
-                                     b.getDenseI64ArrayAttr(ones));
+    Value piece = nc.slice(nc.input(0), offsets, shape, ones);
     if (squeeze) {
       shape.erase(shape.begin() + axis);
       piece = nc.reshape(piece, shape);

@@ -100,8 +100,7 @@ static LogicalResult importTranspose(NodeContext &nc,
   else
     for (int64_t d = rank - 1; d >= 0; --d)
       perm.push_back(d);
-  out.push_back(nc.create<TransposeOp>(nc.input(0),
-                                       nc.builder.getDenseI64ArrayAttr(perm)));
+  out.push_back(nc.transpose(nc.input(0), perm));
   return success();
 }
 
@@ -233,9 +232,7 @@ static LogicalResult importSlice(NodeContext &nc, SmallVectorImpl<Value> &out) {
       offsets[axis] = 0;
   }
   auto &b = nc.builder;
-  Value r = nc.create<SliceOp>(nc.input(0), b.getDenseI64ArrayAttr(offsets),
-                               b.getDenseI64ArrayAttr(sizes),
-                               b.getDenseI64ArrayAttr(strides));
+  Value r = nc.slice(nc.input(0), offsets, sizes, strides);
   for (auto &[axis, idx] : reversed) {
     if (idx.empty())
       return nc.error() << "Slice with a negative step selects nothing";
@@ -368,9 +365,7 @@ static LogicalResult importPad(NodeContext &nc, SmallVectorImpl<Value> &out) {
       return nc.error() << "negative pads must leave a static dim non-empty";
   }
   if (crop)
-    x = nc.create<SliceOp>(x, nc.builder.getDenseI64ArrayAttr(offsets),
-                           nc.builder.getDenseI64ArrayAttr(sizes),
-                           nc.builder.getDenseI64ArrayAttr(ones));
+    x = nc.slice(x, offsets, sizes, ones);
   out.push_back(x);
   return success(bool(x));
 }
