@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/common/LibraryWriter.h"
+#include "codegen/common/ElementDtypes.h"
 
 #include "runtime/kiln_seal.h"
 
@@ -22,22 +23,6 @@
 using namespace mlir;
 
 namespace kiln {
-
-static int dtypeOf(Type t) {
-  if (t.isF32()) return 1;
-  if (t.isUnsignedInteger(8)) return 2;
-  if (t.isSignlessInteger(8)) return 3;
-  if (t.isSignlessInteger(32)) return 6;
-  if (t.isSignlessInteger(64)) return 7;
-  if (t.isInteger(1)) return 9;
-  if (t.isF64()) return 11;
-  if (t.isF16()) return 10;
-  if (t.isUnsignedInteger(16)) return 4;
-  if (t.isSignlessInteger(16)) return 5;
-  if (t.isUnsignedInteger(32)) return 12;
-  if (t.isUnsignedInteger(64)) return 13;
-  return 0;
-}
 
 bool ModelSignature::hasDynamicOutputs() const {
   for (const TensorSignature &t : outputs)
@@ -58,7 +43,7 @@ static FailureOr<TensorSignature> signatureOf(func::FuncOp func, Type type,
   if (!t)
     return func.emitError() << "'" << label << "' has no rank (" << type
                             << "): the library ABI needs ranked tensors";
-  int dtype = dtypeOf(t.getElementType());
+  int dtype = kilnDtypeOf(t.getElementType());
   if (!dtype)
     return func.emitError() << "element type " << t.getElementType()
                             << " cannot cross the library ABI";
@@ -125,24 +110,6 @@ static std::string identifier(const std::string &name) {
   return id;
 }
 
-/// The C element type and dtype enumerator of a kiln_dtype code.
-static std::pair<const char *, const char *> cTypeOf(int dtype) {
-  switch (dtype) {
-  case 1: return {"float", "KILN_DTYPE_FLOAT32"};
-  case 2: return {"uint8_t", "KILN_DTYPE_UINT8"};
-  case 3: return {"int8_t", "KILN_DTYPE_INT8"};
-  case 6: return {"int32_t", "KILN_DTYPE_INT32"};
-  case 7: return {"int64_t", "KILN_DTYPE_INT64"};
-  case 9: return {"uint8_t", "KILN_DTYPE_BOOL"};
-  case 10: return {"uint16_t", "KILN_DTYPE_FLOAT16"};
-  case 4: return {"uint16_t", "KILN_DTYPE_UINT16"};
-  case 5: return {"int16_t", "KILN_DTYPE_INT16"};
-  case 12: return {"uint32_t", "KILN_DTYPE_UINT32"};
-  case 13: return {"uint64_t", "KILN_DTYPE_UINT64"};
-  default: return {"double", "KILN_DTYPE_FLOAT64"};
-  }
-}
-
 /// Typed conveniences of the generated header, per named input and output:
 /// its index constant (NAME_INPUT_x) and a function making its kiln_tensor
 /// from a pointer of the right C type (NAME_in_x / NAME_out_y), so a wrong
@@ -160,7 +127,7 @@ static void emitTensorConstants(std::ostringstream &h, const std::string &prefix
     std::string id = identifier(t.name);
     if (!used.insert(id).second)
       id += "_" + std::to_string(i); // two names that map to one identifier
-    auto [ctype, dtype] = cTypeOf(t.dtype);
+    auto [ctype, dtype] = cTypeOfDtype(t.dtype);
     h << "/** " << kind << " '" << t.name << "': " << ctype << " [";
     for (size_t d = 0; d < t.shape.size(); ++d)
       h << (d ? "," : "")
