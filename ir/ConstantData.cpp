@@ -27,9 +27,18 @@ std::optional<unsigned> byteWidth(Type t) {
     return 8;
   if (t.isF16())
     return 2;
-  if (auto it = dyn_cast<IntegerType>(t))
-    return it.getWidth() == 1 ? 1 : it.getWidth() / 8;
+  // Narrower types (bfloat16, 8- and 4-bit floats, 4- and 2-bit integers)
+  // take whole bytes, as in the library ABI.
+  if (isa<FloatType, IntegerType>(t))
+    return (t.getIntOrFloatBitWidth() + 7) / 8;
   return std::nullopt;
+}
+
+/// The value of any float as a double (every narrow float is exact).
+double toDouble(APFloat f) {
+  bool lost;
+  f.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven, &lost);
+  return f.convertToDouble();
 }
 
 double decodeOne(Type t, const char *p) {
@@ -49,12 +58,20 @@ double decodeOne(Type t, const char *p) {
     APFloat f(APFloat::IEEEhalf(), APInt(16, bits));
     return f.convertToFloat();
   }
+  if (auto ft = dyn_cast<FloatType>(t)) { // a narrow float: its 1 or 2 bytes
+    uint16_t bits = 0;
+    std::memcpy(&bits, p, (ft.getWidth() + 7) / 8);
+    return toDouble(APFloat(ft.getFloatSemantics(), APInt(ft.getWidth(), bits,
+                                                          false, true)));
+  }
   auto it = cast<IntegerType>(t);
   unsigned w = it.getWidth();
   if (w == 1)
     return *p ? 1.0 : 0.0;
   int64_t v = 0;
-  std::memcpy(&v, p, w / 8);
+  std::memcpy(&v, p, (w + 7) / 8);
+  if (w < 8) // a sub-byte integer lives in the low bits
+    v &= (int64_t(1) << w) - 1;
   if (it.isUnsigned())
     return double(uint64_t(v));
   if (w < 64) // sign-extend
@@ -74,6 +91,12 @@ void encodeOne(Type t, double v, char *p) {
     f.convert(APFloat::IEEEhalf(), APFloat::rmNearestTiesToEven, &lost);
     uint16_t bits = uint16_t(f.bitcastToAPInt().getZExtValue());
     std::memcpy(p, &bits, 2);
+  } else if (auto ft = dyn_cast<FloatType>(t)) {
+    APFloat f{v};
+    bool lost;
+    f.convert(ft.getFloatSemantics(), APFloat::rmNearestTiesToEven, &lost);
+    uint16_t bits = uint16_t(f.bitcastToAPInt().getZExtValue());
+    std::memcpy(p, &bits, (ft.getWidth() + 7) / 8);
   } else {
     unsigned w = cast<IntegerType>(t).getWidth();
     if (w == 1) {
@@ -87,7 +110,7 @@ void encodeOne(Type t, double v, char *p) {
       uint64_t u = std::isnan(v) || v <= 0 ? 0
                    : v >= hi ? (w == 64 ? UINT64_MAX : uint64_t(hi) - 1)
                              : uint64_t(v);
-      std::memcpy(p, &u, w / 8);
+      std::memcpy(p, &u, (w + 7) / 8);
       return;
     }
     double lo = -std::ldexp(1.0, int(w) - 1), hi = std::ldexp(1.0, int(w) - 1);
@@ -100,7 +123,9 @@ void encodeOne(Type t, double v, char *p) {
       i = w == 64 ? INT64_MAX : int64_t(hi) - 1;
     else
       i = int64_t(v);
-    std::memcpy(p, &i, w / 8);
+    if (w < 8) // zero above a sub-byte integer's bits
+      i &= (int64_t(1) << w) - 1;
+    std::memcpy(p, &i, (w + 7) / 8);
   }
 }
 
@@ -130,7 +155,7 @@ std::optional<std::vector<char>> readRawConstant(ElementsAttr attr) {
   int64_t i = 0;
   if (isa<FloatType>(et)) {
     for (APFloat f : dense.getValues<APFloat>())
-      encodeOne(et, f.convertToDouble(), &out[size_t(i++) * *width]);
+      encodeOne(et, toDouble(f), &out[size_t(i++) * *width]);
   } else {
     // Integers are copied bit-exactly (int64 values beyond 2^53 included).
     for (APInt v : dense.getValues<APInt>()) {
@@ -168,7 +193,9 @@ static int64_t decodeInt(IntegerType t, const char *p) {
   if (w == 1)
     return *p ? 1 : 0;
   uint64_t bits = 0;
-  std::memcpy(&bits, p, w / 8);
+  std::memcpy(&bits, p, (w + 7) / 8);
+  if (w < 8)
+    bits &= (uint64_t(1) << w) - 1;
   if (w < 64 && !t.isUnsigned() && (bits >> (w - 1)) & 1)
     bits |= ~uint64_t(0) << w;
   return int64_t(bits);

@@ -26,6 +26,26 @@ def KilnShapeInference : Pass<"kiln-shape-inference", "mlir::func::FuncOp"> {
   }];
 }
 
+def KilnPromoteNarrowTypes
+    : Pass<"kiln-promote-narrow-types", "mlir::func::FuncOp"> {
+  let summary = "Computes bfloat16, 8/4-bit floats and 4/2-bit integers wider";
+  let description = [{
+    Every kiln op other than cast and constant that reads or yields one of
+    these narrow types reads and yields float32 (int8/uint8 for the
+    integers) instead, with casts at its edges. Before:
+    ```mlir
+    %0 = kiln.relu %x : (tensor<4xbf16>) -> tensor<4xbf16>
+    ```
+    After:
+    ```mlir
+    %w = kiln.cast %x : (tensor<4xbf16>) -> tensor<4xf32>
+    %r = kiln.relu %w : (tensor<4xf32>) -> tensor<4xf32>
+    %0 = kiln.cast %r : (tensor<4xf32>) -> tensor<4xbf16>
+    ```
+  }];
+  let dependentDialects = ["kiln::KilnDialect"];
+}
+
 def KilnFoldConstants : Pass<"kiln-fold-constants", "mlir::func::FuncOp"> {
   let summary = "Evaluates ops whose operands are all constants";
   let description = [{

@@ -25,33 +25,7 @@ void kiln_check_format(char *buf, const char *fmt, ...) {
 }
 
 const char *kiln_check_dtype_name(kiln_dtype dtype) {
-  switch (dtype) {
-  case KILN_DTYPE_FLOAT32:
-    return "float32";
-  case KILN_DTYPE_UINT8:
-    return "uint8";
-  case KILN_DTYPE_INT8:
-    return "int8";
-  case KILN_DTYPE_INT32:
-    return "int32";
-  case KILN_DTYPE_INT64:
-    return "int64";
-  case KILN_DTYPE_BOOL:
-    return "bool";
-  case KILN_DTYPE_FLOAT64:
-    return "float64";
-  case KILN_DTYPE_FLOAT16:
-    return "float16";
-  case KILN_DTYPE_UINT16:
-    return "uint16";
-  case KILN_DTYPE_INT16:
-    return "int16";
-  case KILN_DTYPE_UINT32:
-    return "uint32";
-  case KILN_DTYPE_UINT64:
-    return "uint64";
-  }
-  return NULL;
+  return kiln_dtype_name(dtype);
 }
 
 /** Prints `shape` as "[d0,d1,...]"; -1 prints as "?" when `dynamic_marks`. */

@@ -62,7 +62,20 @@ typedef enum kiln_dtype {
   KILN_DTYPE_FLOAT16 = 10, /**< IEEE half, stored as its 16 bits */
   KILN_DTYPE_FLOAT64 = 11,
   KILN_DTYPE_UINT32 = 12,
-  KILN_DTYPE_UINT64 = 13
+  KILN_DTYPE_UINT64 = 13,
+  KILN_DTYPE_BFLOAT16 = 16,       /**< bfloat16, stored as its 16 bits */
+  KILN_DTYPE_FLOAT8E4M3FN = 17,   /**< 8-bit floats, stored as their byte */
+  KILN_DTYPE_FLOAT8E4M3FNUZ = 18,
+  KILN_DTYPE_FLOAT8E5M2 = 19,
+  KILN_DTYPE_FLOAT8E5M2FNUZ = 20,
+  /** Sub-byte types are NOT packed: one element per byte, the value in the
+   *  low 4 (or 2) bits, the bits above it zero (two's complement for the
+   *  signed ones: int4 -3 is 0x0d). */
+  KILN_DTYPE_UINT4 = 21,
+  KILN_DTYPE_INT4 = 22,
+  KILN_DTYPE_FLOAT4E2M1 = 23,
+  KILN_DTYPE_UINT2 = 25,
+  KILN_DTYPE_INT2 = 26
 } kiln_dtype;
 
 /** Bytes per element of `dtype`, or 0 for a code this ABI does not know. */
@@ -71,7 +84,17 @@ static inline size_t kiln_dtype_size(kiln_dtype dtype) {
   case KILN_DTYPE_UINT8:
   case KILN_DTYPE_INT8:
   case KILN_DTYPE_BOOL:
+  case KILN_DTYPE_FLOAT8E4M3FN:
+  case KILN_DTYPE_FLOAT8E4M3FNUZ:
+  case KILN_DTYPE_FLOAT8E5M2:
+  case KILN_DTYPE_FLOAT8E5M2FNUZ:
+  case KILN_DTYPE_UINT4:
+  case KILN_DTYPE_INT4:
+  case KILN_DTYPE_FLOAT4E2M1:
+  case KILN_DTYPE_UINT2:
+  case KILN_DTYPE_INT2:
     return 1;
+  case KILN_DTYPE_BFLOAT16:
   case KILN_DTYPE_FLOAT16:
   case KILN_DTYPE_UINT16:
   case KILN_DTYPE_INT16:
@@ -86,6 +109,57 @@ static inline size_t kiln_dtype_size(kiln_dtype dtype) {
     return 8;
   }
   return 0;
+}
+
+/** Lower-case name of `dtype` ("float32"), or NULL for an unknown code. */
+static inline const char *kiln_dtype_name(kiln_dtype dtype) {
+  switch (dtype) {
+  case KILN_DTYPE_FLOAT32:
+    return "float32";
+  case KILN_DTYPE_UINT8:
+    return "uint8";
+  case KILN_DTYPE_INT8:
+    return "int8";
+  case KILN_DTYPE_INT32:
+    return "int32";
+  case KILN_DTYPE_INT64:
+    return "int64";
+  case KILN_DTYPE_BOOL:
+    return "bool";
+  case KILN_DTYPE_FLOAT64:
+    return "float64";
+  case KILN_DTYPE_FLOAT16:
+    return "float16";
+  case KILN_DTYPE_UINT16:
+    return "uint16";
+  case KILN_DTYPE_INT16:
+    return "int16";
+  case KILN_DTYPE_UINT32:
+    return "uint32";
+  case KILN_DTYPE_UINT64:
+    return "uint64";
+  case KILN_DTYPE_BFLOAT16:
+    return "bfloat16";
+  case KILN_DTYPE_FLOAT8E4M3FN:
+    return "float8e4m3fn";
+  case KILN_DTYPE_FLOAT8E4M3FNUZ:
+    return "float8e4m3fnuz";
+  case KILN_DTYPE_FLOAT8E5M2:
+    return "float8e5m2";
+  case KILN_DTYPE_FLOAT8E5M2FNUZ:
+    return "float8e5m2fnuz";
+  case KILN_DTYPE_UINT4:
+    return "uint4";
+  case KILN_DTYPE_INT4:
+    return "int4";
+  case KILN_DTYPE_FLOAT4E2M1:
+    return "float4e2m1";
+  case KILN_DTYPE_UINT2:
+    return "uint2";
+  case KILN_DTYPE_INT2:
+    return "int2";
+  }
+  return NULL;
 }
 
 /** Where a library's compiled code runs. */

@@ -6,6 +6,8 @@
 
 #include "codegen/common/ElementDtypes.h"
 
+#include "mlir/IR/BuiltinTypes.h"
+
 using namespace mlir;
 
 namespace kiln {
@@ -23,6 +25,16 @@ int kilnDtypeOf(Type t) {
   if (t.isSignlessInteger(16)) return 5;
   if (t.isUnsignedInteger(32)) return 12;
   if (t.isUnsignedInteger(64)) return 13;
+  if (t.isBF16()) return 16;
+  if (isa<Float8E4M3FNType>(t)) return 17;
+  if (isa<Float8E4M3FNUZType>(t)) return 18;
+  if (isa<Float8E5M2Type>(t)) return 19;
+  if (isa<Float8E5M2FNUZType>(t)) return 20;
+  if (t.isUnsignedInteger(4)) return 21;
+  if (t.isSignlessInteger(4)) return 22;
+  if (isa<Float4E2M1FNType>(t)) return 23;
+  if (t.isUnsignedInteger(2)) return 25;
+  if (t.isSignlessInteger(2)) return 26;
   return 0;
 }
 
@@ -39,6 +51,16 @@ std::pair<const char *, const char *> cTypeOfDtype(int dtype) {
   case 5: return {"int16_t", "KILN_DTYPE_INT16"};
   case 12: return {"uint32_t", "KILN_DTYPE_UINT32"};
   case 13: return {"uint64_t", "KILN_DTYPE_UINT64"};
+  case 16: return {"uint16_t", "KILN_DTYPE_BFLOAT16"};
+  case 17: return {"uint8_t", "KILN_DTYPE_FLOAT8E4M3FN"};
+  case 18: return {"uint8_t", "KILN_DTYPE_FLOAT8E4M3FNUZ"};
+  case 19: return {"uint8_t", "KILN_DTYPE_FLOAT8E5M2"};
+  case 20: return {"uint8_t", "KILN_DTYPE_FLOAT8E5M2FNUZ"};
+  case 21: return {"uint8_t", "KILN_DTYPE_UINT4"};
+  case 22: return {"uint8_t", "KILN_DTYPE_INT4"};
+  case 23: return {"uint8_t", "KILN_DTYPE_FLOAT4E2M1"};
+  case 25: return {"uint8_t", "KILN_DTYPE_UINT2"};
+  case 26: return {"uint8_t", "KILN_DTYPE_INT2"};
   default: return {"double", "KILN_DTYPE_FLOAT64"};
   }
 }

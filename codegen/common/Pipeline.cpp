@@ -20,6 +20,7 @@ namespace kiln {
 
 void buildGraphPipeline(OpPassManager &pm, llvm::StringRef computeLayout) {
   OpPassManager &fpm = pm.nest<func::FuncOp>();
+  fpm.addPass(createKilnPromoteNarrowTypes());
   fpm.addPass(createKilnDecompose());
   // The layout the target's kernels compute convolutions and pooling in.
   KilnConvertLayoutOptions layout;

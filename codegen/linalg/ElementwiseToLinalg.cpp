@@ -8,6 +8,7 @@
 
 #include "codegen/linalg/KilnToLinalg.h"
 #include "codegen/linalg/LoweringUtils.h"
+#include "codegen/linalg/NarrowFloats.h"
 #include "ir/KilnDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -157,6 +158,12 @@ Value convertScalar(OpBuilder &b, Location loc, Value x, Type from, Type to) {
     return x;
   Type sto = signless(to), sfrom = signless(from);
   auto ff = dyn_cast<FloatType>(from), tf = dyn_cast<FloatType>(to);
+  // Narrow floats convert through float32 (exactly when decoding).
+  Type f32 = b.getF32Type();
+  if (ff && isNarrowFloat(ff))
+    return convertScalar(b, loc, narrowFloatToF32(b, loc, x, ff), f32, to);
+  if (tf && isNarrowFloat(tf))
+    return f32ToNarrowFloat(b, loc, convertScalar(b, loc, x, from, f32), tf);
   if (ff && tf)
     return ff.getWidth() < tf.getWidth()
                ? arith::ExtFOp::create(b, loc, to, x).getResult()
@@ -169,6 +176,9 @@ Value convertScalar(OpBuilder &b, Location loc, Value x, Type from, Type to) {
     if (to.isInteger(1))
       return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNE, x,
                                    scalarConstant(b, loc, from, 0.0));
+    if (to.getIntOrFloatBitWidth() < 8) // wraps, as numpy's astype does
+      return arith::TruncIOp::create(
+          b, loc, sto, arith::FPToSIOp::create(b, loc, b.getI32Type(), x));
     return to.isUnsignedInteger()
                ? arith::FPToUIOp::create(b, loc, sto, x).getResult()
                : arith::FPToSIOp::create(b, loc, sto, x).getResult();

@@ -38,39 +38,25 @@ inline size_t dtypeSize(kiln_dtype dtype) { return kiln_dtype_size(dtype); }
 
 /// Lower-case name of `dtype` ("float32"), or "dtype(N)" for unknown codes.
 inline std::string dtypeName(kiln_dtype dtype) {
-  switch (dtype) {
-  case KILN_DTYPE_FLOAT32:
-    return "float32";
-  case KILN_DTYPE_UINT8:
-    return "uint8";
-  case KILN_DTYPE_INT8:
-    return "int8";
-  case KILN_DTYPE_INT32:
-    return "int32";
-  case KILN_DTYPE_INT64:
-    return "int64";
-  case KILN_DTYPE_BOOL:
-    return "bool";
-  case KILN_DTYPE_FLOAT64:
-    return "float64";
-  case KILN_DTYPE_FLOAT16:
-    return "float16";
-  case KILN_DTYPE_UINT16:
-    return "uint16";
-  case KILN_DTYPE_INT16:
-    return "int16";
-  case KILN_DTYPE_UINT32:
-    return "uint32";
-  case KILN_DTYPE_UINT64:
-    return "uint64";
-  }
+  if (const char *name = kiln_dtype_name(dtype))
+    return name;
   return "dtype(" + std::to_string(static_cast<int>(dtype)) + ")";
 }
 
 /// True for the floating-point dtypes.
 inline bool isFloatDtype(kiln_dtype dtype) {
-  return dtype == KILN_DTYPE_FLOAT32 || dtype == KILN_DTYPE_FLOAT64 ||
-         dtype == KILN_DTYPE_FLOAT16;
+  switch (dtype) {
+  case KILN_DTYPE_FLOAT32:
+  case KILN_DTYPE_FLOAT64:
+  case KILN_DTYPE_FLOAT16:
+  case KILN_DTYPE_BFLOAT16:
+  case KILN_DTYPE_FLOAT8E4M3FN:
+  case KILN_DTYPE_FLOAT8E4M3FNUZ:
+  case KILN_DTYPE_FLOAT8E5M2:
+  case KILN_DTYPE_FLOAT8E5M2FNUZ:
+  case KILN_DTYPE_FLOAT4E2M1: return true;
+  default: return false;
+  }
 }
 
 /// IEEE half bits to float (exact: every half is a float).

@@ -69,6 +69,27 @@ Type elementTypeFor(MLIRContext *ctx, int onnxType) {
     return b.getIntegerType(64, /*isSigned=*/false);
   case onnx::TensorProto::BOOL:
     return b.getI1Type();
+  // Newer codes than libonnx 1.12's enum knows: the narrow types.
+  case 16:
+    return b.getBF16Type();
+  case 17:
+    return b.getType<Float8E4M3FNType>();
+  case 18:
+    return b.getType<Float8E4M3FNUZType>();
+  case 19:
+    return b.getType<Float8E5M2Type>();
+  case 20:
+    return b.getType<Float8E5M2FNUZType>();
+  case 21:
+    return b.getIntegerType(4, /*isSigned=*/false);
+  case 22:
+    return b.getIntegerType(4);
+  case 23:
+    return b.getType<Float4E2M1FNType>();
+  case 25:
+    return b.getIntegerType(2, /*isSigned=*/false);
+  case 26:
+    return b.getIntegerType(2);
   default:
     return {};
   }

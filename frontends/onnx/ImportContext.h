@@ -85,6 +85,10 @@ const ImporterRegistry &importerRegistry();
 /// The MLIR element type of an ONNX TensorProto data type, or null.
 mlir::Type elementTypeFor(mlir::MLIRContext *ctx, int onnxType);
 
+/// `x` cast to `et` as Cast and CastLike do, honouring their `saturate`
+/// attribute for 8-bit float results; null after an error at the node.
+mlir::Value castWithSaturate(NodeContext &nc, mlir::Value x, mlir::Type et);
+
 } // namespace kiln::onnx_frontend
 
 #endif // KILN_FRONTENDS_ONNX_IMPORTCONTEXT_H

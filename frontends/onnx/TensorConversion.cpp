@@ -25,6 +25,35 @@ static void appendAs(std::vector<char> &bytes, const Src &values) {
   }
 }
 
+/// A tensor of 4-bit or 2-bit elements, which ONNX packs lowest element in
+/// the lowest bits (raw_data, or one packed byte per int32_data entry).
+static ElementsAttr subByteAttr(RankedTensorType type,
+                               const onnx::TensorProto &t, int64_t count,
+                               std::string &error) {
+  std::string packed = t.raw_data();
+  if (!t.has_raw_data())
+    for (int32_t v : t.int32_data())
+      packed.push_back(char(uint8_t(v)));
+  unsigned bits = type.getElementTypeBitWidth(), perByte = 8 / bits;
+  if (int64_t(packed.size()) != (count + perByte - 1) / perByte) {
+    error = "tensor '" + t.name() + "' holds " + std::to_string(packed.size()) +
+            " packed bytes but its shape needs " +
+            std::to_string((count + perByte - 1) / perByte);
+    return {};
+  }
+  SmallVector<APInt> values;
+  for (int64_t i = 0; i < count; ++i)
+    values.push_back(APInt(bits, (uint8_t(packed[i / perByte]) >>
+                                  ((i % perByte) * bits)) & ((1u << bits) - 1)));
+  if (auto ft = dyn_cast<FloatType>(type.getElementType())) {
+    SmallVector<APFloat> floats;
+    for (const APInt &v : values)
+      floats.emplace_back(ft.getFloatSemantics(), v);
+    return DenseElementsAttr::get(type, floats);
+  }
+  return DenseElementsAttr::get(type, values);
+}
+
 ElementsAttr tensorProtoToAttr(MLIRContext *ctx, const onnx::TensorProto &t,
                                std::string &error) {
   Type et = elementTypeFor(ctx, t.data_type());
@@ -52,7 +81,10 @@ ElementsAttr tensorProtoToAttr(MLIRContext *ctx, const onnx::TensorProto &t,
       return {};
     }
   }
-  unsigned width = et.isInteger(1) ? 1 : et.getIntOrFloatBitWidth() / 8;
+  unsigned bits = et.getIntOrFloatBitWidth();
+  if (bits > 1 && bits < 8)
+    return subByteAttr(RankedTensorType::get(shape, et), t, count, error);
+  unsigned width = et.isInteger(1) ? 1 : bits / 8;
   std::vector<char> bytes;
   if (t.has_raw_data()) {
     bytes.assign(t.raw_data().begin(), t.raw_data().end());
@@ -72,6 +104,7 @@ ElementsAttr tensorProtoToAttr(MLIRContext *ctx, const onnx::TensorProto &t,
       break;
     case onnx::TensorProto::FLOAT16:
     case onnx::TensorProto::UINT16:
+    case 16: // bfloat16
       appendAs<uint16_t>(bytes, t.int32_data());
       break;
     case onnx::TensorProto::INT16:

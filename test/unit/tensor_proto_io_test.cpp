@@ -130,13 +130,32 @@ TEST(TensorProtoIo, RejectsSizeMismatches) {
 
 TEST(TensorProtoIo, RejectsUnsupportedTypes) {
   onnx::TensorProto p;
-  p.set_data_type(onnx::TensorProto::BFLOAT16);
+  p.set_data_type(24); // float8 E8M0
   p.add_dims(1);
-  p.set_raw_data(std::string(2, '\0'));
+  p.set_raw_data(std::string(1, '\0'));
   HostTensor t;
   std::string err;
   EXPECT_FALSE(parseTensorProto(p.SerializeAsString(), t, err));
-  EXPECT_NE(err.find("unsupported data_type 16"), std::string::npos) << err;
+  EXPECT_NE(err.find("unsupported data_type 24"), std::string::npos) << err;
+}
+
+TEST(TensorProtoIo, UnpacksInt4OneElementPerByte) {
+  // ONNX packs two int4s per byte, the first in the low nibble; the ABI
+  // holds one per byte, low bits, zero above: [-3, 7, 1] -> 0d 07 01.
+  onnx::TensorProto p;
+  p.set_data_type(22); // INT4
+  p.add_dims(3);
+  p.set_raw_data(std::string("\x7d\x01", 2));
+  HostTensor t;
+  std::string err;
+  ASSERT_TRUE(parseTensorProto(p.SerializeAsString(), t, err)) << err;
+  EXPECT_EQ(t.dtype, KILN_DTYPE_INT4);
+  EXPECT_EQ(t.bytes, (std::vector<uint8_t>{0x0d, 0x07, 0x01}));
+  p.set_raw_data(std::string("\x7d\x01\x00", 3)); // one byte too many
+  EXPECT_FALSE(parseTensorProto(p.SerializeAsString(), t, err));
+  EXPECT_NE(err.find("3 packed bytes do not hold the 3 int4"),
+            std::string::npos)
+      << err;
 }
 
 TEST(TensorProtoIo, ReadsFloat16FromInt32Data) {

@@ -242,11 +242,8 @@ LogicalResult importSize(NodeContext &nc, Out &out) {
 
 /// CastLike(x, like): x cast to like's element type.
 LogicalResult importCastLike(NodeContext &nc, Out &out) {
-  auto type = nc.inputType(0);
-  Type et = nc.inputType(1).getElementType();
-  out.push_back(et == type.getElementType()
-                    ? nc.input(0)
-                    : nc.create<CastOp>(type.clone(et), nc.input(0)));
+  out.push_back(
+      castWithSaturate(nc, nc.input(0), nc.inputType(1).getElementType()));
   return success(bool(out.back()));
 }
 

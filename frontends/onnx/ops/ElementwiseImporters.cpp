@@ -163,13 +163,30 @@ static LogicalResult importClip(NodeContext &nc, SmallVectorImpl<Value> &out) {
   return success();
 }
 
+Value castWithSaturate(NodeContext &nc, Value x, Type et) {
+  // saturate = 1 (the default) clamps into the 8-bit float's finite range,
+  // so overflow and infinities give +-max; without it they give inf where
+  // the format has one and NaN otherwise, as a plain conversion does.
+  auto ft = dyn_cast<FloatType>(et);
+  auto xt = cast<RankedTensorType>(x.getType());
+  if (ft && ft.getWidth() == 8 && nc.intAttr("saturate", 1) &&
+      isa<FloatType>(xt.getElementType())) {
+    double max = APFloat::getLargest(ft.getFloatSemantics()).convertToDouble();
+    x = nc.create<ClipOp>(x, nc.builder.getF64FloatAttr(-max),
+                          nc.builder.getF64FloatAttr(max));
+    if (!x)
+      return {};
+  }
+  return nc.castTo(x, et);
+}
+
 static LogicalResult importCast(NodeContext &nc, SmallVectorImpl<Value> &out) {
   Type et = elementTypeFor(nc.builder.getContext(), int(nc.intAttr("to", 0)));
   if (!et)
     return nc.error() << "Cast to unsupported type "
                               << nc.intAttr("to", 0);
-  out.push_back(nc.castTo(nc.input(0), et));
-  return success();
+  out.push_back(castWithSaturate(nc, nc.input(0), et));
+  return success(bool(out.back()));
 }
 
 void registerElementwiseImporters(ImporterRegistry &r) {

@@ -41,7 +41,7 @@ Value centred(NodeContext &nc, Value v, Value zeroPoint, Type et, int64_t axis) 
   return nc.create<SubOp>(x, nc.castTo(alongAxis(nc, zeroPoint, axis, rank), et));
 }
 
-/// saturate(round(y) + zero point) into `qt` (an 8-bit integer type).
+/// saturate(round(y) + zero point) into `qt` (an integer type).
 Value requantize(NodeContext &nc, Value y, Value zeroPoint, Type qt,
                  int64_t axis) {
   if (!y)
@@ -79,12 +79,24 @@ LogicalResult importQuantize(NodeContext &nc, Out &out) {
     return nc.error() << "blocked quantization is not supported";
   int64_t axis = quantAxis(nc);
   Type qt = quantizedType(nc, nc.input(2));
-  if (!qt || !qt.isInteger(8))
-    return nc.error() << "QuantizeLinear supports int8 and uint8 outputs";
+  if (!qt || qt.isInteger(1) || qt.getIntOrFloatBitWidth() > 16)
+    return nc.error() << "QuantizeLinear's output type must be an 8-bit "
+                         "float or an integer of 16 bits or fewer";
   Value x = nc.input(0);
   Type et = nc.inputType(0).getElementType();
   Value y = nc.create<DivOp>(
       x, nc.castTo(alongAxis(nc, nc.input(1), axis, tensorTypeOf(x).getRank()), et));
+  if (isa<FloatType>(qt)) {
+    // Float results are not rounded to integers: x / scale (+ a zero point,
+    // which must be 0 for these types) cast as Cast would, saturating by
+    // default.
+    if (y && nc.input(2))
+      y = nc.create<AddOp>(y, nc.castTo(alongAxis(nc, nc.input(2), axis,
+                                                  tensorTypeOf(y).getRank()),
+                                        et));
+    out.push_back(y ? castWithSaturate(nc, y, qt) : y);
+    return success(bool(out.back()));
+  }
   out.push_back(requantize(nc, y, nc.input(2), qt, axis));
   return success(bool(out.back()));
 }

@@ -8,6 +8,8 @@
 
 #include "compare.h"
 
+#include "frontends/common/NarrowTypes.h"
+
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -41,7 +43,17 @@ double elementAsDouble(const HostTensor &t, int64_t i) {
   case KILN_DTYPE_INT8: return load<int8_t>(p);
   case KILN_DTYPE_UINT8:
   case KILN_DTYPE_BOOL: return load<uint8_t>(p);
+  case KILN_DTYPE_UINT4:
+  case KILN_DTYPE_INT4:
+  case KILN_DTYPE_UINT2:
+  case KILN_DTYPE_INT2: return subByteInteger(t.dtype, load<uint8_t>(p));
+  default: break;
   }
+  NarrowFloatFormat f;
+  if (narrowFloatFormat(t.dtype, f))
+    return narrowFloatValue(f, dtypeSize(t.dtype) == 2
+                                   ? uint32_t(load<uint16_t>(p))
+                                   : uint32_t(load<uint8_t>(p)));
   return 0;
 }
 
@@ -84,8 +96,11 @@ void compareExact(const HostTensor &a, const HostTensor &b, int64_t n,
   for (int64_t i = 0; i < n; ++i) {
     double x = elementAsDouble(a, i), y = elementAsDouble(b, i);
     r.maxAbsRef = std::fmax(r.maxAbsRef, std::fabs(y));
-    if (std::memcmp(a.bytes.data() + i * size, b.bytes.data() + i * size,
-                    size) == 0)
+    bool same = subByteBits(a.dtype)
+                    ? x == y // only the low bits of each byte hold the value
+                    : std::memcmp(a.bytes.data() + i * size,
+                                  b.bytes.data() + i * size, size) == 0;
+    if (same)
       continue;
     ++r.mismatches;
     double absErr = std::fabs(x - y);

@@ -237,6 +237,13 @@ bool kiln::readNpy(const std::string &path, HostTensor &out, std::string &err) {
 bool kiln::serializeNpy(const HostTensor &t, std::string &out,
                         std::string &err) {
   const char *descr = descrFromDtype(t.dtype);
+  // NumPy has no bfloat16 or 8/4/2-bit types of its own: those are written
+  // as their bits (uint16, or one uint8 per element), which ml_dtypes'
+  // .view() turns back into values.
+  if (!descr && dtypeSize(t.dtype) == 2)
+    descr = "<u2";
+  else if (!descr && dtypeSize(t.dtype) == 1)
+    descr = "|u1";
   if (!descr) {
     err = "cannot write dtype " + dtypeName(t.dtype) + " to .npy";
     return false;

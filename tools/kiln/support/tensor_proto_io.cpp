@@ -9,6 +9,8 @@
 
 #include "tensor_proto_io.h"
 
+#include "frontends/common/NarrowTypes.h"
+
 #include <onnx/onnx_pb.h>
 
 #include <cerrno>
@@ -66,8 +68,49 @@ int64_t copyTypedData(const onnx::TensorProto &proto, HostTensor &out) {
   case KILN_DTYPE_UINT64:
     copyTyped<uint64_t>(proto.uint64_data(), out);
     return proto.uint64_data_size();
+  case KILN_DTYPE_BFLOAT16: // int32_data holds the 16 bits
+    copyTyped<uint16_t>(proto.int32_data(), out);
+    return proto.int32_data_size();
+  default: // 8-bit floats: one per int32_data entry
+    if (dtypeSize(out.dtype) != 1 || subByteBits(out.dtype))
+      return -1;
+    copyTyped<uint8_t>(proto.int32_data(), out);
+    return proto.int32_data_size();
   }
-  return 0;
+}
+
+/// Sub-byte elements packed in `packed` (lowest element in the lowest bits)
+/// spread one per byte into `out.bytes`; false if `packed` has the wrong
+/// size for `count` elements.
+bool unpackSubByte(const std::string &packed, int64_t count, HostTensor &out) {
+  int bits = subByteBits(out.dtype), perByte = 8 / bits;
+  if (packed.size() != size_t((count + perByte - 1) / perByte))
+    return false;
+  out.bytes.resize(size_t(count));
+  for (int64_t i = 0; i < count; ++i)
+    out.bytes[size_t(i)] = uint8_t(uint8_t(packed[size_t(i / perByte)]) >>
+                                   ((i % perByte) * bits)) &
+                           uint8_t((1 << bits) - 1);
+  return true;
+}
+
+/// Reads a sub-byte tensor from raw_data or from int32_data (one packed
+/// byte per entry).
+bool readSubByte(const onnx::TensorProto &proto, int64_t count,
+                 HostTensor &out, std::string &err) {
+  std::string packed;
+  if (proto.has_raw_data()) {
+    packed = proto.raw_data();
+  } else {
+    for (int32_t v : proto.int32_data())
+      packed.push_back(char(uint8_t(v)));
+  }
+  if (unpackSubByte(packed, count, out))
+    return true;
+  err = "tensor '" + proto.name() + "': " + std::to_string(packed.size()) +
+        " packed bytes do not hold the " + std::to_string(count) + " " +
+        dtypeName(out.dtype) + " elements of dims " + shapeString(out.shape);
+  return false;
 }
 
 /// Checks the proto's dtype and dims and copies them into `out`.
@@ -107,7 +150,10 @@ bool kiln::parseTensorProto(const std::string &data, HostTensor &out,
     return false;
   int64_t count = elementCount(result.shape);
   size_t expectedBytes = size_t(count) * dtypeSize(result.dtype);
-  if (proto.has_raw_data()) {
+  if (subByteBits(result.dtype)) {
+    if (!readSubByte(proto, count, result, err))
+      return false;
+  } else if (proto.has_raw_data()) {
     const std::string &raw = proto.raw_data();
     if (raw.size() != expectedBytes) {
       err = "tensor '" + result.name + "': raw_data has " +
