@@ -351,6 +351,7 @@ def Kiln_PadOp : Kiln_GraphOp<"pad", [InferTypeOpAdaptorWithIsCompatible]> {
 }
 
 include "ir/KilnLogicIndexOps.td"
+include "ir/KilnBitwiseOps.td"
 include "ir/KilnControlFlowOps.td"
 
 #endif // KILN_OPS_TD

@@ -44,6 +44,7 @@ struct ConvertToLinalgPass
     populateRunTimeShapeToTensorPatterns(patterns);
     populateResizeToLinalgPatterns(patterns);
     populateLogicToLinalgPatterns(patterns);
+    populateBitwiseToLinalgPatterns(patterns);
     populateIndexToLinalgPatterns(patterns);
     populateNhwcToLinalgPatterns(patterns);
     populateLoopToScfPatterns(patterns);

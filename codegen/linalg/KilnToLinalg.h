@@ -23,6 +23,7 @@ void populateShapeToTensorPatterns(mlir::RewritePatternSet &patterns);
 void populateRunTimeShapeToTensorPatterns(mlir::RewritePatternSet &patterns);
 void populateResizeToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateLogicToLinalgPatterns(mlir::RewritePatternSet &patterns);
+void populateBitwiseToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateIndexToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateNhwcToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateLoopToScfPatterns(mlir::RewritePatternSet &patterns);

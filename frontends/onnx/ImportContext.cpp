@@ -99,6 +99,7 @@ const ImporterRegistry &importerRegistry() {
   static const ImporterRegistry registry = [] {
     ImporterRegistry r;
     registerElementwiseImporters(r);
+    registerBitwiseImporters(r);
     registerNNImporters(r);
     registerShapeImporters(r);
     registerReshapeImporters(r);

@@ -78,6 +78,7 @@ void registerQuantizationImporters(ImporterRegistry &registry);
 void registerWindowImporters(ImporterRegistry &registry);
 void registerAttentionImporters(ImporterRegistry &registry);
 void registerGridSampleImporters(ImporterRegistry &registry);
+void registerBitwiseImporters(ImporterRegistry &registry);
 
 /// The registry of every op the ONNX frontend imports.
 const ImporterRegistry &importerRegistry();

@@ -66,7 +66,7 @@ std::set<std::string> inputsNeededAsConstants(const onnx::ModelProto &model) {
       {"ReduceMin", {1}}, {"ReduceProd", {1}},     {"ReduceL1", {1}},
       {"ReduceL2", {1}},  {"ReduceSumSquare", {1}}, {"ReduceLogSum", {1}},
       {"ReduceLogSumExp", {1}}, {"TopK", {1}}, {"Split", {1}},
-      {"Resize", {1, 2, 3}}, {"Tile", {1}}, {"CumSum", {1}},
+      {"Resize", {1, 2, 3}}, {"Tile", {1}}, {"CumSum", {1}}, {"CumProd", {1}},
       {"OneHot", {1, 2}}, {"Range", {2}}, {"SequenceInsert", {2}},
       {"SequenceErase", {1}}, {"SequenceAt", {1}}, {"SplitToSequence", {1}},
       {"RNN", {4}}, {"GRU", {4}}, {"LSTM", {4}}, {"HannWindow", {0}},

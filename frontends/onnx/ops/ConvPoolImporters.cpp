@@ -237,37 +237,71 @@ Value pool3d(NodeContext &nc, Value x, const Window &w, bool includePad) {
   return nc.reshape(r, {s[0], s[1], tensorTypeOf(r).getDimSize(2), hs[2], hs[3]});
 }
 
+/// MaxPool or AveragePool (`OpTy`) of `x` with the node's window
+/// attributes; null after an error at the node.
 template <typename OpTy>
-LogicalResult importPool(NodeContext &nc, Out &out) {
-  RankedTensorType in = nc.inputType(0);
+Value buildPool(NodeContext &nc, Value x, bool includePad) {
+  RankedTensorType in = tensorTypeOf(x);
   int64_t n = in.getRank() - 2;
   auto kernel = nc.intsAttr("kernel_shape");
-  if (n < 1 || n > 3 || !kernel || int64_t(kernel->size()) != n)
-    return nc.error() << "only 1-D, 2-D and 3-D pooling is supported, with "
-                         "one kernel size per spatial dim; got input "
-                      << in;
-  if (nc.node.output_size() > 1 && !nc.node.output(1).empty())
-    return nc.error() << "MaxPool's indices output is not supported";
+  if (n < 1 || n > 3 || !kernel || int64_t(kernel->size()) != n) {
+    nc.error() << "only 1-D, 2-D and 3-D pooling is supported, with one "
+                  "kernel size per spatial dim; got input "
+               << in;
+    return {};
+  }
   Window w;
   w.kernel.assign(kernel->begin(), kernel->end());
   w.strides = intsOr(nc, "strides", n);
   w.dilations = intsOr(nc, "dilations", n);
   bool ceil = nc.intAttr("ceil_mode", 0);
   if (failed(resolvePads(nc, in.getShape().drop_front(2), w, ceil)))
-    return failure();
-  bool includePad = nc.intAttr("count_include_pad", 0);
-  if (includePad && ceil)
-    return nc.error() << "AveragePool with count_include_pad and ceil_mode "
-                         "together is not supported";
-  Value x = nc.input(0);
+    return {};
+  if (includePad && ceil) {
+    nc.error() << nc.node.op_type()
+               << " counting pads (count_include_pad, or LpPool) with "
+                  "ceil_mode is not supported";
+    return {};
+  }
   if (n == 2)
-    out.push_back(pool2d<OpTy>(nc, x, w, includePad));
-  else if (n == 1)
-    out.push_back(heightOne(
+    return pool2d<OpTy>(nc, x, w, includePad);
+  if (n == 1)
+    return heightOne(
         nc, pool2d<OpTy>(nc, heightOne(nc, x, false), w.row(0), includePad),
-        true));
-  else
-    out.push_back(pool3d<OpTy>(nc, x, w, includePad));
+        true);
+  return pool3d<OpTy>(nc, x, w, includePad);
+}
+
+template <typename OpTy>
+LogicalResult importPool(NodeContext &nc, Out &out) {
+  if (nc.node.output_size() > 1 && !nc.node.output(1).empty())
+    return nc.error() << "MaxPool's indices output is not supported";
+  out.push_back(
+      buildPool<OpTy>(nc, nc.input(0), nc.intAttr("count_include_pad", 0)));
+  return success(bool(out.back()));
+}
+
+/// LpPool: (sum of |x|^p over the window)^(1/p), the sum being the average
+/// pool of |x|^p counting pads (which add 0) times the window's size.
+LogicalResult importLpPool(NodeContext &nc, Out &out) {
+  Value x = nc.input(0);
+  Type et = nc.inputType(0).getElementType();
+  double p = double(nc.intAttr("p", 2));
+  if (p < 1)
+    return nc.error() << "LpPool needs p >= 1, got " << p;
+  Value powered = p == 2 ? nc.create<MulOp>(x, x)
+                         : nc.create<PowOp>(nc.create<AbsOp>(x),
+                                            nc.scalarConst(et, p));
+  Value avg = powered ? buildPool<AvgPoolOp>(nc, powered, true) : powered;
+  if (!avg)
+    return failure();
+  double size = 1;
+  auto kernel = nc.intsAttr("kernel_shape"); // buildPool checked it
+  for (int64_t k : *kernel)
+    size *= double(k);
+  Value sum = nc.create<MulOp>(avg, nc.scalarConst(et, size));
+  out.push_back(p == 2 ? nc.create<SqrtOp>(sum)
+                       : nc.create<PowOp>(sum, nc.scalarConst(et, 1.0 / p)));
   return success(bool(out.back()));
 }
 
@@ -277,6 +311,7 @@ void registerConvPoolImporters(ImporterRegistry &r) {
   r["Conv"] = importConv;
   r["MaxPool"] = importPool<MaxPoolOp>;
   r["AveragePool"] = importPool<AvgPoolOp>;
+  r["LpPool"] = importLpPool;
 }
 
 } // namespace kiln::onnx_frontend

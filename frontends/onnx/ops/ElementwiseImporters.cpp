@@ -2,7 +2,7 @@
 //
 // Unary math, the broadcasting binary ops (Max/Min are variadic in ONNX and
 // become chains), Clip, Cast and the ops that are identities at inference
-// (Identity, Dropout), Mean, IsNaN, IsInf and BitShift.
+// (Identity, Dropout), Mean, IsNaN and IsInf.
 //
 //===----------------------------------------------------------------------===//
 
@@ -47,23 +47,6 @@ static LogicalResult importMean(NodeContext &nc, SmallVectorImpl<Value> &out) {
   Type et = nc.inputType(0).getElementType();
   out.back() = nc.create<DivOp>(out.back(),
                                 nc.scalarConst(et, double(nc.inputs.size())));
-  return success(bool(out.back()));
-}
-
-/// BitShift on unsigned integers: x * 2^y (LEFT) or x / 2^y (RIGHT),
-/// which wrap and round as the shifts do for shift amounts below the width.
-static LogicalResult importBitShift(NodeContext &nc,
-                                    SmallVectorImpl<Value> &out) {
-  Type et = nc.inputType(0).getElementType();
-  if (!et.isUnsignedInteger() || nc.inputType(1).getElementType() != et)
-    return nc.error() << "BitShift needs two unsigned integer inputs of one "
-                         "type";
-  std::string direction = nc.stringAttr("direction", "");
-  if (direction != "LEFT" && direction != "RIGHT")
-    return nc.error() << "BitShift direction must be LEFT or RIGHT";
-  Value factor = nc.create<PowOp>(nc.scalarConst(et, 2.0), nc.input(1));
-  out.push_back(direction == "LEFT" ? nc.create<MulOp>(nc.input(0), factor)
-                                    : nc.create<DivOp>(nc.input(0), factor));
   return success(bool(out.back()));
 }
 
@@ -225,7 +208,6 @@ void registerElementwiseImporters(ImporterRegistry &r) {
   r["Mean"] = importMean;
   r["IsNaN"] = importIsNaN;
   r["IsInf"] = importIsInf;
-  r["BitShift"] = importBitShift;
   r["Identity"] = importIdentity;
   r["Dropout"] = importDropout;
   r["Clip"] = importClip;

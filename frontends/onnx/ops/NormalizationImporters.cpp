@@ -1,10 +1,10 @@
 //===- NormalizationImporters.cpp - ONNX normalizations by formula --------===//
 //
 // InstanceNormalization, MeanVarianceNormalization, LRN (local response
-// normalization across channels), GroupNormalization and RMSNormalization,
-// written with kiln reductions and
-// elementwise ops. (BatchNormalization and LayerNormalization have kiln ops
-// of their own: see NNImporters.cpp.)
+// normalization across channels), GroupNormalization, RMSNormalization and
+// LpNormalization, written with kiln reductions and elementwise ops.
+// (BatchNormalization and LayerNormalization have kiln ops of their own: see
+// NNImporters.cpp.)
 //
 //===----------------------------------------------------------------------===//
 
@@ -174,6 +174,25 @@ LogicalResult importLrn(NodeContext &nc, Out &out) {
   return success(bool(out.back()));
 }
 
+/// LpNormalization: x / ||x||_p along `axis` (p is 1 or 2).
+LogicalResult importLpNorm(NodeContext &nc, Out &out) {
+  Value x = nc.input(0);
+  int64_t rank = nc.inputType(0).getRank();
+  int64_t axis = normalizeAxis(nc.intAttr("axis", -1), rank);
+  int64_t p = nc.intAttr("p", 2);
+  if (axis < 0)
+    return nc.error() << "axis out of range for rank " << rank;
+  if (p != 1 && p != 2)
+    return nc.error() << "LpNormalization's p must be 1 or 2, got " << p;
+  auto axes = nc.builder.getDenseI64ArrayAttr({axis});
+  auto keep = nc.builder.getBoolAttr(true);
+  Value norm = p == 1 ? nc.create<ReduceSumOp>(nc.create<AbsOp>(x), axes, keep)
+                      : nc.create<SqrtOp>(nc.create<ReduceSumOp>(
+                            nc.create<MulOp>(x, x), axes, keep));
+  out.push_back(nc.create<DivOp>(x, norm));
+  return success(bool(out.back()));
+}
+
 } // namespace
 
 void registerNormalizationImporters(ImporterRegistry &r) {
@@ -182,6 +201,7 @@ void registerNormalizationImporters(ImporterRegistry &r) {
   r["LRN"] = importLrn;
   r["GroupNormalization"] = importGroupNorm;
   r["RMSNormalization"] = importRmsNorm;
+  r["LpNormalization"] = importLpNorm;
 }
 
 } // namespace kiln::onnx_frontend

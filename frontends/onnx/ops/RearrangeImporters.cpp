@@ -1,8 +1,9 @@
 //===- RearrangeImporters.cpp - ONNX ops that move or accumulate elements -===//
 //
-// Tile, DepthToSpace, SpaceToDepth, EyeLike and CumSum, each as reshapes,
-// broadcasts, transposes or one matmul over existing kiln ops. Static
-// shapes; a dynamic one is an error naming the node.
+// Tile, DepthToSpace, SpaceToDepth, EyeLike, CumSum and CumProd, each as
+// reshapes, broadcasts, transposes, one matmul or one masked product over
+// existing kiln ops. Static shapes; a dynamic one is an error naming the
+// node.
 //
 //===----------------------------------------------------------------------===//
 
@@ -120,31 +121,75 @@ LogicalResult importEyeLike(NodeContext &nc, Out &out) {
   return success();
 }
 
-/// CumSum(x, axis): x with `axis` moved last, times an n x n 0/1 matrix
-/// whose column j selects the elements summed into position j (before or
-/// after j, with or without j itself).
-LogicalResult importCumSum(NodeContext &nc, Out &out) {
+/// The constant axis of CumSum/CumProd and their n x n 0/1 selection:
+/// keep[j * n + i] is 1 where element i along the axis enters output j
+/// (before or after j, with or without j itself).
+struct Cumulative {
+  int64_t axis = 0, n = 0;
+  std::vector<double> keep;
+};
+
+FailureOr<Cumulative> cumulative(NodeContext &nc) {
   if (failed(needStatic(nc, 0)))
     return failure();
   RankedTensorType t = nc.inputType(0);
   auto axisValues = nc.constInts(1);
   if (!axisValues || axisValues->size() != 1)
-    return nc.error() << "CumSum needs a constant scalar axis";
-  int64_t rank = t.getRank();
-  int64_t axis = normalizeAxis((*axisValues)[0], rank);
-  if (axis < 0)
-    return nc.error() << "axis out of range for rank " << rank;
+    return nc.error() << nc.node.op_type() << " needs a constant scalar axis";
+  Cumulative c;
+  c.axis = normalizeAxis((*axisValues)[0], t.getRank());
+  if (c.axis < 0)
+    return nc.error() << "axis out of range for rank " << t.getRank();
   bool exclusive = nc.intAttr("exclusive", 0), reverse = nc.intAttr("reverse", 0);
-  int64_t n = t.getDimSize(axis);
-  std::vector<double> select(n * n, 0.0);
-  for (int64_t i = 0; i < n; ++i)
-    for (int64_t j = 0; j < n; ++j) {
+  c.n = t.getDimSize(c.axis);
+  c.keep.assign(c.n * c.n, 0.0);
+  for (int64_t j = 0; j < c.n; ++j)
+    for (int64_t i = 0; i < c.n; ++i) {
       bool before = reverse ? i > j : i < j;
-      select[i * n + j] = before || (!exclusive && i == j) ? 1.0 : 0.0;
+      c.keep[j * c.n + i] = before || (!exclusive && i == j) ? 1.0 : 0.0;
     }
+  return c;
+}
+
+/// CumSum(x, axis): x along `axis` times the selection's transpose (an
+/// n x n matrix whose column j sums into position j).
+LogicalResult importCumSum(NodeContext &nc, Out &out) {
+  auto c = cumulative(nc);
+  if (failed(c))
+    return failure();
+  RankedTensorType t = nc.inputType(0);
+  int64_t n = c->n;
+  std::vector<double> select(n * n); // [i][j]
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < n; ++j)
+      select[i * n + j] = c->keep[j * n + i];
   Value m = ConstantOp::create(nc.builder, nc.loc,
                                writeConstant(t.clone({n, n}), select));
-  out.push_back(buildMatMulAlong(nc, nc.input(0), axis, m));
+  out.push_back(buildMatMulAlong(nc, nc.input(0), c->axis, m));
+  return success(bool(out.back()));
+}
+
+/// CumProd(x, axis): a new dim j inserted before `axis`, every element i of
+/// `axis` kept where the selection takes it into output j and 1 elsewhere,
+/// then the product over `axis`.
+LogicalResult importCumProd(NodeContext &nc, Out &out) {
+  auto c = cumulative(nc);
+  if (failed(c))
+    return failure();
+  RankedTensorType t = nc.inputType(0);
+  int64_t axis = c->axis;
+  SmallVector<int64_t> spread(t.getShape()), maskShape(t.getRank() + 1, 1);
+  spread.insert(spread.begin() + axis, 1);
+  maskShape[axis] = maskShape[axis + 1] = c->n;
+  auto boolType = RankedTensorType::get(maskShape, nc.builder.getI1Type());
+  Value mask = ConstantOp::create(nc.builder, nc.loc,
+                                  writeConstant(boolType, c->keep));
+  Value x = nc.reshape(nc.input(0), spread);
+  Value kept = nc.create<SelectOp>(mask, x, nc.scalarConst(t.getElementType(), 1.0));
+  out.push_back(kept ? nc.create<ReduceProdOp>(
+                           kept, nc.builder.getDenseI64ArrayAttr({axis + 1}),
+                           nc.builder.getBoolAttr(false))
+                     : kept);
   return success(bool(out.back()));
 }
 
@@ -156,6 +201,7 @@ void registerRearrangeImporters(ImporterRegistry &r) {
   r["SpaceToDepth"] = importSpaceToDepth;
   r["EyeLike"] = importEyeLike;
   r["CumSum"] = importCumSum;
+  r["CumProd"] = importCumProd;
 }
 
 } // namespace kiln::onnx_frontend

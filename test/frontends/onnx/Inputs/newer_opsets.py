@@ -3,7 +3,8 @@
 Builds one small model per case with onnx.helper (Debian's onnx 1.12 writes
 any opset number; its checker is not run), compiles and runs it with
 `kiln run`, and compares the output with a numpy reference: prints
-"PASS name" when max|out - ref| <= 1e-4 * max|ref| (plus 1e-6), else
+"PASS name" when max|out - ref| <= 1e-4 * max|ref| (plus 1e-6; integer
+outputs must match exactly, in their own type), else
 "FAIL name ...". With "hostile", writes malformed newer-opset models for
 the error checks instead.
 """
@@ -18,11 +19,12 @@ from onnx import TensorProto, helper, numpy_helper
 F = TensorProto.FLOAT
 
 
-def model(opset, nodes, inputs, output_shape, inits=()):
+def model(opset, nodes, inputs, output_shape, inits=(), out_type=F):
+    code = lambda a: numpy_helper.from_array(a).data_type
     graph = helper.make_graph(
         nodes, "g",
-        [helper.make_tensor_value_info(n, F, a.shape) for n, a in inputs],
-        [helper.make_tensor_value_info("y", F, output_shape)],
+        [helper.make_tensor_value_info(n, code(a), a.shape) for n, a in inputs],
+        [helper.make_tensor_value_info("y", out_type, output_shape)],
         [numpy_helper.from_array(a, n) for n, a in inits])
     m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
     m.ir_version = 8
@@ -46,8 +48,13 @@ def run(kiln, folder, name, m, inputs, ref):
         print("FAIL %s: %s" % (name, (p.stdout + p.stderr).strip()))
         return
     got = np.load(os.path.join(out, "output_0.npy"))
-    err = float(np.max(np.abs(got - ref))) if got.shape == ref.shape else None
-    tol = 1e-4 * float(np.max(np.abs(ref))) + 1e-6
+    if ref.dtype.kind in "iub":  # integers: exactly, in their own type
+        same = got.dtype == ref.dtype and got.shape == ref.shape
+        err = int(np.count_nonzero(got != ref)) if same else None
+        tol = 0
+    else:
+        err = float(np.max(np.abs(got - ref))) if got.shape == ref.shape else None
+        tol = 1e-4 * float(np.max(np.abs(ref))) + 1e-6
     if err is not None and err <= tol:
         print("PASS %s" % name)
     else:
@@ -107,6 +114,80 @@ def cases():
     split = model(18, [helper.make_node("Split", ["x"], ["a", "y", "c"],
                                         num_outputs=3)], [("x", v)], [3])
     yield ("split18_num_outputs", split, [("x", v)], v[3:6])
+    yield from integer_cases(rng)
+    yield from pooling_cases(rng)
+
+
+def shift_ref(a, b, left):
+    """ONNX BitShift: 0 past the width or for negative counts (-1 when
+    shifting a negative signed number right)."""
+    bits = a.dtype.itemsize * 8
+    out = (b < 0) | (b >= bits)
+    safe = np.where(out, 0, b).astype(a.dtype)
+    if left:
+        return np.where(out, 0, a << safe).astype(a.dtype)
+    fill = np.where(a < 0, -1, 0) if a.dtype.kind == "i" else 0
+    return np.where(out, fill, a >> safe).astype(a.dtype)
+
+
+def integer_cases(rng):
+    a = rng.integers(-2**31, 2**31, (3, 5), dtype=np.int32)
+    b = rng.integers(-2**31, 2**31, (3, 5), dtype=np.int32)
+    c = rng.integers(-2**31, 2**31, (5,), dtype=np.int32)
+    nodes = [helper.make_node("BitwiseAnd", ["a", "b"], ["t0"]),
+             helper.make_node("BitwiseOr", ["t0", "c"], ["t1"]),
+             helper.make_node("BitwiseNot", ["a"], ["t2"]),
+             helper.make_node("BitwiseXor", ["t1", "t2"], ["y"])]
+    ins = [("a", a), ("b", b), ("c", c)]
+    yield ("bitwise18_chain", model(18, nodes, ins, [3, 5],
+                                    out_type=TensorProto.INT32),
+           ins, ((a & b) | c) ^ ~a)
+    x8 = np.array([-128, -77, -1, 0, 1, 37, 100, 127, -5, 5], np.int8)
+    s8 = np.array([1, 3, 7, 8, 9, -1, 2, 0, 100, -100], np.int8)
+    for left in (True, False):
+        name = "bitshift_int8_" + ("left" if left else "right")
+        node = helper.make_node("BitShift", ["x", "s"], ["y"],
+                                direction="LEFT" if left else "RIGHT")
+        ins = [("x", x8), ("s", s8)]
+        yield (name, model(26, [node], ins, [10], out_type=TensorProto.INT8),
+               ins, shift_ref(x8, s8, left))
+    u = np.array([2**63 + 5, 2**64 - 1, 12345, 7], np.uint64)
+    us = np.array([1, 63, 64, 0], np.uint64)
+    node = helper.make_node("BitShift", ["x", "s"], ["y"], direction="RIGHT")
+    ins = [("x", u), ("s", us)]
+    yield ("bitshift_uint64_right", model(26, [node], ins, [4],
+                                          out_type=TensorProto.UINT64),
+           ins, shift_ref(u, us.astype(np.int64), False).astype(np.uint64))
+    f = rng.standard_normal((2, 3)).astype(np.float32)
+    node = helper.make_node("BitCast", ["x"], ["y"], to=TensorProto.INT32)
+    yield ("bitcast_float_to_int32", model(26, [node], [("x", f)], [2, 3],
+                                           out_type=TensorProto.INT32),
+           [("x", f)], f.view(np.int32))
+
+
+def pooling_cases(rng):
+    x = rng.standard_normal((2, 4, 3)).astype(np.float32)
+    # Exclusive, reverse: y[:, j] = prod of x[:, i] for i > j.
+    cp = np.stack([np.prod(x[:, j + 1:], axis=1) for j in range(4)], axis=1)
+    node = helper.make_node("CumProd", ["x", "axis"], ["y"], exclusive=1,
+                            reverse=1)
+    yield ("cumprod26_exclusive_reverse", model(
+        26, [node], [("x", x)], [2, 4, 3],
+        [("axis", np.array(1, np.int64))]), [("x", x)], cp)
+    node = helper.make_node("LpNormalization", ["x"], ["y"], axis=0, p=1)
+    yield ("lpnorm_p1_axis0", model(22, [node], [("x", x)], [2, 4, 3]),
+           [("x", x)], x / np.abs(x).sum(0, keepdims=True))
+    img = rng.standard_normal((1, 2, 5, 6)).astype(np.float32)
+    padded = np.pad(img, [(0, 0), (0, 0), (1, 0), (0, 1)])
+    ref = np.zeros((1, 2, 3, 3), np.float32)
+    for i in range(3):
+        for j in range(3):
+            win = padded[:, :, 2 * i:2 * i + 2, 2 * j:2 * j + 3]
+            ref[:, :, i, j] = (np.abs(win) ** 3).sum((2, 3)) ** (1 / 3)
+    node = helper.make_node("LpPool", ["x"], ["y"], kernel_shape=[2, 3],
+                            strides=[2, 2], pads=[1, 0, 0, 1], p=3)
+    yield ("lppool_p3_pads_strides", model(22, [node], [("x", img)],
+                                           [1, 2, 3, 3]), [("x", img)], ref)
 
 
 def hostile(folder):
