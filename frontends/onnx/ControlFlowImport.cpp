@@ -49,11 +49,12 @@ GraphImporter::importBranch(const onnx::GraphProto &branch, Location loc,
   SmallVector<Value> outs;
   for (const auto &out : branch.output()) {
     if (sequences.count(out.name()))
-      return emitError(loc) << "If branch output '" << out.name()
-                            << "' is a sequence; Kiln's If gives tensors";
+      return emitError(loc) << "subgraph output '" << out.name()
+                            << "' is a sequence; Kiln's control flow gives "
+                               "tensors";
     auto it = values.find(out.name());
     if (it == values.end())
-      return emitError(loc) << "If branch output '" << out.name()
+      return emitError(loc) << "subgraph output '" << out.name()
                             << "' is never produced";
     outs.push_back(it->second);
   }

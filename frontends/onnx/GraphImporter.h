@@ -56,6 +56,8 @@ private:
   importBranch(const onnx::GraphProto &branch, mlir::Location loc,
                llvm::ArrayRef<std::pair<std::string, mlir::Value>> bindings = {});
   mlir::LogicalResult importScan(const onnx::NodeProto &node, mlir::Location loc);
+  /// Loop as one kiln.while (LoopImport.cpp).
+  mlir::LogicalResult importLoop(const onnx::NodeProto &node, mlir::Location loc);
   /// Names the node's outputs after `results` (what `source` gave).
   mlir::LogicalResult bindOutputs(const onnx::NodeProto &node,
                                   llvm::ArrayRef<mlir::Value> results,

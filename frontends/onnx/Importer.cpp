@@ -33,7 +33,8 @@ static void collectUnsupported(const onnx::GraphProto &graph,
   int index = 0;
   for (const auto &node : graph.node()) {
     bool isIf = isDefaultDomain(node.domain()) &&
-                (node.op_type() == "If" || node.op_type() == "Scan");
+                (node.op_type() == "If" || node.op_type() == "Scan" ||
+                  node.op_type() == "Loop");
     bool known = isDefaultDomain(node.domain()) &&
                  (isIf || registry.count(node.op_type()));
     if (!known)
@@ -141,6 +142,8 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
     return importIf(node, loc);
   if (isDefaultDomain(node.domain()) && node.op_type() == "Scan")
     return importScan(node, loc);
+  if (isDefaultDomain(node.domain()) && node.op_type() == "Loop")
+    return importLoop(node, loc);
   std::vector<Value> inputs;
   for (const auto &in : node.input()) {
     if (in.empty()) {
