@@ -100,6 +100,7 @@ const ImporterRegistry &importerRegistry() {
     ImporterRegistry r;
     registerElementwiseImporters(r);
     registerBitwiseImporters(r);
+    registerUniqueImporters(r);
     registerNNImporters(r);
     registerShapeImporters(r);
     registerReshapeImporters(r);

@@ -79,6 +79,7 @@ void registerWindowImporters(ImporterRegistry &registry);
 void registerAttentionImporters(ImporterRegistry &registry);
 void registerGridSampleImporters(ImporterRegistry &registry);
 void registerBitwiseImporters(ImporterRegistry &registry);
+void registerUniqueImporters(ImporterRegistry &registry);
 
 /// The registry of every op the ONNX frontend imports.
 const ImporterRegistry &importerRegistry();
