@@ -101,6 +101,7 @@ const ImporterRegistry &importerRegistry() {
     registerElementwiseImporters(r);
     registerBitwiseImporters(r);
     registerUniqueImporters(r);
+    registerTransformerImporters(r);
     registerNNImporters(r);
     registerShapeImporters(r);
     registerReshapeImporters(r);

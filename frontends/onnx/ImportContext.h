@@ -80,6 +80,7 @@ void registerAttentionImporters(ImporterRegistry &registry);
 void registerGridSampleImporters(ImporterRegistry &registry);
 void registerBitwiseImporters(ImporterRegistry &registry);
 void registerUniqueImporters(ImporterRegistry &registry);
+void registerTransformerImporters(ImporterRegistry &registry);
 
 /// The registry of every op the ONNX frontend imports.
 const ImporterRegistry &importerRegistry();

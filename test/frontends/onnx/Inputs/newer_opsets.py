@@ -116,6 +116,52 @@ def cases():
     yield ("split18_num_outputs", split, [("x", v)], v[3:6])
     yield from integer_cases(rng)
     yield from pooling_cases(rng)
+    yield from transformer_cases(rng)
+
+
+def rotate(x, cos, sin, interleaved, dim):
+    """Rotary embedding of [batch, seq, heads, head] x; cos/sin [b, s, dim/2]."""
+    c, s_ = cos[:, :, None, :], sin[:, :, None, :]
+    rot, rest = x[..., :dim], x[..., dim:]
+    if interleaved:
+        x1, x2 = rot[..., 0::2], rot[..., 1::2]
+    else:
+        x1, x2 = rot[..., :dim // 2], rot[..., dim // 2:]
+    re, im = c * x1 - s_ * x2, s_ * x1 + c * x2
+    if interleaved:
+        out = np.stack([re, im], -1).reshape(rot.shape)
+    else:
+        out = np.concatenate([re, im], -1)
+    return np.concatenate([out, rest], -1)
+
+
+def transformer_cases(rng):
+    x = rng.standard_normal((2, 3, 4, 8)).astype(np.float32)  # [b, heads, s, d]
+    pos = np.array([[0, 2, 5, 1], [3, 3, 0, 4]], np.int64)
+    angles = rng.uniform(0, 3, (6, 3)).astype(np.float32)
+    cos, sin = np.cos(angles), np.sin(angles)
+    ref = rotate(x.transpose(0, 2, 1, 3), cos[pos], sin[pos], True, 6)
+    node = helper.make_node("RotaryEmbedding", ["x", "cos", "sin", "pos"],
+                            ["y"], interleaved=1, rotary_embedding_dim=6)
+    yield ("rotary23_interleaved_dim6_positions", model(
+        23, [node], [("x", x)], [2, 3, 4, 8],
+        [("cos", cos), ("sin", sin), ("pos", pos)]), [("x", x)],
+        ref.transpose(0, 2, 1, 3))
+    h = rng.standard_normal((2, 4, 12)).astype(np.float32)  # [b, s, 3 heads x 4]
+    c3 = np.cos(rng.uniform(0, 3, (2, 4, 2))).astype(np.float32)
+    s3 = np.sin(rng.uniform(0, 3, (2, 4, 2))).astype(np.float32)
+    ref = rotate(h.reshape(2, 4, 3, 4), c3, s3, False, 4).reshape(2, 4, 12)
+    node = helper.make_node("RotaryEmbedding", ["x", "cos", "sin"], ["y"],
+                            num_heads=3)
+    yield ("rotary23_3d_halves", model(
+        23, [node], [("x", h)], [2, 4, 12], [("cos", c3), ("sin", s3)]),
+        [("x", h)], ref)
+    a = rng.standard_normal((3, 5)).astype(np.float32)
+    b = rng.standard_normal((3, 5)).astype(np.float32)
+    node = helper.make_node("SwiGLU", ["a", "b"], ["y"], alpha=1.7)
+    yield ("swiglu_alpha", model(
+        26, [node], [("a", a), ("b", b)], [3, 5]), [("a", a), ("b", b)],
+        a / (1 + np.exp(-1.7 * a)) * b)
 
 
 def shift_ref(a, b, left):
