@@ -68,6 +68,7 @@ std::set<std::string> inputsNeededAsConstants(const onnx::ModelProto &model) {
       {"ReduceL2", {1}},  {"ReduceSumSquare", {1}}, {"ReduceLogSum", {1}},
       {"ReduceLogSumExp", {1}}, {"TopK", {1}}, {"Split", {1}},
       {"Resize", {1, 2, 3}}, {"Tile", {1}}, {"CumSum", {1}}, {"CumProd", {1}},
+      {"CenterCropPad", {1}}, {"AffineGrid", {1}},
       {"OneHot", {1, 2}}, {"Range", {2}}, {"SequenceInsert", {2}},
       {"SequenceErase", {1}}, {"SequenceAt", {1}}, {"SplitToSequence", {1}},
       {"RNN", {4}}, {"GRU", {4}}, {"LSTM", {4}}, {"HannWindow", {0}},
@@ -77,13 +78,46 @@ std::set<std::string> inputsNeededAsConstants(const onnx::ModelProto &model) {
     graphInputs.insert(in.name());
   for (const auto &init : model.graph().initializer())
     graphInputs.erase(init.name());
+  // A shape operand computed from graph inputs (a function's expansion
+  // does that) needs those inputs too: walk back through the producers,
+  // stopping at Shape and Size, which read only their input's shape.
+  std::map<std::string, const onnx::NodeProto *> producer;
+  for (const auto &node : model.graph().node())
+    for (const auto &out : node.output())
+      producer[out] = &node;
+  std::vector<std::string> work;
   for (const auto &node : model.graph().node()) {
     auto it = shapeOperands.find(node.op_type());
     if (it == shapeOperands.end())
       continue;
     for (int i : it->second)
-      if (i < node.input_size() && graphInputs.count(node.input(i)))
-        needed.insert(node.input(i));
+      if (i < node.input_size() && !node.input(i).empty())
+        work.push_back(node.input(i));
+  }
+  std::set<std::string> seen;
+  while (!work.empty()) {
+    std::string name = work.back();
+    work.pop_back();
+    if (!seen.insert(name).second)
+      continue;
+    if (graphInputs.count(name)) {
+      needed.insert(name);
+      continue;
+    }
+    auto p = producer.find(name);
+    if (p == producer.end() || p->second->op_type() == "Shape" ||
+        p->second->op_type() == "Size")
+      continue;
+    for (const auto &in : p->second->input())
+      if (!in.empty())
+        work.push_back(in);
+    // If/Loop/Scan bodies read outer values by name.
+    for (const auto &attr : p->second->attribute())
+      if (attr.has_g())
+        for (const auto &inner : attr.g().node())
+          for (const auto &in : inner.input())
+            if (!in.empty())
+              work.push_back(in);
   }
   return needed;
 }

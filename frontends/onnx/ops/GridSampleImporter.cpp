@@ -1,4 +1,4 @@
-//===- GridSampleImporter.cpp - ONNX GridSample on images -----------------===//
+//===- GridSampleImporter.cpp - ONNX GridSample and AffineGrid ------------===//
 //
 // Each output pixel reads the input at the point its grid entry names
 // ((x, y) in [-1, 1], mapped to pixels with or without align_corners):
@@ -6,11 +6,15 @@
 // four around it. Points outside are clamped (border), mirrored
 // (reflection) or read as zeros. The grid is a run-time input, so the
 // pixel indices are computed in the graph and read with kiln.gather_nd.
-// 4-D inputs; the bicubic mode is not supported.
+// 4-D inputs; the bicubic mode is not supported. AffineGrid makes such a
+// grid from affine matrices.
 //
 //===----------------------------------------------------------------------===//
 
+#include "frontends/common/Composites.h"
 #include "frontends/onnx/ImportContext.h"
+
+#include "ir/ConstantData.h"
 
 using namespace mlir;
 
@@ -163,10 +167,59 @@ LogicalResult importGridSample(NodeContext &nc, Out &out) {
   return GridSample(nc).run(out);
 }
 
+/// AffineGrid(theta, size): the sampling grid GridSample reads, each point
+/// theta[n] applied to the homogeneous pixel centre (x, y[, z], 1) of an
+/// output of `size` ([N, C, H, W] or [N, C, D, H, W], a constant), with
+/// coordinates in [-1, 1] (corners at +-1 with align_corners).
+LogicalResult importAffineGrid(NodeContext &nc, Out &out) {
+  auto size = nc.constInts(1);
+  RankedTensorType tt = nc.inputType(0);
+  if (!size || (size->size() != 4 && size->size() != 5))
+    return nc.error() << "AffineGrid needs a constant size of 4 or 5 dims";
+  int64_t spatial = int64_t(size->size()) - 2, n = (*size)[0];
+  if (!tt.hasStaticShape() || tt.getRank() != 3 || tt.getDimSize(0) != n ||
+      tt.getDimSize(1) != spatial || tt.getDimSize(2) != spatial + 1)
+    return nc.error() << "AffineGrid's theta must be [" << n << ", "
+                      << spatial << ", " << spatial + 1 << "], got " << tt;
+  bool corners = nc.intAttr("align_corners", 0);
+  auto coord = [&](int64_t i, int64_t dim) {
+    if (corners)
+      return dim > 1 ? -1.0 + 2.0 * double(i) / double(dim - 1) : -1.0;
+    return -1.0 + (2.0 * double(i) + 1.0) / double(dim);
+  };
+  // Points in row-major order of (D,) H, W; columns x, y, (z,) 1.
+  SmallVector<int64_t> dims(size->begin() + 2, size->end());
+  int64_t points = 1;
+  for (int64_t d : dims)
+    points *= d;
+  std::vector<double> base;
+  for (int64_t p = 0; p < points; ++p) {
+    SmallVector<int64_t> at(spatial);
+    for (int64_t d = spatial - 1, rest = p; d >= 0; --d) {
+      at[d] = rest % dims[d];
+      rest /= dims[d];
+    }
+    for (int64_t d = spatial - 1; d >= 0; --d) // x is the last dim
+      base.push_back(coord(at[d], dims[d]));
+    base.push_back(1.0);
+  }
+  Type et = tt.getElementType();
+  Value grid = ConstantOp::create(
+      nc.builder, nc.loc,
+      writeConstant(RankedTensorType::get({1, points, spatial + 1}, et), base));
+  Value r = buildNumpyMatMul(nc, grid, nc.transpose(nc.input(0), {0, 2, 1}));
+  SmallVector<int64_t> shape{n};
+  shape.append(dims.begin(), dims.end());
+  shape.push_back(spatial);
+  out.push_back(r ? nc.reshape(r, shape) : r);
+  return success(bool(out.back()));
+}
+
 } // namespace
 
 void registerGridSampleImporters(ImporterRegistry &r) {
   r["GridSample"] = importGridSample;
+  r["AffineGrid"] = importAffineGrid;
 }
 
 } // namespace kiln::onnx_frontend

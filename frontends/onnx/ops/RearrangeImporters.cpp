@@ -1,9 +1,9 @@
 //===- RearrangeImporters.cpp - ONNX ops that move or accumulate elements -===//
 //
-// Tile, DepthToSpace, SpaceToDepth, EyeLike, CumSum and CumProd, each as
-// reshapes, broadcasts, transposes, one matmul or one masked product over
-// existing kiln ops. Static shapes; a dynamic one is an error naming the
-// node.
+// Tile, DepthToSpace, SpaceToDepth, EyeLike, CumSum, CumProd and
+// CenterCropPad, each as reshapes, broadcasts, transposes, slices and pads,
+// one matmul or one masked product over existing kiln ops. Static shapes; a
+// dynamic one is an error naming the node.
 //
 //===----------------------------------------------------------------------===//
 
@@ -193,6 +193,46 @@ LogicalResult importCumProd(NodeContext &nc, Out &out) {
   return success(bool(out.back()));
 }
 
+/// CenterCropPad(x, shape[, axes]): each listed axis cropped or padded with
+/// zeros to its size in `shape`, keeping the centre (the odd element of the
+/// difference goes to the end).
+LogicalResult importCenterCropPad(NodeContext &nc, Out &out) {
+  if (failed(needStatic(nc, 0)))
+    return failure();
+  RankedTensorType t = nc.inputType(0);
+  int64_t rank = t.getRank();
+  auto sizes = nc.constInts(1);
+  std::vector<int64_t> axes;
+  if (auto a = nc.intsAttr("axes"))
+    axes = *a;
+  else
+    for (int64_t d = 0; d < rank; ++d)
+      axes.push_back(d);
+  if (!sizes || sizes->size() != axes.size())
+    return nc.error() << "CenterCropPad needs a constant shape, one size per "
+                         "axis";
+  SmallVector<int64_t> offsets(rank, 0), kept(t.getShape()), pads(2 * rank, 0);
+  for (auto [axis, size] : llvm::zip(axes, *sizes)) {
+    int64_t a = normalizeAxis(axis, rank), dim = a >= 0 ? t.getDimSize(a) : 0;
+    if (a < 0 || size < 0)
+      return nc.error() << "CenterCropPad axis " << axis << " or size "
+                        << size << " out of range for " << t;
+    if (size < dim) {
+      offsets[a] = (dim - size) / 2;
+      kept[a] = size;
+    } else {
+      pads[a] = (size - dim) / 2;
+      pads[rank + a] = size - dim - pads[a];
+    }
+  }
+  Value x = nc.slice(nc.input(0), offsets, kept);
+  if (llvm::any_of(pads, [](int64_t p) { return p != 0; }))
+    x = nc.create<PadOp>(x, nc.builder.getDenseI64ArrayAttr(pads),
+                         nc.builder.getF64FloatAttr(0.0));
+  out.push_back(x);
+  return success(bool(x));
+}
+
 } // namespace
 
 void registerRearrangeImporters(ImporterRegistry &r) {
@@ -202,6 +242,7 @@ void registerRearrangeImporters(ImporterRegistry &r) {
   r["EyeLike"] = importEyeLike;
   r["CumSum"] = importCumSum;
   r["CumProd"] = importCumProd;
+  r["CenterCropPad"] = importCenterCropPad;
 }
 
 } // namespace kiln::onnx_frontend

@@ -180,9 +180,17 @@ static LogicalResult importShape(NodeContext &nc, SmallVectorImpl<Value> &out) {
 /// computed (torch.arange(x.shape[1])), delta must be a non-zero constant
 /// so that the length is well defined for every input.
 static LogicalResult importRange(NodeContext &nc, SmallVectorImpl<Value> &out) {
-  for (size_t i = 0; i < 3; ++i)
-    if (!nc.input(i) || nc.inputType(i).getRank() != 0)
+  for (size_t i = 0; i < 3; ++i) {
+    if (!nc.input(i))
+      return nc.error() << "Range needs start, limit and delta";
+    // One-element tensors (ONNX's own function bodies pass [1] dims) are
+    // read as the scalars they hold.
+    RankedTensorType t = nc.inputType(i);
+    if (t.getRank() != 0 && t.hasStaticShape() && t.getNumElements() == 1)
+      nc.inputs[i] = nc.reshape(nc.input(i), {});
+    if (nc.inputType(i).getRank() != 0)
       return nc.error() << "Range needs scalar start, limit and delta";
+  }
   auto delta = nc.constFloats(2);
   if (!delta || delta->size() != 1 || (*delta)[0] == 0)
     return nc.error() << "Range delta must be a non-zero constant";

@@ -159,6 +159,7 @@ def transformer_cases(rng):
     a = rng.standard_normal((3, 5)).astype(np.float32)
     b = rng.standard_normal((3, 5)).astype(np.float32)
     node = helper.make_node("SwiGLU", ["a", "b"], ["y"], alpha=1.7)
+    yield from grid_cases(rng)
     yield ("swiglu_alpha", model(
         26, [node], [("a", a), ("b", b)], [3, 5]), [("a", a), ("b", b)],
         a / (1 + np.exp(-1.7 * a)) * b)
@@ -258,6 +259,28 @@ def main():
         return hostile(folder)
     for name, m, inputs, ref in cases():
         run(kiln, folder, name, m, inputs, ref)
+
+
+
+def grid_cases(rng):
+    x = rng.standard_normal((2, 7, 4)).astype(np.float32)
+    # Axis 1: 7 -> 4 keeps rows 1..4; axis 2: 4 -> 7 pads 1 before, 2 after.
+    ref = np.pad(x[:, 1:5, :], [(0, 0), (0, 0), (1, 2)])
+    node = helper.make_node("CenterCropPad", ["x", "shape"], ["y"], axes=[1, 2])
+    yield ("centercroppad18_crop_and_pad", model(
+        18, [node], [("x", x)], [2, 4, 7], [("shape", np.array([4, 7], np.int64))]),
+        [("x", x)], ref)
+    theta = rng.standard_normal((2, 2, 3)).astype(np.float32)
+    h, w = 3, 5
+    ys = -1 + (2 * np.arange(h) + 1) / h
+    xs = -1 + (2 * np.arange(w) + 1) / w
+    pts = np.stack([np.tile(xs, h), np.repeat(ys, w), np.ones(h * w)], 1)
+    ref = np.einsum("nij,pj->npi", theta, pts).reshape(2, h, w, 2)
+    node = helper.make_node("AffineGrid", ["theta", "size"], ["y"])
+    yield ("affinegrid20_2d", model(
+        20, [node], [("theta", theta)], [2, h, w, 2],
+        [("size", np.array([2, 1, h, w], np.int64))]), [("theta", theta)],
+        ref.astype(np.float32))
 
 
 if __name__ == "__main__":
