@@ -102,6 +102,7 @@ const ImporterRegistry &importerRegistry() {
     registerBitwiseImporters(r);
     registerUniqueImporters(r);
     registerTransformerImporters(r);
+    registerSpectralImporters(r);
     registerNNImporters(r);
     registerShapeImporters(r);
     registerReshapeImporters(r);

@@ -81,6 +81,7 @@ void registerGridSampleImporters(ImporterRegistry &registry);
 void registerBitwiseImporters(ImporterRegistry &registry);
 void registerUniqueImporters(ImporterRegistry &registry);
 void registerTransformerImporters(ImporterRegistry &registry);
+void registerSpectralImporters(ImporterRegistry &registry);
 
 /// The registry of every op the ONNX frontend imports.
 const ImporterRegistry &importerRegistry();

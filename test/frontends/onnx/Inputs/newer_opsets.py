@@ -160,6 +160,7 @@ def transformer_cases(rng):
     b = rng.standard_normal((3, 5)).astype(np.float32)
     node = helper.make_node("SwiGLU", ["a", "b"], ["y"], alpha=1.7)
     yield from grid_cases(rng)
+    yield from spectral_cases(rng)
     yield ("swiglu_alpha", model(
         26, [node], [("a", a), ("b", b)], [3, 5]), [("a", a), ("b", b)],
         a / (1 + np.exp(-1.7 * a)) * b)
@@ -281,6 +282,38 @@ def grid_cases(rng):
         20, [node], [("theta", theta)], [2, h, w, 2],
         [("size", np.array([2, 1, h, w], np.int64))]), [("theta", theta)],
         ref.astype(np.float32))
+
+def as_pairs(z):
+    return np.stack([z.real, z.imag], -1).astype(np.float32)
+
+
+def spectral_cases(rng):
+    x = rng.standard_normal((2, 9, 3, 1)).astype(np.float32)
+    axis = ("axis", np.array(1, np.int64))
+    node = helper.make_node("DFT", ["x", "len", "axis"], ["y"], onesided=1)
+    yield ("dft20_rfft_padded", model(
+        20, [node], [("x", x)], [2, 7, 3, 2],
+        [("len", np.array(12, np.int64)), axis]), [("x", x)],
+        as_pairs(np.fft.rfft(x[..., 0], n=12, axis=1)))
+    z = rng.standard_normal((2, 6, 3, 2)).astype(np.float32)
+    zc = z[..., 0] + 1j * z[..., 1]
+    node = helper.make_node("DFT", ["x", "", "axis"], ["y"], inverse=1)
+    yield ("dft20_inverse_complex", model(
+        20, [node], [("x", z)], [2, 6, 3, 2], [axis]), [("x", z)],
+        as_pairs(np.fft.ifft(zc, axis=1)))
+    node = helper.make_node("DFT", ["x", "", "axis"], ["y"], inverse=1,
+                            onesided=1)
+    yield ("dft20_irfft", model(
+        20, [node], [("x", z)], [2, 10, 3, 1], [axis]), [("x", z)],
+        np.fft.irfft(zc, n=10, axis=1)[..., None].astype(np.float32))
+    sig = rng.standard_normal((1, 40, 1)).astype(np.float32)
+    win = np.hanning(16).astype(np.float32)
+    frames = np.stack([sig[0, f * 6:f * 6 + 16, 0] * win for f in range(5)])
+    node = helper.make_node("STFT", ["x", "step", "w"], ["y"])
+    yield ("stft17_window", model(
+        17, [node], [("x", sig)], [1, 5, 9, 2],
+        [("step", np.array(6, np.int64)), ("w", win)]), [("x", sig)],
+        as_pairs(np.fft.rfft(frames, axis=-1))[None])
 
 
 if __name__ == "__main__":
