@@ -121,8 +121,12 @@ LogicalResult importDft(NodeContext &nc, Out &out) {
   }
   if (length < 1 || length > (int64_t(1) << 16))
     return nc.error() << "DFT length " << length << " out of range";
-  Complex y = transform(nc, splitComplex(nc, nc.input(0)), axis, length,
-                        inverse, onesided);
+  // The sums run in float64: a float32 sum of n terms leaves errors of a
+  // few ulps of the largest term in outputs that cancel to near zero.
+  Type et = t.getElementType(), f64 = nc.builder.getF64Type();
+  Complex y = transform(nc, splitComplex(nc, nc.castTo(nc.input(0), f64)),
+                        axis, length, inverse, onesided);
+  y = {nc.castTo(y.re, et), y.im ? nc.castTo(y.im, et) : Value()};
   if (inverse && onesided) {
     SmallVector<int64_t> shape(tensorTypeOf(y.re).getShape());
     shape.push_back(1);
@@ -168,9 +172,10 @@ LogicalResult importStft(NodeContext &nc, Out &out) {
     x = nc.create<MulOp>(x, nc.reshape(window, {1, 1, frameLength, 1}));
   if (!x)
     return failure();
-  Complex y = transform(nc, splitComplex(nc, x), 2, frameLength, false,
-                        nc.intAttr("onesided", 1));
-  out.push_back(joinComplex(nc, y));
+  Type et = t.getElementType(), f64 = nc.builder.getF64Type();
+  Complex y = transform(nc, splitComplex(nc, nc.castTo(x, f64)), 2,
+                        frameLength, false, nc.intAttr("onesided", 1));
+  out.push_back(joinComplex(nc, {nc.castTo(y.re, et), nc.castTo(y.im, et)}));
   return success(bool(out.back()));
 }
 

@@ -310,8 +310,10 @@ def spectral_cases(rng):
     win = np.hanning(16).astype(np.float32)
     frames = np.stack([sig[0, f * 6:f * 6 + 16, 0] * win for f in range(5)])
     node = helper.make_node("STFT", ["x", "step", "w"], ["y"])
+    # (libonnx 1.12's STFT shape inference ignores onesided: leave the bins
+    # dim unnamed so the declared shape does not contradict it.)
     yield ("stft17_window", model(
-        17, [node], [("x", sig)], [1, 5, 9, 2],
+        17, [node], [("x", sig)], [1, 5, None, 2],
         [("step", np.array(6, np.int64)), ("w", win)]), [("x", sig)],
         as_pairs(np.fft.rfft(frames, axis=-1))[None])
 
