@@ -1,17 +1,23 @@
 #!/bin/bash
-# run_bench.sh - benchmarks Kiln against ONNX Runtime on the model suite.
+# run_bench.sh - benchmarks Kiln against its peers on the model suite.
 #
 # Exports gemm1024, mlp, resnet18, mobilenetv2 and bert2 with
-# test/models/export_models.py into a work folder, installs onnxruntime-node
-# into bench/node_modules when it is absent, measures the core's FMA peak
-# (fma_peak.c), compiles each model with `kiln compile` (timed), then runs
-# `kiln bench` and ort_bench.js at 1 and 2 threads. Every measurement is one
-# JSON line in WORK/results.jsonl, tagged with "engine" and "name";
-# report.py turns that file into the markdown table printed at the end.
+# test/models/export_models.py into a work folder, measures the core's FMA
+# peak (fma_peak.c), compiles each model with `kiln compile` (timed), then
+# runs `kiln bench` and each peer (bench/peer_bench.py) at 1 and 2 threads on
+# the same model and thread count, one after the other. Peers: ONNX Runtime,
+# OpenVINO and IREE from a virtual environment (bench/setup_peers.sh makes
+# it under ~/.cache/kiln/venv-bench from PyPI), PyTorch from the system
+# interpreter (Debian's python3-torch, on the TorchScript export). A peer
+# that is missing or fails on a model is reported as "fail". Every
+# measurement is one JSON line in WORK/results.jsonl, tagged with "engine"
+# and "name"; report.py turns that file into the markdown tables printed at
+# the end.
 #
 # Usage: bench/run_bench.sh [--kiln PATH] [--work DIR] [--runs N]
 #                           [--threads "1 2"] [--models "gemm1024 mlp ..."]
-#                           [--no-kiln]   (ONNX Runtime and FMA peak only)
+#                           [--peers "ort openvino iree torch"]
+#                           [--no-kiln]   (peers and FMA peak only)
 set -euo pipefail
 
 BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -23,6 +29,8 @@ THREADS="1 2"
 MODELS="gemm1024 mlp resnet18 mobilenetv2 bert2"
 USE_KILN=1
 PYTHON=/usr/bin/python3
+PEERS="ort openvino iree torch"
+VENV=${KILN_BENCH_VENV:-$HOME/.cache/kiln/venv-bench}
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -31,8 +39,9 @@ while [ $# -gt 0 ]; do
     --runs) RUNS=$2; shift 2 ;;
     --threads) THREADS=$2; shift 2 ;;
     --models) MODELS=$2; shift 2 ;;
+    --peers) PEERS=$2; shift 2 ;;
     --no-kiln) USE_KILN=0; shift ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     *) echo "run_bench.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -53,12 +62,13 @@ echo "== exporting models"
 # shellcheck disable=SC2086
 "$PYTHON" "$ROOT/test/models/export_models.py" "$WORK/models" $MODELS
 
-if [ ! -d "$BENCH/node_modules/onnxruntime-node" ]; then
-  echo "== installing onnxruntime-node"
-  # The package's postinstall only fetches GPU libraries; the CPU build ships
-  # inside the package itself.
-  (cd "$BENCH" && npm install --ignore-scripts --no-audit --no-fund)
+if [ ! -x "$VENV/bin/python" ]; then
+  echo "== no peer environment at $VENV: bench/setup_peers.sh makes it" >&2
 fi
+# The interpreter each peer runs under.
+peer_python() {
+  if [ "$1" = torch ]; then echo "$PYTHON"; else echo "$VENV/bin/python"; fi
+}
 
 echo "== FMA peak"
 gcc -O2 -march=native -o "$WORK/fma_peak" "$BENCH/fma_peak.c"
@@ -84,10 +94,19 @@ for m in $MODELS; do
       echo "{\"error\":\"compile failed\"}" | tag compile "$m" >> "$RESULTS"
     fi
   fi
-  for t in $THREADS; do
-    node "$BENCH/ort_bench.js" "$onnx" --threads "$t" --runs "$RUNS" \
-      --label "ort:$m" | tag ort "$m" >> "$RESULTS"
-    tail -n 1 "$RESULTS"
+  for peer in $PEERS; do
+    py=$(peer_python "$peer")
+    for t in $THREADS; do
+      if [ -x "$py" ]; then
+        "$py" "$BENCH/peer_bench.py" "$peer" "$onnx" --threads "$t" \
+          --runs "$RUNS" --work "$WORK/peers/$m-$peer" | tag "$peer" "$m" \
+          >> "$RESULTS"
+      else
+        echo "{\"threads\":$t,\"error\":\"no interpreter $py\"}" \
+          | tag "$peer" "$m" >> "$RESULTS"
+      fi
+      tail -n 1 "$RESULTS"
+    done
   done
 done
 
