@@ -2,6 +2,8 @@
 
 #include "frontends/common/Einsum.h"
 
+#include "ir/ConstantData.h"
+
 #include "llvm/ADT/StringExtras.h"
 
 using namespace mlir;
@@ -74,10 +76,6 @@ FailureOr<Value> buildEinsum(NodeBuilder &nb, llvm::StringRef equation,
                     ellipsisDims, error);
     if (!l)
       return nb.error() << "Einsum '" << equation << "': " << error;
-    for (size_t i = 0; i < l->size(); ++i)
-      if (l->find((*l)[i], i + 1) != Labels::npos)
-        return nb.error() << "Einsum '" << equation << "': label '"
-                          << (*l)[i] << "' repeats within one operand";
     labels.push_back(*l);
   }
   Labels o;
@@ -108,9 +106,41 @@ FailureOr<Value> buildEinsum(NodeBuilder &nb, llvm::StringRef equation,
       return nb.error() << "Einsum '" << equation << "': output label '" << c
                         << "' is in no operand";
 
+  // A label repeated within an operand reads its diagonal: the operand
+  // times an identity mask over the two dims, summed over the second.
+  SmallVector<Value> vals(operands.begin(), operands.end());
+  for (size_t k = 0; k < vals.size(); ++k) {
+    Labels &l = labels[k];
+    for (size_t i = 0; i < l.size(); ++i) {
+      size_t j = l.find(l[i], i + 1);
+      if (j == Labels::npos)
+        continue;
+      auto t = cast<RankedTensorType>(vals[k].getType());
+      int64_t n = t.getDimSize(int64_t(i));
+      if (ShapedType::isDynamic(n) || t.getDimSize(int64_t(j)) != n)
+        return nb.error() << "Einsum '" << equation << "': the dims of "
+                          << "repeated label '" << l[i]
+                          << "' must be static and equal, got " << t;
+      SmallVector<int64_t> maskShape(t.getRank(), 1);
+      maskShape[i] = maskShape[j] = n;
+      std::vector<double> eye(n * n, 0.0);
+      for (int64_t d = 0; d < n; ++d)
+        eye[d * n + d] = 1.0;
+      Value mask = ConstantOp::create(
+          b, nb.loc,
+          writeConstant(RankedTensorType::get(maskShape, t.getElementType()),
+                        eye));
+      vals[k] = nb.create<ReduceSumOp>(nb.create<MulOp>(vals[k], mask),
+                                       b.getDenseI64ArrayAttr({int64_t(j)}),
+                                       b.getBoolAttr(false));
+      if (!vals[k])
+        return failure();
+      l.erase(j, 1);
+      --i; // the label may repeat once more
+    }
+  }
   // Sum out each operand's labels that neither the output nor the other
   // operand has.
-  SmallVector<Value> vals(operands.begin(), operands.end());
   for (size_t k = 0; k < vals.size(); ++k) {
     SmallVector<int64_t> axes;
     Labels kept;

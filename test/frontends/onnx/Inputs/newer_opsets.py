@@ -158,9 +158,18 @@ def transformer_cases(rng):
         [("x", h)], ref)
     a = rng.standard_normal((3, 5)).astype(np.float32)
     b = rng.standard_normal((3, 5)).astype(np.float32)
-    node = helper.make_node("SwiGLU", ["a", "b"], ["y"], alpha=1.7)
     yield from grid_cases(rng)
     yield from spectral_cases(rng)
+    e = rng.standard_normal((2, 4, 4)).astype(np.float32)
+    node = helper.make_node("Einsum", ["x"], ["y"], equation="...ii->...i")
+    yield ("einsum_diagonal", model(18, [node], [("x", e)], [2, 4]),
+           [("x", e)], np.einsum("...ii->...i", e))
+    node = helper.make_node("Einsum", ["x", "z"], ["y"], equation="bii,bjk")
+    z = rng.standard_normal((2, 3, 5)).astype(np.float32)
+    yield ("einsum_trace_implicit", model(
+        18, [node], [("x", e), ("z", z)], [3, 5]), [("x", e), ("z", z)],
+        np.einsum("bii,bjk", e, z))
+    node = helper.make_node("SwiGLU", ["a", "b"], ["y"], alpha=1.7)
     yield ("swiglu_alpha", model(
         26, [node], [("a", a), ("b", b)], [3, 5]), [("a", a), ("b", b)],
         a / (1 + np.exp(-1.7 * a)) * b)
