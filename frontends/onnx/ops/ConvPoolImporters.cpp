@@ -275,9 +275,15 @@ Value buildPool(NodeContext &nc, Value x, bool includePad) {
 template <typename OpTy>
 LogicalResult importPool(NodeContext &nc, Out &out) {
   if (nc.node.output_size() > 1 && !nc.node.output(1).empty())
-    return nc.error() << "MaxPool's indices output is not supported";
-  out.push_back(
-      buildPool<OpTy>(nc, nc.input(0), nc.intAttr("count_include_pad", 0)));
+    return importMaxPoolWithIndices(nc, out);
+  // 8- and 16-bit integers (MaxPool allows them) pool exactly as float32.
+  Value x = nc.input(0);
+  Type et = nc.inputType(0).getElementType();
+  bool narrowInt = isa<IntegerType>(et) && et.getIntOrFloatBitWidth() <= 16;
+  if (narrowInt)
+    x = nc.castTo(x, nc.builder.getF32Type());
+  Value y = buildPool<OpTy>(nc, x, nc.intAttr("count_include_pad", 0));
+  out.push_back(narrowInt && y ? nc.castTo(y, et) : y);
   return success(bool(out.back()));
 }
 

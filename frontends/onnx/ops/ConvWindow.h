@@ -56,6 +56,11 @@ mlir::FailureOr<Window> convWindow(NodeContext &nc,
 mlir::Value buildConv(NodeContext &nc, mlir::Value x, mlir::Value filter,
                       mlir::Value bias, const Window &w, int64_t group);
 
+/// MaxPool with its Indices output (MaxPoolIndices.cpp).
+mlir::LogicalResult
+importMaxPoolWithIndices(NodeContext &nc,
+                         llvm::SmallVectorImpl<mlir::Value> &out);
+
 } // namespace kiln::onnx_frontend
 
 #endif // KILN_FRONTENDS_ONNX_OPS_CONVWINDOW_H

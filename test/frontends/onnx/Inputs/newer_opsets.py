@@ -160,6 +160,7 @@ def transformer_cases(rng):
     b = rng.standard_normal((3, 5)).astype(np.float32)
     yield from grid_cases(rng)
     yield from spectral_cases(rng)
+    yield from maxpool_index_cases(rng)
     e = rng.standard_normal((2, 4, 4)).astype(np.float32)
     node = helper.make_node("Einsum", ["x"], ["y"], equation="...ii->...i")
     yield ("einsum_diagonal", model(18, [node], [("x", e)], [2, 4]),
@@ -325,6 +326,39 @@ def spectral_cases(rng):
         17, [node], [("x", sig)], [1, 5, None, 2],
         [("step", np.array(6, np.int64)), ("w", win)]), [("x", sig)],
         as_pairs(np.fft.rfft(frames, axis=-1))[None])
+
+def maxpool_indices(x, k, s, pads, column_major):
+    """ONNX MaxPool's Indices for 2-D x [N, C, H, W], pads [t, l, b, r]."""
+    n, c, h, w = x.shape
+    ho = (h + pads[0] + pads[2] - k[0]) // s[0] + 1
+    wo = (w + pads[1] + pads[3] - k[1]) // s[1] + 1
+    out = np.zeros((n, c, ho, wo), np.int64)
+    for b in range(n):
+        for ch in range(c):
+            for i in range(ho):
+                for j in range(wo):
+                    best = None
+                    for a in range(k[0]):
+                        for bb in range(k[1]):
+                            y, z = i * s[0] - pads[0] + a, j * s[1] - pads[1] + bb
+                            if 0 <= y < h and 0 <= z < w and (
+                                    best is None or x[b, ch, y, z] > x[b, ch, best[0], best[1]]):
+                                best = (y, z)
+                    y, z = best
+                    flat = z * h + y if column_major else y * w + z
+                    out[b, ch, i, j] = (b * c + ch) * h * w + flat
+    return out
+
+
+def maxpool_index_cases(rng):
+    x = rng.standard_normal((2, 3, 5, 6)).astype(np.float32)
+    for order in (0, 1):
+        node = helper.make_node("MaxPool", ["x"], ["v", "y"], kernel_shape=[2, 3],
+                                strides=[2, 2], pads=[1, 0, 0, 1],
+                                storage_order=order)
+        yield ("maxpool12_indices_order%d" % order, model(
+            12, [node], [("x", x)], [2, 3, 3, 3], out_type=TensorProto.INT64),
+            [("x", x)], maxpool_indices(x, (2, 3), (2, 2), (1, 0, 0, 1), order))
 
 
 if __name__ == "__main__":
