@@ -12,6 +12,8 @@
 
 #include "frontends/onnx/ops/ConvWindow.h"
 
+#include "ir/ConstantData.h"
+
 #include "ir/ops/OpUtils.h"
 
 using namespace mlir;
@@ -257,12 +259,6 @@ Value buildPool(NodeContext &nc, Value x, bool includePad) {
   bool ceil = nc.intAttr("ceil_mode", 0);
   if (failed(resolvePads(nc, in.getShape().drop_front(2), w, ceil)))
     return {};
-  if (includePad && ceil) {
-    nc.error() << nc.node.op_type()
-               << " counting pads (count_include_pad, or LpPool) with "
-                  "ceil_mode is not supported";
-    return {};
-  }
   if (n == 2)
     return pool2d<OpTy>(nc, x, w, includePad);
   if (n == 1)
@@ -270,6 +266,48 @@ Value buildPool(NodeContext &nc, Value x, bool includePad) {
         nc, pool2d<OpTy>(nc, heightOne(nc, x, false), w.row(0), includePad),
         true);
   return pool3d<OpTy>(nc, x, w, includePad);
+}
+
+/// An average pool `y` of `x` that divided every window by the kernel size
+/// rescaled for ceil_mode: with count_include_pad, ONNX counts the explicit
+/// pads but not the part of a last window that ceil_mode adds past them.
+Value rescaleCeilWindows(NodeContext &nc, Value x, Value y) {
+  RankedTensorType in = tensorTypeOf(x), out = tensorTypeOf(y);
+  int64_t n = in.getRank() - 2;
+  Window w;
+  auto kernel = nc.intsAttr("kernel_shape");
+  w.kernel.assign(kernel->begin(), kernel->end());
+  w.strides = intsOr(nc, "strides", n);
+  w.dilations = intsOr(nc, "dilations", n);
+  if (failed(resolvePads(nc, in.getShape().drop_front(2), w, false)))
+    return {};
+  ArrayRef<int64_t> outDims = out.getShape().drop_front(2);
+  int64_t positions = 1, kernelSize = 1;
+  for (int64_t d = 0; d < n; ++d) {
+    positions *= outDims[d];
+    kernelSize *= w.kernel[d];
+  }
+  std::vector<double> factor(positions);
+  for (int64_t p = 0; p < positions; ++p) {
+    int64_t counted = 1;
+    for (int64_t d = n - 1, rest = p; d >= 0; --d) {
+      int64_t o = rest % outDims[d], inside = 0;
+      rest /= outDims[d];
+      int64_t hi = in.getDimSize(2 + d) + w.pads[n + d];
+      for (int64_t k = 0; k < w.kernel[d]; ++k) {
+        int64_t at = o * w.strides[d] - w.pads[d] + k * w.dilations[d];
+        inside += at < hi;
+      }
+      counted *= inside;
+    }
+    factor[p] = counted ? double(kernelSize) / double(counted) : 0.0;
+  }
+  SmallVector<int64_t> shape{1, 1};
+  shape.append(outDims.begin(), outDims.end());
+  Value f = ConstantOp::create(
+      nc.builder, nc.loc,
+      writeConstant(RankedTensorType::get(shape, out.getElementType()), factor));
+  return nc.create<MulOp>(y, f);
 }
 
 template <typename OpTy>
@@ -282,7 +320,11 @@ LogicalResult importPool(NodeContext &nc, Out &out) {
   bool narrowInt = isa<IntegerType>(et) && et.getIntOrFloatBitWidth() <= 16;
   if (narrowInt)
     x = nc.castTo(x, nc.builder.getF32Type());
-  Value y = buildPool<OpTy>(nc, x, nc.intAttr("count_include_pad", 0));
+  bool includePad = nc.intAttr("count_include_pad", 0);
+  Value y = buildPool<OpTy>(nc, x, includePad);
+  if (std::is_same_v<OpTy, AvgPoolOp> && includePad && y &&
+      nc.intAttr("ceil_mode", 0))
+    y = rescaleCeilWindows(nc, x, y);
   out.push_back(narrowInt && y ? nc.castTo(y, et) : y);
   return success(bool(out.back()));
 }

@@ -350,8 +350,33 @@ def maxpool_indices(x, k, s, pads, column_major):
     return out
 
 
+def avgpool_ceil_include_pad(x, k, s, pads):
+    """AveragePool, count_include_pad and ceil_mode: the divisor counts the
+    explicit pads but not the part of a window past them."""
+    n, c, h, w = x.shape
+    hp, wp = h + pads[0] + pads[2], w + pads[1] + pads[3]
+    ho = -(-(hp - k[0]) // s[0]) + 1
+    wo = -(-(wp - k[1]) // s[1]) + 1
+    padded = np.pad(x, [(0, 0), (0, 0), (pads[0], pads[2] + k[0]),
+                        (pads[1], pads[3] + k[1])])
+    out = np.zeros((n, c, ho, wo), np.float32)
+    for i in range(ho):
+        for j in range(wo):
+            win = padded[:, :, i * s[0]:i * s[0] + k[0], j * s[1]:j * s[1] + k[1]]
+            rows = min(k[0], hp - i * s[0])
+            cols = min(k[1], wp - j * s[1])
+            out[:, :, i, j] = win.sum((2, 3)) / (rows * cols)
+    return out
+
+
 def maxpool_index_cases(rng):
     x = rng.standard_normal((2, 3, 5, 6)).astype(np.float32)
+    node = helper.make_node("AveragePool", ["x"], ["y"], kernel_shape=[3, 2],
+                            strides=[2, 2], pads=[1, 0, 0, 0], ceil_mode=1,
+                            count_include_pad=1)
+    yield ("avgpool19_ceil_include_pad", model(
+        19, [node], [("x", x)], [2, 3, 3, 3]), [("x", x)],
+        avgpool_ceil_include_pad(x, (3, 2), (2, 2), (1, 0, 0, 0)))
     for order in (0, 1):
         node = helper.make_node("MaxPool", ["x"], ["v", "y"], kernel_shape=[2, 3],
                                 strides=[2, 2], pads=[1, 0, 0, 1],
