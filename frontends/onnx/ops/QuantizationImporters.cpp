@@ -22,9 +22,27 @@ namespace {
 using Out = SmallVectorImpl<Value>;
 
 /// A scale or zero point of `x` (rank `rank`): a scalar stays, a 1-D one
-/// is laid along `axis` for broadcasting.
+/// is laid along `axis` for broadcasting, a blocked one (block_size, of
+/// x's rank) is spread over its blocks.
 Value alongAxis(NodeContext &nc, Value v, int64_t axis, int64_t rank) {
   auto t = tensorTypeOf(v);
+  int64_t block = nc.intAttr("block_size", 0);
+  if (block > 0 && t.getRank() == rank && rank > 0) {
+    // Blocked: each element covers `block` consecutive elements of x along
+    // `axis`; gathering element i / block spreads it over them.
+    int64_t d = nc.inputType(0).getDimSize(axis);
+    if (ShapedType::isDynamic(d) || t.getDimSize(axis) != (d + block - 1) / block) {
+      nc.error() << "a blocked scale or zero point needs "
+                 << (d + block - 1) / block << " blocks along axis " << axis
+                 << " of " << nc.inputType(0) << ", got " << t;
+      return {};
+    }
+    std::vector<int64_t> index(d);
+    for (int64_t i = 0; i < d; ++i)
+      index[i] = i / block;
+    return nc.create<GatherOp>(v, nc.i64Const(index),
+                               nc.builder.getI64IntegerAttr(axis));
+  }
   if (t.getRank() == 0 || t.getNumElements() == 1)
     return nc.reshape(v, {});
   SmallVector<int64_t> shape(rank, 1);
@@ -75,8 +93,6 @@ int64_t quantAxis(NodeContext &nc) {
 }
 
 LogicalResult importQuantize(NodeContext &nc, Out &out) {
-  if (nc.intAttr("block_size", 0))
-    return nc.error() << "blocked quantization is not supported";
   int64_t axis = quantAxis(nc);
   Type qt = quantizedType(nc, nc.input(2));
   if (!qt || qt.isInteger(1) || qt.getIntOrFloatBitWidth() > 16)
@@ -102,8 +118,6 @@ LogicalResult importQuantize(NodeContext &nc, Out &out) {
 }
 
 LogicalResult importDequantize(NodeContext &nc, Out &out) {
-  if (nc.intAttr("block_size", 0))
-    return nc.error() << "blocked quantization is not supported";
   int64_t axis = quantAxis(nc);
   Value scale = nc.input(1);
   Type et = tensorTypeOf(scale).getElementType();

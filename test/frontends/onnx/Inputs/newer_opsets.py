@@ -370,6 +370,15 @@ def avgpool_ceil_include_pad(x, k, s, pads):
 
 
 def maxpool_index_cases(rng):
+    q = rng.integers(-128, 128, (3, 5)).astype(np.int8)
+    scale = rng.uniform(0.01, 0.5, (3, 3)).astype(np.float32)  # blocks of 2
+    zp = rng.integers(-5, 5, (3, 3)).astype(np.int8)
+    spread = lambda a: np.repeat(a, 2, axis=1)[:, :5]
+    node = helper.make_node("DequantizeLinear", ["x", "s", "z"], ["y"], axis=1,
+                            block_size=2)
+    yield ("dequantize21_blocked", model(
+        21, [node], [("x", q)], [3, 5], [("s", scale), ("z", zp)]),
+        [("x", q)], (q.astype(np.float32) - spread(zp)) * spread(scale))
     x = rng.standard_normal((2, 3, 5, 6)).astype(np.float32)
     node = helper.make_node("AveragePool", ["x"], ["y"], kernel_shape=[3, 2],
                             strides=[2, 2], pads=[1, 0, 0, 0], ceil_mode=1,
