@@ -69,7 +69,7 @@ std::set<std::string> inputsNeededAsConstants(const onnx::ModelProto &model) {
       {"ReduceLogSumExp", {1}}, {"TopK", {1}}, {"Split", {1}},
       {"Resize", {1, 2, 3}}, {"Tile", {1}}, {"CumSum", {1}}, {"CumProd", {1}},
       {"CenterCropPad", {1}}, {"AffineGrid", {1}}, {"DFT", {1, 2}},
-      {"STFT", {1, 3}}, {"MelWeightMatrix", {0, 1, 2, 3, 4}},
+      {"STFT", {1, 3}}, {"Col2Im", {1, 2}}, {"MelWeightMatrix", {0, 1, 2, 3, 4}},
       {"OneHot", {1, 2}}, {"Range", {2}}, {"SequenceInsert", {2}},
       {"SequenceErase", {1}}, {"SequenceAt", {1}}, {"SplitToSequence", {1}},
       {"RNN", {4}}, {"GRU", {4}}, {"LSTM", {4}}, {"HannWindow", {0}},

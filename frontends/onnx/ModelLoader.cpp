@@ -204,7 +204,8 @@ static bool checkNewerOpsetNodes(const onnx::ModelProto &model,
         {"Mish", 1}, {"Swish", 1}, {"Attention", 3}, {"BitwiseAnd", 2},
         {"BitwiseOr", 2}, {"BitwiseXor", 2}, {"BitwiseNot", 1},
         {"BitCast", 1}, {"CumProd", 2}, {"RotaryEmbedding", 3},
-        {"SwiGLU", 2}, {"AffineGrid", 2}, {"CenterCropPad", 2}};
+        {"SwiGLU", 2}, {"AffineGrid", 2}, {"CenterCropPad", 2},
+        {"Col2Im", 3}, {"TensorScatter", 2}};
     const auto *schema = onnx::OpSchemaRegistry::Schema(node.op_type(),
                                                         kTargetOpset, "");
     auto added = newOps.find(node.op_type());

@@ -1,4 +1,4 @@
-//===- ConvTransposeImporter.cpp - ONNX ConvTranspose as a convolution ----===//
+//===- ConvTransposeImporter.cpp - ONNX ConvTranspose and Col2Im ----------===//
 //
 // A transposed convolution with stride s equals a stride-1 convolution
 // over the input with s - 1 zeros inserted between samples, padded by
@@ -6,6 +6,8 @@
 // output_padding at the end), with the filter's in/out channels swapped per
 // group and its taps reversed. A negative pad of that convolution crops
 // the input instead. 1-D to 3-D, through the same N-D conv as Conv.
+// Col2Im, the other adjoint of a convolution's window, gathers blocks back
+// into an image.
 //
 //===----------------------------------------------------------------------===//
 
@@ -155,10 +157,89 @@ LogicalResult importConvTranspose(NodeContext &nc, Out &out) {
   return success(bool(out.back()));
 }
 
+/// Col2Im(input [N, C * prod(block), L], image_shape, block_shape): the
+/// blocks (columns) summed back into an image, im2col's adjoint. Each
+/// padded-image pixel is covered by at most one block per kernel offset,
+/// so it gathers prod(block) entries of the flattened input (a zero where
+/// no block covers it), sums them, and the pads are cut off.
+LogicalResult importCol2Im(NodeContext &nc, Out &out) {
+  RankedTensorType t = nc.inputType(0);
+  auto image = nc.constInts(1), block = nc.constInts(2);
+  if (!t.hasStaticShape() || t.getRank() != 3 || !image || !block ||
+      image->size() != block->size() || image->empty())
+    return nc.error() << "Col2Im needs a static [N, C*K, L] input and "
+                         "constant image and block shapes of one length";
+  size_t n = image->size();
+  auto attr = [&](StringRef name, int64_t dflt, size_t len) {
+    auto v = nc.intsAttr(name);
+    return v ? SmallVector<int64_t>(v->begin(), v->end())
+             : SmallVector<int64_t>(len, dflt);
+  };
+  SmallVector<int64_t> dil = attr("dilations", 1, n), str = attr("strides", 1, n),
+                       pads = attr("pads", 0, 2 * n);
+  if (dil.size() != n || str.size() != n || pads.size() != 2 * n)
+    return nc.error() << "Col2Im attributes need one value per image dim";
+  int64_t k = 1, blocks = 1, pixels = 1;
+  SmallVector<int64_t> count(n), padded(n);
+  for (size_t d = 0; d < n; ++d) {
+    padded[d] = (*image)[d] + pads[d] + pads[n + d];
+    count[d] = (padded[d] - dil[d] * ((*block)[d] - 1) - 1) / str[d] + 1;
+    if (count[d] < 1 || (*block)[d] < 1)
+      return nc.error() << "Col2Im blocks do not fit the image";
+    k *= (*block)[d];
+    blocks *= count[d];
+    pixels *= padded[d];
+  }
+  int64_t batch = t.getDimSize(0), rows = t.getDimSize(1);
+  if (rows % k || t.getDimSize(2) != blocks || pixels * k > (int64_t(1) << 26))
+    return nc.error() << "Col2Im input " << t << " does not hold " << blocks
+                      << " blocks of " << k << " elements per channel";
+  int64_t channels = rows / k, sentinel = k * blocks;
+  // source[pixel][offset]: the flat input (offset * blocks + block index)
+  // landing on the pixel from that kernel offset, or the zero sentinel.
+  std::vector<int64_t> source(pixels * k, sentinel);
+  for (int64_t off = 0; off < k; ++off)
+    for (int64_t b = 0; b < blocks; ++b) {
+      int64_t pixel = 0;
+      for (size_t d = 0, ro = off, rb = b; d < n; ++d) {
+        // Row-major: the first dim varies slowest.
+        int64_t innerK = 1, innerB = 1;
+        for (size_t e = d + 1; e < n; ++e) {
+          innerK *= (*block)[e];
+          innerB *= count[e];
+        }
+        int64_t ko = ro / innerK, bo = rb / innerB;
+        ro %= innerK;
+        rb %= innerB;
+        pixel = pixel * padded[d] + bo * str[d] + ko * dil[d];
+      }
+      source[pixel * k + off] = off * blocks + b;
+    }
+  Value flat = nc.create<PadOp>(
+      nc.reshape(nc.input(0), {batch, channels, k * blocks}),
+      nc.builder.getDenseI64ArrayAttr({0, 0, 0, 0, 0, 1}),
+      nc.builder.getF64FloatAttr(0.0));
+  Value picked = nc.create<GatherOp>(
+      flat, nc.reshape(nc.i64Const(source), {pixels, k}),
+      nc.builder.getI64IntegerAttr(2));
+  Value sum = nc.create<ReduceSumOp>(picked, nc.builder.getDenseI64ArrayAttr({3}),
+                                     nc.builder.getBoolAttr(false));
+  SmallVector<int64_t> shape{batch, channels}, offsets(n + 2, 0),
+      sizes{batch, channels};
+  shape.append(padded.begin(), padded.end());
+  for (size_t d = 0; d < n; ++d) {
+    offsets[2 + d] = pads[d];
+    sizes.push_back((*image)[d]);
+  }
+  out.push_back(nc.slice(nc.reshape(sum, shape), offsets, sizes));
+  return success(bool(out.back()));
+}
+
 } // namespace
 
 void registerConvTransposeImporters(ImporterRegistry &r) {
   r["ConvTranspose"] = importConvTranspose;
+  r["Col2Im"] = importCol2Im;
 }
 
 } // namespace kiln::onnx_frontend

@@ -1,6 +1,7 @@
 //===- NNImporters.cpp - ONNX neural-network ops to kiln ------------------===//
 //
-// Gemm, MatMul, global pooling, normalizations, Softmax and the reductions.
+// Gemm, MatMul, Det, global pooling, normalizations, Softmax and the
+// reductions.
 // ONNX's conveniences (Gemm's transposes and scalings, 1-D MatMul operands)
 // are resolved here so kiln ops stay simple.
 //
@@ -9,7 +10,11 @@
 #include "frontends/common/Composites.h"
 #include "frontends/onnx/ImportContext.h"
 
+#include "ir/ConstantData.h"
 #include "ir/ops/OpUtils.h"
+
+#include <algorithm>
+#include <numeric>
 
 using namespace mlir;
 
@@ -213,7 +218,51 @@ static LogicalResult importReduce(NodeContext &nc,
   return success(bool(r));
 }
 
+/// Det(X [..., M, M]): the sum over the M! permutations s of sign(s) times
+/// prod_i X[i, s(i)], each term's elements gathered from the flattened
+/// matrix. Exact in its terms, so for small M only (M <= 6).
+static LogicalResult importDet(NodeContext &nc, SmallVectorImpl<Value> &out) {
+  RankedTensorType t = nc.inputType(0);
+  int64_t r = t.getRank();
+  if (!t.hasStaticShape() || r < 2 || t.getDimSize(r - 1) != t.getDimSize(r - 2))
+    return nc.error() << "Det needs static square matrices, got " << t;
+  int64_t m = t.getDimSize(r - 1);
+  if (m < 1 || m > 6)
+    return nc.error() << "Det of " << m << "x" << m
+                      << " matrices is not supported (at most 6x6)";
+  std::vector<int64_t> perm(m), index;
+  std::vector<double> signs;
+  std::iota(perm.begin(), perm.end(), 0);
+  do {
+    int64_t inversions = 0;
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = i + 1; j < m; ++j)
+        inversions += perm[i] > perm[j];
+    signs.push_back(inversions % 2 ? -1.0 : 1.0);
+    for (int64_t i = 0; i < m; ++i)
+      index.push_back(i * m + perm[i]);
+  } while (std::next_permutation(perm.begin(), perm.end()));
+  int64_t terms = int64_t(signs.size());
+  SmallVector<int64_t> flat(t.getShape().drop_back(2)), signShape(r - 1, 1);
+  flat.push_back(m * m);
+  signShape.back() = terms;
+  Value x = nc.reshape(nc.input(0), flat);
+  Value picked = nc.create<GatherOp>(
+      x, nc.reshape(nc.i64Const(index), {terms, m}),
+      nc.builder.getI64IntegerAttr(r - 2));
+  Value products = nc.create<ReduceProdOp>(
+      picked, nc.builder.getDenseI64ArrayAttr({r - 1}), nc.builder.getBoolAttr(false));
+  Value sign = ConstantOp::create(
+      nc.builder, nc.loc,
+      writeConstant(RankedTensorType::get(signShape, t.getElementType()), signs));
+  out.push_back(nc.create<ReduceSumOp>(nc.create<MulOp>(products, sign),
+                                       nc.builder.getDenseI64ArrayAttr({r - 2}),
+                                       nc.builder.getBoolAttr(false)));
+  return success(bool(out.back()));
+}
+
 void registerNNImporters(ImporterRegistry &r) {
+  r["Det"] = importDet;
   r["GlobalAveragePool"] = importGlobalPool<ReduceMeanOp>;
   r["GlobalMaxPool"] = importGlobalPool<ReduceMaxOp>;
   r["MatMul"] = importMatMul;

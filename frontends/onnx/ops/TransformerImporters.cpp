@@ -3,10 +3,12 @@
 // Transformer building blocks of recent opsets, written with existing kiln
 // ops: RotaryEmbedding rotates pairs of head features by position-dependent
 // angles (cos/sin caches, optionally picked by position ids); SwiGLU gates
-// one input by the Swish of the other. (Attention: AttentionImporter.cpp.)
+// one input by the Swish of the other; TensorScatter writes new rows into a
+// key/value cache. (Attention: AttentionImporter.cpp.)
 //
 //===----------------------------------------------------------------------===//
 
+#include "frontends/common/Composites.h"
 #include "frontends/onnx/ImportContext.h"
 
 using namespace mlir;
@@ -115,11 +117,64 @@ LogicalResult importSwiGlu(NodeContext &nc, Out &out) {
   return success(bool(out.back()));
 }
 
+/// TensorScatter(past_cache, update[, write_indices], axis = -2, mode): the
+/// cache with `update` written along `axis` from each batch's write index
+/// (wrapping around in circular mode). Row p of batch b takes update row
+/// p - w[b] (mod the cache length, circular) when that is in range: a 0/1
+/// selection matrix times the update, then a select against the cache.
+LogicalResult importTensorScatter(NodeContext &nc, Out &out) {
+  RankedTensorType ct = nc.inputType(0), ut = nc.inputType(1);
+  int64_t rank = ct.getRank();
+  int64_t axis = normalizeAxis(nc.intAttr("axis", -2), rank);
+  if (!ct.hasStaticShape() || !ut.hasStaticShape() || rank < 2 ||
+      axis != rank - 2 || ut.getRank() != rank)
+    return nc.error() << "TensorScatter needs static caches written along "
+                         "their second-to-last dim, got "
+                      << ct << " and " << ut;
+  std::string mode = nc.stringAttr("mode", "linear");
+  if (mode != "linear" && mode != "circular")
+    return nc.error() << "TensorScatter mode must be linear or circular";
+  int64_t batch = ct.getDimSize(0), len = ct.getDimSize(axis),
+          rows = ut.getDimSize(axis);
+  Type i64 = nc.builder.getI64Type(), et = ct.getElementType();
+  Value start = nc.reshape(nc.inputs.size() > 2 && nc.input(2)
+                               ? nc.castTo(nc.input(2), i64)
+                               : nc.i64Const(SmallVector<int64_t>(batch, 0)),
+                           {batch, 1});
+  std::vector<int64_t> positions(len), updateRows(rows);
+  for (int64_t p = 0; p < len; ++p)
+    positions[p] = p;
+  for (int64_t j = 0; j < rows; ++j)
+    updateRows[j] = j;
+  Value rel = nc.create<SubOp>(nc.reshape(nc.i64Const(positions), {1, len}),
+                               start); // [batch, len]
+  if (mode == "circular")
+    rel = nc.create<FloorModOp>(rel, nc.scalarConst(i64, double(len)));
+  Value pick = nc.create<EqualOp>(nc.reshape(rel, {batch, len, 1}),
+                                  nc.reshape(nc.i64Const(updateRows), {1, 1, rows}));
+  SmallVector<int64_t> selShape{batch}, maskShape{batch};
+  for (int64_t d = 1; d < rank - 2; ++d) {
+    selShape.push_back(1);
+    maskShape.push_back(1);
+  }
+  selShape.append({len, rows});
+  maskShape.append({len, 1});
+  Value written = nc.create<AndOp>(
+      nc.create<GreaterEqualOp>(rel, nc.scalarConst(i64, 0)),
+      nc.create<LessOp>(rel, nc.scalarConst(i64, double(rows))));
+  Value moved = buildNumpyMatMul(nc, nc.reshape(nc.castTo(pick, et), selShape),
+                                 nc.input(1));
+  out.push_back(nc.create<SelectOp>(nc.reshape(written, maskShape), moved,
+                                    nc.input(0)));
+  return success(bool(out.back()));
+}
+
 } // namespace
 
 void registerTransformerImporters(ImporterRegistry &r) {
   r["RotaryEmbedding"] = importRotaryEmbedding;
   r["SwiGLU"] = importSwiGlu;
+  r["TensorScatter"] = importTensorScatter;
 }
 
 } // namespace kiln::onnx_frontend

@@ -161,6 +161,7 @@ def transformer_cases(rng):
     yield from grid_cases(rng)
     yield from spectral_cases(rng)
     yield from maxpool_index_cases(rng)
+    yield from matrix_cases(rng)
     e = rng.standard_normal((2, 4, 4)).astype(np.float32)
     node = helper.make_node("Einsum", ["x"], ["y"], equation="...ii->...i")
     yield ("einsum_diagonal", model(18, [node], [("x", e)], [2, 4]),
@@ -393,6 +394,50 @@ def maxpool_index_cases(rng):
         yield ("maxpool12_indices_order%d" % order, model(
             12, [node], [("x", x)], [2, 3, 3, 3], out_type=TensorProto.INT64),
             [("x", x)], maxpool_indices(x, (2, 3), (2, 2), (1, 0, 0, 1), order))
+
+def col2im(x, image, block, strides, pads, dil):
+    """Sums each column of x [N, C*kh*kw, L] back into its image block."""
+    n, ck, _ = x.shape
+    kh, kw = block
+    c = ck // (kh * kw)
+    hp, wp = image[0] + pads[0] + pads[2], image[1] + pads[1] + pads[3]
+    bh = (hp - dil[0] * (kh - 1) - 1) // strides[0] + 1
+    bw = (wp - dil[1] * (kw - 1) - 1) // strides[1] + 1
+    out = np.zeros((n, c, hp, wp), x.dtype)
+    cols = x.reshape(n, c, kh, kw, bh, bw)
+    for i in range(kh):
+        for j in range(kw):
+            for a in range(bh):
+                for b in range(bw):
+                    out[:, :, a * strides[0] + i * dil[0],
+                        b * strides[1] + j * dil[1]] += cols[:, :, i, j, a, b]
+    return out[:, :, pads[0]:pads[0] + image[0], pads[1]:pads[1] + image[1]]
+
+
+def matrix_cases(rng):
+    m = rng.standard_normal((2, 4, 4)).astype(np.float32)
+    node = helper.make_node("Det", ["x"], ["y"])
+    yield ("det22_batched_4x4", model(22, [node], [("x", m)], [2]),
+           [("x", m)], np.linalg.det(m.astype(np.float64)).astype(np.float32))
+    x = rng.standard_normal((1, 2 * 2 * 3, 6)).astype(np.float32)
+    node = helper.make_node("Col2Im", ["x", "img", "blk"], ["y"],
+                            strides=[2, 1], pads=[1, 0, 0, 1], dilations=[1, 2])
+    yield ("col2im18_strides_pads_dilations", model(
+        18, [node], [("x", x)], [1, 2, 5, 5],
+        [("img", np.array([5, 5], np.int64)), ("blk", np.array([2, 3], np.int64))]),
+        [("x", x)], col2im(x, (5, 5), (2, 3), (2, 1), (1, 0, 0, 1), (1, 2)))
+    cache = rng.standard_normal((2, 3, 6, 4)).astype(np.float32)
+    upd = rng.standard_normal((2, 3, 3, 4)).astype(np.float32)
+    at = np.array([1, 5], np.int64)
+    ref = cache.copy()
+    for b in range(2):
+        for j in range(3):
+            ref[b, :, (at[b] + j) % 6] = upd[b, :, j]
+    node = helper.make_node("TensorScatter", ["c", "u", "w"], ["y"],
+                            mode="circular")
+    yield ("tensorscatter24_circular", model(
+        24, [node], [("c", cache), ("u", upd)], [2, 3, 6, 4], [("w", at)]),
+        [("c", cache), ("u", upd)], ref)
 
 
 if __name__ == "__main__":
