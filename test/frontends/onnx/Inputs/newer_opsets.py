@@ -1,5 +1,7 @@
 """newer_opsets.py KILN DIR - ops in the forms of opsets 18 to 28.
 
+Also covers ops and attribute forms of older opsets that ONNX's own suites
+test thinly (MaxPool indices, Col2Im, Det, blocked quantization, ...).
 Builds one small model per case with onnx.helper (Debian's onnx 1.12 writes
 any opset number; its checker is not run), compiles and runs it with
 `kiln run`, and compares the output with a numpy reference: prints
