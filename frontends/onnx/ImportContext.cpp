@@ -103,6 +103,7 @@ const ImporterRegistry &importerRegistry() {
     registerUniqueImporters(r);
     registerTransformerImporters(r);
     registerSpectralImporters(r);
+    registerTfIdfImporters(r);
     registerNNImporters(r);
     registerShapeImporters(r);
     registerReshapeImporters(r);

@@ -82,6 +82,7 @@ void registerBitwiseImporters(ImporterRegistry &registry);
 void registerUniqueImporters(ImporterRegistry &registry);
 void registerTransformerImporters(ImporterRegistry &registry);
 void registerSpectralImporters(ImporterRegistry &registry);
+void registerTfIdfImporters(ImporterRegistry &registry);
 
 /// The registry of every op the ONNX frontend imports.
 const ImporterRegistry &importerRegistry();

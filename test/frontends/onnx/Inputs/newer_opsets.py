@@ -164,6 +164,7 @@ def transformer_cases(rng):
     yield from spectral_cases(rng)
     yield from maxpool_index_cases(rng)
     yield from matrix_cases(rng)
+    yield from tfidf_cases(rng)
     e = rng.standard_normal((2, 4, 4)).astype(np.float32)
     node = helper.make_node("Einsum", ["x"], ["y"], equation="...ii->...i")
     yield ("einsum_diagonal", model(18, [node], [("x", e)], [2, 4]),
@@ -440,6 +441,29 @@ def matrix_cases(rng):
     yield ("tensorscatter24_circular", model(
         24, [node], [("c", cache), ("u", upd)], [2, 3, 6, 4], [("w", at)]),
         [("c", cache), ("u", upd)], ref)
+
+def tfidf_cases(rng):
+    """TfIdfVectorizer against a direct count: unigrams once, bigrams at
+    every skip distance 1 .. max_skip + 1."""
+    x = rng.integers(0, 5, (2, 9)).astype(np.int32)
+    unigrams, bigrams = [2, 3], [(0, 1), (4, 4), (1, 3)]
+    pool = unigrams + [t for g in bigrams for t in g]
+    indexes = [4, 0, 2, 1, 3]
+    weights = [0.5, 1.5, 2.0, 0.25, 3.0]
+    ref = np.zeros((2, 5), np.float32)
+    for r in range(2):
+        for k, u in enumerate(unigrams):
+            ref[r, indexes[k]] += np.count_nonzero(x[r] == u)
+        for k, (a, b) in enumerate(bigrams):
+            for d in (1, 2):
+                ref[r, indexes[2 + k]] += sum(
+                    x[r, s] == a and x[r, s + d] == b for s in range(9 - d))
+    node = helper.make_node(
+        "TfIdfVectorizer", ["x"], ["y"], mode="TFIDF", min_gram_length=1,
+        max_gram_length=2, max_skip_count=1, ngram_counts=[0, 2],
+        ngram_indexes=indexes, pool_int64s=pool, weights=weights)
+    yield ("tfidf9_unigrams_skip_bigrams", model(9, [node], [("x", x)], [2, 5]),
+           [("x", x)], ref * np.array(weights, np.float32))
 
 
 if __name__ == "__main__":
