@@ -2,12 +2,12 @@
 //
 // Each output pixel reads the input at the point its grid entry names
 // ((x, y) in [-1, 1], mapped to pixels with or without align_corners):
-// the nearest pixel (rounded half to even) or the bilinear blend of the
-// four around it. Points outside are clamped (border), mirrored
-// (reflection) or read as zeros. The grid is a run-time input, so the
-// pixel indices are computed in the graph and read with kiln.gather_nd.
-// 4-D inputs; the bicubic mode is not supported. AffineGrid makes such a
-// grid from affine matrices.
+// the nearest pixel (rounded half to even), the bilinear blend of the four
+// around it or the bicubic blend (A = -0.75) of sixteen. Points outside are
+// clamped (border), mirrored (reflection) or read as zeros. The grid is a
+// run-time input, so the pixel indices are computed in the graph and read
+// with kiln.gather_nd. 4-D inputs. AffineGrid makes such a grid from affine
+// matrices.
 //
 //===----------------------------------------------------------------------===//
 
@@ -15,6 +15,8 @@
 #include "frontends/onnx/ImportContext.h"
 
 #include "ir/ConstantData.h"
+
+#include <array>
 
 using namespace mlir;
 
@@ -39,6 +41,8 @@ private:
   /// The pixels at integer coordinates (y, x): [N, Ho, Wo, C], with zeros
   /// where a coordinate is outside (zeros mode).
   Value fetch(Value y, Value x);
+  /// Bicubic blend (A = -0.75) of the 4 x 4 pixels around (y, x).
+  Value cubic(Value y, Value x);
 
   NodeContext &nc;
   Type et;
@@ -99,6 +103,42 @@ Value GridSample::fetch(Value y, Value x) {
   return v;
 }
 
+Value GridSample::cubic(Value y, Value x) {
+  const double a = -0.75;
+  // The four weights of taps -1, 0, 1, 2 at fraction t.
+  auto weights = [&](Value t) {
+    auto far = [&](Value u) { // ((a u - 5a) u + 8a) u - 4a, u in [1, 2]
+      Value p = nc.create<SubOp>(nc.create<MulOp>(u, c(a)), c(5 * a));
+      p = nc.create<AddOp>(nc.create<MulOp>(p, u), c(8 * a));
+      return nc.create<SubOp>(nc.create<MulOp>(p, u), c(4 * a));
+    };
+    auto near = [&](Value u) { // ((a + 2) u - (a + 3)) u^2 + 1, u in [0, 1]
+      Value p = nc.create<SubOp>(nc.create<MulOp>(u, c(a + 2)), c(a + 3));
+      return nc.create<AddOp>(
+          nc.create<MulOp>(p, nc.create<MulOp>(u, u)), c(1.0));
+    };
+    Value one = c(1.0);
+    return std::array<Value, 4>{far(nc.create<AddOp>(t, one)), near(t),
+                                near(nc.create<SubOp>(one, t)),
+                                far(nc.create<SubOp>(c(2.0), t))};
+  };
+  Value x0 = nc.create<FloorOp>(x), y0 = nc.create<FloorOp>(y);
+  auto wx = weights(nc.create<SubOp>(x, x0));
+  auto wy = weights(nc.create<SubOp>(y, y0));
+  auto gs = tensorTypeOf(y).getShape();
+  SmallVector<int64_t> col = {gs[0], gs[1], gs[2], 1};
+  Value r;
+  for (int dy = 0; dy < 4; ++dy)
+    for (int dx = 0; dx < 4; ++dx) {
+      Value v = fetch(nc.create<AddOp>(y0, c(dy - 1.0)),
+                      nc.create<AddOp>(x0, c(dx - 1.0)));
+      Value w = nc.create<MulOp>(wy[dy], wx[dx]);
+      Value term = v ? nc.create<MulOp>(v, nc.reshape(w, col)) : Value();
+      r = r && term ? nc.create<AddOp>(r, term) : term;
+    }
+  return r;
+}
+
 LogicalResult GridSample::run(Out &out) {
   RankedTensorType xt = nc.inputType(0), gt = nc.inputType(1);
   if (xt.getRank() != 4 || gt.getRank() != 4 || !xt.hasStaticShape() ||
@@ -110,7 +150,9 @@ LogicalResult GridSample::run(Out &out) {
   padding = nc.stringAttr("padding_mode", "zeros");
   if (mode == "bilinear")
     mode = "linear";
-  if (mode != "linear" && mode != "nearest")
+  if (mode == "bicubic")
+    mode = "cubic";
+  if (mode != "linear" && mode != "nearest" && mode != "cubic")
     return nc.error() << "GridSample mode '" << mode << "' is not supported";
   if (padding != "zeros" && padding != "border" && padding != "reflection")
     return nc.error() << "unknown padding_mode '" << padding << "'";
@@ -144,6 +186,8 @@ LogicalResult GridSample::run(Out &out) {
   Value r;
   if (mode == "nearest") {
     r = fetch(y, x);
+  } else if (mode == "cubic") {
+    r = cubic(y, x);
   } else {
     Value x0 = nc.create<FloorOp>(x), y0 = nc.create<FloorOp>(y);
     Value wx = nc.create<SubOp>(x, x0), wy = nc.create<SubOp>(y, y0);
