@@ -7,7 +7,8 @@
 ENGINE is one of:
   ort       ONNX Runtime (CPU provider, intra-op threads T, sequential
             execution, all graph optimisations);
-  openvino  OpenVINO (CPU, latency hint, T inference threads);
+  openvino  OpenVINO (CPU, latency hint, T inference threads, float32
+            inference precision);
   iree      IREE: the ONNX model imported (iree-import-onnx), compiled for
             llvm-cpu with the host CPU as target, run on the local-task
             driver with T worker threads;
@@ -78,9 +79,11 @@ def runner_ort(path, inputs, threads, work):
 def runner_openvino(path, inputs, threads, work):
     import openvino as ov
     core = ov.Core()
+    # float32 like the others: on CPUs with bfloat16 units OpenVINO would
+    # otherwise compute in bfloat16.
     compiled = core.compile_model(path, "CPU", {
         "INFERENCE_NUM_THREADS": threads, "PERFORMANCE_HINT": "LATENCY",
-        "NUM_STREAMS": 1})
+        "NUM_STREAMS": 1, "INFERENCE_PRECISION_HINT": "f32"})
     request = compiled.create_infer_request()
     feed = {name: a for name, a in inputs}
     return lambda: request.infer(feed)

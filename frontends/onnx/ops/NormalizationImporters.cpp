@@ -174,7 +174,8 @@ LogicalResult importLrn(NodeContext &nc, Out &out) {
   return success(bool(out.back()));
 }
 
-/// LpNormalization: x / ||x||_p along `axis` (p is 1 or 2).
+/// LpNormalization: x / ||x||_p along `axis` (p is 1 or 2); 0 where the
+/// norm is 0.
 LogicalResult importLpNorm(NodeContext &nc, Out &out) {
   Value x = nc.input(0);
   int64_t rank = nc.inputType(0).getRank();
@@ -189,7 +190,12 @@ LogicalResult importLpNorm(NodeContext &nc, Out &out) {
   Value norm = p == 1 ? nc.create<ReduceSumOp>(nc.create<AbsOp>(x), axes, keep)
                       : nc.create<SqrtOp>(nc.create<ReduceSumOp>(
                             nc.create<MulOp>(x, x), axes, keep));
-  out.push_back(nc.create<DivOp>(x, norm));
+  // A zero norm gives zeros (ONNX's reference), not 0 / 0.
+  Type et = nc.inputType(0).getElementType();
+  Value zero = nc.scalarConst(et, 0.0);
+  Value isZero = nc.create<EqualOp>(norm, zero);
+  Value safe = nc.create<SelectOp>(isZero, nc.scalarConst(et, 1.0), norm);
+  out.push_back(nc.create<SelectOp>(isZero, zero, nc.create<DivOp>(x, safe)));
   return success(bool(out.back()));
 }
 

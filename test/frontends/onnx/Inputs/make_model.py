@@ -116,12 +116,12 @@ def unsupported():
     boxes = value("boxes", [1, 4, 4])
     scores = value("scores", [1, 1, 4])
     return model(
-        [helper.make_node("Det", ["boxes"], ["det"], name="det"),
+        [helper.make_node("RandomUniformLike", ["boxes"], ["rand"], name="rand"),
          helper.make_node("FancyOp", ["scores"], ["fancy"], name="my_custom",
                           domain="com.example"),
          helper.make_node("Relu", ["scores"], ["act"], name="fine")],
         [boxes, scores],
-        [value("det", [1]), value("fancy", [1, 1, 4]),
+        [value("rand", [1, 4, 4]), value("fancy", [1, 1, 4]),
          value("act", [1, 1, 4])],
         opsets=[helper.make_opsetid("", OPSET),
                 helper.make_opsetid("com.example", 1)])

@@ -239,6 +239,12 @@ def pooling_cases(rng):
     node = helper.make_node("LpNormalization", ["x"], ["y"], axis=0, p=1)
     yield ("lpnorm_p1_axis0", model(22, [node], [("x", x)], [2, 4, 3]),
            [("x", x)], x / np.abs(x).sum(0, keepdims=True))
+    z = x.copy()
+    z[0, :, 2] = 0  # a zero norm gives zeros, not NaN
+    node = helper.make_node("LpNormalization", ["x"], ["y"], axis=1, p=2)
+    norm = np.sqrt((z * z).sum(1, keepdims=True))
+    yield ("lpnorm_p2_zero_norm", model(22, [node], [("x", z)], [2, 4, 3]),
+           [("x", z)], np.where(norm == 0, 0, z / np.where(norm == 0, 1, norm)))
     img = rng.standard_normal((1, 2, 5, 6)).astype(np.float32)
     padded = np.pad(img, [(0, 0), (0, 0), (1, 0), (0, 1)])
     ref = np.zeros((1, 2, 3, 3), np.float32)
