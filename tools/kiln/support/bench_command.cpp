@@ -65,10 +65,15 @@ bool makeInputs(const kiln_model_desc &desc,
       } else if (t.dtype == KILN_DTYPE_FLOAT16) {
         uint16_t h = floatToHalf(f);
         std::memcpy(t.bytes.data() + k * 2, &h, 2);
-      } else {
+      } else if (t.dtype == KILN_DTYPE_FLOAT64) {
         double d = f;
         std::memcpy(t.bytes.data() + k * 8, &d, 8);
-      }
+      } else if (t.dtype == KILN_DTYPE_BFLOAT16) {
+        uint32_t bits;
+        std::memcpy(&bits, &f, 4);
+        uint16_t h = uint16_t(bits >> 16);
+        std::memcpy(t.bytes.data() + k * 2, &h, 2);
+      } // 8- and 4-bit floats keep their zero bits
     }
   }
   return true;
