@@ -17,20 +17,12 @@ using namespace mlir;
 namespace kiln {
 namespace {
 
-/// `v` as the signless type of `t`'s width (unsigned integers), else `v`.
+/// `v` as the signless type of its width (unsigned integers), else `v`.
 Value bitsOf(OpBuilder &b, Location loc, Value v) {
   Type t = v.getType();
-  if (!t.isUnsignedInteger())
-    return v;
-  Type st = b.getIntegerType(t.getIntOrFloatBitWidth());
-  return UnrealizedConversionCastOp::create(b, loc, st, v).getResult(0);
-}
-
-/// The signless `v` retyped as `t` (unsigned integers), else `v`.
-Value asType(OpBuilder &b, Location loc, Value v, Type t) {
-  if (v.getType() == t)
-    return v;
-  return UnrealizedConversionCastOp::create(b, loc, t, v).getResult(0);
+  return t.isUnsignedInteger()
+             ? retype(b, loc, v, b.getIntegerType(t.getIntOrFloatBitWidth()))
+             : v;
 }
 
 enum class Bitwise { And, Or, Xor, Shl, Shr };
@@ -75,7 +67,7 @@ struct BitwiseLowering : OpRewritePattern<OpTy> {
         [&](OpBuilder &b, Location loc, ValueRange a) -> Value {
           Value v = bitwiseScalar(b, loc, K, bitsOf(b, loc, a[0]),
                                   bitsOf(b, loc, a[1]), et.isUnsignedInteger());
-          return asType(b, loc, v, et);
+          return retype(b, loc, v, et);
         });
     rewriter.replaceOp(op, r);
     return success();
@@ -92,7 +84,7 @@ struct BitNotLowering : OpRewritePattern<BitNotOp> {
         [&](OpBuilder &b, Location loc, ValueRange a) -> Value {
           Value x = bitsOf(b, loc, a[0]);
           Value ones = arith::ConstantIntOp::create(b, loc, x.getType(), -1);
-          return asType(b, loc, arith::XOrIOp::create(b, loc, x, ones), et);
+          return retype(b, loc, arith::XOrIOp::create(b, loc, x, ones), et);
         });
     rewriter.replaceOp(op, r);
     return success();
@@ -114,7 +106,7 @@ struct BitcastLowering : OpRewritePattern<BitcastOp> {
                         ? b.getIntegerType(et.getIntOrFloatBitWidth())
                         : et;
           Value v = arith::BitcastOp::create(b, loc, st, bitsOf(b, loc, a[0]));
-          return asType(b, loc, v, et);
+          return retype(b, loc, v, et);
         });
     rewriter.replaceOp(op, r);
     return success();

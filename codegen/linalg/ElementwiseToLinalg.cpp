@@ -38,9 +38,7 @@ struct ConstantLowering : OpRewritePattern<ConstantOp> {
     rewriter.replaceOp(
         op, buildElementwise(rewriter, op.getLoc(), type, bits,
                              [&](OpBuilder &b, Location l, ValueRange a) {
-                               return UnrealizedConversionCastOp::create(
-                                          b, l, et, a[0])
-                                   .getResult(0);
+                               return retype(b, l, a[0], et);
                              }));
     return success();
   }
@@ -206,11 +204,6 @@ struct CastLowering : OpRewritePattern<CastOp> {
                                 PatternRewriter &rewriter) const override {
     Type from = op.getInput().getType().getElementType();
     Type to = op.getType().getElementType();
-    auto retype = [](OpBuilder &b, Location l, Value v, Type t) -> Value {
-      if (v.getType() == t)
-        return v;
-      return UnrealizedConversionCastOp::create(b, l, t, v).getResult(0);
-    };
     Value r = buildElementwise(
         rewriter, op.getLoc(), op.getType(), op.getInput(),
         [&](OpBuilder &b, Location l, ValueRange a) {
@@ -298,11 +291,9 @@ Value binaryScalar(OpBuilder &b, Location loc, BinKind k, Value x, Value y,
   if (et.isUnsignedInteger()) {
     // arith is signless: compute on the signless integer of this width.
     Type st = signless(et);
-    auto retype = [&](Value v, Type t) {
-      return UnrealizedConversionCastOp::create(b, loc, t, v).getResult(0);
-    };
-    Value r = unsignedBinary(b, loc, k, retype(x, st), retype(y, st), st);
-    return r ? retype(r, et) : r;
+    Value r = unsignedBinary(b, loc, k, retype(b, loc, x, st),
+                             retype(b, loc, y, st), st);
+    return r ? retype(b, loc, r, et) : r;
   }
   if (isa<FloatType>(et)) {
     switch (k) {

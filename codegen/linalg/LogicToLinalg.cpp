@@ -62,13 +62,9 @@ struct CompareLowering : OpRewritePattern<OpTy> {
                                          a[0], a[1]);
           // Unsigned: the unsigned predicate on the signless integers.
           Type st = b.getIntegerType(et.getIntOrFloatBitWidth());
-          auto bits = [&](Value v) {
-            return UnrealizedConversionCastOp::create(b, loc, st, v)
-                .getResult(0);
-          };
           return arith::CmpIOp::create(
               b, loc, unsignedPredicate(ComparePredicates<OpTy>::i),
-              bits(a[0]), bits(a[1]));
+              retype(b, loc, a[0], st), retype(b, loc, a[1], st));
         });
     rewriter.replaceOp(op, r);
     return success();

@@ -21,6 +21,12 @@ using namespace mlir;
 
 namespace kiln {
 
+Value retype(OpBuilder &b, Location loc, Value v, Type t) {
+  if (v.getType() == t)
+    return v;
+  return UnrealizedConversionCastOp::create(b, loc, t, v).getResult(0);
+}
+
 Value scalarConstant(OpBuilder &b, Location loc, Type type, double value) {
   if (auto ft = dyn_cast<FloatType>(type))
     return arith::ConstantOp::create(b, loc, b.getFloatAttr(ft, value));

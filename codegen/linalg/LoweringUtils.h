@@ -69,6 +69,14 @@ mlir::Value buildFilled(mlir::OpBuilder &b, mlir::Location loc,
                         mlir::RankedTensorType type, double value,
                         llvm::ArrayRef<mlir::OpFoldResult> sizes = {});
 
+/// `v`'s bits read as `t` (ui8 as i8, f8E4M3FN as i8, and back): arith is
+/// signless and has no 8-bit floats, so such elements are cast as they are
+/// read and written. The unrealized cast vanishes once element types are
+/// lowered to LLVM's, which map both sides to one type. `v` when it already
+/// has type `t`.
+mlir::Value retype(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
+                   mlir::Type t);
+
 /// A scalar arith constant of `type` (float or integer).
 mlir::Value scalarConstant(mlir::OpBuilder &b, mlir::Location loc,
                            mlir::Type type, double value);

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/linalg/NarrowFloats.h"
+#include "codegen/linalg/LoweringUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -75,13 +76,13 @@ Value bitsOf(OpBuilder &b, Location loc, Value x, int width) {
   Type it = b.getIntegerType(width);
   if (x.getType().isBF16())
     return arith::BitcastOp::create(b, loc, it, x);
-  return UnrealizedConversionCastOp::create(b, loc, it, x).getResult(0);
+  return retype(b, loc, x, it);
 }
 
 Value fromBits(OpBuilder &b, Location loc, Value bits, Type t) {
   if (t.isBF16())
     return arith::BitcastOp::create(b, loc, t, bits);
-  return UnrealizedConversionCastOp::create(b, loc, t, bits).getResult(0);
+  return retype(b, loc, bits, t);
 }
 
 /// The code of the largest finite value of `t`.
