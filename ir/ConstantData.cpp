@@ -258,6 +258,41 @@ ElementsAttr gatherConstant(ElementsAttr source, RankedTensorType type,
   return writeRawConstant(type, out);
 }
 
+ElementsAttr transposeConstant(ElementsAttr source, RankedTensorType type,
+                               ArrayRef<int64_t> perm) {
+  auto raw = readRawConstant(source);
+  auto width = byteWidth(type.getElementType());
+  if (!raw || !width)
+    return {};
+  ArrayRef<int64_t> shape = type.getShape();
+  size_t rank = shape.size();
+  // Byte stride in the source of a step along each result dim.
+  auto srcShape = cast<ShapedType>(source.getType()).getShape();
+  SmallVector<int64_t> srcStride(rank, int64_t(*width));
+  for (size_t d = rank; d-- > 1;)
+    srcStride[d - 1] = srcStride[d] * srcShape[d];
+  SmallVector<int64_t> step(rank);
+  for (size_t d = 0; d < rank; ++d)
+    step[d] = srcStride[perm[d]];
+  std::vector<char> out(raw->size());
+  if (out.empty())
+    return writeRawConstant(type, out);
+  // An odometer over the result's index, carrying the source offset along.
+  SmallVector<int64_t> idx(rank, 0);
+  int64_t src = 0;
+  for (size_t o = 0; o < out.size(); o += *width) {
+    std::memcpy(&out[o], raw->data() + src, *width);
+    for (size_t d = rank; d-- > 0;) {
+      src += step[d];
+      if (++idx[d] < shape[d])
+        break;
+      src -= step[d] * shape[d];
+      idx[d] = 0;
+    }
+  }
+  return writeRawConstant(type, out);
+}
+
 ElementsAttr writeConstant(RankedTensorType type, ArrayRef<double> data) {
   Type et = type.getElementType();
   unsigned w = *byteWidth(et);

@@ -30,6 +30,11 @@ struct HostValues {
 /// materialise a new constant.
 constexpr int64_t kMaxFoldElements = int64_t(1) << 24;
 
+/// Byte size up to which a constant is re-laid out (transposed) at compile
+/// time: a transpose only moves bytes, so it is worth doing for any weight
+/// that fits in memory twice; above this a model is left as it is.
+constexpr int64_t kMaxRelayoutBytes = int64_t(1) << 32;
+
 /// Element count from which new constants are dense_resource blobs.
 constexpr int64_t kResourceThreshold = 64;
 
@@ -58,6 +63,13 @@ mlir::ElementsAttr writeRawConstant(mlir::RankedTensorType type,
 mlir::ElementsAttr gatherConstant(mlir::ElementsAttr source,
                                   mlir::RankedTensorType type,
                                   llvm::ArrayRef<int64_t> sourceIndex);
+
+/// `source` transposed: result dim d is source dim perm[d]. Moves element
+/// bytes without widening them (no per-element index table), so it scales
+/// to weights of hundreds of MB; null if `source` cannot be read.
+mlir::ElementsAttr transposeConstant(mlir::ElementsAttr source,
+                                     mlir::RankedTensorType type,
+                                     llvm::ArrayRef<int64_t> perm);
 
 /// The raw bytes of a constant attribute in its element type, for codegen.
 std::optional<std::vector<char>> readRawConstant(mlir::ElementsAttr attr);

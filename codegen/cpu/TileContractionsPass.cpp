@@ -19,6 +19,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/Passes.h"
+#include "codegen/cpu/PackedGemv.h"
 #include "codegen/linalg/LoweringUtils.h"
 #include "ir/ConstantData.h"
 
@@ -447,6 +448,20 @@ struct TileContractionsPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    // Fewer rows than a register tile, on constant weights: memory bound,
+    // so the weights are packed for streaming instead. Done first, so the
+    // few-row blocks a dynamic M is split into below (which share one
+    // weight) keep the register tiles rather than each packing a copy.
+    SmallVector<linalg::MatmulOp> gemvs;
+    module.walk([&](linalg::MatmulOp op) {
+      if (isPackedGemvCandidate(op, tileRows - 1))
+        gemvs.push_back(op);
+    });
+    for (linalg::MatmulOp op : gemvs)
+      if (failed(buildPackedGemv(op, tileCols))) {
+        op.emitError() << "internal error: cannot pack this matmul's weights";
+        return signalPassFailure();
+      }
     SmallVector<linalg::MatmulOp> dynamicRows;
     module.walk([&](linalg::MatmulOp op) {
       if (isDynamicRowsCandidate(op))

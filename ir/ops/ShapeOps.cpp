@@ -86,17 +86,11 @@ OpFoldResult TransposeOp::fold(FoldAdaptor adaptor) {
     return getInput();
   auto input = dyn_cast_or_null<ElementsAttr>(adaptor.getInput());
   if (!input || !getType().hasStaticShape() ||
-      getType().getNumElements() > kMaxFoldElements)
+      getType().getNumElements() *
+              int64_t(elementByteWidth(getType().getElementType())) >
+          kMaxRelayoutBytes)
     return {};
-  SmallVector<int64_t> inStrides = stridesOf(getInput().getType().getShape());
-  std::vector<int64_t> source;
-  forEachIndex(getType().getShape(), [&](ArrayRef<int64_t> idx) {
-    int64_t src = 0;
-    for (size_t d = 0; d < idx.size(); ++d)
-      src += idx[d] * inStrides[getPerm()[d]];
-    source.push_back(src);
-  });
-  return gatherConstant(input, getType(), source);
+  return transposeConstant(input, getType(), getPerm());
 }
 
 //===----------------------------------------------------------------------===//

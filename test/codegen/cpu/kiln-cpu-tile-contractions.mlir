@@ -121,3 +121,37 @@ func.func @dynamic_rows(%a: tensor<?x16xf32>, %b: tensor<16x128xf32>) -> tensor<
   return %0 : tensor<?x128xf32>
 }
 
+
+// -----
+
+// Fewer rows than a register tile on a constant weight (a batch-1 fully
+// connected layer): the weight is packed at compile time into 64-column
+// panels, [3][70][64] for N = 130 (the last panel zero-padded); an
+// scf.forall over panels walks K with one 64-wide accumulator per row
+// (broadcast of A[m, k], FMA with the panel's row k), and the padded
+// columns are sliced off.
+// CHECK-LABEL: func.func @gemv_constant_weight
+// CHECK-SAME: (%[[A:.*]]: tensor<2x70xf32>)
+// CHECK-DAG: %[[W:.*]] = arith.constant dense_resource<{{.*}}> : tensor<3x70x64xf32>
+// CHECK: %[[ALL:.*]] = scf.forall (%[[P:.*]]) in (3) shared_outs(%[[OUT:.*]] = %{{.*}}) -> (tensor<2x192xf32>)
+// CHECK: %[[C70:.*]] = arith.constant 70 : index
+// CHECK: %[[ACC:.*]]:2 = scf.for %[[K:.*]] = %{{.*}} to %[[C70]] step %{{.*}} iter_args(%{{.*}} = %[[ZERO:[^,]*]], %{{.*}} = %[[ZERO]]) -> (vector<64xf32>, vector<64xf32>)
+// CHECK: %[[ROW:.*]] = vector.transfer_read %[[W]][%[[P]], %[[K]], %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<3x70x64xf32>, vector<64xf32>
+// CHECK: %[[X0:.*]] = tensor.extract %[[A]][%{{.*}}, %[[K]]] : tensor<2x70xf32>
+// CHECK: %[[S0:.*]] = vector.broadcast %[[X0]] : f32 to vector<64xf32>
+// CHECK: vector.fma %[[S0]], %[[ROW]], %{{.*}} : vector<64xf32>
+// CHECK: tensor.extract %[[A]]
+// CHECK: vector.fma
+// CHECK-NOT: vector.fma
+// CHECK: scf.forall.in_parallel
+// CHECK: tensor.parallel_insert_slice %{{.*}} into %[[OUT]][0, %{{.*}}] [2, 64] [1, 1] : tensor<2x64xf32> into tensor<2x192xf32>
+// CHECK: tensor.extract_slice %[[ALL]][0, 0] [2, 130] [1, 1] : tensor<2x192xf32> to tensor<2x130xf32>
+// CHECK-NOT: linalg.matmul
+func.func @gemv_constant_weight(%a: tensor<2x70xf32>) -> tensor<2x130xf32> {
+  %zero = arith.constant 0.0 : f32
+  %w = arith.constant dense<0.5> : tensor<70x130xf32>
+  %e = tensor.empty() : tensor<2x130xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<2x130xf32>) -> tensor<2x130xf32>
+  %0 = linalg.matmul ins(%a, %w : tensor<2x70xf32>, tensor<70x130xf32>) outs(%f : tensor<2x130xf32>) -> tensor<2x130xf32>
+  return %0 : tensor<2x130xf32>
+}
