@@ -1,6 +1,10 @@
 //===- TileContractionsPass.cpp - the kiln-cpu-tile-contractions pass -----===//
 //
-// Makes matmuls fast on the CPU with upstream MLIR transforms only:
+// Makes matmuls fast on the CPU:
+//  -  a static matmul whose right-hand side is a constant (fully connected
+//     layers, convolution filters) gets the packed-panel kernel of
+//     PackedMatmul.cpp, whose weights are re-laid out at compile time;
+// the rest with upstream MLIR transforms only:
 //  0. a matmul with a dynamic M (a dynamic batch or sequence) becomes a
 //     loop over static blocks of 16 register tiles of rows, then static
 //     matmuls for what remains (splitDynamicRows);
@@ -19,7 +23,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/Passes.h"
-#include "codegen/cpu/PackedGemv.h"
+#include "codegen/cpu/PackedMatmul.h"
 #include "codegen/linalg/LoweringUtils.h"
 #include "ir/ConstantData.h"
 
@@ -448,17 +452,17 @@ struct TileContractionsPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    // Fewer rows than a register tile, on constant weights: memory bound,
-    // so the weights are packed for streaming instead. Done first, so the
-    // few-row blocks a dynamic M is split into below (which share one
-    // weight) keep the register tiles rather than each packing a copy.
-    SmallVector<linalg::MatmulOp> gemvs;
+    // Static matmuls on constant weights get their own kernel on weights
+    // packed at compile time. Done first, so the blocks a dynamic M is
+    // split into below (which share one weight) keep the generic register
+    // tiles rather than each packing a copy.
+    SmallVector<linalg::MatmulOp> packed;
     module.walk([&](linalg::MatmulOp op) {
-      if (isPackedGemvCandidate(op, tileRows - 1))
-        gemvs.push_back(op);
+      if (isPackedMatmulCandidate(op, std::numeric_limits<int64_t>::max()))
+        packed.push_back(op);
     });
-    for (linalg::MatmulOp op : gemvs)
-      if (failed(buildPackedGemv(op, tileCols))) {
+    for (linalg::MatmulOp op : packed)
+      if (failed(buildPackedMatmul(op, tileRows, tileCols))) {
         op.emitError() << "internal error: cannot pack this matmul's weights";
         return signalPassFailure();
       }

@@ -61,17 +61,20 @@ def check(kiln, folder, name, m, x, ref):
         print("%s %s/%d err=%s tol=%.3g" % (verdict, name, threads, err, tol))
 
 
-def gemv_cases():
-    """Packed-panel kernel: 1 to 5 rows on a constant weight, N not a
-    multiple of the 64-column panel, as MatMul and as Gemm with transB."""
-    for m, k, n in ((1, 300, 130), (3, 257, 64), (5, 96, 200), (1, 2048, 1000)):
+def packed_cases():
+    """Packed-panel kernel on a constant weight: 1 to 5 rows (the GEMV
+    form), whole 96-row chunks, chunks plus a tail of six-row tiles and a
+    remainder tile, N not a multiple of the 64-column panel; as MatMul and
+    as Gemm with transB."""
+    for m, k, n in ((1, 300, 130), (3, 257, 64), (5, 96, 200), (1, 2048, 1000),
+                    (13, 67, 64), (96, 40, 190), (200, 67, 130)):
         x, w = rand(m, k), rand(k, n)
-        yield ("gemv_matmul_%dx%dx%d" % (m, k, n),
+        yield ("packed_matmul_%dx%dx%d" % (m, k, n),
                model([helper.make_node("MatMul", ["x", "w"], ["y"])], x,
                      [m, n], [("w", w)]),
                x, x.astype(np.float64) @ w.astype(np.float64))
     x, w, b = rand(1, 500), rand(70, 500), rand(70)
-    yield ("gemv_gemm_transb",
+    yield ("packed_gemm_transb",
            model([helper.make_node("Gemm", ["x", "w", "b"], ["y"], transB=1)],
                  x, [1, 70], [("w", w), ("b", b)]),
            x, x.astype(np.float64) @ w.T.astype(np.float64) + b)
@@ -79,7 +82,7 @@ def gemv_cases():
 
 def main():
     kiln, folder = sys.argv[1], sys.argv[2]
-    for name, m, x, ref in gemv_cases():
+    for name, m, x, ref in packed_cases():
         check(kiln, folder, name, m, x, ref)
 
 
