@@ -78,6 +78,30 @@ def KilnExpandShapesToCasts : Pass<"kiln-expand-shapes-to-casts",
       "mlir::arith::ArithDialect"];
 }
 
+def KilnCpuUnshareFills : Pass<"kiln-cpu-unshare-fills", "mlir::func::FuncOp"> {
+  let summary = "Gives each use of a filled or empty tensor its own";
+  let description = [{
+    Run just before bufferization. CSE merges identical fills (two
+    convolutions' zero-padded inputs of one shape become one fill with two
+    insert_slice users). Bufferization then writes the first user into the
+    fill's buffer in place and must copy the whole filled buffer for the
+    second: a memcpy of every padded activation on every run. A fill of an
+    empty tensor costs one memset, so each extra use gets its own fill (and
+    empty tensor) instead. Before:
+    ```mlir
+    %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x8x10x10xf32>)
+    %a = tensor.insert_slice %x into %f[0, 0, 1, 1] [1, 8, 8, 8] [1, 1, 1, 1]
+    %b = tensor.insert_slice %y into %f[0, 0, 1, 1] [1, 8, 8, 8] [1, 1, 1, 1]
+    ```
+    After: `%b` inserts into a second `linalg.fill` of a second
+    `tensor.empty`. Likewise an empty tensor shared by several destination
+    operands gets one per use (two im2col copies of one shape writing into
+    one `tensor.empty` made bufferization copy the whole im2col buffer).
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect",
+                           "mlir::tensor::TensorDialect"];
+}
+
 def KilnCpuDecomposePads : Pass<"kiln-cpu-decompose-pads", "mlir::func::FuncOp"> {
   let summary = "Turns tensor.pad into a fill plus an insert_slice";
   let description = [{
@@ -136,7 +160,10 @@ def KilnCpuTileContractions : Pass<"kiln-cpu-tile-contractions", "mlir::ModuleOp
   }];
   let options = [
     Option<"tileRows", "tile-rows", "int64_t", "6", "rows per register tile">,
-    Option<"tileCols", "tile-cols", "int64_t", "64", "columns per register tile">
+    Option<"tileCols", "tile-cols", "int64_t", "64", "columns per register tile">,
+    Option<"packedKernel", "packed-kernel", "bool", "true",
+           "give matmuls whose right-hand side can be packed in panels "
+           "(PackedMatmul.cpp) that kernel">
   ];
   let dependentDialects = ["mlir::scf::SCFDialect",
       "mlir::vector::VectorDialect", "mlir::affine::AffineDialect",

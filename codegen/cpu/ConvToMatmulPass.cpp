@@ -147,10 +147,15 @@ Value buildConvAsMatmul(OpBuilder &b, Location loc, Value input, Value filter,
       b, loc, buildIm2col(b, loc, input, extents, {3, 4, 0, 1, 2},
                   {3, 4, 0, 1, 2}, w),
       {pixels, k});
-  // Zero rows pad the pixels to a multiple of the 6-row register tile: a
-  // leftover row would otherwise be a matrix-vector product that streams
-  // all the weights once more for a single output row.
-  int64_t padded = (pixels + 5) / 6 * 6;
+  // A constant filter gets the packed-weight kernel, whose last register
+  // tile takes the leftover rows in the same pass over the weights. Other
+  // filters get the generic tiles, for which zero rows pad the pixels to a
+  // multiple of the 6-row register tile: a leftover row would otherwise be
+  // a matrix-vector product that streams all the weights once more.
+  Value weightsT = transposedWeights(b, loc, weights);
+  int64_t padded = weightsT.getDefiningOp<arith::ConstantOp>()
+                       ? pixels
+                       : (pixels + 5) / 6 * 6;
   if (padded != pixels) {
     Value zero = scalarConstant(b, loc, et, 0.0);
     rows = tensor::PadOp::create(
@@ -163,7 +168,7 @@ Value buildConvAsMatmul(OpBuilder &b, Location loc, Value input, Value filter,
   auto mmType = RankedTensorType::get({padded, f}, et);
   Value mm = linalg::MatmulOp::create(
                  b, loc, TypeRange{mmType},
-                 ValueRange{rows, transposedWeights(b, loc, weights)},
+                 ValueRange{rows, weightsT},
                  ValueRange{buildFilled(b, loc, mmType, 0.0)})
                  .getResult(0);
   if (padded != pixels)

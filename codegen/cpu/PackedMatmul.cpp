@@ -65,21 +65,26 @@ bool isZeroFill(Value v) {
 
 } // namespace
 
-bool isPackedMatmulCandidate(linalg::MatmulOp op, int64_t maxRows) {
+bool isPackedMatmulCandidate(linalg::MatmulOp op, int64_t tileRows,
+                             int64_t panelCols) {
   auto t = dyn_cast<RankedTensorType>(op.getResultTypes()[0]);
   auto a = dyn_cast<RankedTensorType>(op.getDpsInputs()[0].getType());
   auto b = dyn_cast<RankedTensorType>(op.getDpsInputs()[1].getType());
   if (!t || !a || !b || !t.hasStaticShape() || !a.hasStaticShape() ||
       !b.hasStaticShape() || !t.getElementType().isF32() ||
-      !a.getElementType().isF32() || !b.getElementType().isF32())
+      !a.getElementType().isF32() || !b.getElementType().isF32() ||
+      !isZeroFill(op.getDpsInits()[0]))
     return false;
   int64_t m = t.getDimSize(0), k = a.getDimSize(1), n = t.getDimSize(1);
-  // Below a few KiB of weights the loop fallback is as fast.
-  if (m < 1 || m > maxRows || k < 2 || k * n < 4096)
+  if (m < 1 || k < 2)
     return false;
   Attribute attr;
-  return matchPattern(op.getDpsInputs()[1], m_Constant(&attr)) &&
-         isa<ElementsAttr>(attr) && isZeroFill(op.getDpsInits()[0]);
+  if (matchPattern(op.getDpsInputs()[1], m_Constant(&attr)))
+    // Below a few KiB of weights the loop fallback is as fast.
+    return isa<ElementsAttr>(attr) && k * n >= 4096;
+  // Packing at run time costs a copy of B, repaid over M / tileRows reads
+  // of each panel; a matmul without a whole panel keeps the generic tiles.
+  return m >= 2 * tileRows && n >= panelCols;
 }
 
 namespace {
@@ -193,6 +198,64 @@ Value emitForall(OpBuilder &b, Location loc, Value out, int64_t panels,
 
 } // namespace
 
+namespace {
+
+/// `b` (K x N, computed at run time) copied into [ceil(N/P)][K][P] panels,
+/// zero-padded: an scf.forall over panels copying one P-wide vector per
+/// row k (a masked read in a partial last panel).
+Value packAtRunTime(OpBuilder &builder, Location loc, Value b, int64_t p) {
+  auto bt = cast<RankedTensorType>(b.getType());
+  int64_t k = bt.getDimSize(0), n = bt.getDimSize(1);
+  int64_t panels = (n + p - 1) / p;
+  bool partial = n % p != 0;
+  Type f32 = builder.getF32Type();
+  auto vecType = VectorType::get({p}, f32);
+  auto panelType = RankedTensorType::get({k, p}, f32);
+  Value init = tensor::EmptyOp::create(
+      builder, loc, ArrayRef<int64_t>{panels, k, p}, f32);
+  auto forall = scf::ForallOp::create(
+      builder, loc, ArrayRef<OpFoldResult>{builder.getIndexAttr(panels)},
+      ValueRange{init}, std::nullopt,
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        Value panel = args[0], shared = args[1];
+        auto index = [&](int64_t v) -> Value {
+          return arith::ConstantIndexOp::create(nb, nl, v);
+        };
+        Value c0 = index(0);
+        SmallVector<OpFoldResult> offsets = {panel, nb.getIndexAttr(0),
+                                             nb.getIndexAttr(0)};
+        SmallVector<OpFoldResult> sizes = {
+            nb.getIndexAttr(1), nb.getIndexAttr(k), nb.getIndexAttr(p)};
+        SmallVector<OpFoldResult> strides(3, nb.getIndexAttr(1));
+        Value dst = tensor::ExtractSliceOp::create(nb, nl, panelType, shared,
+                                                   offsets, sizes, strides);
+        Value col = nb.createOrFold<arith::MulIOp>(nl, panel, index(p));
+        Value zero = arith::ConstantOp::create(nb, nl, nb.getF32FloatAttr(0));
+        Value copied =
+            scf::ForOp::create(
+                nb, nl, c0, index(k), index(1), ValueRange{dst},
+                [&](OpBuilder &lb, Location ll, Value row, ValueRange iter) {
+                  Value v = vector::TransferReadOp::create(
+                      lb, ll, vecType, b, ValueRange{row, col}, zero,
+                      ArrayRef<bool>{!partial});
+                  scf::YieldOp::create(
+                      lb, ll,
+                      vector::TransferWriteOp::create(
+                          lb, ll, v, iter[0], ValueRange{row, c0},
+                          ArrayRef<bool>{true})
+                          .getResult());
+                })
+                .getResult(0);
+        auto inParallel = scf::InParallelOp::create(nb, nl);
+        OpBuilder ib = OpBuilder::atBlockBegin(inParallel.getBody());
+        tensor::ParallelInsertSliceOp::create(ib, nl, copied, shared, offsets,
+                                              sizes, strides);
+      });
+  return forall.getResult(0);
+}
+
+} // namespace
+
 LogicalResult buildPackedMatmul(linalg::MatmulOp op, int64_t tileRows,
                                 int64_t panelCols) {
   constexpr int64_t kChunkTiles = 16;
@@ -203,12 +266,16 @@ LogicalResult buildPackedMatmul(linalg::MatmulOp op, int64_t tileRows,
   int64_t m = resultType.getDimSize(0), n = resultType.getDimSize(1);
   int64_t k = cast<RankedTensorType>(a.getType()).getDimSize(1);
   int64_t p = panelCols, panels = (n + p - 1) / p;
+  Value weights;
   Attribute attr;
-  matchPattern(op.getDpsInputs()[1], m_Constant(&attr));
-  ElementsAttr packed = packPanels(cast<ElementsAttr>(attr), k, n, p);
-  if (!packed)
-    return failure();
-  Value weights = arith::ConstantOp::create(b, loc, packed);
+  if (matchPattern(op.getDpsInputs()[1], m_Constant(&attr))) {
+    ElementsAttr packed = packPanels(cast<ElementsAttr>(attr), k, n, p);
+    if (!packed)
+      return failure();
+    weights = arith::ConstantOp::create(b, loc, packed);
+  } else {
+    weights = packAtRunTime(b, loc, op.getDpsInputs()[1], p);
+  }
   // Without padded columns the tiles are written straight into the fill's
   // destination (in place, when that is a slice of a larger result).
   Value out =
@@ -248,8 +315,13 @@ LogicalResult buildPackedMatmul(linalg::MatmulOp op, int64_t tileRows,
         b, loc, resultType, out, ValueRange{}, ValueRange{}, ValueRange{},
         ArrayRef<int64_t>{0, 0}, ArrayRef<int64_t>{m, n},
         ArrayRef<int64_t>{1, 1});
+  auto fill = op.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
   op.getResult(0).replaceAllUsesWith(out);
   op.erase();
+  // The zero fill is dead now; left in place, it would still claim its
+  // destination, and bufferization would give the tiles a copy instead.
+  if (fill->use_empty())
+    fill.erase();
   return success();
 }
 

@@ -51,6 +51,7 @@ void buildCpuLoweringPipeline(OpPassManager &pm,
   pm.nest<func::FuncOp>().addPass(createKilnCpuApproximateMath());
   pm.nest<func::FuncOp>().addPass(createKilnCpuDecomposePads());
   buildDimResolution(pm.nest<func::FuncOp>());
+  pm.nest<func::FuncOp>().addPass(createKilnCpuUnshareFills());
   buildBufferization(pm);
   pm.nest<func::FuncOp>().addPass(createKilnExpandShapesToCasts());
   if (failed(parsePassPipeline(kLoweringPipeline, pm)))

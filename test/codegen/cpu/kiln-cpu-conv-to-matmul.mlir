@@ -25,7 +25,9 @@ func.func @conv(%p: tensor<1x3x10x10xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x
 // -----
 
 // A 4x4 feature map is too small for 64-wide columns: pixels become rows,
-// zero-padded to a multiple of the 6-row tile, times the transposed filter.
+// zero-padded to a multiple of the 6-row tile (the filter is not a
+// constant, so the generic register tiles run it), times the transposed
+// filter.
 // CHECK-LABEL: func.func @conv_small_map
 func.func @conv_small_map(%p: tensor<1x8x6x6xf32>, %w: tensor<16x8x3x3xf32>) -> tensor<1x16x4x4xf32> {
   // CHECK: tensor.pad %{{.*}} low[0, 0] high[2, 0]
@@ -71,4 +73,20 @@ func.func @conv_dynamic_image(%p: tensor<1x3x?x?xf32>, %w: tensor<4x3x3x3xf32>, 
   %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x4x?x?xf32>) -> tensor<1x4x?x?xf32>
   %0 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%p, %w : tensor<1x3x?x?xf32>, tensor<4x3x3x3xf32>) outs(%f : tensor<1x4x?x?xf32>) -> tensor<1x4x?x?xf32>
   return %0 : tensor<1x4x?x?xf32>
+}
+
+// -----
+
+// The same with a constant filter: the packed-weight kernel takes the 16
+// rows as they are (its last tile has the leftover rows), so no padding.
+// CHECK-LABEL: func.func @conv_small_map_constant_filter
+func.func @conv_small_map_constant_filter(%p: tensor<1x8x6x6xf32>) -> tensor<1x16x4x4xf32> {
+  // CHECK-NOT: tensor.pad
+  // CHECK: linalg.matmul {{.*}} : tensor<16x72xf32>, tensor<72x16xf32>) outs(%{{.*}} : tensor<16x16xf32>)
+  %w = arith.constant dense<0.5> : tensor<16x8x3x3xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x16x4x4xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x16x4x4xf32>) -> tensor<1x16x4x4xf32>
+  %0 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%p, %w : tensor<1x8x6x6xf32>, tensor<16x8x3x3xf32>) outs(%f : tensor<1x16x4x4xf32>) -> tensor<1x16x4x4xf32>
+  return %0 : tensor<1x16x4x4xf32>
 }

@@ -80,9 +80,22 @@ def packed_cases():
            x, x.astype(np.float64) @ w.T.astype(np.float64) + b)
 
 
+def runtime_packed_cases():
+    """Packed-panel kernel with the right-hand side computed at run time
+    (the pixels-as-columns form of a convolution: constant filter times the
+    input), packed by a copy per run: whole panels only, and a partial
+    last panel read with a mask."""
+    for m, k, n in ((64, 57, 200), (13, 30, 128), (100, 20, 64)):
+        w, x = rand(m, k), rand(k, n)
+        yield ("runtime_packed_%dx%dx%d" % (m, k, n),
+               model([helper.make_node("MatMul", ["w", "x"], ["y"])], x,
+                     [m, n], [("w", w)]),
+               x, w.astype(np.float64) @ x.astype(np.float64))
+
+
 def main():
     kiln, folder = sys.argv[1], sys.argv[2]
-    for name, m, x, ref in packed_cases():
+    for name, m, x, ref in list(packed_cases()) + list(runtime_packed_cases()):
         check(kiln, folder, name, m, x, ref)
 
 
