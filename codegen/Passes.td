@@ -95,8 +95,8 @@ def KilnCpuUnshareFills : Pass<"kiln-cpu-unshare-fills", "mlir::func::FuncOp"> {
     ```
     After: `%b` inserts into a second `linalg.fill` of a second
     `tensor.empty`. Likewise an empty tensor shared by several destination
-    operands gets one per use (two im2col copies of one shape writing into
-    one `tensor.empty` made bufferization copy the whole im2col buffer).
+    operands, and any chain of fills and insert_slices of such tensors,
+    get one copy of the ops per use.
   }];
   let dependentDialects = ["mlir::linalg::LinalgDialect",
                            "mlir::tensor::TensorDialect"];

@@ -38,32 +38,47 @@ SmallVector<std::pair<OpOperand *, Operation *>> extraUses(Operation *op) {
   return uses;
 }
 
+/// Whether `v` is built only from empty tensors, fills and insert_slices
+/// of such values: a destination whose contents are known constants (a
+/// zero-filled tensor, a padded tensor's filled border). Cloning one is a
+/// fresh buffer and some memsets.
+bool isInitChain(Value v) {
+  Operation *def = v.getDefiningOp();
+  if (isa_and_nonnull<tensor::EmptyOp>(def))
+    return true;
+  if (auto fill = dyn_cast_or_null<linalg::FillOp>(def))
+    return fill.hasPureTensorSemantics() && isInitChain(fill.getDpsInits()[0]);
+  if (auto insert = dyn_cast_or_null<tensor::InsertSliceOp>(def))
+    return isInitChain(insert.getSource()) && isInitChain(insert.getDest());
+  return false;
+}
+
+/// A copy of the ops computing `v` (an init chain) at `b`.
+Value cloneChain(OpBuilder &b, Value v) {
+  Operation *def = v.getDefiningOp();
+  IRMapping map;
+  if (auto fill = dyn_cast<linalg::FillOp>(def))
+    map.map(fill.getDpsInits()[0], cloneChain(b, fill.getDpsInits()[0]));
+  if (auto insert = dyn_cast<tensor::InsertSliceOp>(def)) {
+    map.map(insert.getSource(), cloneChain(b, insert.getSource()));
+    map.map(insert.getDest(), cloneChain(b, insert.getDest()));
+  }
+  return b.clone(*def, map)->getResult(0);
+}
+
 struct UnshareFillsPass : impl::KilnCpuUnshareFillsBase<UnshareFillsPass> {
   void runOnOperation() override {
-    SmallVector<linalg::FillOp> fills;
-    getOperation().walk([&](linalg::FillOp fill) {
-      if (fill.hasPureTensorSemantics() &&
-          fill.getDpsInits()[0].getDefiningOp<tensor::EmptyOp>())
-        fills.push_back(fill);
+    SmallVector<Operation *> shared;
+    getOperation().walk([&](Operation *op) {
+      if (isa<tensor::EmptyOp, linalg::FillOp, tensor::InsertSliceOp>(op) &&
+          op->getNumResults() == 1 && !op->getResult(0).hasOneUse() &&
+          isInitChain(op->getResult(0)))
+        shared.push_back(op);
     });
-    for (linalg::FillOp fill : fills) {
-      auto empty = fill.getDpsInits()[0].getDefiningOp<tensor::EmptyOp>();
-      for (auto [use, at] : extraUses(fill)) {
+    for (Operation *op : shared)
+      for (auto [use, at] : extraUses(op)) {
         OpBuilder b(at);
-        IRMapping map;
-        map.map(empty.getResult(), b.clone(*empty)->getResult(0));
-        use->set(b.clone(*fill, map)->getResult(0));
-      }
-    }
-    // An empty tensor shared by several destinations (CSE merges them) is
-    // split too: bufferization may otherwise copy one op's result out of
-    // the way of the next (a whole im2col buffer per convolution).
-    SmallVector<tensor::EmptyOp> empties;
-    getOperation().walk([&](tensor::EmptyOp e) { empties.push_back(e); });
-    for (tensor::EmptyOp e : empties)
-      for (auto [use, at] : extraUses(e)) {
-        OpBuilder b(at);
-        use->set(b.clone(*e)->getResult(0));
+        use->set(cloneChain(b, op->getResult(0)));
       }
   }
 };

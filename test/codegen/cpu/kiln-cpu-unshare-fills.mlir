@@ -45,3 +45,38 @@ func.func @shared_empty() -> (tensor<16xf32>, tensor<16xf32>) {
   %b = linalg.fill ins(%two : f32) outs(%e : tensor<16xf32>) -> tensor<16xf32>
   return %a, %b : tensor<16xf32>, tensor<16xf32>
 }
+
+// -----
+
+// A chain (a filled strip inserted into a filled tensor) used twice is
+// cloned whole, before the second user.
+// CHECK-LABEL: func.func @shared_chain
+// CHECK: %[[I1:.*]] = tensor.insert_slice
+// CHECK: linalg.generic {{.*}} outs(%[[I1]] : tensor<8x8xf32>)
+// CHECK: tensor.empty() : tensor<1x8xf32>
+// CHECK: %[[S2:.*]] = linalg.fill
+// CHECK: tensor.empty() : tensor<8x8xf32>
+// CHECK: %[[F2:.*]] = linalg.fill
+// CHECK: %[[I2:.*]] = tensor.insert_slice %[[S2]] into %[[F2]]
+// CHECK: linalg.generic {{.*}} outs(%[[I2]] : tensor<8x8xf32>)
+#id = affine_map<(i, j) -> (i, j)>
+func.func @shared_chain(%x: tensor<8x8xf32>, %y: tensor<8x8xf32>) -> (tensor<8x8xf32>, tensor<8x8xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %one = arith.constant 1.0 : f32
+  %e = tensor.empty() : tensor<8x8xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<8x8xf32>) -> tensor<8x8xf32>
+  %s = tensor.empty() : tensor<1x8xf32>
+  %g = linalg.fill ins(%one : f32) outs(%s : tensor<1x8xf32>) -> tensor<1x8xf32>
+  %c = tensor.insert_slice %g into %f[0, 0] [1, 8] [1, 1] : tensor<1x8xf32> into tensor<8x8xf32>
+  %a = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]} ins(%x : tensor<8x8xf32>) outs(%c : tensor<8x8xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %v = arith.addf %in, %out : f32
+    linalg.yield %v : f32
+  } -> tensor<8x8xf32>
+  %b = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]} ins(%y : tensor<8x8xf32>) outs(%c : tensor<8x8xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %v = arith.addf %in, %out : f32
+    linalg.yield %v : f32
+  } -> tensor<8x8xf32>
+  return %a, %b : tensor<8x8xf32>, tensor<8x8xf32>
+}
