@@ -15,6 +15,9 @@
 // panels, whose last tile has the M mod R rows left. With one to R-1 rows
 // in all (a batch-1 fully connected layer) the product is memory bound and
 // this is its GEMV kernel: each thread streams its panels at bandwidth.
+// With K of 2048 or more, the tiles of a chunk make one pass per block of
+// 512 K steps (adding to what the previous pass wrote), so the block of the
+// panel they share stays in L2.
 //
 //===----------------------------------------------------------------------===//
 
@@ -89,26 +92,41 @@ bool isPackedMatmulCandidate(linalg::MatmulOp op, int64_t tileRows,
 
 namespace {
 
-/// Emits one register tile's product: rows [row0, row0 + rows) of `a`
-/// times panel `panel` of `weights`, as `rows` P-wide accumulators.
-SmallVector<Value> emitTile(OpBuilder &b, Location loc, Value a,
-                            Value weights, Value panel, Value row0,
-                            int64_t rows) {
-  auto wt = cast<RankedTensorType>(weights.getType());
-  int64_t k = wt.getDimSize(1), p = wt.getDimSize(2);
+/// The K steps one pass of the register tiles makes: [begin, end), and
+/// whether the tiles add to what earlier passes wrote (else start at 0).
+struct KRange {
+  Value begin, end;
+  bool accumulate;
+};
+
+/// One register tile: rows [row0, row0 + rows) of `a` times panel `panel`
+/// of `weights` over the K steps of `kr`, `rows` P-wide accumulators,
+/// written as rows [at, at + rows) of the tile `dst` (returned).
+Value emitTile(OpBuilder &b, Location loc, Value a, Value weights,
+               Value panel, Value row0, int64_t rows, const KRange &kr,
+               Value dst, Value at) {
+  int64_t p = cast<RankedTensorType>(weights.getType()).getDimSize(2);
   auto vecType = VectorType::get({p}, b.getF32Type());
   auto index = [&](OpBuilder &nb, int64_t v) -> Value {
     return arith::ConstantIndexOp::create(nb, loc, v);
   };
-  Value zero = arith::ConstantOp::create(
-      b, loc, vecType, DenseElementsAttr::get(vecType, 0.0f));
   Value c0 = index(b, 0);
   Value pad = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
-  SmallVector<Value> rowIndex;
-  for (int64_t r = 0; r < rows; ++r)
+  SmallVector<Value> rowIndex, outRow, init;
+  Value zero = arith::ConstantOp::create(
+      b, loc, vecType, DenseElementsAttr::get(vecType, 0.0f));
+  for (int64_t r = 0; r < rows; ++r) {
     rowIndex.push_back(b.createOrFold<arith::AddIOp>(loc, row0, index(b, r)));
+    outRow.push_back(b.createOrFold<arith::AddIOp>(loc, at, index(b, r)));
+    init.push_back(kr.accumulate
+                       ? vector::TransferReadOp::create(
+                             b, loc, vecType, dst, ValueRange{outRow[r], c0},
+                             pad, ArrayRef<bool>{true})
+                             .getResult()
+                       : zero);
+  }
   auto kLoop = scf::ForOp::create(
-      b, loc, c0, index(b, k), index(b, 1), SmallVector<Value>(rows, zero),
+      b, loc, kr.begin, kr.end, index(b, 1), init,
       [&](OpBuilder &lb, Location ll, Value kk, ValueRange acc) {
         Value w = vector::TransferReadOp::create(
             lb, ll, vecType, weights, ValueRange{panel, kk, c0}, pad,
@@ -122,20 +140,11 @@ SmallVector<Value> emitTile(OpBuilder &b, Location loc, Value a,
         }
         scf::YieldOp::create(lb, ll, next);
       });
-  return SmallVector<Value>(kLoop.getResults());
-}
-
-/// Writes accumulators as rows [at, at + accs.size()) of the tile `dst`.
-Value writeTile(OpBuilder &b, Location loc, ValueRange accs, Value dst,
-                Value at) {
-  Value c0 = arith::ConstantIndexOp::create(b, loc, 0);
-  for (auto [r, acc] : llvm::enumerate(accs)) {
-    Value row = b.createOrFold<arith::AddIOp>(loc, at, arith::ConstantIndexOp::create(b, loc, int64_t(r)));
-    dst = vector::TransferWriteOp::create(b, loc, acc, dst,
-                                          ValueRange{row, c0},
+  for (int64_t r = 0; r < rows; ++r)
+    dst = vector::TransferWriteOp::create(b, loc, kLoop.getResult(r), dst,
+                                          ValueRange{outRow[r], c0},
                                           ArrayRef<bool>{true})
               .getResult();
-  }
   return dst;
 }
 
@@ -143,7 +152,7 @@ Value writeTile(OpBuilder &b, Location loc, ValueRange accs, Value dst,
 /// `a`, written from row 0 of `dst` on (an scf.for over the tiles).
 Value emitTileLoop(OpBuilder &b, Location loc, Value a, Value weights,
                    Value panel, Value row0, int64_t count, int64_t tileRows,
-                   Value dst) {
+                   const KRange &kr, Value dst) {
   auto index = [&](int64_t v) -> Value {
     return arith::ConstantIndexOp::create(b, loc, v);
   };
@@ -152,10 +161,39 @@ Value emitTileLoop(OpBuilder &b, Location loc, Value a, Value weights,
              ValueRange{dst},
              [&](OpBuilder &lb, Location ll, Value r, ValueRange iter) {
                Value rows = lb.createOrFold<arith::AddIOp>(ll, row0, r);
-               SmallVector<Value> accs =
-                   emitTile(lb, ll, a, weights, panel, rows, tileRows);
-               scf::YieldOp::create(lb, ll,
-                                    writeTile(lb, ll, accs, iter[0], r));
+               scf::YieldOp::create(
+                   lb, ll,
+                   emitTile(lb, ll, a, weights, panel, rows, tileRows, kr,
+                            iter[0], r));
+             })
+      .getResult(0);
+}
+
+/// Runs `pass` over all of K: once when K is under 4 blocks, else once
+/// per block of `block` steps (the first starting from zero, the others adding to
+/// it), so that the panel rows a block reads stay in L2 while every tile
+/// of the chunk reads them; with K = 4608 a whole panel (1.2 MB) did not.
+Value overKBlocks(OpBuilder &b, Location loc, int64_t k, int64_t block,
+                  Value dst,
+                  function_ref<Value(OpBuilder &, Location, const KRange &,
+                                     Value)>
+                      pass) {
+  auto index = [&](OpBuilder &nb, int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(nb, loc, v);
+  };
+  if (k < 4 * block)
+    return pass(b, loc, KRange{index(b, 0), index(b, k), false}, dst);
+  dst = pass(b, loc, KRange{index(b, 0), index(b, block), false}, dst);
+  return scf::ForOp::create(
+             b, loc, index(b, block), index(b, k), index(b, block),
+             ValueRange{dst},
+             [&](OpBuilder &lb, Location ll, Value kb, ValueRange iter) {
+               Value end = arith::MinUIOp::create(
+                   lb, ll,
+                   arith::AddIOp::create(lb, ll, kb, index(lb, block)),
+                   index(lb, k));
+               scf::YieldOp::create(
+                   lb, ll, pass(lb, ll, KRange{kb, end, true}, iter[0]));
              })
       .getResult(0);
 }
@@ -259,6 +297,8 @@ Value packAtRunTime(OpBuilder &builder, Location loc, Value b, int64_t p) {
 LogicalResult buildPackedMatmul(linalg::MatmulOp op, int64_t tileRows,
                                 int64_t panelCols) {
   constexpr int64_t kChunkTiles = 16;
+  // K steps per pass over a chunk's tiles: 512 rows of a panel, 128 KiB.
+  constexpr int64_t kKBlock = 512;
   OpBuilder b(op);
   Location loc = op.getLoc();
   Value a = op.getDpsInputs()[0];
@@ -290,25 +330,33 @@ LogicalResult buildPackedMatmul(linalg::MatmulOp op, int64_t tileRows,
     out = emitForall(
         b, loc, out, panels, chunks, 0, chunk, p,
         [&](OpBuilder &nb, Location nl, Value panel, Value first, Value dst) {
-          return emitTileLoop(nb, nl, a, weights, panel, first, kChunkTiles,
-                              tileRows, dst);
+          return overKBlocks(
+              nb, nl, k, kKBlock, dst,
+              [&](OpBuilder &kb, Location kl, const KRange &kr, Value d) {
+                return emitTileLoop(kb, kl, a, weights, panel, first,
+                                    kChunkTiles, tileRows, kr, d);
+              });
         });
   if (tail > 0)
     out = emitForall(
         b, loc, out, panels, 1, chunks * chunk, tail, p,
         [&](OpBuilder &nb, Location nl, Value panel, Value first, Value dst) {
           int64_t full = tail / tileRows, rest = tail % tileRows;
-          if (full > 0)
-            dst = emitTileLoop(nb, nl, a, weights, panel, first, full,
-                               tileRows, dst);
-          if (rest > 0) {
-            Value at = arith::ConstantIndexOp::create(nb, nl, full * tileRows);
-            Value rows = nb.createOrFold<arith::AddIOp>(nl, first, at);
-            dst = writeTile(nb, nl,
-                            emitTile(nb, nl, a, weights, panel, rows, rest),
-                            dst, at);
-          }
-          return dst;
+          return overKBlocks(
+              nb, nl, k, kKBlock, dst,
+              [&](OpBuilder &kb, Location kl, const KRange &kr, Value d) {
+                if (full > 0)
+                  d = emitTileLoop(kb, kl, a, weights, panel, first, full,
+                                   tileRows, kr, d);
+                if (rest > 0) {
+                  Value at = arith::ConstantIndexOp::create(kb, kl,
+                                                            full * tileRows);
+                  Value rows = kb.createOrFold<arith::AddIOp>(kl, first, at);
+                  d = emitTile(kb, kl, a, weights, panel, rows, rest, kr, d,
+                               at);
+                }
+                return d;
+              });
         });
   if (panels * p != n)
     out = tensor::ExtractSliceOp::create(

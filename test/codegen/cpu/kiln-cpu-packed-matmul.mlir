@@ -99,3 +99,26 @@ func.func @packed_at_run_time(%a: tensor<12x16xf32>, %b: tensor<16x130xf32>) -> 
   %0 = linalg.matmul ins(%a, %b : tensor<12x16xf32>, tensor<16x130xf32>) outs(%f : tensor<12x130xf32>) -> tensor<12x130xf32>
   return %0 : tensor<12x130xf32>
 }
+
+// -----
+
+// K = 2100 (over four blocks of 512): each pass over the tiles covers one
+// K block, the first from zero, the rest (an scf.for over blocks, the last
+// cut at K) reading the tile's rows back and adding to them.
+// CHECK-LABEL: func.func @k_blocks
+// CHECK: scf.forall
+// CHECK: %[[C512:.*]] = arith.constant 512 : index
+// CHECK: scf.for %{{.*}} = %{{.*}} to %[[C512]] step %{{.*}} iter_args(%{{.*}} = %[[Z:[^,]*]], %{{.*}} = %[[Z]])
+// CHECK: scf.for %[[KB:.*]] = %c512{{.*}} to %c2100{{.*}} step %c512
+// CHECK: %[[END:.*]] = arith.minui %{{.*}}, %{{.*}} : index
+// CHECK: %[[R0:.*]] = vector.transfer_read %{{.*}}[%{{.*}}, %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<2x64xf32>, vector<64xf32>
+// CHECK: %[[R1:.*]] = vector.transfer_read
+// CHECK: scf.for %{{.*}} = %[[KB]] to %[[END]] step %{{.*}} iter_args(%{{.*}} = %[[R0]], %{{.*}} = %[[R1]])
+func.func @k_blocks(%a: tensor<2x2100xf32>) -> tensor<2x64xf32> {
+  %zero = arith.constant 0.0 : f32
+  %w = arith.constant dense<0.5> : tensor<2100x64xf32>
+  %e = tensor.empty() : tensor<2x64xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<2x64xf32>) -> tensor<2x64xf32>
+  %0 = linalg.matmul ins(%a, %w : tensor<2x2100xf32>, tensor<2100x64xf32>) outs(%f : tensor<2x64xf32>) -> tensor<2x64xf32>
+  return %0 : tensor<2x64xf32>
+}

@@ -64,10 +64,12 @@ def check(kiln, folder, name, m, x, ref):
 def packed_cases():
     """Packed-panel kernel on a constant weight: 1 to 5 rows (the GEMV
     form), whole 96-row chunks, chunks plus a tail of six-row tiles and a
-    remainder tile, N not a multiple of the 64-column panel; as MatMul and
-    as Gemm with transB."""
+    remainder tile, N not a multiple of the 64-column panel, K in blocks of
+    512 with a partial last block (K = 2100); as MatMul and as Gemm with
+    transB."""
     for m, k, n in ((1, 300, 130), (3, 257, 64), (5, 96, 200), (1, 2048, 1000),
-                    (13, 67, 64), (96, 40, 190), (200, 67, 130)):
+                    (13, 67, 64), (96, 40, 190), (200, 67, 130),
+                    (100, 2100, 70)):
         x, w = rand(m, k), rand(k, n)
         yield ("packed_matmul_%dx%dx%d" % (m, k, n),
                model([helper.make_node("MatMul", ["x", "w"], ["y"])], x,
