@@ -1,9 +1,13 @@
 #!/bin/bash
 # run_bench.sh - benchmarks Kiln against its peers on the model suite.
 #
-# Exports gemm1024, mlp, resnet18, mobilenetv2 and bert2 with
-# test/models/export_models.py into a work folder, measures the core's FMA
-# peak (fma_peak.c), compiles each model with `kiln compile` (timed), then
+# Exports the models with test/models/export_models.py into a work folder
+# (by default the suite: gemm1024, mlp, resnet18, mobilenetv2 and bert2;
+# --models also takes the sets "transformers" (bert_base, a BERT-base-sized
+# encoder at sequence 128, and gpt2_step, one decoding step of a
+# GPT-2-small-sized decoder) and "torchvision" (every torchvision image
+# classifier, 80 of them: hours with every peer), and any model name),
+# measures the core's FMA peak (fma_peak.c), compiles each model with `kiln compile` (timed), then
 # runs `kiln bench` and each peer (bench/peer_bench.py) at 1 and 2 threads on
 # the same model and thread count, one after the other. Peers: ONNX Runtime,
 # OpenVINO and IREE from a virtual environment (bench/setup_peers.sh makes
@@ -41,7 +45,7 @@ while [ $# -gt 0 ]; do
     --models) MODELS=$2; shift 2 ;;
     --peers) PEERS=$2; shift 2 ;;
     --no-kiln) USE_KILN=0; shift ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
     *) echo "run_bench.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -50,6 +54,19 @@ if [ "$USE_KILN" = 1 ] && [ ! -x "$KILN" ]; then
   echo "run_bench.sh: no kiln binary at $KILN (build it, or pass --no-kiln)" >&2
   exit 2
 fi
+
+# Sets of models by name.
+expanded=""
+for m in $MODELS; do
+  case "$m" in
+    suite) expanded="$expanded gemm1024 mlp resnet18 mobilenetv2 bert2" ;;
+    transformers) expanded="$expanded bert_base gpt2_step" ;;
+    torchvision) expanded="$expanded $("$PYTHON" \
+        "$ROOT/test/models/export_models.py" --list torchvision | tr '\n' ' ')" ;;
+    *) expanded="$expanded $m" ;;
+  esac
+done
+MODELS=$expanded
 
 mkdir -p "$WORK/models" "$WORK/libs"
 RESULTS=$WORK/results.jsonl

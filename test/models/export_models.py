@@ -125,6 +125,55 @@ class Bert2(nn.Module):
         return self.b2(self.b1(x))
 
 
+class BertBase(nn.Module):
+    """A BERT-base-sized encoder: 12 BertBlocks, d=768, 12 heads, FF 3072."""
+
+    def __init__(self):
+        super().__init__()
+        self.blocks = nn.ModuleList(
+            BertBlock(128, 768, 12, 3072) for _ in range(12))
+
+    def forward(self, x):
+        for block in self.blocks:
+            x = block(x)
+        return x
+
+
+class Gpt2Step(nn.Module):
+    """One decoding step of a GPT-2-small-sized decoder (12 pre-LN layers,
+    d=768, 12 heads, FF 3072) for the 128th token: each layer attends from
+    the new token to 127 cached keys and values (model constants here, as a
+    server would hold them) and itself. Batch-1 matrix-vector products on
+    every weight, as in generation."""
+
+    def __init__(self, d=768, heads=12, ff=3072, past=127, layers=12):
+        super().__init__()
+        self.d, self.heads, self.dh = d, heads, d // heads
+        self.qkv = nn.ModuleList(nn.Linear(d, 3 * d) for _ in range(layers))
+        self.o = nn.ModuleList(nn.Linear(d, d) for _ in range(layers))
+        self.ff1 = nn.ModuleList(nn.Linear(d, ff) for _ in range(layers))
+        self.ff2 = nn.ModuleList(nn.Linear(ff, d) for _ in range(layers))
+        self.ln1 = nn.ModuleList(nn.LayerNorm(d) for _ in range(layers))
+        self.ln2 = nn.ModuleList(nn.LayerNorm(d) for _ in range(layers))
+        self.past_k = nn.Parameter(torch.randn(layers, 1, heads, past, d // heads))
+        self.past_v = nn.Parameter(torch.randn(layers, 1, heads, past, d // heads))
+        self.act = nn.GELU(approximate="tanh")
+
+    def forward(self, x):                              # x: (1, 1, d)
+        for i in range(len(self.qkv)):
+            h = self.ln1[i](x)
+            q, k, v = self.qkv[i](h).split(self.d, dim=-1)
+            heads = lambda t: t.reshape(1, 1, self.heads, self.dh).transpose(1, 2)
+            q, k, v = heads(q), heads(k), heads(v)
+            k = torch.cat([self.past_k[i], k], dim=2)
+            v = torch.cat([self.past_v[i], v], dim=2)
+            scores = torch.matmul(q, k.transpose(-2, -1)) / math.sqrt(self.dh)
+            ctx = torch.matmul(torch.softmax(scores, dim=-1), v)
+            x = x + self.o[i](ctx.transpose(1, 2).reshape(1, 1, self.d))
+            x = x + self.ff2[i](self.act(self.ff1[i](self.ln2[i](x))))
+        return x
+
+
 class PosEncoder(nn.Module):
     """GPT-style learned positions and a BertBlock, written so that a dynamic
     export holds the exporter's sequence arithmetic: torch.arange(seq)
@@ -211,7 +260,26 @@ MODELS = {
     "bert2": (Bert2, (1, 128, 256), 17, True),
     "gemm1024": (Gemm1024, (1024, 1024), 13, False),
     "pos_encoder": (PosEncoder, (1, 128, 256), 17, True),
+    "bert_base": (BertBase, (1, 128, 768), 17, True),
+    "gpt2_step": (Gpt2Step, (1, 1, 768), 17, True),
 }
+
+
+def torchvision_classifiers():
+    """Names of torchvision's image classification models (the benchmark's
+    `torchvision` set); Inception-v3 wants 299 x 299 images."""
+    import torchvision
+    return sorted(torchvision.models.list_models(module=torchvision.models))
+
+
+def model_spec(base):
+    """MODELS[base], or a torchvision classifier of that name."""
+    if base in MODELS:
+        return MODELS[base]
+    if base in torchvision_classifiers():
+        shape = (1, 3, 299, 299) if base == "inception_v3" else IMAGENET
+        return (lambda: build_torchvision(base, shape), shape, 13, False)
+    raise KeyError(base)
 
 
 # --- Export ------------------------------------------------------------------
@@ -263,7 +331,7 @@ def write_data_set(ddir, path, x, y):
 def export_one(name, outdir):
     """Exports model NAME to OUTDIR/NAME; returns seconds spent."""
     base, kind = split_name(name)
-    ctor, shape, opset, randomize = MODELS[base]
+    ctor, shape, opset, randomize = model_spec(base)
     start = time.time()
     torch.manual_seed(0)
     model = ctor()
@@ -310,19 +378,31 @@ def export_one(name, outdir):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("outdir", nargs="?")
-    ap.add_argument("names", nargs="*", help="models to export (default: all)")
-    ap.add_argument("--list", action="store_true", help="print model names")
+    ap.add_argument("names", nargs="*",
+                    help="models to export (default: all of MODELS); "
+                    "'torchvision' adds every torchvision classifier")
+    ap.add_argument("--list", action="store_true",
+                    help="print model names (with 'torchvision': its "
+                    "classifiers)")
     args = ap.parse_args()
     if args.list:
-        print("\n".join(MODELS))
+        # With --list there is no OUTDIR: every positional is a name.
+        names = ([args.outdir] if args.outdir else []) + args.names
+        names = names or list(MODELS)
+        print("\n".join(torchvision_classifiers() if names == ["torchvision"]
+                        else names))
         return 0
     if not args.outdir:
         ap.error("OUTDIR is required")
     names = args.names or list(MODELS)
-    unknown = [n for n in names if split_name(n)[0] not in MODELS]
+    # "torchvision" stands for every torchvision classifier.
+    names = [m for n in names
+             for m in (torchvision_classifiers() if n == "torchvision" else [n])]
+    known = set(MODELS) | set(torchvision_classifiers())
+    unknown = [n for n in names if split_name(n)[0] not in known]
     if unknown:
-        ap.error("unknown model(s): %s (known: %s)"
-                 % (", ".join(unknown), ", ".join(MODELS)))
+        ap.error("unknown model(s): %s (known: %s, torchvision or one of "
+                 "its classifiers)" % (", ".join(unknown), ", ".join(MODELS)))
     total = time.time()
     for name in names:
         secs = export_one(name, args.outdir)
