@@ -153,8 +153,22 @@ GraphImporter::typeOf(const onnx::ValueInfoProto &info) {
     return emitError(loc) << "graph value '" << info.name()
                           << "' has no shape (unknown rank)";
   SmallVector<int64_t> shape;
-  for (const auto &d : tt.shape().dim())
+  // The element count and byte size of the static dims must fit in 64 bits
+  // (2^31 x 2^31 x 4 does not), or every size computed from them is wrong.
+  int64_t bytes =
+      et.isIntOrFloat() ? std::max<int64_t>(1, et.getIntOrFloatBitWidth() / 8)
+                        : 16;
+  for (const auto &d : tt.shape().dim()) {
+    if (d.has_dim_value() && d.dim_value() < 0)
+      return emitError(loc) << "graph value '" << info.name()
+                            << "' has a negative dim " << d.dim_value();
+    if (d.has_dim_value() &&
+        __builtin_mul_overflow(bytes, d.dim_value(), &bytes))
+      return emitError(loc) << "graph value '" << info.name()
+                            << "' is too large: its byte size does not fit "
+                               "in 64 bits";
     shape.push_back(d.has_dim_value() ? d.dim_value() : ShapedType::kDynamic);
+  }
   return RankedTensorType::get(shape, et);
 }
 

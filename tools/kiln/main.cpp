@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "CliOptions.h"
 #include "CompileDriver.h"
 #include "codegen/gpu/Pipeline.h"
 #include "InspectCommand.h"
@@ -16,6 +17,7 @@
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Signals.h"
 
 #include <cstdio>
 #include <new>
@@ -58,7 +60,9 @@ static const char *kUsage =
     "  bench MODEL|libNAME.so [--threads N] [--runs N] [--warmup N] [--json]\n"
     "  run and bench also take --device=cpu|cuda[:sm_NN] (a model file is\n"
     "      compiled for that device; a library must have been)\n"
-    "  inspect MODEL\n";
+    "  inspect MODEL\n"
+    "  kiln --version, and --help after any command, print and exit 0;\n"
+    "  an option the command does not take is an error.\n";
 
 static int usageError(const std::string &msg) {
   std::fprintf(stderr, "kiln: error: %s\n%s", msg.c_str(), kUsage);
@@ -188,6 +192,16 @@ static void specializeFromData(const std::string &model,
   }
 }
 
+/// The temporary directory of the model being run, removed if the process
+/// dies of a signal (a crash inside the model library, Ctrl-C) as well as
+/// at the end of a normal run.
+static std::string gTemporaryDir;
+
+static void removeTemporaryDir(void *) {
+  if (!gTemporaryDir.empty())
+    llvm::sys::fs::remove_directories(gTemporaryDir);
+}
+
 /// Opens MODEL: a library directly, a model file after compiling it into a
 /// temporary directory. Returns an exit code (0 = opened).
 static int openModel(const std::string &path, const RuntimeLocation &runtime,
@@ -199,6 +213,16 @@ static int openModel(const std::string &path, const RuntimeLocation &runtime,
     if (llvm::sys::fs::createUniqueDirectory("kiln-run", dir))
       return usageError("cannot create a temporary directory");
     tmpDir = dir.str().str();
+    gTemporaryDir = tmpDir;
+    llvm::sys::AddSignalHandler(removeTemporaryDir, nullptr);
+    // LLVM calls this for SIGINT/SIGTERM and then returns to the program
+    // (re-raising could be ignored: a shell may start kiln with SIGINT
+    // ignored), so it ends the process itself, with the shell's status
+    // for an interrupted command.
+    llvm::sys::SetInterruptFunction([] {
+      removeTemporaryDir(nullptr);
+      std::_Exit(130);
+    });
     CompileOptions options;
     options.modelPath = path;
     options.outPath = tmpDir + "/libmodel.so";
@@ -295,6 +319,23 @@ static int runOrBench(bool bench, const Args &args, const RuntimeLocation &rt) {
       !parseDevice("--device", args.get("--device"), spec.cuda, spec.cudaChip,
                    error))
     return usageError(error);
+  // Numbers are checked before a model file is compiled.
+  int64_t threads = 0, runs = 50, warmup = 5;
+  double rtol = 1e-4, atol = 1e-5;
+  if ((args.has("--threads") &&
+       !parseWholeNumber("--threads", args.get("--threads"), 0, 4096,
+                         threads, error)) ||
+      (args.has("--runs") &&
+       !parseWholeNumber("--runs", args.get("--runs"), 1, 1000000000, runs,
+                         error)) ||
+      (args.has("--warmup") &&
+       !parseWholeNumber("--warmup", args.get("--warmup"), 0, 1000000000,
+                         warmup, error)) ||
+      (args.has("--rtol") &&
+       !parseTolerance("--rtol", args.get("--rtol"), rtol, error)) ||
+      (args.has("--atol") &&
+       !parseTolerance("--atol", args.get("--atol"), atol, error)))
+    return usageError(error);
   if (!bench && !isLibrary(args.positional[0]))
     specializeFromData(args.positional[0], args.get("--data"), spec);
   int rc = openModel(args.positional[0], rt, lib, tmpDir, spec);
@@ -309,12 +350,11 @@ static int runOrBench(bool bench, const Args &args, const RuntimeLocation &rt) {
     rc = 2;
   }
   if (rc == 0) {
-    int threads = std::atoi(args.get("--threads", "0").c_str());
     if (bench) {
       BenchOptions o;
-      o.threads = threads;
-      o.runs = std::max(1, std::atoi(args.get("--runs", "50").c_str()));
-      o.warmup = std::max(0, std::atoi(args.get("--warmup", "5").c_str()));
+      o.threads = int(threads);
+      o.runs = int(runs);
+      o.warmup = int(warmup);
       o.json = args.has("--json");
       o.label = llvm::sys::path::stem(args.positional[0]).str();
       o.inputShapes = spec.shapes;
@@ -323,9 +363,9 @@ static int runOrBench(bool bench, const Args &args, const RuntimeLocation &rt) {
       RunOptions o;
       o.dataDir = args.get("--data");
       o.outputDir = args.get("--output-dir");
-      o.rtol = std::atof(args.get("--rtol", "1e-4").c_str());
-      o.atol = std::atof(args.get("--atol", "1e-5").c_str());
-      o.threads = threads;
+      o.rtol = rtol;
+      o.atol = atol;
+      o.threads = int(threads);
       o.frozenInputs = spec.frozenNames;
       if (!parsePairs(args, "--input", o.inputs, error) ||
           !parsePairs(args, "--expect", o.expects, error))
@@ -336,6 +376,7 @@ static int runOrBench(bool bench, const Args &args, const RuntimeLocation &rt) {
   }
   if (!tmpDir.empty())
     llvm::sys::fs::remove_directories(tmpDir);
+  gTemporaryDir.clear();
   return rc;
 }
 
@@ -365,11 +406,23 @@ static int kilnMain(int argc, char **argv) {
     std::printf("%s", kUsage);
     return 0;
   }
-  Args args(argc, argv,
-            {"--elide-weights", "--locations", "--json", "--no-tile",
-             "--no-parallel-loops", "--force"});
+  if (cmd == "--version") {
+    std::printf("%s\n", versionText().c_str());
+    return 0;
+  }
+  Args args(argc, argv, commandFlags());
+  if (args.has("--help") || args.has("-h")) {
+    std::printf("%s", kUsage);
+    return 0;
+  }
+  if (args.has("--version")) {
+    std::printf("%s\n", versionText().c_str());
+    return 0;
+  }
   if (!args.error.empty())
     return usageError(args.error);
+  if (std::string unknown = checkOptions(cmd, args.options); !unknown.empty())
+    return usageError(unknown);
   RuntimeLocation runtime = runtimeBeside(argv[0]);
   if (cmd == "run" || cmd == "bench")
     return runOrBench(cmd == "bench", args, runtime);

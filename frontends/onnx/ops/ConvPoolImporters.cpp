@@ -160,6 +160,20 @@ FailureOr<Window> convWindow(NodeContext &nc, RankedTensorType input,
   size_t n = input.getRank() - 2;
   Window w;
   w.kernel.assign(filter.getShape().begin() + 2, filter.getShape().end());
+  // kernel_shape is optional (the filter's dims say it), but one that is
+  // given must say the same: one entry per spatial dim, equal to the
+  // filter's.
+  if (auto kernel = nc.intsAttr("kernel_shape")) {
+    if (kernel->size() != n)
+      return nc.error() << "kernel_shape has " << kernel->size()
+                        << " entries; the convolution has " << n
+                        << " spatial dims";
+    for (size_t d = 0; d < n; ++d)
+      if ((*kernel)[d] != w.kernel[d] && !ShapedType::isDynamic(w.kernel[d]))
+        return nc.error() << "kernel_shape[" << d << "] is " << (*kernel)[d]
+                          << " but the filter's spatial dim " << d << " is "
+                          << w.kernel[d];
+  }
   w.strides = intsOr(nc, "strides", n);
   w.dilations = intsOr(nc, "dilations", n);
   if (failed(resolvePads(nc, input.getShape().drop_front(2), w, false)))

@@ -201,7 +201,11 @@ bool writeOutputs(const std::string &dir,
   return true;
 }
 
-/// Prints one line per referenced output; returns 1 if any failed, else 0.
+/// Prints one line per referenced output; returns 1 if any value failed,
+/// else 0. An --expect file of another dtype or shape than its output is a
+/// usage error (a wrong file given), reported on stderr: exit code 2. (A
+/// data folder's reference that does not fit is a FAIL line, exit 1: the
+/// folder comes with the model, so the model's output is what is wrong.)
 int compareOutputs(const std::vector<HostTensor> &outputs,
                    const TensorSlots &expects, const RunOptions &opts) {
   Tolerance tol{opts.rtol, opts.atol};
@@ -210,8 +214,19 @@ int compareOutputs(const std::vector<HostTensor> &outputs,
     if (!expects[i])
       continue;
     CompareResult r = compareTensors(outputs[i], *expects[i], tol);
+    bool givenByFlag =
+        std::any_of(opts.expects.begin(), opts.expects.end(),
+                    [&](const auto &e) { return e.first == outputs[i].name; });
+    if (!r.problem.empty() && givenByFlag) {
+      std::cout.flush();
+      std::cerr << "kiln: error: the reference for output '"
+                << outputs[i].name << "' does not fit it: " << r.problem
+                << "\n";
+      result = 2;
+      continue;
+    }
     std::cout << formatCompareLine(outputs[i].name, r) << "\n";
-    if (!r.pass)
+    if (!r.pass && result == 0)
       result = 1;
   }
   std::cout.flush();

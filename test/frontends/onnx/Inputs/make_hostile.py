@@ -54,6 +54,27 @@ def conv_zero_stride():
                  [w])
 
 
+def conv_long_kernel_shape():
+    w = numpy_helper.from_array(np.ones([1, 1, 1, 1], np.float32), "w")
+    return model([helper.make_node("Conv", ["x", "w"], ["y"], name="conv",
+                                   kernel_shape=[1] * 40)],
+                 [value("x", [1, 1, 4, 4])], [value("y", ["n", "c", "h", "w"])],
+                 [w])
+
+
+def conv_kernel_shape_mismatch():
+    w = numpy_helper.from_array(np.ones([1, 1, 3, 3], np.float32), "w")
+    return model([helper.make_node("Conv", ["x", "w"], ["y"], name="conv",
+                                   kernel_shape=[3, 2])],
+                 [value("x", [1, 1, 4, 4])], [value("y", ["n", "c", "h", "w"])],
+                 [w])
+
+
+def count_overflow():
+    return model([helper.make_node("Relu", ["x"], ["y"], name="relu")],
+                 [value("x", [2**31, 2**31, 4])], [value("y", [2**31, 2**31, 4])])
+
+
 def huge_initializer():
     t = TensorProto(name="w", data_type=TensorProto.FLOAT, dims=[2**62, 4])
     return model([helper.make_node("Add", ["x", "w"], ["y"], name="add")],
