@@ -151,12 +151,16 @@ def KilnCpuConvToMatmul : Pass<"kiln-cpu-conv-to-matmul", "mlir::func::FuncOp"> 
 def KilnCpuTileContractions : Pass<"kiln-cpu-tile-contractions", "mlir::ModuleOp"> {
   let summary = "Register-tiles and vectorizes matmuls for the host's vectors";
   let description = [{
-    Splits each static linalg.matmul / batch_matmul into full tiles and
-    remainders, tiles the full part into rows x 64-column register blocks
-    with K unrolled (upstream's TilingInterface tiling and linalg
-    vectorizer, called from C++), vectorizes it and lowers the contraction
-    to broadcast + FMA outer products (the recipe in ../shared/notes/cpu-codegen.md). Ops
-    that do not fit are left for the loop fallback.
+    Static f32 matmuls whose right-hand side can be packed in 64-column
+    panels (a constant weight, packed at compile time; a computed one with
+    at least two register tiles of rows, packed by a copy at run time) get
+    the packed-panel kernel of cpu/PackedMatmul.cpp (disable with
+    packed-kernel=false). The others: each static linalg.matmul /
+    batch_matmul is split into full tiles and remainders, the full part is
+    tiled into rows x 64-column register blocks with K unrolled (upstream's
+    TilingInterface tiling and linalg vectorizer, called from C++),
+    vectorized, and its contraction lowered to broadcast + FMA outer
+    products. Ops that do not fit are left for the loop fallback.
   }];
   let options = [
     Option<"tileRows", "tile-rows", "int64_t", "6", "rows per register tile">,
