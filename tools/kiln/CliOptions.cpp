@@ -17,27 +17,30 @@ namespace {
 
 /// Options of each command (values and flags alike).
 const std::map<std::string, std::vector<std::string>> &commandOptions() {
-  // What every command that reads a model takes.
-  static const std::vector<std::string> model = {
-      "--format", "--outputs", "--signature", "--config", "--input-shape"};
-  auto with = [&](std::vector<std::string> own) {
-    own.insert(own.end(), model.begin(), model.end());
+  // Every command takes these; the model-reading options each command
+  // actually passes on are listed with it (an option accepted but never
+  // read would be ignored silently, which this check exists to prevent).
+  auto with = [](std::vector<std::string> own) {
     own.insert(own.end(), {"--help", "-h", "--version"});
     return own;
   };
   static const std::map<std::string, std::vector<std::string>> table = {
       {"import",
-       with({"-o", "--elide-weights", "--locations", "--freeze"})},
+       with({"-o", "--elide-weights", "--locations", "--freeze", "--format",
+             "--outputs", "--signature", "--config", "--input-shape"})},
       {"compile",
        with({"-o", "--emit", "--target", "--cpu", "--no-tile",
              "--no-parallel-loops", "--elide-weights", "--locations",
              "--compute-layout", "--freeze", "--header", "--runtime-header",
-             "--force", "--gpu-binary"})},
+             "--force", "--gpu-binary", "--format", "--outputs",
+             "--signature", "--config", "--input-shape"})},
       {"run", with({"--data", "--input", "--expect", "--output-dir", "--rtol",
-                    "--atol", "--threads", "--device"})},
+                    "--atol", "--threads", "--device", "--format",
+                    "--outputs", "--signature", "--input-shape"})},
       {"bench", with({"--threads", "--runs", "--warmup", "--json",
-                      "--device"})},
-      {"inspect", with({})},
+                      "--device", "--format", "--outputs", "--signature",
+                      "--input-shape"})},
+      {"inspect", with({"--format", "--outputs"})},
   };
   return table;
 }
