@@ -44,8 +44,9 @@ static __thread char tls_error[KILN_RT_ERROR_SIZE];
  *  inside a parallel loop (nested loops run inline). */
 static __thread const kiln_worker_pool *tls_pool;
 
-/** Why the run stopped, as kiln_rt_dims_disagree, kiln_rt_dim_too_small or
- *  kiln_rt_device_failed reported it, for the run's error message. */
+/** Why the run stopped, as kiln_rt_dims_disagree, kiln_rt_dim_too_small,
+ *  kiln_rt_index_out_of_range or kiln_rt_device_failed reported it, for the
+ *  run's error message. */
 static __thread char tls_failure_message[KILN_RT_ERROR_SIZE];
 
 /** Whether the device failure of the run in progress was a lack of device
@@ -247,6 +248,12 @@ static kiln_status run_guarded(kiln_context *ctx,
                       tls_failure_message[0] ? tls_failure_message
                                              : "two dynamic dims differ");
     status = KILN_ERROR_SHAPE_MISMATCH;
+  } else if (failure == KILN_SCRATCH_FAIL_INDEX) {
+    /* An index the model read at run time is out of range
+     * (kiln_rt_index_out_of_range). */
+    kiln_check_format(ctx->error, "an index read at run time is out of "
+                      "range: %s", tls_failure_message);
+    status = KILN_ERROR_INVALID_ARGUMENT;
   } else if (failure == KILN_SCRATCH_FAIL_DEVICE) {
     /* A GPU driver call failed (kiln_rt_device_failed). */
     kiln_check_format(ctx->error, "%s", tls_failure_message);
@@ -433,6 +440,14 @@ void kiln_rt_dim_too_small(int64_t dim, int64_t least) {
            "a dim of %lld is shorter than the %lld the model needs",
            (long long)dim, (long long)least);
   kiln_scratch_raise(KILN_SCRATCH_FAIL_SHAPE);
+}
+
+void kiln_rt_index_out_of_range(int64_t index, int64_t extent) {
+  snprintf(tls_failure_message, sizeof tls_failure_message,
+           "%lld indexes a dim of %lld (valid: %lld to %lld)",
+           (long long)index, (long long)extent, -(long long)extent,
+           (long long)extent - 1);
+  kiln_scratch_raise(KILN_SCRATCH_FAIL_INDEX);
 }
 
 void kiln_rt_device_out_of_memory(const char *message) {

@@ -68,6 +68,12 @@ void kiln_rt_dims_disagree(int64_t a, int64_t b);
  *  kiln_rt_dims_disagree. Does not return. */
 void kiln_rt_dim_too_small(int64_t dim, int64_t least);
 
+/** Called by compiled code when an index read from the inputs at run time
+ *  (Gather, GatherND, ScatterND and the element forms) lies outside
+ *  [-extent, extent): the run stops and returns KILN_ERROR_INVALID_ARGUMENT.
+ *  Does not return. */
+void kiln_rt_index_out_of_range(int64_t index, int64_t extent);
+
 /** Called by the GPU runtime (runtime/cuda) when a driver call of the
  *  compiled code fails: the run stops and returns KILN_ERROR_INTERNAL with
  *  `message` (copied) as its error. Does not return; outside a run it

@@ -42,13 +42,15 @@ static void out_of_memory(size_t size) {
 }
 
 void kiln_scratch_raise(int code) {
-  if (code != KILN_SCRATCH_FAIL_SHAPE && code != KILN_SCRATCH_FAIL_DEVICE)
+  if (code != KILN_SCRATCH_FAIL_SHAPE && code != KILN_SCRATCH_FAIL_DEVICE &&
+      code != KILN_SCRATCH_FAIL_INDEX)
     out_of_memory(0);
   if (tls_oom_jump)
     longjmp(*tls_oom_jump, code);
   fprintf(stderr, "kiln runtime: %s outside a run\n",
-          code == KILN_SCRATCH_FAIL_SHAPE ? "run-time dims disagree"
-                                          : "a GPU driver call failed");
+          code == KILN_SCRATCH_FAIL_SHAPE   ? "run-time dims disagree"
+          : code == KILN_SCRATCH_FAIL_INDEX ? "an index is out of range"
+                                            : "a GPU driver call failed");
   abort();
 }
 

@@ -33,12 +33,17 @@ void *kiln_scratch_set_oom_jump(void *jmp_buf_ptr);
 /** What a handler's setjmp returns: 1 for a failed allocation,
  *  KILN_SCRATCH_FAIL_SHAPE for run-time dims the compiled code found
  *  inconsistent, KILN_SCRATCH_FAIL_DEVICE for a failed call to the GPU
- *  driver (runtime/cuda). */
-enum { KILN_SCRATCH_FAIL_SHAPE = 2, KILN_SCRATCH_FAIL_DEVICE = 3 };
+ *  driver (runtime/cuda), KILN_SCRATCH_FAIL_INDEX for an index read from
+ *  the inputs that lies outside the dim it indexes. */
+enum {
+  KILN_SCRATCH_FAIL_SHAPE = 2,
+  KILN_SCRATCH_FAIL_DEVICE = 3,
+  KILN_SCRATCH_FAIL_INDEX = 4
+};
 
-/** Jumps to the calling thread's handler with `code` (1,
- *  KILN_SCRATCH_FAIL_SHAPE or KILN_SCRATCH_FAIL_DEVICE); with no handler it
- *  prints what failed and aborts. */
+/** Jumps to the calling thread's handler with `code` (1 or one of the
+ *  KILN_SCRATCH_FAIL_* codes); with no handler it prints what failed and
+ *  aborts. */
 void kiln_scratch_raise(int code);
 
 #endif /* KILN_SCRATCH_H */

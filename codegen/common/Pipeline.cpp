@@ -85,7 +85,8 @@ void buildLinalgPipeline(OpPassManager &pm, bool batchedConvolutions) {
   buildDimResolution(fpm);
 }
 
-LogicalResult prepareEntryPoint(ModuleOp module, StringRef symbol) {
+LogicalResult prepareEntryPoint(ModuleOp module, StringRef symbol,
+                                bool hostIndexChecks) {
   auto func = module.lookupSymbol<func::FuncOp>("main");
   if (!func)
     return module.emitError() << "module has no @main function";
@@ -104,7 +105,10 @@ LogicalResult prepareEntryPoint(ModuleOp module, StringRef symbol) {
     func.setArgAttr(i, bufferization::BufferizationDialect::kWritableAttrName,
                     BoolAttr::get(module.getContext(), false));
   // The runtime functions that run-time dim checks call (LoweringUtils.h).
-  for (StringRef symbol : {kDimsDisagreeSymbol, kDimTooSmallSymbol}) {
+  SmallVector<StringRef> checks = {kDimsDisagreeSymbol, kDimTooSmallSymbol};
+  if (hostIndexChecks)
+    checks.push_back(kIndexOutOfRangeSymbol);
+  for (StringRef symbol : checks) {
     if (module.lookupSymbol(symbol))
       continue;
     OpBuilder b(module.getBodyRegion());

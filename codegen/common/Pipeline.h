@@ -40,9 +40,13 @@ void buildBufferization(mlir::OpPassManager &pm);
 
 /// Renames @main to `symbol`, makes it emit a C interface
 /// (`_mlir_ciface_<symbol>`) and marks the inputs read-only, so that the
-/// compiled code never writes to a caller's input buffer.
+/// compiled code never writes to a caller's input buffer. Declares the
+/// runtime functions that run-time checks call; `hostIndexChecks` adds the
+/// one for indices read at run time, whose check loops run on the host and
+/// so only suit a target whose tensors live there (the CPU).
 mlir::LogicalResult prepareEntryPoint(mlir::ModuleOp module,
-                                      llvm::StringRef symbol);
+                                      llvm::StringRef symbol,
+                                      bool hostIndexChecks);
 
 } // namespace kiln
 

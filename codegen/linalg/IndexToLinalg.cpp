@@ -142,6 +142,7 @@ struct GatherNdLowering : OpRewritePattern<GatherNdOp> {
     for (int64_t j = 0; j < q; ++j)
       extents.push_back(
           getValueOrCreateConstantIndexOp(rewriter, loc, in[bd + j]));
+    checkIndicesWithin(rewriter, loc, indices, extents);
     Value init = buildEmpty(rewriter, loc, op.getType(), sizes);
     SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
     auto generic = linalg::GenericOp::create(

@@ -56,15 +56,20 @@ Value buildFilled(OpBuilder &b, Location loc, RankedTensorType type,
   return linalg::FillOp::create(b, loc, scalar, empty).getResult(0);
 }
 
+/// The runtime function `symbol` when the module being built declares it.
+static func::FuncOp runtimeFunction(OpBuilder &b, StringRef symbol) {
+  Block *block = b.getInsertionBlock();
+  Operation *anchor = block ? block->getParentOp() : nullptr;
+  return anchor ? SymbolTable::lookupNearestSymbolFrom<func::FuncOp>(
+                      anchor, b.getStringAttr(symbol))
+                : func::FuncOp();
+}
+
 /// Emits `if (pred(a, c)) symbol(a, c)` when the module declares the
 /// runtime function `symbol`; nothing otherwise.
 static void reportDimsIf(OpBuilder &b, Location loc, StringRef symbol,
                          arith::CmpIPredicate pred, Value a, Value c) {
-  Block *block = b.getInsertionBlock();
-  Operation *anchor = block ? block->getParentOp() : nullptr;
-  auto callee = anchor ? SymbolTable::lookupNearestSymbolFrom<func::FuncOp>(
-                             anchor, b.getStringAttr(symbol))
-                       : func::FuncOp();
+  func::FuncOp callee = runtimeFunction(b, symbol);
   if (!callee)
     return; // no runtime to report to (IR tests of the lowering alone)
   Value bad = arith::CmpIOp::create(b, loc, pred, a, c);
@@ -83,6 +88,48 @@ void checkDimsAgree(OpBuilder &b, Location loc, Value a, Value c) {
 void checkDimAtLeast(OpBuilder &b, Location loc, Value dim, Value least) {
   reportDimsIf(b, loc, kDimTooSmallSymbol, arith::CmpIPredicate::slt, dim,
                least);
+}
+
+void checkIndicesWithin(OpBuilder &b, Location loc, Value indices,
+                        ArrayRef<Value> extents) {
+  func::FuncOp callee = runtimeFunction(b, kIndexOutOfRangeSymbol);
+  if (!callee || extents.empty())
+    return; // no runtime to report to (the GPU target, IR tests)
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  SmallVector<Value> lbs, ubs, steps;
+  for (OpFoldResult size : dimSizes(b, loc, indices)) {
+    lbs.push_back(zero);
+    ubs.push_back(getValueOrCreateConstantIndexOp(b, loc, size));
+    steps.push_back(one);
+  }
+  Type i64 = b.getI64Type();
+  scf::buildLoopNest(b, loc, lbs, ubs, steps,
+                     [&](OpBuilder &lb, Location l, ValueRange ivs) {
+    Value raw = tensor::ExtractOp::create(lb, l, indices, ivs);
+    Value v = raw.getType() == i64
+                  ? raw
+                  : arith::ExtSIOp::create(lb, l, i64, raw).getResult();
+    Value extent = extents.front();
+    for (size_t j = 1; j < extents.size(); ++j) {
+      Value here = arith::CmpIOp::create(
+          lb, l, arith::CmpIPredicate::eq, ivs.back(),
+          arith::ConstantIndexOp::create(lb, l, int64_t(j)));
+      extent = arith::SelectOp::create(lb, l, here, extents[j], extent);
+    }
+    Value ext = arith::IndexCastOp::create(lb, l, i64, extent);
+    Value lowest = arith::SubIOp::create(
+        lb, l, arith::ConstantIntOp::create(lb, l, i64, 0), ext);
+    Value below = arith::CmpIOp::create(lb, l, arith::CmpIPredicate::slt, v,
+                                        lowest);
+    Value above = arith::CmpIOp::create(lb, l, arith::CmpIPredicate::sge, v,
+                                        ext);
+    Value bad = arith::OrIOp::create(lb, l, below, above);
+    scf::IfOp::create(lb, l, bad, [&](OpBuilder &tb, Location tl) {
+      func::CallOp::create(tb, tl, callee, ValueRange{v, ext});
+      scf::YieldOp::create(tb, tl);
+    });
+  });
 }
 
 Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,

@@ -24,6 +24,13 @@ inline constexpr llvm::StringLiteral kDimsDisagreeSymbol =
 /// than the model needs: `(i64 dim, i64 least) -> ()`, declared likewise.
 inline constexpr llvm::StringLiteral kDimTooSmallSymbol = "kiln_rt_dim_too_small";
 
+/// The runtime function compiled code calls when an index read at run time
+/// (Gather, GatherND, ScatterND and the element forms built on them) lies
+/// outside [-extent, extent): `(i64 index, i64 extent) -> ()`. The CPU
+/// driver declares it; the run then fails with an invalid-argument error.
+inline constexpr llvm::StringLiteral kIndexOutOfRangeSymbol =
+    "kiln_rt_index_out_of_range";
+
 /// Emits `if (a != c) kiln_rt_dims_disagree(a, c)` for two index values
 /// when the module declares the function; nothing otherwise.
 void checkDimsAgree(mlir::OpBuilder &b, mlir::Location loc, mlir::Value a,
@@ -33,6 +40,14 @@ void checkDimsAgree(mlir::OpBuilder &b, mlir::Location loc, mlir::Value a,
 /// a run-time dim too short for the model (top_k's k) is a shape error.
 void checkDimAtLeast(mlir::OpBuilder &b, mlir::Location loc, mlir::Value dim,
                      mlir::Value least);
+
+/// Emits a loop over every element of `indices` that calls
+/// kiln_rt_index_out_of_range for the first one outside [-extent, extent),
+/// when the module declares that function; nothing otherwise. With one
+/// extent it bounds every element; with several, element j of the last dim
+/// is bounded by extents[j] (GatherND's index tuples).
+void checkIndicesWithin(mlir::OpBuilder &b, mlir::Location loc,
+                        mlir::Value indices, llvm::ArrayRef<mlir::Value> extents);
 
 /// Body of an elementwise generic: scalar operands in, scalar result out.
 using ScalarFn = llvm::function_ref<mlir::Value(
@@ -49,7 +64,8 @@ mlir::Value buildElementwise(mlir::OpBuilder &b, mlir::Location loc,
 
 /// An integer index `raw` as an index value in [0, extent): negative ones
 /// count from the end, the rest are clamped so that no read leaves the
-/// tensor.
+/// tensor. checkIndicesWithin makes the run fail before any clamped index
+/// is used where the runtime can report it (the CPU target).
 mlir::Value indexWithin(mlir::OpBuilder &b, mlir::Location loc, mlir::Value raw,
                         mlir::Value extent);
 

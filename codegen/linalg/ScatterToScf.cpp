@@ -71,6 +71,7 @@ struct ScatterNdLowering : OpRewritePattern<ScatterNdOp> {
     for (int64_t j = 0; j < q; ++j)
       extents.push_back(
           getValueOrCreateConstantIndexOp(rewriter, loc, dataSizes[j]));
+    checkIndicesWithin(rewriter, loc, indices, extents);
     Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
     Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
     for (int64_t d = 0; d < lead; ++d) {

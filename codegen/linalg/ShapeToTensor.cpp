@@ -183,6 +183,7 @@ struct GatherLowering : OpRewritePattern<GatherOp> {
     llvm::append_range(sizes, dimSizes(rewriter, loc, op.getIndices()));
     sizes.append(in.begin() + axis + 1, in.end());
     Value extent = getValueOrCreateConstantIndexOp(rewriter, loc, in[axis]);
+    checkIndicesWithin(rewriter, loc, op.getIndices(), extent);
     SmallVector<AffineExpr> idxExprs;
     for (int64_t d = 0; d < idxRank; ++d)
       idxExprs.push_back(rewriter.getAffineDimExpr(axis + d));

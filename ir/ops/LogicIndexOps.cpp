@@ -163,7 +163,13 @@ LogicalResult GatherNdOp::verify() {
       return emitOpError() << "batch dim " << d << " differs: " << a
                            << " in the input, " << c << " in the indices";
   }
-  return success();
+  if (idx.getRank() < 1 || idx.isDynamicDim(idx.getRank() - 1))
+    return success(); // reported by inferReturnTypes
+  int64_t b = getBatchDims(), q = idx.getShape().back();
+  if (b + q > in.getRank())
+    return success(); // reported by inferReturnTypes
+  return verifyConstantIndices(*this, getIndices(),
+                               in.getShape().slice(b, q));
 }
 
 //===----------------------------------------------------------------------===//
@@ -194,7 +200,8 @@ LogicalResult ScatterNdOp::verify() {
     if (!ShapedType::isDynamic(u) && !ShapedType::isDynamic(w) && u != w)
       return emitOpError() << "updates dim " << d << " is " << u
                            << " where the input and indices make it " << w;
-  return success();
+  return verifyConstantIndices(*this, getIndices(),
+                               in.getShape().take_front(q));
 }
 
 //===----------------------------------------------------------------------===//

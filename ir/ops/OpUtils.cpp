@@ -6,6 +6,9 @@
 
 #include "ir/ops/OpUtils.h"
 
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/Operation.h"
+
 #include <algorithm>
 
 using namespace mlir;
@@ -128,6 +131,24 @@ Attribute foldBinary(Attribute lhs, Attribute rhs, Type resultType,
   for (size_t i = 0; i < out.size(); ++i)
     out[i] = fn(a->data[ia[i]], b->data[ib[i]]);
   return writeConstant(type, out);
+}
+
+LogicalResult verifyConstantIndices(Operation *op, Value indices,
+                                    ArrayRef<int64_t> extents) {
+  Attribute attr;
+  if (extents.empty() || !matchPattern(indices, m_Constant(&attr)))
+    return success();
+  std::optional<std::vector<int64_t>> values = readIntConstant(attr);
+  if (!values)
+    return success();
+  for (size_t k = 0; k < values->size(); ++k) {
+    int64_t extent = extents[k % extents.size()], i = (*values)[k];
+    if (!ShapedType::isDynamic(extent) && (i < -extent || i >= extent))
+      return op->emitOpError() << "index " << i << " is out of range for a "
+                               << "dim of " << extent << " (valid: " << -extent
+                               << " to " << extent - 1 << ")";
+  }
+  return success();
 }
 
 } // namespace kiln

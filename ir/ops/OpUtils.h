@@ -61,6 +61,14 @@ mlir::Attribute foldBinary(mlir::Attribute lhs, mlir::Attribute rhs,
                            mlir::Type resultType,
                            const std::function<double(double, double)> &fn);
 
+/// When `indices` is a constant, checks that each index lies in
+/// [-extent, extent): with one extent for every element, with several for
+/// element j of the last dim against extents[j] (index tuples). Dynamic
+/// extents are left to the run-time check.
+mlir::LogicalResult verifyConstantIndices(mlir::Operation *op,
+                                          mlir::Value indices,
+                                          llvm::ArrayRef<int64_t> extents);
+
 } // namespace kiln
 
 #endif // KILN_IR_OPS_OPUTILS_H

@@ -241,7 +241,13 @@ LogicalResult GatherOp::inferReturnTypes(MLIRContext *,
   return success();
 }
 
-LogicalResult GatherOp::verify() { return success(); }
+LogicalResult GatherOp::verify() {
+  int64_t axis = getAxis();
+  auto in = getInput().getType();
+  if (axis < 0 || axis >= in.getRank())
+    return success(); // reported by inferReturnTypes
+  return verifyConstantIndices(*this, getIndices(), in.getDimSize(axis));
+}
 
 //===----------------------------------------------------------------------===//
 // broadcast_to

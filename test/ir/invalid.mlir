@@ -328,6 +328,35 @@ func.func @gather_axis(%x: tensor<4x4xf32>, %i: tensor<2xi64>) -> tensor<4x2xf32
 
 // -----
 
+// A constant index must lie in [-extent, extent) of the dim it indexes.
+func.func @gather_constant_index_high(%x: tensor<4x3xf32>) -> tensor<4x2xf32> {
+  %i = arith.constant dense<[0, 3]> : tensor<2xi64>
+  // expected-error @+1 {{'kiln.gather' op index 3 is out of range for a dim of 3 (valid: -3 to 2)}}
+  %0 = kiln.gather %x, %i {axis = 1 : i64} : (tensor<4x3xf32>, tensor<2xi64>) -> tensor<4x2xf32>
+  return %0 : tensor<4x2xf32>
+}
+
+// -----
+
+func.func @gather_nd_constant_index_low(%x: tensor<2x5xf32>) -> tensor<2xf32> {
+  // Column 1 indexes the dim of 5, so -5 is valid there and -6 is not.
+  %i = arith.constant dense<[[1, -5], [0, -6]]> : tensor<2x2xi64>
+  // expected-error @+1 {{'kiln.gather_nd' op index -6 is out of range for a dim of 5 (valid: -5 to 4)}}
+  %0 = kiln.gather_nd %x, %i : (tensor<2x5xf32>, tensor<2x2xi64>) -> tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
+
+// -----
+
+func.func @scatter_nd_constant_index(%x: tensor<4x3xf32>, %u: tensor<1x3xf32>) -> tensor<4x3xf32> {
+  %i = arith.constant dense<[[4]]> : tensor<1x1xi64>
+  // expected-error @+1 {{'kiln.scatter_nd' op index 4 is out of range for a dim of 4 (valid: -4 to 3)}}
+  %0 = kiln.scatter_nd %x, %i, %u : (tensor<4x3xf32>, tensor<1x1xi64>, tensor<1x3xf32>) -> tensor<4x3xf32>
+  return %0 : tensor<4x3xf32>
+}
+
+// -----
+
 func.func @gather_float_indices(%x: tensor<4x4xf32>, %i: tensor<2xf32>) -> tensor<2x4xf32> {
   // expected-error @+1 {{'kiln.gather' op operand #1 must be ranked tensor of 32-bit signless integer or 64-bit signless integer values}}
   %0 = kiln.gather %x, %i {axis = 0 : i64} : (tensor<4x4xf32>, tensor<2xf32>) -> tensor<2x4xf32>

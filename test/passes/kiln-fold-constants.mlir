@@ -181,20 +181,6 @@ func.func @shape_chain() -> tensor<3xi64> {
   return %3 : tensor<3xi64>
 }
 
-// -----
-
-// An out-of-range index is left for the run-time check.
-// CHECK-LABEL: func.func @gather_out_of_range
-func.func @gather_out_of_range() -> tensor<1xi64> {
-  // CHECK: kiln.gather
-  %s = kiln.constant dense<[1, 3, 224, 224]> : tensor<4xi64>
-  %i = kiln.constant dense<[7]> : tensor<1xi64>
-  %0 = kiln.gather %s, %i {axis = 0 : i64} : (tensor<4xi64>, tensor<1xi64>) -> tensor<1xi64>
-  return %0 : tensor<1xi64>
-}
-
-// -----
-
 // A range of constants folds; a negative count is an empty range.
 // CHECK-LABEL: func.func @range_folds
 func.func @range_folds() -> (tensor<4xf32>, tensor<0xi64>) {

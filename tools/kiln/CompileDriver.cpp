@@ -226,7 +226,7 @@ static LogicalResult lowerEntryToLinalg(ModuleOp module,
                                         const std::string &prefix, bool cuda,
                                         EntrySymbols &entry) {
   entry.main = "kiln_" + prefix + "_main";
-  if (failed(prepareEntryPoint(module, entry.main)))
+  if (failed(prepareEntryPoint(module, entry.main, /*hostIndexChecks=*/!cuda)))
     return failure();
   PassManager linalg(module.getContext());
   // The GPU computes a batch's convolutions in one kernel; the CPU

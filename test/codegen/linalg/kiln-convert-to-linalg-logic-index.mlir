@@ -2,7 +2,8 @@
 
 // Comparisons, logic and select are broadcasting generics; arg_max is one
 // reducing generic carrying the best value and index; gather_nd reads its
-// index tuple with tensor.extract; top_k is an scf.for of k masked rounds.
+// index tuple with tensor.extract, after a loop that checks each index
+// where the runtime can report one out of range; top_k is an scf.for of k masked rounds.
 
 // CHECK-LABEL: func.func @compare_select
 func.func @compare_select(%a: tensor<?x3xf32>, %b: tensor<3xf32>) -> tensor<?x3xf32> {
@@ -52,6 +53,34 @@ func.func @gather_nd(%x: tensor<2x5x3xf32>, %i: tensor<4x2xi64>) -> tensor<4x3xf
   // CHECK: linalg.generic
   // CHECK-COUNT-2: tensor.extract %{{.*}} : tensor<4x2xi64>
   // CHECK: tensor.extract %{{.*}} : tensor<2x5x3xf32>
+  %0 = kiln.gather_nd %x, %i : (tensor<2x5x3xf32>, tensor<4x2xi64>) -> tensor<4x3xf32>
+  return %0 : tensor<4x3xf32>
+}
+
+// -----
+
+// With the runtime's index check declared (the CPU driver does), every
+// index tuple entry is bounded by its own dim before the gather: column 0
+// by 2, column 1 by 5, each in [-extent, extent).
+func.func private @kiln_rt_index_out_of_range(i64, i64)
+
+// CHECK-LABEL: func.func @gather_nd_checked
+func.func @gather_nd_checked(%x: tensor<2x5x3xf32>, %i: tensor<4x2xi64>) -> tensor<4x3xf32> {
+  // CHECK-DAG: %[[C2:.*]] = arith.constant 2 : index
+  // CHECK-DAG: %[[C5:.*]] = arith.constant 5 : index
+  // CHECK: scf.for %[[R:.*]] = {{.*}} {
+  // CHECK: scf.for %[[J:.*]] = {{.*}} {
+  // CHECK: %[[V:.*]] = tensor.extract %{{.*}}[%[[R]], %[[J]]] : tensor<4x2xi64>
+  // CHECK: %[[IS1:.*]] = arith.cmpi eq, %[[J]], %{{.*}} : index
+  // CHECK: %[[EXT:.*]] = arith.select %[[IS1]], %[[C5]], %[[C2]] : index
+  // CHECK: %[[E64:.*]] = arith.index_cast %[[EXT]] : index to i64
+  // CHECK: %[[NEG:.*]] = arith.subi %{{.*}}, %[[E64]] : i64
+  // CHECK: %[[LO:.*]] = arith.cmpi slt, %[[V]], %[[NEG]] : i64
+  // CHECK: %[[HI:.*]] = arith.cmpi sge, %[[V]], %[[E64]] : i64
+  // CHECK: %[[BAD:.*]] = arith.ori %[[LO]], %[[HI]] : i1
+  // CHECK: scf.if %[[BAD]] {
+  // CHECK: func.call @kiln_rt_index_out_of_range(%[[V]], %[[E64]]) : (i64, i64) -> ()
+  // CHECK: linalg.generic
   %0 = kiln.gather_nd %x, %i : (tensor<2x5x3xf32>, tensor<4x2xi64>) -> tensor<4x3xf32>
   return %0 : tensor<4x3xf32>
 }
