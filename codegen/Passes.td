@@ -55,15 +55,16 @@ def KilnFuseElementwise : Pass<"kiln-fuse-elementwise", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
-def KilnExpandShapesToCasts : Pass<"kiln-expand-shapes-to-casts",
+def KilnReshapesToCasts : Pass<"kiln-reshapes-to-casts",
     "mlir::func::FuncOp"> {
-  let summary = "Rewrites dynamic memref.expand_shape on dense buffers as casts";
+  let summary = "Rewrites memref reshapes of dense buffers as casts";
   let description = [{
-    MLIR 22's expand-strided-metadata crashes on a memref.expand_shape whose
-    group holds two or more dynamic dims (batch x sequence rows restored
-    after a matmul). On a buffer with the identity layout the expansion is a
-    reinterpret_cast with the output sizes and their suffix products as
-    strides. Before:
+    Two reshapes of identity-layout buffers become memref.reinterpret_cast
+    with the new sizes and their suffix products as strides.
+
+    A memref.expand_shape whose group holds two or more dynamic dims (batch x
+    sequence rows restored after a matmul), because MLIR 22's
+    expand-strided-metadata crashes on it. Before:
     ```mlir
     %e = memref.expand_shape %m [[0, 1], [2]] output_shape [%b, %s, 256]
         : memref<?x256xf32> into memref<?x?x256xf32>
@@ -73,7 +74,18 @@ def KilnExpandShapesToCasts : Pass<"kiln-expand-shapes-to-casts",
     %e = memref.reinterpret_cast %m to offset: [0], sizes: [%b, %s, 256],
         strides: [%st, 256, 1] : memref<?x256xf32> to memref<?x?x256xf32>
     ```
+
+    With `collapse-shapes`, every memref.collapse_shape, because
+    fold-memref-alias-ops folds a load through a collapse into a load of the
+    source at delinearized indices: a matmul reading a 64x16x3x3 filter as
+    64x144 then divides its K index by 9 and 3 on every iteration (a third
+    of the instructions of the convolution's inner loop). Through the cast
+    the load stays at `row * 144 + k`.
   }];
+  let options = [
+    Option<"collapseShapes", "collapse-shapes", "bool", /*default=*/"true",
+           "Also rewrite memref.collapse_shape of dense buffers">,
+  ];
   let dependentDialects = ["mlir::memref::MemRefDialect",
       "mlir::arith::ArithDialect"];
 }

@@ -89,8 +89,11 @@ void buildGpuLoweringPipeline(OpPassManager &pm,
   place.numInputs = options.numInputs;
   pm.addPass(createKilnGpuPlaceBuffers(place));
   // Works around expand-strided-metadata's crash on expand_shape groups
-  // with several dynamic dims (see the pass).
-  pm.nest<func::FuncOp>().addPass(createKilnExpandShapesToCasts());
+  // with several dynamic dims (see the pass). Collapses stay: the kernels
+  // are outlined by now, and the host only passes the buffers on.
+  KilnReshapesToCastsOptions reshapes;
+  reshapes.collapseShapes = false;
+  pm.nest<func::FuncOp>().addPass(createKilnReshapesToCasts(reshapes));
   addPipeline(pm, "func.func(gpu-async-region),canonicalize,cse");
   if (last == GpuStage::Gpu)
     return;

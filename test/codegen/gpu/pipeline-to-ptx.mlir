@@ -19,7 +19,7 @@
 // RUN:   gpu-kernel-outlining, \
 // RUN:   kiln-gpu-merge-kernel-modules,kiln-gpu-workgroup-buffers, \
 // RUN:   kiln-gpu-place-buffers{entry=main num-inputs=2}, \
-// RUN:   func.func(kiln-expand-shapes-to-casts), \
+// RUN:   func.func(kiln-reshapes-to-casts), \
 // RUN:   func.func(gpu-async-region),canonicalize,cse, \
 // RUN:   lower-affine,convert-scf-to-cf,nvvm-attach-target{chip=sm_90 O=3}, \
 // RUN:   gpu.module(convert-gpu-to-nvvm),canonicalize,cse, \
