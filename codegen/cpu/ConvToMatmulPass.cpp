@@ -5,7 +5,9 @@
 // generic) and a linalg.matmul, which kiln-cpu-tile-contractions then
 // register-tiles. Pixels are the matmul's columns when they fill 64-wide
 // tiles, channels otherwise; when the image size is known only at run
-// time, pixels are the rows.
+// time, pixels are the rows. Stride-1 convolutions on images that fill
+// 64-wide panels well use padded-width rows instead, whose im2col matrix
+// the tiles read from the image itself (buildPaddedWidthConvAsMatmul).
 //
 //===----------------------------------------------------------------------===//
 
@@ -102,6 +104,85 @@ Value buildIm2col(OpBuilder &b, Location loc, Value input,
       .getResult(0);
 }
 
+/// Columns of the packed matmul kernel's register tiles
+/// (kiln-cpu-tile-contractions' tile-cols default); the padded-width form
+/// pads the image so that reads of its last panel stay inside.
+constexpr int64_t kPanelCols = 64;
+
+/// A stride-1 convolution over padded-width rows. With the image zero-padded
+/// to Hp x Wp, output pixel (oh, ow) is column oh * Wp + ow of the product
+/// (the columns ow >= OW are junk, sliced off at the end), so row (c, kh, kw)
+/// of the im2col matrix is the contiguous run image[c][kh * Wp + kw + q] of
+/// the flattened image: kiln-cpu-tile-contractions reads its panels from
+/// the image itself, with no im2col copy and no packing. Extra zero rows at
+/// the bottom keep every 64-wide read of the last panel inside each channel.
+/// `input` is the convolution's input; when it is a zero tensor.pad, its
+/// source is padded again with the extra rows instead of copied twice.
+Value buildPaddedWidthConvAsMatmul(OpBuilder &b, Location loc, Value input,
+                                   Value weights, RankedTensorType rt,
+                                   const Window &w) {
+  Type et = rt.getElementType();
+  Value source = input;
+  SmallVector<int64_t> low(4, 0), high(4, 0);
+  if (auto pad = input.getDefiningOp<tensor::PadOp>()) {
+    Value value = pad.getConstantPaddingValue();
+    FloatAttr zero;
+    if (value && matchPattern(value, m_Constant(&zero)) &&
+        zero.getValue().isZero() && pad.getStaticLow()[0] == 0 &&
+        pad.getStaticLow()[1] == 0 && pad.getStaticHigh()[0] == 0 &&
+        pad.getStaticHigh()[1] == 0 &&
+        !ShapedType::isDynamicShape(pad.getStaticLow()) &&
+        !ShapedType::isDynamicShape(pad.getStaticHigh())) {
+      source = pad.getSource();
+      low = llvm::to_vector(pad.getStaticLow());
+      high = llvm::to_vector(pad.getStaticHigh());
+    }
+  }
+  auto it = cast<RankedTensorType>(input.getType());
+  int64_t c = it.getDimSize(1), hp = it.getDimSize(2), wp = it.getDimSize(3);
+  int64_t f = rt.getDimSize(1), oh = rt.getDimSize(2), ow = rt.getDimSize(3);
+  int64_t n = oh * wp, panels = (n + kPanelCols - 1) / kPanelCols;
+  int64_t reach = (w.kh - 1) * wp + (w.kw - 1) + panels * kPanelCols;
+  int64_t rows = std::max(hp, (reach + wp - 1) / wp);
+  high[2] += rows - hp;
+  auto paddedType = RankedTensorType::get({1, c, rows, wp}, et);
+  Value padded = tensor::PadOp::create(
+      b, loc, paddedType, source, getAsIndexOpFoldResult(b.getContext(), low),
+      getAsIndexOpFoldResult(b.getContext(), high),
+      scalarConstant(b, loc, et, 0.0));
+  Value image = buildReshape(b, loc, padded, {c, rows * wp});
+  // im2col [C][KH][KW][n] reading image[c][kh * wp + kw + q].
+  MLIRContext *ctx = b.getContext();
+  AffineExpr d0 = b.getAffineDimExpr(0), d1 = b.getAffineDimExpr(1);
+  AffineExpr d2 = b.getAffineDimExpr(2), d3 = b.getAffineDimExpr(3);
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(4, 0, {d0, d1 * wp + d2 + d3}, ctx),
+      b.getMultiDimIdentityMap(4)};
+  auto colType = RankedTensorType::get({c, w.kh, w.kw, n}, et);
+  SmallVector<utils::IteratorType> iters(4, utils::IteratorType::parallel);
+  Value cols = linalg::GenericOp::create(
+                   b, loc, colType, image,
+                   tensor::EmptyOp::create(b, loc, colType.getShape(), et)
+                       .getResult(),
+                   maps, iters,
+                   [](OpBuilder &nb, Location nl, ValueRange args) {
+                     linalg::YieldOp::create(nb, nl, args[0]);
+                   })
+                   .getResult(0);
+  cols = buildReshape(b, loc, cols, {c * w.kh * w.kw, n});
+  auto mmType = RankedTensorType::get({f, n}, et);
+  Value mm = linalg::MatmulOp::create(b, loc, TypeRange{mmType},
+                                      ValueRange{weights, cols},
+                                      ValueRange{buildFilled(b, loc, mmType,
+                                                             0.0)})
+                 .getResult(0);
+  Value wide = buildReshape(b, loc, mm, {1, f, oh, wp});
+  return tensor::ExtractSliceOp::create(
+      b, loc, rt, wide, ValueRange{}, ValueRange{}, ValueRange{},
+      ArrayRef<int64_t>{0, 0, 0, 0}, ArrayRef<int64_t>{1, f, oh, ow},
+      ArrayRef<int64_t>{1, 1, 1, 1});
+}
+
 /// A batch-1, group-1 convolution: filter F x C x KH x KW as an F x (C*KH*KW)
 /// matrix times the im2col matrix (C*KH*KW) x (OH*OW), written into `dest`
 /// (the convolution's destination, of type `rt`): when that is a slice of a
@@ -125,6 +206,16 @@ Value buildConvAsMatmul(OpBuilder &b, Location loc, Value input, Value filter,
   // two transposes even when the columns tile poorly.
   bool pixelsAsColumns =
       pixels % 64 == 0 || pixels >= 1024 || (pointwise && pixels >= 256);
+  bool stride1 = llvm::all_of(w.strides, [](int64_t v) { return v == 1; }) &&
+                 llvm::all_of(w.dilations, [](int64_t v) { return v == 1; });
+  // Padded-width rows compute junk columns and pad the last panel; they
+  // pay while at least 80 % of the columns are pixels (ResNet's 56 x 56 and
+  // 28 x 28 layers, not its 14 x 14 or 7 x 7 ones).
+  int64_t wideCols = oh * it.getDimSize(3);
+  int64_t wideTotal = (wideCols + kPanelCols - 1) / kPanelCols * kPanelCols;
+  if (!pointwise && stride1 && wideCols >= kPanelCols &&
+      pixels * 5 >= wideTotal * 4)
+    return buildPaddedWidthConvAsMatmul(b, loc, input, weights, rt, w);
   Value dest2d = buildReshape(b, loc, dest, {f, pixels});
   if (pixelsAsColumns) {
     Value cols = pointwise ? buildReshape(b, loc, input, {c, pixels})

@@ -29,6 +29,8 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/AffineMap.h"
 #include "mlir/IR/Matchers.h"
 
 using namespace mlir;
@@ -99,13 +101,77 @@ struct KRange {
   bool accumulate;
 };
 
+/// Where a register tile reads row k of its panel (P floats): `packed`
+/// [panels][K][P] panels, or, for the padded-width im2col of a stride-1
+/// convolution, `image` [C][L] itself: row k = (c, j) of the im2col matrix,
+/// j = kh * kw + x, is the run image[c][(j / kw) * wp + j % kw + column].
+struct PanelSource {
+  Value packed;
+  Value image;
+  int64_t group = 1, kw = 1, wp = 0;
+  int64_t p = 0;
+};
+
+/// The image and geometry when `rhs` is the K x N padded-width im2col
+/// matrix kiln-cpu-conv-to-matmul builds for a stride-1 convolution: the
+/// collapse of a copy generic [C][KH][KW][N] reading image[c][kh * wp + kw
+/// + q] of a [C][L] image long enough for every P-wide read of `panels`
+/// panels; std::nullopt otherwise.
+std::optional<PanelSource> matchPaddedWidthIm2col(Value rhs, int64_t p,
+                                                  int64_t panels) {
+  // Any collapse to K x N: canonicalization may move a unit dim (KW = 1)
+  // into the last group.
+  auto collapse = rhs.getDefiningOp<tensor::CollapseShapeOp>();
+  if (!collapse || collapse.getResultType().getRank() != 2)
+    return std::nullopt;
+  auto copy = collapse.getSrc().getDefiningOp<linalg::GenericOp>();
+  if (!copy || copy.getNumDpsInputs() != 1 || copy.getNumDpsInits() != 1 ||
+      copy.getNumLoops() != 4 || copy.getNumReductionLoops() != 0)
+    return std::nullopt;
+  Block &body = copy.getRegion().front();
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  if (body.getOperations().size() != 1 ||
+      yield.getOperand(0) != body.getArgument(0))
+    return std::nullopt;
+  Value image = copy.getDpsInputs()[0];
+  auto it = dyn_cast<RankedTensorType>(image.getType());
+  auto ct = dyn_cast<RankedTensorType>(copy.getResultTypes()[0]);
+  if (!it || !ct || it.getRank() != 2 || !it.hasStaticShape() ||
+      !ct.hasStaticShape())
+    return std::nullopt;
+  AffineMap in = copy.getIndexingMapsArray()[0];
+  AffineMap out = copy.getIndexingMapsArray()[1];
+  if (!out.isIdentity() || in.getNumResults() != 2 || ct.getRank() != 4 ||
+      collapse.getResultType().getDimSize(1) != ct.getDimSize(3))
+    return std::nullopt;
+  // The read is (d0, d1 * wp + d2 + d3): wp is its step along d1.
+  int64_t wp = in.compose(ArrayRef<int64_t>{0, 1, 0, 0})[1];
+  MLIRContext *ctx = rhs.getContext();
+  AffineExpr d0 = getAffineDimExpr(0, ctx), d1 = getAffineDimExpr(1, ctx);
+  AffineExpr d2 = getAffineDimExpr(2, ctx), d3 = getAffineDimExpr(3, ctx);
+  AffineMap want = AffineMap::get(4, 0, {d0, d1 * wp + d2 + d3}, ctx);
+  if (wp < 1 || simplifyAffineMap(in) != simplifyAffineMap(want))
+    return std::nullopt;
+  int64_t kh = ct.getDimSize(1), kw = ct.getDimSize(2);
+  // Every read, junk columns of the last panel included, stays in its row.
+  if ((kh - 1) * wp + (kw - 1) + panels * p > it.getDimSize(1))
+    return std::nullopt;
+  PanelSource src;
+  src.image = image;
+  src.group = kh * kw;
+  src.kw = kw;
+  src.wp = wp;
+  src.p = p;
+  return src;
+}
+
 /// One register tile: rows [row0, row0 + rows) of `a` times panel `panel`
-/// of `weights` over the K steps of `kr`, `rows` P-wide accumulators,
+/// of `src` over the K steps of `kr`, `rows` P-wide accumulators,
 /// written as rows [at, at + rows) of the tile `dst` (returned).
-Value emitTile(OpBuilder &b, Location loc, Value a, Value weights,
+Value emitTile(OpBuilder &b, Location loc, Value a, const PanelSource &src,
                Value panel, Value row0, int64_t rows, const KRange &kr,
                Value dst, Value at) {
-  int64_t p = cast<RankedTensorType>(weights.getType()).getDimSize(2);
+  int64_t p = src.p;
   auto vecType = VectorType::get({p}, b.getF32Type());
   auto index = [&](OpBuilder &nb, int64_t v) -> Value {
     return arith::ConstantIndexOp::create(nb, loc, v);
@@ -125,21 +191,55 @@ Value emitTile(OpBuilder &b, Location loc, Value a, Value weights,
                              .getResult()
                        : zero);
   }
-  auto kLoop = scf::ForOp::create(
-      b, loc, kr.begin, kr.end, index(b, 1), init,
-      [&](OpBuilder &lb, Location ll, Value kk, ValueRange acc) {
-        Value w = vector::TransferReadOp::create(
-            lb, ll, vecType, weights, ValueRange{panel, kk, c0}, pad,
-            ArrayRef<bool>{true});
-        SmallVector<Value> next;
-        for (int64_t r = 0; r < rows; ++r) {
-          Value x =
-              tensor::ExtractOp::create(lb, ll, a, ValueRange{rowIndex[r], kk});
-          Value xs = vector::BroadcastOp::create(lb, ll, vecType, x);
-          next.push_back(vector::FMAOp::create(lb, ll, xs, w, acc[r]));
-        }
-        scf::YieldOp::create(lb, ll, next);
-      });
+  // One K step: row kk of A broadcast against panel row w.
+  auto step = [&](OpBuilder &lb, Location ll, Value kk, Value w,
+                  ValueRange acc, SmallVectorImpl<Value> &next) {
+    next.clear();
+    for (int64_t r = 0; r < rows; ++r) {
+      Value x =
+          tensor::ExtractOp::create(lb, ll, a, ValueRange{rowIndex[r], kk});
+      Value xs = vector::BroadcastOp::create(lb, ll, vecType, x);
+      next.push_back(vector::FMAOp::create(lb, ll, xs, w, acc[r]));
+    }
+  };
+  scf::ForOp kLoop;
+  if (src.packed) {
+    kLoop = scf::ForOp::create(
+        b, loc, kr.begin, kr.end, index(b, 1), init,
+        [&](OpBuilder &lb, Location ll, Value kk, ValueRange acc) {
+          Value w = vector::TransferReadOp::create(
+              lb, ll, vecType, src.packed, ValueRange{panel, kk, c0}, pad,
+              ArrayRef<bool>{true});
+          SmallVector<Value> next;
+          step(lb, ll, kk, w, acc, next);
+          scf::YieldOp::create(lb, ll, next);
+        });
+  } else {
+    // A loop over image channels, each the group's KH x KW rows unrolled:
+    // their offsets in the row are constants, so no K index is divided.
+    Value group = index(b, src.group);
+    Value first = b.createOrFold<arith::DivUIOp>(loc, kr.begin, group);
+    Value last = b.createOrFold<arith::DivUIOp>(loc, kr.end, group);
+    Value col = b.createOrFold<arith::MulIOp>(loc, panel, index(b, p));
+    kLoop = scf::ForOp::create(
+        b, loc, first, last, index(b, 1), init,
+        [&](OpBuilder &lb, Location ll, Value c, ValueRange acc) {
+          Value k0 = lb.createOrFold<arith::MulIOp>(ll, c, group);
+          SmallVector<Value> cur(acc.begin(), acc.end()), next;
+          for (int64_t j = 0; j < src.group; ++j) {
+            int64_t offset = (j / src.kw) * src.wp + j % src.kw;
+            Value at = lb.createOrFold<arith::AddIOp>(ll, col,
+                                                      index(lb, offset));
+            Value w = vector::TransferReadOp::create(
+                lb, ll, vecType, src.image, ValueRange{c, at}, pad,
+                ArrayRef<bool>{true});
+            Value kk = lb.createOrFold<arith::AddIOp>(ll, k0, index(lb, j));
+            step(lb, ll, kk, w, cur, next);
+            cur = next;
+          }
+          scf::YieldOp::create(lb, ll, cur);
+        });
+  }
   for (int64_t r = 0; r < rows; ++r)
     dst = vector::TransferWriteOp::create(b, loc, kLoop.getResult(r), dst,
                                           ValueRange{outRow[r], c0},
@@ -150,9 +250,10 @@ Value emitTile(OpBuilder &b, Location loc, Value a, Value weights,
 
 /// `count` full register tiles of `tileRows` rows, rows [row0, ...) of
 /// `a`, written from row 0 of `dst` on (an scf.for over the tiles).
-Value emitTileLoop(OpBuilder &b, Location loc, Value a, Value weights,
-                   Value panel, Value row0, int64_t count, int64_t tileRows,
-                   const KRange &kr, Value dst) {
+Value emitTileLoop(OpBuilder &b, Location loc, Value a,
+                   const PanelSource &src, Value panel, Value row0,
+                   int64_t count, int64_t tileRows, const KRange &kr,
+                   Value dst) {
   auto index = [&](int64_t v) -> Value {
     return arith::ConstantIndexOp::create(b, loc, v);
   };
@@ -163,7 +264,7 @@ Value emitTileLoop(OpBuilder &b, Location loc, Value a, Value weights,
                Value rows = lb.createOrFold<arith::AddIOp>(ll, row0, r);
                scf::YieldOp::create(
                    lb, ll,
-                   emitTile(lb, ll, a, weights, panel, rows, tileRows, kr,
+                   emitTile(lb, ll, a, src, panel, rows, tileRows, kr,
                             iter[0], r));
              })
       .getResult(0);
@@ -306,15 +407,23 @@ LogicalResult buildPackedMatmul(linalg::MatmulOp op, int64_t tileRows,
   int64_t m = resultType.getDimSize(0), n = resultType.getDimSize(1);
   int64_t k = cast<RankedTensorType>(a.getType()).getDimSize(1);
   int64_t p = panelCols, panels = (n + p - 1) / p;
-  Value weights;
+  PanelSource src;
+  src.p = p;
+  int64_t kBlock = kKBlock;
   Attribute attr;
   if (matchPattern(op.getDpsInputs()[1], m_Constant(&attr))) {
     ElementsAttr packed = packPanels(cast<ElementsAttr>(attr), k, n, p);
     if (!packed)
       return failure();
-    weights = arith::ConstantOp::create(b, loc, packed);
+    src.packed = arith::ConstantOp::create(b, loc, packed);
+  } else if (std::optional<PanelSource> image =
+                 matchPaddedWidthIm2col(op.getDpsInputs()[1], p, panels)) {
+    // The convolution's image is its own panel source: no im2col copy and
+    // no packing. K blocks hold whole channels.
+    src = *image;
+    kBlock = std::max<int64_t>(1, kKBlock / src.group) * src.group;
   } else {
-    weights = packAtRunTime(b, loc, op.getDpsInputs()[1], p);
+    src.packed = packAtRunTime(b, loc, op.getDpsInputs()[1], p);
   }
   // Without padded columns the tiles are written straight into the fill's
   // destination (in place, when that is a slice of a larger result).
@@ -331,9 +440,9 @@ LogicalResult buildPackedMatmul(linalg::MatmulOp op, int64_t tileRows,
         b, loc, out, panels, chunks, 0, chunk, p,
         [&](OpBuilder &nb, Location nl, Value panel, Value first, Value dst) {
           return overKBlocks(
-              nb, nl, k, kKBlock, dst,
+              nb, nl, k, kBlock, dst,
               [&](OpBuilder &kb, Location kl, const KRange &kr, Value d) {
-                return emitTileLoop(kb, kl, a, weights, panel, first,
+                return emitTileLoop(kb, kl, a, src, panel, first,
                                     kChunkTiles, tileRows, kr, d);
               });
         });
@@ -343,16 +452,16 @@ LogicalResult buildPackedMatmul(linalg::MatmulOp op, int64_t tileRows,
         [&](OpBuilder &nb, Location nl, Value panel, Value first, Value dst) {
           int64_t full = tail / tileRows, rest = tail % tileRows;
           return overKBlocks(
-              nb, nl, k, kKBlock, dst,
+              nb, nl, k, kBlock, dst,
               [&](OpBuilder &kb, Location kl, const KRange &kr, Value d) {
                 if (full > 0)
-                  d = emitTileLoop(kb, kl, a, weights, panel, first, full,
+                  d = emitTileLoop(kb, kl, a, src, panel, first, full,
                                    tileRows, kr, d);
                 if (rest > 0) {
                   Value at = arith::ConstantIndexOp::create(kb, kl,
                                                             full * tileRows);
                   Value rows = kb.createOrFold<arith::AddIOp>(kl, first, at);
-                  d = emitTile(kb, kl, a, weights, panel, rows, rest, kr, d,
+                  d = emitTile(kb, kl, a, src, panel, rows, rest, kr, d,
                                at);
                 }
                 return d;
@@ -364,8 +473,17 @@ LogicalResult buildPackedMatmul(linalg::MatmulOp op, int64_t tileRows,
         ArrayRef<int64_t>{0, 0}, ArrayRef<int64_t>{m, n},
         ArrayRef<int64_t>{1, 1});
   auto fill = op.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
+  Operation *im2col = src.image ? op.getDpsInputs()[1].getDefiningOp() : nullptr;
   op.getResult(0).replaceAllUsesWith(out);
   op.erase();
+  // The tiles read the image itself: drop the im2col matrix (its collapse
+  // and copy), which bufferization would otherwise still fill.
+  if (im2col && im2col->use_empty()) {
+    Operation *copy = im2col->getOperand(0).getDefiningOp();
+    im2col->erase();
+    if (copy && copy->use_empty())
+      copy->erase();
+  }
   // The zero fill is dead now; left in place, it would still claim its
   // destination, and bufferization would give the tiles a copy instead.
   if (fill->use_empty())

@@ -3,7 +3,8 @@
 // The CPU computes a static batch-1 convolution as im2col (a copy generic
 // over c, kh, kw, oh, ow) and one matmul that kiln-cpu-tile-contractions
 // register-tiles. 64 pixels fill a register tile's columns, so the pixels
-// are the columns here.
+// are the columns here (padded-width rows would compute 80 columns, 128
+// with the last panel, for 64 pixels: too few of them pixels).
 
 // CHECK-LABEL: func.func @conv
 // CHECK-SAME: (%[[P:.*]]: tensor<1x3x10x10xf32>, %[[W:.*]]: tensor<4x3x3x3xf32>)
@@ -20,6 +21,38 @@ func.func @conv(%p: tensor<1x3x10x10xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x
   %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
   %0 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%p, %w : tensor<1x3x10x10xf32>, tensor<4x3x3x3xf32>) outs(%f : tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
   return %0 : tensor<1x4x8x8xf32>
+}
+
+// -----
+
+// A stride-1 convolution on a 30 x 30 image padded to 32 x 32: padded-width
+// rows. The pad's source is padded again with one more bottom row (33 rows:
+// the last 64-wide panel of the 30 x 32 = 960 columns reads up to column
+// 2 * 32 + 2 + 960 of a channel), the image is viewed as [3][33 * 32], and
+// the im2col rows are runs of it at kh * 32 + kw; the product's junk columns
+// (ow = 30, 31) are sliced off.
+// CHECK-DAG: #[[WINDOW:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1 * 32 + d2 + d3)>
+// CHECK-LABEL: func.func @conv_padded_width
+// CHECK-SAME: (%[[X:.*]]: tensor<1x3x30x30xf32>, %[[W:.*]]: tensor<4x3x3x3xf32>)
+func.func @conv_padded_width(%x: tensor<1x3x30x30xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x4x30x30xf32> {
+  // CHECK: %[[WM:.*]] = tensor.collapse_shape %[[W]] {{.*}} into tensor<4x27xf32>
+  // CHECK: %[[PAD:.*]] = tensor.pad %[[X]] low[0, 0, 1, 1] high[0, 0, 2, 1]
+  // CHECK: } : tensor<1x3x30x30xf32> to tensor<1x3x33x32xf32>
+  // CHECK: %[[IMG:.*]] = tensor.collapse_shape %[[PAD]] {{\[\[}}0, 1], [2, 3]] : tensor<1x3x33x32xf32> into tensor<3x1056xf32>
+  // CHECK: %[[COL:.*]] = linalg.generic {indexing_maps = [#[[WINDOW]], {{.*}}]{{.*}} ins(%[[IMG]] : tensor<3x1056xf32>) outs(%{{.*}} : tensor<3x3x3x960xf32>)
+  // CHECK: %[[COLM:.*]] = tensor.collapse_shape %[[COL]] {{.*}} : tensor<3x3x3x960xf32> into tensor<27x960xf32>
+  // CHECK: %[[MM:.*]] = linalg.matmul ins(%[[WM]], %[[COLM]] : tensor<4x27xf32>, tensor<27x960xf32>) outs(%{{.*}} : tensor<4x960xf32>)
+  // CHECK: %[[WIDE:.*]] = tensor.expand_shape %[[MM]] {{.*}} into tensor<1x4x30x32xf32>
+  // CHECK: tensor.extract_slice %[[WIDE]][0, 0, 0, 0] [1, 4, 30, 30] [1, 1, 1, 1] : tensor<1x4x30x32xf32> to tensor<1x4x30x30xf32>
+  %zero = arith.constant 0.0 : f32
+  %p = tensor.pad %x low[0, 0, 1, 1] high[0, 0, 1, 1] {
+  ^bb0(%i0: index, %i1: index, %i2: index, %i3: index):
+    tensor.yield %zero : f32
+  } : tensor<1x3x30x30xf32> to tensor<1x3x32x32xf32>
+  %e = tensor.empty() : tensor<1x4x30x30xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x4x30x30xf32>) -> tensor<1x4x30x30xf32>
+  %0 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%p, %w : tensor<1x3x32x32xf32>, tensor<4x3x3x3xf32>) outs(%f : tensor<1x4x30x30xf32>) -> tensor<1x4x30x30xf32>
+  return %0 : tensor<1x4x30x30xf32>
 }
 
 // -----

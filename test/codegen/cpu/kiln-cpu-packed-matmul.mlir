@@ -122,3 +122,64 @@ func.func @k_blocks(%a: tensor<2x2100xf32>) -> tensor<2x64xf32> {
   %0 = linalg.matmul ins(%a, %w : tensor<2x2100xf32>, tensor<2100x64xf32>) outs(%f : tensor<2x64xf32>) -> tensor<2x64xf32>
   return %0 : tensor<2x64xf32>
 }
+
+// -----
+
+// The padded-width im2col of a stride-1 3x3 convolution (what
+// kiln-cpu-conv-to-matmul builds: row (c, kh, kw) of the 27 x 100 matrix
+// is image[c][kh * 12 + kw + q]): the tiles read their panel rows from the
+// [3][200] image itself, nine reads per channel at constant offsets from
+// the panel's column (kh * 12 + kw), A's column c * 9 + j beside each; no
+// panels are packed and the im2col copy is gone.
+// CHECK-LABEL: func.func @padded_width_image
+// CHECK-SAME: (%[[A:.*]]: tensor<12x27xf32>, %[[IMG:.*]]: tensor<3x200xf32>)
+// CHECK-NOT: linalg.generic
+// CHECK: scf.forall (%[[P:.*]]) in (2)
+// CHECK: scf.for %[[C:.*]] = %c0{{.*}} to %c3{{.*}} step %c1{{.*}} iter_args(
+// CHECK: %[[K0:.*]] = arith.muli %[[C]], %c9
+// CHECK: vector.transfer_read %[[IMG]][%[[C]], %[[COL:.*]]], %{{.*}} {in_bounds = [true]} : tensor<3x200xf32>, vector<64xf32>
+// CHECK: tensor.extract %[[A]][%{{.*}}, %[[K0]]] : tensor<12x27xf32>
+// CHECK: %[[AT1:.*]] = arith.addi %[[COL]], %c1
+// CHECK: vector.transfer_read %[[IMG]][%[[C]], %[[AT1]]]
+// CHECK: %[[AT12:.*]] = arith.addi %[[COL]], %c12
+// CHECK: vector.transfer_read %[[IMG]][%[[C]], %[[AT12]]]
+// CHECK: %[[AT26:.*]] = arith.addi %[[COL]], %c26
+// CHECK: vector.transfer_read %[[IMG]][%[[C]], %[[AT26]]]
+// CHECK-NOT: vector.transfer_read %[[IMG]]
+// CHECK: tensor.extract_slice %{{.*}}[0, 0] [12, 100] [1, 1] : tensor<12x128xf32> to tensor<12x100xf32>
+// CHECK-NOT: linalg.matmul
+func.func @padded_width_image(%a: tensor<12x27xf32>, %img: tensor<3x200xf32>) -> tensor<12x100xf32> {
+  %zero = arith.constant 0.0 : f32
+  %ce = tensor.empty() : tensor<3x3x3x100xf32>
+  %cols = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1 * 12 + d2 + d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%img : tensor<3x200xf32>) outs(%ce : tensor<3x3x3x100xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<3x3x3x100xf32>
+  %b = tensor.collapse_shape %cols [[0, 1, 2], [3]] : tensor<3x3x3x100xf32> into tensor<27x100xf32>
+  %e = tensor.empty() : tensor<12x100xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<12x100xf32>) -> tensor<12x100xf32>
+  %0 = linalg.matmul ins(%a, %b : tensor<12x27xf32>, tensor<27x100xf32>) outs(%f : tensor<12x100xf32>) -> tensor<12x100xf32>
+  return %0 : tensor<12x100xf32>
+}
+
+// -----
+
+// The same matrix over an image too short for the last panel's reads (a
+// 64-wide read at column 64 + 26 would pass the end of a row of 120): the
+// image is packed like any run-time right-hand side.
+// CHECK-LABEL: func.func @padded_width_image_too_short
+// CHECK: linalg.generic
+// CHECK: scf.forall (%{{.*}}) in (2) shared_outs(%{{.*}}) -> (tensor<2x27x64xf32>)
+func.func @padded_width_image_too_short(%a: tensor<12x27xf32>, %img: tensor<3x130xf32>) -> tensor<12x100xf32> {
+  %zero = arith.constant 0.0 : f32
+  %ce = tensor.empty() : tensor<3x3x3x100xf32>
+  %cols = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1 * 12 + d2 + d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%img : tensor<3x130xf32>) outs(%ce : tensor<3x3x3x100xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<3x3x3x100xf32>
+  %b = tensor.collapse_shape %cols [[0, 1, 2], [3]] : tensor<3x3x3x100xf32> into tensor<27x100xf32>
+  %e = tensor.empty() : tensor<12x100xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<12x100xf32>) -> tensor<12x100xf32>
+  %0 = linalg.matmul ins(%a, %b : tensor<12x27xf32>, tensor<27x100xf32>) outs(%f : tensor<12x100xf32>) -> tensor<12x100xf32>
+  return %0 : tensor<12x100xf32>
+}

@@ -95,9 +95,43 @@ def runtime_packed_cases():
                x, w.astype(np.float64) @ x.astype(np.float64))
 
 
+def conv_reference(x, w, b, pads):
+    """float64 NCHW convolution, stride 1: pads are ONNX's [top, left,
+    bottom, right]."""
+    top, left, bottom, right = pads
+    xp = np.pad(x[0].astype(np.float64),
+                ((0, 0), (top, bottom), (left, right)))
+    kh, kw = w.shape[2:]
+    win = np.lib.stride_tricks.sliding_window_view(xp, (kh, kw), axis=(1, 2))
+    y = np.einsum("chwij,fcij->fhw", win, w.astype(np.float64))
+    return (y + b.astype(np.float64)[:, None, None])[None]
+
+
+def padded_width_cases():
+    """Stride-1 convolutions whose packed-kernel panels are read from the
+    padded image itself (padded-width rows, no im2col copy): symmetric and
+    asymmetric pads, no pad at all (the image gets its own padded copy), a
+    3 x 1 window, filters leaving a remainder tile or a 96-row chunk plus a
+    tail, and C * KH * KW >= 2048, run in blocks of whole channels."""
+    for c, f, hw, k, pads in ((5, 13, (30, 30), (3, 3), (1, 1, 1, 1)),
+                              (3, 13, (20, 33), (5, 5), (2, 1, 2, 3)),
+                              (4, 14, (40, 40), (3, 3), (0, 0, 0, 0)),
+                              (240, 16, (16, 16), (3, 3), (1, 1, 1, 1)),
+                              (6, 20, (24, 24), (3, 1), (1, 0, 1, 0)),
+                              (3, 100, (26, 26), (3, 3), (1, 1, 1, 1))):
+        x, w, b = rand(1, c, *hw), rand(f, c, *k), rand(f)
+        ref = conv_reference(x, w, b, pads)
+        yield ("padded_width_conv_%dx%d_%dx%d_c%d_f%d" % (hw + k + (c, f)),
+               model([helper.make_node("Conv", ["x", "w", "b"], ["y"],
+                                       kernel_shape=list(k), pads=list(pads))],
+                     x, list(ref.shape), [("w", w), ("b", b)]),
+               x, ref)
+
+
 def main():
     kiln, folder = sys.argv[1], sys.argv[2]
-    for name, m, x, ref in list(packed_cases()) + list(runtime_packed_cases()):
+    for name, m, x, ref in (list(packed_cases()) + list(runtime_packed_cases())
+                            + list(padded_width_cases())):
         check(kiln, folder, name, m, x, ref)
 
 
