@@ -110,7 +110,25 @@ struct PanelSource {
   Value image;
   int64_t group = 1, kw = 1, wp = 0;
   int64_t p = 0;
+  /// Reads of the last panel are masked at the image's row end.
+  bool masked = false;
 };
+
+/// A run-time K x N right-hand side read in place, row k at column
+/// panel * P (a pointwise convolution's input, an attention product's
+/// operand): unless its rows are a multiple of 4 KiB apart, where the K
+/// rows of a panel would share a few L1 sets.
+std::optional<PanelSource> matchPlainRows(Value rhs, int64_t p) {
+  auto t = cast<RankedTensorType>(rhs.getType());
+  int64_t n = t.getDimSize(1);
+  if ((n * 4) % 4096 == 0)
+    return std::nullopt;
+  PanelSource src;
+  src.image = rhs;
+  src.p = p;
+  src.masked = n % p != 0;
+  return src;
+}
 
 /// The image and geometry when `rhs` is the K x N padded-width im2col
 /// matrix kiln-cpu-conv-to-matmul builds for a stride-1 convolution: the
@@ -232,7 +250,7 @@ Value emitTile(OpBuilder &b, Location loc, Value a, const PanelSource &src,
                                                       index(lb, offset));
             Value w = vector::TransferReadOp::create(
                 lb, ll, vecType, src.image, ValueRange{c, at}, pad,
-                ArrayRef<bool>{true});
+                ArrayRef<bool>{!src.masked});
             Value kk = lb.createOrFold<arith::AddIOp>(ll, k0, index(lb, j));
             step(lb, ll, kk, w, cur, next);
             cur = next;
@@ -422,6 +440,9 @@ LogicalResult buildPackedMatmul(linalg::MatmulOp op, int64_t tileRows,
     // no packing. K blocks hold whole channels.
     src = *image;
     kBlock = std::max<int64_t>(1, kKBlock / src.group) * src.group;
+  } else if (std::optional<PanelSource> rows =
+                 matchPlainRows(op.getDpsInputs()[1], p)) {
+    src = *rows;
   } else {
     src.packed = packAtRunTime(b, loc, op.getDpsInputs()[1], p);
   }
@@ -473,7 +494,9 @@ LogicalResult buildPackedMatmul(linalg::MatmulOp op, int64_t tileRows,
         ArrayRef<int64_t>{0, 0}, ArrayRef<int64_t>{m, n},
         ArrayRef<int64_t>{1, 1});
   auto fill = op.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
-  Operation *im2col = src.image ? op.getDpsInputs()[1].getDefiningOp() : nullptr;
+  Operation *im2col = src.image && src.image != op.getDpsInputs()[1]
+                          ? op.getDpsInputs()[1].getDefiningOp()
+                          : nullptr;
   op.getResult(0).replaceAllUsesWith(out);
   op.erase();
   // The tiles read the image itself: drop the im2col matrix (its collapse

@@ -74,25 +74,47 @@ func.func @packed_chunks_and_tail(%a: tensor<200x64xf32>) -> tensor<200x64xf32> 
 
 // -----
 
-// A right-hand side computed at run time (12 rows: two register tiles, so
-// the copy pays): one scf.forall over panels copies it into [3][16][64]
-// panels, a 64-wide vector per row k, the last panel's read masked (columns
-// 128..129 of 130, zero beyond); the tiles then read the panels.
+// A right-hand side computed at run time whose rows are 4 KiB apart (N =
+// 1024; 12 rows: two register tiles, so the copy pays): read in place, the
+// 16 rows of a panel would share a few L1 sets, so one scf.forall over
+// panels copies it into [16][16][64] panels, a 64-wide vector per row k;
+// the tiles then read the panels.
 // CHECK-LABEL: func.func @packed_at_run_time
-// CHECK-SAME: (%[[A:.*]]: tensor<12x16xf32>, %[[B:.*]]: tensor<16x130xf32>)
-// CHECK: %[[PANELS:.*]] = scf.forall (%[[P:.*]]) in (3) shared_outs(%[[O:.*]] = %{{.*}}) -> (tensor<3x16x64xf32>)
-// CHECK: %[[DST:.*]] = tensor.extract_slice %[[O]][%[[P]], 0, 0] [1, 16, 64] [1, 1, 1] : tensor<3x16x64xf32> to tensor<16x64xf32>
+// CHECK-SAME: (%[[A:.*]]: tensor<12x16xf32>, %[[B:.*]]: tensor<16x1024xf32>)
+// CHECK: %[[PANELS:.*]] = scf.forall (%[[P:.*]]) in (16) shared_outs(%[[O:.*]] = %{{.*}}) -> (tensor<16x16x64xf32>)
+// CHECK: %[[DST:.*]] = tensor.extract_slice %[[O]][%[[P]], 0, 0] [1, 16, 64] [1, 1, 1] : tensor<16x16x64xf32> to tensor<16x64xf32>
 // CHECK: %[[COL:.*]] = arith.muli %[[P]], %{{.*}} : index
 // CHECK: scf.for %[[K:.*]] = {{.*}} iter_args(%[[D:.*]] = %[[DST]]) -> (tensor<16x64xf32>)
-// CHECK: %[[V:.*]] = vector.transfer_read %[[B]][%[[K]], %[[COL]]], %{{.*}} : tensor<16x130xf32>, vector<64xf32>
+// CHECK: %[[V:.*]] = vector.transfer_read %[[B]][%[[K]], %[[COL]]], %{{.*}} : tensor<16x1024xf32>, vector<64xf32>
 // CHECK: vector.transfer_write %[[V]], %[[D]][%[[K]], %{{.*}}] {in_bounds = [true]}
-// CHECK: tensor.parallel_insert_slice %{{.*}} into %[[O]][%[[P]], 0, 0] [1, 16, 64] [1, 1, 1] : tensor<16x64xf32> into tensor<3x16x64xf32>
-// CHECK: scf.forall (%{{.*}}) in (3) shared_outs(%{{.*}}) -> (tensor<12x192xf32>)
+// CHECK: tensor.parallel_insert_slice %{{.*}} into %[[O]][%[[P]], 0, 0] [1, 16, 64] [1, 1, 1] : tensor<16x64xf32> into tensor<16x16x64xf32>
+// CHECK: scf.forall (%{{.*}}) in (16) shared_outs(%{{.*}}) -> (tensor<12x1024xf32>)
 // CHECK: vector.transfer_read %[[PANELS]]
+// CHECK-COUNT-6: vector.fma
+// CHECK-NOT: linalg.matmul
+func.func @packed_at_run_time(%a: tensor<12x16xf32>, %b: tensor<16x1024xf32>) -> tensor<12x1024xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<12x1024xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<12x1024xf32>) -> tensor<12x1024xf32>
+  %0 = linalg.matmul ins(%a, %b : tensor<12x16xf32>, tensor<16x1024xf32>) outs(%f : tensor<12x1024xf32>) -> tensor<12x1024xf32>
+  return %0 : tensor<12x1024xf32>
+}
+
+// -----
+
+// Other run-time right-hand sides (a pointwise convolution's image) are
+// read in place: row k of panel P is B[k][P * 64 ..], the last panel's
+// reads masked at the row's end (columns 128..129 of 130).
+// CHECK-LABEL: func.func @rows_in_place
+// CHECK-SAME: (%[[A:.*]]: tensor<12x16xf32>, %[[B:.*]]: tensor<16x130xf32>)
+// CHECK-NOT: tensor<3x16x64xf32>
+// CHECK: scf.forall (%{{.*}}) in (3) shared_outs(%{{.*}}) -> (tensor<12x192xf32>)
+// CHECK: scf.for %[[K:[^ ]*]] = %{{.*}} to %c16{{.*}} iter_args(
+// CHECK: vector.transfer_read %[[B]][%[[K]], %{{.*}}], %{{.*}} : tensor<16x130xf32>, vector<64xf32>
 // CHECK-COUNT-6: vector.fma
 // CHECK: tensor.extract_slice %{{.*}}[0, 0] [12, 130] [1, 1] : tensor<12x192xf32> to tensor<12x130xf32>
 // CHECK-NOT: linalg.matmul
-func.func @packed_at_run_time(%a: tensor<12x16xf32>, %b: tensor<16x130xf32>) -> tensor<12x130xf32> {
+func.func @rows_in_place(%a: tensor<12x16xf32>, %b: tensor<16x130xf32>) -> tensor<12x130xf32> {
   %zero = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<12x130xf32>
   %f = linalg.fill ins(%zero : f32) outs(%e : tensor<12x130xf32>) -> tensor<12x130xf32>
@@ -165,11 +187,12 @@ func.func @padded_width_image(%a: tensor<12x27xf32>, %img: tensor<3x200xf32>) ->
 // -----
 
 // The same matrix over an image too short for the last panel's reads (a
-// 64-wide read at column 64 + 26 would pass the end of a row of 120): the
-// image is packed like any run-time right-hand side.
+// 64-wide read at column 64 + 26 would pass the end of a row of 130): the
+// im2col copy stays, and the tiles read its rows in place.
 // CHECK-LABEL: func.func @padded_width_image_too_short
-// CHECK: linalg.generic
-// CHECK: scf.forall (%{{.*}}) in (2) shared_outs(%{{.*}}) -> (tensor<2x27x64xf32>)
+// CHECK: %[[COLS:.*]] = linalg.generic
+// CHECK: %[[B:.*]] = tensor.collapse_shape %[[COLS]]
+// CHECK: vector.transfer_read %[[B]][%{{.*}}, %{{.*}}], %{{.*}} : tensor<27x100xf32>, vector<64xf32>
 func.func @padded_width_image_too_short(%a: tensor<12x27xf32>, %img: tensor<3x130xf32>) -> tensor<12x100xf32> {
   %zero = arith.constant 0.0 : f32
   %ce = tensor.empty() : tensor<3x3x3x100xf32>

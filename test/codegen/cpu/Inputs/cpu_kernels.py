@@ -85,9 +85,11 @@ def packed_cases():
 def runtime_packed_cases():
     """Packed-panel kernel with the right-hand side computed at run time
     (the pixels-as-columns form of a convolution: constant filter times the
-    input), packed by a copy per run: whole panels only, and a partial
-    last panel read with a mask."""
-    for m, k, n in ((64, 57, 200), (13, 30, 128), (100, 20, 64)):
+    input), its rows read in place: whole panels only, and a partial last
+    panel read with a mask; rows 4 KiB apart (N = 1024) are first copied
+    into panels."""
+    for m, k, n in ((64, 57, 200), (13, 30, 128), (100, 20, 64),
+                    (13, 30, 1024)):
         w, x = rand(m, k), rand(k, n)
         yield ("runtime_packed_%dx%dx%d" % (m, k, n),
                model([helper.make_node("MatMul", ["w", "x"], ["y"])], x,
