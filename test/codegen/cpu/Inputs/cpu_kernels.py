@@ -97,14 +97,15 @@ def runtime_packed_cases():
                x, w.astype(np.float64) @ x.astype(np.float64))
 
 
-def conv_reference(x, w, b, pads):
-    """float64 NCHW convolution, stride 1: pads are ONNX's [top, left,
-    bottom, right]."""
+def conv_reference(x, w, b, pads, stride=1):
+    """float64 NCHW convolution: pads are ONNX's [top, left, bottom,
+    right]."""
     top, left, bottom, right = pads
     xp = np.pad(x[0].astype(np.float64),
                 ((0, 0), (top, bottom), (left, right)))
     kh, kw = w.shape[2:]
     win = np.lib.stride_tricks.sliding_window_view(xp, (kh, kw), axis=(1, 2))
+    win = win[:, ::stride, ::stride]
     y = np.einsum("chwij,fcij->fhw", win, w.astype(np.float64))
     return (y + b.astype(np.float64)[:, None, None])[None]
 
@@ -130,10 +131,24 @@ def padded_width_cases():
                x, ref)
 
 
+def strided_pointwise_cases():
+    """A 1x1 convolution with stride 2 (a ResNet downsample): pixels as the
+    matmul's columns, gathered by im2col and read in place, the last panel
+    masked (400 pixels)."""
+    x, w, b = rand(1, 24, 40, 40), rand(30, 24, 1, 1), rand(30)
+    ref = conv_reference(x, w, b, (0, 0, 0, 0), stride=2)
+    yield ("strided_pointwise_conv",
+           model([helper.make_node("Conv", ["x", "w", "b"], ["y"],
+                                   kernel_shape=[1, 1], strides=[2, 2])],
+                 x, list(ref.shape), [("w", w), ("b", b)]),
+           x, ref)
+
+
 def main():
     kiln, folder = sys.argv[1], sys.argv[2]
     for name, m, x, ref in (list(packed_cases()) + list(runtime_packed_cases())
-                            + list(padded_width_cases())):
+                            + list(padded_width_cases())
+                            + list(strided_pointwise_cases())):
         check(kiln, folder, name, m, x, ref)
 
 
