@@ -1,13 +1,11 @@
-//===- PackedMatmul.cpp - matmuls on compile-time packed weights ----------===//
+//===- PackedMatmul.cpp - the packed-panel matmul kernel ------------------===//
 //
-// The constant K x N right-hand side of a matmul is packed at compile time
-// into panels of P columns, [ceil(N/P)][K][P] (zero columns pad the last
-// panel). A register tile of R rows x P columns then walks K reading one
-// contiguous P-float row of its panel per step (broadcast A[m, k], FMA into
-// the row's P-wide accumulator), so every panel is one stream that the
-// hardware prefetcher follows; in K x N order consecutive k would be N
-// floats apart, and a 6 x 64 tile on a 4608 x 512 weight ran at a third of
-// the FMA peak.
+// A register tile of R rows x P columns walks K reading one contiguous
+// P-float row of a panel of the right-hand side per step (broadcast
+// A[m, k], FMA into the row's P-wide accumulator), so every panel is one
+// stream that the hardware prefetcher follows. Where the rows come from
+// (panels packed at compile time, the matrix or a convolution's image read
+// in place, panels packed at run time) is PanelSource.cpp's choice.
 //
 // Work is an scf.forall (the runtime's thread pool splits it) over
 // (panel, chunk of 16 row tiles): a chunk's tiles reuse the panel while it
@@ -22,41 +20,18 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/cpu/PackedMatmul.h"
-
-#include "ir/ConstantData.h"
+#include "codegen/cpu/PanelSource.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
-#include "mlir/Dialect/Linalg/IR/Linalg.h"
-#include "mlir/IR/AffineMap.h"
 #include "mlir/IR/Matchers.h"
 
 using namespace mlir;
 
 namespace kiln {
 namespace {
-
-/// The constant K x N matrix `attr` as [ceil(N/P)][K][P] panels.
-ElementsAttr packPanels(ElementsAttr attr, int64_t k, int64_t n,
-                        int64_t p) {
-  auto raw = readRawConstant(attr);
-  if (!raw)
-    return {};
-  int64_t panels = (n + p - 1) / p;
-  std::vector<char> out(size_t(panels * k * p) * 4, 0);
-  const char *src = raw->data();
-  for (int64_t pi = 0; pi < panels; ++pi) {
-    int64_t cols = std::min(p, n - pi * p);
-    for (int64_t r = 0; r < k; ++r)
-      std::memcpy(&out[size_t((pi * k + r) * p) * 4],
-                  src + size_t(r * n + pi * p) * 4, size_t(cols) * 4);
-  }
-  auto type = RankedTensorType::get({panels, k, p},
-                                    Float32Type::get(attr.getContext()));
-  return writeRawConstant(type, out);
-}
 
 /// Whether `v` is an f32 zero fill's result.
 bool isZeroFill(Value v) {
@@ -100,88 +75,6 @@ struct KRange {
   Value begin, end;
   bool accumulate;
 };
-
-/// Where a register tile reads row k of its panel (P floats): `packed`
-/// [panels][K][P] panels, or, for the padded-width im2col of a stride-1
-/// convolution, `image` [C][L] itself: row k = (c, j) of the im2col matrix,
-/// j = kh * kw + x, is the run image[c][(j / kw) * wp + j % kw + column].
-struct PanelSource {
-  Value packed;
-  Value image;
-  int64_t group = 1, kw = 1, wp = 0;
-  int64_t p = 0;
-  /// Reads of the last panel are masked at the image's row end.
-  bool masked = false;
-};
-
-/// A run-time K x N right-hand side read in place, row k at column
-/// panel * P (a pointwise convolution's input, an attention product's
-/// operand): unless its rows are a multiple of 4 KiB apart, where the K
-/// rows of a panel would share a few L1 sets.
-std::optional<PanelSource> matchPlainRows(Value rhs, int64_t p) {
-  auto t = cast<RankedTensorType>(rhs.getType());
-  int64_t n = t.getDimSize(1);
-  if ((n * 4) % 4096 == 0)
-    return std::nullopt;
-  PanelSource src;
-  src.image = rhs;
-  src.p = p;
-  src.masked = n % p != 0;
-  return src;
-}
-
-/// The image and geometry when `rhs` is the K x N padded-width im2col
-/// matrix kiln-cpu-conv-to-matmul builds for a stride-1 convolution: the
-/// collapse of a copy generic [C][KH][KW][N] reading image[c][kh * wp + kw
-/// + q] of a [C][L] image long enough for every P-wide read of `panels`
-/// panels; std::nullopt otherwise.
-std::optional<PanelSource> matchPaddedWidthIm2col(Value rhs, int64_t p,
-                                                  int64_t panels) {
-  // Any collapse to K x N: canonicalization may move a unit dim (KW = 1)
-  // into the last group.
-  auto collapse = rhs.getDefiningOp<tensor::CollapseShapeOp>();
-  if (!collapse || collapse.getResultType().getRank() != 2)
-    return std::nullopt;
-  auto copy = collapse.getSrc().getDefiningOp<linalg::GenericOp>();
-  if (!copy || copy.getNumDpsInputs() != 1 || copy.getNumDpsInits() != 1 ||
-      copy.getNumLoops() != 4 || copy.getNumReductionLoops() != 0)
-    return std::nullopt;
-  Block &body = copy.getRegion().front();
-  auto yield = cast<linalg::YieldOp>(body.getTerminator());
-  if (body.getOperations().size() != 1 ||
-      yield.getOperand(0) != body.getArgument(0))
-    return std::nullopt;
-  Value image = copy.getDpsInputs()[0];
-  auto it = dyn_cast<RankedTensorType>(image.getType());
-  auto ct = dyn_cast<RankedTensorType>(copy.getResultTypes()[0]);
-  if (!it || !ct || it.getRank() != 2 || !it.hasStaticShape() ||
-      !ct.hasStaticShape())
-    return std::nullopt;
-  AffineMap in = copy.getIndexingMapsArray()[0];
-  AffineMap out = copy.getIndexingMapsArray()[1];
-  if (!out.isIdentity() || in.getNumResults() != 2 || ct.getRank() != 4 ||
-      collapse.getResultType().getDimSize(1) != ct.getDimSize(3))
-    return std::nullopt;
-  // The read is (d0, d1 * wp + d2 + d3): wp is its step along d1.
-  int64_t wp = in.compose(ArrayRef<int64_t>{0, 1, 0, 0})[1];
-  MLIRContext *ctx = rhs.getContext();
-  AffineExpr d0 = getAffineDimExpr(0, ctx), d1 = getAffineDimExpr(1, ctx);
-  AffineExpr d2 = getAffineDimExpr(2, ctx), d3 = getAffineDimExpr(3, ctx);
-  AffineMap want = AffineMap::get(4, 0, {d0, d1 * wp + d2 + d3}, ctx);
-  if (wp < 1 || simplifyAffineMap(in) != simplifyAffineMap(want))
-    return std::nullopt;
-  int64_t kh = ct.getDimSize(1), kw = ct.getDimSize(2);
-  // Every read, junk columns of the last panel included, stays in its row.
-  if ((kh - 1) * wp + (kw - 1) + panels * p > it.getDimSize(1))
-    return std::nullopt;
-  PanelSource src;
-  src.image = image;
-  src.group = kh * kw;
-  src.kw = kw;
-  src.wp = wp;
-  src.p = p;
-  return src;
-}
 
 /// One register tile: rows [row0, row0 + rows) of `a` times panel `panel`
 /// of `src` over the K steps of `kr`, `rows` P-wide accumulators,
@@ -355,64 +248,6 @@ Value emitForall(OpBuilder &b, Location loc, Value out, int64_t panels,
 
 } // namespace
 
-namespace {
-
-/// `b` (K x N, computed at run time) copied into [ceil(N/P)][K][P] panels,
-/// zero-padded: an scf.forall over panels copying one P-wide vector per
-/// row k (a masked read in a partial last panel).
-Value packAtRunTime(OpBuilder &builder, Location loc, Value b, int64_t p) {
-  auto bt = cast<RankedTensorType>(b.getType());
-  int64_t k = bt.getDimSize(0), n = bt.getDimSize(1);
-  int64_t panels = (n + p - 1) / p;
-  bool partial = n % p != 0;
-  Type f32 = builder.getF32Type();
-  auto vecType = VectorType::get({p}, f32);
-  auto panelType = RankedTensorType::get({k, p}, f32);
-  Value init = tensor::EmptyOp::create(
-      builder, loc, ArrayRef<int64_t>{panels, k, p}, f32);
-  auto forall = scf::ForallOp::create(
-      builder, loc, ArrayRef<OpFoldResult>{builder.getIndexAttr(panels)},
-      ValueRange{init}, std::nullopt,
-      [&](OpBuilder &nb, Location nl, ValueRange args) {
-        Value panel = args[0], shared = args[1];
-        auto index = [&](int64_t v) -> Value {
-          return arith::ConstantIndexOp::create(nb, nl, v);
-        };
-        Value c0 = index(0);
-        SmallVector<OpFoldResult> offsets = {panel, nb.getIndexAttr(0),
-                                             nb.getIndexAttr(0)};
-        SmallVector<OpFoldResult> sizes = {
-            nb.getIndexAttr(1), nb.getIndexAttr(k), nb.getIndexAttr(p)};
-        SmallVector<OpFoldResult> strides(3, nb.getIndexAttr(1));
-        Value dst = tensor::ExtractSliceOp::create(nb, nl, panelType, shared,
-                                                   offsets, sizes, strides);
-        Value col = nb.createOrFold<arith::MulIOp>(nl, panel, index(p));
-        Value zero = arith::ConstantOp::create(nb, nl, nb.getF32FloatAttr(0));
-        Value copied =
-            scf::ForOp::create(
-                nb, nl, c0, index(k), index(1), ValueRange{dst},
-                [&](OpBuilder &lb, Location ll, Value row, ValueRange iter) {
-                  Value v = vector::TransferReadOp::create(
-                      lb, ll, vecType, b, ValueRange{row, col}, zero,
-                      ArrayRef<bool>{!partial});
-                  scf::YieldOp::create(
-                      lb, ll,
-                      vector::TransferWriteOp::create(
-                          lb, ll, v, iter[0], ValueRange{row, c0},
-                          ArrayRef<bool>{true})
-                          .getResult());
-                })
-                .getResult(0);
-        auto inParallel = scf::InParallelOp::create(nb, nl);
-        OpBuilder ib = OpBuilder::atBlockBegin(inParallel.getBody());
-        tensor::ParallelInsertSliceOp::create(ib, nl, copied, shared, offsets,
-                                              sizes, strides);
-      });
-  return forall.getResult(0);
-}
-
-} // namespace
-
 LogicalResult buildPackedMatmul(linalg::MatmulOp op, int64_t tileRows,
                                 int64_t panelCols) {
   constexpr int64_t kChunkTiles = 16;
@@ -425,27 +260,12 @@ LogicalResult buildPackedMatmul(linalg::MatmulOp op, int64_t tileRows,
   int64_t m = resultType.getDimSize(0), n = resultType.getDimSize(1);
   int64_t k = cast<RankedTensorType>(a.getType()).getDimSize(1);
   int64_t p = panelCols, panels = (n + p - 1) / p;
-  PanelSource src;
-  src.p = p;
-  int64_t kBlock = kKBlock;
-  Attribute attr;
-  if (matchPattern(op.getDpsInputs()[1], m_Constant(&attr))) {
-    ElementsAttr packed = packPanels(cast<ElementsAttr>(attr), k, n, p);
-    if (!packed)
-      return failure();
-    src.packed = arith::ConstantOp::create(b, loc, packed);
-  } else if (std::optional<PanelSource> image =
-                 matchPaddedWidthIm2col(op.getDpsInputs()[1], p, panels)) {
-    // The convolution's image is its own panel source: no im2col copy and
-    // no packing. K blocks hold whole channels.
-    src = *image;
-    kBlock = std::max<int64_t>(1, kKBlock / src.group) * src.group;
-  } else if (std::optional<PanelSource> rows =
-                 matchPlainRows(op.getDpsInputs()[1], p)) {
-    src = *rows;
-  } else {
-    src.packed = packAtRunTime(b, loc, op.getDpsInputs()[1], p);
-  }
+  FailureOr<PanelSource> src =
+      choosePanelSource(b, loc, op.getDpsInputs()[1], p);
+  if (failed(src))
+    return failure();
+  // K blocks hold whole groups (an image's channels).
+  int64_t kBlock = std::max<int64_t>(1, kKBlock / src->group) * src->group;
   // Without padded columns the tiles are written straight into the fill's
   // destination (in place, when that is a slice of a larger result).
   Value out =
@@ -463,7 +283,7 @@ LogicalResult buildPackedMatmul(linalg::MatmulOp op, int64_t tileRows,
           return overKBlocks(
               nb, nl, k, kBlock, dst,
               [&](OpBuilder &kb, Location kl, const KRange &kr, Value d) {
-                return emitTileLoop(kb, kl, a, src, panel, first,
+                return emitTileLoop(kb, kl, a, *src, panel, first,
                                     kChunkTiles, tileRows, kr, d);
               });
         });
@@ -476,13 +296,13 @@ LogicalResult buildPackedMatmul(linalg::MatmulOp op, int64_t tileRows,
               nb, nl, k, kBlock, dst,
               [&](OpBuilder &kb, Location kl, const KRange &kr, Value d) {
                 if (full > 0)
-                  d = emitTileLoop(kb, kl, a, src, panel, first, full,
+                  d = emitTileLoop(kb, kl, a, *src, panel, first, full,
                                    tileRows, kr, d);
                 if (rest > 0) {
                   Value at = arith::ConstantIndexOp::create(kb, kl,
                                                             full * tileRows);
                   Value rows = kb.createOrFold<arith::AddIOp>(kl, first, at);
-                  d = emitTile(kb, kl, a, src, panel, rows, rest, kr, d,
+                  d = emitTile(kb, kl, a, *src, panel, rows, rest, kr, d,
                                at);
                 }
                 return d;
@@ -494,7 +314,7 @@ LogicalResult buildPackedMatmul(linalg::MatmulOp op, int64_t tileRows,
         ArrayRef<int64_t>{0, 0}, ArrayRef<int64_t>{m, n},
         ArrayRef<int64_t>{1, 1});
   auto fill = op.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
-  Operation *im2col = src.image && src.image != op.getDpsInputs()[1]
+  Operation *im2col = src->image && src->image != op.getDpsInputs()[1]
                           ? op.getDpsInputs()[1].getDefiningOp()
                           : nullptr;
   op.getResult(0).replaceAllUsesWith(out);

@@ -1,9 +1,10 @@
-//===- PackedMatmul.h - matmuls on compile-time packed weights ------------===//
+//===- PackedMatmul.h - the packed-panel matmul kernel ----------*- C++ -*-===//
 //
 // A matmul's register tiles read its right-hand side in panels of 64
-// columns; packed so that each panel is contiguous (at compile time for a
-// constant weight, by a copy at run time otherwise), the tiles stream it
-// instead of striding through it (PackedMatmul.cpp).
+// columns, one contiguous panel row per K step: packed at compile time for
+// a constant weight, read in place or packed by a copy at run time
+// otherwise (PanelSource.h), so the tiles stream it instead of striding
+// through it (PackedMatmul.cpp).
 //
 //===----------------------------------------------------------------------===//
 
@@ -17,12 +18,13 @@ namespace kiln {
 /// Whether `op` is a static f32 matmul into a zero fill that the packed
 /// kernel takes: any whose right-hand side is a constant (packed at compile
 /// time), and those computed at run time with at least two register tiles
-/// of rows and one whole panel of columns (packed by a copy at run time).
+/// of rows and one whole panel of columns (read in place or packed by a
+/// copy at run time).
 bool isPackedMatmulCandidate(mlir::linalg::MatmulOp op, int64_t tileRows,
                              int64_t panelCols);
 
 /// Replaces such a matmul with register tiles of `tileRows` rows x
-/// `panelCols` columns over the weights packed in panels of `panelCols`.
+/// `panelCols` columns over the right-hand side's panels of `panelCols`.
 mlir::LogicalResult buildPackedMatmul(mlir::linalg::MatmulOp op,
                                       int64_t tileRows, int64_t panelCols);
 
