@@ -46,28 +46,25 @@ def sum_empty_input():
                  [value("x", [2])], [value("y", [2])])
 
 
-def conv_zero_stride():
-    w = numpy_helper.from_array(np.ones([1, 1, 1, 1], np.float32), "w")
+def conv_of_ones(filter_shape, **attrs):
+    """A Conv node 'conv' of a ones filter over a 1x1x4x4 input."""
+    w = numpy_helper.from_array(np.ones(filter_shape, np.float32), "w")
     return model([helper.make_node("Conv", ["x", "w"], ["y"], name="conv",
-                                   strides=[0, 1])],
+                                   **attrs)],
                  [value("x", [1, 1, 4, 4])], [value("y", ["n", "c", "h", "w"])],
                  [w])
+
+
+def conv_zero_stride():
+    return conv_of_ones([1, 1, 1, 1], strides=[0, 1])
 
 
 def conv_long_kernel_shape():
-    w = numpy_helper.from_array(np.ones([1, 1, 1, 1], np.float32), "w")
-    return model([helper.make_node("Conv", ["x", "w"], ["y"], name="conv",
-                                   kernel_shape=[1] * 40)],
-                 [value("x", [1, 1, 4, 4])], [value("y", ["n", "c", "h", "w"])],
-                 [w])
+    return conv_of_ones([1, 1, 1, 1], kernel_shape=[1] * 40)
 
 
 def conv_kernel_shape_mismatch():
-    w = numpy_helper.from_array(np.ones([1, 1, 3, 3], np.float32), "w")
-    return model([helper.make_node("Conv", ["x", "w"], ["y"], name="conv",
-                                   kernel_shape=[3, 2])],
-                 [value("x", [1, 1, 4, 4])], [value("y", ["n", "c", "h", "w"])],
-                 [w])
+    return conv_of_ones([1, 1, 3, 3], kernel_shape=[3, 2])
 
 
 def count_overflow():
