@@ -114,6 +114,37 @@ def KilnCpuUnshareFills : Pass<"kiln-cpu-unshare-fills", "mlir::func::FuncOp"> {
                            "mlir::tensor::TensorDialect"];
 }
 
+def KilnCpuUnrollWindows : Pass<"kiln-cpu-unroll-windows", "mlir::func::FuncOp"> {
+  let summary = "Unrolls small static reductions (windows) into the body";
+  let description = [{
+    A depthwise convolution or a pool lowers to a generic that reduces over
+    the window dims (kh, kw). As loops, each window row reads and writes
+    the whole output row again, after a separate fill, and the bias and
+    activation that follow are another pass over the result. This pass
+    rewrites a generic whose reduction dims are all static and hold at most
+    64 taps into an all-parallel generic over the other dims: the body
+    applies the old body once per tap, in the loops' order (so the sums
+    round exactly as before), reading the inputs indexed by the reduced
+    dims with `tensor.extract` at each tap's constant offsets. A fill of
+    the output becomes the accumulator's first value. The result is
+    pointwise, so the following kiln-fuse-elementwise puts the bias and
+    activation into the same loop, and LLVM vectorizes the innermost
+    output dim with every tap in registers. Before:
+    ```mlir
+    %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x8x6x6xf32>)
+    %r = linalg.generic {iterator_types = ["parallel", "parallel",
+           "reduction", "parallel", "parallel", "reduction"]}
+         ins(%x, %w : tensor<1x8x8x8xf32>, tensor<8x3x3xf32>) outs(%f ...)
+    ```
+    After: `linalg.generic {iterator_types = ["parallel", "parallel",
+    "parallel", "parallel"]} outs(%e ...)` whose body extracts the nine
+    elements of `%x` and `%w` and chains nine multiply-adds from `%zero`.
+  }];
+  let dependentDialects = ["mlir::affine::AffineDialect",
+                           "mlir::linalg::LinalgDialect",
+                           "mlir::tensor::TensorDialect"];
+}
+
 def KilnCpuDecomposePads : Pass<"kiln-cpu-decompose-pads", "mlir::func::FuncOp"> {
   let summary = "Turns tensor.pad into a fill plus an insert_slice";
   let description = [{

@@ -44,6 +44,9 @@ void buildCpuLoweringPipeline(OpPassManager &pm,
   // tiles; canonicalization folds the constant filter's reshapes first.
   pm.nest<func::FuncOp>().addPass(createKilnCpuConvToMatmul());
   pm.nest<func::FuncOp>().addPass(createCanonicalizerPass());
+  // Windows become pointwise generics that take in their epilogues.
+  pm.nest<func::FuncOp>().addPass(createKilnCpuUnrollWindows());
+  pm.nest<func::FuncOp>().addPass(createKilnFuseElementwise());
   if (options.tileContractions)
     pm.addPass(createKilnCpuTileContractions());
   if (options.parallelizeLoops)

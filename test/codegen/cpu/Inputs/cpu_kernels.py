@@ -144,11 +144,70 @@ def strided_pointwise_cases():
            x, ref)
 
 
+def window_view(x, k, stride, dilation, pads, value):
+    """Windows [C, OH, OW, KH, KW] of x[0] padded with `value` (pads
+    [top, left, bottom, right]), in float64."""
+    top, left, bottom, right = pads
+    xp = np.pad(x[0].astype(np.float64), ((0, 0), (top, bottom), (left, right)),
+                constant_values=value)
+    span = [dilation * (kk - 1) + 1 for kk in k]
+    win = np.lib.stride_tricks.sliding_window_view(xp, span, axis=(1, 2))
+    return win[:, ::stride, ::stride, ::dilation, ::dilation]
+
+
+def window_cases():
+    """Depthwise convolutions and pools, whose window loops are unrolled
+    into an all-parallel loop over the output (kiln-cpu-unroll-windows):
+    3x3 stride 1 and 2 with a Clip fused after, a dilated 5x5 with
+    asymmetric pads, rows narrower than a vector (7 wide), a 9x9 window
+    (81 taps, past the unrolling limit: the reduction loops stay); MaxPool
+    with ceil_mode (its last window hangs over the edge), AveragePool
+    without the pads in its counts."""
+    for c, hw, k, s, d, pads, clip in ((24, (30, 30), 3, 1, 1, (1, 1, 1, 1), True),
+                                       (17, (33, 31), 3, 2, 1, (1, 1, 1, 1), True),
+                                       (8, (20, 23), 5, 1, 2, (4, 3, 2, 4), False),
+                                       (40, (7, 7), 3, 1, 1, (1, 1, 1, 1), False),
+                                       (5, (20, 20), 9, 1, 1, (4, 4, 4, 4), False)):
+        x, w, b = rand(1, c, *hw), rand(c, 1, k, k), rand(c)
+        win = window_view(x, (k, k), s, d, pads, 0.0)
+        ref = np.einsum("chwij,cij->chw", win, w[:, 0].astype(np.float64))
+        ref = ref + b.astype(np.float64)[:, None, None]
+        nodes = [helper.make_node("Conv", ["x", "w", "b"], ["c" if clip else "y"],
+                                  kernel_shape=[k, k], strides=[s, s],
+                                  dilations=[d, d], pads=list(pads), group=c)]
+        inits = [("w", w), ("b", b)]
+        if clip:
+            nodes.append(helper.make_node("Clip", ["c", "lo", "hi"], ["y"]))
+            inits += [("lo", np.array(0, np.float32)),
+                      ("hi", np.array(1.5, np.float32))]
+            ref = np.clip(ref, 0.0, 1.5)
+        yield ("depthwise_%dx%d_k%d_s%d_d%d_c%d" % (hw + (k, s, d, c)),
+               model(nodes, x, [1] + list(ref.shape), inits), x, ref[None])
+    # 56 x 58, 3x3 stride 2, ceil_mode: 28 x 29 windows, the last row and
+    # column of windows hang one element over the edge.
+    x = rand(1, 6, 56, 58)
+    ref = window_view(x, (3, 3), 2, 1, (0, 0, 1, 1), -np.inf).max(axis=(3, 4))
+    yield ("maxpool_ceil_56x58",
+           model([helper.make_node("MaxPool", ["x"], ["y"], kernel_shape=[3, 3],
+                                   strides=[2, 2], ceil_mode=1)],
+                 x, [1] + list(ref.shape), []), x, ref[None])
+    x = rand(1, 6, 19, 21)
+    pads = (1, 2, 1, 0)
+    sums = window_view(x, (3, 4), 1, 1, pads, 0.0).sum(axis=(3, 4))
+    ones = window_view(np.ones_like(x), (3, 4), 1, 1, pads, 0.0).sum(axis=(3, 4))
+    ref = sums / ones
+    yield ("avgpool_exclude_pad_19x21",
+           model([helper.make_node("AveragePool", ["x"], ["y"], kernel_shape=[3, 4],
+                                   pads=list(pads), count_include_pad=0)],
+                 x, [1] + list(ref.shape), []), x, ref[None])
+
+
 def main():
     kiln, folder = sys.argv[1], sys.argv[2]
     for name, m, x, ref in (list(packed_cases()) + list(runtime_packed_cases())
                             + list(padded_width_cases())
-                            + list(strided_pointwise_cases())):
+                            + list(strided_pointwise_cases())
+                            + list(window_cases())):
         check(kiln, folder, name, m, x, ref)
 
 
