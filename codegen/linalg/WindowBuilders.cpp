@@ -121,8 +121,14 @@ Value buildPooling(OpBuilder &b, Location loc, Value input,
       b, loc, ValueRange{input, window}, {windowInputMap(b, w), windowMap},
       buildFilled(b, loc, rt, init, windowResultSizes(b, loc, input, rt, {2, 3}, w)),
       rt, [isMax](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+        // nsz: a window holding both zeros may give either; NaN still
+        // propagates. Without it LLVM spends a sign test and two blends
+        // per tap telling -0 from +0.
         if (isMax)
-          return arith::MaximumFOp::create(nb, nl, a[2], a[0]);
+          return arith::MaximumFOp::create(
+              nb, nl, a[2], a[0],
+              arith::FastMathFlagsAttr::get(nb.getContext(),
+                                            arith::FastMathFlags::nsz));
         return arith::AddFOp::create(nb, nl, a[2], a[0]);
       });
 }

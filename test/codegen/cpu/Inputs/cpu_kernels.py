@@ -55,8 +55,12 @@ def check(kiln, folder, name, m, x, ref):
             print("FAIL %s/%d: %s" % (name, threads, (p.stdout + p.stderr).strip()))
             continue
         got = np.load(os.path.join(out, "output_0.npy"))
-        err = float(np.max(np.abs(got - ref))) if got.shape == ref.shape else None
-        tol = 1e-4 * float(np.max(np.abs(ref)))
+        # A NaN in the reference must be a NaN in the output, and only there.
+        nan = np.isnan(ref)
+        err = None
+        if got.shape == ref.shape and np.array_equal(np.isnan(got), nan):
+            err = float(np.max(np.abs(got - ref)[~nan]))
+        tol = 1e-4 * float(np.max(np.abs(ref[~nan])))
         verdict = "PASS" if err is not None and err <= tol else "FAIL"
         print("%s %s/%d err=%s tol=%.3g" % (verdict, name, threads, err, tol))
 
@@ -161,7 +165,9 @@ def window_cases():
     3x3 stride 1 and 2 with a Clip fused after, a dilated 5x5 with
     asymmetric pads, rows narrower than a vector (7 wide), a 9x9 window
     (81 taps, past the unrolling limit: the reduction loops stay); MaxPool
-    with ceil_mode (its last window hangs over the edge), AveragePool
+    with ceil_mode (its last window hangs over the edge) and with a NaN
+    (which must reach the maxima of exactly the windows holding it),
+    AveragePool
     without the pads in its counts."""
     for c, hw, k, s, d, pads, clip in ((24, (30, 30), 3, 1, 1, (1, 1, 1, 1), True),
                                        (17, (33, 31), 3, 2, 1, (1, 1, 1, 1), True),
@@ -190,6 +196,14 @@ def window_cases():
     yield ("maxpool_ceil_56x58",
            model([helper.make_node("MaxPool", ["x"], ["y"], kernel_shape=[3, 3],
                                    strides=[2, 2], ceil_mode=1)],
+                 x, [1] + list(ref.shape), []), x, ref[None])
+    # A NaN in a window makes that window's maximum NaN.
+    x = rand(1, 6, 56, 58)
+    x[0, 2, 9, 30] = np.nan
+    ref = window_view(x, (3, 3), 2, 1, (1, 1, 1, 1), -np.inf).max(axis=(3, 4))
+    yield ("maxpool_nan_56x58",
+           model([helper.make_node("MaxPool", ["x"], ["y"], kernel_shape=[3, 3],
+                                   strides=[2, 2], pads=[1, 1, 1, 1])],
                  x, [1] + list(ref.shape), []), x, ref[None])
     x = rand(1, 6, 19, 21)
     pads = (1, 2, 1, 0)
