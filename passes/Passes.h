@@ -21,6 +21,12 @@ namespace kiln {
 /// Patterns expanding batch_norm, layer_norm and softmax.
 void populateDecomposePatterns(mlir::RewritePatternSet &patterns);
 
+/// The data layout ("NCHW" or "NHWC") convolutions and pooling compute in
+/// on the CPU when the user names none: NHWC when the graph has a depthwise
+/// convolution and every convolution is a static batch-1 one, NCHW
+/// otherwise. See docs/performance.md for the measurements behind it.
+std::string chooseCpuLayout(mlir::ModuleOp module);
+
 #define GEN_PASS_REGISTRATION
 #include "passes/Passes.h.inc"
 

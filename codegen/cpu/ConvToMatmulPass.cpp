@@ -59,7 +59,8 @@ Value transposedWeights(OpBuilder &b, Location loc, Value filter) {
     if (ElementsAttr t = gatherConstant(attr, tt, sourceIndex))
       return arith::ConstantOp::create(b, loc, t);
   }
-  Value init = tensor::EmptyOp::create(b, loc, tt.getShape(), tt.getElementType());
+  Value init =
+      tensor::EmptyOp::create(b, loc, tt.getShape(), tt.getElementType());
   return linalg::TransposeOp::create(b, loc, filter, init,
                                      ArrayRef<int64_t>{1, 0})
       .getResult()[0];
@@ -79,10 +80,10 @@ Value buildIm2col(OpBuilder &b, Location loc, Value input,
   for (unsigned i = 0; i < 5; ++i)
     pos[loopOrder[i]] = i;
   auto dim = [&](unsigned logical) { return b.getAffineDimExpr(pos[logical]); };
-  SmallVector<AffineExpr> in = {
-      b.getAffineConstantExpr(0), dim(0),
-      dim(3) * w.strides[0] + dim(1) * w.dilations[0],
-      dim(4) * w.strides[1] + dim(2) * w.dilations[1]};
+  SmallVector<AffineExpr> in = {b.getAffineConstantExpr(0), dim(0),
+                                dim(3) * w.strides[0] + dim(1) * w.dilations[0],
+                                dim(4) * w.strides[1] +
+                                    dim(2) * w.dilations[1]};
   SmallVector<int64_t> outShape;
   SmallVector<AffineExpr> outExprs;
   SmallVector<OpFoldResult> outSizes;
@@ -160,21 +161,20 @@ Value buildPaddedWidthConvAsMatmul(OpBuilder &b, Location loc, Value input,
       b.getMultiDimIdentityMap(4)};
   auto colType = RankedTensorType::get({c, w.kh, w.kw, n}, et);
   SmallVector<utils::IteratorType> iters(4, utils::IteratorType::parallel);
-  Value cols = linalg::GenericOp::create(
-                   b, loc, colType, image,
-                   tensor::EmptyOp::create(b, loc, colType.getShape(), et)
-                       .getResult(),
-                   maps, iters,
-                   [](OpBuilder &nb, Location nl, ValueRange args) {
-                     linalg::YieldOp::create(nb, nl, args[0]);
-                   })
-                   .getResult(0);
+  Value cols =
+      linalg::GenericOp::create(
+          b, loc, colType, image,
+          tensor::EmptyOp::create(b, loc, colType.getShape(), et).getResult(),
+          maps, iters,
+          [](OpBuilder &nb, Location nl, ValueRange args) {
+            linalg::YieldOp::create(nb, nl, args[0]);
+          })
+          .getResult(0);
   cols = buildReshape(b, loc, cols, {c * w.kh * w.kw, n});
   auto mmType = RankedTensorType::get({f, n}, et);
-  Value mm = linalg::MatmulOp::create(b, loc, TypeRange{mmType},
-                                      ValueRange{weights, cols},
-                                      ValueRange{buildFilled(b, loc, mmType,
-                                                             0.0)})
+  Value mm = linalg::MatmulOp::create(
+                 b, loc, TypeRange{mmType}, ValueRange{weights, cols},
+                 ValueRange{buildFilled(b, loc, mmType, 0.0)})
                  .getResult(0);
   Value wide = buildReshape(b, loc, mm, {1, f, oh, wp});
   return tensor::ExtractSliceOp::create(
@@ -207,9 +207,8 @@ Value buildConvAsMatmul(OpBuilder &b, Location loc, Value input, Value filter,
   // when the columns tile poorly: 64->128 channels with stride 2 on 56 x 56
   // took 0.31 ms as rows, 0.22 ms as columns. A 3x3 window with stride 2
   // on the same image is faster as rows (1.57 vs 1.82 ms).
-  bool pixelsAsColumns =
-      pixels % 64 == 0 || pixels >= 1024 ||
-      (w.kh == 1 && w.kw == 1 && pixels >= 256);
+  bool pixelsAsColumns = pixels % 64 == 0 || pixels >= 1024 ||
+                         (w.kh == 1 && w.kw == 1 && pixels >= 256);
   bool stride1 = llvm::all_of(w.strides, [](int64_t v) { return v == 1; }) &&
                  llvm::all_of(w.dilations, [](int64_t v) { return v == 1; });
   // Padded-width rows compute junk columns and pad the last panel; they
@@ -222,25 +221,26 @@ Value buildConvAsMatmul(OpBuilder &b, Location loc, Value input, Value filter,
     return buildPaddedWidthConvAsMatmul(b, loc, input, weights, rt, w);
   Value dest2d = buildReshape(b, loc, dest, {f, pixels});
   if (pixelsAsColumns) {
-    Value cols = pointwise ? buildReshape(b, loc, input, {c, pixels})
-                           : buildReshape(b, loc,
-                                          buildIm2col(b, loc, input, extents,
-                                                      {0, 1, 2, 3, 4},
-                                                      {0, 1, 3, 4, 2}, w),
-                                          {k, pixels});
+    Value cols =
+        pointwise
+            ? buildReshape(b, loc, input, {c, pixels})
+            : buildReshape(b, loc,
+                           buildIm2col(b, loc, input, extents, {0, 1, 2, 3, 4},
+                                       {0, 1, 3, 4, 2}, w),
+                           {k, pixels});
     auto mmType = RankedTensorType::get({f, pixels}, et);
     Value zeros =
         linalg::FillOp::create(b, loc, scalarConstant(b, loc, et, 0.0), dest2d)
             .getResult(0);
-    Value mm = linalg::MatmulOp::create(b, loc, TypeRange{mmType},
-                                        ValueRange{weights, cols},
-                                        ValueRange{zeros})
-                   .getResult(0);
+    Value mm =
+        linalg::MatmulOp::create(b, loc, TypeRange{mmType},
+                                 ValueRange{weights, cols}, ValueRange{zeros})
+            .getResult(0);
     return buildReshape(b, loc, mm, llvm::to_vector(rt.getShape()));
   }
   Value rows = buildReshape(
-      b, loc, buildIm2col(b, loc, input, extents, {3, 4, 0, 1, 2},
-                  {3, 4, 0, 1, 2}, w),
+      b, loc,
+      buildIm2col(b, loc, input, extents, {3, 4, 0, 1, 2}, {3, 4, 0, 1, 2}, w),
       {pixels, k});
   // A constant filter gets the packed-weight kernel, whose last register
   // tile takes the leftover rows in the same pass over the weights. Other
@@ -262,8 +262,7 @@ Value buildConvAsMatmul(OpBuilder &b, Location loc, Value input, Value filter,
   }
   auto mmType = RankedTensorType::get({padded, f}, et);
   Value mm = linalg::MatmulOp::create(
-                 b, loc, TypeRange{mmType},
-                 ValueRange{rows, weightsT},
+                 b, loc, TypeRange{mmType}, ValueRange{rows, weightsT},
                  ValueRange{buildFilled(b, loc, mmType, 0.0)})
                  .getResult(0);
   if (padded != pixels)
@@ -271,9 +270,9 @@ Value buildConvAsMatmul(OpBuilder &b, Location loc, Value input, Value filter,
         b, loc, RankedTensorType::get({pixels, f}, et), mm, ValueRange{},
         ValueRange{}, ValueRange{}, ArrayRef<int64_t>{0, 0},
         ArrayRef<int64_t>{pixels, f}, ArrayRef<int64_t>{1, 1});
-  Value back = linalg::TransposeOp::create(b, loc, mm, dest2d,
-                                           ArrayRef<int64_t>{1, 0})
-                   .getResult()[0];
+  Value back =
+      linalg::TransposeOp::create(b, loc, mm, dest2d, ArrayRef<int64_t>{1, 0})
+          .getResult()[0];
   return buildReshape(b, loc, back, llvm::to_vector(rt.getShape()));
 }
 
@@ -291,24 +290,25 @@ Value buildDynamicConvAsMatmul(OpBuilder &b, Location loc, Value input,
   SmallVector<OpFoldResult> out = dimSizes(b, loc, dest);
   SmallVector<OpFoldResult> extents = {b.getIndexAttr(c), b.getIndexAttr(w.kh),
                                        b.getIndexAttr(w.kw), out[2], out[3]};
-  Value cols = buildIm2col(
-      b, loc, input, {c, w.kh, w.kw, rt.getDimSize(2), rt.getDimSize(3)},
-      {3, 4, 0, 1, 2}, {3, 4, 0, 1, 2}, w, extents);
+  Value cols = buildIm2col(b, loc, input,
+                           {c, w.kh, w.kw, rt.getDimSize(2), rt.getDimSize(3)},
+                           {3, 4, 0, 1, 2}, {3, 4, 0, 1, 2}, w, extents);
   auto rowsType = RankedTensorType::get({ShapedType::kDynamic, k}, et);
   Value rows = tensor::CollapseShapeOp::create(
       b, loc, rowsType, cols,
       ArrayRef<ReassociationIndices>{{0, 1}, {2, 3, 4}});
   auto mmType = RankedTensorType::get({ShapedType::kDynamic, f}, et);
-  Value mm = linalg::MatmulOp::create(
-                 b, loc, TypeRange{mmType},
-                 ValueRange{rows, transposedWeights(
-                                      b, loc, buildReshape(b, loc, filter, {f, k}))},
-                 ValueRange{buildFilled(b, loc, mmType, 0.0,
-                                        {tensor::getMixedSize(b, loc, rows, 0),
-                                         b.getIndexAttr(f)})})
-                 .getResult(0);
-  auto imageType = RankedTensorType::get(
-      {1, rt.getDimSize(2), rt.getDimSize(3), f}, et);
+  Value mm =
+      linalg::MatmulOp::create(
+          b, loc, TypeRange{mmType},
+          ValueRange{rows, transposedWeights(
+                               b, loc, buildReshape(b, loc, filter, {f, k}))},
+          ValueRange{buildFilled(
+              b, loc, mmType, 0.0,
+              {tensor::getMixedSize(b, loc, rows, 0), b.getIndexAttr(f)})})
+          .getResult(0);
+  auto imageType =
+      RankedTensorType::get({1, rt.getDimSize(2), rt.getDimSize(3), f}, et);
   Value image = tensor::ExpandShapeOp::create(
       b, loc, imageType, mm, ArrayRef<ReassociationIndices>{{0, 1, 2}, {3}},
       SmallVector<OpFoldResult>{b.getIndexAttr(1), out[2], out[3],
@@ -318,21 +318,91 @@ Value buildDynamicConvAsMatmul(OpBuilder &b, Location loc, Value input,
       .getResult()[0];
 }
 
+/// A batch-1, group-1 NHWC convolution (filter KH x KW x C x F), all
+/// static: the im2col matrix [OH*OW][KH*KW*C] (a stride-1 1x1 convolution's
+/// input as it is) times the filter as a (KH*KW*C) x F matrix, which is
+/// the filter's own row-major order, so a constant filter is packed at
+/// compile time and the [OH*OW][F] product is the NHWC result: no
+/// transposes. Pixels are the rows, channels the vectorized columns.
+Value buildNhwcConvAsMatmul(OpBuilder &b, Location loc, Value input,
+                            Value filter, Value dest, RankedTensorType rt,
+                            const Window &w) {
+  MLIRContext *ctx = b.getContext();
+  auto it = cast<RankedTensorType>(input.getType());
+  Type et = rt.getElementType();
+  int64_t c = it.getDimSize(3), f = rt.getDimSize(3);
+  int64_t oh = rt.getDimSize(1), ow = rt.getDimSize(2), pixels = oh * ow;
+  int64_t k = w.kh * w.kw * c;
+  bool pointwise = w.kh == 1 && w.kw == 1 && w.strides[0] == 1 &&
+                   w.strides[1] == 1 && it.getDimSize(1) == oh &&
+                   it.getDimSize(2) == ow;
+  Value rows;
+  if (pointwise) {
+    rows = buildReshape(b, loc, input, {pixels, c});
+  } else {
+    // rows[oh][ow][kh][kw][c] = input[0][oh*s + kh*d][ow*s + kw*d][c].
+    AffineExpr d0 = b.getAffineDimExpr(0), d1 = b.getAffineDimExpr(1);
+    AffineExpr d2 = b.getAffineDimExpr(2), d3 = b.getAffineDimExpr(3);
+    AffineExpr d4 = b.getAffineDimExpr(4);
+    SmallVector<AffineMap> maps = {
+        AffineMap::get(5, 0,
+                       {b.getAffineConstantExpr(0),
+                        d0 * w.strides[0] + d2 * w.dilations[0],
+                        d1 * w.strides[1] + d3 * w.dilations[1], d4},
+                       ctx),
+        b.getMultiDimIdentityMap(5)};
+    auto colType = RankedTensorType::get({oh, ow, w.kh, w.kw, c}, et);
+    SmallVector<utils::IteratorType> iters(5, utils::IteratorType::parallel);
+    rows =
+        linalg::GenericOp::create(
+            b, loc, colType, input,
+            tensor::EmptyOp::create(b, loc, colType.getShape(), et).getResult(),
+            maps, iters,
+            [](OpBuilder &nb, Location nl, ValueRange args) {
+              linalg::YieldOp::create(nb, nl, args[0]);
+            })
+            .getResult(0);
+    rows = buildReshape(b, loc, rows, {pixels, k});
+  }
+  Value weights = buildReshape(b, loc, filter, {k, f});
+  Value dest2d = buildReshape(b, loc, dest, {pixels, f});
+  Value zeros =
+      linalg::FillOp::create(b, loc, scalarConstant(b, loc, et, 0.0), dest2d)
+          .getResult(0);
+  Value mm = linalg::MatmulOp::create(
+                 b, loc, TypeRange{RankedTensorType::get({pixels, f}, et)},
+                 ValueRange{rows, weights}, ValueRange{zeros})
+                 .getResult(0);
+  return buildReshape(b, loc, mm, llvm::to_vector(rt.getShape()));
+}
+
 /// Whether `op` is an f32 batch-1 convolution into a zero fill whose only
 /// dynamic dims (if any) are the image's height and width.
+bool isZeroFill(Value v) {
+  auto fill = v.getDefiningOp<linalg::FillOp>();
+  Attribute zero;
+  return fill && matchPattern(fill.getInputs()[0], m_Constant(&zero)) &&
+         (isa<FloatAttr>(zero) && cast<FloatAttr>(zero).getValue().isZero());
+}
+
+/// Whether `op` is a static batch-1 NHWC convolution into a zero fill.
+bool isNhwcCandidate(linalg::Conv2DNhwcHwcfOp op) {
+  auto rt = cast<RankedTensorType>(op.getResultTypes()[0]);
+  return rt.hasStaticShape() && rt.getDimSize(0) == 1 &&
+         cast<ShapedType>(op.getDpsInputs()[0].getType()).hasStaticShape() &&
+         cast<ShapedType>(op.getDpsInputs()[1].getType()).hasStaticShape() &&
+         isZeroFill(op.getDpsInits()[0]);
+}
+
 bool isCandidate(linalg::Conv2DNchwFchwOp op) {
   auto rt = dyn_cast<RankedTensorType>(op.getResultTypes()[0]);
-  if (!rt || rt.isDynamicDim(0) || rt.getDimSize(0) != 1 ||
-      rt.isDynamicDim(1))
+  if (!rt || rt.isDynamicDim(0) || rt.getDimSize(0) != 1 || rt.isDynamicDim(1))
     return false;
   auto it = cast<RankedTensorType>(op.getDpsInputs()[0].getType());
   if (it.isDynamicDim(0) || it.isDynamicDim(1) ||
       !cast<ShapedType>(op.getDpsInputs()[1].getType()).hasStaticShape())
     return false;
-  auto fill = op.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
-  Attribute zero;
-  return fill && matchPattern(fill.getInputs()[0], m_Constant(&zero)) &&
-         (isa<FloatAttr>(zero) && cast<FloatAttr>(zero).getValue().isZero());
+  return isZeroFill(op.getDpsInits()[0]);
 }
 
 struct ConvToMatmulPass : impl::KilnCpuConvToMatmulBase<ConvToMatmulPass> {
@@ -350,10 +420,29 @@ struct ConvToMatmulPass : impl::KilnCpuConvToMatmulBase<ConvToMatmulPass> {
                llvm::to_vector(op.getDilations().getValues<int64_t>())};
       auto fill = op.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
       auto rt = cast<RankedTensorType>(op.getResultTypes()[0]);
-      auto build = rt.hasStaticShape() ? buildConvAsMatmul
-                                       : buildDynamicConvAsMatmul;
+      auto build =
+          rt.hasStaticShape() ? buildConvAsMatmul : buildDynamicConvAsMatmul;
       Value r = build(b, op.getLoc(), op.getDpsInputs()[0],
                       op.getDpsInputs()[1], fill.getDpsInits()[0], rt, w);
+      op->getResult(0).replaceAllUsesWith(r);
+      op->erase();
+    }
+    SmallVector<linalg::Conv2DNhwcHwcfOp> nhwc;
+    getOperation().walk([&](linalg::Conv2DNhwcHwcfOp op) {
+      if (isNhwcCandidate(op))
+        nhwc.push_back(op);
+    });
+    for (linalg::Conv2DNhwcHwcfOp op : nhwc) {
+      OpBuilder b(op);
+      auto ft = cast<RankedTensorType>(op.getDpsInputs()[1].getType());
+      Window w{ft.getDimSize(0), ft.getDimSize(1),
+               llvm::to_vector(op.getStrides().getValues<int64_t>()),
+               llvm::to_vector(op.getDilations().getValues<int64_t>())};
+      auto fill = op.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
+      Value r = buildNhwcConvAsMatmul(
+          b, op.getLoc(), op.getDpsInputs()[0], op.getDpsInputs()[1],
+          fill.getDpsInits()[0], cast<RankedTensorType>(op.getResultTypes()[0]),
+          w);
       op->getResult(0).replaceAllUsesWith(r);
       op->erase();
     }

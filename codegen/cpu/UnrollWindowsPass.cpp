@@ -12,6 +12,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
@@ -176,9 +177,21 @@ static void unrollWindow(RewriterBase &rewriter, linalg::GenericOp op,
 struct UnrollWindowsPass : impl::KilnCpuUnrollWindowsBase<UnrollWindowsPass> {
   void runOnOperation() override {
     // One walk, no greedy driver: the rewritten ops never qualify again.
+    IRRewriter rewriter(&getContext());
+    // linalg's named depthwise convolutions and pools (the NHWC lowering's)
+    // become generics first.
+    SmallVector<linalg::LinalgOp> named;
+    getOperation().walk([&](linalg::LinalgOp op) {
+      if (isa<linalg::DepthwiseConv2DNhwcHwcmOp, linalg::PoolingNhwcMaxOp,
+              linalg::PoolingNhwcSumOp>(op.getOperation()))
+        named.push_back(op);
+    });
+    for (linalg::LinalgOp op : named) {
+      rewriter.setInsertionPoint(op);
+      (void)linalg::generalizeNamedOp(rewriter, op);
+    }
     SmallVector<linalg::GenericOp> ops;
     getOperation().walk([&](linalg::GenericOp op) { ops.push_back(op); });
-    IRRewriter rewriter(&getContext());
     for (linalg::GenericOp op : ops) {
       SmallVector<unsigned> red;
       SmallVector<int64_t> extents;

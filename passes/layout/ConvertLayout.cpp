@@ -83,4 +83,27 @@ struct ConvertLayoutPass : impl::KilnConvertLayoutBase<ConvertLayoutPass> {
 };
 
 } // namespace
+/// A depthwise convolution's CPU lowering vectorizes along the innermost
+/// dim: in NCHW that is an image row (7 or 14 wide in MobileNet's late
+/// layers, mostly vector remainder), in NHWC the channels (hundreds). NHWC
+/// 1x1 convolutions are also plain matmuls with no transposes. NCHW keeps
+/// the dense CNNs, whose 3x3 convolutions read their im2col rows straight
+/// from the NCHW image; and NHWC convolutions become matmuls only for a
+/// static batch of 1.
+std::string chooseCpuLayout(ModuleOp module) {
+  bool depthwise = false, staticBatch1 = true;
+  module.walk([&](ConvOp op) {
+    auto it = cast<RankedTensorType>(op.getInput().getType());
+    auto ft = cast<RankedTensorType>(op.getFilter().getType());
+    LayoutAttr layout = op.getLayout();
+    int64_t n = layout.inputDim('N'), i = layout.filterDim('I');
+    if (!it.hasStaticShape() || n < 0 || it.getDimSize(n) != 1)
+      staticBatch1 = false;
+    if (op.getGroup() > 1 && i >= 0 && !ft.isDynamicDim(i) &&
+        ft.getDimSize(i) == 1)
+      depthwise = true;
+  });
+  return depthwise && staticBatch1 ? "NHWC" : "NCHW";
+}
+
 } // namespace kiln

@@ -306,6 +306,8 @@ int compileCommand(const CompileOptions &options) {
   pipeline.tileContractions = options.tileContractions;
   pipeline.parallelizeLoops = options.parallelizeLoops;
   pipeline.computeLayout = options.computeLayout;
+  if (pipeline.computeLayout == "auto")
+    pipeline.computeLayout = options.cuda ? "NCHW" : chooseCpuLayout(*module);
   // Graph passes first: the signature is read from the refined types.
   if (failed(runPipeline(*module, Stage::Kiln, pipeline)))
     return 2;

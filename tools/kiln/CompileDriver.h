@@ -45,8 +45,9 @@ struct CompileOptions {
   std::string gpuBinary;
   bool tileContractions = true;
   bool parallelizeLoops = true;
-  /// `--compute-layout`: NCHW (default) or NHWC for convolutions/pooling.
-  std::string computeLayout = "NCHW";
+  /// `--compute-layout`: auto (default: chooseCpuLayout on the CPU, NCHW on
+  /// CUDA), NCHW or NHWC for convolutions/pooling.
+  std::string computeLayout = "auto";
   bool elideWeights = false;
   /// Print each op's location (the ONNX node name) in --emit / import text.
   bool printLocations = false;

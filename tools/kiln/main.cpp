@@ -45,7 +45,8 @@ static const char *kUsage =
     "          sm_90 by default; --emit=gpu|nvvm|ptx stop after those stages;\n"
     "          --gpu-binary=ptx|fatbin what the library embeds)\n"
     "          [--cpu=NAME] [--no-tile] [--no-parallel-loops] [--elide-weights]\n"
-    "          [--compute-layout=NCHW|NHWC]\n"
+    "          [--compute-layout=auto|NCHW|NHWC]  (auto: NHWC for\n"
+    "          depthwise CNNs on the CPU, else NCHW)\n"
     "          [--freeze NAME=FILE]...  (compile an input in as a constant)\n"
     "          [--header FILE] [--runtime-header FILE]  (defaults: NAME.h and\n"
     "          kiln_runtime.h beside the library) [--force]  (replace such\n"
@@ -445,8 +446,9 @@ static int kilnMain(int argc, char **argv) {
   options.parallelizeLoops = !args.has("--no-parallel-loops");
   if (args.has("--compute-layout")) {
     options.computeLayout = args.get("--compute-layout");
-    if (options.computeLayout != "NCHW" && options.computeLayout != "NHWC")
-      return usageError("--compute-layout takes NCHW or NHWC, not '" +
+    if (options.computeLayout != "auto" && options.computeLayout != "NCHW" &&
+        options.computeLayout != "NHWC")
+      return usageError("--compute-layout takes auto, NCHW or NHWC, not '" +
                         options.computeLayout + "'");
   }
   options.target.cpu = args.get("--cpu");

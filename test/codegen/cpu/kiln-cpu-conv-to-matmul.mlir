@@ -123,3 +123,46 @@ func.func @conv_small_map_constant_filter(%p: tensor<1x8x6x6xf32>) -> tensor<1x1
   %0 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%p, %w : tensor<1x8x6x6xf32>, tensor<16x8x3x3xf32>) outs(%f : tensor<1x16x4x4xf32>) -> tensor<1x16x4x4xf32>
   return %0 : tensor<1x16x4x4xf32>
 }
+
+// -----
+
+// NHWC, 3x3 with stride 2: im2col rows [oh][ow][kh][kw][c] (a copy generic
+// reading the image at oh * 2 + kh, ow * 2 + kw), viewed as 16 x 27, times
+// the HWCF filter viewed as 27 x 5 (its own row-major order, no
+// transpose); the 16 x 5 product is the NHWC result.
+// CHECK-DAG: #[[IN:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (0, d0 * 2 + d2, d1 * 2 + d3, d4)>
+// CHECK-LABEL: func.func @nhwc_conv
+// CHECK-SAME: (%[[P:.*]]: tensor<1x9x9x3xf32>, %[[W:.*]]: tensor<3x3x3x5xf32>)
+func.func @nhwc_conv(%p: tensor<1x9x9x3xf32>, %w: tensor<3x3x3x5xf32>) -> tensor<1x4x4x5xf32> {
+  // CHECK: %[[ROWS:.*]] = linalg.generic {indexing_maps = [#[[IN]], {{.*}}]{{.*}} ins(%[[P]] : tensor<1x9x9x3xf32>) outs(%{{.*}} : tensor<4x4x3x3x3xf32>)
+  // CHECK: %[[R:.*]] = tensor.collapse_shape %[[ROWS]] {{.*}} into tensor<16x27xf32>
+  // CHECK: %[[WM:.*]] = tensor.collapse_shape %[[W]] {{.*}} into tensor<27x5xf32>
+  // CHECK: %[[F:.*]] = linalg.fill
+  // CHECK: %[[MM:.*]] = linalg.matmul ins(%[[R]], %[[WM]] : tensor<16x27xf32>, tensor<27x5xf32>) outs(%[[F]] : tensor<16x5xf32>)
+  // CHECK: tensor.expand_shape %[[MM]] {{.*}} into tensor<1x4x4x5xf32>
+  // CHECK-NOT: linalg.transpose
+  // CHECK-NOT: linalg.conv_2d_nhwc_hwcf
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x4x4x5xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x4x4x5xf32>) -> tensor<1x4x4x5xf32>
+  %0 = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%p, %w : tensor<1x9x9x3xf32>, tensor<3x3x3x5xf32>) outs(%f : tensor<1x4x4x5xf32>) -> tensor<1x4x4x5xf32>
+  return %0 : tensor<1x4x4x5xf32>
+}
+
+// -----
+
+// NHWC 1x1 with stride 1: the image itself, viewed as pixels x channels,
+// is the left-hand side.
+// CHECK-LABEL: func.func @nhwc_pointwise
+// CHECK-SAME: (%[[X:.*]]: tensor<1x6x7x8xf32>, %[[W:.*]]: tensor<1x1x8x3xf32>)
+func.func @nhwc_pointwise(%x: tensor<1x6x7x8xf32>, %w: tensor<1x1x8x3xf32>) -> tensor<1x6x7x3xf32> {
+  // CHECK-NOT: linalg.generic
+  // CHECK: %[[R:.*]] = tensor.collapse_shape %[[X]] {{.*}} into tensor<42x8xf32>
+  // CHECK: %[[WM:.*]] = tensor.collapse_shape %[[W]] {{.*}} into tensor<8x3xf32>
+  // CHECK: linalg.matmul ins(%[[R]], %[[WM]] : tensor<42x8xf32>, tensor<8x3xf32>)
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x6x7x3xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x6x7x3xf32>) -> tensor<1x6x7x3xf32>
+  %0 = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x6x7x8xf32>, tensor<1x1x8x3xf32>) outs(%f : tensor<1x6x7x3xf32>) -> tensor<1x6x7x3xf32>
+  return %0 : tensor<1x6x7x3xf32>
+}

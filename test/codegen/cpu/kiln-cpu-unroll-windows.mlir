@@ -106,3 +106,21 @@ func.func @too_many_taps(%x: tensor<2x30xf32>, %init: tensor<2x14xf32>) -> tenso
   } -> tensor<2x14xf32>
   return %r : tensor<2x14xf32>
 }
+
+// -----
+
+// linalg's named NHWC depthwise convolution is generalized first, then
+// unrolled: a loop over (n, oh, ow, c, m) whose body holds the 2x2 taps.
+// CHECK-LABEL: func.func @named_depthwise
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]
+// CHECK-COUNT-4: arith.mulf
+// CHECK-NOT: arith.mulf
+// CHECK: linalg.yield
+// CHECK-NOT: linalg.depthwise_conv_2d_nhwc_hwcm
+func.func @named_depthwise(%x: tensor<1x5x5x16xf32>, %w: tensor<2x2x16x1xf32>) -> tensor<1x4x4x16x1xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x4x4x16x1xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x4x4x16x1xf32>) -> tensor<1x4x4x16x1xf32>
+  %r = linalg.depthwise_conv_2d_nhwc_hwcm {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x5x5x16xf32>, tensor<2x2x16x1xf32>) outs(%f : tensor<1x4x4x16x1xf32>) -> tensor<1x4x4x16x1xf32>
+  return %r : tensor<1x4x4x16x1xf32>
+}

@@ -32,7 +32,7 @@ def model(nodes, x, out_shape, inits):
     return m
 
 
-def check(kiln, folder, name, m, x, ref):
+def check(kiln, folder, name, m, x, ref, flags=()):
     case = os.path.join(folder, name)
     os.makedirs(case, exist_ok=True)
     path = os.path.join(case, "model.onnx")
@@ -40,7 +40,7 @@ def check(kiln, folder, name, m, x, ref):
         f.write(m.SerializeToString())
     np.save(os.path.join(case, "x.npy"), x)
     lib = os.path.join(case, "lib%s.so" % name)
-    p = subprocess.run([kiln, "compile", path, "-o", lib],
+    p = subprocess.run([kiln, "compile", path, "-o", lib] + list(flags),
                        capture_output=True, text=True)
     if p.returncode != 0:
         print("FAIL %s: %s" % (name, (p.stdout + p.stderr).strip()))
@@ -216,6 +216,54 @@ def window_cases():
                  x, [1] + list(ref.shape), []), x, ref[None])
 
 
+def nhwc_cases():
+    """The NHWC forms (--compute-layout=NHWC, what depthwise CNNs get by
+    default): convolutions as pixels-by-channels matmuls on the filter in
+    its own order (a 1x1 on the input as it is; 3x3 stride 2 and a dilated
+    5x5 with asymmetric pads through im2col rows), a depthwise convolution
+    at stride 1 and 2 and the pools, unrolled along the channels; every
+    padded input filled only at its border."""
+    for c, f, hw, k, s, d, pads in ((19, 70, (15, 13), 1, 1, 1, (0, 0, 0, 0)),
+                                    (5, 33, (21, 20), 3, 2, 1, (1, 1, 1, 1)),
+                                    (6, 20, (17, 19), 5, 1, 2, (4, 3, 2, 4))):
+        x, w, b = rand(1, c, hw[0], hw[1]), rand(f, c, k, k), rand(f)
+        win = window_view(x, (k, k), s, d, pads, 0.0)
+        ref = np.einsum("chwij,fcij->fhw", win, w.astype(np.float64))
+        ref = ref + b.astype(np.float64)[:, None, None]
+        yield ("nhwc_conv_%dx%d_k%d_s%d_d%d_c%d_f%d" % (hw + (k, s, d, c, f)),
+               model([helper.make_node("Conv", ["x", "w", "b"], ["y"],
+                                       kernel_shape=[k, k], strides=[s, s],
+                                       dilations=[d, d], pads=list(pads))],
+                     x, [1] + list(ref.shape), [("w", w), ("b", b)]),
+               x, ref[None])
+    for c, hw, s in ((40, (14, 14), 1), (24, (19, 17), 2)):
+        x, w, b = rand(1, c, *hw), rand(c, 1, 3, 3), rand(c)
+        win = window_view(x, (3, 3), s, 1, (1, 1, 1, 1), 0.0)
+        ref = np.einsum("chwij,cij->chw", win, w[:, 0].astype(np.float64))
+        ref = np.clip(ref + b.astype(np.float64)[:, None, None], 0.0, 1.5)
+        yield ("nhwc_depthwise_%dx%d_s%d_c%d" % (hw + (s, c)),
+               model([helper.make_node("Conv", ["x", "w", "b"], ["c"],
+                                       kernel_shape=[3, 3], strides=[s, s],
+                                       pads=[1, 1, 1, 1], group=c),
+                      helper.make_node("Clip", ["c", "lo", "hi"], ["y"])],
+                     x, [1] + list(ref.shape),
+                     [("w", w), ("b", b), ("lo", np.array(0, np.float32)),
+                      ("hi", np.array(1.5, np.float32))]), x, ref[None])
+    x = rand(1, 20, 27, 25)
+    x[0, 7, 4, 4] = np.nan
+    ref = window_view(x, (3, 3), 2, 1, (0, 0, 0, 0), -np.inf).max(axis=(3, 4))
+    yield ("nhwc_maxpool_27x25",
+           model([helper.make_node("MaxPool", ["x"], ["y"], kernel_shape=[3, 3],
+                                   strides=[2, 2])],
+                 x, [1] + list(ref.shape), []), x, ref[None])
+    x = rand(1, 20, 9, 11)
+    ref = window_view(x, (3, 3), 1, 1, (1, 1, 1, 1), 0.0).sum(axis=(3, 4)) / 9
+    yield ("nhwc_avgpool_9x11",
+           model([helper.make_node("AveragePool", ["x"], ["y"], kernel_shape=[3, 3],
+                                   pads=[1, 1, 1, 1], count_include_pad=1)],
+                 x, [1] + list(ref.shape), []), x, ref[None])
+
+
 def main():
     kiln, folder = sys.argv[1], sys.argv[2]
     for name, m, x, ref in (list(packed_cases()) + list(runtime_packed_cases())
@@ -223,6 +271,8 @@ def main():
                             + list(strided_pointwise_cases())
                             + list(window_cases())):
         check(kiln, folder, name, m, x, ref)
+    for name, m, x, ref in nhwc_cases():
+        check(kiln, folder, name, m, x, ref, ["--compute-layout=NHWC"])
 
 
 if __name__ == "__main__":
