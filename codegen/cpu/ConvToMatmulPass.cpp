@@ -405,47 +405,43 @@ bool isCandidate(linalg::Conv2DNchwFchwOp op) {
   return isZeroFill(op.getDpsInits()[0]);
 }
 
+/// Replaces each candidate `ConvOp` (NCHW or NHWC) by `build`'s matmul
+/// form; `khDim` is the filter's KH dim (KW follows it).
+template <typename ConvOp, typename Build>
+void rewriteConvs(Operation *root, bool (*candidate)(ConvOp), int64_t khDim,
+                  Build build) {
+  SmallVector<ConvOp> convs;
+  root->walk([&](ConvOp op) {
+    if (candidate(op))
+      convs.push_back(op);
+  });
+  for (ConvOp op : convs) {
+    OpBuilder b(op);
+    auto ft = cast<RankedTensorType>(op.getDpsInputs()[1].getType());
+    Window w{ft.getDimSize(khDim), ft.getDimSize(khDim + 1),
+             llvm::to_vector(op.getStrides().template getValues<int64_t>()),
+             llvm::to_vector(op.getDilations().template getValues<int64_t>())};
+    auto fill = op.getDpsInits()[0].template getDefiningOp<linalg::FillOp>();
+    auto rt = cast<RankedTensorType>(op.getResultTypes()[0]);
+    Value r = build(b, op.getLoc(), op.getDpsInputs()[0], op.getDpsInputs()[1],
+                    fill.getDpsInits()[0], rt, w);
+    op->getResult(0).replaceAllUsesWith(r);
+    op->erase();
+  }
+}
+
 struct ConvToMatmulPass : impl::KilnCpuConvToMatmulBase<ConvToMatmulPass> {
   void runOnOperation() override {
-    SmallVector<linalg::Conv2DNchwFchwOp> convs;
-    getOperation().walk([&](linalg::Conv2DNchwFchwOp op) {
-      if (isCandidate(op))
-        convs.push_back(op);
-    });
-    for (linalg::Conv2DNchwFchwOp op : convs) {
-      OpBuilder b(op);
-      auto ft = cast<RankedTensorType>(op.getDpsInputs()[1].getType());
-      Window w{ft.getDimSize(2), ft.getDimSize(3),
-               llvm::to_vector(op.getStrides().getValues<int64_t>()),
-               llvm::to_vector(op.getDilations().getValues<int64_t>())};
-      auto fill = op.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
-      auto rt = cast<RankedTensorType>(op.getResultTypes()[0]);
-      auto build =
-          rt.hasStaticShape() ? buildConvAsMatmul : buildDynamicConvAsMatmul;
-      Value r = build(b, op.getLoc(), op.getDpsInputs()[0],
-                      op.getDpsInputs()[1], fill.getDpsInits()[0], rt, w);
-      op->getResult(0).replaceAllUsesWith(r);
-      op->erase();
-    }
-    SmallVector<linalg::Conv2DNhwcHwcfOp> nhwc;
-    getOperation().walk([&](linalg::Conv2DNhwcHwcfOp op) {
-      if (isNhwcCandidate(op))
-        nhwc.push_back(op);
-    });
-    for (linalg::Conv2DNhwcHwcfOp op : nhwc) {
-      OpBuilder b(op);
-      auto ft = cast<RankedTensorType>(op.getDpsInputs()[1].getType());
-      Window w{ft.getDimSize(0), ft.getDimSize(1),
-               llvm::to_vector(op.getStrides().getValues<int64_t>()),
-               llvm::to_vector(op.getDilations().getValues<int64_t>())};
-      auto fill = op.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
-      Value r = buildNhwcConvAsMatmul(
-          b, op.getLoc(), op.getDpsInputs()[0], op.getDpsInputs()[1],
-          fill.getDpsInits()[0], cast<RankedTensorType>(op.getResultTypes()[0]),
-          w);
-      op->getResult(0).replaceAllUsesWith(r);
-      op->erase();
-    }
+    rewriteConvs<linalg::Conv2DNchwFchwOp>(
+        getOperation(), isCandidate, /*khDim=*/2,
+        [](OpBuilder &b, Location loc, Value input, Value filter, Value dest,
+           RankedTensorType rt, const Window &w) {
+          auto build = rt.hasStaticShape() ? buildConvAsMatmul
+                                           : buildDynamicConvAsMatmul;
+          return build(b, loc, input, filter, dest, rt, w);
+        });
+    rewriteConvs<linalg::Conv2DNhwcHwcfOp>(getOperation(), isNhwcCandidate,
+                                           /*khDim=*/0, buildNhwcConvAsMatmul);
   }
 };
 
