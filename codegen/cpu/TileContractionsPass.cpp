@@ -248,6 +248,21 @@ void splitDynamicRows(linalg::MatmulOp op, int64_t rows) {
   op.erase();
 }
 
+/// The packed kernel's panel width for N columns: half of `maxCols` when
+/// that computes at most 85 % of the columns the full width does (a 1x1
+/// convolution to 24 channels: 32 columns per row instead of 64), else
+/// `maxCols`. Half panels hold half the accumulators, so they only pay
+/// where the full ones compute mostly junk: at 16 columns, or saving 4 %
+/// (840 columns), they measured slower.
+static int64_t panelColsFor(int64_t n, int64_t maxCols) {
+  int64_t half = maxCols / 2;
+  auto computed = [n](int64_t p) { return (n + p - 1) / p * p; };
+  if (half >= 16 && half % 16 == 0 &&
+      computed(half) * 100 <= computed(maxCols) * 85)
+    return half;
+  return maxCols;
+}
+
 struct TileContractionsPass
     : impl::KilnCpuTileContractionsBase<TileContractionsPass> {
   using Base::Base;
@@ -428,8 +443,10 @@ struct TileContractionsPass
     });
     // A weight whose data is not at hand (--elide-weights) is not packed;
     // such a matmul takes the generic register tiles below.
-    for (linalg::MatmulOp op : packed)
-      (void)buildPackedMatmul(op, tileRows, tileCols);
+    for (linalg::MatmulOp op : packed) {
+      int64_t n = cast<ShapedType>(op.getResultTypes()[0]).getDimSize(1);
+      (void)buildPackedMatmul(op, tileRows, panelColsFor(n, tileCols));
+    }
     SmallVector<linalg::MatmulOp> dynamicRows;
     module.walk([&](linalg::MatmulOp op) {
       if (isDynamicRowsCandidate(op))

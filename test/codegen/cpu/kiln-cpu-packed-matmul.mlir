@@ -3,7 +3,7 @@
 // The packed-panel matmul kernel of kiln-cpu-tile-contractions.
 
 // A constant weight (a fully connected layer): it is packed at compile
-// time into 64-column panels, [3][70][64] for N = 130 (the last panel
+// time into 64-column panels, [3][70][64] for N = 170 (the last panel
 // zero-padded). With fewer rows than one register tile (batch 1), one
 // scf.forall over panels walks K with one 64-wide accumulator per row
 // (broadcast of A[m, k], FMA with the panel's row k), writes the rows into
@@ -27,15 +27,35 @@
 // CHECK: %[[T1:.*]] = vector.transfer_write %[[ACC]]#1, %[[T0]]
 // CHECK: scf.forall.in_parallel
 // CHECK: tensor.parallel_insert_slice %[[T1]] into %[[OUT]][%{{.*}}, %[[COL]]] [2, 64] [1, 1] : tensor<2x64xf32> into tensor<2x192xf32>
-// CHECK: tensor.extract_slice %[[ALL]][0, 0] [2, 130] [1, 1] : tensor<2x192xf32> to tensor<2x130xf32>
+// CHECK: tensor.extract_slice %[[ALL]][0, 0] [2, 170] [1, 1] : tensor<2x192xf32> to tensor<2x170xf32>
 // CHECK-NOT: linalg.matmul
-func.func @gemv_constant_weight(%a: tensor<2x70xf32>) -> tensor<2x130xf32> {
+func.func @gemv_constant_weight(%a: tensor<2x70xf32>) -> tensor<2x170xf32> {
   %zero = arith.constant 0.0 : f32
-  %w = arith.constant dense<0.5> : tensor<70x130xf32>
-  %e = tensor.empty() : tensor<2x130xf32>
-  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<2x130xf32>) -> tensor<2x130xf32>
-  %0 = linalg.matmul ins(%a, %w : tensor<2x70xf32>, tensor<70x130xf32>) outs(%f : tensor<2x130xf32>) -> tensor<2x130xf32>
-  return %0 : tensor<2x130xf32>
+  %w = arith.constant dense<0.5> : tensor<70x170xf32>
+  %e = tensor.empty() : tensor<2x170xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<2x170xf32>) -> tensor<2x170xf32>
+  %0 = linalg.matmul ins(%a, %w : tensor<2x70xf32>, tensor<70x170xf32>) outs(%f : tensor<2x170xf32>) -> tensor<2x170xf32>
+  return %0 : tensor<2x170xf32>
+}
+
+// -----
+
+// A weight 24 columns wide: one 64-column panel would compute 40 junk
+// columns per row, so the panels are 32 wide ([1][200][32]) and the
+// accumulators vector<32xf32>.
+// CHECK-LABEL: func.func @narrow_panels
+// CHECK-DAG: %[[W:.*]] = arith.constant dense_resource<{{.*}}> : tensor<1x200x32xf32>
+// CHECK: scf.forall (%{{.*}}) in (1) shared_outs(%{{.*}}) -> (tensor<2x32xf32>)
+// CHECK: vector.transfer_read %[[W]]{{.*}} : tensor<1x200x32xf32>, vector<32xf32>
+// CHECK: vector.fma {{.*}} : vector<32xf32>
+// CHECK: tensor.extract_slice %{{.*}}[0, 0] [2, 24] [1, 1] : tensor<2x32xf32> to tensor<2x24xf32>
+func.func @narrow_panels(%a: tensor<2x200xf32>) -> tensor<2x24xf32> {
+  %zero = arith.constant 0.0 : f32
+  %w = arith.constant dense<0.5> : tensor<200x24xf32>
+  %e = tensor.empty() : tensor<2x24xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<2x24xf32>) -> tensor<2x24xf32>
+  %0 = linalg.matmul ins(%a, %w : tensor<2x200xf32>, tensor<200x24xf32>) outs(%f : tensor<2x24xf32>) -> tensor<2x24xf32>
+  return %0 : tensor<2x24xf32>
 }
 
 // -----
@@ -104,22 +124,22 @@ func.func @packed_at_run_time(%a: tensor<12x16xf32>, %b: tensor<16x1024xf32>) ->
 
 // Other run-time right-hand sides (a pointwise convolution's image) are
 // read in place: row k of panel P is B[k][P * 64 ..], the last panel's
-// reads masked at the row's end (columns 128..129 of 130).
+// reads masked at the row's end (columns 128..169 of 170).
 // CHECK-LABEL: func.func @rows_in_place
-// CHECK-SAME: (%[[A:.*]]: tensor<12x16xf32>, %[[B:.*]]: tensor<16x130xf32>)
+// CHECK-SAME: (%[[A:.*]]: tensor<12x16xf32>, %[[B:.*]]: tensor<16x170xf32>)
 // CHECK-NOT: tensor<3x16x64xf32>
 // CHECK: scf.forall (%{{.*}}) in (3) shared_outs(%{{.*}}) -> (tensor<12x192xf32>)
 // CHECK: scf.for %[[K:[^ ]*]] = %{{.*}} to %c16{{.*}} iter_args(
-// CHECK: vector.transfer_read %[[B]][%[[K]], %{{.*}}], %{{.*}} : tensor<16x130xf32>, vector<64xf32>
+// CHECK: vector.transfer_read %[[B]][%[[K]], %{{.*}}], %{{.*}} : tensor<16x170xf32>, vector<64xf32>
 // CHECK-COUNT-6: vector.fma
-// CHECK: tensor.extract_slice %{{.*}}[0, 0] [12, 130] [1, 1] : tensor<12x192xf32> to tensor<12x130xf32>
+// CHECK: tensor.extract_slice %{{.*}}[0, 0] [12, 170] [1, 1] : tensor<12x192xf32> to tensor<12x170xf32>
 // CHECK-NOT: linalg.matmul
-func.func @rows_in_place(%a: tensor<12x16xf32>, %b: tensor<16x130xf32>) -> tensor<12x130xf32> {
+func.func @rows_in_place(%a: tensor<12x16xf32>, %b: tensor<16x170xf32>) -> tensor<12x170xf32> {
   %zero = arith.constant 0.0 : f32
-  %e = tensor.empty() : tensor<12x130xf32>
-  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<12x130xf32>) -> tensor<12x130xf32>
-  %0 = linalg.matmul ins(%a, %b : tensor<12x16xf32>, tensor<16x130xf32>) outs(%f : tensor<12x130xf32>) -> tensor<12x130xf32>
-  return %0 : tensor<12x130xf32>
+  %e = tensor.empty() : tensor<12x170xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<12x170xf32>) -> tensor<12x170xf32>
+  %0 = linalg.matmul ins(%a, %b : tensor<12x16xf32>, tensor<16x170xf32>) outs(%f : tensor<12x170xf32>) -> tensor<12x170xf32>
+  return %0 : tensor<12x170xf32>
 }
 
 // -----

@@ -69,8 +69,9 @@ def packed_cases():
     """Packed-panel kernel on a constant weight: 1 to 5 rows (the GEMV
     form), whole 96-row chunks, chunks plus a tail of six-row tiles and a
     remainder tile, N not a multiple of the 64-column panel, K in blocks of
-    512 with a partial last block (K = 2100); as MatMul and as Gemm with
-    transB."""
+    512 with a partial last block (K = 2100); N of 130 and 70 in 32-wide
+    panels (64-wide ones would compute mostly padding); as MatMul and as
+    Gemm with transB."""
     for m, k, n in ((1, 300, 130), (3, 257, 64), (5, 96, 200), (1, 2048, 1000),
                     (13, 67, 64), (96, 40, 190), (200, 67, 130),
                     (100, 2100, 70)):
