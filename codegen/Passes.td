@@ -146,12 +146,14 @@ def KilnCpuUnrollWindows : Pass<"kiln-cpu-unroll-windows", "mlir::func::FuncOp">
 }
 
 def KilnCpuDecomposePads : Pass<"kiln-cpu-decompose-pads", "mlir::func::FuncOp"> {
-  let summary = "Turns tensor.pad into a fill plus an insert_slice";
+  let summary = "Turns tensor.pad into fills plus an insert_slice";
   let description = [{
     A padded tensor otherwise costs an allocation, a fill and a strided copy
     of the producer's result on every run. As fill + insert_slice, empty
     tensor elimination lets the producer (a convolution's epilogue) write
-    straight into the padded buffer's interior. Before:
+    straight into the padded buffer's interior. A static pad whose
+    innermost dim is unpadded (NHWC) fills only its border strips, each
+    made of whole rows of that dim; others fill the whole tensor. Before:
     ```mlir
     %p = tensor.pad %x low[0, 0, 1, 1] high[0, 0, 1, 1] { tensor.yield %zero }
     ```
