@@ -66,6 +66,21 @@ Value transposedWeights(OpBuilder &b, Location loc, Value filter) {
       .getResult()[0];
 }
 
+/// A copy generic into `init`: the element at loop point x is `input` at
+/// `inputMap`(x), written at `outputMap`(x) (all loops parallel).
+Value buildCopyGeneric(OpBuilder &b, Location loc, Value input, Value init,
+                       AffineMap inputMap, AffineMap outputMap) {
+  SmallVector<utils::IteratorType> iters(inputMap.getNumDims(),
+                                         utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, loc, init.getType(), input, init,
+             ArrayRef<AffineMap>{inputMap, outputMap}, iters,
+             [](OpBuilder &nb, Location nl, ValueRange args) {
+               linalg::YieldOp::create(nb, nl, args[0]);
+             })
+      .getResult(0);
+}
+
 /// im2col as a copy generic: result dims are `outOrder` and loops run in
 /// `loopOrder` (both permutations of c, kh, kw, oh, ow = 0..4); the value
 /// is input[0, c, oh*s+kh*d, ow*s+kw*d]. `sizes` gives the run-time extents
@@ -92,17 +107,10 @@ Value buildIm2col(OpBuilder &b, Location loc, Value input,
     outExprs.push_back(dim(d));
     outSizes.push_back(sizes.empty() ? b.getIndexAttr(extents[d]) : sizes[d]);
   }
-  SmallVector<AffineMap> maps = {AffineMap::get(5, 0, in, ctx),
-                                 AffineMap::get(5, 0, outExprs, ctx)};
-  auto colType = RankedTensorType::get(outShape, et);
-  Value init = buildEmpty(b, loc, colType, outSizes);
-  SmallVector<utils::IteratorType> iters(5, utils::IteratorType::parallel);
-  return linalg::GenericOp::create(
-             b, loc, colType, input, init, maps, iters,
-             [](OpBuilder &nb, Location nl, ValueRange args) {
-               linalg::YieldOp::create(nb, nl, args[0]);
-             })
-      .getResult(0);
+  Value init =
+      buildEmpty(b, loc, RankedTensorType::get(outShape, et), outSizes);
+  return buildCopyGeneric(b, loc, input, init, AffineMap::get(5, 0, in, ctx),
+                          AffineMap::get(5, 0, outExprs, ctx));
 }
 
 /// Columns of the packed matmul kernel's register tiles
@@ -156,20 +164,11 @@ Value buildPaddedWidthConvAsMatmul(OpBuilder &b, Location loc, Value input,
   MLIRContext *ctx = b.getContext();
   AffineExpr d0 = b.getAffineDimExpr(0), d1 = b.getAffineDimExpr(1);
   AffineExpr d2 = b.getAffineDimExpr(2), d3 = b.getAffineDimExpr(3);
-  SmallVector<AffineMap> maps = {
+  Value cols = buildCopyGeneric(
+      b, loc, image,
+      tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{c, w.kh, w.kw, n}, et),
       AffineMap::get(4, 0, {d0, d1 * wp + d2 + d3}, ctx),
-      b.getMultiDimIdentityMap(4)};
-  auto colType = RankedTensorType::get({c, w.kh, w.kw, n}, et);
-  SmallVector<utils::IteratorType> iters(4, utils::IteratorType::parallel);
-  Value cols =
-      linalg::GenericOp::create(
-          b, loc, colType, image,
-          tensor::EmptyOp::create(b, loc, colType.getShape(), et).getResult(),
-          maps, iters,
-          [](OpBuilder &nb, Location nl, ValueRange args) {
-            linalg::YieldOp::create(nb, nl, args[0]);
-          })
-          .getResult(0);
+      b.getMultiDimIdentityMap(4));
   cols = buildReshape(b, loc, cols, {c * w.kh * w.kw, n});
   auto mmType = RankedTensorType::get({f, n}, et);
   Value mm = linalg::MatmulOp::create(
@@ -344,24 +343,16 @@ Value buildNhwcConvAsMatmul(OpBuilder &b, Location loc, Value input,
     AffineExpr d0 = b.getAffineDimExpr(0), d1 = b.getAffineDimExpr(1);
     AffineExpr d2 = b.getAffineDimExpr(2), d3 = b.getAffineDimExpr(3);
     AffineExpr d4 = b.getAffineDimExpr(4);
-    SmallVector<AffineMap> maps = {
+    rows = buildCopyGeneric(
+        b, loc, input,
+        tensor::EmptyOp::create(b, loc,
+                                ArrayRef<int64_t>{oh, ow, w.kh, w.kw, c}, et),
         AffineMap::get(5, 0,
                        {b.getAffineConstantExpr(0),
                         d0 * w.strides[0] + d2 * w.dilations[0],
                         d1 * w.strides[1] + d3 * w.dilations[1], d4},
                        ctx),
-        b.getMultiDimIdentityMap(5)};
-    auto colType = RankedTensorType::get({oh, ow, w.kh, w.kw, c}, et);
-    SmallVector<utils::IteratorType> iters(5, utils::IteratorType::parallel);
-    rows =
-        linalg::GenericOp::create(
-            b, loc, colType, input,
-            tensor::EmptyOp::create(b, loc, colType.getShape(), et).getResult(),
-            maps, iters,
-            [](OpBuilder &nb, Location nl, ValueRange args) {
-              linalg::YieldOp::create(nb, nl, args[0]);
-            })
-            .getResult(0);
+        b.getMultiDimIdentityMap(5));
     rows = buildReshape(b, loc, rows, {pixels, k});
   }
   Value weights = buildReshape(b, loc, filter, {k, f});
