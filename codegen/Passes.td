@@ -139,8 +139,15 @@ def KilnCpuUnrollWindows : Pass<"kiln-cpu-unroll-windows", "mlir::func::FuncOp">
     After: `linalg.generic {iterator_types = ["parallel", "parallel",
     "parallel", "parallel"]} outs(%e ...)` whose body extracts the nine
     elements of `%x` and `%w` and chains nine multiply-adds from `%zero`.
+    An input that is a static constant-value `tensor.pad` with no padding
+    along its innermost dim (NHWC images: rows and columns padded, channels
+    not) is read from the pad's source instead: each tap clamps its index
+    into the source and selects the padding value outside it, so no padded
+    copy of the image is written first; the checks depend on outer loops
+    only, and the reads along the channels stay contiguous.
   }];
   let dependentDialects = ["mlir::affine::AffineDialect",
+                           "mlir::arith::ArithDialect",
                            "mlir::linalg::LinalgDialect",
                            "mlir::tensor::TensorDialect"];
 }
@@ -206,13 +213,18 @@ def KilnCpuTileContractions : Pass<"kiln-cpu-tile-contractions", "mlir::ModuleOp
     TilingInterface tiling and linalg vectorizer, called from C++),
     vectorized, and its contraction lowered to broadcast + FMA outer
     products. Ops that do not fit are left for the loop fallback.
+    A packed matmul's elementwise consumer (bias, activation, residual add;
+    cpu/MatmulEpilogue.h) is applied by its tiles as they store (disable
+    with epilogues=false).
   }];
   let options = [
     Option<"tileRows", "tile-rows", "int64_t", "6", "rows per register tile">,
     Option<"tileCols", "tile-cols", "int64_t", "64", "columns per register tile">,
     Option<"packedKernel", "packed-kernel", "bool", "true",
            "give matmuls whose right-hand side can be packed in panels "
-           "(PackedMatmul.cpp) that kernel">
+           "(PackedMatmul.cpp) that kernel">,
+    Option<"epilogues", "epilogues", "bool", "true",
+           "fuse a packed matmul's elementwise consumer into its tiles">
   ];
   let dependentDialects = ["mlir::scf::SCFDialect",
       "mlir::vector::VectorDialect", "mlir::affine::AffineDialect",

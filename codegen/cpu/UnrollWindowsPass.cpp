@@ -60,6 +60,61 @@ static bool qualifies(linalg::GenericOp op, SmallVectorImpl<unsigned> &red,
   return true;
 }
 
+/// The pad that `input` is, when the window can read its source instead:
+/// static pads of a constant value, none along the innermost dim (so the
+/// bounds checks depend on outer loops only and the reads along the
+/// innermost dim stay contiguous: NHWC's channels).
+static tensor::PadOp readablePad(Value input) {
+  auto pad = input.getDefiningOp<tensor::PadOp>();
+  if (!pad || !pad.getConstantPaddingValue() ||
+      !pad.getSourceType().hasStaticShape() ||
+      llvm::any_of(pad.getStaticLow(), ShapedType::isDynamic) ||
+      llvm::any_of(pad.getStaticHigh(), ShapedType::isDynamic) ||
+      pad.getStaticLow().back() != 0 || pad.getStaticHigh().back() != 0)
+    return nullptr;
+  return pad;
+}
+
+/// The element of `input` at `at`. A readable pad is not materialized: the
+/// tap reads its source at the index clamped into bounds and selects the
+/// padding value where the index falls outside, so the padded copy of the
+/// image (a pass over memory before every such window) is not needed.
+static Value readTap(OpBuilder &b, Location l, Value input,
+                     ArrayRef<Value> at) {
+  tensor::PadOp pad = readablePad(input);
+  if (!pad)
+    return tensor::ExtractOp::create(b, l, input, at);
+  auto index = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(b, l, v);
+  };
+  ArrayRef<int64_t> low = pad.getStaticLow(), high = pad.getStaticHigh();
+  ArrayRef<int64_t> dims = pad.getSourceType().getShape();
+  SmallVector<Value> clamped;
+  Value inside;
+  for (auto [i, idx] : llvm::enumerate(at)) {
+    if (low[i] == 0 && high[i] == 0) {
+      clamped.push_back(idx);
+      continue;
+    }
+    Value s = b.createOrFold<arith::SubIOp>(l, idx, index(low[i]));
+    Value ok = b.createOrFold<arith::AndIOp>(
+        l,
+        b.createOrFold<arith::CmpIOp>(l, arith::CmpIPredicate::sge, s,
+                                      index(0)),
+        b.createOrFold<arith::CmpIOp>(l, arith::CmpIPredicate::slt, s,
+                                      index(dims[i])));
+    inside = inside ? b.createOrFold<arith::AndIOp>(l, inside, ok) : ok;
+    clamped.push_back(b.createOrFold<arith::MaxSIOp>(
+        l, b.createOrFold<arith::MinSIOp>(l, s, index(dims[i] - 1)),
+        index(0)));
+  }
+  Value x = tensor::ExtractOp::create(b, l, pad.getSource(), clamped);
+  if (!inside)
+    return x;
+  return b.createOrFold<arith::SelectOp>(l, inside, x,
+                                         pad.getConstantPaddingValue());
+}
+
 /// Replaces `op` by the all-parallel generic whose body applies the old
 /// body once per tap, in the loops' order (so sums round as before).
 static void unrollWindow(RewriterBase &rewriter, linalg::GenericOp op,
@@ -145,7 +200,7 @@ static void unrollWindow(RewriterBase &rewriter, linalg::GenericOp op,
                   b, l,
                   affine::makeComposedFoldedAffineApply(
                       b, l, AffineMap::get(numLoops, 0, e), index)));
-            map.map(arg, tensor::ExtractOp::create(b, l, in->get(), at));
+            map.map(arg, readTap(b, l, in->get(), at));
           }
           map.map(oldBody->getArgument(op.getNumDpsInputs()), acc);
           for (Operation &inner : oldBody->without_terminator()) {
@@ -169,9 +224,16 @@ static void unrollWindow(RewriterBase &rewriter, linalg::GenericOp op,
         }
         linalg::YieldOp::create(b, l, acc);
       });
+  llvm::SetVector<Operation *> pads;
+  for (OpOperand *in : op.getDpsInputOperands())
+    if (tensor::PadOp pad = readablePad(in->get()))
+      pads.insert(pad);
   rewriter.replaceOp(op, unrolled.getResults());
   if (fill && fill->use_empty())
     rewriter.eraseOp(fill);
+  for (Operation *pad : pads)
+    if (pad->use_empty())
+      rewriter.eraseOp(pad);
 }
 
 struct UnrollWindowsPass : impl::KilnCpuUnrollWindowsBase<UnrollWindowsPass> {

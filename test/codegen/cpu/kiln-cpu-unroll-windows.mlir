@@ -124,3 +124,59 @@ func.func @named_depthwise(%x: tensor<1x5x5x16xf32>, %w: tensor<2x2x16x1xf32>) -
   %r = linalg.depthwise_conv_2d_nhwc_hwcm {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x5x5x16xf32>, tensor<2x2x16x1xf32>) outs(%f : tensor<1x4x4x16x1xf32>) -> tensor<1x4x4x16x1xf32>
   return %r : tensor<1x4x4x16x1xf32>
 }
+
+// -----
+
+// An NHWC window over a padded image reads the pad's source: each tap
+// clamps its row and column into the image and selects the padding value
+// where they fall outside (rows or columns only: the channels, the
+// innermost dim, are not padded), so no padded copy is made.
+// CHECK-LABEL: func.func @padded_nhwc
+// CHECK-SAME: (%[[X:.*]]: tensor<1x4x4x8xf32>
+// CHECK-NOT: tensor.pad
+// CHECK: linalg.generic
+// CHECK: %[[V:.*]] = tensor.extract %[[X]]
+// CHECK: arith.select %{{.*}}, %[[V]], %{{.*}} : f32
+// CHECK-COUNT-8: arith.select
+// CHECK-NOT: arith.select
+// CHECK: linalg.yield
+func.func @padded_nhwc(%x: tensor<1x4x4x8xf32>, %w: tensor<3x3x8x1xf32>) -> tensor<1x4x4x8x1xf32> {
+  %zero = arith.constant 0.0 : f32
+  %p = tensor.pad %x low[0, 1, 1, 0] high[0, 1, 1, 0] {
+  ^bb0(%i: index, %j: index, %k: index, %l: index):
+    tensor.yield %zero : f32
+  } : tensor<1x4x4x8xf32> to tensor<1x6x6x8xf32>
+  %e = tensor.empty() : tensor<1x4x4x8x1xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x4x4x8x1xf32>) -> tensor<1x4x4x8x1xf32>
+  %r = linalg.depthwise_conv_2d_nhwc_hwcm {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%p, %w : tensor<1x6x6x8xf32>, tensor<3x3x8x1xf32>) outs(%f : tensor<1x4x4x8x1xf32>) -> tensor<1x4x4x8x1xf32>
+  return %r : tensor<1x4x4x8x1xf32>
+}
+
+// -----
+
+// A pad along the innermost dim (NCHW's columns) stays: checks per lane
+// and clamped column reads would break the vectorized rows.
+// CHECK-LABEL: func.func @padded_innermost
+// CHECK: tensor.pad
+// CHECK: linalg.generic
+// CHECK-NOT: arith.select
+// CHECK: linalg.yield
+#in_p = affine_map<(d0, d1, d2) -> (d0, d1 + d2)>
+#win_p = affine_map<(d0, d1, d2) -> (d2)>
+#out_p = affine_map<(d0, d1, d2) -> (d0, d1)>
+func.func @padded_innermost(%x: tensor<2x10xf32>, %w: tensor<3xf32>, %init: tensor<2x10xf32>) -> tensor<2x10xf32> {
+  %zero = arith.constant 0.0 : f32
+  %p = tensor.pad %x low[0, 1] high[0, 1] {
+  ^bb0(%i: index, %j: index):
+    tensor.yield %zero : f32
+  } : tensor<2x10xf32> to tensor<2x12xf32>
+  %r = linalg.generic {indexing_maps = [#in_p, #win_p, #out_p],
+      iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%p, %w : tensor<2x12xf32>, tensor<3xf32>) outs(%init : tensor<2x10xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<2x10xf32>
+  return %r : tensor<2x10xf32>
+}
