@@ -20,6 +20,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/cpu/PackedMatmul.h"
+#include "codegen/cpu/MatmulEpilogue.h"
 #include "codegen/cpu/PanelSource.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -80,8 +81,8 @@ struct KRange {
 /// of `src` over the K steps of `kr`, `rows` P-wide accumulators,
 /// written as rows [at, at + rows) of the tile `dst` (returned).
 Value emitTile(OpBuilder &b, Location loc, Value a, const PanelSource &src,
-               Value panel, Value row0, int64_t rows, const KRange &kr,
-               Value dst, Value at) {
+               const MatmulEpilogue *epilogue, Value panel, Value row0,
+               int64_t rows, const KRange &kr, Value dst, Value at) {
   int64_t p = src.p;
   auto vecType = VectorType::get({p}, b.getF32Type());
   auto index = [&](OpBuilder &nb, int64_t v) -> Value {
@@ -151,18 +152,25 @@ Value emitTile(OpBuilder &b, Location loc, Value a, const PanelSource &src,
           scf::YieldOp::create(lb, ll, cur);
         });
   }
-  for (int64_t r = 0; r < rows; ++r)
-    dst = vector::TransferWriteOp::create(b, loc, kLoop.getResult(r), dst,
+  Value col = epilogue ? b.createOrFold<arith::MulIOp>(loc, panel, index(b, p))
+                       : Value();
+  for (int64_t r = 0; r < rows; ++r) {
+    Value sums = kLoop.getResult(r);
+    if (epilogue)
+      sums = epilogue->apply(b, loc, rowIndex[r], col, sums);
+    dst = vector::TransferWriteOp::create(b, loc, sums, dst,
                                           ValueRange{outRow[r], c0},
                                           ArrayRef<bool>{true})
               .getResult();
+  }
   return dst;
 }
 
 /// `count` full register tiles of `tileRows` rows, rows [row0, ...) of
 /// `a`, written from row 0 of `dst` on (an scf.for over the tiles).
 Value emitTileLoop(OpBuilder &b, Location loc, Value a,
-                   const PanelSource &src, Value panel, Value row0,
+                   const PanelSource &src, const MatmulEpilogue *epilogue,
+                   Value panel, Value row0,
                    int64_t count, int64_t tileRows, const KRange &kr,
                    Value dst) {
   auto index = [&](int64_t v) -> Value {
@@ -175,8 +183,8 @@ Value emitTileLoop(OpBuilder &b, Location loc, Value a,
                Value rows = lb.createOrFold<arith::AddIOp>(ll, row0, r);
                scf::YieldOp::create(
                    lb, ll,
-                   emitTile(lb, ll, a, src, panel, rows, tileRows, kr,
-                            iter[0], r));
+                   emitTile(lb, ll, a, src, epilogue, panel, rows,
+                            tileRows, kr, iter[0], r));
              })
       .getResult(0);
 }
@@ -249,7 +257,10 @@ Value emitForall(OpBuilder &b, Location loc, Value out, int64_t panels,
 } // namespace
 
 LogicalResult buildPackedMatmul(linalg::MatmulOp op, int64_t tileRows,
-                                int64_t panelCols) {
+                                int64_t panelCols, bool fuseEpilogue) {
+  std::optional<MatmulEpilogue> fused;
+  if (fuseEpilogue)
+    fused = MatmulEpilogue::match(op);
   constexpr int64_t kChunkTiles = 16;
   // K steps per pass over a chunk's tiles: 512 rows of a panel, 128 KiB.
   constexpr int64_t kKBlock = 512;
@@ -266,6 +277,11 @@ LogicalResult buildPackedMatmul(linalg::MatmulOp op, int64_t tileRows,
     return failure();
   // K blocks hold whole groups (an image's channels).
   int64_t kBlock = std::max<int64_t>(1, kKBlock / src->group) * src->group;
+  // Blocked K passes add to what the previous one stored, so only a single
+  // pass can apply the consumer as it stores.
+  MatmulEpilogue *epilogue = fused && k < 4 * kBlock ? &*fused : nullptr;
+  if (epilogue)
+    epilogue->prepare(b, loc);
   // Without padded columns the tiles are written straight into the fill's
   // destination (in place, when that is a slice of a larger result).
   Value out =
@@ -283,7 +299,7 @@ LogicalResult buildPackedMatmul(linalg::MatmulOp op, int64_t tileRows,
           return overKBlocks(
               nb, nl, k, kBlock, dst,
               [&](OpBuilder &kb, Location kl, const KRange &kr, Value d) {
-                return emitTileLoop(kb, kl, a, *src, panel, first,
+                return emitTileLoop(kb, kl, a, *src, epilogue, panel, first,
                                     kChunkTiles, tileRows, kr, d);
               });
         });
@@ -296,14 +312,14 @@ LogicalResult buildPackedMatmul(linalg::MatmulOp op, int64_t tileRows,
               nb, nl, k, kBlock, dst,
               [&](OpBuilder &kb, Location kl, const KRange &kr, Value d) {
                 if (full > 0)
-                  d = emitTileLoop(kb, kl, a, *src, panel, first, full,
-                                   tileRows, kr, d);
+                  d = emitTileLoop(kb, kl, a, *src, epilogue, panel, first,
+                                   full, tileRows, kr, d);
                 if (rest > 0) {
                   Value at = arith::ConstantIndexOp::create(kb, kl,
                                                             full * tileRows);
                   Value rows = kb.createOrFold<arith::AddIOp>(kl, first, at);
-                  d = emitTile(kb, kl, a, *src, panel, rows, rest, kr, d,
-                               at);
+                  d = emitTile(kb, kl, a, *src, epilogue, panel, rows, rest,
+                               kr, d, at);
                 }
                 return d;
               });
@@ -331,6 +347,8 @@ LogicalResult buildPackedMatmul(linalg::MatmulOp op, int64_t tileRows,
   // destination, and bufferization would give the tiles a copy instead.
   if (fill->use_empty())
     fill.erase();
+  if (epilogue)
+    epilogue->finish();
   return success();
 }
 

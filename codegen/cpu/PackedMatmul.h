@@ -24,9 +24,12 @@ bool isPackedMatmulCandidate(mlir::linalg::MatmulOp op, int64_t tileRows,
                              int64_t panelCols);
 
 /// Replaces such a matmul with register tiles of `tileRows` rows x
-/// `panelCols` columns over the right-hand side's panels of `panelCols`.
+/// `panelCols` columns over the right-hand side's panels of `panelCols`;
+/// an elementwise consumer of its result is applied by the tiles as they
+/// store (MatmulEpilogue.h) where K takes a single pass, if `fuseEpilogue`.
 mlir::LogicalResult buildPackedMatmul(mlir::linalg::MatmulOp op,
-                                      int64_t tileRows, int64_t panelCols);
+                                      int64_t tileRows, int64_t panelCols,
+                                      bool fuseEpilogue = true);
 
 } // namespace kiln
 

@@ -445,7 +445,8 @@ struct TileContractionsPass
     // such a matmul takes the generic register tiles below.
     for (linalg::MatmulOp op : packed) {
       int64_t n = cast<ShapedType>(op.getResultTypes()[0]).getDimSize(1);
-      (void)buildPackedMatmul(op, tileRows, panelColsFor(n, tileCols));
+      (void)buildPackedMatmul(op, tileRows, panelColsFor(n, tileCols),
+                              epilogues);
     }
     SmallVector<linalg::MatmulOp> dynamicRows;
     module.walk([&](linalg::MatmulOp op) {

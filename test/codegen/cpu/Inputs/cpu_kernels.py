@@ -265,14 +265,87 @@ def nhwc_cases():
                  x, [1] + list(ref.shape), []), x, ref[None])
 
 
+def epilogue_cases():
+    """Elementwise consumers applied by the packed matmul's tiles as they
+    store (MatmulEpilogue): a bias per column, a scalar, a residual read as
+    a whole tensor and a sigmoid after a matmul with a row remainder and a
+    partial last panel; 1x1 convolutions whose product is pixels x channels
+    and transposed to NCHW (the rows padded to a whole tile read the last
+    real row's bias) and channels x pixels (a bias per row)."""
+    x, w, r = rand(100, 96), rand(96, 45) * 0.3, rand(100, 45)
+    b = rand(45)
+    ref = x.astype(np.float64) @ w.astype(np.float64) + b + r
+    ref = 1.0 / (1.0 + np.exp(-0.5 * ref))
+    yield ("epilogue_matmul_residual_sigmoid",
+           model([helper.make_node("MatMul", ["x", "w"], ["m"]),
+                  helper.make_node("Add", ["m", "b"], ["mb"]),
+                  helper.make_node("Add", ["mb", "r"], ["mr"]),
+                  helper.make_node("Mul", ["mr", "half"], ["h"]),
+                  helper.make_node("Sigmoid", ["h"], ["y"])],
+                 x, list(ref.shape),
+                 [("w", w), ("b", b), ("r", r),
+                  ("half", np.array(0.5, np.float32))]), x, ref)
+    for c, f, hw in ((96, 150, (14, 14)), (16, 24, (30, 29))):
+        x, w, b = rand(1, c, *hw), rand(f, c, 1, 1), rand(f)
+        ref = np.einsum("chw,fc->fhw", x[0].astype(np.float64),
+                        w[:, :, 0, 0].astype(np.float64))
+        ref = np.clip(ref + b.astype(np.float64)[:, None, None], 0.0, 6.0)
+        yield ("epilogue_conv1x1_%dx%d_c%d_f%d" % (hw + (c, f)),
+               model([helper.make_node("Conv", ["x", "w", "b"], ["c"],
+                                       kernel_shape=[1, 1]),
+                      helper.make_node("Clip", ["c", "lo", "hi"], ["y"])],
+                     x, [1] + list(ref.shape),
+                     [("w", w), ("b", b), ("lo", np.array(0, np.float32)),
+                      ("hi", np.array(6, np.float32))]), x, ref[None])
+
+
+def nhwc_block_cases():
+    """A MobileNetV2 block in NHWC: the 1x1 expansion's bias and clip in its
+    tiles, the depthwise window reading that result without a padded copy
+    (its border taps select zeros), the projection adding the block's
+    input as it stores; and a MaxPool whose -inf padding is selected the
+    same way, with a NaN in a border window."""
+    c, e, hw = 32, 192, (15, 13)
+    x = rand(1, c, *hw)
+    w1, b1 = rand(e, c, 1, 1) * 0.2, rand(e)
+    w2, b2 = rand(e, 1, 3, 3), rand(e)
+    w3, b3 = rand(c, e, 1, 1) * 0.1, rand(c)
+    x64 = x[0].astype(np.float64)
+    h = np.clip(np.einsum("chw,fc->fhw", x64, w1[:, :, 0, 0]) + b1[:, None, None], 0, 6)
+    win = window_view(h[None].astype(np.float64), (3, 3), 1, 1, (1, 1, 1, 1), 0.0)
+    h = np.clip(np.einsum("chwij,cij->chw", win, w2[:, 0]) + b2[:, None, None], 0, 6)
+    ref = np.einsum("chw,fc->fhw", h, w3[:, :, 0, 0]) + b3[:, None, None] + x64
+    lo, hi = np.array(0, np.float32), np.array(6, np.float32)
+    yield ("nhwc_inverted_residual_15x13",
+           model([helper.make_node("Conv", ["x", "w1", "b1"], ["c1"], kernel_shape=[1, 1]),
+                  helper.make_node("Clip", ["c1", "lo", "hi"], ["r1"]),
+                  helper.make_node("Conv", ["r1", "w2", "b2"], ["c2"], kernel_shape=[3, 3],
+                                   pads=[1, 1, 1, 1], group=e),
+                  helper.make_node("Clip", ["c2", "lo", "hi"], ["r2"]),
+                  helper.make_node("Conv", ["r2", "w3", "b3"], ["c3"], kernel_shape=[1, 1]),
+                  helper.make_node("Add", ["c3", "x"], ["y"])],
+                 x, [1] + list(ref.shape),
+                 [("w1", w1), ("b1", b1), ("w2", w2), ("b2", b2), ("w3", w3),
+                  ("b3", b3), ("lo", lo), ("hi", hi)]), x, ref[None])
+    x = rand(1, 20, 12, 11)
+    x[0, 3, 11, 0] = np.nan
+    pads = (1, 0, 2, 1)
+    ref = window_view(x, (3, 3), 2, 1, pads, -np.inf).max(axis=(3, 4))
+    yield ("nhwc_maxpool_pads_12x11",
+           model([helper.make_node("MaxPool", ["x"], ["y"], kernel_shape=[3, 3],
+                                   strides=[2, 2], pads=list(pads))],
+                 x, [1] + list(ref.shape), []), x, ref[None])
+
+
 def main():
     kiln, folder = sys.argv[1], sys.argv[2]
     for name, m, x, ref in (list(packed_cases()) + list(runtime_packed_cases())
                             + list(padded_width_cases())
                             + list(strided_pointwise_cases())
-                            + list(window_cases())):
+                            + list(window_cases())
+                            + list(epilogue_cases())):
         check(kiln, folder, name, m, x, ref)
-    for name, m, x, ref in nhwc_cases():
+    for name, m, x, ref in list(nhwc_cases()) + list(nhwc_block_cases()):
         check(kiln, folder, name, m, x, ref, ["--compute-layout=NHWC"])
 
 
