@@ -25,6 +25,7 @@
 #include "codegen/Passes.h"
 #include "codegen/cpu/LoopFallback.h"
 #include "codegen/cpu/PackedMatmul.h"
+#include "codegen/cpu/SplitBatchMatmul.h"
 #include "codegen/linalg/LoweringUtils.h"
 #include "ir/ConstantData.h"
 
@@ -436,6 +437,13 @@ struct TileContractionsPass
     // packed at compile time. Done first, so the blocks a dynamic M is
     // split into below (which share one weight) keep the generic register
     // tiles rather than each packing a copy.
+    // Batch matmuls large enough per batch become a loop of matmuls,
+    // which the walk below gives the packed kernel.
+    SmallVector<linalg::BatchMatmulOp> batched;
+    module.walk([&](linalg::BatchMatmulOp op) { batched.push_back(op); });
+    if (packedKernel)
+      for (linalg::BatchMatmulOp op : batched)
+        (void)splitBatchMatmul(op, 2 * tileRows, tileCols);
     SmallVector<linalg::MatmulOp> packed;
     module.walk([&](linalg::MatmulOp op) {
       if (packedKernel && isPackedMatmulCandidate(op, tileRows, tileCols))

@@ -226,3 +226,42 @@ func.func @padded_width_image_too_short(%a: tensor<12x27xf32>, %img: tensor<3x13
   %0 = linalg.matmul ins(%a, %b : tensor<12x27xf32>, tensor<27x100xf32>) outs(%f : tensor<12x100xf32>) -> tensor<12x100xf32>
   return %0 : tensor<12x100xf32>
 }
+
+// -----
+
+// A batch matmul whose batches each have two register tiles of rows and a
+// whole panel of columns (attention's products) becomes a sequential loop
+// over the batch: each batch's slices are a plain matmul, which takes the
+// packed kernel (its own thread-parallel scf.forall), filling and writing
+// its slice of the result in place.
+// CHECK-LABEL: func.func @batch_of_packed
+// CHECK-SAME: (%[[A:.*]]: tensor<3x20x40xf32>, %[[B:.*]]: tensor<3x40x70xf32>)
+// CHECK: scf.for %[[I:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[ACC:.*]] = %{{.*}}) -> (tensor<3x20x70xf32>)
+// CHECK-DAG: tensor.extract_slice %[[A]][%[[I]], 0, 0] [1, 20, 40] [1, 1, 1] : tensor<3x20x40xf32> to tensor<20x40xf32>
+// CHECK-DAG: tensor.extract_slice %[[B]][%[[I]], 0, 0] [1, 40, 70] [1, 1, 1] : tensor<3x40x70xf32> to tensor<40x70xf32>
+// CHECK: scf.forall
+// CHECK: vector.fma
+// CHECK: tensor.insert_slice %{{.*}} into %[[ACC]][%[[I]], 0, 0] [1, 20, 70] [1, 1, 1]
+// CHECK-NOT: linalg.batch_matmul
+func.func @batch_of_packed(%a: tensor<3x20x40xf32>, %b: tensor<3x40x70xf32>) -> tensor<3x20x70xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<3x20x70xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<3x20x70xf32>) -> tensor<3x20x70xf32>
+  %0 = linalg.batch_matmul ins(%a, %b : tensor<3x20x40xf32>, tensor<3x40x70xf32>) outs(%f : tensor<3x20x70xf32>) -> tensor<3x20x70xf32>
+  return %0 : tensor<3x20x70xf32>
+}
+
+// -----
+
+// With fewer rows per batch (a decoder step's one query row) the batch
+// matmul stays one op, the loop fallback's reordered generic.
+// CHECK-LABEL: func.func @batch_too_small
+// CHECK-NOT: scf.for
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<3x1x40xf32>, tensor<3x40x70xf32>)
+func.func @batch_too_small(%a: tensor<3x1x40xf32>, %b: tensor<3x40x70xf32>) -> tensor<3x1x70xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<3x1x70xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<3x1x70xf32>) -> tensor<3x1x70xf32>
+  %0 = linalg.batch_matmul ins(%a, %b : tensor<3x1x40xf32>, tensor<3x40x70xf32>) outs(%f : tensor<3x1x70xf32>) -> tensor<3x1x70xf32>
+  return %0 : tensor<3x1x70xf32>
+}

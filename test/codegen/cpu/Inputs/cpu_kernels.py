@@ -265,6 +265,25 @@ def nhwc_cases():
                  x, [1] + list(ref.shape), []), x, ref[None])
 
 
+def batch_cases():
+    """Batch matmuls whose batches are each packed-kernel sized become a
+    loop of matmuls over the batch: attention's x @ x^T (both sides run-time,
+    a partial last panel of 70 columns) and a constant right-hand side per
+    batch (its slices read in place)."""
+    x = rand(3, 70, 40)
+    xt = np.ascontiguousarray(np.transpose(x, (0, 2, 1)))
+    yield ("batch_matmul_x_xt_3x70x40",
+           model([helper.make_node("Transpose", ["x"], ["t"], perm=[0, 2, 1]),
+                  helper.make_node("MatMul", ["x", "t"], ["y"])],
+                 x, [3, 70, 70], []),
+           x, x.astype(np.float64) @ xt.astype(np.float64))
+    x, w = rand(2, 30, 40), rand(2, 40, 100)
+    yield ("batch_matmul_const_2x30x40x100",
+           model([helper.make_node("MatMul", ["x", "w"], ["y"])], x,
+                 [2, 30, 100], [("w", w)]),
+           x, x.astype(np.float64) @ w.astype(np.float64))
+
+
 def epilogue_cases():
     """Elementwise consumers applied by the packed matmul's tiles as they
     store (MatmulEpilogue): a bias per column, a scalar, a residual read as
@@ -343,6 +362,7 @@ def main():
                             + list(padded_width_cases())
                             + list(strided_pointwise_cases())
                             + list(window_cases())
+                            + list(batch_cases())
                             + list(epilogue_cases())):
         check(kiln, folder, name, m, x, ref)
     for name, m, x, ref in list(nhwc_cases()) + list(nhwc_block_cases()):
