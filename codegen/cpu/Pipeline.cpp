@@ -66,6 +66,8 @@ void buildCpuLoweringPipeline(OpPassManager &pm,
 LogicalResult runPipeline(ModuleOp module, Stage last,
                           const CpuPipelineOptions &options) {
   PassManager pm(module.getContext());
+  if (options.timing)
+    pm.enableTiming();
   buildGraphPipeline(pm, options.computeLayout);
   if (last >= Stage::Linalg)
     buildLinalgPipeline(pm);

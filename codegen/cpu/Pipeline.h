@@ -24,6 +24,8 @@ struct CpuPipelineOptions {
   /// The data layout convolutions and pooling compute in: "NCHW" (im2col +
   /// register-tiled matmul) or "NHWC" (linalg's NHWC ops, loop code).
   std::string computeLayout = "NCHW";
+  /// Report each pass's time on stderr (MLIR's pass timing).
+  bool timing = false;
 };
 
 /// linalg on tensors -> LLVM dialect for the CPU.

@@ -31,7 +31,7 @@ const std::map<std::string, std::vector<std::string>> &commandOptions() {
       {"compile",
        with({"-o", "--emit", "--target", "--cpu", "--no-tile",
              "--no-parallel-loops", "--elide-weights", "--locations",
-             "--compute-layout", "--freeze", "--header", "--runtime-header",
+             "--time-passes", "--compute-layout", "--freeze", "--header", "--runtime-header",
              "--force", "--gpu-binary", "--format", "--outputs",
              "--signature", "--config", "--input-shape"})},
       {"run", with({"--data", "--input", "--expect", "--output-dir", "--rtol",
@@ -51,7 +51,7 @@ const std::vector<std::string> &commandFlags() {
   static const std::vector<std::string> flags = {
       "--elide-weights", "--locations", "--json",    "--no-tile",
       "--no-parallel-loops", "--force", "--help",    "-h",
-      "--version"};
+      "--version", "--time-passes"};
   return flags;
 }
 

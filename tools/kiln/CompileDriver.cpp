@@ -22,10 +22,12 @@
 #include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/InitAllPasses.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/MemoryBuffer.h"
 
 #include <cctype>
+#include <chrono>
 
 using namespace mlir;
 
@@ -306,6 +308,7 @@ int compileCommand(const CompileOptions &options) {
   pipeline.tileContractions = options.tileContractions;
   pipeline.parallelizeLoops = options.parallelizeLoops;
   pipeline.computeLayout = options.computeLayout;
+  pipeline.timing = options.timePasses;
   if (pipeline.computeLayout == "auto")
     pipeline.computeLayout = options.cuda ? "NCHW" : chooseCpuLayout(*module);
   // Graph passes first: the signature is read from the refined types.
@@ -323,29 +326,33 @@ int compileCommand(const CompileOptions &options) {
     return 2;
   if (options.emit == "linalg")
     return writeModuleText(*module, options, outputs, textTemp);
-  PassManager lower(&ctx);
-  if (options.cuda) {
-    GpuPipelineOptions gpu;
-    gpu.chip = options.cudaChip;
-    gpu.entry = entry.main;
-    gpu.numInputs = int64_t(signature->inputs.size());
-    gpu.toolkit = findCudaToolkit();
-    gpu.format = options.emit == "ptx" || options.gpuBinary == "ptx"
-                     ? "isa"
-                     : defaultGpuBinaryFormat(gpu.toolkit);
-    if (options.gpuBinary == "fatbin" && gpu.format != "fatbin")
-      return fail("--gpu-binary=fatbin needs CUDA's ptxas and fatbinary "
-                  "(set CUDA_HOME to the toolkit's folder)");
-    GpuStage last = options.emit == "gpu"    ? GpuStage::Gpu
-                    : options.emit == "nvvm" ? GpuStage::Nvvm
-                                             : GpuStage::Binary;
-    buildGpuLoweringPipeline(lower, gpu, last);
-  } else {
-    buildCpuLoweringPipeline(lower, pipeline);
-  }
-  if (failed(lower.run(*module)) ||
-      (options.cuda && failed(checkKernelsLinked(*module))))
-    return 2;
+  {
+    PassManager lower(&ctx);
+    if (options.timePasses)
+      lower.enableTiming();
+    if (options.cuda) {
+      GpuPipelineOptions gpu;
+      gpu.chip = options.cudaChip;
+      gpu.entry = entry.main;
+      gpu.numInputs = int64_t(signature->inputs.size());
+      gpu.toolkit = findCudaToolkit();
+      gpu.format = options.emit == "ptx" || options.gpuBinary == "ptx"
+                       ? "isa"
+                       : defaultGpuBinaryFormat(gpu.toolkit);
+      if (options.gpuBinary == "fatbin" && gpu.format != "fatbin")
+        return fail("--gpu-binary=fatbin needs CUDA's ptxas and fatbinary "
+                    "(set CUDA_HOME to the toolkit's folder)");
+      GpuStage last = options.emit == "gpu"    ? GpuStage::Gpu
+                      : options.emit == "nvvm" ? GpuStage::Nvvm
+                                               : GpuStage::Binary;
+      buildGpuLoweringPipeline(lower, gpu, last);
+    } else {
+      buildCpuLoweringPipeline(lower, pipeline);
+    }
+    if (failed(lower.run(*module)) ||
+        (options.cuda && failed(checkKernelsLinked(*module))))
+      return 2;
+  } // --time-passes: the lowering's report is printed here, before LLVM's.
   if (options.emit == "gpu" || options.emit == "nvvm")
     return writeModuleText(*module, options, outputs, textTemp);
   if (options.emit == "ptx") {
@@ -378,8 +385,15 @@ int compileCommand(const CompileOptions &options) {
   {
     std::error_code ec;
     llvm::raw_fd_ostream obj(objPath, ec);
+    auto start = std::chrono::steady_clock::now();
     ok = !ec && emitMachineCode(*module, options.target, ObjectKind::Object,
                                 obj, error);
+    if (options.timePasses)
+      llvm::errs() << llvm::format(
+          "kiln: LLVM IR, -O2 and object code: %.3f s\n",
+          std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                        start)
+              .count());
     if (!ec) {
       obj.close();
       if (obj.has_error()) {

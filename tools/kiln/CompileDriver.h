@@ -45,6 +45,8 @@ struct CompileOptions {
   std::string gpuBinary;
   bool tileContractions = true;
   bool parallelizeLoops = true;
+  /// `--time-passes`: each pass's and the LLVM back end's time on stderr.
+  bool timePasses = false;
   /// `--compute-layout`: auto (default: chooseCpuLayout on the CPU, NCHW on
   /// CUDA), NCHW or NHWC for convolutions/pooling.
   std::string computeLayout = "auto";

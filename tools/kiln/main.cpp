@@ -45,6 +45,7 @@ static const char *kUsage =
     "          sm_90 by default; --emit=gpu|nvvm|ptx stop after those stages;\n"
     "          --gpu-binary=ptx|fatbin what the library embeds)\n"
     "          [--cpu=NAME] [--no-tile] [--no-parallel-loops] [--elide-weights]\n"
+    "          [--time-passes]  (where compile time goes, on stderr)\n"
     "          [--compute-layout=auto|NCHW|NHWC]  (auto: NHWC for\n"
     "          depthwise CNNs on the CPU, else NCHW)\n"
     "          [--freeze NAME=FILE]...  (compile an input in as a constant)\n"
@@ -444,6 +445,7 @@ static int kilnMain(int argc, char **argv) {
   options.printLocations = args.has("--locations");
   options.tileContractions = !args.has("--no-tile");
   options.parallelizeLoops = !args.has("--no-parallel-loops");
+  options.timePasses = args.has("--time-passes");
   if (args.has("--compute-layout")) {
     options.computeLayout = args.get("--compute-layout");
     if (options.computeLayout != "auto" && options.computeLayout != "NCHW" &&
