@@ -110,10 +110,12 @@ std::optional<MatmulEpilogue> MatmulEpilogue::match(linalg::MatmulOp op) {
       generic.getNumParallelLoops() != generic.getNumLoops() ||
       generic.getResultTypes()[0] != v.getType())
     return std::nullopt;
-  // A consumer that feeds a pad writes into the padded buffer's interior
-  // (eliminate-empty-tensors); the kernel's 2-D rows cannot, and the copy
-  // into the interior would cost what the fusion saves.
-  if (llvm::any_of(generic->getUsers(), llvm::IsaPred<tensor::PadOp>))
+  // A consumer that feeds a pad or a concatenation writes into the padded
+  // buffer's interior or its slice of the concatenation in place
+  // (eliminate-empty-tensors); the kernel's rows, behind the views, cannot,
+  // and the copy into place would cost what the fusion saves.
+  if (llvm::any_of(generic->getUsers(),
+                   llvm::IsaPred<tensor::PadOp, tensor::InsertSliceOp>))
     return std::nullopt;
   OpOperand *init = generic.getDpsInitOperand(0);
   if (!generic.getMatchingIndexingMap(init).isIdentity() ||

@@ -131,3 +131,28 @@ func.func @feeds_pad(%a: tensor<8x70xf32>) -> tensor<10x64xf32> {
   } : tensor<8x64xf32> to tensor<10x64xf32>
   return %p : tensor<10x64xf32>
 }
+
+// -----
+
+// So does one that feeds a concatenation (an insert_slice into a larger
+// tensor), which it writes into in place.
+// CHECK-LABEL: func.func @feeds_concat
+// CHECK: scf.forall
+// CHECK: linalg.generic
+// CHECK: tensor.insert_slice
+#id = affine_map<(d0, d1) -> (d0, d1)>
+func.func @feeds_concat(%a: tensor<8x70xf32>, %into: tensor<8x128xf32>) -> tensor<8x128xf32> {
+  %zero = arith.constant 0.0 : f32
+  %w = arith.constant dense<0.5> : tensor<70x64xf32>
+  %e = tensor.empty() : tensor<8x64xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<8x64xf32>) -> tensor<8x64xf32>
+  %m = linalg.matmul ins(%a, %w : tensor<8x70xf32>, tensor<70x64xf32>) outs(%f : tensor<8x64xf32>) -> tensor<8x64xf32>
+  %r = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%m : tensor<8x64xf32>) outs(%e : tensor<8x64xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %t = arith.maximumf %x, %zero : f32
+    linalg.yield %t : f32
+  } -> tensor<8x64xf32>
+  %c = tensor.insert_slice %r into %into[0, 64] [8, 64] [1, 1] : tensor<8x64xf32> into tensor<8x128xf32>
+  return %c : tensor<8x128xf32>
+}
