@@ -46,16 +46,24 @@ bool isZeroFill(Value v) {
 
 } // namespace
 
+bool isStaticF32ProductIntoZero(linalg::LinalgOp op) {
+  auto staticF32 = [](Type type) {
+    auto t = dyn_cast<RankedTensorType>(type);
+    return t && t.hasStaticShape() && t.getElementType().isF32();
+  };
+  return op->getNumResults() == 1 && staticF32(op->getResultTypes()[0]) &&
+         op.getNumDpsInputs() == 2 &&
+         llvm::all_of(op.getDpsInputs(),
+                      [&](Value v) { return staticF32(v.getType()); }) &&
+         isZeroFill(op.getDpsInits()[0]);
+}
+
 bool isPackedMatmulCandidate(linalg::MatmulOp op, int64_t tileRows,
                              int64_t panelCols) {
-  auto t = dyn_cast<RankedTensorType>(op.getResultTypes()[0]);
-  auto a = dyn_cast<RankedTensorType>(op.getDpsInputs()[0].getType());
-  auto b = dyn_cast<RankedTensorType>(op.getDpsInputs()[1].getType());
-  if (!t || !a || !b || !t.hasStaticShape() || !a.hasStaticShape() ||
-      !b.hasStaticShape() || !t.getElementType().isF32() ||
-      !a.getElementType().isF32() || !b.getElementType().isF32() ||
-      !isZeroFill(op.getDpsInits()[0]))
+  if (!isStaticF32ProductIntoZero(op))
     return false;
+  auto t = cast<RankedTensorType>(op.getResultTypes()[0]);
+  auto a = cast<RankedTensorType>(op.getDpsInputs()[0].getType());
   int64_t m = t.getDimSize(0), k = a.getDimSize(1), n = t.getDimSize(1);
   if (m < 1 || k < 2)
     return false;
@@ -189,6 +197,9 @@ Value emitTileLoop(OpBuilder &b, Location loc, Value a,
       .getResult(0);
 }
 
+/// Whether K takes one pass of the tiles: under 4 blocks of `block` steps.
+bool singleKPass(int64_t k, int64_t block) { return k < 4 * block; }
+
 /// Runs `pass` over all of K: once when K is under 4 blocks, else once
 /// per block of `block` steps (the first starting from zero, the others adding to
 /// it), so that the panel rows a block reads stay in L2 while every tile
@@ -201,7 +212,7 @@ Value overKBlocks(OpBuilder &b, Location loc, int64_t k, int64_t block,
   auto index = [&](OpBuilder &nb, int64_t v) -> Value {
     return arith::ConstantIndexOp::create(nb, loc, v);
   };
-  if (k < 4 * block)
+  if (singleKPass(k, block))
     return pass(b, loc, KRange{index(b, 0), index(b, k), false}, dst);
   dst = pass(b, loc, KRange{index(b, 0), index(b, block), false}, dst);
   return scf::ForOp::create(
@@ -279,7 +290,8 @@ LogicalResult buildPackedMatmul(linalg::MatmulOp op, int64_t tileRows,
   int64_t kBlock = std::max<int64_t>(1, kKBlock / src->group) * src->group;
   // Blocked K passes add to what the previous one stored, so only a single
   // pass can apply the consumer as it stores.
-  MatmulEpilogue *epilogue = fused && k < 4 * kBlock ? &*fused : nullptr;
+  MatmulEpilogue *epilogue =
+      fused && singleKPass(k, kBlock) ? &*fused : nullptr;
   if (epilogue)
     epilogue->prepare(b, loc);
   // Without padded columns the tiles are written straight into the fill's

@@ -15,6 +15,10 @@
 
 namespace kiln {
 
+/// Whether `op` (a matmul or a batch matmul) multiplies static f32 operands
+/// into an f32 zero fill: what the packed kernel computes.
+bool isStaticF32ProductIntoZero(mlir::linalg::LinalgOp op);
+
 /// Whether `op` is a static f32 matmul into a zero fill that the packed
 /// kernel takes: any whose right-hand side is a constant (packed at compile
 /// time), and those computed at run time with at least two register tiles

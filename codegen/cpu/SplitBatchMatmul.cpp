@@ -7,11 +7,11 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/cpu/SplitBatchMatmul.h"
+#include "codegen/cpu/PackedMatmul.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "mlir/IR/Matchers.h"
 
 using namespace mlir;
 
@@ -19,19 +19,11 @@ namespace kiln {
 
 bool splitBatchMatmul(linalg::BatchMatmulOp op, int64_t minRows,
                       int64_t minCols) {
-  auto t = dyn_cast<RankedTensorType>(op.getResultTypes()[0]);
-  auto at = dyn_cast<RankedTensorType>(op.getDpsInputs()[0].getType());
-  auto bt = dyn_cast<RankedTensorType>(op.getDpsInputs()[1].getType());
-  if (!t || !at || !bt || !t.hasStaticShape() || !at.hasStaticShape() ||
-      !bt.hasStaticShape() || !t.getElementType().isF32() ||
-      !at.getElementType().isF32() || !bt.getElementType().isF32() ||
-      op.hasUserDefinedMaps())
+  if (!isStaticF32ProductIntoZero(op) || op.hasUserDefinedMaps())
     return false;
+  auto t = cast<RankedTensorType>(op.getResultTypes()[0]);
+  auto at = cast<RankedTensorType>(op.getDpsInputs()[0].getType());
   auto fill = op.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
-  FloatAttr zero;
-  if (!fill || !matchPattern(fill.getInputs()[0], m_Constant(&zero)) ||
-      !zero.getValue().isZero())
-    return false;
   int64_t batch = t.getDimSize(0), m = t.getDimSize(1), n = t.getDimSize(2);
   int64_t k = at.getDimSize(2);
   if (m < minRows || n < minCols)

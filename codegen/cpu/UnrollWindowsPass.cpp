@@ -75,13 +75,13 @@ static tensor::PadOp readablePad(Value input) {
   return pad;
 }
 
-/// The element of `input` at `at`. A readable pad is not materialized: the
-/// tap reads its source at the index clamped into bounds and selects the
-/// padding value where the index falls outside, so the padded copy of the
-/// image (a pass over memory before every such window) is not needed.
-static Value readTap(OpBuilder &b, Location l, Value input,
+/// The element of `input` at `at`. A readable pad (`pad`, else null) is
+/// not materialized: the tap reads its source at the index clamped into
+/// bounds and selects the padding value where the index falls outside, so
+/// the padded copy of the image (a pass over memory before every such
+/// window) is not needed.
+static Value readTap(OpBuilder &b, Location l, Value input, tensor::PadOp pad,
                      ArrayRef<Value> at) {
-  tensor::PadOp pad = readablePad(input);
   if (!pad)
     return tensor::ExtractOp::create(b, l, input, at);
   auto index = [&](int64_t v) -> Value {
@@ -145,10 +145,14 @@ static void unrollWindow(RewriterBase &rewriter, linalg::GenericOp op,
                                     : getAffineConstantExpr(0, ctx));
     return m.replaceDimsAndSymbols(repl, {}, numNew, 0);
   };
+  // Inputs read per tap whose pad the taps read through (readablePad).
+  SmallVector<tensor::PadOp> padOf(op.getNumDpsInputs());
   for (OpOperand *in : op.getDpsInputOperands()) {
     AffineMap m = op.getMatchingIndexingMap(in);
-    if (usesReduced(m))
+    if (usesReduced(m)) {
+      padOf[in->getOperandNumber()] = readablePad(in->get());
       continue;
+    }
     keptIndex[in->getOperandNumber()] = int(keptInputs.size());
     keptInputs.push_back(in->get());
     keptMaps.push_back(toNewDims(m));
@@ -200,7 +204,7 @@ static void unrollWindow(RewriterBase &rewriter, linalg::GenericOp op,
                   b, l,
                   affine::makeComposedFoldedAffineApply(
                       b, l, AffineMap::get(numLoops, 0, e), index)));
-            map.map(arg, readTap(b, l, in->get(), at));
+            map.map(arg, readTap(b, l, in->get(), padOf[n], at));
           }
           map.map(oldBody->getArgument(op.getNumDpsInputs()), acc);
           for (Operation &inner : oldBody->without_terminator()) {
@@ -225,8 +229,8 @@ static void unrollWindow(RewriterBase &rewriter, linalg::GenericOp op,
         linalg::YieldOp::create(b, l, acc);
       });
   llvm::SetVector<Operation *> pads;
-  for (OpOperand *in : op.getDpsInputOperands())
-    if (tensor::PadOp pad = readablePad(in->get()))
+  for (tensor::PadOp pad : padOf)
+    if (pad)
       pads.insert(pad);
   rewriter.replaceOp(op, unrolled.getResults());
   if (fill && fill->use_empty())
