@@ -9,9 +9,10 @@
 //
 // Work is an scf.forall (the runtime's thread pool splits it) over
 // (panel, chunk of 16 row tiles): a chunk's tiles reuse the panel while it
-// is in cache. Rows left over from whole chunks form one more forall over
-// panels, whose last tile has the M mod R rows left. With one to R-1 rows
-// in all (a batch-1 fully connected layer) the product is memory bound and
+// is in cache. The last chunk also takes the rows left over from whole
+// chunks (its last tile the M mod R rows), so the chunks of a panel run
+// back to back and a panel of weights is read from memory once. With one to
+// R-1 rows in all (a batch-1 fully connected layer) the product is memory bound and
 // this is its GEMV kernel: each thread streams its panels at bandwidth.
 // With K of 2048 or more, the tiles of a chunk make one pass per block of
 // 512 K steps (adding to what the previous pass wrote), so the block of the
@@ -174,19 +175,19 @@ Value emitTile(OpBuilder &b, Location loc, Value a, const PanelSource &src,
   return dst;
 }
 
-/// `count` full register tiles of `tileRows` rows, rows [row0, ...) of
-/// `a`, written from row 0 of `dst` on (an scf.for over the tiles).
+/// `count` (an index value) full register tiles of `tileRows` rows, rows
+/// [row0, ...) of `a`, written from row 0 of `dst` on (an scf.for over the
+/// tiles).
 Value emitTileLoop(OpBuilder &b, Location loc, Value a,
                    const PanelSource &src, const MatmulEpilogue *epilogue,
-                   Value panel, Value row0,
-                   int64_t count, int64_t tileRows, const KRange &kr,
-                   Value dst) {
+                   Value panel, Value row0, Value count, int64_t tileRows,
+                   const KRange &kr, Value dst) {
   auto index = [&](int64_t v) -> Value {
     return arith::ConstantIndexOp::create(b, loc, v);
   };
+  Value end = b.createOrFold<arith::MulIOp>(loc, count, index(tileRows));
   return scf::ForOp::create(
-             b, loc, index(0), index(count * tileRows), index(tileRows),
-             ValueRange{dst},
+             b, loc, index(0), end, index(tileRows), ValueRange{dst},
              [&](OpBuilder &lb, Location ll, Value r, ValueRange iter) {
                Value rows = lb.createOrFold<arith::AddIOp>(ll, row0, r);
                scf::YieldOp::create(
@@ -229,34 +230,49 @@ Value overKBlocks(OpBuilder &b, Location loc, int64_t k, int64_t block,
       .getResult(0);
 }
 
-/// An scf.forall over `panels` x `chunks` whose body computes the `rows` x
-/// P block at (row0 + chunk * rows, panel * P) of `out` with `body`.
+/// An scf.forall over `panels` x `chunks` whose body computes the block of
+/// rows [chunk * rows, ...) x P of `out` with `body`: `rows` rows, or
+/// `lastRows` in the last chunk. The body gets whether it is in the last
+/// chunk (a null value where every chunk has `rows` rows).
 Value emitForall(OpBuilder &b, Location loc, Value out, int64_t panels,
-                 int64_t chunks, int64_t row0, int64_t rows, int64_t p,
+                 int64_t chunks, int64_t rows, int64_t lastRows, int64_t p,
                  function_ref<Value(OpBuilder &, Location, Value panel,
-                                    Value firstRow, Value dst)>
+                                    Value firstRow, Value isLast, Value dst)>
                      body) {
   SmallVector<OpFoldResult> ubs = {b.getIndexAttr(panels)};
   if (chunks > 1)
     ubs.push_back(b.getIndexAttr(chunks));
+  bool ragged = chunks > 1 && lastRows != rows;
   auto forall = scf::ForallOp::create(
       b, loc, ubs, ValueRange{out}, std::nullopt,
       [&](OpBuilder &nb, Location nl, ValueRange args) {
+        auto index = [&](int64_t v) -> Value {
+          return arith::ConstantIndexOp::create(nb, nl, v);
+        };
         Value panel = args[0], shared = args.back();
-        Value first = arith::ConstantIndexOp::create(nb, nl, row0);
+        Value first = index(0), isLast;
         if (chunks > 1)
-          first = nb.createOrFold<arith::AddIOp>(nl, first,
-              nb.createOrFold<arith::MulIOp>(nl, args[1],
-                  arith::ConstantIndexOp::create(nb, nl, rows)));
-        Value col = nb.createOrFold<arith::MulIOp>(nl, panel, arith::ConstantIndexOp::create(nb, nl, p));
+          first = nb.createOrFold<arith::MulIOp>(nl, args[1], index(rows));
+        OpFoldResult size = nb.getIndexAttr(chunks > 1 ? rows : lastRows);
+        if (ragged) {
+          isLast = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::eq,
+                                         args[1], index(chunks - 1));
+          size = arith::SelectOp::create(nb, nl, isLast, index(lastRows),
+                                         index(rows))
+                     .getResult();
+        }
+        Value col = nb.createOrFold<arith::MulIOp>(nl, panel, index(p));
         SmallVector<OpFoldResult> offsets = {first, col};
-        SmallVector<OpFoldResult> sizes = {nb.getIndexAttr(rows),
-                                           nb.getIndexAttr(p)};
+        SmallVector<OpFoldResult> sizes = {size, nb.getIndexAttr(p)};
         SmallVector<OpFoldResult> ones(2, nb.getIndexAttr(1));
         Value dst = tensor::ExtractSliceOp::create(
-            nb, nl, RankedTensorType::get({rows, p}, nb.getF32Type()), shared,
-            offsets, sizes, ones);
-        Value tile = body(nb, nl, panel, first, dst);
+            nb, nl,
+            RankedTensorType::get({ragged ? ShapedType::kDynamic
+                                          : (chunks > 1 ? rows : lastRows),
+                                   p},
+                                  nb.getF32Type()),
+            shared, offsets, sizes, ones);
+        Value tile = body(nb, nl, panel, first, isLast, dst);
         auto inParallel = scf::InParallelOp::create(nb, nl);
         OpBuilder ib = OpBuilder::atBlockBegin(inParallel.getBody());
         tensor::ParallelInsertSliceOp::create(ib, nl, tile, shared, offsets,
@@ -302,40 +318,57 @@ LogicalResult buildPackedMatmul(linalg::MatmulOp op, int64_t tileRows,
           : tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m, panels * p},
                                     b.getF32Type())
                 .getResult();
+  // Rows split into chunks of 16 register tiles; the last chunk also takes
+  // the rows left over, so that each panel is read from memory once (with
+  // M = 128 a second pass over the leftover rows streamed BERT-base's
+  // weights twice).
   int64_t chunk = tileRows * kChunkTiles;
-  int64_t chunks = m / chunk, tail = m % chunk;
-  if (chunks > 0)
-    out = emitForall(
-        b, loc, out, panels, chunks, 0, chunk, p,
-        [&](OpBuilder &nb, Location nl, Value panel, Value first, Value dst) {
-          return overKBlocks(
-              nb, nl, k, kBlock, dst,
-              [&](OpBuilder &kb, Location kl, const KRange &kr, Value d) {
-                return emitTileLoop(kb, kl, a, *src, epilogue, panel, first,
-                                    kChunkTiles, tileRows, kr, d);
-              });
-        });
-  if (tail > 0)
-    out = emitForall(
-        b, loc, out, panels, 1, chunks * chunk, tail, p,
-        [&](OpBuilder &nb, Location nl, Value panel, Value first, Value dst) {
-          int64_t full = tail / tileRows, rest = tail % tileRows;
-          return overKBlocks(
-              nb, nl, k, kBlock, dst,
-              [&](OpBuilder &kb, Location kl, const KRange &kr, Value d) {
-                if (full > 0)
-                  d = emitTileLoop(kb, kl, a, *src, epilogue, panel, first,
-                                   full, tileRows, kr, d);
-                if (rest > 0) {
-                  Value at = arith::ConstantIndexOp::create(kb, kl,
-                                                            full * tileRows);
-                  Value rows = kb.createOrFold<arith::AddIOp>(kl, first, at);
-                  d = emitTile(kb, kl, a, *src, epilogue, panel, rows, rest,
-                               kr, d, at);
-                }
+  int64_t chunks = std::max<int64_t>(1, (m + chunk - 1) / chunk);
+  if (chunks > 1 && m % chunk != 0 && m % chunk < 2 * tileRows)
+    --chunks; // a sliver of rows joins the previous chunk instead
+  int64_t rows = chunks > 1 ? chunk : m, lastRows = m - (chunks - 1) * rows;
+  int64_t lastFull = lastRows / tileRows, rest = lastRows % tileRows;
+  out = emitForall(
+      b, loc, out, panels, chunks, rows, lastRows, p,
+      [&](OpBuilder &nb, Location nl, Value panel, Value first, Value isLast,
+          Value dst) {
+        auto index = [&](int64_t v) -> Value {
+          return arith::ConstantIndexOp::create(nb, nl, v);
+        };
+        Value count = index(rows / tileRows);
+        if (chunks == 1)
+          count = index(lastFull);
+        else if (isLast)
+          count = arith::SelectOp::create(nb, nl, isLast, index(lastFull),
+                                          count);
+        return overKBlocks(
+            nb, nl, k, kBlock, dst,
+            [&](OpBuilder &kb, Location kl, const KRange &kr, Value d) {
+              if (chunks > 1 || lastFull > 0)
+                d = emitTileLoop(kb, kl, a, *src, epilogue, panel, first,
+                                 count, tileRows, kr, d);
+              if (rest == 0)
                 return d;
-              });
-        });
+              auto partial = [&](OpBuilder &pb, Location pl, Value pd) {
+                Value at =
+                    arith::ConstantIndexOp::create(pb, pl, lastFull * tileRows);
+                Value row = pb.createOrFold<arith::AddIOp>(pl, first, at);
+                return emitTile(pb, pl, a, *src, epilogue, panel, row, rest,
+                                kr, pd, at);
+              };
+              if (!isLast)
+                return partial(kb, kl, d);
+              return scf::IfOp::create(
+                         kb, kl, isLast,
+                         [&](OpBuilder &tb, Location tl) {
+                           scf::YieldOp::create(tb, tl, partial(tb, tl, d));
+                         },
+                         [&](OpBuilder &eb, Location el) {
+                           scf::YieldOp::create(eb, el, d);
+                         })
+                  .getResult(0);
+            });
+      });
   if (panels * p != n)
     out = tensor::ExtractSliceOp::create(
         b, loc, resultType, out, ValueRange{}, ValueRange{}, ValueRange{},

@@ -60,29 +60,31 @@ func.func @narrow_panels(%a: tensor<2x200xf32>) -> tensor<2x24xf32> {
 
 // -----
 
-// 200 rows on a constant 64 x 64 weight: two chunks of 16 six-row tiles
-// (an scf.forall over panel x chunk, an scf.for over the chunk's tiles),
-// then the 8 rows left: one forall over panels with one six-row tile and a
-// two-row tile. N is a whole panel, so the result is written in place into
-// the fill's destination, and no slice follows.
+// 200 rows on a constant 64 x 64 weight: chunks of 16 six-row tiles, the
+// 8 rows left over joining the last chunk (104 rows: 17 tiles and a two-row
+// tile), all in one scf.forall over panel x chunk so that each panel is read
+// once per chunk, chunk after chunk. N is a whole panel, so the result is
+// written in place into the fill's destination, and no slice follows.
 // CHECK-LABEL: func.func @packed_chunks_and_tail
 // CHECK-DAG: %[[W:.*]] = arith.constant dense_resource<{{.*}}> : tensor<1x64x64xf32>
 // CHECK-DAG: %[[E:.*]] = tensor.empty() : tensor<200x64xf32>
 // CHECK: %[[MAIN:.*]] = scf.forall (%{{.*}}, %[[CH:.*]]) in (1, 2) shared_outs(%{{.*}} = %[[E]]) -> (tensor<200x64xf32>)
 // CHECK: %[[C96:.*]] = arith.constant 96 : index
-// CHECK: arith.muli %[[CH]], %[[C96]] : index
-// CHECK: tensor.extract_slice {{.*}} [96, 64] [1, 1]
-// CHECK: scf.for %{{.*}} = %{{.*}} to %c96{{.*}} step %c6
+// CHECK: %[[FIRST:.*]] = arith.muli %[[CH]], %[[C96]] : index
+// CHECK: %[[LAST:.*]] = arith.cmpi eq, %[[CH]], %c1
+// CHECK: %[[ROWS:.*]] = arith.select %[[LAST]], %c104, %c96
+// CHECK: tensor.extract_slice {{.*}}[%[[FIRST]], %{{.*}}] [%[[ROWS]], 64] [1, 1] : tensor<200x64xf32> to tensor<?x64xf32>
+// CHECK: %[[TILES:.*]] = arith.select %[[LAST]], %c17, %c16
+// CHECK: %[[END:.*]] = arith.muli %[[TILES]], %c6
+// CHECK: scf.for %{{.*}} = %{{.*}} to %[[END]] step %c6
 // CHECK-COUNT-6: vector.fma
 // CHECK-NOT: vector.fma
-// CHECK: tensor.parallel_insert_slice {{.*}} [96, 64] [1, 1] : tensor<96x64xf32> into tensor<200x64xf32>
-// CHECK: %[[TAIL:.*]] = scf.forall (%{{.*}}) in (1) shared_outs(%{{.*}} = %[[MAIN]]) -> (tensor<200x64xf32>)
-// CHECK: tensor.extract_slice {{.*}}[%c192, %{{.*}}] [8, 64] [1, 1]
-// CHECK-COUNT-6: vector.fma
+// CHECK: scf.if %[[LAST]] -> (tensor<?x64xf32>)
 // CHECK-COUNT-2: vector.fma
 // CHECK-NOT: vector.fma
-// CHECK: tensor.parallel_insert_slice {{.*}} [8, 64] [1, 1] : tensor<8x64xf32> into tensor<200x64xf32>
-// CHECK: return %[[TAIL]]
+// CHECK: tensor.parallel_insert_slice {{.*}} [%[[ROWS]], 64] [1, 1] : tensor<?x64xf32> into tensor<200x64xf32>
+// CHECK-NOT: scf.forall
+// CHECK: return %[[MAIN]]
 func.func @packed_chunks_and_tail(%a: tensor<200x64xf32>) -> tensor<200x64xf32> {
   %zero = arith.constant 0.0 : f32
   %w = arith.constant dense<0.25> : tensor<64x64xf32>

@@ -67,14 +67,15 @@ def check(kiln, folder, name, m, x, ref, flags=()):
 
 def packed_cases():
     """Packed-panel kernel on a constant weight: 1 to 5 rows (the GEMV
-    form), whole 96-row chunks, chunks plus a tail of six-row tiles and a
-    remainder tile, N not a multiple of the 64-column panel, K in blocks of
+    form), whole 96-row chunks, a last chunk with a few rows more (200 =
+    96 + 104) or fewer (128 = 96 + 32, 130 with K blocks) than the others,
+    its last tile a remainder of one to five rows, N not a multiple of the 64-column panel, K in blocks of
     512 with a partial last block (K = 2100); N of 130 and 70 in 32-wide
     panels (64-wide ones would compute mostly padding); as MatMul and as
     Gemm with transB."""
     for m, k, n in ((1, 300, 130), (3, 257, 64), (5, 96, 200), (1, 2048, 1000),
                     (13, 67, 64), (96, 40, 190), (200, 67, 130),
-                    (100, 2100, 70)):
+                    (100, 2100, 70), (128, 70, 130), (130, 2050, 64)):
         x, w = rand(m, k), rand(k, n)
         yield ("packed_matmul_%dx%dx%d" % (m, k, n),
                model([helper.make_node("MatMul", ["x", "w"], ["y"])], x,
