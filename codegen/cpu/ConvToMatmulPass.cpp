@@ -118,13 +118,18 @@ Value buildIm2col(OpBuilder &b, Location loc, Value input,
 /// pads the image so that reads of its last panel stay inside.
 constexpr int64_t kPanelCols = 64;
 
-/// A stride-1 convolution over padded-width rows. With the image zero-padded
-/// to Hp x Wp, output pixel (oh, ow) is column oh * Wp + ow of the product
-/// (the columns ow >= OW are junk, sliced off at the end), so row (c, kh, kw)
-/// of the im2col matrix is the contiguous run image[c][kh * Wp + kw + q] of
-/// the flattened image: kiln-cpu-tile-contractions reads its panels from
-/// the image itself, with no im2col copy and no packing. Extra zero rows at
-/// the bottom keep every 64-wide read of the last panel inside each channel.
+/// A convolution with stride s in both dims (dilation 1) over padded-width
+/// rows. With stride 1 and the image zero-padded to Hp x Wp, output pixel
+/// (oh, ow) is column oh * Wp + ow of the product (the columns ow >= OW are
+/// junk, sliced off at the end), so row (c, kh, kw) of the im2col matrix is
+/// the contiguous run image[c][kh * Wp + kw + q] of the flattened image:
+/// kiln-cpu-tile-contractions reads its panels from the image itself, with
+/// no im2col copy and no packing. With stride s the padded image is first
+/// split into s x s phase images of Hq x Wq pixels, phase (a, b) holding
+/// pixels (s * i + a, s * j + b): tap (kh, kw) then reads phase
+/// (kh mod s, kw mod s) at (kh / s, kw / s) with stride 1, and output pixel
+/// (oh, ow) is column oh * Wq + ow. Extra zero rows at the bottom (of every
+/// phase) keep each 64-wide read of the last panel inside its channel.
 /// `input` is the convolution's input; when it is a zero tensor.pad, its
 /// source is padded again with the extra rows instead of copied twice.
 Value buildPaddedWidthConvAsMatmul(OpBuilder &b, Location loc, Value input,
@@ -148,34 +153,52 @@ Value buildPaddedWidthConvAsMatmul(OpBuilder &b, Location loc, Value input,
     }
   }
   auto it = cast<RankedTensorType>(input.getType());
+  int64_t s = w.strides[0];
   int64_t c = it.getDimSize(1), hp = it.getDimSize(2), wp = it.getDimSize(3);
   int64_t f = rt.getDimSize(1), oh = rt.getDimSize(2), ow = rt.getDimSize(3);
-  int64_t n = oh * wp, panels = (n + kPanelCols - 1) / kPanelCols;
-  int64_t reach = (w.kh - 1) * wp + (w.kw - 1) + panels * kPanelCols;
-  int64_t rows = std::max(hp, (reach + wp - 1) / wp);
-  high[2] += rows - hp;
-  auto paddedType = RankedTensorType::get({1, c, rows, wp}, et);
+  int64_t wq = (wp + s - 1) / s;
+  int64_t n = oh * wq, panels = (n + kPanelCols - 1) / kPanelCols;
+  // The furthest read in a phase, from the last panel's last tap.
+  int64_t reach =
+      (w.kh - 1) / s * wq + (w.kw - 1) / s + panels * kPanelCols;
+  int64_t hq = std::max((hp + s - 1) / s, (reach + wq - 1) / wq);
+  high[2] += s * hq - hp;
+  high[3] += s * wq - wp;
+  auto paddedType = RankedTensorType::get({1, c, s * hq, s * wq}, et);
   Value padded = tensor::PadOp::create(
       b, loc, paddedType, source, getAsIndexOpFoldResult(b.getContext(), low),
       getAsIndexOpFoldResult(b.getContext(), high),
       scalarConstant(b, loc, et, 0.0));
-  Value image = buildReshape(b, loc, padded, {c, rows * wp});
-  // im2col [C][KH][KW][n] reading image[c][kh * wp + kw + q].
+  if (s > 1) {
+    // [1][C][Hq][s][Wq][s] -> [1][C][s][s][Hq][Wq]: the phase images.
+    Value split = buildReshape(b, loc, padded, {1, c, hq, s, wq, s});
+    padded =
+        linalg::TransposeOp::create(
+            b, loc, split,
+            tensor::EmptyOp::create(b, loc,
+                                    ArrayRef<int64_t>{1, c, s, s, hq, wq}, et),
+            ArrayRef<int64_t>{0, 1, 3, 5, 2, 4})
+            .getResult()[0];
+  }
+  Value image = buildReshape(b, loc, padded, {c, s * s * hq * wq});
+  // im2col [C][KH][KW][n] reading image[c][tap(kh, kw) + q].
   MLIRContext *ctx = b.getContext();
   AffineExpr d0 = b.getAffineDimExpr(0), d1 = b.getAffineDimExpr(1);
   AffineExpr d2 = b.getAffineDimExpr(2), d3 = b.getAffineDimExpr(3);
+  AffineExpr tap = s == 1 ? d1 * wq + d2
+                          : ((d1 % s) * s + d2 % s) * (hq * wq) +
+                                d1.floorDiv(s) * wq + d2.floorDiv(s);
   Value cols = buildCopyGeneric(
       b, loc, image,
       tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{c, w.kh, w.kw, n}, et),
-      AffineMap::get(4, 0, {d0, d1 * wp + d2 + d3}, ctx),
-      b.getMultiDimIdentityMap(4));
+      AffineMap::get(4, 0, {d0, tap + d3}, ctx), b.getMultiDimIdentityMap(4));
   cols = buildReshape(b, loc, cols, {c * w.kh * w.kw, n});
   auto mmType = RankedTensorType::get({f, n}, et);
   Value mm = linalg::MatmulOp::create(
                  b, loc, TypeRange{mmType}, ValueRange{weights, cols},
                  ValueRange{buildFilled(b, loc, mmType, 0.0)})
                  .getResult(0);
-  Value wide = buildReshape(b, loc, mm, {1, f, oh, wp});
+  Value wide = buildReshape(b, loc, mm, {1, f, oh, wq});
   return tensor::ExtractSliceOp::create(
       b, loc, rt, wide, ValueRange{}, ValueRange{}, ValueRange{},
       ArrayRef<int64_t>{0, 0, 0, 0}, ArrayRef<int64_t>{1, f, oh, ow},
@@ -208,14 +231,18 @@ Value buildConvAsMatmul(OpBuilder &b, Location loc, Value input, Value filter,
   // on the same image is faster as rows (1.57 vs 1.82 ms).
   bool pixelsAsColumns = pixels % 64 == 0 || pixels >= 1024 ||
                          (w.kh == 1 && w.kw == 1 && pixels >= 256);
-  bool stride1 = llvm::all_of(w.strides, [](int64_t v) { return v == 1; }) &&
-                 llvm::all_of(w.dilations, [](int64_t v) { return v == 1; });
+  // Padded-width rows (with phase images for a stride s > 1) take equal
+  // strides; a strided 1x1 window would copy s x s phases to use one.
+  int64_t s = w.strides[0];
+  bool phased = s == w.strides[1] && s <= 4 &&
+                (s == 1 || w.kh > 1 || w.kw > 1) &&
+                llvm::all_of(w.dilations, [](int64_t v) { return v == 1; });
   // Padded-width rows compute junk columns and pad the last panel; they
   // pay while at least 80 % of the columns are pixels (ResNet's 56 x 56 and
   // 28 x 28 layers, not its 14 x 14 or 7 x 7 ones).
-  int64_t wideCols = oh * it.getDimSize(3);
+  int64_t wideCols = oh * ((it.getDimSize(3) + s - 1) / s);
   int64_t wideTotal = (wideCols + kPanelCols - 1) / kPanelCols * kPanelCols;
-  if (!pointwise && stride1 && wideCols >= kPanelCols &&
+  if (!pointwise && phased && wideCols >= kPanelCols &&
       pixels * 5 >= wideTotal * 4)
     return buildPaddedWidthConvAsMatmul(b, loc, input, weights, rt, w);
   Value dest2d = buildReshape(b, loc, dest, {f, pixels});

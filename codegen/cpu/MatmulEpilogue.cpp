@@ -3,8 +3,10 @@
 // The chain from the matmul to its consumer may hold, in this order, 2-D
 // slices from the origin (the rows a convolution padded to a multiple of
 // the register tile dropped), 2-D transposes (a convolution's pixels x
-// channels product turned into NCHW) and one expand_shape (the 2-D result
-// seen as the consumer's image). Each of the consumer's loops then belongs
+// channels product turned into NCHW), one expand_shape (the 2-D result
+// seen as the consumer's image) and a slice of the columns' dims from the
+// origin (the junk columns of a padded-width convolution, which the tiles
+// compute the consumer for too; its inputs are then scalars or per row). Each of the consumer's loops then belongs
 // to one matmul dimension (row or column), which tells how each other
 // input is read at a matmul element:
 //  - one that varies along no loop of size > 1 is a scalar;
@@ -67,7 +69,7 @@ std::optional<MatmulEpilogue> MatmulEpilogue::match(linalg::MatmulOp op) {
   auto type = cast<RankedTensorType>(op.getResultTypes()[0]);
   e.matmulRows = e.rows = type.getDimSize(0);
   e.matmulCols = e.cols = type.getDimSize(1);
-  bool transposed = false, expanded = false;
+  bool transposed = false, expanded = false, junkColumns = false;
   Value v = op.getResult(0);
   Operation *user = nullptr;
   while (true) {
@@ -76,8 +78,22 @@ std::optional<MatmulEpilogue> MatmulEpilogue::match(linalg::MatmulOp op) {
     user = *v.getUsers().begin();
     if (auto slice = dyn_cast<tensor::ExtractSliceOp>(user)) {
       auto t = slice.getType();
-      if (expanded || t.getRank() != 2 || !t.hasStaticShape() ||
-          !slice.hasZeroOffset() || !slice.hasUnitStride())
+      if (!t.hasStaticShape() || !slice.hasZeroOffset() ||
+          !slice.hasUnitStride() || junkColumns)
+        return std::nullopt;
+      if (expanded) {
+        // A padded-width convolution's junk columns, dropped from the
+        // expanded image: only dims of the columns' group may shrink.
+        if (transposed || t.getRank() != slice.getSourceType().getRank())
+          return std::nullopt;
+        for (int64_t d : e.groups[0])
+          if (t.getDimSize(d) != slice.getSourceType().getDimSize(d))
+            return std::nullopt;
+        junkColumns = true;
+        v = slice.getResult();
+        continue;
+      }
+      if (t.getRank() != 2)
         return std::nullopt;
       e.rows = t.getDimSize(transposed ? 1 : 0);
       e.cols = t.getDimSize(transposed ? 0 : 1);
@@ -175,9 +191,11 @@ std::optional<MatmulEpilogue> MatmulEpilogue::match(linalg::MatmulOp op) {
       for (int64_t d : e.groups[dim ^ static_cast<int>(transposed)])
         if (ranges[d] != 1)
           along.push_back(d);
-      if (varying == along) {
+      // Inputs along the columns are in the consumer's layout, which the
+      // junk columns break.
+      if (varying == along && (dim == 0 || !junkColumns)) {
         input.kind = dim == 0 ? Input::PerRow : Input::PerCol;
-      } else if (map.isIdentity() && !transposed) {
+      } else if (map.isIdentity() && !transposed && !junkColumns) {
         input.kind = Input::Whole;
       } else {
         return std::nullopt;

@@ -148,9 +148,8 @@ Value emitTile(OpBuilder &b, Location loc, Value a, const PanelSource &src,
           Value k0 = lb.createOrFold<arith::MulIOp>(ll, c, group);
           SmallVector<Value> cur(acc.begin(), acc.end()), next;
           for (int64_t j = 0; j < src.group; ++j) {
-            int64_t offset = (j / src.kw) * src.wp + j % src.kw;
             Value at = lb.createOrFold<arith::AddIOp>(ll, col,
-                                                      index(lb, offset));
+                                                      index(lb, src.taps[j]));
             Value w = vector::TransferReadOp::create(
                 lb, ll, vecType, src.image, ValueRange{c, at}, pad,
                 ArrayRef<bool>{!src.masked});

@@ -61,11 +61,12 @@ std::optional<PanelSource> matchPlainRows(Value rhs, int64_t p) {
   return src;
 }
 
-/// The image and geometry when `rhs` is the K x N padded-width im2col
-/// matrix kiln-cpu-conv-to-matmul builds for a stride-1 convolution: the
-/// collapse of a copy generic [C][KH][KW][N] reading image[c][kh * wp + kw
-/// + q] of a [C][L] image long enough for every P-wide read of `panels`
-/// panels; std::nullopt otherwise.
+/// The image and tap offsets when `rhs` is the K x N padded-width im2col
+/// matrix kiln-cpu-conv-to-matmul builds for a convolution: the collapse
+/// of a copy generic [C][KH][KW][N] reading image[c][tap(kh, kw) + q] of a
+/// [C][L] image long enough for every P-wide read of `panels` panels
+/// (tap(kh, kw) = kh * wp + kw for stride 1; with phase images, the phase's
+/// start plus the offset in it); std::nullopt otherwise.
 std::optional<PanelSource> matchPaddedWidthIm2col(Value rhs, int64_t p,
                                                   int64_t panels) {
   // Any collapse to K x N: canonicalization may move a unit dim (KW = 1)
@@ -93,23 +94,28 @@ std::optional<PanelSource> matchPaddedWidthIm2col(Value rhs, int64_t p,
   if (!out.isIdentity() || in.getNumResults() != 2 || ct.getRank() != 4 ||
       collapse.getResultType().getDimSize(1) != ct.getDimSize(3))
     return std::nullopt;
-  // The read is (d0, d1 * wp + d2 + d3): wp is its step along d1.
-  int64_t wp = in.compose(ArrayRef<int64_t>{0, 1, 0, 0})[1];
+  // The read is (d0, tap(d1, d2) + d3).
   MLIRContext *ctx = rhs.getContext();
-  AffineExpr d0 = getAffineDimExpr(0, ctx), d1 = getAffineDimExpr(1, ctx);
-  AffineExpr d2 = getAffineDimExpr(2, ctx), d3 = getAffineDimExpr(3, ctx);
-  AffineMap want = AffineMap::get(4, 0, {d0, d1 * wp + d2 + d3}, ctx);
-  if (wp < 1 || simplifyAffineMap(in) != simplifyAffineMap(want))
+  AffineExpr d0 = getAffineDimExpr(0, ctx), d3 = getAffineDimExpr(3, ctx);
+  AffineExpr tap = simplifyAffineExpr(in.getResult(1) - d3, 4, 0);
+  if (in.getResult(0) != d0 || tap.isFunctionOfDim(0) ||
+      tap.isFunctionOfDim(3))
     return std::nullopt;
   int64_t kh = ct.getDimSize(1), kw = ct.getDimSize(2);
-  // Every read, junk columns of the last panel included, stays in its row.
-  if ((kh - 1) * wp + (kw - 1) + panels * p > it.getDimSize(1))
-    return std::nullopt;
+  SmallVector<int64_t> taps;
+  for (int64_t i = 0; i < kh; ++i)
+    for (int64_t j = 0; j < kw; ++j) {
+      int64_t offset = in.compose(ArrayRef<int64_t>{0, i, j, 0})[1];
+      // Every read, junk columns of the last panel included, stays in its
+      // row.
+      if (offset < 0 || offset + panels * p > it.getDimSize(1))
+        return std::nullopt;
+      taps.push_back(offset);
+    }
   PanelSource src;
   src.image = image;
   src.group = kh * kw;
-  src.kw = kw;
-  src.wp = wp;
+  src.taps = std::move(taps);
   src.p = p;
   return src;
 }

@@ -13,18 +13,21 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Value.h"
+#include "llvm/ADT/SmallVector.h"
 
 namespace kiln {
 
 /// Where a register tile reads row k of its panel (P floats): `packed`
 /// [panels][K][P] panels, or `image` [C][L]: row k = c * group + j reads
-/// image[c][(j / kw) * wp + j % kw + panel * P]. An in-place right-hand
-/// side is an image with group 1; the padded-width im2col of a stride-1
-/// convolution has group KH x KW and the padded width wp.
+/// image[c][taps[j] + panel * P]. An in-place right-hand side is an image
+/// with group 1 (tap 0 at 0); the padded-width im2col of a convolution has
+/// group KH x KW, tap (kh, kw) at kh * wp + kw for stride 1 (wp the padded
+/// width), or at its phase image's offset for a larger stride.
 struct PanelSource {
   mlir::Value packed;
   mlir::Value image;
-  int64_t group = 1, kw = 1, wp = 0;
+  int64_t group = 1;
+  llvm::SmallVector<int64_t> taps = {0};
   int64_t p = 0;
   /// Reads of the last panel are masked at the image's row end.
   bool masked = false;

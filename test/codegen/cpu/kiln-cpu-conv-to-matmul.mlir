@@ -57,6 +57,40 @@ func.func @conv_padded_width(%x: tensor<1x3x30x30xf32>, %w: tensor<4x3x3x3xf32>)
 
 // -----
 
+// A stride-2 convolution on the same padded image: padded-width rows over
+// 2 x 2 phase images. Output (oh, ow) is column oh * 16 + ow of 15 x 16 =
+// 240 (4 panels, 256 columns); tap (kh, kw) reads phase (kh mod 2, kw mod 2)
+// at (kh / 2, kw / 2), up to 16 + 1 + 256 = 273 elements into a phase, so
+// each phase has 18 rows of 16: the image is padded to 36 x 32, split into
+// [18][2][16][2], transposed to its phases [2][2][18][16] and viewed as
+// [3][4 * 288]. The junk column (ow = 15) is sliced off.
+// CHECK-DAG: #[[PHASED:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, ((d1 mod 2) * 2 + d2 mod 2) * 288 + (d1 floordiv 2) * 16 + d2 floordiv 2 + d3)>
+// CHECK-LABEL: func.func @conv_phases
+// CHECK-SAME: (%[[X:.*]]: tensor<1x3x30x30xf32>, %[[W:.*]]: tensor<4x3x3x3xf32>)
+func.func @conv_phases(%x: tensor<1x3x30x30xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x4x15x15xf32> {
+  // CHECK: %[[PAD:.*]] = tensor.pad %[[X]] low[0, 0, 1, 1] high[0, 0, 5, 1]
+  // CHECK: } : tensor<1x3x30x30xf32> to tensor<1x3x36x32xf32>
+  // CHECK: %[[SPLIT:.*]] = tensor.expand_shape %[[PAD]] {{.*}} : tensor<1x3x36x32xf32> into tensor<1x3x18x2x16x2xf32>
+  // CHECK: %[[PHASES:.*]] = linalg.transpose ins(%[[SPLIT]] : tensor<1x3x18x2x16x2xf32>) outs(%{{.*}} : tensor<1x3x2x2x18x16xf32>) permutation = [0, 1, 3, 5, 2, 4]
+  // CHECK: %[[IMG:.*]] = tensor.collapse_shape %[[PHASES]] {{.*}} : tensor<1x3x2x2x18x16xf32> into tensor<3x1152xf32>
+  // CHECK: %[[COL:.*]] = linalg.generic {indexing_maps = [#[[PHASED]], {{.*}}]{{.*}} ins(%[[IMG]] : tensor<3x1152xf32>) outs(%{{.*}} : tensor<3x3x3x240xf32>)
+  // CHECK: %[[COLM:.*]] = tensor.collapse_shape %[[COL]] {{.*}} : tensor<3x3x3x240xf32> into tensor<27x240xf32>
+  // CHECK: %[[MM:.*]] = linalg.matmul ins(%{{.*}}, %[[COLM]] : tensor<4x27xf32>, tensor<27x240xf32>) outs(%{{.*}} : tensor<4x240xf32>)
+  // CHECK: %[[WIDE:.*]] = tensor.expand_shape %[[MM]] {{.*}} into tensor<1x4x15x16xf32>
+  // CHECK: tensor.extract_slice %[[WIDE]][0, 0, 0, 0] [1, 4, 15, 15] [1, 1, 1, 1] : tensor<1x4x15x16xf32> to tensor<1x4x15x15xf32>
+  %zero = arith.constant 0.0 : f32
+  %p = tensor.pad %x low[0, 0, 1, 1] high[0, 0, 1, 1] {
+  ^bb0(%i0: index, %i1: index, %i2: index, %i3: index):
+    tensor.yield %zero : f32
+  } : tensor<1x3x30x30xf32> to tensor<1x3x32x32xf32>
+  %e = tensor.empty() : tensor<1x4x15x15xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x4x15x15xf32>) -> tensor<1x4x15x15xf32>
+  %0 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%p, %w : tensor<1x3x32x32xf32>, tensor<4x3x3x3xf32>) outs(%f : tensor<1x4x15x15xf32>) -> tensor<1x4x15x15xf32>
+  return %0 : tensor<1x4x15x15xf32>
+}
+
+// -----
+
 // A 4x4 feature map is too small for 64-wide columns: pixels become rows,
 // zero-padded to a multiple of the 6-row tile (the filter is not a
 // constant, so the generic register tiles run it), times the transposed

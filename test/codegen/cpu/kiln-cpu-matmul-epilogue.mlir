@@ -156,3 +156,64 @@ func.func @feeds_concat(%a: tensor<8x70xf32>, %into: tensor<8x128xf32>) -> tenso
   %c = tensor.insert_slice %r into %into[0, 64] [8, 64] [1, 1] : tensor<8x64xf32> into tensor<8x128xf32>
   return %c : tensor<8x128xf32>
 }
+
+// -----
+
+// A padded-width convolution's product (8 channels x 3 rows of 20 columns,
+// 2 of them junk) seen as 1x8x3x20, its junk columns sliced off before the
+// consumer: a bias per channel (the matmul's rows) is fused, the tiles
+// applying it to the junk columns too. A residual in the consumer's layout
+// does not match the kernel's padded rows, so that consumer stays.
+// CHECK-LABEL: func.func @junk_columns
+// CHECK: scf.forall
+// CHECK: %[[ACC:.*]]:6 = scf.for
+// CHECK: %[[BIAS:.*]] = tensor.extract %{{.*}} : tensor<8xf32>
+// CHECK: %[[SPLAT:.*]] = vector.broadcast %[[BIAS]] : f32 to vector<64xf32>
+// CHECK: arith.addf %[[ACC]]#0, %[[SPLAT]] : vector<64xf32>
+// CHECK: %[[WIDE:.*]] = tensor.expand_shape %{{.*}} into tensor<1x8x3x20xf32>
+// CHECK: %[[OUT:.*]] = tensor.extract_slice %[[WIDE]][0, 0, 0, 0] [1, 8, 3, 18] [1, 1, 1, 1]
+// CHECK-NOT: linalg.generic
+// CHECK: return %[[OUT]]
+// CHECK-LABEL: func.func @junk_columns_residual
+// CHECK: scf.forall
+// CHECK: tensor.extract_slice
+// CHECK: linalg.generic
+// OFF-LABEL: func.func @junk_columns
+// OFF: linalg.generic
+#img = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#channel = affine_map<(d0, d1, d2, d3) -> (d1)>
+func.func @junk_columns(%a: tensor<8x70xf32>, %b: tensor<8xf32>) -> tensor<1x8x3x18xf32> {
+  %zero = arith.constant 0.0 : f32
+  %w = arith.constant dense<0.5> : tensor<70x60xf32>
+  %e = tensor.empty() : tensor<8x60xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<8x60xf32>) -> tensor<8x60xf32>
+  %m = linalg.matmul ins(%a, %w : tensor<8x70xf32>, tensor<70x60xf32>) outs(%f : tensor<8x60xf32>) -> tensor<8x60xf32>
+  %wide = tensor.expand_shape %m [[0, 1], [2, 3]] output_shape [1, 8, 3, 20] : tensor<8x60xf32> into tensor<1x8x3x20xf32>
+  %s = tensor.extract_slice %wide[0, 0, 0, 0] [1, 8, 3, 18] [1, 1, 1, 1] : tensor<1x8x3x20xf32> to tensor<1x8x3x18xf32>
+  %o = tensor.empty() : tensor<1x8x3x18xf32>
+  %r = linalg.generic {indexing_maps = [#img, #channel, #img], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%s, %b : tensor<1x8x3x18xf32>, tensor<8xf32>) outs(%o : tensor<1x8x3x18xf32>) {
+  ^bb0(%x: f32, %y: f32, %out: f32):
+    %t = arith.addf %x, %y : f32
+    linalg.yield %t : f32
+  } -> tensor<1x8x3x18xf32>
+  return %r : tensor<1x8x3x18xf32>
+}
+
+func.func @junk_columns_residual(%a: tensor<8x70xf32>, %res: tensor<1x8x3x18xf32>) -> tensor<1x8x3x18xf32> {
+  %zero = arith.constant 0.0 : f32
+  %w = arith.constant dense<0.5> : tensor<70x60xf32>
+  %e = tensor.empty() : tensor<8x60xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<8x60xf32>) -> tensor<8x60xf32>
+  %m = linalg.matmul ins(%a, %w : tensor<8x70xf32>, tensor<70x60xf32>) outs(%f : tensor<8x60xf32>) -> tensor<8x60xf32>
+  %wide = tensor.expand_shape %m [[0, 1], [2, 3]] output_shape [1, 8, 3, 20] : tensor<8x60xf32> into tensor<1x8x3x20xf32>
+  %s = tensor.extract_slice %wide[0, 0, 0, 0] [1, 8, 3, 18] [1, 1, 1, 1] : tensor<1x8x3x20xf32> to tensor<1x8x3x18xf32>
+  %o = tensor.empty() : tensor<1x8x3x18xf32>
+  %r = linalg.generic {indexing_maps = [#img, #img, #img], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%s, %res : tensor<1x8x3x18xf32>, tensor<1x8x3x18xf32>) outs(%o : tensor<1x8x3x18xf32>) {
+  ^bb0(%x: f32, %y: f32, %out: f32):
+    %t = arith.addf %x, %y : f32
+    linalg.yield %t : f32
+  } -> tensor<1x8x3x18xf32>
+  return %r : tensor<1x8x3x18xf32>
+}

@@ -137,6 +137,33 @@ def padded_width_cases():
                x, ref)
 
 
+def phased_cases():
+    """Strided convolutions as padded-width rows over s x s phase images
+    (no im2col copy): stride 2 with a 3 x 3 window (ResNet's downsampling
+    convolutions), a 7 x 7 one (ResNet's first), a 4 x 4 one with
+    asymmetric pads, stride 3, a non-square image with an odd height, no
+    pad at all, and C * KH * KW >= 2048, run in blocks of whole channels;
+    the bias and ReLU are applied by the kernel's tiles (junk columns
+    included) unless K is blocked."""
+    for c, f, hw, k, s, pads in ((5, 13, (30, 30), (3, 3), 2, (1, 1, 1, 1)),
+                                 (3, 8, (64, 64), (7, 7), 2, (3, 3, 3, 3)),
+                                 (5, 11, (46, 46), (4, 4), 2, (1, 1, 2, 2)),
+                                 (4, 9, (61, 61), (5, 5), 3, (2, 2, 2, 2)),
+                                 (6, 14, (33, 62), (3, 3), 2, (1, 1, 1, 1)),
+                                 (2, 7, (50, 50), (3, 3), 2, (0, 0, 0, 0)),
+                                 (240, 16, (32, 32), (3, 3), 2,
+                                  (1, 1, 1, 1))):
+        x, w, b = rand(1, c, *hw), rand(f, c, *k), rand(f)
+        ref = np.maximum(conv_reference(x, w, b, pads, stride=s), 0)
+        yield ("phased_conv_%dx%d_%dx%d_s%d_c%d_f%d" % (hw + k + (s, c, f)),
+               model([helper.make_node("Conv", ["x", "w", "b"], ["c"],
+                                       kernel_shape=list(k), pads=list(pads),
+                                       strides=[s, s]),
+                      helper.make_node("Relu", ["c"], ["y"])],
+                     x, list(ref.shape), [("w", w), ("b", b)]),
+               x, ref)
+
+
 def strided_pointwise_cases():
     """A 1x1 convolution with stride 2 (a ResNet downsample): pixels as the
     matmul's columns, gathered by im2col and read in place, the last panel
@@ -361,6 +388,7 @@ def main():
     kiln, folder = sys.argv[1], sys.argv[2]
     for name, m, x, ref in (list(packed_cases()) + list(runtime_packed_cases())
                             + list(padded_width_cases())
+                            + list(phased_cases())
                             + list(strided_pointwise_cases())
                             + list(window_cases())
                             + list(batch_cases())
