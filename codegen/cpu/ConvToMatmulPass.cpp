@@ -238,12 +238,15 @@ Value buildConvAsMatmul(OpBuilder &b, Location loc, Value input, Value filter,
                 (s == 1 || w.kh > 1 || w.kw > 1) &&
                 llvm::all_of(w.dilations, [](int64_t v) { return v == 1; });
   // Padded-width rows compute junk columns and pad the last panel; they
-  // pay while at least 80 % of the columns are pixels (ResNet's 56 x 56 and
-  // 28 x 28 layers, not its 14 x 14 or 7 x 7 ones).
+  // pay while at least 80 % of the columns are pixels, or 75 % over two
+  // panels or more: ResNet's 56 x 56, 28 x 28 and 14 x 14 layers (the
+  // latter, 77 %, took 0.82x the time of im2col rows), not its 7 x 7 ones
+  // (one panel, 77 %: 1.09x).
   int64_t wideCols = oh * ((it.getDimSize(3) + s - 1) / s);
   int64_t wideTotal = (wideCols + kPanelCols - 1) / kPanelCols * kPanelCols;
+  int64_t percent = wideTotal >= 2 * kPanelCols ? 75 : 80;
   if (!pointwise && phased && wideCols >= kPanelCols &&
-      pixels * 5 >= wideTotal * 4)
+      pixels * 100 >= wideTotal * percent)
     return buildPaddedWidthConvAsMatmul(b, loc, input, weights, rt, w);
   Value dest2d = buildReshape(b, loc, dest, {f, pixels});
   if (pixelsAsColumns) {

@@ -121,13 +121,15 @@ def padded_width_cases():
     padded image itself (padded-width rows, no im2col copy): symmetric and
     asymmetric pads, no pad at all (the image gets its own padded copy), a
     3 x 1 window, filters leaving a remainder tile or a 96-row chunk plus a
-    tail, and C * KH * KW >= 2048, run in blocks of whole channels."""
+    tail, C * KH * KW >= 2048, run in blocks of whole channels, and a 14 x
+    14 map (77 % of the computed columns are pixels)."""
     for c, f, hw, k, pads in ((5, 13, (30, 30), (3, 3), (1, 1, 1, 1)),
                               (3, 13, (20, 33), (5, 5), (2, 1, 2, 3)),
                               (4, 14, (40, 40), (3, 3), (0, 0, 0, 0)),
                               (240, 16, (16, 16), (3, 3), (1, 1, 1, 1)),
                               (6, 20, (24, 24), (3, 1), (1, 0, 1, 0)),
-                              (3, 100, (26, 26), (3, 3), (1, 1, 1, 1))):
+                              (3, 100, (26, 26), (3, 3), (1, 1, 1, 1)),
+                              (20, 10, (14, 14), (3, 3), (1, 1, 1, 1))):
         x, w, b = rand(1, c, *hw), rand(f, c, *k), rand(f)
         ref = conv_reference(x, w, b, pads)
         yield ("padded_width_conv_%dx%d_%dx%d_c%d_f%d" % (hw + k + (c, f)),
@@ -142,7 +144,7 @@ def phased_cases():
     (no im2col copy): stride 2 with a 3 x 3 window (ResNet's downsampling
     convolutions), a 7 x 7 one (ResNet's first), a 4 x 4 one with
     asymmetric pads, stride 3, a non-square image with an odd height, no
-    pad at all, and C * KH * KW >= 2048, run in blocks of whole channels;
+    pad at all, a 14 x 14 output (77 % of the columns pixels), and C * KH * KW >= 2048, run in blocks of whole channels;
     the bias and ReLU are applied by the kernel's tiles (junk columns
     included) unless K is blocked."""
     for c, f, hw, k, s, pads in ((5, 13, (30, 30), (3, 3), 2, (1, 1, 1, 1)),
@@ -151,6 +153,7 @@ def phased_cases():
                                  (4, 9, (61, 61), (5, 5), 3, (2, 2, 2, 2)),
                                  (6, 14, (33, 62), (3, 3), 2, (1, 1, 1, 1)),
                                  (2, 7, (50, 50), (3, 3), 2, (0, 0, 0, 0)),
+                                 (6, 9, (28, 28), (3, 3), 2, (1, 1, 1, 1)),
                                  (240, 16, (32, 32), (3, 3), 2,
                                   (1, 1, 1, 1))):
         x, w, b = rand(1, c, *hw), rand(f, c, *k), rand(f)
