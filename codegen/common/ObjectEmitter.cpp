@@ -14,6 +14,7 @@
 #include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
 
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Instructions.h"
 #include "llvm/IR/Module.h"
@@ -143,15 +144,23 @@ static void optimize(llvm::Module &module, llvm::TargetMachine &tm) {
 
 bool emitMachineCode(ModuleOp module, const TargetChoice &target,
                      ObjectKind kind, llvm::raw_pwrite_stream &os,
-                     std::string &error) {
+                     std::string &error, bool freeMemory) {
   registerBuiltinDialectTranslation(*module.getContext());
   registerLLVMDialectTranslation(*module.getContext());
   registerOpenMPDialectTranslation(*module.getContext());
   // Embedded GPU kernels (gpu.binary) and their launches.
   registerGPUDialectTranslation(*module.getContext());
-  llvm::LLVMContext llvmContext;
+  auto context = std::make_unique<llvm::LLVMContext>();
+  llvm::LLVMContext &llvmContext = *context;
   std::unique_ptr<llvm::Module> llvmModule =
       translateModuleToLLVMIR(module, llvmContext);
+  // Declared after the module and context, so it runs first.
+  auto keep = llvm::make_scope_exit([&] {
+    if (!freeMemory) {
+      (void)llvmModule.release();
+      (void)context.release();
+    }
+  });
   if (!llvmModule) {
     error = "translation to LLVM IR failed";
     return false;

@@ -387,7 +387,8 @@ int compileCommand(const CompileOptions &options) {
     llvm::raw_fd_ostream obj(objPath, ec);
     auto start = std::chrono::steady_clock::now();
     ok = !ec && emitMachineCode(*module, options.target, ObjectKind::Object,
-                                obj, error);
+                                obj, error,
+                                /*freeMemory=*/!options.exitsAfter);
     if (options.timePasses)
       llvm::errs() << llvm::format(
           "kiln: LLVM IR, -O2 and object code: %.3f s\n",

@@ -51,6 +51,9 @@ struct CompileOptions {
   /// CUDA), NCHW or NHWC for convolutions/pooling.
   std::string computeLayout = "auto";
   bool elideWeights = false;
+  /// The process exits once the compile is done (`kiln compile`): the LLVM
+  /// module is not freed, which took 2-3 s of ResNet-50's compile.
+  bool exitsAfter = false;
   /// Print each op's location (the ONNX node name) in --emit / import text.
   bool printLocations = false;
   RuntimeLocation runtime;

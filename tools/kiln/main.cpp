@@ -488,6 +488,7 @@ static int kilnMain(int argc, char **argv) {
     bool toStdout = options.outPath.empty() || options.outPath == "-";
     options.prefix =
         prefixForLibrary(toStdout ? "libmodel.so" : options.outPath);
+    options.exitsAfter = true;
     return compileCommand(options);
   }
   return usageError("unknown command '" + cmd + "'");
