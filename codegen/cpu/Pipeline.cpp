@@ -59,6 +59,8 @@ void buildCpuLoweringPipeline(OpPassManager &pm,
   // Reshaped buffers become casts, so that fold-memref-alias-ops leaves
   // loads through them linear (see the pass).
   pm.nest<func::FuncOp>().addPass(createKilnReshapesToCasts());
+  // 1-D weights: their LLVM IR is one flat array each (see the pass).
+  pm.addPass(createKilnFlattenConstantGlobals());
   if (failed(parsePassPipeline(kLoweringPipeline, pm)))
     llvm::report_fatal_error("Kiln's built-in lowering pipeline does not parse");
 }
