@@ -9,6 +9,7 @@
 #include "codegen/Passes.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 
@@ -68,9 +69,7 @@ struct FlattenConstantGlobals
           MemRefType::get({shaped.getNumElements()}, shaped.getElementType(),
                           AffineMap(), shaped.getMemorySpace()),
           get.getName());
-      SmallVector<int64_t> strides(shaped.getRank(), 1);
-      for (int64_t d = shaped.getRank() - 2; d >= 0; --d)
-        strides[d] = strides[d + 1] * shaped.getDimSize(d + 1);
+      SmallVector<int64_t> strides = computeSuffixProduct(shaped.getShape());
       Value cast = memref::ReinterpretCastOp::create(
           b, get.getLoc(), shaped, flatGet, /*offset=*/0, shaped.getShape(),
           strides);

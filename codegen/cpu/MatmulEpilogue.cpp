@@ -6,9 +6,9 @@
 // channels product turned into NCHW), one expand_shape (the 2-D result
 // seen as the consumer's image) and a slice of the columns' dims from the
 // origin (the junk columns of a padded-width convolution, which the tiles
-// compute the consumer for too; its inputs are then scalars or per row). Each of the consumer's loops then belongs
-// to one matmul dimension (row or column), which tells how each other
-// input is read at a matmul element:
+// compute the consumer for too; its inputs are then scalars or per row).
+// Each of the consumer's loops then belongs to one matmul dimension (row or
+// column), which tells how each other input is read at a matmul element:
 //  - one that varies along no loop of size > 1 is a scalar;
 //  - one that varies only along the loops of one matmul dimension, all of
 //    them, in their order, is a vector along it (a bias per channel);

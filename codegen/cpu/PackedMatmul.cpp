@@ -11,9 +11,9 @@
 // (panel, chunk of 16 row tiles): a chunk's tiles reuse the panel while it
 // is in cache. The last chunk also takes the rows left over from whole
 // chunks (its last tile the M mod R rows), so the chunks of a panel run
-// back to back and a panel of weights is read from memory once. With one to
-// R-1 rows in all (a batch-1 fully connected layer) the product is memory bound and
-// this is its GEMV kernel: each thread streams its panels at bandwidth.
+// back to back and a panel of weights is read from memory once. With one
+// to R-1 rows in all (a batch-1 fully connected layer) the product is
+// memory bound and this is its GEMV kernel: each thread streams its panels at bandwidth.
 // With K of 2048 or more, the tiles of a chunk make one pass per block of
 // 512 K steps (adding to what the previous pass wrote), so the block of the
 // panel they share stays in L2.
@@ -231,7 +231,7 @@ Value overKBlocks(OpBuilder &b, Location loc, int64_t k, int64_t block,
 
 /// An scf.forall over `panels` x `chunks` whose body computes the block of
 /// rows [chunk * rows, ...) x P of `out` with `body`: `rows` rows, or
-/// `lastRows` in the last chunk. The body gets whether it is in the last
+/// `lastRows` in the last chunk (equal to `rows` when there is one chunk). The body gets whether it is in the last
 /// chunk (a null value where every chunk has `rows` rows).
 Value emitForall(OpBuilder &b, Location loc, Value out, int64_t panels,
                  int64_t chunks, int64_t rows, int64_t lastRows, int64_t p,
@@ -252,7 +252,7 @@ Value emitForall(OpBuilder &b, Location loc, Value out, int64_t panels,
         Value first = index(0), isLast;
         if (chunks > 1)
           first = nb.createOrFold<arith::MulIOp>(nl, args[1], index(rows));
-        OpFoldResult size = nb.getIndexAttr(chunks > 1 ? rows : lastRows);
+        OpFoldResult size = nb.getIndexAttr(rows);
         if (ragged) {
           isLast = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::eq,
                                          args[1], index(chunks - 1));
@@ -266,9 +266,7 @@ Value emitForall(OpBuilder &b, Location loc, Value out, int64_t panels,
         SmallVector<OpFoldResult> ones(2, nb.getIndexAttr(1));
         Value dst = tensor::ExtractSliceOp::create(
             nb, nl,
-            RankedTensorType::get({ragged ? ShapedType::kDynamic
-                                          : (chunks > 1 ? rows : lastRows),
-                                   p},
+            RankedTensorType::get({ragged ? ShapedType::kDynamic : rows, p},
                                   nb.getF32Type()),
             shared, offsets, sizes, ones);
         Value tile = body(nb, nl, panel, first, isLast, dst);
@@ -335,15 +333,13 @@ LogicalResult buildPackedMatmul(linalg::MatmulOp op, int64_t tileRows,
           return arith::ConstantIndexOp::create(nb, nl, v);
         };
         Value count = index(rows / tileRows);
-        if (chunks == 1)
-          count = index(lastFull);
-        else if (isLast)
+        if (isLast)
           count = arith::SelectOp::create(nb, nl, isLast, index(lastFull),
                                           count);
         return overKBlocks(
             nb, nl, k, kBlock, dst,
             [&](OpBuilder &kb, Location kl, const KRange &kr, Value d) {
-              if (chunks > 1 || lastFull > 0)
+              if (rows >= tileRows)
                 d = emitTileLoop(kb, kl, a, *src, epilogue, panel, first,
                                  count, tileRows, kr, d);
               if (rest == 0)
