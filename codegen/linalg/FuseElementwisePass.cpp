@@ -40,7 +40,12 @@ size_t bodySize(Operation *op) {
 /// into; in a graph that reuses values at every level (a mirrored
 /// coordinate feeding several selects, each feeding several more) the
 /// copies grow exponentially. Multi-use producers fuse only while both
-/// bodies stay small.
+/// bodies stay small, and only when every use is pointwise, so that the
+/// producer goes away: when a matmul or a reduction reads it anyway, the
+/// consumer reads its one materialized result instead of recomputing it
+/// from all of its inputs. (A transformer's residual stream fused that
+/// way: each layer norm recomputed the previous three or four, reading
+/// some twenty buffers, and no two layers' kernels were alike.)
 constexpr size_t kMaxSharedProducerOps = 16, kMaxFusedOps = 96;
 
 struct FuseElementwisePass
@@ -55,6 +60,8 @@ struct FuseElementwisePass
             return false;
           if (producer->hasOneUse())
             return true;
+          if (!llvm::all_of(producer->getUsers(), isPointwise))
+            return false;
           return bodySize(producer) <= kMaxSharedProducerOps &&
                  bodySize(producer) + bodySize(consumer) <= kMaxFusedOps;
         });
