@@ -84,6 +84,41 @@ def KilnFlattenConstantGlobals : Pass<"kiln-flatten-constant-globals",
   let dependentDialects = ["mlir::memref::MemRefDialect"];
 }
 
+def KilnShareKernels : Pass<"kiln-share-kernels", "mlir::ModuleOp"> {
+  let summary = "One function for loop nests that repeat with other buffers";
+  let description = [{
+    Models repeat their layers: the twelve blocks of a BERT encoder, the
+    bottlenecks of a ResNet stage. After bufferization each layer's kernel
+    is a loop nest (scf.forall, scf.for, scf.parallel) at the top of the
+    entry function that differs from its twins only in the buffers it
+    reads and writes (a weight global, an activation buffer). This pass
+    outlines every such loop nest into a private function of the values it
+    captures (constants are cloned in, so loop bounds and tile sizes stay
+    visible), and where two or more nests give equivalent functions (same
+    argument types, same operations and attributes, locations aside) they
+    all call one copy. A nest with no twin stays where it is, and a nest
+    with results (a loop carrying values out) is left alone.
+
+    LLVM then optimizes and generates each distinct kernel once: this cut
+    the code that a BERT-base encoder (twelve identical layers) and
+    ResNet-50 hand to LLVM to a fraction.
+    ```mlir
+    scf.forall (%i) in (4) { ... %w0 ... %a ... }
+    scf.forall (%i) in (4) { ... %w1 ... %b ... }
+    ```
+    becomes
+    ```mlir
+    call @main_kernel0(%w0, %a) : (memref<...>, memref<...>) -> ()
+    call @main_kernel0(%w1, %b) : (memref<...>, memref<...>) -> ()
+    func.func private @main_kernel0(%w: memref<...>, %x: memref<...>) {
+      scf.forall (%i) in (4) { ... %w ... %x ... }
+      return
+    }
+    ```
+  }];
+  let dependentDialects = ["mlir::func::FuncDialect"];
+}
+
 def KilnReshapesToCasts : Pass<"kiln-reshapes-to-casts",
     "mlir::func::FuncOp"> {
   let summary = "Rewrites memref reshapes of dense buffers as casts";

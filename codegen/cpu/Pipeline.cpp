@@ -61,6 +61,8 @@ void buildCpuLoweringPipeline(OpPassManager &pm,
   pm.nest<func::FuncOp>().addPass(createKilnReshapesToCasts());
   // 1-D weights: their LLVM IR is one flat array each (see the pass).
   pm.addPass(createKilnFlattenConstantGlobals());
+  // Repeated layers share one copy of their kernel (see the pass).
+  pm.addPass(createKilnShareKernels());
   if (failed(parsePassPipeline(kLoweringPipeline, pm)))
     llvm::report_fatal_error("Kiln's built-in lowering pipeline does not parse");
 }
