@@ -13,10 +13,14 @@
 // chunks (its last tile the M mod R rows), so the chunks of a panel run
 // back to back and a panel of weights is read from memory once. With one
 // to R-1 rows in all (a batch-1 fully connected layer) the product is
-// memory bound and this is its GEMV kernel: each thread streams its panels at bandwidth.
-// With K of 2048 or more, the tiles of a chunk make one pass per block of
-// 512 K steps (adding to what the previous pass wrote), so the block of the
-// panel they share stays in L2.
+// memory bound and this is its GEMV kernel: each thread streams its
+// panels at bandwidth. With K of 2048 or more, the tiles of a chunk make
+// one pass per block of 512 K steps (adding to what the previous pass
+// wrote; the last applies the epilogue), so the block of the panel they
+// share stays in L2; a right-hand side read in place, whose panel rows lie
+// a whole matrix row apart, takes blocks of 64 steps from K = 256, which
+// stay in L1. The tiles store into the result itself, those of a partial
+// last panel masked.
 //
 //===----------------------------------------------------------------------===//
 
@@ -79,11 +83,12 @@ bool isPackedMatmulCandidate(linalg::MatmulOp op, int64_t tileRows,
 
 namespace {
 
-/// The K steps one pass of the register tiles makes: [begin, end), and
-/// whether the tiles add to what earlier passes wrote (else start at 0).
+/// The K steps one pass of the register tiles makes: [begin, end),
+/// whether the tiles add to what earlier passes wrote (else start at 0),
+/// and whether it is the last pass (which applies the epilogue).
 struct KRange {
   Value begin, end;
-  bool accumulate;
+  bool accumulate, last;
 };
 
 /// One register tile: rows [row0, row0 + rows) of `a` times panel `panel`
@@ -94,6 +99,10 @@ Value emitTile(OpBuilder &b, Location loc, Value a, const PanelSource &src,
                int64_t rows, const KRange &kr, Value dst, Value at) {
   int64_t p = src.p;
   auto vecType = VectorType::get({p}, b.getF32Type());
+  // A tile of the last panel when N is not a whole number of panels: its
+  // dst is narrower than P at run time, and the stores are masked.
+  bool wholePanel =
+      !ShapedType::isDynamic(cast<RankedTensorType>(dst.getType()).getDimSize(1));
   auto index = [&](OpBuilder &nb, int64_t v) -> Value {
     return arith::ConstantIndexOp::create(nb, loc, v);
   };
@@ -108,7 +117,7 @@ Value emitTile(OpBuilder &b, Location loc, Value a, const PanelSource &src,
     init.push_back(kr.accumulate
                        ? vector::TransferReadOp::create(
                              b, loc, vecType, dst, ValueRange{outRow[r], c0},
-                             pad, ArrayRef<bool>{true})
+                             pad, ArrayRef<bool>{wholePanel})
                              .getResult()
                        : zero);
   }
@@ -164,11 +173,11 @@ Value emitTile(OpBuilder &b, Location loc, Value a, const PanelSource &src,
                        : Value();
   for (int64_t r = 0; r < rows; ++r) {
     Value sums = kLoop.getResult(r);
-    if (epilogue)
+    if (epilogue && kr.last)
       sums = epilogue->apply(b, loc, rowIndex[r], col, sums);
     dst = vector::TransferWriteOp::create(b, loc, sums, dst,
                                           ValueRange{outRow[r], c0},
-                                          ArrayRef<bool>{true})
+                                          ArrayRef<bool>{wholePanel})
               .getResult();
   }
   return dst;
@@ -201,9 +210,10 @@ Value emitTileLoop(OpBuilder &b, Location loc, Value a,
 bool singleKPass(int64_t k, int64_t block) { return k < 4 * block; }
 
 /// Runs `pass` over all of K: once when K is under 4 blocks, else once
-/// per block of `block` steps (the first starting from zero, the others adding to
-/// it), so that the panel rows a block reads stay in L2 while every tile
-/// of the chunk reads them; with K = 4608 a whole panel (1.2 MB) did not.
+/// per block of `block` steps (the first starting from zero, the others
+/// adding to it, the last applying the epilogue), so that the panel rows a
+/// block reads stay in cache while every tile of the chunk reads them; with
+/// K = 4608 a whole panel (1.2 MB) did not stay in L2.
 Value overKBlocks(OpBuilder &b, Location loc, int64_t k, int64_t block,
                   Value dst,
                   function_ref<Value(OpBuilder &, Location, const KRange &,
@@ -213,28 +223,34 @@ Value overKBlocks(OpBuilder &b, Location loc, int64_t k, int64_t block,
     return arith::ConstantIndexOp::create(nb, loc, v);
   };
   if (singleKPass(k, block))
-    return pass(b, loc, KRange{index(b, 0), index(b, k), false}, dst);
-  dst = pass(b, loc, KRange{index(b, 0), index(b, block), false}, dst);
-  return scf::ForOp::create(
-             b, loc, index(b, block), index(b, k), index(b, block),
-             ValueRange{dst},
-             [&](OpBuilder &lb, Location ll, Value kb, ValueRange iter) {
-               Value end = arith::MinUIOp::create(
-                   lb, ll,
-                   arith::AddIOp::create(lb, ll, kb, index(lb, block)),
-                   index(lb, k));
-               scf::YieldOp::create(
-                   lb, ll, pass(lb, ll, KRange{kb, end, true}, iter[0]));
-             })
-      .getResult(0);
+    return pass(b, loc, KRange{index(b, 0), index(b, k), false, true}, dst);
+  int64_t lastBegin = (k - 1) / block * block;
+  dst = pass(b, loc, KRange{index(b, 0), index(b, block), false, false}, dst);
+  if (lastBegin > block)
+    dst = scf::ForOp::create(
+              b, loc, index(b, block), index(b, lastBegin), index(b, block),
+              ValueRange{dst},
+              [&](OpBuilder &lb, Location ll, Value kb, ValueRange iter) {
+                Value end =
+                    arith::AddIOp::create(lb, ll, kb, index(lb, block));
+                scf::YieldOp::create(
+                    lb, ll,
+                    pass(lb, ll, KRange{kb, end, true, false}, iter[0]));
+              })
+              .getResult(0);
+  return pass(b, loc, KRange{index(b, lastBegin), index(b, k), true, true},
+              dst);
 }
 
 /// An scf.forall over `panels` x `chunks` whose body computes the block of
 /// rows [chunk * rows, ...) x P of `out` with `body`: `rows` rows, or
-/// `lastRows` in the last chunk (equal to `rows` when there is one chunk). The body gets whether it is in the last
-/// chunk (a null value where every chunk has `rows` rows).
+/// `lastRows` in the last chunk (equal to `rows` when there is one chunk),
+/// and P columns, or `lastCols` in the last panel (the block is then of
+/// dynamic width). The body gets whether it is in the last chunk (a null
+/// value where every chunk has `rows` rows).
 Value emitForall(OpBuilder &b, Location loc, Value out, int64_t panels,
                  int64_t chunks, int64_t rows, int64_t lastRows, int64_t p,
+                 int64_t lastCols,
                  function_ref<Value(OpBuilder &, Location, Value panel,
                                     Value firstRow, Value isLast, Value dst)>
                      body) {
@@ -261,12 +277,21 @@ Value emitForall(OpBuilder &b, Location loc, Value out, int64_t panels,
                      .getResult();
         }
         Value col = nb.createOrFold<arith::MulIOp>(nl, panel, index(p));
+        OpFoldResult width = nb.getIndexAttr(p);
+        if (lastCols != p) {
+          Value isLastPanel = arith::CmpIOp::create(
+              nb, nl, arith::CmpIPredicate::eq, panel, index(panels - 1));
+          width = arith::SelectOp::create(nb, nl, isLastPanel,
+                                          index(lastCols), index(p))
+                      .getResult();
+        }
         SmallVector<OpFoldResult> offsets = {first, col};
-        SmallVector<OpFoldResult> sizes = {size, nb.getIndexAttr(p)};
+        SmallVector<OpFoldResult> sizes = {size, width};
         SmallVector<OpFoldResult> ones(2, nb.getIndexAttr(1));
         Value dst = tensor::ExtractSliceOp::create(
             nb, nl,
-            RankedTensorType::get({ragged ? ShapedType::kDynamic : rows, p},
+            RankedTensorType::get({ragged ? ShapedType::kDynamic : rows,
+                                   lastCols != p ? ShapedType::kDynamic : p},
                                   nb.getF32Type()),
             shared, offsets, sizes, ones);
         Value tile = body(nb, nl, panel, first, isLast, dst);
@@ -287,7 +312,7 @@ LogicalResult buildPackedMatmul(linalg::MatmulOp op, int64_t tileRows,
     fused = MatmulEpilogue::match(op);
   constexpr int64_t kChunkTiles = 16;
   // K steps per pass over a chunk's tiles: 512 rows of a panel, 128 KiB.
-  constexpr int64_t kKBlock = 512;
+  constexpr int64_t kKBlock = 512, kStridedKBlock = 64;
   OpBuilder b(op);
   Location loc = op.getLoc();
   Value a = op.getDpsInputs()[0];
@@ -299,22 +324,28 @@ LogicalResult buildPackedMatmul(linalg::MatmulOp op, int64_t tileRows,
       choosePanelSource(b, loc, op.getDpsInputs()[1], p);
   if (failed(src))
     return failure();
-  // K blocks hold whole groups (an image's channels).
-  int64_t kBlock = std::max<int64_t>(1, kKBlock / src->group) * src->group;
-  // Blocked K passes add to what the previous one stored, so only a single
-  // pass can apply the consumer as it stores.
-  MatmulEpilogue *epilogue =
-      fused && singleKPass(k, kBlock) ? &*fused : nullptr;
+  // K blocks hold whole groups (an image's channels). A right-hand side
+  // read in place (a pointwise convolution's image) walks its panel rows a
+  // whole image row apart, which the prefetchers do not stream: blocks of
+  // 64 rows (16 KiB of panel) stay in L1 for all the tiles of a chunk.
+  // 512 to 128 -> 64 channels on 28 x 28 and 56 x 56 pixels took 0.72x the
+  // time; blocks of 128 (32 KiB) did not help.
+  bool strided = src->image && src->group == 1;
+  int64_t kBlock =
+      strided ? kStridedKBlock
+              : std::max<int64_t>(1, kKBlock / src->group) * src->group;
+  // The last pass over K applies the consumer as it stores.
+  MatmulEpilogue *epilogue = fused ? &*fused : nullptr;
   if (epilogue)
     epilogue->prepare(b, loc);
-  // Without padded columns the tiles are written straight into the fill's
-  // destination (in place, when that is a slice of a larger result).
+  // The tiles are written straight into the fill's destination (in place,
+  // when that is a slice of a larger result); those of a partial last panel
+  // with masked stores. (A padded [M, panels * P] result cost a strided copy
+  // of all of it afterwards: a 1x1 convolution to 512 channels on 28 x 28
+  // pixels took 1.6x ONNX Runtime's time that way.)
   Value out =
-      panels * p == n
-          ? op.getDpsInits()[0].getDefiningOp<linalg::FillOp>().getDpsInits()[0]
-          : tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m, panels * p},
-                                    b.getF32Type())
-                .getResult();
+      op.getDpsInits()[0].getDefiningOp<linalg::FillOp>().getDpsInits()[0];
+  int64_t lastCols = n - (panels - 1) * p;
   // Rows split into chunks of 16 register tiles; the last chunk also takes
   // the rows left over, so that each panel is read from memory once (with
   // M = 128 a second pass over the leftover rows streamed BERT-base's
@@ -326,7 +357,7 @@ LogicalResult buildPackedMatmul(linalg::MatmulOp op, int64_t tileRows,
   int64_t rows = chunks > 1 ? chunk : m, lastRows = m - (chunks - 1) * rows;
   int64_t lastFull = lastRows / tileRows, rest = lastRows % tileRows;
   out = emitForall(
-      b, loc, out, panels, chunks, rows, lastRows, p,
+      b, loc, out, panels, chunks, rows, lastRows, p, lastCols,
       [&](OpBuilder &nb, Location nl, Value panel, Value first, Value isLast,
           Value dst) {
         auto index = [&](int64_t v) -> Value {
@@ -364,11 +395,6 @@ LogicalResult buildPackedMatmul(linalg::MatmulOp op, int64_t tileRows,
                   .getResult(0);
             });
       });
-  if (panels * p != n)
-    out = tensor::ExtractSliceOp::create(
-        b, loc, resultType, out, ValueRange{}, ValueRange{}, ValueRange{},
-        ArrayRef<int64_t>{0, 0}, ArrayRef<int64_t>{m, n},
-        ArrayRef<int64_t>{1, 1});
   auto fill = op.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
   Operation *im2col = src->image && src->image != op.getDpsInputs()[1]
                           ? op.getDpsInputs()[1].getDefiningOp()

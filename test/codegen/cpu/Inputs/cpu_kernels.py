@@ -93,9 +93,10 @@ def runtime_packed_cases():
     (the pixels-as-columns form of a convolution: constant filter times the
     input), its rows read in place: whole panels only, and a partial last
     panel read with a mask; rows 4 KiB apart (N = 1024) are first copied
-    into panels."""
+    into panels; K of 256 or more in passes of 64 rows (the last cut at
+    K)."""
     for m, k, n in ((64, 57, 200), (13, 30, 128), (100, 20, 64),
-                    (13, 30, 1024)):
+                    (13, 30, 1024), (20, 300, 200)):
         w, x = rand(m, k), rand(k, n)
         yield ("runtime_packed_%dx%dx%d" % (m, k, n),
                model([helper.make_node("MatMul", ["w", "x"], ["y"])], x,
@@ -321,7 +322,10 @@ def epilogue_cases():
     a whole tensor and a sigmoid after a matmul with a row remainder and a
     partial last panel; 1x1 convolutions whose product is pixels x channels
     and transposed to NCHW (the rows padded to a whole tile read the last
-    real row's bias) and channels x pixels (a bias per row)."""
+    real row's bias) and channels x pixels (a bias per row), the latter
+    also with K in passes of 64 channels (only the last applies the
+    consumer, here with a residual read per pixel) and a partial last
+    panel stored masked."""
     x, w, r = rand(100, 96), rand(96, 45) * 0.3, rand(100, 45)
     b = rand(45)
     ref = x.astype(np.float64) @ w.astype(np.float64) + b + r
@@ -347,6 +351,20 @@ def epilogue_cases():
                      x, [1] + list(ref.shape),
                      [("w", w), ("b", b), ("lo", np.array(0, np.float32)),
                       ("hi", np.array(6, np.float32))]), x, ref[None])
+    for c, f, hw in ((300, 70, (17, 19)), (260, 130, (16, 20))):
+        x, w, b = rand(1, c, *hw), rand(f, c, 1, 1) * 0.1, rand(f)
+        r = rand(1, f, *hw)
+        ref = np.einsum("chw,fc->fhw", x[0].astype(np.float64),
+                        w[:, :, 0, 0].astype(np.float64))
+        ref = ref + b.astype(np.float64)[:, None, None] + r[0]
+        ref = np.maximum(ref, 0.0)
+        yield ("epilogue_conv1x1_kblocks_%dx%d_c%d_f%d" % (hw + (c, f)),
+               model([helper.make_node("Conv", ["x", "w", "b"], ["c"],
+                                       kernel_shape=[1, 1]),
+                      helper.make_node("Add", ["c", "r"], ["s"]),
+                      helper.make_node("Relu", ["s"], ["y"])],
+                     x, [1] + list(ref.shape),
+                     [("w", w), ("b", b), ("r", r)]), x, ref[None])
 
 
 def nhwc_block_cases():
