@@ -367,6 +367,36 @@ def epilogue_cases():
                      [("w", w), ("b", b), ("r", r)]), x, ref[None])
 
 
+def shared_kernel_cases():
+    """Three residual blocks of one shape with their own weights (3x3
+    convolution, bias, ReLU, 1x1 convolution, residual add, ReLU): the
+    blocks' loop nests become calls of shared functions
+    (kiln-share-kernels), each call with its block's weights and
+    buffers."""
+    c, hw = 24, (18, 21)
+    x = rand(1, c, *hw)
+    nodes, inits, h, src = [], [], x[0].astype(np.float64), "x"
+    for i in range(3):
+        w3, b3 = rand(c, c, 3, 3) * 0.2, rand(c)
+        w1, b1 = rand(c, c, 1, 1) * 0.2, rand(c)
+        a = np.maximum(conv_reference(h[None], w3, b3, (1, 1, 1, 1))[0], 0.0)
+        h = np.maximum(np.einsum("chw,fc->fhw", a, w1[:, :, 0, 0].astype(np.float64))
+                       + b1.astype(np.float64)[:, None, None] + h, 0.0)
+        out = "y" if i == 2 else "h%d" % i
+        nodes += [helper.make_node("Conv", [src, "w3_%d" % i, "b3_%d" % i], ["c3_%d" % i],
+                                   kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+                  helper.make_node("Relu", ["c3_%d" % i], ["a_%d" % i]),
+                  helper.make_node("Conv", ["a_%d" % i, "w1_%d" % i, "b1_%d" % i],
+                                   ["c1_%d" % i], kernel_shape=[1, 1]),
+                  helper.make_node("Add", ["c1_%d" % i, src], ["s_%d" % i]),
+                  helper.make_node("Relu", ["s_%d" % i], [out])]
+        inits += [("w3_%d" % i, w3), ("b3_%d" % i, b3), ("w1_%d" % i, w1),
+                  ("b1_%d" % i, b1)]
+        src = out
+    yield ("shared_kernels_3_blocks",
+           model(nodes, x, [1, c] + list(hw), inits), x, h[None])
+
+
 def nhwc_block_cases():
     """A MobileNetV2 block in NHWC: the 1x1 expansion's bias and clip in its
     tiles, the depthwise window reading that result without a padded copy
@@ -413,7 +443,8 @@ def main():
                             + list(strided_pointwise_cases())
                             + list(window_cases())
                             + list(batch_cases())
-                            + list(epilogue_cases())):
+                            + list(epilogue_cases())
+                            + list(shared_kernel_cases())):
         check(kiln, folder, name, m, x, ref)
     for name, m, x, ref in list(nhwc_cases()) + list(nhwc_block_cases()):
         check(kiln, folder, name, m, x, ref, ["--compute-layout=NHWC"])
