@@ -21,9 +21,9 @@
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/SwapByteOrder.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Target/TargetMachine.h"
-#include "llvm/Support/SwapByteOrder.h"
 #include "llvm/TargetParser/Host.h"
 
 using namespace mlir;
@@ -196,7 +196,7 @@ bool emitMachineCode(ModuleOp module, const TargetChoice &target,
   std::unique_ptr<llvm::Module> llvmModule =
       translateModuleToLLVMIR(module, llvmContext);
   // Declared after the module and context, so it runs first.
-  auto keep = llvm::make_scope_exit([&] {
+  llvm::scope_exit keep([&] {
     if (!freeMemory) {
       (void)llvmModule.release();
       (void)context.release();

@@ -11,9 +11,9 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Transforms/RegionUtils.h"
-
 
 namespace kiln {
 #define GEN_PASS_DEF_KILNSHAREKERNELS
@@ -40,11 +40,6 @@ bool isKernelLoop(Operation &op) {
          isa<scf::ForallOp, scf::ForOp, scf::ParallelOp>(op);
 }
 
-bool isConstant(Value value) {
-  Operation *def = value.getDefiningOp();
-  return def && def->hasTrait<OpTrait::ConstantLike>();
-}
-
 /// `loop` as a detached private function of what it captures; constants are
 /// cloned in rather than passed, so that bounds and tile sizes stay known.
 Candidate outline(Operation *loop) {
@@ -57,7 +52,7 @@ Candidate outline(Operation *loop) {
   SmallVector<Operation *> constants;
   SmallVector<Type> types;
   for (Value value : used) {
-    if (isConstant(value)) {
+    if (matchPattern(value, m_Constant())) {
       constants.push_back(value.getDefiningOp());
       continue;
     }
@@ -81,17 +76,13 @@ Candidate outline(Operation *loop) {
   return candidate;
 }
 
-/// Nests that gave equal functions (same argument types, same body up to
-/// locations): the first member's function is the one kept.
-struct Group {
-  SmallVector<Candidate> members;
-};
-
 struct ShareKernels : impl::KilnShareKernelsBase<ShareKernels> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SmallVector<func::FuncOp> functions(module.getOps<func::FuncOp>());
-    std::vector<Group> groups;
+    // Nests that gave equal functions (same argument types, same body up
+    // to locations): the first member's function is the one kept.
+    std::vector<SmallVector<Candidate>> groups;
     // Candidates are compared only with groups of the same signature.
     DenseMap<Type, SmallVector<size_t>> groupsOfType;
     for (func::FuncOp function : functions) {
@@ -106,21 +97,20 @@ struct ShareKernels : impl::KilnShareKernelsBase<ShareKernels> {
               groupsOfType[candidate.kernel.getFunctionType()];
           auto match = llvm::find_if(sameType, [&](size_t group) {
             return OperationEquivalence::isEquivalentTo(
-                groups[group].members.front().kernel, candidate.kernel,
+                groups[group].front().kernel, candidate.kernel,
                 OperationEquivalence::IgnoreLocations);
           });
           if (match != sameType.end()) {
-            groups[*match].members.push_back(std::move(candidate));
+            groups[*match].push_back(std::move(candidate));
             continue;
           }
           sameType.push_back(groups.size());
-          groups.push_back(Group{{std::move(candidate)}});
+          groups.emplace_back().push_back(std::move(candidate));
         }
     }
 
     SymbolTable symbols(module);
-    for (Group &group : groups) {
-      SmallVector<Candidate> &members = group.members;
+    for (SmallVector<Candidate> &members : groups) {
       if (members.size() < 2) {
         members.front().kernel->erase();
         continue;

@@ -101,8 +101,7 @@ Value emitTile(OpBuilder &b, Location loc, Value a, const PanelSource &src,
   auto vecType = VectorType::get({p}, b.getF32Type());
   // A tile of the last panel when N is not a whole number of panels: its
   // dst is narrower than P at run time, and the stores are masked.
-  bool wholePanel =
-      !ShapedType::isDynamic(cast<RankedTensorType>(dst.getType()).getDimSize(1));
+  bool wholePanel = !cast<RankedTensorType>(dst.getType()).isDynamicDim(1);
   auto index = [&](OpBuilder &nb, int64_t v) -> Value {
     return arith::ConstantIndexOp::create(nb, loc, v);
   };
@@ -169,11 +168,13 @@ Value emitTile(OpBuilder &b, Location loc, Value a, const PanelSource &src,
           scf::YieldOp::create(lb, ll, cur);
         });
   }
-  Value col = epilogue ? b.createOrFold<arith::MulIOp>(loc, panel, index(b, p))
-                       : Value();
+  // Only the last pass over K applies the epilogue.
+  bool applies = epilogue && kr.last;
+  Value col = applies ? b.createOrFold<arith::MulIOp>(loc, panel, index(b, p))
+                      : Value();
   for (int64_t r = 0; r < rows; ++r) {
     Value sums = kLoop.getResult(r);
-    if (epilogue && kr.last)
+    if (applies)
       sums = epilogue->apply(b, loc, rowIndex[r], col, sums);
     dst = vector::TransferWriteOp::create(b, loc, sums, dst,
                                           ValueRange{outRow[r], c0},
