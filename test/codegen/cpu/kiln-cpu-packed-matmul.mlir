@@ -3,23 +3,35 @@
 // The packed-panel matmul kernel of kiln-cpu-tile-contractions.
 
 // A constant weight (a fully connected layer): it is packed at compile
-// time into 64-column panels, [3][70][64] for N = 170 (the last panel
+// time into 64-column panels, [4][70][64] for N = 216 (the last panel
 // zero-padded). With fewer rows than one register tile (batch 1), one
 // scf.forall over panels walks K with one 64-wide accumulator per row
 // (broadcast of A[m, k], FMA with the panel's row k) and writes the rows
-// into its slice of the result: 64 columns wide, 42 in the last panel,
+// into its slice of the result: 64 columns wide, 24 in the last panel,
 // whose stores are masked (no padded result to copy from afterwards).
+// The last panel's tiles are only as wide as the vectors covering its 24
+// columns: 32-float accumulators, reading the first 32 floats of each
+// packed row.
 // CHECK-LABEL: func.func @gemv_constant_weight
 // CHECK-SAME: (%[[A:.*]]: tensor<2x70xf32>)
-// CHECK-DAG: %[[W:.*]] = arith.constant dense_resource<{{.*}}> : tensor<3x70x64xf32>
-// CHECK: %[[ALL:.*]] = scf.forall (%[[P:.*]]) in (3) shared_outs(%[[OUT:.*]] = %{{.*}}) -> (tensor<2x170xf32>)
+// CHECK-DAG: %[[W:.*]] = arith.constant dense_resource<{{.*}}> : tensor<4x70x64xf32>
+// CHECK: %[[ALL:.*]] = scf.forall (%[[P:.*]]) in (4) shared_outs(%[[OUT:.*]] = %{{.*}}) -> (tensor<2x216xf32>)
 // CHECK: %[[COL:.*]] = arith.muli %[[P]], %{{.*}} : index
-// CHECK: %[[LAST:.*]] = arith.cmpi eq, %[[P]], %c2
-// CHECK: %[[WIDTH:.*]] = arith.select %[[LAST]], %c42{{.*}}, %c64
-// CHECK: %[[DST:.*]] = tensor.extract_slice %[[OUT]][%{{.*}}, %[[COL]]] [2, %[[WIDTH]]] [1, 1] : tensor<2x170xf32> to tensor<2x?xf32>
+// CHECK: %[[LAST:.*]] = arith.cmpi eq, %[[P]], %c3
+// CHECK: %[[WIDTH:.*]] = arith.select %[[LAST]], %c24{{.*}}, %c64
+// CHECK: %[[DST:.*]] = tensor.extract_slice %[[OUT]][%{{.*}}, %[[COL]]] [2, %[[WIDTH]]] [1, 1] : tensor<2x216xf32> to tensor<2x?xf32>
+// CHECK: %[[LASTPANEL:.*]] = arith.cmpi eq, %[[P]], %c3
+// CHECK: %[[TILE:.*]] = scf.if %[[LASTPANEL]] -> (tensor<2x?xf32>) {
+// CHECK: %[[NACC:.*]]:2 = scf.for {{.*}} -> (vector<32xf32>, vector<32xf32>)
+// CHECK: vector.transfer_read %[[W]][%[[P]], %{{.*}}, %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<4x70x64xf32>, vector<32xf32>
+// CHECK-COUNT-2: vector.fma {{.*}} : vector<32xf32>
+// CHECK: %[[N0:.*]] = vector.transfer_write %[[NACC]]#0, %[[DST]]{{\[.*\]}} : vector<32xf32>, tensor<2x?xf32>
+// CHECK: %[[N1:.*]] = vector.transfer_write %[[NACC]]#1, %[[N0]]{{\[.*\]}} : vector<32xf32>, tensor<2x?xf32>
+// CHECK: scf.yield %[[N1]]
+// CHECK: } else {
 // CHECK: %[[C70:.*]] = arith.constant 70 : index
 // CHECK: %[[ACC:.*]]:2 = scf.for %[[K:.*]] = %{{.*}} to %[[C70]] step %{{.*}} iter_args(%{{.*}} = %[[ZERO:[^,]*]], %{{.*}} = %[[ZERO]]) -> (vector<64xf32>, vector<64xf32>)
-// CHECK: %[[ROW:.*]] = vector.transfer_read %[[W]][%[[P]], %[[K]], %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<3x70x64xf32>, vector<64xf32>
+// CHECK: %[[ROW:.*]] = vector.transfer_read %[[W]][%[[P]], %[[K]], %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<4x70x64xf32>, vector<64xf32>
 // CHECK: %[[X0:.*]] = tensor.extract %[[A]][%{{.*}}, %[[K]]] : tensor<2x70xf32>
 // CHECK: %[[S0:.*]] = vector.broadcast %[[X0]] : f32 to vector<64xf32>
 // CHECK: vector.fma %[[S0]], %[[ROW]], %{{.*}} : vector<64xf32>
@@ -28,17 +40,18 @@
 // CHECK-NOT: vector.fma
 // CHECK: %[[T0:.*]] = vector.transfer_write %[[ACC]]#0, %[[DST]]{{\[.*\]}} : vector<64xf32>, tensor<2x?xf32>
 // CHECK: %[[T1:.*]] = vector.transfer_write %[[ACC]]#1, %[[T0]]{{\[.*\]}} : vector<64xf32>, tensor<2x?xf32>
+// CHECK: scf.yield %[[T1]]
 // CHECK: scf.forall.in_parallel
-// CHECK: tensor.parallel_insert_slice %[[T1]] into %[[OUT]][%{{.*}}, %[[COL]]] [2, %[[WIDTH]]] [1, 1] : tensor<2x?xf32> into tensor<2x170xf32>
+// CHECK: tensor.parallel_insert_slice %[[TILE]] into %[[OUT]][%{{.*}}, %[[COL]]] [2, %[[WIDTH]]] [1, 1] : tensor<2x?xf32> into tensor<2x216xf32>
 // CHECK-NOT: tensor.extract_slice %[[ALL]]
 // CHECK-NOT: linalg.matmul
-func.func @gemv_constant_weight(%a: tensor<2x70xf32>) -> tensor<2x170xf32> {
+func.func @gemv_constant_weight(%a: tensor<2x70xf32>) -> tensor<2x216xf32> {
   %zero = arith.constant 0.0 : f32
-  %w = arith.constant dense<0.5> : tensor<70x170xf32>
-  %e = tensor.empty() : tensor<2x170xf32>
-  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<2x170xf32>) -> tensor<2x170xf32>
-  %0 = linalg.matmul ins(%a, %w : tensor<2x70xf32>, tensor<70x170xf32>) outs(%f : tensor<2x170xf32>) -> tensor<2x170xf32>
-  return %0 : tensor<2x170xf32>
+  %w = arith.constant dense<0.5> : tensor<70x216xf32>
+  %e = tensor.empty() : tensor<2x216xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<2x216xf32>) -> tensor<2x216xf32>
+  %0 = linalg.matmul ins(%a, %w : tensor<2x70xf32>, tensor<70x216xf32>) outs(%f : tensor<2x216xf32>) -> tensor<2x216xf32>
+  return %0 : tensor<2x216xf32>
 }
 
 // -----
