@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/Passes.h"
+#include "codegen/cpu/PackedMatmul.h"
 #include "codegen/linalg/LoweringUtils.h"
 #include "ir/ConstantData.h"
 
@@ -43,15 +44,7 @@ Value transposedWeights(OpBuilder &b, Location loc, Value filter) {
   auto ft = cast<RankedTensorType>(filter.getType());
   int64_t f = ft.getDimSize(0), k = ft.getDimSize(1);
   auto tt = RankedTensorType::get({k, f}, ft.getElementType());
-  // Reshapes keep row-major order: look through them to the constant.
-  Value source = filter;
-  while (Operation *def = source.getDefiningOp()) {
-    if (!isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(def))
-      break;
-    source = def->getOperand(0);
-  }
-  ElementsAttr attr;
-  if (matchPattern(source, m_Constant(&attr))) {
+  if (ElementsAttr attr = matchReshapedConstant(filter)) {
     std::vector<int64_t> sourceIndex(size_t(f * k));
     for (int64_t j = 0; j < k; ++j)
       for (int64_t i = 0; i < f; ++i)
@@ -347,6 +340,68 @@ Value buildDynamicConvAsMatmul(OpBuilder &b, Location loc, Value input,
       .getResult()[0];
 }
 
+/// A stride-1 NHWC convolution over padded-width rows, the transpose of
+/// buildPaddedWidthConvAsMatmul: with the image zero-padded to Hp x Wp (and
+/// one more zero row, for the last rows' furthest taps) and flattened to
+/// [Hp * Wp][C], output pixel (oh, ow) is row oh * Wp + ow of the product
+/// (rows with ow >= OW are junk, sliced off at the end), and its im2col
+/// row's tap (kh, kw) is image row oh * Wp + ow + kh * Wp + kw: the packed
+/// kernel reads those runs of C channels from the image itself (RowSource),
+/// so no im2col matrix is copied. The filter is the (KH*KW*C) x F matrix,
+/// packed at compile time.
+Value buildNhwcPaddedWidthConvAsMatmul(OpBuilder &b, Location loc,
+                                       Value input, Value filter,
+                                       RankedTensorType rt, const Window &w) {
+  MLIRContext *ctx = b.getContext();
+  Type et = rt.getElementType();
+  Value source = input;
+  SmallVector<int64_t> low(4, 0), high(4, 0);
+  if (auto pad = input.getDefiningOp<tensor::PadOp>()) {
+    Value value = pad.getConstantPaddingValue();
+    FloatAttr zero;
+    if (value && matchPattern(value, m_Constant(&zero)) &&
+        zero.getValue().isZero() &&
+        !ShapedType::isDynamicShape(pad.getStaticLow()) &&
+        !ShapedType::isDynamicShape(pad.getStaticHigh()) &&
+        pad.getStaticLow()[0] == 0 && pad.getStaticLow()[3] == 0 &&
+        pad.getStaticHigh()[0] == 0 && pad.getStaticHigh()[3] == 0) {
+      source = pad.getSource();
+      low = llvm::to_vector(pad.getStaticLow());
+      high = llvm::to_vector(pad.getStaticHigh());
+    }
+  }
+  auto it = cast<RankedTensorType>(input.getType());
+  int64_t hp = it.getDimSize(1), wp = it.getDimSize(2), c = it.getDimSize(3);
+  int64_t f = rt.getDimSize(3), oh = rt.getDimSize(1), ow = rt.getDimSize(2);
+  int64_t m = oh * wp, k = w.kh * w.kw * c;
+  high[1] += 1;
+  Value padded = tensor::PadOp::create(
+      b, loc, RankedTensorType::get({1, hp + 1, wp, c}, et), source,
+      getAsIndexOpFoldResult(ctx, low), getAsIndexOpFoldResult(ctx, high),
+      scalarConstant(b, loc, et, 0.0));
+  Value image = buildReshape(b, loc, padded, {(hp + 1) * wp, c});
+  // rows[q][kh][kw][c] = image[q + kh * Wp + kw][c].
+  AffineExpr d0 = b.getAffineDimExpr(0), d1 = b.getAffineDimExpr(1);
+  AffineExpr d2 = b.getAffineDimExpr(2), d3 = b.getAffineDimExpr(3);
+  Value rows = buildCopyGeneric(
+      b, loc, image,
+      tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m, w.kh, w.kw, c}, et),
+      AffineMap::get(4, 0, {d0 + d1 * wp + d2, d3}, ctx),
+      b.getMultiDimIdentityMap(4));
+  rows = buildReshape(b, loc, rows, {m, k});
+  auto mmType = RankedTensorType::get({m, f}, et);
+  Value mm = linalg::MatmulOp::create(
+                 b, loc, TypeRange{mmType},
+                 ValueRange{rows, buildReshape(b, loc, filter, {k, f})},
+                 ValueRange{buildFilled(b, loc, mmType, 0.0)})
+                 .getResult(0);
+  Value wide = buildReshape(b, loc, mm, {1, oh, wp, f});
+  return tensor::ExtractSliceOp::create(
+      b, loc, rt, wide, ValueRange{}, ValueRange{}, ValueRange{},
+      ArrayRef<int64_t>{0, 0, 0, 0}, ArrayRef<int64_t>{1, oh, ow, f},
+      ArrayRef<int64_t>{1, 1, 1, 1});
+}
+
 /// A batch-1, group-1 NHWC convolution (filter KH x KW x C x F), all
 /// static: the im2col matrix [OH*OW][KH*KW*C] (a stride-1 1x1 convolution's
 /// input as it is) times the filter as a (KH*KW*C) x F matrix, which is
@@ -365,6 +420,16 @@ Value buildNhwcConvAsMatmul(OpBuilder &b, Location loc, Value input,
   bool pointwise = w.kh == 1 && w.kw == 1 && w.strides[0] == 1 &&
                    w.strides[1] == 1 && it.getDimSize(1) == oh &&
                    it.getDimSize(2) == ow;
+  // Padded-width rows compute Wp - OW junk rows per image row: they pay
+  // where OW is at least 85 % of Wp (3x3 windows on 13 x 13 maps and up,
+  // not on 7 x 7 ones), and only for the packed kernel, which reads the
+  // rows from the image (a constant filter of a few KiB or more).
+  bool unitSteps = llvm::all_of(w.strides, [](int64_t v) { return v == 1; }) &&
+                   llvm::all_of(w.dilations, [](int64_t v) { return v == 1; });
+  if (!pointwise && unitSteps && w.kh * w.kw > 1 &&
+      ow * 100 >= it.getDimSize(2) * 85 && matchReshapedConstant(filter) &&
+      packsConstantWeights(k, f))
+    return buildNhwcPaddedWidthConvAsMatmul(b, loc, input, filter, rt, w);
   Value rows;
   if (pointwise) {
     rows = buildReshape(b, loc, input, {pixels, c});

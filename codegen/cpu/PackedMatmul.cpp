@@ -27,6 +27,8 @@
 #include "codegen/cpu/PackedMatmul.h"
 #include "codegen/cpu/MatmulEpilogue.h"
 #include "codegen/cpu/PanelSource.h"
+#include "codegen/cpu/RowSource.h"
+#include "codegen/linalg/LoweringUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -72,16 +74,21 @@ bool isPackedMatmulCandidate(linalg::MatmulOp op, int64_t tileRows,
   int64_t m = t.getDimSize(0), k = a.getDimSize(1), n = t.getDimSize(1);
   if (m < 1 || k < 2)
     return false;
-  Attribute attr;
-  if (matchPattern(op.getDpsInputs()[1], m_Constant(&attr)))
-    // Below a few KiB of weights the loop fallback is as fast.
-    return isa<ElementsAttr>(attr) && k * n >= 4096;
+  if (matchReshapedConstant(op.getDpsInputs()[1]))
+    return packsConstantWeights(k, n);
   // Packing at run time costs a copy of B, repaid over M / tileRows reads
   // of each panel; a matmul without a whole panel keeps the generic tiles.
   return m >= 2 * tileRows && n >= panelCols;
 }
 
 namespace {
+
+/// The left-hand side: the matrix `a`, whose elements the tiles read
+/// from `rows`' image when set.
+struct Lhs {
+  Value a;
+  std::optional<RowSource> rows;
+};
 
 /// The K steps one pass of the register tiles makes: [begin, end),
 /// whether the tiles add to what earlier passes wrote (else start at 0),
@@ -95,7 +102,8 @@ struct KRange {
 /// `width` columns (a multiple of 16, at most P) of panel `panel` of `src`
 /// over the K steps of `kr`, `rows` accumulators of `width` floats,
 /// written as rows [at, at + rows) of the tile `dst` (returned).
-Value emitTile(OpBuilder &b, Location loc, Value a, const PanelSource &src,
+Value emitTile(OpBuilder &b, Location loc, const Lhs &lhs,
+               const PanelSource &src,
                const MatmulEpilogue *epilogue, Value panel, Value row0,
                int64_t rows, int64_t width, const KRange &kr, Value dst,
                Value at) {
@@ -122,19 +130,68 @@ Value emitTile(OpBuilder &b, Location loc, Value a, const PanelSource &src,
                              .getResult()
                        : zero);
   }
-  // One K step: row kk of A broadcast against panel row w.
-  auto step = [&](OpBuilder &lb, Location ll, Value kk, Value w,
-                  ValueRange acc, SmallVectorImpl<Value> &next) {
+  // One K step: A[row r, k] (`x(r)`) broadcast against panel row w.
+  auto fma = [&](OpBuilder &lb, Location ll, function_ref<Value(int64_t)> x,
+                 Value w, ValueRange acc, SmallVectorImpl<Value> &next) {
     next.clear();
     for (int64_t r = 0; r < rows; ++r) {
-      Value x =
-          tensor::ExtractOp::create(lb, ll, a, ValueRange{rowIndex[r], kk});
-      Value xs = vector::BroadcastOp::create(lb, ll, vecType, x);
+      Value xs = vector::BroadcastOp::create(lb, ll, vecType, x(r));
       next.push_back(vector::FMAOp::create(lb, ll, xs, w, acc[r]));
     }
   };
+  // ... with A read from the matrix at column kk.
+  auto step = [&](OpBuilder &lb, Location ll, Value kk, Value w,
+                  ValueRange acc, SmallVectorImpl<Value> &next) {
+    fma(
+        lb, ll,
+        [&](int64_t r) -> Value {
+          return tensor::ExtractOp::create(lb, ll, lhs.a,
+                                           ValueRange{rowIndex[r], kk});
+        },
+        w, acc, next);
+  };
   scf::ForOp kLoop;
-  if (src.packed) {
+  if (src.packed && lhs.rows) {
+    // A loop over the window's taps, each a loop over the image's
+    // channels: a row's A elements are one contiguous run of the image.
+    const RowSource &rs = *lhs.rows;
+    Value channels = index(b, rs.channels);
+    Value first = b.createOrFold<arith::DivUIOp>(loc, kr.begin, channels);
+    Value last = b.createOrFold<arith::DivUIOp>(loc, kr.end, channels);
+    kLoop = scf::ForOp::create(
+        b, loc, first, last, index(b, 1), init,
+        [&](OpBuilder &lb, Location ll, Value t, ValueRange acc) {
+          Value kw = index(lb, rs.windowWidth);
+          Value tap = arith::AddIOp::create(
+              lb, ll,
+              arith::MulIOp::create(lb, ll,
+                                    arith::DivUIOp::create(lb, ll, t, kw),
+                                    index(lb, rs.rowPitch)),
+              arith::RemUIOp::create(lb, ll, t, kw));
+          SmallVector<Value> pixel;
+          for (int64_t r = 0; r < rows; ++r)
+            pixel.push_back(arith::AddIOp::create(lb, ll, rowIndex[r], tap));
+          Value k0 = arith::MulIOp::create(lb, ll, t, channels);
+          auto inner = scf::ForOp::create(
+              lb, ll, index(lb, 0), channels, index(lb, 1), acc,
+              [&](OpBuilder &ib, Location il, Value c, ValueRange acc2) {
+                Value kk = arith::AddIOp::create(ib, il, k0, c);
+                Value w = vector::TransferReadOp::create(
+                    ib, il, vecType, src.packed, ValueRange{panel, kk, c0},
+                    pad, ArrayRef<bool>{true});
+                SmallVector<Value> next;
+                fma(
+                    ib, il,
+                    [&](int64_t r) -> Value {
+                      return tensor::ExtractOp::create(
+                          ib, il, rs.image, ValueRange{pixel[r], c});
+                    },
+                    w, acc2, next);
+                scf::YieldOp::create(ib, il, next);
+              });
+          scf::YieldOp::create(lb, ll, inner.getResults());
+        });
+  } else if (src.packed) {
     kLoop = scf::ForOp::create(
         b, loc, kr.begin, kr.end, index(b, 1), init,
         [&](OpBuilder &lb, Location ll, Value kk, ValueRange acc) {
@@ -189,7 +246,7 @@ Value emitTile(OpBuilder &b, Location loc, Value a, const PanelSource &src,
 /// `count` (an index value) full register tiles of `tileRows` rows, rows
 /// [row0, ...) of `a`, written from row 0 of `dst` on (an scf.for over the
 /// tiles).
-Value emitTileLoop(OpBuilder &b, Location loc, Value a,
+Value emitTileLoop(OpBuilder &b, Location loc, const Lhs &lhs,
                    const PanelSource &src, const MatmulEpilogue *epilogue,
                    Value panel, Value row0, Value count, int64_t tileRows,
                    int64_t width, const KRange &kr, Value dst) {
@@ -203,7 +260,7 @@ Value emitTileLoop(OpBuilder &b, Location loc, Value a,
                Value rows = lb.createOrFold<arith::AddIOp>(ll, row0, r);
                scf::YieldOp::create(
                    lb, ll,
-                   emitTile(lb, ll, a, src, epilogue, panel, rows,
+                   emitTile(lb, ll, lhs, src, epilogue, panel, rows,
                             tileRows, width, kr, iter[0], r));
              })
       .getResult(0);
@@ -337,6 +394,14 @@ LogicalResult buildPackedMatmul(linalg::MatmulOp op, int64_t tileRows,
   int64_t kBlock =
       strided ? kStridedKBlock
               : std::max<int64_t>(1, kKBlock / src->group) * src->group;
+  // A convolution's NHWC image as the left-hand side: K blocks hold whole
+  // taps (all of an image row's channels).
+  Lhs lhs{a, std::nullopt};
+  if (src->packed)
+    lhs.rows = matchPaddedWidthRows(a);
+  if (lhs.rows)
+    kBlock = std::max<int64_t>(1, kKBlock / lhs.rows->channels) *
+             lhs.rows->channels;
   // The last pass over K applies the consumer as it stores.
   MatmulEpilogue *epilogue = fused ? &*fused : nullptr;
   if (epilogue)
@@ -373,7 +438,7 @@ LogicalResult buildPackedMatmul(linalg::MatmulOp op, int64_t tileRows,
         nb, nl, k, kBlock, dst,
         [&](OpBuilder &kb, Location kl, const KRange &kr, Value d) {
           if (rows >= tileRows)
-            d = emitTileLoop(kb, kl, a, *src, epilogue, panel, first, count,
+            d = emitTileLoop(kb, kl, lhs, *src, epilogue, panel, first, count,
                              tileRows, width, kr, d);
           if (rest == 0)
             return d;
@@ -381,7 +446,7 @@ LogicalResult buildPackedMatmul(linalg::MatmulOp op, int64_t tileRows,
             Value at =
                 arith::ConstantIndexOp::create(pb, pl, lastFull * tileRows);
             Value row = pb.createOrFold<arith::AddIOp>(pl, first, at);
-            return emitTile(pb, pl, a, *src, epilogue, panel, row, rest,
+            return emitTile(pb, pl, lhs, *src, epilogue, panel, row, rest,
                             width, kr, pd, at);
           };
           if (!isLast)
@@ -432,7 +497,8 @@ LogicalResult buildPackedMatmul(linalg::MatmulOp op, int64_t tileRows,
   auto fill = op.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
   Operation *im2col = src->image && src->image != op.getDpsInputs()[1]
                           ? op.getDpsInputs()[1].getDefiningOp()
-                          : nullptr;
+                      : lhs.rows ? a.getDefiningOp()
+                                 : nullptr;
   op.getResult(0).replaceAllUsesWith(out);
   op.erase();
   // The tiles read the image itself: drop the im2col matrix (its collapse

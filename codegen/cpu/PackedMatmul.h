@@ -19,6 +19,10 @@ namespace kiln {
 /// into an f32 zero fill: what the packed kernel computes.
 bool isStaticF32ProductIntoZero(mlir::linalg::LinalgOp op);
 
+/// Whether the packed kernel takes a constant K x N right-hand side: below
+/// a few KiB of weights the loop fallback is as fast.
+inline bool packsConstantWeights(int64_t k, int64_t n) { return k * n >= 4096; }
+
 /// Whether `op` is a static f32 matmul into a zero fill that the packed
 /// kernel takes: any whose right-hand side is a constant (packed at compile
 /// time), and those computed at run time with at least two register tiles

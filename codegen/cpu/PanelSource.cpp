@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/cpu/PanelSource.h"
+#include "codegen/linalg/LoweringUtils.h"
 
 #include "ir/ConstantData.h"
 
@@ -181,9 +182,9 @@ FailureOr<PanelSource> choosePanelSource(OpBuilder &b, Location loc,
   auto t = cast<RankedTensorType>(rhs.getType());
   int64_t k = t.getDimSize(0), n = t.getDimSize(1);
   int64_t panels = (n + p - 1) / p;
-  Attribute attr;
-  if (matchPattern(rhs, m_Constant(&attr))) {
-    ElementsAttr packed = packPanels(cast<ElementsAttr>(attr), k, n, p);
+  // A constant weight, possibly reshaped (an NHWC filter as a matrix).
+  if (ElementsAttr attr = matchReshapedConstant(rhs)) {
+    ElementsAttr packed = packPanels(attr, k, n, p);
     if (!packed)
       return failure();
     PanelSource src;

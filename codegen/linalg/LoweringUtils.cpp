@@ -14,6 +14,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/Matchers.h"
 
 #include <limits>
 
@@ -330,6 +331,18 @@ Value buildReshape(OpBuilder &b, Location loc, Value input,
     all.push_back(d);
   return expandTo(b, loc, outType, flat, ArrayRef<ReassociationIndices>{all},
                   sizes);
+}
+
+ElementsAttr matchReshapedConstant(Value v) {
+  while (Operation *def = v.getDefiningOp()) {
+    if (!isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(def))
+      break;
+    v = def->getOperand(0);
+  }
+  ElementsAttr attr;
+  if (matchPattern(v, m_Constant(&attr)))
+    return attr;
+  return {};
 }
 
 } // namespace kiln

@@ -121,6 +121,11 @@ mlir::Value buildReshape(mlir::OpBuilder &b, mlir::Location loc,
                          mlir::Value input, llvm::ArrayRef<int64_t> shape,
                          llvm::ArrayRef<mlir::OpFoldResult> sizes = {});
 
+/// The constant behind `v`: `v`'s own, or that of the constant a chain of
+/// collapse_shape / expand_shape reshapes `v` from. Reshapes keep row-major
+/// order, so its raw elements are `v`'s in order. Null when there is none.
+mlir::ElementsAttr matchReshapedConstant(mlir::Value v);
+
 } // namespace kiln
 
 #endif // KILN_CODEGEN_LINALG_LOWERINGUTILS_H

@@ -200,3 +200,37 @@ func.func @nhwc_pointwise(%x: tensor<1x6x7x8xf32>, %w: tensor<1x1x8x3xf32>) -> t
   %0 = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x6x7x8xf32>, tensor<1x1x8x3xf32>) outs(%f : tensor<1x6x7x3xf32>) -> tensor<1x6x7x3xf32>
   return %0 : tensor<1x6x7x3xf32>
 }
+
+// -----
+
+// NHWC, 3x3 with stride 1 and a constant filter: padded-width rows. The
+// zero pad of the input (1 on each side of a 12 x 13 image) is redone with
+// one more zero row at the bottom (15 x 15), flattened to 225 pixels x 32
+// channels; im2col row q, tap (kh, kw) reads pixel q + 15 kh + kw (a copy
+// generic that the packed kernel reads through, never filled); the
+// 180 x 16 product (12 rows of 15 pixels) is sliced to the 12 x 13 result,
+// dropping the 2 junk pixels per row.
+// CHECK-DAG: #[[TAP:.*]] = affine_map<(d0, d1, d2, d3) -> (d0 + d1 * 15 + d2, d3)>
+// CHECK-LABEL: func.func @nhwc_padded_width
+// CHECK-SAME: (%[[X:.*]]: tensor<1x12x13x32xf32>)
+func.func @nhwc_padded_width(%x: tensor<1x12x13x32xf32>) -> tensor<1x12x13x16xf32> {
+  // CHECK: %[[P:.*]] = tensor.pad %[[X]] low[0, 1, 1, 0] high[0, 2, 1, 0]
+  // CHECK: tensor<1x12x13x32xf32> to tensor<1x15x15x32xf32>
+  // CHECK: %[[IMG:.*]] = tensor.collapse_shape %[[P]] {{.*}} into tensor<225x32xf32>
+  // CHECK: %[[ROWS:.*]] = linalg.generic {indexing_maps = [#[[TAP]], {{.*}}]{{.*}} ins(%[[IMG]] : tensor<225x32xf32>) outs(%{{.*}} : tensor<180x3x3x32xf32>)
+  // CHECK: %[[R:.*]] = tensor.collapse_shape %[[ROWS]] {{.*}} into tensor<180x288xf32>
+  // CHECK: %[[MM:.*]] = linalg.matmul ins(%[[R]], %{{.*}} : tensor<180x288xf32>, tensor<288x16xf32>) outs(%{{.*}} : tensor<180x16xf32>)
+  // CHECK: %[[WIDE:.*]] = tensor.expand_shape %[[MM]] {{.*}} into tensor<1x12x15x16xf32>
+  // CHECK: tensor.extract_slice %[[WIDE]][0, 0, 0, 0] [1, 12, 13, 16] [1, 1, 1, 1]
+  // CHECK-NOT: linalg.conv_2d_nhwc_hwcf
+  %w = arith.constant dense<0.5> : tensor<3x3x32x16xf32>
+  %zero = arith.constant 0.0 : f32
+  %p = tensor.pad %x low[0, 1, 1, 0] high[0, 1, 1, 0] {
+  ^bb0(%i: index, %j: index, %k: index, %l: index):
+    tensor.yield %zero : f32
+  } : tensor<1x12x13x32xf32> to tensor<1x14x15x32xf32>
+  %e = tensor.empty() : tensor<1x12x13x16xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x12x13x16xf32>) -> tensor<1x12x13x16xf32>
+  %0 = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%p, %w : tensor<1x14x15x32xf32>, tensor<3x3x32x16xf32>) outs(%f : tensor<1x12x13x16xf32>) -> tensor<1x12x13x16xf32>
+  return %0 : tensor<1x12x13x16xf32>
+}
