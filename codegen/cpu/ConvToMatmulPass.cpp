@@ -106,6 +106,38 @@ Value buildIm2col(OpBuilder &b, Location loc, Value input,
                           AffineMap::get(5, 0, outExprs, ctx));
 }
 
+/// A 4-D image's zero padding: `source` padded by `low` and `high`.
+struct ZeroPad {
+  Value source;
+  SmallVector<int64_t> low, high;
+};
+
+/// `input` as its source and padding when it is a static zero tensor.pad
+/// of the spatial dims only (`channelDim` and the batch unpadded), so that
+/// a padded-width form pads the source once with its extra rows instead of
+/// copying twice; else `input` with no padding.
+ZeroPad asZeroPad(Value input, int64_t channelDim) {
+  ZeroPad result{input, SmallVector<int64_t>(4, 0),
+                 SmallVector<int64_t>(4, 0)};
+  auto pad = input.getDefiningOp<tensor::PadOp>();
+  if (!pad)
+    return result;
+  Value value = pad.getConstantPaddingValue();
+  FloatAttr zero;
+  if (!value || !matchPattern(value, m_Constant(&zero)) ||
+      !zero.getValue().isZero() ||
+      ShapedType::isDynamicShape(pad.getStaticLow()) ||
+      ShapedType::isDynamicShape(pad.getStaticHigh()))
+    return result;
+  for (int64_t d : {int64_t(0), channelDim})
+    if (pad.getStaticLow()[d] != 0 || pad.getStaticHigh()[d] != 0)
+      return result;
+  result.source = pad.getSource();
+  result.low = llvm::to_vector(pad.getStaticLow());
+  result.high = llvm::to_vector(pad.getStaticHigh());
+  return result;
+}
+
 /// Columns of the packed matmul kernel's register tiles
 /// (kiln-cpu-tile-contractions' tile-cols default); the padded-width form
 /// pads the image so that reads of its last panel stay inside.
@@ -129,22 +161,7 @@ Value buildPaddedWidthConvAsMatmul(OpBuilder &b, Location loc, Value input,
                                    Value weights, RankedTensorType rt,
                                    const Window &w) {
   Type et = rt.getElementType();
-  Value source = input;
-  SmallVector<int64_t> low(4, 0), high(4, 0);
-  if (auto pad = input.getDefiningOp<tensor::PadOp>()) {
-    Value value = pad.getConstantPaddingValue();
-    FloatAttr zero;
-    if (value && matchPattern(value, m_Constant(&zero)) &&
-        zero.getValue().isZero() && pad.getStaticLow()[0] == 0 &&
-        pad.getStaticLow()[1] == 0 && pad.getStaticHigh()[0] == 0 &&
-        pad.getStaticHigh()[1] == 0 &&
-        !ShapedType::isDynamicShape(pad.getStaticLow()) &&
-        !ShapedType::isDynamicShape(pad.getStaticHigh())) {
-      source = pad.getSource();
-      low = llvm::to_vector(pad.getStaticLow());
-      high = llvm::to_vector(pad.getStaticHigh());
-    }
-  }
+  auto [source, low, high] = asZeroPad(input, /*channelDim=*/1);
   auto it = cast<RankedTensorType>(input.getType());
   int64_t s = w.strides[0];
   int64_t c = it.getDimSize(1), hp = it.getDimSize(2), wp = it.getDimSize(3);
@@ -354,22 +371,7 @@ Value buildNhwcPaddedWidthConvAsMatmul(OpBuilder &b, Location loc,
                                        RankedTensorType rt, const Window &w) {
   MLIRContext *ctx = b.getContext();
   Type et = rt.getElementType();
-  Value source = input;
-  SmallVector<int64_t> low(4, 0), high(4, 0);
-  if (auto pad = input.getDefiningOp<tensor::PadOp>()) {
-    Value value = pad.getConstantPaddingValue();
-    FloatAttr zero;
-    if (value && matchPattern(value, m_Constant(&zero)) &&
-        zero.getValue().isZero() &&
-        !ShapedType::isDynamicShape(pad.getStaticLow()) &&
-        !ShapedType::isDynamicShape(pad.getStaticHigh()) &&
-        pad.getStaticLow()[0] == 0 && pad.getStaticLow()[3] == 0 &&
-        pad.getStaticHigh()[0] == 0 && pad.getStaticHigh()[3] == 0) {
-      source = pad.getSource();
-      low = llvm::to_vector(pad.getStaticLow());
-      high = llvm::to_vector(pad.getStaticHigh());
-    }
-  }
+  auto [source, low, high] = asZeroPad(input, /*channelDim=*/3);
   auto it = cast<RankedTensorType>(input.getType());
   int64_t hp = it.getDimSize(1), wp = it.getDimSize(2), c = it.getDimSize(3);
   int64_t f = rt.getDimSize(3), oh = rt.getDimSize(1), ow = rt.getDimSize(2);

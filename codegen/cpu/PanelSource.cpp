@@ -62,6 +62,35 @@ std::optional<PanelSource> matchPlainRows(Value rhs, int64_t p) {
   return src;
 }
 
+} // namespace
+
+linalg::GenericOp matchIm2colCopy(Value v) {
+  // Any collapse to a matrix: canonicalization may move a unit dim (KW = 1)
+  // into another group.
+  auto collapse = v.getDefiningOp<tensor::CollapseShapeOp>();
+  if (!collapse || collapse.getResultType().getRank() != 2)
+    return {};
+  auto copy = collapse.getSrc().getDefiningOp<linalg::GenericOp>();
+  if (!copy || copy.getNumDpsInputs() != 1 || copy.getNumDpsInits() != 1 ||
+      copy.getNumLoops() != 4 || copy.getNumReductionLoops() != 0)
+    return {};
+  Block &body = copy.getRegion().front();
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  if (body.getOperations().size() != 1 ||
+      yield.getOperand(0) != body.getArgument(0))
+    return {};
+  auto it = dyn_cast<RankedTensorType>(copy.getDpsInputs()[0].getType());
+  auto ct = dyn_cast<RankedTensorType>(copy.getResultTypes()[0]);
+  if (!it || !ct || it.getRank() != 2 || !it.hasStaticShape() ||
+      !ct.hasStaticShape() || ct.getRank() != 4 ||
+      !copy.getIndexingMapsArray()[1].isIdentity() ||
+      copy.getIndexingMapsArray()[0].getNumResults() != 2)
+    return {};
+  return copy;
+}
+
+namespace {
+
 /// The image and tap offsets when `rhs` is the K x N padded-width im2col
 /// matrix kiln-cpu-conv-to-matmul builds for a convolution: the collapse
 /// of a copy generic [C][KH][KW][N] reading image[c][tap(kh, kw) + q] of a
@@ -70,30 +99,15 @@ std::optional<PanelSource> matchPlainRows(Value rhs, int64_t p) {
 /// start plus the offset in it); std::nullopt otherwise.
 std::optional<PanelSource> matchPaddedWidthIm2col(Value rhs, int64_t p,
                                                   int64_t panels) {
-  // Any collapse to K x N: canonicalization may move a unit dim (KW = 1)
-  // into the last group.
+  linalg::GenericOp copy = matchIm2colCopy(rhs);
+  if (!copy)
+    return std::nullopt;
   auto collapse = rhs.getDefiningOp<tensor::CollapseShapeOp>();
-  if (!collapse || collapse.getResultType().getRank() != 2)
-    return std::nullopt;
-  auto copy = collapse.getSrc().getDefiningOp<linalg::GenericOp>();
-  if (!copy || copy.getNumDpsInputs() != 1 || copy.getNumDpsInits() != 1 ||
-      copy.getNumLoops() != 4 || copy.getNumReductionLoops() != 0)
-    return std::nullopt;
-  Block &body = copy.getRegion().front();
-  auto yield = cast<linalg::YieldOp>(body.getTerminator());
-  if (body.getOperations().size() != 1 ||
-      yield.getOperand(0) != body.getArgument(0))
-    return std::nullopt;
   Value image = copy.getDpsInputs()[0];
-  auto it = dyn_cast<RankedTensorType>(image.getType());
-  auto ct = dyn_cast<RankedTensorType>(copy.getResultTypes()[0]);
-  if (!it || !ct || it.getRank() != 2 || !it.hasStaticShape() ||
-      !ct.hasStaticShape())
-    return std::nullopt;
+  auto it = cast<RankedTensorType>(image.getType());
+  auto ct = cast<RankedTensorType>(copy.getResultTypes()[0]);
   AffineMap in = copy.getIndexingMapsArray()[0];
-  AffineMap out = copy.getIndexingMapsArray()[1];
-  if (!out.isIdentity() || in.getNumResults() != 2 || ct.getRank() != 4 ||
-      collapse.getResultType().getDimSize(1) != ct.getDimSize(3))
+  if (collapse.getResultType().getDimSize(1) != ct.getDimSize(3))
     return std::nullopt;
   // The read is (d0, tap(d1, d2) + d3).
   MLIRContext *ctx = rhs.getContext();

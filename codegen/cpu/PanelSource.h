@@ -11,6 +11,7 @@
 #ifndef KILN_CODEGEN_CPU_PANELSOURCE_H
 #define KILN_CODEGEN_CPU_PANELSOURCE_H
 
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Value.h"
 #include "llvm/ADT/SmallVector.h"
@@ -32,6 +33,12 @@ struct PanelSource {
   /// Reads of the last panel are masked at the image's row end.
   bool masked = false;
 };
+
+/// The copy generic behind `v` when `v` is an im2col matrix as
+/// kiln-cpu-conv-to-matmul builds them for the padded-width forms: a
+/// collapse to a matrix of a 4-loop copy generic (identity output map, a
+/// 2-D read) of a static 2-D image; null otherwise.
+mlir::linalg::GenericOp matchIm2colCopy(mlir::Value v);
 
 /// The panel source for the static f32 K x N right-hand side `rhs` and
 /// panels of `p` columns, creating any packing at `b`'s insertion point:

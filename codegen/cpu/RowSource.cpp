@@ -1,6 +1,7 @@
 //===- RowSource.cpp - left-hand rows read from an NHWC image -------------===//
 
 #include "codegen/cpu/RowSource.h"
+#include "codegen/cpu/PanelSource.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -11,31 +12,18 @@ using namespace mlir;
 namespace kiln {
 
 std::optional<RowSource> matchPaddedWidthRows(Value lhs) {
+  linalg::GenericOp copy = matchIm2colCopy(lhs);
+  if (!copy)
+    return std::nullopt;
   auto collapse = lhs.getDefiningOp<tensor::CollapseShapeOp>();
-  if (!collapse || collapse.getResultType().getRank() != 2)
-    return std::nullopt;
-  auto copy = collapse.getSrc().getDefiningOp<linalg::GenericOp>();
-  if (!copy || copy.getNumDpsInputs() != 1 || copy.getNumDpsInits() != 1 ||
-      copy.getNumLoops() != 4 || copy.getNumReductionLoops() != 0)
-    return std::nullopt;
-  Block &body = copy.getRegion().front();
-  auto yield = cast<linalg::YieldOp>(body.getTerminator());
-  if (body.getOperations().size() != 1 ||
-      yield.getOperand(0) != body.getArgument(0))
-    return std::nullopt;
   Value image = copy.getDpsInputs()[0];
-  auto it = dyn_cast<RankedTensorType>(image.getType());
-  auto ct = dyn_cast<RankedTensorType>(copy.getResultTypes()[0]);
-  if (!it || !ct || it.getRank() != 2 || !it.hasStaticShape() ||
-      !ct.hasStaticShape() || ct.getRank() != 4 ||
-      ct.getDimSize(3) != it.getDimSize(1) ||
+  auto it = cast<RankedTensorType>(image.getType());
+  auto ct = cast<RankedTensorType>(copy.getResultTypes()[0]);
+  if (ct.getDimSize(3) != it.getDimSize(1) ||
       collapse.getResultType().getDimSize(0) != ct.getDimSize(0))
     return std::nullopt;
   AffineMap in = copy.getIndexingMapsArray()[0];
-  AffineMap out = copy.getIndexingMapsArray()[1];
-  if (!out.isIdentity() || in.getNumResults() != 2)
-    return std::nullopt;
-  // The read is (d0 + kh * pitch + kw, d3): check it at the corners.
+  // The read is (d0 + kh * pitch + kw, d3).
   MLIRContext *ctx = lhs.getContext();
   if (in.getResult(1) != getAffineDimExpr(3, ctx))
     return std::nullopt;
