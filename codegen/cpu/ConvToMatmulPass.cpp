@@ -357,51 +357,43 @@ Value buildDynamicConvAsMatmul(OpBuilder &b, Location loc, Value input,
       .getResult()[0];
 }
 
-/// A stride-1 NHWC convolution over padded-width rows, the transpose of
-/// buildPaddedWidthConvAsMatmul: with the image zero-padded to Hp x Wp (and
-/// one more zero row, for the last rows' furthest taps) and flattened to
-/// [Hp * Wp][C], output pixel (oh, ow) is row oh * Wp + ow of the product
-/// (rows with ow >= OW are junk, sliced off at the end), and its im2col
-/// row's tap (kh, kw) is image row oh * Wp + ow + kh * Wp + kw: the packed
-/// kernel reads those runs of C channels from the image itself (RowSource),
-/// so no im2col matrix is copied. The filter is the (KH*KW*C) x F matrix,
-/// packed at compile time.
-Value buildNhwcPaddedWidthConvAsMatmul(OpBuilder &b, Location loc,
-                                       Value input, Value filter,
-                                       RankedTensorType rt, const Window &w) {
+/// A stride-1 NHWC convolution whose im2col rows the packed kernel reads
+/// from the (padded) image itself: flattened to [Hp * Wp][C], output pixel
+/// m = (oh, ow) takes tap (kh, kw) from image row
+/// (oh + kh) * Wp + ow + kw, a run of C channels (RowSource.h). The im2col
+/// matrix is a copy generic that is never filled; the filter is the
+/// (KH*KW*C) x F matrix, packed at compile time; the [OH*OW][F] product is
+/// the NHWC result, written into `dest`.
+Value buildNhwcImageRowsConvAsMatmul(OpBuilder &b, Location loc, Value input,
+                                     Value filter, Value dest,
+                                     RankedTensorType rt, const Window &w) {
   MLIRContext *ctx = b.getContext();
   Type et = rt.getElementType();
-  auto [source, low, high] = asZeroPad(input, /*channelDim=*/3);
   auto it = cast<RankedTensorType>(input.getType());
   int64_t hp = it.getDimSize(1), wp = it.getDimSize(2), c = it.getDimSize(3);
   int64_t f = rt.getDimSize(3), oh = rt.getDimSize(1), ow = rt.getDimSize(2);
-  int64_t m = oh * wp, k = w.kh * w.kw * c;
-  high[1] += 1;
-  Value padded = tensor::PadOp::create(
-      b, loc, RankedTensorType::get({1, hp + 1, wp, c}, et), source,
-      getAsIndexOpFoldResult(ctx, low), getAsIndexOpFoldResult(ctx, high),
-      scalarConstant(b, loc, et, 0.0));
-  Value image = buildReshape(b, loc, padded, {(hp + 1) * wp, c});
-  // rows[q][kh][kw][c] = image[q + kh * Wp + kw][c].
+  int64_t m = oh * ow, k = w.kh * w.kw * c;
+  Value image = buildReshape(b, loc, input, {hp * wp, c});
+  // rows[m][kh][kw][c] = image[(m / OW + kh) * Wp + m % OW + kw][c].
   AffineExpr d0 = b.getAffineDimExpr(0), d1 = b.getAffineDimExpr(1);
   AffineExpr d2 = b.getAffineDimExpr(2), d3 = b.getAffineDimExpr(3);
   Value rows = buildCopyGeneric(
       b, loc, image,
       tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m, w.kh, w.kw, c}, et),
-      AffineMap::get(4, 0, {d0 + d1 * wp + d2, d3}, ctx),
+      AffineMap::get(4, 0,
+                     {d0.floorDiv(ow) * wp + d0 % ow + d1 * wp + d2, d3}, ctx),
       b.getMultiDimIdentityMap(4));
   rows = buildReshape(b, loc, rows, {m, k});
-  auto mmType = RankedTensorType::get({m, f}, et);
+  Value dest2d = buildReshape(b, loc, dest, {m, f});
+  Value zeros =
+      linalg::FillOp::create(b, loc, scalarConstant(b, loc, et, 0.0), dest2d)
+          .getResult(0);
   Value mm = linalg::MatmulOp::create(
-                 b, loc, TypeRange{mmType},
+                 b, loc, TypeRange{RankedTensorType::get({m, f}, et)},
                  ValueRange{rows, buildReshape(b, loc, filter, {k, f})},
-                 ValueRange{buildFilled(b, loc, mmType, 0.0)})
+                 ValueRange{zeros})
                  .getResult(0);
-  Value wide = buildReshape(b, loc, mm, {1, oh, wp, f});
-  return tensor::ExtractSliceOp::create(
-      b, loc, rt, wide, ValueRange{}, ValueRange{}, ValueRange{},
-      ArrayRef<int64_t>{0, 0, 0, 0}, ArrayRef<int64_t>{1, oh, ow, f},
-      ArrayRef<int64_t>{1, 1, 1, 1});
+  return buildReshape(b, loc, mm, llvm::to_vector(rt.getShape()));
 }
 
 /// A batch-1, group-1 NHWC convolution (filter KH x KW x C x F), all
@@ -422,16 +414,13 @@ Value buildNhwcConvAsMatmul(OpBuilder &b, Location loc, Value input,
   bool pointwise = w.kh == 1 && w.kw == 1 && w.strides[0] == 1 &&
                    w.strides[1] == 1 && it.getDimSize(1) == oh &&
                    it.getDimSize(2) == ow;
-  // Padded-width rows compute Wp - OW junk rows per image row: they pay
-  // where OW is at least 85 % of Wp (3x3 windows on 13 x 13 maps and up,
-  // not on 7 x 7 ones), and only for the packed kernel, which reads the
-  // rows from the image (a constant filter of a few KiB or more).
+  // A stride-1 window with a constant filter the packed kernel takes: its
+  // rows are read from the image, no im2col copy.
   bool unitSteps = llvm::all_of(w.strides, [](int64_t v) { return v == 1; }) &&
                    llvm::all_of(w.dilations, [](int64_t v) { return v == 1; });
   if (!pointwise && unitSteps && w.kh * w.kw > 1 &&
-      ow * 100 >= it.getDimSize(2) * 85 && matchReshapedConstant(filter) &&
-      packsConstantWeights(k, f))
-    return buildNhwcPaddedWidthConvAsMatmul(b, loc, input, filter, rt, w);
+      matchReshapedConstant(filter) && packsConstantWeights(k, f))
+    return buildNhwcImageRowsConvAsMatmul(b, loc, input, filter, dest, rt, w);
   Value rows;
   if (pointwise) {
     rows = buildReshape(b, loc, input, {pixels, c});

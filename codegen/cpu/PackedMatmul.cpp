@@ -155,6 +155,16 @@ Value emitTile(OpBuilder &b, Location loc, const Lhs &lhs,
     // A loop over the window's taps, each a loop over the image's
     // channels: a row's A elements are one contiguous run of the image.
     const RowSource &rs = *lhs.rows;
+    // The image pixel of each row's first tap.
+    SmallVector<Value> rowPixel;
+    Value width = index(b, rs.rowWidth);
+    for (int64_t r = 0; r < rows; ++r) {
+      Value y = b.createOrFold<arith::DivUIOp>(loc, rowIndex[r], width);
+      Value x = b.createOrFold<arith::RemUIOp>(loc, rowIndex[r], width);
+      Value rowStart =
+          b.createOrFold<arith::MulIOp>(loc, y, index(b, rs.rowPitch));
+      rowPixel.push_back(b.createOrFold<arith::AddIOp>(loc, rowStart, x));
+    }
     Value channels = index(b, rs.channels);
     Value first = b.createOrFold<arith::DivUIOp>(loc, kr.begin, channels);
     Value last = b.createOrFold<arith::DivUIOp>(loc, kr.end, channels);
@@ -162,15 +172,13 @@ Value emitTile(OpBuilder &b, Location loc, const Lhs &lhs,
         b, loc, first, last, index(b, 1), init,
         [&](OpBuilder &lb, Location ll, Value t, ValueRange acc) {
           Value kw = index(lb, rs.windowWidth);
-          Value tap = arith::AddIOp::create(
-              lb, ll,
-              arith::MulIOp::create(lb, ll,
-                                    arith::DivUIOp::create(lb, ll, t, kw),
-                                    index(lb, rs.rowPitch)),
-              arith::RemUIOp::create(lb, ll, t, kw));
+          Value kh = arith::DivUIOp::create(lb, ll, t, kw);
+          Value across = arith::RemUIOp::create(lb, ll, t, kw);
+          Value down = arith::MulIOp::create(lb, ll, kh, index(lb, rs.rowPitch));
+          Value tap = arith::AddIOp::create(lb, ll, down, across);
           SmallVector<Value> pixel;
           for (int64_t r = 0; r < rows; ++r)
-            pixel.push_back(arith::AddIOp::create(lb, ll, rowIndex[r], tap));
+            pixel.push_back(arith::AddIOp::create(lb, ll, rowPixel[r], tap));
           Value k0 = arith::MulIOp::create(lb, ll, t, channels);
           auto inner = scf::ForOp::create(
               lb, ll, index(lb, 0), channels, index(lb, 1), acc,
@@ -398,7 +406,7 @@ LogicalResult buildPackedMatmul(linalg::MatmulOp op, int64_t tileRows,
   // taps (all of an image row's channels).
   Lhs lhs{a, std::nullopt};
   if (src->packed)
-    lhs.rows = matchPaddedWidthRows(a);
+    lhs.rows = matchImageRows(a);
   if (lhs.rows)
     kBlock = std::max<int64_t>(1, kKBlock / lhs.rows->channels) *
              lhs.rows->channels;

@@ -11,7 +11,7 @@ using namespace mlir;
 
 namespace kiln {
 
-std::optional<RowSource> matchPaddedWidthRows(Value lhs) {
+std::optional<RowSource> matchImageRows(Value lhs) {
   linalg::GenericOp copy = matchIm2colCopy(lhs);
   if (!copy)
     return std::nullopt;
@@ -23,7 +23,6 @@ std::optional<RowSource> matchPaddedWidthRows(Value lhs) {
       collapse.getResultType().getDimSize(0) != ct.getDimSize(0))
     return std::nullopt;
   AffineMap in = copy.getIndexingMapsArray()[0];
-  // The read is (d0 + kh * pitch + kw, d3).
   MLIRContext *ctx = lhs.getContext();
   if (in.getResult(1) != getAffineDimExpr(3, ctx))
     return std::nullopt;
@@ -31,8 +30,16 @@ std::optional<RowSource> matchPaddedWidthRows(Value lhs) {
   auto row = [&](int64_t q, int64_t i, int64_t j) {
     return in.compose(ArrayRef<int64_t>{q, i, j, 0})[0];
   };
-  int64_t pitch = kh > 1 ? row(0, 1, 0) : kw;
-  AffineExpr expected = getAffineDimExpr(0, ctx) +
+  // The output's width: the first row that does not read pixel m (the
+  // first of the next image row), and the image's width: where that row
+  // reads.
+  int64_t ow = 1;
+  while (ow < m && row(ow, 0, 0) == ow)
+    ++ow;
+  int64_t pitch = ow < m ? row(ow, 0, 0) : kh > 1 ? row(0, 1, 0) : ow;
+  // The read is ((d0 floordiv OW) * Wp + d0 mod OW + d1 * Wp + d2, d3).
+  AffineExpr d0 = getAffineDimExpr(0, ctx);
+  AffineExpr expected = d0.floorDiv(ow) * pitch + d0 % ow +
                         getAffineDimExpr(1, ctx) * pitch +
                         getAffineDimExpr(2, ctx);
   if (simplifyAffineExpr(in.getResult(0) - expected, 4, 0) !=
@@ -46,6 +53,7 @@ std::optional<RowSource> matchPaddedWidthRows(Value lhs) {
   src.channels = it.getDimSize(1);
   src.windowWidth = kw;
   src.rowPitch = pitch;
+  src.rowWidth = ow;
   return src;
 }
 

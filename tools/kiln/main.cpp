@@ -47,7 +47,7 @@ static const char *kUsage =
     "          [--cpu=NAME] [--no-tile] [--no-parallel-loops] [--elide-weights]\n"
     "          [--time-passes]  (where compile time goes, on stderr)\n"
     "          [--compute-layout=auto|NCHW|NHWC]  (auto: NHWC for\n"
-    "          depthwise CNNs on the CPU, else NCHW)\n"
+    "          batch-1 CNNs on the CPU, else NCHW)\n"
     "          [--freeze NAME=FILE]...  (compile an input in as a constant)\n"
     "          [--header FILE] [--runtime-header FILE]  (defaults: NAME.h and\n"
     "          kiln_runtime.h beside the library) [--force]  (replace such\n"

@@ -203,25 +203,26 @@ func.func @nhwc_pointwise(%x: tensor<1x6x7x8xf32>, %w: tensor<1x1x8x3xf32>) -> t
 
 // -----
 
-// NHWC, 3x3 with stride 1 and a constant filter: padded-width rows. The
-// zero pad of the input (1 on each side of a 12 x 13 image) is redone with
-// one more zero row at the bottom (15 x 15), flattened to 225 pixels x 32
-// channels; im2col row q, tap (kh, kw) reads pixel q + 15 kh + kw (a copy
-// generic that the packed kernel reads through, never filled); the
-// 180 x 16 product (12 rows of 15 pixels) is sliced to the 12 x 13 result,
-// dropping the 2 junk pixels per row.
-// CHECK-DAG: #[[TAP:.*]] = affine_map<(d0, d1, d2, d3) -> (d0 + d1 * 15 + d2, d3)>
-// CHECK-LABEL: func.func @nhwc_padded_width
+// NHWC, 3x3 with stride 1 and a constant filter: the im2col rows are read
+// from the padded 14 x 15 image itself, flattened to 210 pixels x 32
+// channels: row m (output pixel (m / 13, m % 13)), tap (kh, kw) is pixel
+// (m / 13 + kh) * 15 + m % 13 + kw (a copy generic that the packed kernel
+// reads through, never filled). The 156 x 16 product is the NHWC result,
+// in the convolution's destination: no junk pixels, no slice.
+// CHECK-DAG: #[[TAP:.*]] = affine_map<(d0, d1, d2, d3) -> ((d0 floordiv 13) * 15 + d0 mod 13 + d1 * 15 + d2, d3)>
+// CHECK-LABEL: func.func @nhwc_image_rows
 // CHECK-SAME: (%[[X:.*]]: tensor<1x12x13x32xf32>)
-func.func @nhwc_padded_width(%x: tensor<1x12x13x32xf32>) -> tensor<1x12x13x16xf32> {
-  // CHECK: %[[P:.*]] = tensor.pad %[[X]] low[0, 1, 1, 0] high[0, 2, 1, 0]
-  // CHECK: tensor<1x12x13x32xf32> to tensor<1x15x15x32xf32>
-  // CHECK: %[[IMG:.*]] = tensor.collapse_shape %[[P]] {{.*}} into tensor<225x32xf32>
-  // CHECK: %[[ROWS:.*]] = linalg.generic {indexing_maps = [#[[TAP]], {{.*}}]{{.*}} ins(%[[IMG]] : tensor<225x32xf32>) outs(%{{.*}} : tensor<180x3x3x32xf32>)
-  // CHECK: %[[R:.*]] = tensor.collapse_shape %[[ROWS]] {{.*}} into tensor<180x288xf32>
-  // CHECK: %[[MM:.*]] = linalg.matmul ins(%[[R]], %{{.*}} : tensor<180x288xf32>, tensor<288x16xf32>) outs(%{{.*}} : tensor<180x16xf32>)
-  // CHECK: %[[WIDE:.*]] = tensor.expand_shape %[[MM]] {{.*}} into tensor<1x12x15x16xf32>
-  // CHECK: tensor.extract_slice %[[WIDE]][0, 0, 0, 0] [1, 12, 13, 16] [1, 1, 1, 1]
+func.func @nhwc_image_rows(%x: tensor<1x12x13x32xf32>) -> tensor<1x12x13x16xf32> {
+  // CHECK: %[[P:.*]] = tensor.pad %[[X]] low[0, 1, 1, 0] high[0, 1, 1, 0]
+  // CHECK: %[[OUT:.*]] = tensor.empty() : tensor<1x12x13x16xf32>
+  // CHECK: %[[IMG:.*]] = tensor.collapse_shape %[[P]] {{.*}} into tensor<210x32xf32>
+  // CHECK: %[[ROWS:.*]] = linalg.generic {indexing_maps = [#[[TAP]], {{.*}}]{{.*}} ins(%[[IMG]] : tensor<210x32xf32>) outs(%{{.*}} : tensor<156x3x3x32xf32>)
+  // CHECK: %[[R:.*]] = tensor.collapse_shape %[[ROWS]] {{.*}} into tensor<156x288xf32>
+  // CHECK: %[[DEST:.*]] = tensor.collapse_shape %[[OUT]] {{.*}} into tensor<156x16xf32>
+  // CHECK: %[[Z:.*]] = linalg.fill {{.*}} outs(%[[DEST]] : tensor<156x16xf32>)
+  // CHECK: %[[MM:.*]] = linalg.matmul ins(%[[R]], %{{.*}} : tensor<156x288xf32>, tensor<288x16xf32>) outs(%[[Z]] : tensor<156x16xf32>)
+  // CHECK: %[[Y:.*]] = tensor.expand_shape %[[MM]] {{.*}} into tensor<1x12x13x16xf32>
+  // CHECK: return %[[Y]]
   // CHECK-NOT: linalg.conv_2d_nhwc_hwcf
   %w = arith.constant dense<0.5> : tensor<3x3x32x16xf32>
   %zero = arith.constant 0.0 : f32

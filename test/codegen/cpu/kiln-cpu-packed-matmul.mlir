@@ -301,37 +301,42 @@ func.func @batch_too_small(%a: tensor<3x1x40xf32>, %b: tensor<3x40x70xf32>) -> t
 
 // -----
 
-// An NHWC convolution's padded-width im2col matrix as the left-hand side
-// (row q, tap t = 3 kh + kw is image row q + 12 kh + kw): the tiles read
-// the image itself, one loop over the 9 taps (the tap's row offset
-// computed once) around one over the 64 channels, whose K index picks the
-// packed filter row; the im2col copy is dropped.
+// An NHWC convolution's im2col matrix as the left-hand side: an 8 x 12
+// output on a 10 x 14 padded image, row m, tap t = 3 kh + kw reading image
+// pixel (m / 12 + kh) * 14 + m % 12 + kw. The tiles read the image itself:
+// each row's first pixel computed once per tile, then one loop over the 9
+// taps (the tap's offset computed once) around one over the 64 channels,
+// whose K index picks the packed filter row; the im2col copy is dropped.
 // CHECK-LABEL: func.func @nhwc_rows_from_image
-// CHECK-SAME: (%[[IMG:.*]]: tensor<132x64xf32>)
+// CHECK-SAME: (%[[IMG:.*]]: tensor<140x64xf32>)
 // CHECK-NOT: linalg.generic
 // CHECK-DAG: %[[W:.*]] = arith.constant dense_resource<{{.*}}> : tensor<1x576x64xf32>
 // CHECK: scf.forall
 // CHECK: scf.for %[[ROW:.*]] = %{{.*}} to %c96 step %c6
+// CHECK: %[[Y:.*]] = arith.divui %[[ROW]], %c12
+// CHECK: %[[X:.*]] = arith.remui %[[ROW]], %c12
+// CHECK: %[[YP:.*]] = arith.muli %[[Y]], %c14
+// CHECK: %[[FIRST:.*]] = arith.addi %[[YP]], %[[X]]
 // CHECK: scf.for %[[T:.*]] = %{{.*}} to %c9 step %{{.*}} iter_args({{.*}}) -> (vector<64xf32>, vector<64xf32>, vector<64xf32>, vector<64xf32>, vector<64xf32>, vector<64xf32>)
-// CHECK: %[[KW:.*]] = arith.remui %[[T]], %c3
 // CHECK: %[[KH:.*]] = arith.divui %[[T]], %c3
-// CHECK: %[[DY:.*]] = arith.muli %[[KH]], %c12
+// CHECK: %[[KW:.*]] = arith.remui %[[T]], %c3
+// CHECK: %[[DY:.*]] = arith.muli %[[KH]], %c14
 // CHECK: %[[TAP:.*]] = arith.addi %[[DY]], %[[KW]]
-// CHECK: %[[PIX:.*]] = arith.addi %[[ROW]], %[[TAP]]
+// CHECK: %[[PIX:.*]] = arith.addi %[[FIRST]], %[[TAP]]
 // CHECK: %[[K0:.*]] = arith.muli %[[T]], %c64
 // CHECK: scf.for %[[C:.*]] = %{{.*}} to %c64
 // CHECK: %[[K:.*]] = arith.addi %[[K0]], %[[C]]
 // CHECK: vector.transfer_read %[[W]][%{{.*}}, %[[K]], %{{.*}}]
-// CHECK: tensor.extract %[[IMG]][%[[PIX]], %[[C]]] : tensor<132x64xf32>
+// CHECK: tensor.extract %[[IMG]][%[[PIX]], %[[C]]] : tensor<140x64xf32>
 // CHECK-COUNT-6: vector.fma
 // CHECK-NOT: linalg.matmul
-#tap = affine_map<(d0, d1, d2, d3) -> (d0 + d1 * 12 + d2, d3)>
+#tap = affine_map<(d0, d1, d2, d3) -> ((d0 floordiv 12) * 14 + d0 mod 12 + d1 * 14 + d2, d3)>
 #id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
-func.func @nhwc_rows_from_image(%img: tensor<132x64xf32>) -> tensor<96x64xf32> {
+func.func @nhwc_rows_from_image(%img: tensor<140x64xf32>) -> tensor<96x64xf32> {
   %zero = arith.constant 0.0 : f32
   %w = arith.constant dense<0.25> : tensor<576x64xf32>
   %e0 = tensor.empty() : tensor<96x3x3x64xf32>
-  %rows = linalg.generic {indexing_maps = [#tap, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%img : tensor<132x64xf32>) outs(%e0 : tensor<96x3x3x64xf32>) {
+  %rows = linalg.generic {indexing_maps = [#tap, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%img : tensor<140x64xf32>) outs(%e0 : tensor<96x3x3x64xf32>) {
   ^bb0(%in: f32, %out: f32):
     linalg.yield %in : f32
   } -> tensor<96x3x3x64xf32>
