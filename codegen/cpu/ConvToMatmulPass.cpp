@@ -13,6 +13,7 @@
 
 #include "codegen/Passes.h"
 #include "codegen/cpu/PackedMatmul.h"
+#include "codegen/cpu/RowSource.h"
 #include "codegen/linalg/LoweringUtils.h"
 #include "ir/ConstantData.h"
 
@@ -357,13 +358,15 @@ Value buildDynamicConvAsMatmul(OpBuilder &b, Location loc, Value input,
       .getResult()[0];
 }
 
-/// A stride-1 NHWC convolution whose im2col rows the packed kernel reads
-/// from the (padded) image itself: flattened to [Hp * Wp][C], output pixel
-/// m = (oh, ow) takes tap (kh, kw) from image row
-/// (oh + kh) * Wp + ow + kw, a run of C channels (RowSource.h). The im2col
-/// matrix is a copy generic that is never filled; the filter is the
-/// (KH*KW*C) x F matrix, packed at compile time; the [OH*OW][F] product is
-/// the NHWC result, written into `dest`.
+/// An NHWC convolution whose im2col rows the packed kernel reads from the
+/// (padded) image itself: flattened to [Hp * Wp][C], output pixel
+/// m = (oh, ow) takes tap (kh, kw) from image pixel
+/// (oh * sh + kh * dh) * Wp + ow * sw + kw * dw, a run of C channels
+/// (RowSource.h). The im2col matrix is a copy generic that is never
+/// filled; the filter is the (KH*KW*C) x F matrix, packed at compile time;
+/// the [OH*OW][F] product is the NHWC result, written into `dest`.
+/// Coefficients of dims that only take the value 0 are 0, the form
+/// matchImageRows parses.
 Value buildNhwcImageRowsConvAsMatmul(OpBuilder &b, Location loc, Value input,
                                      Value filter, Value dest,
                                      RankedTensorType rt, const Window &w) {
@@ -373,16 +376,20 @@ Value buildNhwcImageRowsConvAsMatmul(OpBuilder &b, Location loc, Value input,
   int64_t hp = it.getDimSize(1), wp = it.getDimSize(2), c = it.getDimSize(3);
   int64_t f = rt.getDimSize(3), oh = rt.getDimSize(1), ow = rt.getDimSize(2);
   int64_t m = oh * ow, k = w.kh * w.kw * c;
+  int64_t rowStep = w.strides[0] * wp, colStep = w.strides[1];
+  int64_t tapRowStep = w.kh > 1 ? w.dilations[0] * wp : 0;
+  int64_t tapColStep = w.kw > 1 ? w.dilations[1] : 0;
   Value image = buildReshape(b, loc, input, {hp * wp, c});
-  // rows[m][kh][kw][c] = image[(m / OW + kh) * Wp + m % OW + kw][c].
+  // rows[m][kh][kw][c] = image[(m / OW) * sh * Wp + (m % OW) * sw +
+  //                             kh * dh * Wp + kw * dw][c].
   AffineExpr d0 = b.getAffineDimExpr(0), d1 = b.getAffineDimExpr(1);
   AffineExpr d2 = b.getAffineDimExpr(2), d3 = b.getAffineDimExpr(3);
+  AffineExpr pixel = d0.floorDiv(ow) * rowStep + (d0 % ow) * colStep +
+                     d1 * tapRowStep + d2 * tapColStep;
   Value rows = buildCopyGeneric(
       b, loc, image,
       tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m, w.kh, w.kw, c}, et),
-      AffineMap::get(4, 0,
-                     {d0.floorDiv(ow) * wp + d0 % ow + d1 * wp + d2, d3}, ctx),
-      b.getMultiDimIdentityMap(4));
+      AffineMap::get(4, 0, {pixel, d3}, ctx), b.getMultiDimIdentityMap(4));
   rows = buildReshape(b, loc, rows, {m, k});
   Value dest2d = buildReshape(b, loc, dest, {m, f});
   Value zeros =
@@ -414,11 +421,13 @@ Value buildNhwcConvAsMatmul(OpBuilder &b, Location loc, Value input,
   bool pointwise = w.kh == 1 && w.kw == 1 && w.strides[0] == 1 &&
                    w.strides[1] == 1 && it.getDimSize(1) == oh &&
                    it.getDimSize(2) == ow;
-  // A stride-1 window with a constant filter the packed kernel takes: its
-  // rows are read from the image, no im2col copy.
-  bool unitSteps = llvm::all_of(w.strides, [](int64_t v) { return v == 1; }) &&
-                   llvm::all_of(w.dilations, [](int64_t v) { return v == 1; });
-  if (!pointwise && unitSteps && w.kh * w.kw > 1 &&
+  // A window with a constant filter the packed kernel takes (any strides
+  // and dilations, a strided 1x1 too): its rows are read from the image, no
+  // im2col copy, in runs of a tap's channels or a window row's
+  // (RowSource::imageRun). Runs under 16 floats keep the copy (a 1-wide
+  // window on 3 channels), and so does an output of one row or column.
+  int64_t run = RowSource::imageRun(c, w.kw, w.kw > 1 ? w.dilations[1] : 0);
+  if (!pointwise && run >= 16 && oh > 1 && ow > 1 &&
       matchReshapedConstant(filter) && packsConstantWeights(k, f))
     return buildNhwcImageRowsConvAsMatmul(b, loc, input, filter, dest, rt, w);
   Value rows;

@@ -88,6 +88,8 @@ namespace {
 struct Lhs {
   Value a;
   std::optional<RowSource> rows;
+  /// `rows`' image as one run of floats.
+  Value flatImage;
 };
 
 /// The K steps one pass of the register tiles makes: [begin, end),
@@ -152,38 +154,48 @@ Value emitTile(OpBuilder &b, Location loc, const Lhs &lhs,
   };
   scf::ForOp kLoop;
   if (src.packed && lhs.rows) {
-    // A loop over the window's taps, each a loop over the image's
-    // channels: a row's A elements are one contiguous run of the image.
+    // A loop over the window's taps (or, with few channels, its rows), each
+    // a loop over one contiguous run of the image: the tap's channels (or
+    // the window row's pixels' channels).
     const RowSource &rs = *lhs.rows;
-    // The image pixel of each row's first tap.
-    SmallVector<Value> rowPixel;
+    // The image float where each row's first run starts.
+    SmallVector<Value> rowStart;
     Value width = index(b, rs.rowWidth);
     for (int64_t r = 0; r < rows; ++r) {
       Value y = b.createOrFold<arith::DivUIOp>(loc, rowIndex[r], width);
       Value x = b.createOrFold<arith::RemUIOp>(loc, rowIndex[r], width);
-      Value rowStart =
-          b.createOrFold<arith::MulIOp>(loc, y, index(b, rs.rowPitch));
-      rowPixel.push_back(b.createOrFold<arith::AddIOp>(loc, rowStart, x));
+      Value down = b.createOrFold<arith::MulIOp>(loc, y, index(b, rs.rowStep));
+      Value across =
+          b.createOrFold<arith::MulIOp>(loc, x, index(b, rs.colStep));
+      Value pixel = b.createOrFold<arith::AddIOp>(loc, down, across);
+      rowStart.push_back(
+          b.createOrFold<arith::MulIOp>(loc, pixel, index(b, rs.channels)));
     }
-    Value channels = index(b, rs.channels);
-    Value first = b.createOrFold<arith::DivUIOp>(loc, kr.begin, channels);
-    Value last = b.createOrFold<arith::DivUIOp>(loc, kr.end, channels);
+    Value run = index(b, rs.run());
+    Value first = b.createOrFold<arith::DivUIOp>(loc, kr.begin, run);
+    Value last = b.createOrFold<arith::DivUIOp>(loc, kr.end, run);
     kLoop = scf::ForOp::create(
         b, loc, first, last, index(b, 1), init,
         [&](OpBuilder &lb, Location ll, Value t, ValueRange acc) {
-          Value kw = index(lb, rs.windowWidth);
-          Value kh = arith::DivUIOp::create(lb, ll, t, kw);
-          Value across = arith::RemUIOp::create(lb, ll, t, kw);
-          Value down = arith::MulIOp::create(lb, ll, kh, index(lb, rs.rowPitch));
-          Value tap = arith::AddIOp::create(lb, ll, down, across);
-          SmallVector<Value> pixel;
+          Value perRow = index(lb, rs.runsPerRow());
+          Value kh = lb.createOrFold<arith::DivUIOp>(ll, t, perRow);
+          Value kwi = lb.createOrFold<arith::RemUIOp>(ll, t, perRow);
+          Value down =
+              lb.createOrFold<arith::MulIOp>(ll, kh, index(lb, rs.tapRowStep));
+          Value across = lb.createOrFold<arith::MulIOp>(
+              ll, kwi, index(lb, rs.tapColStep));
+          Value tap = lb.createOrFold<arith::AddIOp>(ll, down, across);
+          Value tapStart =
+              lb.createOrFold<arith::MulIOp>(ll, tap, index(lb, rs.channels));
+          SmallVector<Value> start;
           for (int64_t r = 0; r < rows; ++r)
-            pixel.push_back(arith::AddIOp::create(lb, ll, rowPixel[r], tap));
-          Value k0 = arith::MulIOp::create(lb, ll, t, channels);
+            start.push_back(
+                arith::AddIOp::create(lb, ll, rowStart[r], tapStart));
+          Value k0 = arith::MulIOp::create(lb, ll, t, run);
           auto inner = scf::ForOp::create(
-              lb, ll, index(lb, 0), channels, index(lb, 1), acc,
-              [&](OpBuilder &ib, Location il, Value c, ValueRange acc2) {
-                Value kk = arith::AddIOp::create(ib, il, k0, c);
+              lb, ll, index(lb, 0), run, index(lb, 1), acc,
+              [&](OpBuilder &ib, Location il, Value j, ValueRange acc2) {
+                Value kk = arith::AddIOp::create(ib, il, k0, j);
                 Value w = vector::TransferReadOp::create(
                     ib, il, vecType, src.packed, ValueRange{panel, kk, c0},
                     pad, ArrayRef<bool>{true});
@@ -191,8 +203,9 @@ Value emitTile(OpBuilder &b, Location loc, const Lhs &lhs,
                 fma(
                     ib, il,
                     [&](int64_t r) -> Value {
-                      return tensor::ExtractOp::create(
-                          ib, il, rs.image, ValueRange{pixel[r], c});
+                      Value at = arith::AddIOp::create(ib, il, start[r], j);
+                      return tensor::ExtractOp::create(ib, il, lhs.flatImage,
+                                                       ValueRange{at});
                     },
                     w, acc2, next);
                 scf::YieldOp::create(ib, il, next);
@@ -404,12 +417,15 @@ LogicalResult buildPackedMatmul(linalg::MatmulOp op, int64_t tileRows,
               : std::max<int64_t>(1, kKBlock / src->group) * src->group;
   // A convolution's NHWC image as the left-hand side: K blocks hold whole
   // taps (all of an image row's channels).
-  Lhs lhs{a, std::nullopt};
+  Lhs lhs{a, std::nullopt, Value()};
   if (src->packed)
     lhs.rows = matchImageRows(a);
-  if (lhs.rows)
-    kBlock = std::max<int64_t>(1, kKBlock / lhs.rows->channels) *
-             lhs.rows->channels;
+  if (lhs.rows) {
+    int64_t run = lhs.rows->run();
+    kBlock = std::max<int64_t>(1, kKBlock / run) * run;
+    lhs.flatImage = tensor::CollapseShapeOp::create(
+        b, loc, lhs.rows->image, ArrayRef<ReassociationIndices>{{0, 1}});
+  }
   // The last pass over K applies the consumer as it stores.
   MatmulEpilogue *epilogue = fused ? &*fused : nullptr;
   if (epilogue)

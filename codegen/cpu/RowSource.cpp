@@ -30,18 +30,24 @@ std::optional<RowSource> matchImageRows(Value lhs) {
   auto row = [&](int64_t q, int64_t i, int64_t j) {
     return in.compose(ArrayRef<int64_t>{q, i, j, 0})[0];
   };
-  // The output's width: the first row that does not read pixel m (the
-  // first of the next image row), and the image's width: where that row
-  // reads.
+  if (m < 3)
+    return std::nullopt;
+  // The column step, then the output's width (the first row that does not
+  // continue the first row's steps) and the row step (where that row
+  // reads).
+  int64_t colStep = row(1, 0, 0);
   int64_t ow = 1;
-  while (ow < m && row(ow, 0, 0) == ow)
+  while (ow < m && row(ow, 0, 0) == ow * colStep)
     ++ow;
-  int64_t pitch = ow < m ? row(ow, 0, 0) : kh > 1 ? row(0, 1, 0) : ow;
-  // The read is ((d0 floordiv OW) * Wp + d0 mod OW + d1 * Wp + d2, d3).
+  if (ow < 2 || ow == m)
+    return std::nullopt;
+  int64_t rowStep = row(ow, 0, 0);
+  int64_t tapRowStep = kh > 1 ? row(0, 1, 0) : 0;
+  int64_t tapColStep = kw > 1 ? row(0, 0, 1) : 0;
   AffineExpr d0 = getAffineDimExpr(0, ctx);
-  AffineExpr expected = d0.floorDiv(ow) * pitch + d0 % ow +
-                        getAffineDimExpr(1, ctx) * pitch +
-                        getAffineDimExpr(2, ctx);
+  AffineExpr expected = d0.floorDiv(ow) * rowStep + (d0 % ow) * colStep +
+                        getAffineDimExpr(1, ctx) * tapRowStep +
+                        getAffineDimExpr(2, ctx) * tapColStep;
   if (simplifyAffineExpr(in.getResult(0) - expected, 4, 0) !=
       getAffineConstantExpr(0, ctx))
     return std::nullopt;
@@ -52,8 +58,11 @@ std::optional<RowSource> matchImageRows(Value lhs) {
   src.image = image;
   src.channels = it.getDimSize(1);
   src.windowWidth = kw;
-  src.rowPitch = pitch;
   src.rowWidth = ow;
+  src.rowStep = rowStep;
+  src.colStep = colStep;
+  src.tapRowStep = tapRowStep;
+  src.tapColStep = tapColStep;
   return src;
 }
 

@@ -235,3 +235,24 @@ func.func @nhwc_image_rows(%x: tensor<1x12x13x32xf32>) -> tensor<1x12x13x16xf32>
   %0 = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%p, %w : tensor<1x14x15x32xf32>, tensor<3x3x32x16xf32>) outs(%f : tensor<1x12x13x16xf32>) -> tensor<1x12x13x16xf32>
   return %0 : tensor<1x12x13x16xf32>
 }
+
+// -----
+
+// NHWC 1x1 with stride 2 and a constant filter: im2col row m (output pixel
+// (m / 5, m % 5)) is image pixel (m / 5) * 18 + (m % 5) * 2 of the 9 x 9
+// image (every other pixel of every other row), read in place.
+// CHECK-DAG: #[[STRIDED:.*]] = affine_map<(d0, d1, d2, d3) -> ((d0 floordiv 5) * 18 + (d0 mod 5) * 2, d3)>
+// CHECK-LABEL: func.func @nhwc_strided_image_rows
+// CHECK-SAME: (%[[X:.*]]: tensor<1x9x9x64xf32>)
+func.func @nhwc_strided_image_rows(%x: tensor<1x9x9x64xf32>) -> tensor<1x5x5x70xf32> {
+  // CHECK: %[[IMG:.*]] = tensor.collapse_shape %[[X]] {{.*}} into tensor<81x64xf32>
+  // CHECK: %[[ROWS:.*]] = linalg.generic {indexing_maps = [#[[STRIDED]], {{.*}}]{{.*}} ins(%[[IMG]] : tensor<81x64xf32>) outs(%{{.*}} : tensor<25x1x1x64xf32>)
+  // CHECK: %[[R:.*]] = tensor.collapse_shape %[[ROWS]] {{.*}} into tensor<25x64xf32>
+  // CHECK: linalg.matmul ins(%[[R]], %{{.*}} : tensor<25x64xf32>, tensor<64x70xf32>)
+  %w = arith.constant dense<0.5> : tensor<1x1x64x70xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x5x5x70xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x5x5x70xf32>) -> tensor<1x5x5x70xf32>
+  %0 = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%x, %w : tensor<1x9x9x64xf32>, tensor<1x1x64x70xf32>) outs(%f : tensor<1x5x5x70xf32>) -> tensor<1x5x5x70xf32>
+  return %0 : tensor<1x5x5x70xf32>
+}

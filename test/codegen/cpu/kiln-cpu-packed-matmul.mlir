@@ -303,31 +303,37 @@ func.func @batch_too_small(%a: tensor<3x1x40xf32>, %b: tensor<3x40x70xf32>) -> t
 
 // An NHWC convolution's im2col matrix as the left-hand side: an 8 x 12
 // output on a 10 x 14 padded image, row m, tap t = 3 kh + kw reading image
-// pixel (m / 12 + kh) * 14 + m % 12 + kw. The tiles read the image itself:
-// each row's first pixel computed once per tile, then one loop over the 9
-// taps (the tap's offset computed once) around one over the 64 channels,
-// whose K index picks the packed filter row; the im2col copy is dropped.
+// pixel (m / 12 + kh) * 14 + m % 12 + kw. The tiles read the image itself,
+// as one run of floats: each row's first float computed once per tile,
+// then one loop over the 9 taps (the tap's offset computed once) around
+// one over the 64 channels, whose K index picks the packed filter row;
+// the im2col copy is dropped. (With 64 channels or more the taps stay
+// separate runs; fewer are read a window row at a time, cpu-kernels.test.)
 // CHECK-LABEL: func.func @nhwc_rows_from_image
 // CHECK-SAME: (%[[IMG:.*]]: tensor<140x64xf32>)
 // CHECK-NOT: linalg.generic
 // CHECK-DAG: %[[W:.*]] = arith.constant dense_resource<{{.*}}> : tensor<1x576x64xf32>
+// CHECK-DAG: %[[FLAT:.*]] = tensor.collapse_shape %[[IMG]] {{\[\[}}0, 1]] : tensor<140x64xf32> into tensor<8960xf32>
 // CHECK: scf.forall
 // CHECK: scf.for %[[ROW:.*]] = %{{.*}} to %c96 step %c6
 // CHECK: %[[Y:.*]] = arith.divui %[[ROW]], %c12
 // CHECK: %[[X:.*]] = arith.remui %[[ROW]], %c12
 // CHECK: %[[YP:.*]] = arith.muli %[[Y]], %c14
-// CHECK: %[[FIRST:.*]] = arith.addi %[[YP]], %[[X]]
+// CHECK: %[[PIX:.*]] = arith.addi %[[YP]], %[[X]]
+// CHECK: %[[FIRST:.*]] = arith.muli %[[PIX]], %c64
 // CHECK: scf.for %[[T:.*]] = %{{.*}} to %c9 step %{{.*}} iter_args({{.*}}) -> (vector<64xf32>, vector<64xf32>, vector<64xf32>, vector<64xf32>, vector<64xf32>, vector<64xf32>)
 // CHECK: %[[KH:.*]] = arith.divui %[[T]], %c3
 // CHECK: %[[KW:.*]] = arith.remui %[[T]], %c3
 // CHECK: %[[DY:.*]] = arith.muli %[[KH]], %c14
 // CHECK: %[[TAP:.*]] = arith.addi %[[DY]], %[[KW]]
-// CHECK: %[[PIX:.*]] = arith.addi %[[FIRST]], %[[TAP]]
+// CHECK: %[[TAPF:.*]] = arith.muli %[[TAP]], %c64
+// CHECK: %[[START:.*]] = arith.addi %[[FIRST]], %[[TAPF]]
 // CHECK: %[[K0:.*]] = arith.muli %[[T]], %c64
 // CHECK: scf.for %[[C:.*]] = %{{.*}} to %c64
 // CHECK: %[[K:.*]] = arith.addi %[[K0]], %[[C]]
 // CHECK: vector.transfer_read %[[W]][%{{.*}}, %[[K]], %{{.*}}]
-// CHECK: tensor.extract %[[IMG]][%[[PIX]], %[[C]]] : tensor<140x64xf32>
+// CHECK: %[[AT:.*]] = arith.addi %[[START]], %[[C]]
+// CHECK: tensor.extract %[[FLAT]][%[[AT]]] : tensor<8960xf32>
 // CHECK-COUNT-6: vector.fma
 // CHECK-NOT: linalg.matmul
 #tap = affine_map<(d0, d1, d2, d3) -> ((d0 floordiv 12) * 14 + d0 mod 12 + d1 * 14 + d2, d3)>

@@ -253,10 +253,11 @@ def nhwc_cases():
     """The NHWC forms (--compute-layout=NHWC, what depthwise CNNs get by
     default): convolutions as pixels-by-channels matmuls on the filter in
     its own order (a 1x1 on the input as it is; 3x3 stride 2 and a dilated
-    5x5 with asymmetric pads through im2col rows; stride-1 windows whose
-    rows are read from the padded image: a partial last panel and row
-    tile, K in several passes, a 5x5 window with asymmetric pads, no pads,
-    a 7 x 7 map),
+    5x5 with asymmetric pads through im2col rows, their filters too small
+    for packing; windows whose rows are read from the padded image: a
+    partial last panel and row tile, K in several passes, a 5x5 window with
+    asymmetric pads, no pads, a 7 x 7 map, stride 2 (3x3, 1x1, and a 7x7
+    stem on 3 channels, read a window row at a time), dilation 2),
     a depthwise convolution
     at stride 1 and 2 and the pools, unrolled along the channels; every
     padded input filled only at its border."""
@@ -267,7 +268,11 @@ def nhwc_cases():
                                     (200, 20, (16, 16), 3, 1, 1, (1, 1, 1, 1)),
                                     (12, 30, (20, 30), 5, 1, 1, (2, 1, 3, 2)),
                                     (64, 64, (24, 40), 3, 1, 1, (0, 0, 0, 0)),
-                                    (64, 70, (7, 7), 3, 1, 1, (1, 1, 1, 1))):
+                                    (64, 70, (7, 7), 3, 1, 1, (1, 1, 1, 1)),
+                                    (16, 40, (23, 20), 3, 2, 1, (1, 1, 1, 1)),
+                                    (64, 70, (15, 14), 1, 2, 1, (0, 0, 0, 0)),
+                                    (32, 20, (17, 19), 3, 1, 2, (2, 2, 2, 2)),
+                                    (3, 64, (30, 28), 7, 2, 1, (3, 3, 3, 3))):
         x, w, b = rand(1, c, hw[0], hw[1]), rand(f, c, k, k), rand(f)
         win = window_view(x, (k, k), s, d, pads, 0.0)
         ref = np.einsum("chwij,fcij->fhw", win, w.astype(np.float64))
