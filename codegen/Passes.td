@@ -249,16 +249,19 @@ def KilnCpuApproximateMath : Pass<"kiln-cpu-approximate-math", "mlir::func::Func
 }
 
 def KilnCpuConvToMatmul : Pass<"kiln-cpu-conv-to-matmul", "mlir::func::FuncOp"> {
-  let summary = "Turns static batch-1 NCHW convolutions into im2col + matmul";
+  let summary = "Turns batch-1 NCHW and NHWC convolutions into im2col + matmul";
   let description = [{
     The CPU's convolution strategy. Each linalg.conv_2d_nchw_fchw with static
     shapes, batch 1 and a zero-filled result becomes an im2col copy generic
     and one linalg.matmul (filter F x C*KH*KW times columns C*KH*KW x
     pixels, or pixels x C*KH*KW times the transposed filter when the
     feature map is too small to fill 64-wide register tiles; those pixel
-    rows are zero-padded to a multiple of 6). kiln-cpu-tile-contractions
-    register-tiles the matmul afterwards. Other convolutions are left to
-    the loop fallback.
+    rows are zero-padded to a multiple of 6). Each static batch-1
+    linalg.conv_2d_nhwc_hwcf becomes pixels x KH*KW*C rows times the filter
+    in its own order; with a constant filter the rows are a copy generic
+    that the packed kernel reads from the image itself (RowSource.h).
+    kiln-cpu-tile-contractions register-tiles the matmul afterwards. Other
+    convolutions are left to the loop fallback.
   }];
   let dependentDialects = ["mlir::linalg::LinalgDialect",
       "mlir::tensor::TensorDialect", "mlir::arith::ArithDialect"];

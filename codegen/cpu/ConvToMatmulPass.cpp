@@ -8,6 +8,10 @@
 // time, pixels are the rows. Stride-1 convolutions on images that fill
 // 64-wide panels well use padded-width rows instead, whose im2col matrix
 // the tiles read from the image itself (buildPaddedWidthConvAsMatmul).
+// A batch-1 linalg.conv_2d_nhwc_hwcf has pixels as rows and the filter in
+// its own order as the right-hand side; with a constant filter the packed
+// kernel reads the im2col rows from the image
+// (buildNhwcImageRowsConvAsMatmul).
 //
 //===----------------------------------------------------------------------===//
 
