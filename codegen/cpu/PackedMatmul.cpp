@@ -74,8 +74,10 @@ bool isPackedMatmulCandidate(linalg::MatmulOp op, int64_t tileRows,
   int64_t m = t.getDimSize(0), k = a.getDimSize(1), n = t.getDimSize(1);
   if (m < 1 || k < 2)
     return false;
+  // A small constant with many rows (an NHWC 1x1 convolution from 16-32
+  // channels) still gets the packed kernel.
   if (matchReshapedConstant(op.getDpsInputs()[1]))
-    return packsConstantWeights(k, n);
+    return packsConstantWeights(k, n) || (m >= 2 * tileRows && n >= panelCols);
   // Packing at run time costs a copy of B, repaid over M / tileRows reads
   // of each panel; a matmul without a whole panel keeps the generic tiles.
   return m >= 2 * tileRows && n >= panelCols;
