@@ -362,6 +362,26 @@ Value buildDynamicConvAsMatmul(OpBuilder &b, Location loc, Value input,
       .getResult()[0];
 }
 
+/// The NHWC result `rt` of im2col `rows` ([OH*OW][KH*KW*C]) times the HWCF
+/// `filter` viewed as a (KH*KW*C) x F matrix, computed into `dest`.
+Value buildNhwcMatmul(OpBuilder &b, Location loc, Value rows, Value filter,
+                      Value dest, RankedTensorType rt) {
+  Type et = rt.getElementType();
+  auto rowsType = cast<RankedTensorType>(rows.getType());
+  int64_t m = rowsType.getDimSize(0), k = rowsType.getDimSize(1);
+  int64_t f = rt.getDimSize(3);
+  Value weights = buildReshape(b, loc, filter, {k, f});
+  Value dest2d = buildReshape(b, loc, dest, {m, f});
+  Value zeros =
+      linalg::FillOp::create(b, loc, scalarConstant(b, loc, et, 0.0), dest2d)
+          .getResult(0);
+  Value mm = linalg::MatmulOp::create(
+                 b, loc, TypeRange{RankedTensorType::get({m, f}, et)},
+                 ValueRange{rows, weights}, ValueRange{zeros})
+                 .getResult(0);
+  return buildReshape(b, loc, mm, llvm::to_vector(rt.getShape()));
+}
+
 /// An NHWC convolution whose im2col rows the packed kernel reads from the
 /// (padded) image itself: flattened to [Hp * Wp][C], output pixel
 /// m = (oh, ow) takes tap (kh, kw) from image pixel
@@ -394,17 +414,8 @@ Value buildNhwcImageRowsConvAsMatmul(OpBuilder &b, Location loc, Value input,
       b, loc, image,
       tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m, w.kh, w.kw, c}, et),
       AffineMap::get(4, 0, {pixel, d3}, ctx), b.getMultiDimIdentityMap(4));
-  rows = buildReshape(b, loc, rows, {m, k});
-  Value dest2d = buildReshape(b, loc, dest, {m, f});
-  Value zeros =
-      linalg::FillOp::create(b, loc, scalarConstant(b, loc, et, 0.0), dest2d)
-          .getResult(0);
-  Value mm = linalg::MatmulOp::create(
-                 b, loc, TypeRange{RankedTensorType::get({m, f}, et)},
-                 ValueRange{rows, buildReshape(b, loc, filter, {k, f})},
-                 ValueRange{zeros})
-                 .getResult(0);
-  return buildReshape(b, loc, mm, llvm::to_vector(rt.getShape()));
+  return buildNhwcMatmul(b, loc, buildReshape(b, loc, rows, {m, k}), filter,
+                         dest, rt);
 }
 
 /// A batch-1, group-1 NHWC convolution (filter KH x KW x C x F), all
@@ -454,16 +465,7 @@ Value buildNhwcConvAsMatmul(OpBuilder &b, Location loc, Value input,
         b.getMultiDimIdentityMap(5));
     rows = buildReshape(b, loc, rows, {pixels, k});
   }
-  Value weights = buildReshape(b, loc, filter, {k, f});
-  Value dest2d = buildReshape(b, loc, dest, {pixels, f});
-  Value zeros =
-      linalg::FillOp::create(b, loc, scalarConstant(b, loc, et, 0.0), dest2d)
-          .getResult(0);
-  Value mm = linalg::MatmulOp::create(
-                 b, loc, TypeRange{RankedTensorType::get({pixels, f}, et)},
-                 ValueRange{rows, weights}, ValueRange{zeros})
-                 .getResult(0);
-  return buildReshape(b, loc, mm, llvm::to_vector(rt.getShape()));
+  return buildNhwcMatmul(b, loc, rows, filter, dest, rt);
 }
 
 /// Whether `op` is an f32 batch-1 convolution into a zero fill whose only
