@@ -362,13 +362,23 @@ def KilnGpuTileContractions : Pass<"kiln-gpu-tile-contractions", "mlir::func::Fu
     Out-of-range elements load as zero and are not stored, so dynamic and
     ragged sizes need no other kernel. The sums are added to the output's
     initial value.
+
+    With precision=tf32 or fp16 the block's 8 warps compute its tile with
+    nvvm.mma.sync (m16n8k8, f32 sums; sm_80 or newer) from the same staged
+    tiles: tf32 rounds each element to TF32 as it is staged
+    (nvvm.convert.float.to.tf32, to nearest), fp16 converts pairs of
+    elements as the fragments are read.
   }];
   let options = [
-    Option<"entry", "entry", "std::string", "\"\"", "the function run on the GPU">
+    Option<"entry", "entry", "std::string", "\"\"", "the function run on the GPU">,
+    Option<"precision", "precision", "std::string", "\"fp32\"",
+           "what the products are computed in: fp32 (FMAs), tf32 or fp16 "
+           "(tensor cores)">
   ];
   let dependentDialects = ["mlir::scf::SCFDialect", "mlir::gpu::GPUDialect",
       "mlir::memref::MemRefDialect", "mlir::arith::ArithDialect",
-      "mlir::vector::VectorDialect"];
+      "mlir::vector::VectorDialect", "mlir::LLVM::LLVMDialect",
+      "mlir::NVVM::NVVMDialect"];
 }
 
 def KilnGpuWorkgroupBuffers : Pass<"kiln-gpu-workgroup-buffers", "mlir::ModuleOp"> {

@@ -12,7 +12,8 @@
 #   python3 bench/gpu/gpu_run.py --libs OUT [--batches 1,32] [--gemm]
 #
 # Usage: bench/gpu/prepare.sh [--kiln PATH] [--models DIR] [--out DIR]
-#            [--arch sm_90] [--target cuda|cpu] [--sets 0,1] [NAME...]
+#            [--arch sm_90] [--target cuda|cpu] [--sets 0,1]
+#            [--precision fp32|tf32|fp16] [NAME...]
 # (--target cpu makes CPU libraries: gpu_run.py's checks then run anywhere.)
 set -euo pipefail
 
@@ -23,6 +24,7 @@ OUT=$ROOT/bench/gpu/libs
 ARCH=sm_90
 TARGET=cuda
 SETS=
+PRECISION=fp32
 NAMES=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -32,7 +34,8 @@ while [ $# -gt 0 ]; do
     --arch) ARCH=$2; shift 2 ;;
     --target) TARGET=$2; shift 2 ;;
     --sets) SETS=,$2,; shift 2 ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    --precision) PRECISION=$2; shift 2 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     -*) echo "prepare.sh: unknown option $1" >&2; exit 2 ;;
     *) NAMES+=("$1"); shift ;;
   esac
@@ -45,7 +48,7 @@ fi
 case "$TARGET" in
   # The GPU machine's processor is not this one: its host code is built for
   # a generic x86-64 (the kernels do the work).
-  cuda) TARGET_FLAG="--target=cuda:$ARCH --cpu=x86-64-v3" ;;
+  cuda) TARGET_FLAG="--target=cuda:$ARCH --cpu=x86-64-v3 --gpu-precision=$PRECISION" ;;
   cpu) TARGET_FLAG=--target=cpu ;;
   *) echo "prepare.sh: --target takes cuda or cpu" >&2; exit 2 ;;
 esac

@@ -72,6 +72,7 @@ void buildGpuLoweringPipeline(OpPassManager &pm,
   buildBufferization(pm);
   KilnGpuTileContractionsOptions tile;
   tile.entry = options.entry;
+  tile.precision = options.precision;
   pm.nest<func::FuncOp>().addPass(createKilnGpuTileContractions(tile));
   KilnGpuMapToThreadsOptions map;
   map.entry = options.entry;

@@ -31,6 +31,9 @@ struct GpuPipelineOptions {
   /// The CUDA toolkit whose libdevice (math functions) and, for "fatbin",
   /// ptxas and fatbinary are used; "" when none was found.
   std::string toolkit;
+  /// What matmuls and convolutions multiply in: "fp32", or "tf32"/"fp16"
+  /// on the tensor cores (sm_80 or newer; `--gpu-precision`).
+  std::string precision = "fp32";
 };
 
 /// The CUDA toolkit folder: $CUDA_HOME, $CUDA_PATH, $CUDA_ROOT, the folder

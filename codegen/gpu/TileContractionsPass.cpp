@@ -27,6 +27,7 @@
 #include "codegen/gpu/ContractionRoles.h"
 #include "codegen/gpu/GatherTable.h"
 #include "codegen/gpu/LoopMapping.h"
+#include "codegen/gpu/MmaTiles.h"
 
 #include "mlir/Dialect/Affine/Utils.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
@@ -66,9 +67,13 @@ constexpr int64_t kMaxTable = 6144;
 struct Tiles {
   int64_t tm, tn, bm, bn, bk;
 };
+/// (The tensor cores finish a step's products several times faster than
+/// FMAs, yet K steps twice as long, 8 loads a thread, ran the 4096^3 TF32
+/// GEMM 1.9x slower on an H200: 3.10 against 1.67 ms.)
 constexpr int64_t kLoads = 4;
 
-/// Tiles of t x t output elements per thread.
+/// Tiles of t x t output elements per thread (for the tensor cores, the
+/// same block tile).
 Tiles tilesOf(int64_t t) {
   int64_t side = t * kSide;
   return {t, t, side, side, kThreads * kLoads / side};
@@ -122,7 +127,8 @@ struct StagedElement {
 /// Builds the tiled kernel that replaces `op`, before it. With `enabled`,
 /// the kernel has no blocks (the runtime launches nothing) unless it holds.
 void buildKernel(OpBuilder &b, linalg::LinalgOp op, const Roles &roles,
-                 const Tiles &tiles, Value enabled = {}) {
+                 const Tiles &tiles, GpuPrecision precision,
+                 Value enabled = {}) {
   Location loc = op.getLoc();
   MLIRContext *ctx = b.getContext();
   GemmShape shape;
@@ -201,11 +207,21 @@ void buildKernel(OpBuilder &b, linalg::LinalgOp op, const Roles &roles,
   Type f32 = b.getF32Type();
   // Four padding columns keep a tile's stores with k fastest (consecutive
   // threads a row apart) on different memory banks, and its rows 16-byte
-  // aligned for the vector reads.
-  auto aTile = memref::AllocaOp::create(
-      b, loc, MemRefType::get({tiles.bk, tiles.bm + 4}, f32, nullptr, workgroup));
-  auto bTile = memref::AllocaOp::create(
-      b, loc, MemRefType::get({tiles.bk, tiles.bn + 4}, f32, nullptr, workgroup));
+  // aligned for the vector reads. The tensor cores' fragment reads (K rows
+  // t and t + 4, columns g: MmaTiles.cpp) are on 32 different banks with
+  // eight.
+  bool mma = precision != GpuPrecision::F32;
+  int64_t pad = mma ? 8 : 4;
+  auto tileType = [&](int64_t cols) {
+    if (precision == GpuPrecision::F16)
+      return mmaF16TileType(ctx, tiles.bk, cols + pad);
+    return MemRefType::get({tiles.bk, cols + pad}, f32, nullptr, workgroup);
+  };
+  Value aTile = memref::AllocaOp::create(b, loc, tileType(tiles.bm));
+  Value bTile = memref::AllocaOp::create(b, loc, tileType(tiles.bn));
+  std::optional<MmaLanes> lanes;
+  if (mma)
+    lanes = mmaLanes(b, loc, tid, tiles.bm, tiles.bn);
 
   unsigned numLoops = op.getNumLoops();
   // (k runs up to one K step past the end: leave a margin)
@@ -317,8 +333,8 @@ void buildKernel(OpBuilder &b, linalg::LinalgOp op, const Roles &roles,
   ValueRange carried = kLoop.getRegionIterArgs();
   for (int64_t r = 0; r < 2 * kLoads; ++r) {
     StagedElement &el = r < kLoads ? aElements[r] : bElements[r - kLoads];
-    memref::StoreOp::create(b, loc, carried[accs + r], r < kLoads ? aTile : bTile,
-                            ValueRange{el.kk, el.other});
+    stageElement(b, loc, carried[accs + r], r < kLoads ? aTile : bTile,
+                 el.kk, el.other, precision);
   }
   gpu::BarrierOp::create(b, loc);
   Value next = arith::MulIOp::create(
@@ -334,68 +350,86 @@ void buildKernel(OpBuilder &b, linalg::LinalgOp op, const Roles &roles,
         b, loc, arith::MulIOp::create(b, loc, t, constantIndex(b, loc, 4)),
         constantIndex(b, loc, lane + group * 4 * kSide)).getResult();
   };
-  auto contract = arith::FastMathFlagsAttr::get(ctx, arith::FastMathFlags::contract);
-  auto inner = scf::ForOp::create(b, loc, zero, bk, one, carried.take_front(accs));
-  b.setInsertionPointToStart(inner.getBody());
-  Value kk = inner.getInductionVar();
-  auto fragment = [&](Value tile, Value t, int64_t count) {
-    SmallVector<Value> values;
-    auto quad = VectorType::get({4}, f32);
-    for (int64_t g = 0; g < count; g += 4) {
-      Value v = vector::LoadOp::create(b, loc, quad, tile,
-                                       ValueRange{kk, owned(t, g)},
-                                       /*nontemporal=*/false, llvm::Align(16));
-      for (int64_t i = 0; i < 4; ++i)
-        values.push_back(vector::ExtractOp::create(b, loc, v, i));
-    }
-    return values;
+  // One K step in fp32 FMAs: per k, each thread's TM + TN tile elements
+  // (four at a time) and TM x TN products.
+  auto fmaStep = [&](ValueRange sums) {
+    auto contract =
+        arith::FastMathFlagsAttr::get(ctx, arith::FastMathFlags::contract);
+    auto inner = scf::ForOp::create(b, loc, zero, bk, one, sums);
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(inner.getBody());
+    Value kk = inner.getInductionVar();
+    auto fragment = [&](Value tile, Value t, int64_t count) {
+      SmallVector<Value> values;
+      auto quad = VectorType::get({4}, f32);
+      for (int64_t g = 0; g < count; g += 4) {
+        Value v = vector::LoadOp::create(b, loc, quad, tile,
+                                         ValueRange{kk, owned(t, g)},
+                                         /*nontemporal=*/false, llvm::Align(16));
+        for (int64_t i = 0; i < 4; ++i)
+          values.push_back(vector::ExtractOp::create(b, loc, v, i));
+      }
+      return values;
+    };
+    SmallVector<Value> as = fragment(aTile, ty, tiles.tm);
+    SmallVector<Value> bs = fragment(bTile, tx, tiles.tn);
+    SmallVector<Value> next;
+    for (int64_t i = 0; i < tiles.tm; ++i)
+      for (int64_t j = 0; j < tiles.tn; ++j) {
+        Value p = arith::MulFOp::create(b, loc, as[i], bs[j], contract);
+        next.push_back(arith::AddFOp::create(
+            b, loc, inner.getRegionIterArgs()[i * tiles.tn + j], p, contract));
+      }
+    scf::YieldOp::create(b, loc, next);
+    return SmallVector<Value>(inner.getResults());
   };
-  SmallVector<Value> as = fragment(aTile, ty, tiles.tm);
-  SmallVector<Value> bs = fragment(bTile, tx, tiles.tn);
-  SmallVector<Value> sums;
-  for (int64_t i = 0; i < tiles.tm; ++i)
-    for (int64_t j = 0; j < tiles.tn; ++j) {
-      Value p = arith::MulFOp::create(b, loc, as[i], bs[j], contract);
-      sums.push_back(arith::AddFOp::create(
-          b, loc, inner.getRegionIterArgs()[i * tiles.tn + j], p, contract));
-    }
-  scf::YieldOp::create(b, loc, sums);
-  b.setInsertionPointAfter(inner);
+  SmallVector<Value> stepSums;
+  if (mma) {
+    stepSums = mmaStep(b, loc, *lanes, aTile, bTile, tiles.bk,
+                       carried.take_front(accs), precision);
+  } else {
+    stepSums = fmaStep(carried.take_front(accs));
+  }
   gpu::BarrierOp::create(b, loc);
-  SmallVector<Value> yielded(inner.getResults());
+  SmallVector<Value> yielded = stepSums;
   llvm::append_range(yielded, prefetched);
   scf::YieldOp::create(b, loc, yielded);
 
   // The output keeps its initial value (a fill, a bias): add the sums,
   // atomically when several splits add to the same element.
+  auto position = [&](int64_t index) -> std::pair<Value, Value> {
+    if (mma)
+      return mmaSumPosition(b, loc, *lanes, index);
+    return {owned(ty, index / tiles.tn), owned(tx, index % tiles.tn)};
+  };
   b.setInsertionPointAfter(kLoop);
   Value out = op.getDpsInitOperand(0)->get();
   Value unsplit = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
                                         splits, one);
-  for (int64_t i = 0; i < tiles.tm; ++i) {
-    Value gm = arith::AddIOp::create(b, loc, m0, owned(ty, i));
-    SmallVector<Value> rowIv = batchIv;
-    delinearize(b, loc, gm, shape.sizes, roles.m, rowIv);
-    Value rowInside = lessThan(gm, shape.m);
-    for (int64_t j = 0; j < tiles.tn; ++j) {
-      Value gn = arith::AddIOp::create(b, loc, n0, owned(tx, j));
-      Value in = arith::AndIOp::create(b, loc, rowInside, lessThan(gn, shape.n));
-      auto guard = scf::IfOp::create(b, loc, in, /*withElseRegion=*/false);
-      OpBuilder::InsertionGuard g(b);
-      b.setInsertionPointToStart(guard.thenBlock());
-      SmallVector<Value> iv = rowIv;
-      delinearize(b, loc, gn, shape.sizes, roles.n, iv);
-      SmallVector<Value> indices = applyMap(b, loc, maps[2], iv);
-      Value partial = kLoop.getResult(i * tiles.tn + j);
-      auto alone = scf::IfOp::create(b, loc, unsplit, /*withElseRegion=*/true);
-      b.setInsertionPointToStart(alone.thenBlock());
-      Value old = memref::LoadOp::create(b, loc, out, indices);
-      Value sum = arith::AddFOp::create(b, loc, old, partial);
-      memref::StoreOp::create(b, loc, sum, out, indices);
-      b.setInsertionPointToStart(alone.elseBlock());
-      memref::AtomicRMWOp::create(b, loc, arith::AtomicRMWKind::addf, partial,
-                                  out, indices);
-    }
+  for (int64_t index = 0; index < accs; ++index) {
+    auto [row, col] = position(index);
+    Value gm = arith::AddIOp::create(b, loc, m0, row);
+    Value gn = arith::AddIOp::create(b, loc, n0, col);
+    Value in = arith::AndIOp::create(b, loc, lessThan(gm, shape.m),
+                                     lessThan(gn, shape.n));
+    // (Outside the guard, so that elements of one row or column share
+    // their index computations.)
+    SmallVector<Value> iv = batchIv;
+    delinearize(b, loc, gm, shape.sizes, roles.m, iv);
+    delinearize(b, loc, gn, shape.sizes, roles.n, iv);
+    auto guard = scf::IfOp::create(b, loc, in, /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(guard.thenBlock());
+    SmallVector<Value> indices = applyMap(b, loc, maps[2], iv);
+    Value partial = kLoop.getResult(index);
+    auto alone = scf::IfOp::create(b, loc, unsplit, /*withElseRegion=*/true);
+    b.setInsertionPointToStart(alone.thenBlock());
+    Value old = memref::LoadOp::create(b, loc, out, indices);
+    Value sum = arith::AddFOp::create(b, loc, old, partial);
+    memref::StoreOp::create(b, loc, sum, out, indices);
+    b.setInsertionPointToStart(alone.elseBlock());
+    memref::AtomicRMWOp::create(b, loc, arith::AtomicRMWKind::addf, partial,
+                                out, indices);
   }
 }
 
@@ -407,6 +441,12 @@ struct TileContractionsPass
     func::FuncOp fn = getOperation();
     if (fn.getSymName() != entry || fn.isExternal())
       return;
+    std::optional<GpuPrecision> precision = parseGpuPrecision(this->precision);
+    if (!precision) {
+      fn.emitError() << "kiln-gpu-tile-contractions: precision takes fp32, "
+                        "tf32 or fp16, not '" << this->precision << "'";
+      return signalPassFailure();
+    }
     SmallVector<linalg::LinalgOp> ops;
     fn.walk([&](linalg::LinalgOp op) { ops.push_back(op); });
     OpBuilder b(&getContext());
@@ -421,10 +461,12 @@ struct TileContractionsPass
         return !ShapedType::isDynamic(s) && s < kLargeSide;
       };
       if (shortSide(m) || shortSide(n)) {
-        buildKernel(b, op, *roles, tilesOf(4));
+        buildKernel(b, op, *roles, tilesOf(4), *precision);
       } else if (!ShapedType::isDynamic(m) && !ShapedType::isDynamic(n) &&
                  !ShapedType::isDynamic(batches)) {
-        buildKernel(b, op, *roles, tilesOf(wantsLargeTiles(m, n, batches) ? 8 : 4));
+        buildKernel(b, op, *roles,
+                    tilesOf(wantsLargeTiles(m, n, batches) ? 8 : 4),
+                    *precision);
       } else {
         // Both kernels, the run's sizes giving one of them no blocks (a
         // branch would make the host wait for the GPU before and after).
@@ -438,9 +480,9 @@ struct TileContractionsPass
             product(b, loc, sizes, roles->batch));
         Value small = arith::XOrIOp::create(
             b, loc, large, arith::ConstantIntOp::create(b, loc, 1, 1));
-        buildKernel(b, op, *roles, tilesOf(8), large);
+        buildKernel(b, op, *roles, tilesOf(8), *precision, large);
         b.setInsertionPoint(op);
-        buildKernel(b, op, *roles, tilesOf(4), small);
+        buildKernel(b, op, *roles, tilesOf(4), *precision, small);
       }
       op->erase();
     }

@@ -21,6 +21,7 @@ data set (a traced archive of Debian's PyTorch records none).
 Usage: run_model_tests.py --kiln build/bin/kiln --models OUTDIR [NAMES...]
        run_model_tests.py ... --target cuda              (on a GPU machine)
        run_model_tests.py ... --ptxas /usr/local/cuda/bin/ptxas --archs sm_90,sm_80
+                              [--gpu-precisions fp32,tf32,fp16]
 """
 
 import argparse
@@ -66,10 +67,12 @@ def check_ptx(kiln, mdir, name, tmp, args):
     """Compiles one model to PTX per architecture and assembles it."""
     res = {"name": name, "compile_s": 0.0, "run_s": None, "ratio": None,
            "result": "PASS", "log": ""}
-    for arch in args.archs.split(","):
-        ptx = os.path.join(tmp, "%s_%s.ptx" % (name, arch))
+    for arch, precision in [(a, p) for a in args.archs.split(",")
+                            for p in args.gpu_precisions.split(",")]:
+        ptx = os.path.join(tmp, "%s_%s_%s.ptx" % (name, arch, precision))
         rc, out, secs = run([kiln, "compile", os.path.join(mdir, "model.onnx"),
-                             "--target=cuda:" + arch, "--emit=ptx", "-o", ptx],
+                             "--target=cuda:" + arch, "--emit=ptx",
+                             "--gpu-precision=" + precision, "-o", ptx],
                             args.timeout)
         res["compile_s"] += secs
         res["log"] += out
@@ -80,7 +83,7 @@ def check_ptx(kiln, mdir, name, tmp, args):
                          args.timeout)
         res["log"] += out
         if rc != 0:
-            res["result"] = "PTXAS-ERROR (%s)" % arch
+            res["result"] = "PTXAS-ERROR (%s, %s)" % (arch, precision)
             return res
     return res
 
@@ -162,6 +165,8 @@ def main():
                     help="check PTX with this ptxas instead of running")
     ap.add_argument("--archs", default="sm_90,sm_80",
                     help="architectures for --ptxas, comma-separated")
+    ap.add_argument("--gpu-precisions", default="fp32",
+                    help="--gpu-precision values for --ptxas, comma-separated")
     ap.add_argument("--model-file", default="model.onnx",
                     help="the file of each model folder to compile "
                          "(model.onnx, or model.pt: TorchScript)")

@@ -32,7 +32,7 @@ const std::map<std::string, std::vector<std::string>> &commandOptions() {
        with({"-o", "--emit", "--target", "--cpu", "--no-tile",
              "--no-parallel-loops", "--elide-weights", "--locations",
              "--time-passes", "--compute-layout", "--freeze", "--header", "--runtime-header",
-             "--force", "--gpu-binary", "--format", "--outputs",
+             "--force", "--gpu-binary", "--gpu-precision", "--format", "--outputs",
              "--signature", "--config", "--input-shape"})},
       {"run", with({"--data", "--input", "--expect", "--output-dir", "--rtol",
                     "--atol", "--threads", "--device", "--format",

@@ -336,6 +336,7 @@ int compileCommand(const CompileOptions &options) {
       gpu.entry = entry.main;
       gpu.numInputs = int64_t(signature->inputs.size());
       gpu.toolkit = findCudaToolkit();
+      gpu.precision = options.gpuPrecision;
       gpu.format = options.emit == "ptx" || options.gpuBinary == "ptx"
                        ? "isa"
                        : defaultGpuBinaryFormat(gpu.toolkit);

@@ -43,6 +43,8 @@ struct CompileOptions {
   /// `--gpu-binary`: "ptx", "fatbin" or "" (fatbin when the toolkit has
   /// the tools, else PTX).
   std::string gpuBinary;
+  /// `--gpu-precision`: "fp32" (the default), "tf32" or "fp16".
+  std::string gpuPrecision = "fp32";
   bool tileContractions = true;
   bool parallelizeLoops = true;
   /// `--time-passes`: each pass's and the LLVM back end's time on stderr.

@@ -8,6 +8,7 @@
 
 #include "CliOptions.h"
 #include "CompileDriver.h"
+#include "codegen/gpu/MmaTiles.h"
 #include "codegen/gpu/Pipeline.h"
 #include "InspectCommand.h"
 
@@ -43,7 +44,9 @@ static const char *kUsage =
     "  compile MODEL -o libNAME.so|.a|.o [--emit=kiln|linalg|llvm|asm]\n"
     "          [--target=cpu|cuda[:sm_NN]] (cuda: kernels for an NVIDIA GPU,\n"
     "          sm_90 by default; --emit=gpu|nvvm|ptx stop after those stages;\n"
-    "          --gpu-binary=ptx|fatbin what the library embeds)\n"
+    "          --gpu-binary=ptx|fatbin what the library embeds;\n"
+    "          --gpu-precision=fp32|tf32|fp16 what matmuls and convolutions\n"
+    "          multiply in: tf32 and fp16 use tensor cores, sm_80 or newer)\n"
     "          [--cpu=NAME] [--no-tile] [--no-parallel-loops] [--elide-weights]\n"
     "          [--time-passes]  (where compile time goes, on stderr)\n"
     "          [--compute-layout=auto|NCHW|NHWC]  (auto: NHWC for\n"
@@ -464,6 +467,23 @@ static int kilnMain(int argc, char **argv) {
       options.gpuBinary != "fatbin")
     return usageError("--gpu-binary takes ptx or fatbin, not '" +
                       options.gpuBinary + "'");
+  if (args.has("--gpu-precision")) {
+    options.gpuPrecision = args.get("--gpu-precision");
+    std::optional<GpuPrecision> precision =
+        parseGpuPrecision(options.gpuPrecision);
+    if (!precision)
+      return usageError("--gpu-precision takes fp32, tf32 or fp16, not '" +
+                        options.gpuPrecision + "'");
+    if (!options.cuda)
+      return usageError("--gpu-precision needs --target=cuda");
+    // mma.sync with TF32 or fp16 operands and f32 sums: Ampere (sm_80) on.
+    unsigned arch = 0;
+    llvm::StringRef(options.cudaChip).drop_front(3).consumeInteger(10, arch);
+    if (*precision != GpuPrecision::F32 && arch < 80)
+      return usageError("--gpu-precision=" + options.gpuPrecision +
+                        " needs tensor cores of sm_80 or newer, not " +
+                        options.cudaChip);
+  }
   options.headerPath = args.get("--header");
   options.runtimeHeaderPath = args.get("--runtime-header");
   options.force = args.has("--force");
