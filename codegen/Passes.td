@@ -366,8 +366,9 @@ def KilnGpuTileContractions : Pass<"kiln-gpu-tile-contractions", "mlir::func::Fu
     With precision=tf32 or fp16 the block's 8 warps compute its tile with
     nvvm.mma.sync (m16n8k8, f32 sums; sm_80 or newer) from the same staged
     tiles: tf32 rounds each element to TF32 as it is staged
-    (nvvm.convert.float.to.tf32, to nearest), fp16 converts pairs of
-    elements as the fragments are read.
+    (nvvm.convert.float.to.tf32, to nearest), fp16 converts each element to
+    f16 as it is staged, into tiles that keep the halves of K rows 2i and
+    2i + 1 side by side (one f16x2 fragment register per 32-bit read).
   }];
   let options = [
     Option<"entry", "entry", "std::string", "\"\"", "the function run on the GPU">,

@@ -59,6 +59,8 @@ MmaLanes mmaLanes(OpBuilder &b, Location loc, Value tid, int64_t bm,
   Value warp = arith::DivUIOp::create(b, loc, tid, constantIndex(b, loc, 32));
   Value lane = arith::RemUIOp::create(b, loc, tid, constantIndex(b, loc, 32));
   MmaLanes lanes;
+  assert(bm % (kWarpRows * kMmaM) == 0 && bn % (kWarpCols * kMmaN) == 0 &&
+         "the warps' tiles must be whole mma tiles");
   int64_t warpM = bm / kWarpRows, warpN = bn / kWarpCols;
   lanes.warpRow = mul(
       b, loc,
@@ -104,6 +106,9 @@ void stageElement(OpBuilder &b, Location loc, Value v, Value tile, Value k,
 SmallVector<Value> mmaStep(OpBuilder &b, Location loc, const MmaLanes &lanes,
                            Value aTile, Value bTile, int64_t bk,
                            ValueRange accs, GpuPrecision precision) {
+  assert(bk % kMmaK == 0 && "K steps must hold whole mma sub-steps");
+  assert(int64_t(accs.size()) == lanes.tilesM * lanes.tilesN * 4 &&
+         "four sums per mma tile");
   Type f32 = b.getF32Type(), i32 = b.getI32Type(), f16 = b.getF16Type();
   bool tf32 = precision == GpuPrecision::TF32;
   auto read = [&](Value tile, Value k, Value other) {

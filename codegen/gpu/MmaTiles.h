@@ -49,8 +49,8 @@ mlir::MemRefType mmaF16TileType(mlir::MLIRContext *ctx, int64_t bk,
                                 int64_t cols);
 
 /// Stores element (k, other) of an operand's tile: fp32 as it is, TF32
-/// rounded to nearest (ties away, as cuBLAS does) and kept in an f32, fp16
-/// converted into its pair (mmaF16TileType).
+/// rounded to nearest (ties away from zero: cvt.rna) and kept in an f32,
+/// fp16 converted into its pair (mmaF16TileType).
 void stageElement(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
                   mlir::Value tile, mlir::Value k, mlir::Value other,
                   GpuPrecision precision);

@@ -21,6 +21,11 @@
 // Elements past M, N or K load as zero and are never stored, so any size,
 // static or not, is handled by the same kernel.
 //
+// With precision tf32 or fp16 the staging and the epilogue are the same,
+// but the block's 8 warps compute its tile with tensor-core mma.sync from
+// the staged tiles (MmaTiles.h), each lane holding the sums of its
+// fragments instead of a TM x TN block.
+//
 //===----------------------------------------------------------------------===//
 
 #include "codegen/Passes.h"
@@ -209,7 +214,8 @@ void buildKernel(OpBuilder &b, linalg::LinalgOp op, const Roles &roles,
   // threads a row apart) on different memory banks, and its rows 16-byte
   // aligned for the vector reads. The tensor cores' fragment reads (K rows
   // t and t + 4, columns g: MmaTiles.cpp) are on 32 different banks with
-  // eight.
+  // eight; the stores of an operand staged with k fastest then conflict
+  // more (4-way on a 64-wide tile), but they are a third as many.
   bool mma = precision != GpuPrecision::F32;
   int64_t pad = mma ? 8 : 4;
   auto tileType = [&](int64_t cols) {
