@@ -12,6 +12,7 @@
 #include "codegen/common/Pipeline.h"
 
 #include <string>
+#include <vector>
 
 namespace kiln {
 
@@ -26,7 +27,16 @@ struct CpuPipelineOptions {
   std::string computeLayout = "NCHW";
   /// Report each pass's time on stderr (MLIR's pass timing).
   bool timing = false;
+  /// Columns of a matmul register tile (and of a packed weight panel): 64
+  /// (four 16-float vectors) on CPUs with AVX-512, 16 with 8-float vectors
+  /// (AVX2), so that the tile's 6 rows of sums stay in the 32 or 16
+  /// vector registers (cpuTileColumns).
+  int64_t tileCols = 64;
 };
+
+/// The register tile width for a CPU with `features` (LLVM names, as
+/// describeTarget gives them): 64 with avx512f, else 16.
+int64_t cpuTileColumns(const std::vector<std::string> &features);
 
 /// linalg on tensors -> LLVM dialect for the CPU.
 void buildCpuLoweringPipeline(mlir::OpPassManager &pm,

@@ -309,6 +309,13 @@ int compileCommand(const CompileOptions &options) {
   pipeline.parallelizeLoops = options.parallelizeLoops;
   pipeline.computeLayout = options.computeLayout;
   pipeline.timing = options.timePasses;
+  if (!options.cuda) {
+    std::string cpu;
+    std::vector<std::string> features;
+    if (!describeTarget(options.target, cpu, features, error))
+      return fail(error);
+    pipeline.tileCols = cpuTileColumns(features);
+  }
   if (pipeline.computeLayout == "auto")
     pipeline.computeLayout = options.cuda ? "NCHW" : chooseCpuLayout(*module);
   // Graph passes first: the signature is read from the refined types.

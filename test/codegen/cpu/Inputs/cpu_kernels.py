@@ -450,7 +450,9 @@ def nhwc_block_cases():
 
 
 def main():
-    kiln, folder = sys.argv[1], sys.argv[2]
+    # Further arguments go to every `kiln compile` (--cpu=x86-64-v3: the
+    # AVX2 register tiles, on any x86-64 machine with AVX2).
+    kiln, folder, extra = sys.argv[1], sys.argv[2], sys.argv[3:]
     for name, m, x, ref in (list(packed_cases()) + list(runtime_packed_cases())
                             + list(padded_width_cases())
                             + list(phased_cases())
@@ -459,9 +461,9 @@ def main():
                             + list(batch_cases())
                             + list(epilogue_cases())
                             + list(shared_kernel_cases())):
-        check(kiln, folder, name, m, x, ref)
+        check(kiln, folder, name, m, x, ref, extra)
     for name, m, x, ref in list(nhwc_cases()) + list(nhwc_block_cases()):
-        check(kiln, folder, name, m, x, ref, ["--compute-layout=NHWC"])
+        check(kiln, folder, name, m, x, ref, ["--compute-layout=NHWC"] + extra)
 
 
 if __name__ == "__main__":
