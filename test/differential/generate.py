@@ -352,6 +352,196 @@ def gen_chain(c):
                    ceil_mode=int(rng.integers(0, 2)))]
 
 
+def gen_where(c):
+    """A comparison selecting between two tensors (integer or float)."""
+    rng = c.rng
+    dtype = rng.choice([np.float32, np.int32, np.int64])
+    a_shape, b_shape = broadcast_pair(rng, int(rng.integers(1, 4)))
+    a = c.data(a_shape, dtype, -3, 3)
+    b = c.data(b_shape, dtype, -3, 3)
+    op = rng.choice(["Equal", "Greater", "Less", "GreaterOrEqual",
+                     "LessOrEqual"])
+    an, bn = c.tensor(a, False), c.tensor(b)
+    cond = c.node(op, [an, bn])
+    if rng.random() < 0.3:
+        cond = c.node("Not", [cond])
+    return [c.node("Where", [cond, an, bn])]
+
+
+def gen_cast(c):
+    rng = c.rng
+    src = rng.choice([np.float32, np.int32, np.int64])
+    dst = rng.choice([TensorProto.FLOAT, TensorProto.INT32, TensorProto.INT64,
+                      TensorProto.BOOL])
+    x = c.data(dims(rng, int(rng.integers(1, 4))), src, -50, 50)
+    if src == np.float32:  # no halfway values: their rounding is not cast's
+        x = np.round(x * 4) / 4 + np.float32(0.1)
+    y = c.node("Cast", [c.tensor(x, False)], to=int(dst))
+    return [y]
+
+
+def gen_clip(c):
+    rng = c.rng
+    x = c.data(dims(rng, int(rng.integers(1, 4))), np.float32, -3, 3)
+    ins = [c.tensor(x, False)]
+    lo = float(rng.uniform(-2, 0))
+    hi = float(rng.uniform(0, 2))
+    if rng.random() < 0.8:
+        ins.append(c.tensor(np.array(lo, np.float32), True))
+        if rng.random() < 0.8:
+            ins.append(c.tensor(np.array(hi, np.float32), True))
+    elif rng.random() < 0.5:
+        ins += ["", c.tensor(np.array(hi, np.float32), True)]
+    return [c.node("Clip", ins)]
+
+
+def gen_expand_tile(c):
+    rng = c.rng
+    rank = int(rng.integers(1, 4))
+    shape = dims(rng, rank, 1, 4)
+    x = c.tensor(c.data([1 if rng.random() < 0.5 else d for d in shape]),
+                 False)
+    if rng.random() < 0.5:
+        target = [int(rng.integers(1, 3))] * int(rng.integers(0, 2)) + shape
+        return [c.node("Expand", [x, c.tensor(np.array(target, np.int64),
+                                              True)])]
+    reps = dims(rng, rank, 1, 3)
+    return [c.node("Tile", [x, c.tensor(np.array(reps, np.int64), True)])]
+
+
+def gen_argmax(c):
+    rng = c.rng
+    rank = int(rng.integers(1, 4))
+    shape = dims(rng, rank, 1, 9)
+    # Few distinct values: ties, where select_last_index matters.
+    x = c.data(shape, np.float32, -2, 2).round()
+    op = rng.choice(["ArgMax", "ArgMin"])
+    return [c.node(op, [c.tensor(x, False)], axis=int(rng.integers(-rank, rank)),
+                   keepdims=int(rng.integers(0, 2)),
+                   select_last_index=int(rng.integers(0, 2)))]
+
+
+def gen_cumsum(c):
+    rng = c.rng
+    rank = int(rng.integers(1, 4))
+    dtype = rng.choice([np.float32, np.int32, np.int64])
+    x = c.data(dims(rng, rank, 1, 9), dtype, -5, 5)
+    axis = c.tensor(np.array(int(rng.integers(-rank, rank)), np.int64), True)
+    return [c.node("CumSum", [c.tensor(x, False), axis],
+                   exclusive=int(rng.integers(0, 2)),
+                   reverse=int(rng.integers(0, 2)))]
+
+
+def gen_split(c):
+    rng = c.rng
+    rank = int(rng.integers(1, 4))
+    shape = dims(rng, rank, 2, 9)
+    axis = int(rng.integers(-rank, rank))
+    n = shape[axis]
+    cuts = sorted(int(v) for v in rng.choice(np.arange(1, n), int(rng.integers(
+        1, min(3, n - 1) + 1)), replace=False))
+    sizes = np.diff([0] + cuts + [n]).astype(np.int64)
+    out = [c.name("y") for _ in sizes]
+    c.nodes.append(helper.make_node(
+        "Split", [c.tensor(c.data(shape), False), c.tensor(sizes, True)], out,
+        name=c.name("split"), axis=axis))
+    return out
+
+
+def gen_resize(c):
+    """Resize, away from two places where ONNX Runtime and ONNX's reference
+    implementation (whose backend tests Kiln passes) disagree: an output
+    length of 1 under pytorch_half_pixel (coordinate 0 in ORT, -0.5 in the
+    reference) and align_corners with scales whose output length is not
+    whole (ORT divides by the whole length, the reference by scale * in)."""
+    rng = c.rng
+    x = c.data([1, int(rng.integers(1, 4))] + dims(rng, 2, 4, 9))
+    mode = rng.choice(["nearest", "linear", "cubic"])
+    transform = rng.choice(["half_pixel", "asymmetric", "align_corners",
+                            "pytorch_half_pixel"])
+    attrs = {"mode": mode, "coordinate_transformation_mode": transform}
+    if mode == "nearest":
+        attrs["nearest_mode"] = rng.choice(["round_prefer_floor",
+                                            "round_prefer_ceil", "floor", "ceil"])
+    empty = c.tensor(np.array([], np.float32), True)
+    if rng.random() < 0.5 and transform != "align_corners":
+        scales = [1.0, 1.0] + [float(rng.choice([0.5, 1.5, 2.0, 3.0]))
+                               for _ in range(2)]
+        ins = [c.tensor(x, False), empty, c.tensor(np.array(scales, np.float32),
+                                                   True)]
+    else:
+        sizes = list(x.shape[:2]) + dims(rng, 2, 2, 14)
+        ins = [c.tensor(x, False), empty, empty,
+               c.tensor(np.array(sizes, np.int64), True)]
+    return [c.node("Resize", ins, **attrs)]
+
+
+def gen_topk(c):
+    rng = c.rng
+    rank = int(rng.integers(1, 4))
+    shape = dims(rng, rank, 1, 10)
+    axis = int(rng.integers(-rank, rank))
+    k = int(rng.integers(1, shape[axis] + 1))
+    # Distinct values: with ties the order of equal elements may differ.
+    x = rng.permutation(int(np.prod(shape))).reshape(shape).astype(np.float32)
+    values, indices = c.name("y"), c.name("y")
+    c.nodes.append(helper.make_node(
+        "TopK", [c.tensor(x, False), c.tensor(np.array([k], np.int64), True)],
+        [values, indices], name=c.name("topk"), axis=axis,
+        largest=int(rng.integers(0, 2)), sorted=1))
+    return [values, indices]
+
+
+def gen_reshape(c):
+    rng = c.rng
+    shape = dims(rng, int(rng.integers(1, 5)), 1, 6)
+    total = int(np.prod(shape))
+    x = c.tensor(c.data(shape), False)
+    if rng.random() < 0.3:
+        return [c.node("Flatten", [x], axis=int(rng.integers(0, len(shape) + 1)))]
+    # A new shape from the factors of the element count, one dim as -1 and
+    # (where the rank allows) one copied with 0.
+    new, rest = [], total
+    while rest > 1 and len(new) < 3:
+        f = [d for d in range(1, rest + 1) if rest % d == 0]
+        d = int(rng.choice(f))
+        new.append(d)
+        rest //= d
+    new.append(rest)
+    new[int(rng.integers(0, len(new)))] = -1
+    return [c.node("Reshape", [x, c.tensor(np.array(new, np.int64), True)])]
+
+
+def gen_convtranspose(c):
+    rng = c.rng
+    group = int(rng.choice([1, 1, 2]))
+    cin, cout = group * int(rng.integers(1, 4)), group * int(rng.integers(1, 4))
+    kernel = dims(rng, 2, 1, 4)
+    strides = dims(rng, 2, 1, 3)
+    pads = [int(rng.integers(0, k)) for k in kernel] * 2
+    attrs = {"kernel_shape": kernel, "strides": strides, "pads": pads,
+             "group": group}
+    if rng.random() < 0.3:
+        attrs["output_padding"] = [int(rng.integers(0, s)) for s in strides]
+    x = c.data([1, cin] + dims(rng, 2, 2, 9))
+    w = c.data([cin, cout // group] + kernel)
+    ins = [c.tensor(x, False), c.tensor(w, True)]
+    if rng.random() < 0.5:
+        ins.append(c.tensor(c.data([cout]), True))
+    return [c.node("ConvTranspose", ins, **attrs)]
+
+
+def gen_instancenorm(c):
+    rng = c.rng
+    ch = int(rng.integers(1, 6))
+    x = c.data([int(rng.integers(1, 3)), ch] + dims(rng, int(rng.integers(1, 3)),
+                                                     2, 10))
+    return [c.node("InstanceNormalization",
+                   [c.tensor(x, False), c.tensor(c.data([ch]), True),
+                    c.tensor(c.data([ch]), True)],
+                   epsilon=float(rng.choice([1e-5, 1e-2])))]
+
+
 GENERATORS = {name[4:]: fn for name, fn in globals().items()
               if name.startswith("gen_")}
 
