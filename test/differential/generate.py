@@ -91,6 +91,13 @@ def dims(rng, rank, low=1, high=9):
     return [int(rng.integers(low, high + 1)) for _ in range(rank)]
 
 
+def shape_and_axis(rng, low, high):
+    """A shape of rank 1-3 with dims in [low, high] and an axis of it
+    (negative at times)."""
+    rank = int(rng.integers(1, 4))
+    return dims(rng, rank, low, high), int(rng.integers(-rank, rank))
+
+
 def broadcast_pair(rng, rank):
     """Two shapes that broadcast: some dims of one set to 1 or dropped."""
     full = dims(rng, rank)
@@ -282,9 +289,7 @@ def gen_slice(c):
 
 def gen_gather(c):
     rng = c.rng
-    rank = int(rng.integers(1, 4))
-    shape = dims(rng, rank, 1, 8)
-    axis = int(rng.integers(-rank, rank))
+    shape, axis = shape_and_axis(rng, 1, 8)
     n = shape[axis]
     idx = rng.integers(-n, n, dims(rng, int(rng.integers(0, 3)), 1, 4))
     return [c.node("Gather", [c.tensor(c.data(shape)),
@@ -434,9 +439,7 @@ def gen_cumsum(c):
 
 def gen_split(c):
     rng = c.rng
-    rank = int(rng.integers(1, 4))
-    shape = dims(rng, rank, 2, 9)
-    axis = int(rng.integers(-rank, rank))
+    shape, axis = shape_and_axis(rng, 2, 9)
     n = shape[axis]
     cuts = sorted(int(v) for v in rng.choice(np.arange(1, n), int(rng.integers(
         1, min(3, n - 1) + 1)), replace=False))
