@@ -69,8 +69,13 @@ static const char *kUsage =
     "  kiln --version, and --help after any command, print and exit 0;\n"
     "  an option the command does not take is an error.\n";
 
+/// One error line and a pointer to the usage (the whole usage text would
+/// bury the line that says what was wrong).
 static int usageError(const std::string &msg) {
-  std::fprintf(stderr, "kiln: error: %s\n%s", msg.c_str(), kUsage);
+  std::fprintf(stderr,
+               "kiln: error: %s\n(kiln --help lists the commands and "
+               "options)\n",
+               msg.c_str());
   return 2;
 }
 
@@ -404,8 +409,10 @@ int main(int argc, char **argv) {
 }
 
 static int kilnMain(int argc, char **argv) {
-  if (argc < 2)
-    return usageError("no command given");
+  if (argc < 2) {
+    std::fprintf(stderr, "kiln: error: no command given\n%s", kUsage);
+    return 2;
+  }
   std::string cmd = argv[1];
   if (cmd == "--help" || cmd == "-h" || cmd == "help") {
     std::printf("%s", kUsage);
