@@ -56,6 +56,35 @@ static bool readFile(const std::string &path, std::string &bytes,
 /// (inference divides by strides), windows and pads at most 2^24 (beyond
 /// that, output sizes and loop bounds overflow; no real model comes near),
 /// and axes within the ranks a tensor can have.
+/// Graph inputs, outputs and annotated values with a dim of 2^31 or more:
+/// ONNX's version converter (opsets before kTargetOpset) keeps dims in 32
+/// bits, so such a dim would come out negative and be reported as such.
+/// No converted model can hold one correctly: say what it is instead.
+static bool checkConvertibleDims(const onnx::ModelProto &model,
+                                 std::string &error) {
+  auto check = [&](const onnx::ValueInfoProto &info) {
+    if (!info.type().has_tensor_type() ||
+        !info.type().tensor_type().has_shape())
+      return true;
+    for (const auto &d : info.type().tensor_type().shape().dim())
+      if (d.has_dim_value() && d.dim_value() > INT32_MAX) {
+        error = "graph value '" + info.name() + "' has a dim of " +
+                std::to_string(d.dim_value()) +
+                ", which ONNX's opset converter cannot carry (it keeps dims "
+                "in 32 bits); export the model with opset " +
+                std::to_string(kTargetOpset) + " or newer";
+        return false;
+      }
+    return true;
+  };
+  const auto &g = model.graph();
+  for (const auto *list : {&g.input(), &g.output(), &g.value_info()})
+    for (const auto &info : *list)
+      if (!check(info))
+        return false;
+  return true;
+}
+
 static bool checkAttributeRanges(const onnx::ModelProto &model,
                                  std::string &error) {
   static const std::set<std::string> windowed = {
@@ -325,6 +354,10 @@ bool loadOnnxModel(const std::string &path, onnx::ModelProto &model,
                                         /*error_mode=*/0,
                                         /*enable_data_propagation=*/true};
     if (opset != kTargetOpset) {
+      if (!checkConvertibleDims(model, error)) {
+        error = "'" + path + "': " + error;
+        return false;
+      }
       // The converter's adapters for old broadcasting and Softmax need the
       // shapes of their inputs: infer them in the model's own opset first,
       // as far as old models allow (they break their opset's type rules,
