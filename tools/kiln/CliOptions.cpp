@@ -1,6 +1,8 @@
 //===- CliOptions.cpp - which options each kiln command takes -------------===//
 
 #include "CliOptions.h"
+#include "codegen/gpu/MmaTiles.h"
+#include "codegen/gpu/Pipeline.h"
 
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Config/llvm-config.h"
@@ -11,6 +13,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <map>
+#include <optional>
 
 namespace kiln {
 namespace {
@@ -112,6 +115,50 @@ bool parseTolerance(const std::string &option, const std::string &text,
 std::string versionText() {
   return std::string("kiln ") + KILN_VERSION + " (LLVM/MLIR " +
          LLVM_VERSION_STRING + ", ONNX " + onnx::LAST_RELEASE_VERSION + ")";
+}
+
+bool parseDevice(const std::string &option, const std::string &value,
+                        bool &cuda, std::string &chip, std::string &error) {
+  llvm::StringRef v(value);
+  if (v == "cpu") {
+    cuda = false;
+    return true;
+  }
+  if (v == "cuda" || v.starts_with("cuda:")) {
+    cuda = true;
+    if (v.consume_front("cuda:"))
+      chip = v.str();
+    if (isKnownCudaArch(chip))
+      return true;
+    error = "unknown CUDA architecture '" + chip + "' in " + option +
+            " (use cuda:sm_80, cuda:sm_90, ...)";
+    return false;
+  }
+  error = option + " takes cpu or cuda[:sm_NN], not '" + value + "'";
+  return false;
+}
+
+
+bool checkGpuPrecision(const std::string &precision, bool cuda,
+                       const std::string &chip, std::string &error) {
+  std::optional<GpuPrecision> p = parseGpuPrecision(precision);
+  if (!p) {
+    error = "--gpu-precision takes fp32, tf32 or fp16, not '" + precision + "'";
+    return false;
+  }
+  if (!cuda) {
+    error = "--gpu-precision needs --target=cuda";
+    return false;
+  }
+  // mma.sync with TF32 or fp16 operands and f32 sums: Ampere (sm_80) on.
+  unsigned arch = 0;
+  llvm::StringRef(chip).drop_front(3).consumeInteger(10, arch);
+  if (*p != GpuPrecision::F32 && arch < 80) {
+    error = "--gpu-precision=" + precision +
+            " needs tensor cores of sm_80 or newer, not " + chip;
+    return false;
+  }
+  return true;
 }
 
 } // namespace kiln

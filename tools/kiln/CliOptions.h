@@ -36,6 +36,17 @@ bool parseWholeNumber(const std::string &option, const std::string &text,
 bool parseTolerance(const std::string &option, const std::string &text,
                     double &out, std::string &error);
 
+/// Parses `--target` / `--device` values: cpu, cuda or cuda:ARCH (`chip`
+/// keeps its value for plain cuda). False with `error` set for anything
+/// else, an unknown architecture too.
+bool parseDevice(const std::string &option, const std::string &value,
+                 bool &cuda, std::string &chip, std::string &error);
+
+/// Checks `--gpu-precision`: fp32, tf32 or fp16, for a CUDA target, and
+/// tf32/fp16 (tensor cores) only for sm_80 or newer.
+bool checkGpuPrecision(const std::string &precision, bool cuda,
+                       const std::string &chip, std::string &error);
+
 /// "kiln X.Y.Z (LLVM/MLIR A.B.C, ONNX D.E.F)".
 std::string versionText();
 

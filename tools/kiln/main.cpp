@@ -8,8 +8,6 @@
 
 #include "CliOptions.h"
 #include "CompileDriver.h"
-#include "codegen/gpu/MmaTiles.h"
-#include "codegen/gpu/Pipeline.h"
 #include "InspectCommand.h"
 
 #include "bench_command.h"
@@ -144,29 +142,6 @@ struct Specialization {
   bool cuda = false;
   std::string cudaChip = "sm_90";
 };
-
-/// Parses `--target` / `--device` values: cpu, cuda or cuda:ARCH. False
-/// with `error` set for anything else.
-static bool parseDevice(const std::string &option, const std::string &value,
-                        bool &cuda, std::string &chip, std::string &error) {
-  llvm::StringRef v(value);
-  if (v == "cpu") {
-    cuda = false;
-    return true;
-  }
-  if (v == "cuda" || v.starts_with("cuda:")) {
-    cuda = true;
-    if (v.consume_front("cuda:"))
-      chip = v.str();
-    if (isKnownCudaArch(chip))
-      return true;
-    error = "unknown CUDA architecture '" + chip + "' in " + option +
-            " (use cuda:sm_80, cuda:sm_90, ...)";
-    return false;
-  }
-  error = option + " takes cpu or cuda[:sm_NN], not '" + value + "'";
-  return false;
-}
 
 /// For a model run on a data folder: inputs that feed shape operands are
 /// compiled in from their files there, and inputs with dynamic dims take
@@ -476,20 +451,9 @@ static int kilnMain(int argc, char **argv) {
                       options.gpuBinary + "'");
   if (args.has("--gpu-precision")) {
     options.gpuPrecision = args.get("--gpu-precision");
-    std::optional<GpuPrecision> precision =
-        parseGpuPrecision(options.gpuPrecision);
-    if (!precision)
-      return usageError("--gpu-precision takes fp32, tf32 or fp16, not '" +
-                        options.gpuPrecision + "'");
-    if (!options.cuda)
-      return usageError("--gpu-precision needs --target=cuda");
-    // mma.sync with TF32 or fp16 operands and f32 sums: Ampere (sm_80) on.
-    unsigned arch = 0;
-    llvm::StringRef(options.cudaChip).drop_front(3).consumeInteger(10, arch);
-    if (*precision != GpuPrecision::F32 && arch < 80)
-      return usageError("--gpu-precision=" + options.gpuPrecision +
-                        " needs tensor cores of sm_80 or newer, not " +
-                        options.cudaChip);
+    if (!checkGpuPrecision(options.gpuPrecision, options.cuda,
+                           options.cudaChip, pairError))
+      return usageError(pairError);
   }
   options.headerPath = args.get("--header");
   options.runtimeHeaderPath = args.get("--runtime-header");
