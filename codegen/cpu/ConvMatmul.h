@@ -23,9 +23,6 @@ mlir::Value buildCopyGeneric(mlir::OpBuilder &b, mlir::Location loc,
                              mlir::AffineMap inputMap,
                              mlir::AffineMap outputMap);
 
-/// Whether `v` is a zero linalg.fill (a convolution's accumulator).
-bool isZeroFill(mlir::Value v);
-
 /// Whether `op` is a static batch-1 NHWC convolution into a zero fill.
 bool isNhwcCandidate(mlir::linalg::Conv2DNhwcHwcfOp op);
 

@@ -49,14 +49,6 @@ Value buildCopyGeneric(OpBuilder &b, Location loc, Value input, Value init,
       .getResult(0);
 }
 
-/// Whether `v` is a zero linalg.fill (a convolution's accumulator).
-bool isZeroFill(Value v) {
-  auto fill = v.getDefiningOp<linalg::FillOp>();
-  Attribute zero;
-  return fill && matchPattern(fill.getInputs()[0], m_Constant(&zero)) &&
-         (isa<FloatAttr>(zero) && cast<FloatAttr>(zero).getValue().isZero());
-}
-
 } // namespace kiln::conv
 
 namespace kiln {

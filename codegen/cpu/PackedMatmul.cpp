@@ -41,9 +41,7 @@ using namespace mlir;
 using namespace kiln::packed;
 
 namespace kiln {
-namespace {
 
-/// Whether `v` is an f32 zero fill's result.
 bool isZeroFill(Value v) {
   auto fill = v.getDefiningOp<linalg::FillOp>();
   if (!fill)
@@ -52,8 +50,6 @@ bool isZeroFill(Value v) {
   return matchPattern(fill.getInputs()[0], m_Constant(&f)) &&
          f.getValue().isZero();
 }
-
-} // namespace
 
 bool isStaticF32ProductIntoZero(linalg::LinalgOp op) {
   auto staticF32 = [](Type type) {

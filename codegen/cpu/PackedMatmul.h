@@ -15,6 +15,10 @@
 
 namespace kiln {
 
+/// Whether `v` is the result of a linalg.fill with a zero float (a
+/// product's accumulator starting at zero).
+bool isZeroFill(mlir::Value v);
+
 /// Whether `op` (a matmul or a batch matmul) multiplies static f32 operands
 /// into an f32 zero fill: what the packed kernel computes.
 bool isStaticF32ProductIntoZero(mlir::linalg::LinalgOp op);
